@@ -1,0 +1,32 @@
+package io.ledgerlb.ledger.event;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/** The ledger's hash chain: hash = SHA-256(prev_hash || event bytes). */
+public final class HashChain {
+    public static final int HASH_LENGTH = 32;
+    /** The prev_hash of the first event. */
+    public static final byte[] GENESIS = new byte[HASH_LENGTH];
+
+    private HashChain() {}
+
+    public static byte[] link(byte[] prevHash, byte[] eventBytes) {
+        MessageDigest sha = sha256();
+        sha.update(prevHash);
+        sha.update(eventBytes);
+        return sha.digest();
+    }
+
+    public static byte[] sha256(byte[] bytes) {
+        return sha256().digest(bytes);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM lacks SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package io.ledgerlb.ledger.state;
+
+import com.google.protobuf.ByteString;
+import io.ledgerlb.events.v1.BfdProfileDefined;
+import io.ledgerlb.events.v1.BgpAdvertisementDefined;
+import io.ledgerlb.events.v1.BgpPeerDefined;
+import io.ledgerlb.events.v1.CommunityDefined;
+import io.ledgerlb.events.v1.ConfigKind;
+import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.events.v1.IpReleased;
+import io.ledgerlb.events.v1.L2AdvertisementDefined;
+import io.ledgerlb.events.v1.PoolDefined;
+import io.ledgerlb.events.v1.ServiceRef;
+import io.ledgerlb.events.v1.StateSnapshot;
+import io.ledgerlb.ledger.event.HashChain;
+import io.ledgerlb.ledger.event.LedgerEntry;
+import io.ledgerlb.ledger.event.LedgerFormatException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the allocator and the speakers know: configuration and assignments. Folding events with
+ * {@link #apply} is the only way it changes — for live events, for snapshots (which are events
+ * too) and for recovery alike. Readers get unmodifiable views.
+ */
+public final class LedgerState {
+    public static final int SNAPSHOT_FORMAT_VERSION = 1;
+    /** How many released IPs are remembered per Service, to give them back on re-creation. */
+    static final int PREVIOUS_IPS_KEPT = 2;
+
+    private static final Logger log = LoggerFactory.getLogger(LedgerState.class);
+
+    private final SortedMap<String, PoolDefined> pools = new TreeMap<>();
+    private final SortedMap<String, L2AdvertisementDefined> l2Advertisements = new TreeMap<>();
+    private final SortedMap<String, BgpAdvertisementDefined> bgpAdvertisements = new TreeMap<>();
+    private final SortedMap<String, BgpPeerDefined> bgpPeers = new TreeMap<>();
+    private final SortedMap<String, CommunityDefined> communities = new TreeMap<>();
+    private final SortedMap<String, BfdProfileDefined> bfdProfiles = new TreeMap<>();
+    private final Map<String, Map<ServiceKey, IpAssigned>> byIp = new HashMap<>();
+    private final Map<ServiceKey, Map<String, IpAssigned>> byService = new HashMap<>();
+    private final Map<ServiceKey, List<String>> previousIps = new HashMap<>();
+    private long sequence;
+    private byte[] lastHash = HashChain.GENESIS;
+    private long unknownSkipped;
+
+    /** Folds the next entry of the log. It must continue the chain: next sequence, linked hash. */
+    public void apply(LedgerEntry entry) {
+        if (entry.sequence() != sequence + 1) {
+            throw new LedgerSequenceException(
+                    "state is at sequence " + sequence + ", cannot apply sequence " + entry.sequence());
+        }
+        if (!Arrays.equals(entry.prevHash(), lastHash)) {
+            throw new LedgerSequenceException(
+                    "sequence " + entry.sequence() + " does not link to the hash of sequence " + sequence);
+        }
+        applyBody(entry.event());
+        sequence = entry.sequence();
+        lastHash = entry.hash();
+    }
+
+    private void applyBody(Event event) {
+        switch (event.getBodyCase()) {
+            case POOL_DEFINED -> pools.put(event.getPoolDefined().getName(), event.getPoolDefined());
+            case L2_ADVERTISEMENT_DEFINED -> l2Advertisements.put(
+                    event.getL2AdvertisementDefined().getName(), event.getL2AdvertisementDefined());
+            case BGP_ADVERTISEMENT_DEFINED -> bgpAdvertisements.put(
+                    event.getBgpAdvertisementDefined().getName(), event.getBgpAdvertisementDefined());
+            case BGP_PEER_DEFINED -> bgpPeers.put(event.getBgpPeerDefined().getName(), event.getBgpPeerDefined());
+            case COMMUNITY_DEFINED -> communities.put(
+                    event.getCommunityDefined().getName(), event.getCommunityDefined());
+            case BFD_PROFILE_DEFINED -> bfdProfiles.put(
+                    event.getBfdProfileDefined().getName(), event.getBfdProfileDefined());
+            case CONFIG_REMOVED -> configMap(event.getConfigRemoved().getKind())
+                    .remove(event.getConfigRemoved().getName());
+            case IP_ASSIGNED -> assign(event.getIpAssigned());
+            case IP_RELEASED -> release(event.getIpReleased());
+            case ALLOCATION_REFUSED, SNAPSHOT_TAKEN -> { } // recorded for the audit trail only
+            case BODY_NOT_SET -> {
+                unknownSkipped++;
+                log.warn("skipping event {} of a type this version does not know (written by a newer ledgerlb)",
+                        event.getSequence());
+            }
+        }
+    }
+
+    private Map<String, ?> configMap(ConfigKind kind) {
+        return switch (kind) {
+            case POOL -> pools;
+            case L2_ADVERTISEMENT -> l2Advertisements;
+            case BGP_ADVERTISEMENT -> bgpAdvertisements;
+            case BGP_PEER -> bgpPeers;
+            case COMMUNITY -> communities;
+            case BFD_PROFILE -> bfdProfiles;
+            case CONFIG_KIND_UNSPECIFIED, UNRECOGNIZED -> {
+                log.warn("skipping removal of a configuration kind this version does not know: {}", kind);
+                yield new HashMap<>();
+            }
+        };
+    }
+
+    private void assign(IpAssigned assigned) {
+        ServiceKey service = ServiceKey.of(assigned.getService());
+        byIp.computeIfAbsent(assigned.getIp(), ip -> new LinkedHashMap<>(2)).put(service, assigned);
+        byService.computeIfAbsent(service, s -> new LinkedHashMap<>(2)).put(assigned.getIp(), assigned);
+        List<String> previous = previousIps.get(service);
+        if (previous != null && previous.remove(assigned.getIp()) && previous.isEmpty()) {
+            previousIps.remove(service);
+        }
+    }
+
+    private void release(IpReleased released) {
+        ServiceKey service = ServiceKey.of(released.getService());
+        removeFrom(byIp, released.getIp(), service);
+        removeFrom(byService, service, released.getIp());
+        List<String> previous = previousIps.computeIfAbsent(service, s -> new ArrayList<>(PREVIOUS_IPS_KEPT));
+        previous.remove(released.getIp());
+        previous.add(0, released.getIp());
+        if (previous.size() > PREVIOUS_IPS_KEPT) {
+            previous.remove(previous.size() - 1);
+        }
+    }
+
+    private static <K, K2, V> void removeFrom(Map<K, Map<K2, V>> index, K key, K2 inner) {
+        Map<K2, V> values = index.get(key);
+        if (values != null) {
+            values.remove(inner);
+            if (values.isEmpty()) {
+                index.remove(key);
+            }
+        }
+    }
+
+    // ---- reading
+
+    public long sequence() {
+        return sequence;
+    }
+
+    public byte[] lastHash() {
+        return lastHash.clone();
+    }
+
+    /** Events of types this version does not know, skipped while folding. */
+    public long unknownSkipped() {
+        return unknownSkipped;
+    }
+
+    public SortedMap<String, PoolDefined> pools() {
+        return Collections.unmodifiableSortedMap(pools);
+    }
+
+    public SortedMap<String, L2AdvertisementDefined> l2Advertisements() {
+        return Collections.unmodifiableSortedMap(l2Advertisements);
+    }
+
+    public SortedMap<String, BgpAdvertisementDefined> bgpAdvertisements() {
+        return Collections.unmodifiableSortedMap(bgpAdvertisements);
+    }
+
+    public SortedMap<String, BgpPeerDefined> bgpPeers() {
+        return Collections.unmodifiableSortedMap(bgpPeers);
+    }
+
+    public SortedMap<String, CommunityDefined> communities() {
+        return Collections.unmodifiableSortedMap(communities);
+    }
+
+    public SortedMap<String, BfdProfileDefined> bfdProfiles() {
+        return Collections.unmodifiableSortedMap(bfdProfiles);
+    }
+
+    /** The Services holding an IP (more than one only when they share it). */
+    public Collection<IpAssigned> holders(String ip) {
+        Map<ServiceKey, IpAssigned> holders = byIp.get(ip);
+        return holders == null ? List.of() : Collections.unmodifiableCollection(holders.values());
+    }
+
+    public boolean isAssigned(String ip) {
+        return byIp.containsKey(ip);
+    }
+
+    /** The IPs a Service holds (two for dual-stack). */
+    public Collection<IpAssigned> assignmentsOf(ServiceKey service) {
+        Map<String, IpAssigned> ips = byService.get(service);
+        return ips == null ? List.of() : Collections.unmodifiableCollection(ips.values());
+    }
+
+    public Collection<ServiceKey> servicesWithAssignments() {
+        return Collections.unmodifiableSet(byService.keySet());
+    }
+
+    /** IPs the Service held before, most recent first: offered back when it is created again. */
+    public List<String> previousIps(ServiceKey service) {
+        return Collections.unmodifiableList(previousIps.getOrDefault(service, List.of()));
+    }
+
+    public int assignedIpCount() {
+        return byIp.size();
+    }
+
+    public Optional<PoolDefined> pool(String name) {
+        return Optional.ofNullable(pools.get(name));
+    }
+
+    // ---- snapshots: the state as the events that rebuild it
+
+    public StateSnapshot toSnapshot() {
+        StateSnapshot.Builder snapshot = StateSnapshot.newBuilder()
+                .setFormatVersion(SNAPSHOT_FORMAT_VERSION)
+                .setSequence(sequence)
+                .setLastHash(ByteString.copyFrom(lastHash));
+        pools.values().forEach(v -> snapshot.addRecords(Event.newBuilder().setPoolDefined(v)));
+        l2Advertisements.values().forEach(v -> snapshot.addRecords(Event.newBuilder().setL2AdvertisementDefined(v)));
+        bgpAdvertisements.values().forEach(v -> snapshot.addRecords(Event.newBuilder().setBgpAdvertisementDefined(v)));
+        bgpPeers.values().forEach(v -> snapshot.addRecords(Event.newBuilder().setBgpPeerDefined(v)));
+        communities.values().forEach(v -> snapshot.addRecords(Event.newBuilder().setCommunityDefined(v)));
+        bfdProfiles.values().forEach(v -> snapshot.addRecords(Event.newBuilder().setBfdProfileDefined(v)));
+        // Releases first, oldest first, so that replaying them rebuilds each list in order;
+        // they never release anything current because current assignments come after them.
+        new TreeMap<>(previousIps).forEach((service, ips) -> {
+            for (int i = ips.size() - 1; i >= 0; i--) {
+                snapshot.addRecords(Event.newBuilder().setIpReleased(IpReleased.newBuilder()
+                        .setService(ServiceRef.newBuilder()
+                                .setNamespace(service.namespace()).setName(service.name()))
+                        .setIp(ips.get(i))));
+            }
+        });
+        byIp.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .flatMap(e -> e.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey()))
+                .forEach(e -> snapshot.addRecords(Event.newBuilder().setIpAssigned(e.getValue())));
+        return snapshot.build();
+    }
+
+    /** Rebuilds a state by folding a snapshot's records; refuses snapshots of a newer format. */
+    public static LedgerState fromSnapshot(StateSnapshot snapshot) throws LedgerFormatException {
+        if (snapshot.getFormatVersion() > SNAPSHOT_FORMAT_VERSION) {
+            throw new LedgerFormatException(snapshot.getSequence(), "snapshot format "
+                    + snapshot.getFormatVersion() + " is newer than this version's " + SNAPSHOT_FORMAT_VERSION);
+        }
+        if (snapshot.getFormatVersion() < 1 || snapshot.getLastHash().size() != HashChain.HASH_LENGTH) {
+            throw new LedgerFormatException(snapshot.getSequence(), "not a ledger snapshot");
+        }
+        LedgerState state = new LedgerState();
+        for (Event record : snapshot.getRecordsList()) {
+            state.applyBody(record);
+        }
+        state.sequence = snapshot.getSequence();
+        state.lastHash = snapshot.getLastHash().toByteArray();
+        return state;
+    }
+
+    /** A deep copy, by way of a snapshot. */
+    public LedgerState copy() {
+        try {
+            return fromSnapshot(toSnapshot());
+        } catch (LedgerFormatException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof LedgerState other
+                && sequence == other.sequence
+                && Arrays.equals(lastHash, other.lastHash)
+                && pools.equals(other.pools)
+                && l2Advertisements.equals(other.l2Advertisements)
+                && bgpAdvertisements.equals(other.bgpAdvertisements)
+                && bgpPeers.equals(other.bgpPeers)
+                && communities.equals(other.communities)
+                && bfdProfiles.equals(other.bfdProfiles)
+                && byIp.equals(other.byIp)
+                && previousIps.equals(other.previousIps);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(sequence, pools.keySet(), byIp.size());
+    }
+
+    @Override
+    public String toString() {
+        return "LedgerState[sequence=" + sequence + ", pools=" + pools.size() + ", assignedIps=" + byIp.size() + "]";
+    }
+
+}
