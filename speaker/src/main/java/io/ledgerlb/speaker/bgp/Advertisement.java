@@ -1,0 +1,27 @@
+package io.ledgerlb.speaker.bgp;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A prefix to announce and its attributes. The next hop is the session's own address (IPv4 or
+ * IPv6 matching the prefix's family), as routers expect from a load balancer node.
+ *
+ * @param prefix           an IPv4 or IPv6 prefix
+ * @param localPref        LOCAL_PREF, sent on iBGP sessions only; null: none
+ * @param communities      RFC 1997 communities as 32-bit values (high 16 bits: AS)
+ * @param largeCommunities RFC 8092 large communities
+ */
+public record Advertisement(IpPrefix prefix, Long localPref, List<Long> communities,
+                            List<LargeCommunity> largeCommunities) {
+
+    public Advertisement {
+        Objects.requireNonNull(prefix, "prefix");
+        communities = List.copyOf(communities);
+        largeCommunities = List.copyOf(largeCommunities);
+    }
+
+    public static Advertisement of(IpPrefix prefix) {
+        return new Advertisement(prefix, null, List.of(), List.of());
+    }
+}

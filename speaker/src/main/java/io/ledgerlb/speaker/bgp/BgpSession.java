@@ -1,0 +1,24 @@
+package io.ledgerlb.speaker.bgp;
+
+import java.util.Collection;
+
+/**
+ * One BGP peering, as the speaker sees it: it says which prefixes the peer should hold, and the
+ * backend (the native Java speaker, or a GoBGP daemon) makes it so — now, or as soon as the
+ * session is up, and again after every reconnect. The speaker never talks BGP itself.
+ */
+public interface BgpSession extends AutoCloseable {
+
+    /**
+     * Replaces the whole set of advertisements this session announces. The backend sends only
+     * the difference (new and changed prefixes, withdrawals) and never blocks on the network.
+     */
+    void set(Collection<Advertisement> advertisements);
+
+    /** The session's state now, for status objects and metrics. */
+    SessionState state();
+
+    /** Withdraws nothing explicitly: ends the session with an orderly CEASE (or its equivalent). */
+    @Override
+    void close();
+}

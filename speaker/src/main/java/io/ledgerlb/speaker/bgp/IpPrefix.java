@@ -1,0 +1,64 @@
+package io.ledgerlb.speaker.bgp;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Arrays;
+
+/** An IPv4 or IPv6 prefix, with the host bits cleared: "192.0.2.7/32", "2001:db8::/64". */
+public record IpPrefix(InetAddress address, int length) {
+
+    public IpPrefix {
+        int max = address.getAddress().length * 8;
+        if (length < 0 || length > max) {
+            throw new IllegalArgumentException("prefix length " + length + " out of range 0.." + max);
+        }
+        address = masked(address, length);
+    }
+
+    public static IpPrefix parse(String text) {
+        int slash = text.indexOf('/');
+        String ip = slash < 0 ? text : text.substring(0, slash);
+        if (!ip.matches("[0-9a-fA-F:.]+")) {
+            throw new IllegalArgumentException("not an IP prefix: '" + text + "'");
+        }
+        try {
+            InetAddress address = InetAddress.getByName(ip);
+            int length = slash < 0 ? address.getAddress().length * 8 : Integer.parseInt(text.substring(slash + 1));
+            return new IpPrefix(address, length);
+        } catch (UnknownHostException | NumberFormatException e) {
+            throw new IllegalArgumentException("not an IP prefix: '" + text + "'");
+        }
+    }
+
+    public boolean ipv6() {
+        return address.getAddress().length == 16;
+    }
+
+    private static InetAddress masked(InetAddress address, int length) {
+        byte[] bytes = address.getAddress();
+        for (int i = 0; i < bytes.length; i++) {
+            int keep = Math.max(0, Math.min(8, length - i * 8));
+            bytes[i] &= (byte) (0xFF << (8 - keep));
+        }
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IpPrefix p && length == p.length && Arrays.equals(address.getAddress(), p.address.getAddress());
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(address.getAddress()) * 31 + length;
+    }
+
+    @Override
+    public String toString() {
+        return address.getHostAddress() + "/" + length;
+    }
+}
