@@ -1,0 +1,46 @@
+package io.ledgerlb.allocator.k8s.adapter;
+
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.ledgerlb.events.v1.ConfigKind;
+
+/** The MetalLB custom resources the allocator watches, unchanged from MetalLB. */
+public enum MetalLbKinds {
+    IP_ADDRESS_POOL("IPAddressPool", "ipaddresspools", "v1beta1", ConfigKind.POOL),
+    L2_ADVERTISEMENT("L2Advertisement", "l2advertisements", "v1beta1", ConfigKind.L2_ADVERTISEMENT),
+    BGP_ADVERTISEMENT("BGPAdvertisement", "bgpadvertisements", "v1beta1", ConfigKind.BGP_ADVERTISEMENT),
+    COMMUNITY("Community", "communities", "v1beta1", ConfigKind.COMMUNITY),
+    BFD_PROFILE("BFDProfile", "bfdprofiles", "v1beta1", ConfigKind.BFD_PROFILE),
+    BGP_PEER("BGPPeer", "bgppeers", "v1beta2", ConfigKind.BGP_PEER);
+
+    public static final String GROUP = "metallb.io";
+
+    private final String kind;
+    private final String plural;
+    private final String version;
+    private final ConfigKind configKind;
+
+    MetalLbKinds(String kind, String plural, String version, ConfigKind configKind) {
+        this.kind = kind;
+        this.plural = plural;
+        this.version = version;
+        this.configKind = configKind;
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    public String apiVersion() {
+        return GROUP + "/" + version;
+    }
+
+    public ConfigKind configKind() {
+        return configKind;
+    }
+
+    public ResourceDefinitionContext context() {
+        return new ResourceDefinitionContext.Builder()
+                .withGroup(GROUP).withVersion(version).withKind(kind).withPlural(plural).withNamespaced(true)
+                .build();
+    }
+}
