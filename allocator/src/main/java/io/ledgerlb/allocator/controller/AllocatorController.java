@@ -13,7 +13,7 @@ import io.ledgerlb.allocator.k8s.adapter.EventRecorder;
 import io.ledgerlb.allocator.k8s.adapter.EventRecorder.Note;
 import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
 import io.ledgerlb.allocator.k8s.adapter.ServiceWriteBack;
-import io.ledgerlb.allocator.metrics.PoolUsage;
+import io.ledgerlb.allocator.metrics.PoolCounts;
 import io.ledgerlb.events.v1.Cause;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
@@ -73,7 +73,7 @@ public final class AllocatorController implements AutoCloseable {
     private final KubernetesClient client;
     private final Ledger ledger;
     private final AllocationStep step;
-    private final PoolUsage.PoolSize poolSize;
+    private final PoolCounts.PoolSize poolSize;
     private final Settings settings;
     private final ServiceWriteBack writeBack;
     private final ConfigStatusWriter configStatus;
@@ -94,7 +94,7 @@ public final class AllocatorController implements AutoCloseable {
     private Thread worker;
 
     public AllocatorController(KubernetesClient client, Ledger ledger, AllocationStep step,
-            PoolUsage.PoolSize poolSize, Settings settings) {
+            PoolCounts.PoolSize poolSize, Settings settings) {
         this.client = client;
         this.ledger = ledger;
         this.step = step;
@@ -332,9 +332,9 @@ public final class AllocatorController implements AutoCloseable {
         List<LedgerEntry> committed = commit(decision.events());
         if (resource.isPresent()) {
             GenericKubernetesResource r = resource.get();
-            Optional<PoolUsage> usage = work.kind() == MetalLbKinds.IP_ADDRESS_POOL
+            Optional<PoolCounts> usage = work.kind() == MetalLbKinds.IP_ADDRESS_POOL
                     ? withState(s -> s.pool(work.name()).isPresent()
-                            ? Optional.ofNullable(PoolUsage.of(s, poolSize).get(work.name())) : Optional.empty())
+                            ? Optional.ofNullable(PoolCounts.of(s, poolSize).get(work.name())) : Optional.empty())
                     : Optional.empty();
             configStatus.write(work.kind(), r, decision.invalid(), usage);
             decision.invalid().ifPresent(why -> recorder.record(r, Note.warning("InvalidConfiguration", why)));
@@ -427,8 +427,8 @@ public final class AllocatorController implements AutoCloseable {
         }
     }
 
-    public Map<String, PoolUsage> poolUsage() {
-        return withState(s -> PoolUsage.of(s, poolSize));
+    public Map<String, PoolCounts> poolUsage() {
+        return withState(s -> PoolCounts.of(s, poolSize));
     }
 
     /** Decisions committed by this instance. */

@@ -27,11 +27,11 @@ import java.util.function.Supplier;
  */
 public final class MetricsServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    private final Supplier<Map<String, PoolUsage>> pools;
+    private final Supplier<Map<String, PoolCounts>> pools;
     private final BooleanSupplier ready;
     private final HttpServer server;
 
-    public MetricsServer(InetSocketAddress address, Supplier<Map<String, PoolUsage>> pools, BooleanSupplier ready)
+    public MetricsServer(InetSocketAddress address, Supplier<Map<String, PoolCounts>> pools, BooleanSupplier ready)
             throws IOException {
         this.pools = pools;
         this.ready = ready;
@@ -67,7 +67,7 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     String metalLbGauges() {
-        Map<String, PoolUsage> usage = pools.get();
+        Map<String, PoolCounts> usage = pools.get();
         StringBuilder out = new StringBuilder();
         out.append("# HELP metallb_allocator_addresses_in_use_total Number of IP addresses in use, per pool\n");
         out.append("# TYPE metallb_allocator_addresses_in_use_total gauge\n");

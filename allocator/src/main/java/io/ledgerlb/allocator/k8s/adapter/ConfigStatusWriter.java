@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.ledgerlb.allocator.metrics.PoolUsage;
+import io.ledgerlb.allocator.metrics.PoolCounts;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -35,7 +35,7 @@ public final class ConfigStatusWriter {
      * @param usage   for pools: the counts to show
      */
     public void write(MetalLbKinds kind, GenericKubernetesResource resource, Optional<String> invalid,
-            Optional<PoolUsage> usage) {
+            Optional<PoolCounts> usage) {
         Map<String, Object> current = currentStatus(resource);
         Map<String, Object> status = new LinkedHashMap<>();
         usage.ifPresent(u -> {

@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** How many addresses of a pool are in use and how many it has, per family. */
-public record PoolUsage(String pool, long assignedV4, long assignedV6, long sizeV4, long sizeV6) {
+public record PoolCounts(String pool, long assignedV4, long assignedV6, long sizeV4, long sizeV6) {
 
     /** The number of addresses a pool offers, per family (the pool arithmetic lives in the core). */
     public interface PoolSize {
@@ -33,19 +33,19 @@ public record PoolUsage(String pool, long assignedV4, long assignedV6, long size
     }
 
     /** Usage of every pool of the state, in pool-name order. One pass over the assignments. */
-    public static Map<String, PoolUsage> of(LedgerState state, PoolSize sizes) {
+    public static Map<String, PoolCounts> of(LedgerState state, PoolSize sizes) {
         Map<String, Set<String>> inUse = new HashMap<>();
         for (var service : state.servicesWithAssignments()) {
             for (IpAssigned assigned : state.assignmentsOf(service)) {
                 inUse.computeIfAbsent(assigned.getPool(), p -> new HashSet<>()).add(assigned.getIp());
             }
         }
-        Map<String, PoolUsage> usage = new java.util.TreeMap<>();
+        Map<String, PoolCounts> usage = new java.util.TreeMap<>();
         state.pools().forEach((name, pool) -> {
             Set<String> ips = inUse.getOrDefault(name, Set.of());
             long v6 = ips.stream().filter(ip -> ip.contains(":")).count();
             long[] size = sizes.v4AndV6(pool);
-            usage.put(name, new PoolUsage(name, ips.size() - v6, v6, size[0], size[1]));
+            usage.put(name, new PoolCounts(name, ips.size() - v6, v6, size[0], size[1]));
         });
         return usage;
     }
