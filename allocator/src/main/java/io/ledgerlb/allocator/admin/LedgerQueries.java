@@ -21,9 +21,9 @@ import java.util.TreeSet;
 /** Audit and state queries over a ledger: what the admin API serves and the CLI runs when no allocator answers. */
 public final class LedgerQueries {
     private final Ledger ledger;
-    private final PoolCounts.PoolSize poolSize;
+    private final PoolCounts.Source poolSize;
 
-    public LedgerQueries(Ledger ledger, PoolCounts.PoolSize poolSize) {
+    public LedgerQueries(Ledger ledger, PoolCounts.Source poolSize) {
         this.ledger = ledger;
         this.poolSize = poolSize;
     }

@@ -55,7 +55,7 @@ final class AuditCommand implements Callable<Integer> {
             }
         }
         try (KafkaLedger opened = ledger.openExisting()) {
-            return new LedgerQueries(opened, PoolSizes.INSTANCE).audit(query);
+            return new LedgerQueries(opened, io.ledgerlb.allocator.controller.CoreAllocationStep.forCounting()).audit(query);
         }
     }
 }

@@ -77,7 +77,7 @@ final class StateCommand implements Callable<Integer> {
             }
         }
         try (KafkaLedger opened = ledger.openExisting()) {
-            LedgerQueries queries = new LedgerQueries(opened, PoolSizes.INSTANCE);
+            LedgerQueries queries = new LedgerQueries(opened, io.ledgerlb.allocator.controller.CoreAllocationStep.forCounting());
             long target = sequence != null ? sequence : time != null ? queries.sequenceAt(time) : opened.lastSequence();
             try (ProgressBar bar = new ProgressBar("replaying")) {
                 return queries.describe(target == 0 ? new io.ledgerlb.ledger.state.LedgerState()

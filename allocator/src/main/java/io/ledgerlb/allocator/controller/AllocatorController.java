@@ -21,6 +21,8 @@ import io.ledgerlb.ledger.Ledger;
 import io.ledgerlb.ledger.LedgerFencedException;
 import io.ledgerlb.ledger.LedgerWriteException;
 import io.ledgerlb.ledger.LedgerWriter;
+import io.ledgerlb.ledger.SnapshotInfo;
+import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.state.LedgerState;
@@ -31,6 +33,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -51,29 +54,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class AllocatorController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AllocatorController.class);
-    /** Configuration first, in dependency order, then Services: what a resync enqueues. */
-    private static final List<MetalLbKinds> CONFIG_ORDER = List.of(MetalLbKinds.COMMUNITY, MetalLbKinds.BFD_PROFILE,
-            MetalLbKinds.IP_ADDRESS_POOL, MetalLbKinds.L2_ADVERTISEMENT, MetalLbKinds.BGP_ADVERTISEMENT,
-            MetalLbKinds.BGP_PEER);
-
     /**
      * @param instance          this allocator's name: the actor of its events and its leader identity
      * @param loadBalancerClass the class this allocator serves; null: Services without a class
      * @param writeBackThreads  parallel status writers
+     * @param snapshotEvery     take a snapshot after this many entries (0: only on request)
      */
-    public record Settings(String instance, String loadBalancerClass, int writeBackThreads) {}
+    public record Settings(String instance, String loadBalancerClass, int writeBackThreads, long snapshotEvery) {}
 
     /** What the worker reconciles. */
     sealed interface Work {
         record ServiceWork(ServiceKey key) implements Work {}
 
         record ConfigWork(MetalLbKinds kind, String namespace, String name) implements Work {}
+
+        record SnapshotWork(CompletableFuture<SnapshotInfo> done) implements Work {}
     }
 
     private final KubernetesClient client;
     private final Ledger ledger;
     private final AllocationStep step;
-    private final PoolCounts.PoolSize poolSize;
     private final Settings settings;
     private final ServiceWriteBack writeBack;
     private final ConfigStatusWriter configStatus;
@@ -91,14 +91,14 @@ public final class AllocatorController implements AutoCloseable {
     private volatile LedgerWriter writer;
     private volatile boolean leading;
     private volatile Runnable onFenced = () -> {};
+    private long lastSnapshot;
     private Thread worker;
 
     public AllocatorController(KubernetesClient client, Ledger ledger, AllocationStep step,
-            PoolCounts.PoolSize poolSize, Settings settings) {
+            Settings settings) {
         this.client = client;
         this.ledger = ledger;
         this.step = step;
-        this.poolSize = poolSize;
         this.settings = settings;
         this.recorder = new EventRecorder(client, settings.instance());
         this.writeBack = new ServiceWriteBack(client, this::cachedService, this::assignmentsOf, recorder,
@@ -126,6 +126,12 @@ public final class AllocatorController implements AutoCloseable {
                         }
                     }), 0));
         }
+    }
+
+    /** The MetalLB resources of a kind as the informer holds them. */
+    public List<GenericKubernetesResource> configs(MetalLbKinds kind) {
+        SharedIndexInformer<GenericKubernetesResource> informer = configs.get(kind);
+        return informer == null ? List.of() : informer.getStore().list();
     }
 
     public boolean informersSynced() {
@@ -183,6 +189,7 @@ public final class AllocatorController implements AutoCloseable {
             stateLock.writeLock().unlock();
         }
         writer = opened;
+        lastSnapshot = last;
         leading = true;
         log.info("leading from sequence {}", last);
         resync();
@@ -221,7 +228,7 @@ public final class AllocatorController implements AutoCloseable {
 
     /** Enqueues every MetalLB resource (in dependency order) and every Service. */
     public void resync() {
-        for (MetalLbKinds kind : CONFIG_ORDER) {
+        for (MetalLbKinds kind : MetalLbKinds.IN_DEPENDENCY_ORDER) {
             configs.get(kind).getStore().list()
                     .forEach(r -> queue.add(new Work.ConfigWork(kind, r.getMetadata().getNamespace(), r.getMetadata().getName())));
         }
@@ -261,6 +268,8 @@ public final class AllocatorController implements AutoCloseable {
                     reconcileService(w.key());
                 } else if (next.get() instanceof Work.ConfigWork w) {
                     reconcileConfig(w);
+                } else if (next.get() instanceof Work.SnapshotWork w) {
+                    snapshotFor(w.done());
                 }
             } catch (LedgerFencedException e) {
                 log.error("a newer allocator took over the ledger; this one stops writing: {}", e.getMessage());
@@ -303,8 +312,8 @@ public final class AllocatorController implements AutoCloseable {
         }
         List<LedgerEntry> committed = commit(decision.events());
         List<Note> notes = new ArrayList<>(notesFor(key, committed));
-        if (!committed.isEmpty() && service.isPresent()) {
-            deprecatedAnnotations(service.get()).ifPresent(notes::add);
+        if (!committed.isEmpty()) {
+            decision.warnings().forEach(w -> notes.add(Note.warning("DeprecatedAnnotation", w)));
         }
         if (service.isPresent()) {
             writeBack.submit(key, notes);
@@ -334,7 +343,7 @@ public final class AllocatorController implements AutoCloseable {
             GenericKubernetesResource r = resource.get();
             Optional<PoolCounts> usage = work.kind() == MetalLbKinds.IP_ADDRESS_POOL
                     ? withState(s -> s.pool(work.name()).isPresent()
-                            ? Optional.ofNullable(PoolCounts.of(s, poolSize).get(work.name())) : Optional.empty())
+                            ? Optional.of(step.count(s, work.name())) : Optional.empty())
                     : Optional.empty();
             configStatus.write(work.kind(), r, decision.invalid(), usage);
             decision.invalid().ifPresent(why -> recorder.record(r, Note.warning("InvalidConfiguration", why)));
@@ -366,12 +375,68 @@ public final class AllocatorController implements AutoCloseable {
         List<LedgerEntry> committed = w.append(stamped);
         stateLock.writeLock().lock();
         try {
-            committed.forEach(state::apply);
+            for (LedgerEntry entry : committed) {
+                state.apply(entry);
+                step.applied(entry, state);
+            }
         } finally {
             stateLock.writeLock().unlock();
         }
         decisions.incrementAndGet();
+        if (settings.snapshotEvery() > 0 && state.sequence() - lastSnapshot >= settings.snapshotEvery()) {
+            snapshot();
+        }
         return committed;
+    }
+
+    /** Asks the worker for a snapshot of the state; fails when this instance does not lead. */
+    public CompletableFuture<SnapshotInfo> requestSnapshot() {
+        CompletableFuture<SnapshotInfo> done = new CompletableFuture<>();
+        if (!leading) {
+            done.completeExceptionally(new IllegalStateException("this allocator is not the leader"));
+        } else {
+            queue.add(new Work.SnapshotWork(done));
+        }
+        return done;
+    }
+
+    private void snapshotFor(CompletableFuture<SnapshotInfo> done) throws LedgerWriteException {
+        try {
+            done.complete(snapshot());
+        } catch (LedgerFencedException e) {
+            done.completeExceptionally(e);
+            throw e;
+        } catch (LedgerWriteException | RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * Snapshots the state through the ledger (state and a SnapshotTaken event in one transaction),
+     * then folds that event like any other committed entry.
+     */
+    private SnapshotInfo snapshot() throws LedgerWriteException {
+        if (!(writer instanceof KafkaLedgerWriter kafkaWriter)) {
+            throw new IllegalStateException("this ledger takes no snapshots");
+        }
+        SnapshotInfo info = kafkaWriter.takeSnapshot(state);
+        List<LedgerEntry> taken = new ArrayList<>();
+        try {
+            ledger.read(state.sequence() + 1, taken::add);
+        } catch (LedgerFormatException e) {
+            throw new IllegalStateException("cannot read back the snapshot's event: " + e.getMessage(), e);
+        }
+        stateLock.writeLock().lock();
+        try {
+            for (LedgerEntry entry : taken) {
+                state.apply(entry);
+                step.applied(entry, state);
+            }
+        } finally {
+            stateLock.writeLock().unlock();
+        }
+        lastSnapshot = state.sequence();
+        return info;
     }
 
     private void poolStatusLater(String pool) {
@@ -406,16 +471,6 @@ public final class AllocatorController implements AutoCloseable {
         return notes;
     }
 
-    private static Optional<Note> deprecatedAnnotations(Service service) {
-        Map<String, String> annotations = service.getMetadata().getAnnotations();
-        if (annotations == null) {
-            return Optional.empty();
-        }
-        List<String> old = annotations.keySet().stream().filter(k -> k.startsWith("metallb.universe.tf/")).sorted().toList();
-        return old.isEmpty() ? Optional.empty() : Optional.of(Note.warning("DeprecatedAnnotation",
-                "annotations " + old + " are deprecated: use the metallb.io/ prefix"));
-    }
-
     // ---- reading
 
     public <T> T withState(Function<LedgerState, T> read) {
@@ -428,7 +483,7 @@ public final class AllocatorController implements AutoCloseable {
     }
 
     public Map<String, PoolCounts> poolUsage() {
-        return withState(s -> PoolCounts.of(s, poolSize));
+        return withState(s -> PoolCounts.of(s, step));
     }
 
     /** Decisions committed by this instance. */

@@ -32,6 +32,7 @@ public final class Leadership implements AutoCloseable {
     private final String identity;
     private volatile boolean closed;
     private volatile CompletableFuture<?> running;
+    private volatile String leader;
 
     public Leadership(KubernetesClient client, AllocatorController controller, Settings settings, String identity) {
         this.client = client;
@@ -54,7 +55,10 @@ public final class Leadership implements AutoCloseable {
                 .withRetryPeriod(settings.retryPeriod())
                 .withReleaseOnCancel(true)
                 .withLeaderCallbacks(new LeaderCallbacks(this::lead, controller::stopLeading,
-                        leader -> log.info("the leader is now {}", leader)))
+                        newLeader -> {
+                            leader = newLeader;
+                            log.info("the leader is now {}", newLeader);
+                        }))
                 .build();
         running = client.leaderElector().withConfig(config).build().start();
         running.whenComplete((ok, error) -> {
@@ -64,6 +68,11 @@ public final class Leadership implements AutoCloseable {
                 start();
             }
         });
+    }
+
+    /** The current leader's identity as last observed, or null before the first election. */
+    public String leader() {
+        return leader;
     }
 
     private void lead() {

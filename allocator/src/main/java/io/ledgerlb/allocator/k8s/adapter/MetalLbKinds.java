@@ -13,6 +13,14 @@ public enum MetalLbKinds {
     BGP_PEER("BGPPeer", "bgppeers", "v1beta2", ConfigKind.BGP_PEER);
 
     public static final String GROUP = "metallb.io";
+    /** The order in which to define configuration: what others refer to first. */
+    public static final java.util.List<MetalLbKinds> IN_DEPENDENCY_ORDER = java.util.List.of(COMMUNITY, BFD_PROFILE,
+            IP_ADDRESS_POOL, L2_ADVERTISEMENT, BGP_ADVERTISEMENT, BGP_PEER);
+
+    /** The kind of a MetalLB resource by its {@code kind} field, if it is one. */
+    public static java.util.Optional<MetalLbKinds> ofKind(String kind) {
+        return java.util.Arrays.stream(values()).filter(k -> k.kind.equals(kind)).findFirst();
+    }
 
     private final String kind;
     private final String plural;
