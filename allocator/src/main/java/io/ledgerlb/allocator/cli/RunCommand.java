@@ -9,7 +9,6 @@ import io.ledgerlb.allocator.admin.AdminServer;
 import io.ledgerlb.allocator.admin.AdminService;
 import io.ledgerlb.allocator.admin.LedgerQueries;
 import io.ledgerlb.allocator.controller.AllocatorController;
-import io.ledgerlb.allocator.controller.CoreAllocationStep;
 import io.ledgerlb.allocator.controller.Leadership;
 import io.ledgerlb.allocator.k8s.local.LocalKubernetesApi;
 import io.ledgerlb.allocator.metrics.MetricsServer;
@@ -87,12 +86,8 @@ public final class RunCommand implements Callable<Integer> {
             KubernetesClient client = kubernetes(out);
             toClose.push(client);
 
-            AllocatorController[] controllerRef = {null};
-            CoreAllocationStep step = new CoreAllocationStep(name, loadBalancerClass,
-                    kind -> controllerRef[0] == null ? java.util.List.of() : controllerRef[0].configs(kind));
-            AllocatorController controller = new AllocatorController(client, opened, step,
+            AllocatorController controller = AllocatorController.withCoreStep(client, opened,
                     new AllocatorController.Settings(name, loadBalancerClass, 4, snapshotEvery));
-            controllerRef[0] = controller;
             toClose.push(controller);
             controller.startInformers();
 
@@ -107,7 +102,7 @@ public final class RunCommand implements Callable<Integer> {
             metrics.gauge("ledgerlb_allocator_decisions", "Decisions committed by this instance", controller::decisions);
             metrics.gauge("ledgerlb_allocator_backlog", "Reconciliations and status writes waiting", controller::backlog);
 
-            AdminService admin = new AdminService(new LedgerQueries(opened, step), new AdminService.Allocator() {
+            AdminService admin = new AdminService(new LedgerQueries(opened, controller.step()), new AdminService.Allocator() {
                 @Override
                 public StatusResponse status() {
                     return StatusResponse.newBuilder().setInstance(name).setLeader(controller.leading())

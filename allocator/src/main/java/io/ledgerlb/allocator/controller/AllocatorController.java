@@ -106,6 +106,19 @@ public final class AllocatorController implements AutoCloseable {
         this.configStatus = new ConfigStatusWriter(client);
     }
 
+    /** A controller running the core allocation step, which reads MetalLB resources from this controller's informers. */
+    public static AllocatorController withCoreStep(KubernetesClient client, Ledger ledger, Settings settings) {
+        AllocatorController[] self = {null};
+        CoreAllocationStep step = new CoreAllocationStep(settings.instance(), settings.loadBalancerClass(),
+                kind -> self[0].configs(kind));
+        self[0] = new AllocatorController(client, ledger, step, settings);
+        return self[0];
+    }
+
+    public AllocationStep step() {
+        return step;
+    }
+
     // ---- informers
 
     /** Starts the informers (in any namespace) and waits until their caches are filled. */
