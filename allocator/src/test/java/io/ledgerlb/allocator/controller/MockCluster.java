@@ -5,13 +5,11 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +20,8 @@ public final class MockCluster implements AutoCloseable {
     private final KubernetesClient client;
 
     public MockCluster() {
-        List<CustomResourceDefinitionContext> kinds = Arrays.stream(MetalLbKinds.values())
-                .map(k -> new CustomResourceDefinitionContext.Builder().withGroup(MetalLbKinds.GROUP)
-                        .withVersion(k.apiVersion().substring(MetalLbKinds.GROUP.length() + 1)).withKind(k.kind())
-                        .withPlural(k.context().getPlural()).withScope("Namespaced").build())
-                .toList();
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(kinds), false);
+                new KubernetesCrudDispatcher(MetalLbKinds.definitions()), false);
         server.init();
         client = server.createClient();
     }

@@ -46,6 +46,15 @@ public enum MetalLbKinds {
         return configKind;
     }
 
+    /** Every kind as a custom resource definition context (e.g. for fabric8's CRUD mock server). */
+    public static java.util.List<io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext> definitions() {
+        return java.util.Arrays.stream(values())
+                .map(k -> new io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext.Builder()
+                        .withGroup(GROUP).withVersion(k.version).withKind(k.kind).withPlural(k.plural)
+                        .withScope("Namespaced").build())
+                .toList();
+    }
+
     public ResourceDefinitionContext context() {
         return new ResourceDefinitionContext.Builder()
                 .withGroup(GROUP).withVersion(version).withKind(kind).withPlural(plural).withNamespaced(true)
