@@ -158,13 +158,11 @@ public final class RunCommand implements Callable<Integer> {
         if (!local) {
             Optional<Config> config = clusterConfig();
             if (config.isPresent()) {
-                KubernetesClient client = new KubernetesClientBuilder().withConfig(config.get()).build();
-                try {
-                    String version = client.getKubernetesVersion().getGitVersion();
+                try (KubernetesClient probe = new KubernetesClientBuilder().withConfig(quick(config.get())).build()) {
+                    String version = probe.getKubernetesVersion().getGitVersion();
                     out.printf("kubernetes:  %s (%s)%n", config.get().getMasterUrl(), version);
-                    return client;
+                    return new KubernetesClientBuilder().withConfig(config.get()).build();
                 } catch (RuntimeException e) {
-                    client.close();
                     if (kubeconfig != null) {
                         throw new ConfigException("the cluster of " + kubeconfig + " does not answer: " + e.getMessage());
                     }
@@ -187,15 +185,15 @@ public final class RunCommand implements Callable<Integer> {
             if (!Files.exists(kubeconfig)) {
                 throw new ConfigException("no kubeconfig at " + kubeconfig);
             }
-            return Optional.of(quick(Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString())));
+            return Optional.of(Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString()));
         }
         boolean configured = System.getenv("KUBECONFIG") != null
                 || Files.exists(Path.of(System.getProperty("user.home"), ".kube", "config"))
                 || System.getenv("KUBERNETES_SERVICE_HOST") != null;
-        return configured ? Optional.of(quick(Config.autoConfigure(null))) : Optional.empty();
+        return configured ? Optional.of(Config.autoConfigure(null)) : Optional.empty();
     }
 
-    /** Fails fast on the first probe; the informers retry on their own afterwards. */
+    /** For the probe: fail fast when nothing answers. */
     private static Config quick(Config config) {
         return new ConfigBuilder(config).withConnectionTimeout(3000).withRequestTimeout(5000)
                 .withRequestRetryBackoffLimit(0).build();

@@ -4,7 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.Timestamp;
+import io.ledgerlb.admin.v1.StatusResponse;
+import io.ledgerlb.allocator.admin.AdminServer;
+import io.ledgerlb.allocator.admin.AdminService;
+import io.ledgerlb.allocator.admin.LedgerQueries;
+import io.ledgerlb.allocator.controller.CoreAllocationStep;
 import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.ledger.SnapshotInfo;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
@@ -12,6 +18,7 @@ import io.ledgerlb.ledger.testing.LedgerFixture;
 import io.ledgerlb.ledger.testing.SampleEvents;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -188,6 +195,44 @@ class LedgerlbCliTest {
         Result refused = run(null, "plan", "-f", pools.toString(), "-f", outside.toString());
         assertThat(refused.exit()).isEqualTo(LedgerlbCommand.FAILURE_FOUND);
         assertThat(refused.out()).contains("Service/shop/far").contains("REFUSED");
+    }
+
+    @Test
+    void theCommandsUseTheAdminApiOfARunningAllocator() throws Exception {
+        try (KafkaLedger ledger = KafkaLedger.open(config.withoutSqlite())) {
+            long last = ledger.lastSequence();
+            AdminService service = new AdminService(new LedgerQueries(ledger, CoreAllocationStep.forCounting()),
+                    new AdminService.Allocator() {
+                        @Override
+                        public StatusResponse status() {
+                            return StatusResponse.newBuilder().setInstance("running").setLeader(true).build();
+                        }
+
+                        @Override
+                        public SnapshotInfo takeSnapshot() {
+                            throw new IllegalStateException("not the leader");
+                        }
+                    }, () -> {
+                        try {
+                            return ledger.stateAt(last);
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+            try (AdminServer server = new AdminServer(new InetSocketAddress("127.0.0.1", 0), service)) {
+                String admin = "127.0.0.1:" + server.port();
+                // no ledger options at all: the answers can only come from the admin API
+                Result audit = run(null, "audit", "--ip", "10.99.0.1", "--json", "--admin", admin);
+                assertThat(audit.exit()).as(audit.err()).isZero();
+                assertThat(EventFormat.JSON.readTree(audit.out())).hasSize(3);
+                Result state = run(null, "state", "--admin", admin);
+                assertThat(state.exit()).as(state.err()).isZero();
+                assertThat(state.out()).contains("default/s2").contains("10.99.0.2");
+                Result snapshot = run(null, "snapshot", "create", "--admin", admin);
+                assertThat(snapshot.exit()).isEqualTo(LedgerlbCommand.FAILURE_FOUND);
+                assertThat(snapshot.err()).contains("not the leader");
+            }
+        }
     }
 
     @Test

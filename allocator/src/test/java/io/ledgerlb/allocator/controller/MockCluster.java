@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -23,7 +25,7 @@ public final class MockCluster implements AutoCloseable {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(MetalLbKinds.definitions()), false);
         server.init();
-        client = server.createClient();
+        client = newClient();
     }
 
     public KubernetesClient client() {
@@ -32,7 +34,9 @@ public final class MockCluster implements AutoCloseable {
 
     /** A new client of the same server (each allocator gets its own, as separate processes would). */
     public KubernetesClient newClient() {
-        return server.createClient();
+        // generous timeouts: the mock shares two loaded cores with Kafka and the allocator
+        return new KubernetesClientBuilder().withConfig(new ConfigBuilder(server.createClient().getConfiguration())
+                .withRequestTimeout(120_000).withConnectionTimeout(30_000).build()).build();
     }
 
     public GenericKubernetesResource pool(String name, String... addresses) {
