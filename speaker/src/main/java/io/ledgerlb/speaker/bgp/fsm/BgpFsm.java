@@ -412,7 +412,7 @@ public final class BgpFsm {
         io.connect();
     }
 
-    /** The connect-retry delay the next failure would wait (for tests and logs). */
+    /** Consecutive failed attempts since the last established session (the backoff exponent). */
     int failures() {
         return failures;
     }
