@@ -13,14 +13,14 @@ import picocli.CommandLine.Option;
 public final class AdminOptions {
     public static final int DEFAULT_PORT = 7473;
 
-    @Option(names = "--admin", defaultValue = "localhost:" + DEFAULT_PORT, paramLabel = "HOST:PORT",
+    @Option(names = "--admin", defaultValue = "127.0.0.1:" + DEFAULT_PORT, paramLabel = "HOST:PORT",
             description = "The admin API of a running allocator, used when it answers (default: ${DEFAULT-VALUE}).")
     String target;
 
     @Option(names = "--direct", description = "Read the ledger directly, even when an allocator answers.")
     boolean direct;
 
-    /** A connected admin client, or empty when no allocator answers within a second. */
+    /** A connected admin client, or empty when no allocator answers (nothing listening fails at once). */
     Optional<Admin> connect() {
         if (direct) {
             return Optional.empty();
@@ -28,7 +28,7 @@ public final class AdminOptions {
         ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
         var stub = LedgerAdminGrpc.newBlockingStub(channel);
         try {
-            stub.withDeadlineAfter(1, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
+            stub.withDeadlineAfter(5, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
             return Optional.of(new Admin(channel, stub));
         } catch (StatusRuntimeException e) {
             channel.shutdownNow();

@@ -63,6 +63,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--snapshot-every", defaultValue = "10000", description = "Snapshot the state every N ledger entries (default: ${DEFAULT-VALUE}).")
     long snapshotEvery;
 
+    /** The mock server logs every request through java.util.logging; kept here so the level sticks. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private volatile boolean ready;
@@ -122,7 +125,7 @@ public final class RunCommand implements Callable<Integer> {
             leadership.start();
             toClose.push(leadership);
             out.printf("metrics:     http://localhost:%d/metrics  (/healthz, /readyz)%n", metrics.port());
-            out.printf("admin API:   localhost:%d  (ledgerlb audit|state --admin localhost:%d)%n", adminServer.port(),
+            out.printf("admin API:   127.0.0.1:%d  (ledgerlb audit|state --admin 127.0.0.1:%d)%n", adminServer.port(),
                     adminServer.port());
             out.printf("allocator:   %s, competing for Lease %s/ledgerlb-allocator%n", name, namespace);
             out.flush();
@@ -172,6 +175,7 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         Path file = ledger.dataDir.resolve("kubeconfig");
+        MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
         LocalKubernetesApi api = LocalKubernetesApi.start(localPort, file);
         toClose.push(api);
         out.printf("kubernetes:  local API at %s (fabric8's mock server; state in memory; `kubectl get -w` does not stream)%n",

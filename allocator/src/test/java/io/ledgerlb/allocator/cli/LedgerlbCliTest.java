@@ -62,7 +62,7 @@ class LedgerlbCliTest {
                 .setTime(Timestamp.newBuilder().setSeconds(t.getEpochSecond())).build();
     }
 
-    static Result run(String topic, String... args) {
+    static Result runOn(String topic, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         if (topic != null) {
             all.addAll(List.of("--kafka-bootstrap", LedgerFixture.bootstrapServers(), "--topic", topic,
@@ -78,7 +78,7 @@ class LedgerlbCliTest {
     }
 
     static Result run(String... args) {
-        return run(config.eventsTopic(), args);
+        return runOn(config.eventsTopic(), args);
     }
 
     @Test
@@ -142,13 +142,13 @@ class LedgerlbCliTest {
     @Test
     void recoverRebuildsALostTopicFromTheJournal() throws Exception {
         String lost = LedgerFixture.config("cli-recovered").eventsTopic();
-        Result recover = run(lost, "recover");
+        Result recover = runOn(lost, "recover");
         assertThat(recover.exit()).as(recover.out() + recover.err()).isZero();
         assertThat(recover.out()).contains("entries written");
 
-        Result verify = run(lost, "verify");
+        Result verify = runOn(lost, "verify");
         assertThat(verify.exit()).as(verify.out()).isZero();
-        Result audit = run(lost, "audit", "--ip", "10.99.0.1", "--direct", "--json");
+        Result audit = runOn(lost, "audit", "--ip", "10.99.0.1", "--direct", "--json");
         assertThat(EventFormat.JSON.readTree(audit.out())).hasSize(3);
 
         // a record that is not a ledger entry breaks the chain: verify finds it and exits 1
@@ -157,7 +157,7 @@ class LedgerlbCliTest {
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(lost, 0, null, "forged".getBytes())).get();
         }
-        Result broken = run(lost, "verify");
+        Result broken = runOn(lost, "verify");
         assertThat(broken.exit()).as(broken.out()).isEqualTo(LedgerlbCommand.FAILURE_FOUND);
     }
 
@@ -181,7 +181,7 @@ class LedgerlbCliTest {
                 metadata: {name: api, namespace: shop, annotations: {metallb.io/loadBalancerIPs: 192.0.2.12}}
                 spec: {type: LoadBalancer, ports: [{port: 443}]}
                 """);
-        Result ok = run(null, "plan", "-f", pools.toString(), "-f", services.toString());
+        Result ok = runOn(null, "plan", "-f", pools.toString(), "-f", services.toString());
         assertThat(ok.exit()).as(ok.out() + ok.err()).isZero();
         assertThat(ok.out()).containsPattern("Service/shop/web\\s+192.0.2.10\\s+blue\\s+allocated")
                 .containsPattern("Service/shop/api\\s+192.0.2.12\\s+blue\\s+allocated");
@@ -192,7 +192,7 @@ class LedgerlbCliTest {
                 metadata: {name: far, namespace: shop, annotations: {metallb.io/loadBalancerIPs: 198.51.100.1}}
                 spec: {type: LoadBalancer}
                 """);
-        Result refused = run(null, "plan", "-f", pools.toString(), "-f", outside.toString());
+        Result refused = runOn(null, "plan", "-f", pools.toString(), "-f", outside.toString());
         assertThat(refused.exit()).isEqualTo(LedgerlbCommand.FAILURE_FOUND);
         assertThat(refused.out()).contains("Service/shop/far").contains("REFUSED");
     }
@@ -222,13 +222,13 @@ class LedgerlbCliTest {
             try (AdminServer server = new AdminServer(new InetSocketAddress("127.0.0.1", 0), service)) {
                 String admin = "127.0.0.1:" + server.port();
                 // no ledger options at all: the answers can only come from the admin API
-                Result audit = run(null, "audit", "--ip", "10.99.0.1", "--json", "--admin", admin);
+                Result audit = runOn(null, "audit", "--ip", "10.99.0.1", "--json", "--admin", admin);
                 assertThat(audit.exit()).as(audit.err()).isZero();
                 assertThat(EventFormat.JSON.readTree(audit.out())).hasSize(3);
-                Result state = run(null, "state", "--admin", admin);
+                Result state = runOn(null, "state", "--admin", admin);
                 assertThat(state.exit()).as(state.err()).isZero();
                 assertThat(state.out()).contains("default/s2").contains("10.99.0.2");
-                Result snapshot = run(null, "snapshot", "create", "--admin", admin);
+                Result snapshot = runOn(null, "snapshot", "create", "--admin", admin);
                 assertThat(snapshot.exit()).isEqualTo(LedgerlbCommand.FAILURE_FOUND);
                 assertThat(snapshot.err()).contains("not the leader");
             }
@@ -238,11 +238,11 @@ class LedgerlbCliTest {
     @Test
     void usageAndConfigurationErrorsExitWithTwo() {
         assertThat(run("audit", "--direct").exit()).isEqualTo(LedgerlbCommand.USAGE);
-        assertThat(run(null, "audit", "--bogus").exit()).isEqualTo(LedgerlbCommand.USAGE);
-        Result noLedger = run(null, "verify", "--data-dir", dataDir.resolve("nothing-here").toString());
+        assertThat(runOn(null, "audit", "--bogus").exit()).isEqualTo(LedgerlbCommand.USAGE);
+        Result noLedger = runOn(null, "verify", "--data-dir", dataDir.resolve("nothing-here").toString());
         assertThat(noLedger.exit()).isEqualTo(LedgerlbCommand.USAGE);
         assertThat(noLedger.err()).contains("no ledger in");
-        assertThat(run(null, "plan", "-f", "/no/such/file.yaml").exit()).isEqualTo(LedgerlbCommand.USAGE);
-        assertThat(run(null).exit()).isEqualTo(LedgerlbCommand.USAGE);
+        assertThat(runOn(null, "plan", "-f", "/no/such/file.yaml").exit()).isEqualTo(LedgerlbCommand.USAGE);
+        assertThat(runOn(null).exit()).isEqualTo(LedgerlbCommand.USAGE);
     }
 }

@@ -63,7 +63,8 @@ class RestartDuringChurnTest {
                                 .add(e.getIpAssigned().getIp());
                     }
                 }
-                assertThat(given).hasSize(1000);
+                // (a Service deleted before the allocator reached it never got one)
+                assertThat(given.size()).isBetween(900, 1000);
                 assertThat(given.values()).allSatisfy(ips -> assertThat(ips).hasSize(1));
 
                 // the cluster: 900 Services, distinct IPs, each the ledger's
