@@ -50,10 +50,13 @@ import org.slf4j.LoggerFactory;
 public final class KafkaLedgerWriter implements LedgerWriter {
     private static final Logger log = LoggerFactory.getLogger(KafkaLedgerWriter.class);
     private static final int CATCH_UP_BATCH = 2_000;
+    private static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaLedger ledger;
     private final String actor;
     private Producer<byte[], byte[]> producer;
+    /** Watches the end of the log, to return from an append only once readers can see it. */
+    private Consumer<byte[], byte[]> visibility;
     private long lastSequence;
     private byte[] lastHash = HashChain.GENESIS;
     private long lastOffset = -1;
@@ -267,8 +270,11 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         lastHash = last.hash();
         try {
             lastOffset = sent.get(sent.size() - 1).get().offset();
-        } catch (InterruptedException | ExecutionException e) {
+            awaitVisible(lastOffset);
+        } catch (ExecutionException e) {
             lastOffset = -1; // committed, so this cannot happen; the offset is only a hint
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         ledger.database().ifPresent(db -> {
             try {
@@ -278,6 +284,28 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                 log.error("committed sequences up to {} but could not journal them: {}", lastSequence, e.getMessage(), e);
             }
         });
+    }
+
+    /**
+     * The coordinator writes the commit markers just after the commit returns; wait until the
+     * last stable offset passes our last record, so that a read right after an append sees it.
+     */
+    private void awaitVisible(long offset) throws InterruptedException {
+        if (visibility == null) {
+            visibility = ledger.events().open();
+        }
+        long deadline = System.nanoTime() + VISIBILITY_TIMEOUT.toNanos();
+        try {
+            while (ledger.events().endOffset(visibility) <= offset) {
+                if (System.nanoTime() > deadline) {
+                    log.warn("sequence {} is committed but not yet visible to readers after {}", lastSequence, VISIBILITY_TIMEOUT);
+                    return;
+                }
+                Thread.sleep(1);
+            }
+        } catch (KafkaException e) {
+            log.warn("sequence {} is committed; could not check it is visible: {}", lastSequence, e.getMessage());
+        }
     }
 
     /** Settles a pending commit and reopens a producer lost to an error, before any new transaction. */
@@ -364,5 +392,9 @@ public final class KafkaLedgerWriter implements LedgerWriter {
     public synchronized void close() {
         closed = true;
         closeProducer();
+        if (visibility != null) {
+            visibility.close();
+            visibility = null;
+        }
     }
 }
