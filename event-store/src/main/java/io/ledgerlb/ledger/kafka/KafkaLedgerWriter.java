@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class KafkaLedgerWriter implements LedgerWriter {
     private static final Logger log = LoggerFactory.getLogger(KafkaLedgerWriter.class);
     private static final int CATCH_UP_BATCH = 2_000;
-    private static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(10);
 
     private final KafkaLedger ledger;
     private final String actor;
