@@ -7,7 +7,7 @@ import io.ledgerlb.events.v1.SnapshotTaken;
 import io.ledgerlb.ledger.LedgerFencedException;
 import io.ledgerlb.ledger.LedgerWriteException;
 import io.ledgerlb.ledger.LedgerWriter;
-import io.ledgerlb.ledger.SnapshotInfo;
+import io.ledgerlb.ledger.TakenSnapshot;
 import io.ledgerlb.ledger.event.HashChain;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
@@ -173,9 +173,10 @@ public final class KafkaLedgerWriter implements LedgerWriter {
     /**
      * Takes a snapshot of {@code state}, which must be folded up to this writer's last entry: the
      * state goes to the snapshot topic in the same transaction as a {@code SnapshotTaken} event,
-     * and into SQLite (when configured) once committed.
+     * and into SQLite (when configured) once committed. The returned entry (the
+     * {@code SnapshotTaken} event) is the ledger's next one: fold it into the state.
      */
-    public synchronized SnapshotInfo takeSnapshot(LedgerState state) throws LedgerWriteException {
+    public synchronized TakenSnapshot takeSnapshot(LedgerState state) throws LedgerWriteException {
         ready();
         if (state.sequence() != lastSequence || !Arrays.equals(state.lastHash(), lastHash)) {
             throw new IllegalArgumentException("the state is at sequence " + state.sequence()
@@ -190,10 +191,10 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                         .setStateSha256(ByteString.copyFrom(snapshot.sha256()))
                         .setLocation(location))
                 .build();
-        commit(List.of(taken), List.of(topic.record(snapshot)));
+        LedgerEntry entry = commit(List.of(taken), List.of(topic.record(snapshot))).get(0);
         ledger.database().ifPresent(db -> db.snapshots().save(snapshot));
         log.info("snapshot of sequence {} taken ({} bytes, {})", snapshot.sequence(), snapshot.state().length, location);
-        return snapshot.info("");
+        return new TakenSnapshot(snapshot.info(""), entry);
     }
 
     private List<LedgerEntry> commit(List<Event> events, List<ProducerRecord<byte[], byte[]>> extras)

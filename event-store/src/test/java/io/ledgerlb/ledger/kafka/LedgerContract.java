@@ -15,6 +15,7 @@ import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.LedgerListener;
 import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.SnapshotInfo;
+import io.ledgerlb.ledger.TakenSnapshot;
 import io.ledgerlb.ledger.event.ChainVerifier;
 import io.ledgerlb.ledger.event.HashChain;
 import io.ledgerlb.ledger.event.LedgerEntry;
@@ -180,15 +181,17 @@ abstract class LedgerContract {
             writer.append(assignments(0, 50));
             writer.append(List.of(release("s7", "10.99.0.8"), release("s8", "10.99.0.9")));
             LedgerState atSnapshot = fold(readAll(ledger));
-            SnapshotInfo info = writer.takeSnapshot(atSnapshot);
+            TakenSnapshot taken = writer.takeSnapshot(atSnapshot);
+            SnapshotInfo info = taken.snapshot();
+            assertThat(taken.entry().sequence()).isEqualTo(54);
             assertThat(info.sequence()).isEqualTo(53);
             assertThat(info.sha256Hex()).isEqualTo(java.util.HexFormat.of().formatHex(
                     HashChain.sha256(atSnapshot.toSnapshot().toByteArray())));
             writer.append(assignments(50, 10));
 
             List<LedgerEntry> all = readAll(ledger);
-            Event taken = all.get(53).event();
-            assertThat(taken.getSnapshotTaken().getCoversSequence()).isEqualTo(53);
+            assertThat(all.get(53)).isEqualTo(taken.entry());
+            assertThat(taken.entry().event().getSnapshotTaken().getCoversSequence()).isEqualTo(53);
             LedgerState fromLog = fold(all);
 
             // the snapshot topic alone (no SQLite) gives snapshot + tail
