@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -214,7 +215,7 @@ public final class GobgpBridge implements AutoCloseable {
     }
 
     private void observed(ObservedPeer peer) {
-        thread.execute(() -> {
+        onBridgeThread(() -> {
             PeerSessionState before = peerStates.put(peer.address(), peer.state());
             if (before != peer.state() && desiredPeers.containsKey(peer.address())) {
                 listener.peerState(peer.address(), peer.state(), "gobgpd reports " + peer.state());
@@ -223,13 +224,22 @@ public final class GobgpBridge implements AutoCloseable {
     }
 
     private void watchEnded(Throwable reason) {
-        thread.execute(() -> {
+        onBridgeThread(() -> {
             watch = null;
             if (!closed) {
                 log.debug("gobgpd event stream ended: {}", reason.toString());
                 submit(0);
             }
         });
+    }
+
+    /** For gRPC callbacks, which may still arrive after close. */
+    private void onBridgeThread(Runnable task) {
+        try {
+            thread.execute(task);
+        } catch (RejectedExecutionException afterClose) {
+            // closed: nothing to update
+        }
     }
 
     private void forgetStatesOfRemovedPeers(Map<InetAddress, DesiredPeer> peers) {

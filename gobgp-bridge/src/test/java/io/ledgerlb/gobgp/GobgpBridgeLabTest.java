@@ -47,10 +47,16 @@ class GobgpBridgeLabTest {
         }
     }
 
-    /** iBGP (so LOCAL_PREF travels): an MD5-protected IPv4 session, an IPv6 one, and one expecting another password. */
+    /**
+     * iBGP (so LOCAL_PREF travels): an MD5-protected IPv4 session, an IPv6 one, and one expecting
+     * another password. Short error waits (BIRD idles 60 s after a dropped session by default);
+     * each session has a neighbor address of its own (BIRD locks a neighbor address, and a second
+     * session to the same one waits for the first forever).
+     */
     static String birdConfig(BgpLab lab) {
         return """
-                template bgp gobgp { local as %1$d; neighbor as %1$d; direct; hold time 9; connect retry time 1; }
+                template bgp gobgp { local as %1$d; neighbor as %1$d; direct; hold time 9; connect retry time 1;
+                  error wait time 1, 2; connect delay time 1; debug { states, events }; }
                 protocol bgp v4 from gobgp {
                   source address %2$s; neighbor %3$s; password "%4$s";
                   ipv4 { import all; export none; gateway direct; };
@@ -60,16 +66,23 @@ class GobgpBridgeLabTest {
                   ipv6 { import all; export none; gateway direct; };
                 }
                 protocol bgp md5other from gobgp {
-                  source address %7$s; neighbor %3$s; password "the-right-one";
+                  source address %7$s; neighbor %8$s; password "the-right-one";
                   ipv4 { import all; export none; gateway direct; };
                 }
                 """.formatted(AS, lab.birdV4.getHostAddress(), lab.gobgpV4.getHostAddress(), PASSWORD,
-                lab.birdV6.getHostAddress(), lab.gobgpV6.getHostAddress(), lab.birdV4Second.getHostAddress());
+                lab.birdV6.getHostAddress(), lab.gobgpV6.getHostAddress(), lab.birdV4Second.getHostAddress(),
+                lab.gobgpV4Second.getHostAddress());
     }
 
     static DesiredPeer peer(InetAddress address, String password, RouteFamily family) {
         return new DesiredPeer(address, AS, 0, 179, Optional.empty(), Duration.ofSeconds(9), Duration.ofSeconds(3),
                 Duration.ofSeconds(1), Optional.ofNullable(password), 0, Set.of(family), false);
+    }
+
+    private static DesiredPeer fromSecondAddress(DesiredPeer peer) {
+        return new DesiredPeer(peer.address(), peer.peerAsn(), peer.localAsn(), peer.port(), Optional.of(lab.gobgpV4Second),
+                peer.holdTime(), peer.keepalive(), peer.connectRetry(), peer.password(), peer.ebgpMultihopTtl(), peer.families(),
+                peer.gracefulRestart());
     }
 
     static DesiredPath path(String prefix, int length, long localPref, long community, DesiredPath.Large large) {
@@ -113,5 +126,72 @@ class GobgpBridgeLabTest {
         bridge.setPaths(List.of(path("2001:db8::10", 128, 300, 64512L << 16 | 600, new DesiredPath.Large(64512, 6, 7))));
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(birdRoutes("v4")).doesNotContainKey("192.0.2.10/32"));
         assertThat(birdRoutes("v6")).containsKey("2001:db8::10/128");
+    }
+
+    @Test
+    void aWrongMd5PasswordKeepsTheSessionDownAndTheRightOneBringsItUp() {
+        DesiredPeer wrong = fromSecondAddress(peer(lab.birdV4Second, "not-the-password", RouteFamily.IPV4_UNICAST));
+        bridge.setPeers(List.of(peer(lab.birdV4, PASSWORD, RouteFamily.IPV4_UNICAST), wrong));
+        bridge.setPaths(List.of(path("192.0.2.20", 32, 100, 1, new DesiredPath.Large(1, 2, 3))));
+
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(birdRoutes("v4")).containsKey("192.0.2.20/32"));
+        // the session with the right password came up; the other has had the same time and more, and must not
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).untilAsserted(() -> {
+            assertThat(bridge.peerState(lab.birdV4Second)).isNotEqualTo(PeerSessionState.ESTABLISHED);
+            assertThat(lab.birdc("show", "protocols", "md5other")).doesNotContain("Established");
+        });
+        assertThat(birdRoutes("md5other")).isEmpty();
+
+        bridge.setPeers(List.of(peer(lab.birdV4, PASSWORD, RouteFamily.IPV4_UNICAST),
+                fromSecondAddress(peer(lab.birdV4Second, "the-right-one", RouteFamily.IPV4_UNICAST))));
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(birdRoutes("md5other")).containsKey("192.0.2.20/32"));
+        assertThat(bridge.peerState(lab.birdV4Second)).isEqualTo(PeerSessionState.ESTABLISHED);
+    }
+
+    @Test
+    void afterGobgpdIsKilledAndRestartedEveryPeerAndPathIsRestored() {
+        bridge.setPeers(bothSessions());
+        List<DesiredPath> paths = List.of(path("192.0.2.30", 32, 100, 7, new DesiredPath.Large(7, 7, 7)),
+                path("192.0.2.31", 32, 100, 7, new DesiredPath.Large(7, 7, 7)),
+                path("2001:db8::30", 128, 100, 7, new DesiredPath.Large(7, 7, 7)));
+        bridge.setPaths(paths);
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(birdRoutes("v4")).containsKeys("192.0.2.30/32", "192.0.2.31/32");
+            assertThat(birdRoutes("v6")).containsKey("2001:db8::30/128");
+        });
+
+        lab.gobgpd().kill();
+        await().atMost(PATIENCE).until(() -> !bridge.reachable());
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(birdRoutes("v4")).isEmpty());
+        assertThat(bridge.peerState(lab.birdV4)).isEqualTo(PeerSessionState.UNREACHABLE);
+
+        lab.startGobgpd();
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            assertThat(birdRoutes("v4")).containsKeys("192.0.2.30/32", "192.0.2.31/32");
+            assertThat(birdRoutes("v6")).containsKey("2001:db8::30/128");
+        });
+        assertThat(bridge.reachable()).isTrue();
+        assertThat(lab.gobgp("neighbor")).contains(lab.birdV4.getHostAddress());
+    }
+
+    @Test
+    void pathsAddedOrDeletedByHandAreSetRight() {
+        bridge.setPeers(bothSessions());
+        bridge.setPaths(List.of(path("192.0.2.40", 32, 100, 9, new DesiredPath.Large(9, 9, 9)),
+                path("192.0.2.41", 32, 100, 9, new DesiredPath.Large(9, 9, 9))));
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(birdRoutes("v4")).containsKeys("192.0.2.40/32", "192.0.2.41/32"));
+
+        lab.gobgp("global", "rib", "add", "192.0.2.99/32", "nexthop", "0.0.0.0");
+        lab.gobgp("global", "rib", "del", "192.0.2.40/32");
+        lab.gobgp("global", "rib", "add", "192.0.2.41/32", "nexthop", "0.0.0.0", "local-pref", "5");
+        assertThat(lab.gobgp("global", "rib")).contains("192.0.2.99/32").doesNotContain("192.0.2.40/32");
+
+        // the periodic resync (2 s here) finds the difference and sends only it
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            Map<String, Map<String, String>> routes = birdRoutes("v4");
+            assertThat(routes).containsKeys("192.0.2.40/32", "192.0.2.41/32").doesNotContainKey("192.0.2.99/32");
+            assertThat(routes.get("192.0.2.41/32")).containsEntry("BGP.local_pref", "100");
+        });
+        assertThat(bridge.reconcile().join().empty()).isTrue();
     }
 }

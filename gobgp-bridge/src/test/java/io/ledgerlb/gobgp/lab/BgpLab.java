@@ -20,7 +20,7 @@ import static io.ledgerlb.gobgp.lab.Commands.run;
  * in the host's namespace. Everything (namespaces, daemons by PID, files) goes in {@link #close}.
  *
  * <pre>
- *   llb-XXXX-g  [gobgpd]  g0 10.99.N.1/24 fd00:99:N::1/64  ==veth==  b0 10.99.N.2, .3/24 fd00:99:N::2/64  [bird]  llb-XXXX-b
+ *   llb-XXXX-g  [gobgpd]  g0 10.99.N.1, .4/24 fd00:99:N::1/64  ==veth==  b0 10.99.N.2, .3/24 fd00:99:N::2/64  [bird]  llb-XXXX-b
  * </pre>
  */
 public final class BgpLab implements AutoCloseable {
@@ -29,6 +29,7 @@ public final class BgpLab implements AutoCloseable {
     public final String birdNamespace;
     public final Path dir;
     public final InetAddress gobgpV4;
+    public final InetAddress gobgpV4Second;
     public final InetAddress gobgpV6;
     public final InetAddress birdV4;
     public final InetAddress birdV4Second;
@@ -42,6 +43,7 @@ public final class BgpLab implements AutoCloseable {
         this.birdNamespace = "llb-" + id + "-b";
         this.dir = Files.createTempDirectory("llb-gobgp-" + id);
         this.gobgpV4 = InetAddress.getByName("10.99." + subnet + ".1");
+        this.gobgpV4Second = InetAddress.getByName("10.99." + subnet + ".4");
         this.birdV4 = InetAddress.getByName("10.99." + subnet + ".2");
         this.birdV4Second = InetAddress.getByName("10.99." + subnet + ".3");
         this.gobgpV6 = InetAddress.getByName("fd00:99:" + Integer.toHexString(subnet) + "::1");
@@ -65,7 +67,7 @@ public final class BgpLab implements AutoCloseable {
         run("ip", "netns", "add", gobgpNamespace);
         run("ip", "netns", "add", birdNamespace);
         run("ip", "-n", gobgpNamespace, "link", "add", "g0", "type", "veth", "peer", "name", "b0", "netns", birdNamespace);
-        address(gobgpNamespace, "g0", gobgpV4.getHostAddress() + "/24", gobgpV6.getHostAddress() + "/64");
+        address(gobgpNamespace, "g0", gobgpV4.getHostAddress() + "/24", gobgpV4Second.getHostAddress() + "/24", gobgpV6.getHostAddress() + "/64");
         address(birdNamespace, "b0", birdV4.getHostAddress() + "/24", birdV4Second.getHostAddress() + "/24",
                 birdV6.getHostAddress() + "/64");
     }
@@ -149,13 +151,19 @@ public final class BgpLab implements AutoCloseable {
 
     /** Prints the daemons' logs (into the test's output), for the reader of a failed run. */
     public void printLogs() {
+        if (bird != null && bird.alive()) {
+            System.out.println("---- birdc show protocols all\n" + birdc("show", "protocols", "all"));
+        }
+        if (gobgpd != null && gobgpd.alive()) {
+            System.out.println("---- gobgp neighbor\n" + gobgp("neighbor"));
+        }
         for (String name : List.of("gobgpd.log", "bird.out", "bird.log")) {
             try {
                 Path file = dir.resolve(name);
                 if (Files.exists(file)) {
                     List<String> lines = Files.readAllLines(file);
-                    System.out.println("---- " + name + " (last 40 lines)");
-                    lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
+                    System.out.println("---- " + name + " (last 400 lines)");
+                    lines.subList(Math.max(0, lines.size() - 400), lines.size()).forEach(System.out::println);
                 }
             } catch (IOException e) {
                 System.out.println("---- " + name + ": " + e);
@@ -165,8 +173,8 @@ public final class BgpLab implements AutoCloseable {
 
     @Override
     public void close() {
-        daemons.forEach(Daemon::close);
         printLogs();
+        daemons.forEach(Daemon::close);
         quietly("ip", "netns", "del", gobgpNamespace);
         quietly("ip", "netns", "del", birdNamespace);
         try (Stream<Path> files = Files.walk(dir)) {
