@@ -1,0 +1,97 @@
+package io.ledgerlb.allocator.k8s.config;
+
+import io.ledgerlb.allocator.k8s.crd.Community;
+import io.ledgerlb.allocator.k8s.crd.CommunitySpec.CommunityAlias;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * BGP community values as MetalLB writes them: standard {@code 65000:100} (RFC 1997, two 16-bit
+ * halves) and large {@code large:65000:1:2} (RFC 8092, three 32-bit parts), and the aliases that
+ * Community objects give them.
+ */
+final class BgpCommunities {
+    static final String LARGE_PREFIX = "large:";
+
+    /** A parsed value: {@code large} tells which list of the event it belongs to; the text has no prefix. */
+    record Value(boolean large, String text) {
+    }
+
+    private final Map<String, String> aliases;
+    private final Set<String> ambiguous;
+
+    private BgpCommunities(Map<String, String> aliases, Set<String> ambiguous) {
+        this.aliases = aliases;
+        this.ambiguous = ambiguous;
+    }
+
+    /** The aliases of all Community objects; an alias defined twice is ambiguous. */
+    static BgpCommunities of(Collection<Community> communities) {
+        Map<String, String> aliases = new HashMap<>();
+        Set<String> ambiguous = new HashSet<>();
+        for (Community community : communities) {
+            if (community.getSpec() == null || community.getSpec().communities() == null) {
+                continue;
+            }
+            for (CommunityAlias alias : community.getSpec().communities()) {
+                if (alias.name() != null && aliases.putIfAbsent(alias.name(), alias.value()) != null) {
+                    ambiguous.add(alias.name());
+                }
+            }
+        }
+        return new BgpCommunities(aliases, ambiguous);
+    }
+
+    /** The value written, or the one its alias stands for. */
+    Value resolve(String valueOrAlias) {
+        Optional<Value> value = parse(valueOrAlias);
+        if (value.isPresent()) {
+            return value.get();
+        }
+        if (ambiguous.contains(valueOrAlias)) {
+            throw new IllegalArgumentException("alias \"" + valueOrAlias + "\" is defined by more than one Community");
+        }
+        String aliased = aliases.get(valueOrAlias);
+        if (aliased == null) {
+            throw new IllegalArgumentException("\"" + valueOrAlias
+                    + "\" is neither a community (65000:100, large:65000:1:2) nor an alias defined by a Community");
+        }
+        return parse(aliased).orElseThrow(() -> new IllegalArgumentException(
+                "alias \"" + valueOrAlias + "\" stands for \"" + aliased + "\", which is not a community value"));
+    }
+
+    static Optional<Value> parse(String text) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        if (text.startsWith(LARGE_PREFIX)) {
+            String[] parts = text.substring(LARGE_PREFIX.length()).split(":", -1);
+            return parts.length == 3 && allFit(parts, 0xFFFF_FFFFL)
+                    ? Optional.of(new Value(true, String.join(":", normalized(parts)))) : Optional.empty();
+        }
+        String[] parts = text.split(":", -1);
+        return parts.length == 2 && allFit(parts, 0xFFFF)
+                ? Optional.of(new Value(false, String.join(":", normalized(parts)))) : Optional.empty();
+    }
+
+    private static boolean allFit(String[] parts, long max) {
+        for (String part : parts) {
+            if (!part.matches("\\d{1,10}") || Long.parseLong(part) > max) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String[] normalized(String[] parts) {
+        String[] out = new String[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = Long.toString(Long.parseLong(parts[i]));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,18 @@
+package io.ledgerlb.allocator.k8s.crd;
+
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** {@code metallb.io/v1beta1 BFDProfile}: BFD timers a BGPPeer may refer to. */
+@Group(MetalLb.GROUP)
+@Version(MetalLb.V1BETA1)
+@Kind("BFDProfile")
+@Plural("bfdprofiles")
+@Singular("bfdprofile")
+public class BFDProfile extends CustomResource<BFDProfileSpec, ConditionsStatus> implements Namespaced {
+}

@@ -1,0 +1,22 @@
+package io.ledgerlb.allocator.k8s.crd;
+
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * {@code metallb.io/v1beta2 BGPPeer}: a router the speakers peer with. The annotation
+ * {@value #BACKEND_ANNOTATION} ({@code native} or {@code gobgp}) picks ledgerlb's BGP backend.
+ */
+@Group(MetalLb.GROUP)
+@Version(MetalLb.V1BETA2)
+@Kind("BGPPeer")
+@Plural("bgppeers")
+@Singular("bgppeer")
+public class BGPPeer extends CustomResource<BGPPeerSpec, ConditionsStatus> implements Namespaced {
+    public static final String BACKEND_ANNOTATION = "ledgerlb.io/bgp-backend";
+}

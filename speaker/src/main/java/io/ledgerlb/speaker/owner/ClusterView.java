@@ -1,0 +1,39 @@
+package io.ledgerlb.speaker.owner;
+
+import io.ledgerlb.ledger.state.ServiceKey;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The inputs besides the ledger that decide ownership, as this speaker sees them.
+ *
+ * @param nodes the Kubernetes Nodes by name; empty when the speaker runs without Kubernetes, in
+ *        which case every live speaker counts as a node without labels
+ * @param liveSpeakers the nodes whose speakers membership currently considers alive
+ * @param servingNodes for each Service, the nodes with a serving endpoint (used for
+ *        externalTrafficPolicy: Local)
+ * @param withKubernetes whether {@code nodes} is authoritative
+ */
+public record ClusterView(Map<String, NodeInfo> nodes, Set<String> liveSpeakers,
+                          Map<ServiceKey, Set<String>> servingNodes, boolean withKubernetes) {
+
+    public ClusterView {
+        nodes = Map.copyOf(nodes);
+        liveSpeakers = Set.copyOf(liveSpeakers);
+        servingNodes = Map.copyOf(servingNodes);
+    }
+
+    /** The node as far as ownership is concerned: live, known, and allowed to announce. */
+    Optional<NodeInfo> eligible(String name) {
+        if (!liveSpeakers.contains(name)) {
+            return Optional.empty();
+        }
+        NodeInfo node = withKubernetes ? nodes.get(name) : new NodeInfo(name, Map.of(), false);
+        return node != null && node.mayAnnounce() ? Optional.of(node) : Optional.empty();
+    }
+
+    Set<String> serving(ServiceKey service) {
+        return servingNodes.getOrDefault(service, Set.of());
+    }
+}

@@ -1,0 +1,112 @@
+package io.ledgerlb.speaker.owner;
+
+import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.events.v1.L2AdvertisementDefined;
+import io.ledgerlb.events.v1.PoolDefined;
+import io.ledgerlb.ledger.state.LedgerState;
+import io.ledgerlb.ledger.state.ServiceKey;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Who announces what in Layer 2, computed from the ledger state and a {@link ClusterView}. Pure:
+ * every speaker that has folded the same ledger and sees the same nodes and members computes the
+ * same plan, so exactly one of them answers for each IP.
+ *
+ * <p>An IP is announced when its pool is selected by at least one L2Advertisement
+ * ({@code ipAddressPools} by name, {@code ipAddressPoolSelectors} by the pool's labels, or neither:
+ * every pool). The candidates are the live speakers' nodes that may announce and that one of those
+ * advertisements selects ({@code nodeSelectors}); for Services with
+ * {@code externalTrafficPolicy: Local} only nodes with a serving endpoint of every such Service
+ * holding the IP. {@link OwnerChooser} picks one. The owner announces on the union of the
+ * {@code interfaces} of the advertisements that select it (any advertisement without interfaces:
+ * all of them).
+ */
+public final class L2Planner {
+    private L2Planner() {}
+
+    /** The plan, and the IPs that cannot be announced with the reason (for a log line). */
+    public record Plan(Map<String, L2Assignment> byIp, Map<String, String> skipped) {
+        public List<L2Assignment> ownedBy(String node) {
+            return byIp.values().stream().filter(a -> a.node().equals(node)).toList();
+        }
+    }
+
+    public static Plan plan(LedgerState state, ClusterView view) {
+        Map<String, L2Assignment> byIp = new TreeMap<>();
+        Map<String, String> skipped = new TreeMap<>();
+        Map<String, Map<String, Set<String>>> nodesByPool = new HashMap<>();
+        for (ServiceKey service : state.servicesWithAssignments()) {
+            for (IpAssigned assigned : state.assignmentsOf(service)) {
+                String ip = assigned.getIp();
+                if (byIp.containsKey(ip) || skipped.containsKey(ip)) {
+                    continue;
+                }
+                PoolDefined pool = state.pools().get(assigned.getPool());
+                if (pool == null) {
+                    skipped.put(ip, "pool '" + assigned.getPool() + "' is not defined in the ledger");
+                    continue;
+                }
+                Map<String, Set<String>> interfacesByNode = nodesByPool.computeIfAbsent(
+                        pool.getName(), p -> announcingNodes(pool, state.l2Advertisements().values(), view));
+                if (interfacesByNode.isEmpty()) {
+                    continue; // not an L2 pool here, or no node may announce it
+                }
+                Collection<IpAssigned> holders = state.holders(ip);
+                Set<String> candidates = new TreeSet<>(interfacesByNode.keySet());
+                for (IpAssigned holder : holders) {
+                    if (holder.getTrafficPolicyLocal()) {
+                        candidates.retainAll(view.serving(ServiceKey.of(holder.getService())));
+                    }
+                }
+                List<ServiceKey> services = new ArrayList<>();
+                holders.forEach(h -> services.add(ServiceKey.of(h.getService())));
+                services.sort(null);
+                OwnerChooser.owner(ip, candidates).ifPresent(owner ->
+                        byIp.put(ip, new L2Assignment(ip, owner, interfacesByNode.get(owner), services)));
+            }
+        }
+        return new Plan(byIp, skipped);
+    }
+
+    /** The nodes that may announce a pool's IPs, each with its interfaces (empty set: all). */
+    static Map<String, Set<String>> announcingNodes(PoolDefined pool, Collection<L2AdvertisementDefined> adverts,
+                                                    ClusterView view) {
+        Map<String, Set<String>> result = new HashMap<>();
+        Set<String> allInterfaces = new HashSet<>();
+        for (L2AdvertisementDefined advert : adverts) {
+            if (!selectsPool(advert, pool)) {
+                continue;
+            }
+            for (String name : view.liveSpeakers()) {
+                view.eligible(name)
+                        .filter(node -> LabelSelectors.anyMatches(advert.getNodeSelectorsList(), node.labels()))
+                        .ifPresent(node -> {
+                            Set<String> interfaces = result.computeIfAbsent(name, n -> new TreeSet<>());
+                            if (advert.getInterfacesList().isEmpty()) {
+                                allInterfaces.add(name);
+                            }
+                            interfaces.addAll(advert.getInterfacesList());
+                        });
+            }
+        }
+        allInterfaces.forEach(name -> result.put(name, Set.of()));
+        return result;
+    }
+
+    static boolean selectsPool(L2AdvertisementDefined advert, PoolDefined pool) {
+        if (advert.getIpAddressPoolsCount() == 0 && advert.getIpAddressPoolSelectorsCount() == 0) {
+            return true;
+        }
+        return advert.getIpAddressPoolsList().contains(pool.getName())
+                || advert.getIpAddressPoolSelectorsList().stream()
+                        .anyMatch(s -> LabelSelectors.matches(s, pool.getLabelsMap()));
+    }
+}

@@ -1,0 +1,161 @@
+package io.ledgerlb.speaker.owner;
+
+import static io.ledgerlb.speaker.owner.Ledgers.assign;
+import static io.ledgerlb.speaker.owner.Ledgers.l2;
+import static io.ledgerlb.speaker.owner.Ledgers.pool;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.events.v1.L2AdvertisementDefined;
+import io.ledgerlb.events.v1.LabelSelector;
+import io.ledgerlb.ledger.state.LedgerState;
+import io.ledgerlb.ledger.state.ServiceKey;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+class L2PlannerTest {
+    static final Map<String, NodeInfo> NODES = Map.of(
+            "n1", new NodeInfo("n1", Map.of("zone", "a"), false),
+            "n2", new NodeInfo("n2", Map.of("zone", "b"), false),
+            "n3", new NodeInfo("n3", Map.of("zone", "a"), false));
+    static final ServiceKey WEB = new ServiceKey("default", "web");
+
+    static ClusterView view(Set<String> live, Map<ServiceKey, Set<String>> serving) {
+        return new ClusterView(NODES, live, serving, true);
+    }
+
+    @Test
+    void oneOwnerPerIpAmongLiveSelectedNodes() {
+        LedgerState state = Ledgers.fold(List.of(
+                pool("p", "10.99.0.0/24", Map.of()),
+                l2("zone-a", List.of("p"), List.of(), Map.of("zone", "a")),
+                assign("web", "10.99.0.10", "p", false)));
+
+        L2Planner.Plan plan = L2Planner.plan(state, view(Set.of("n1", "n2", "n3"), Map.of()));
+        L2Assignment a = plan.byIp().get("10.99.0.10");
+        assertThat(a.node()).isEqualTo(OwnerChooser.owner("10.99.0.10", List.of("n1", "n3")).orElseThrow());
+        assertThat(a.services()).containsExactly(WEB);
+        assertThat(a.interfaces()).isEmpty();
+
+        String other = a.node().equals("n1") ? "n3" : "n1";
+        L2Planner.Plan afterLoss = L2Planner.plan(state, view(Set.of(other, "n2"), Map.of()));
+        assertThat(afterLoss.byIp().get("10.99.0.10").node()).isEqualTo(other);
+        assertThat(L2Planner.plan(state, view(Set.of("n2"), Map.of())).byIp()).isEmpty();
+    }
+
+    @Test
+    void excludedAndNetworkUnavailableNodesNeverAnnounce() {
+        LedgerState state = Ledgers.fold(List.of(
+                pool("p", "10.99.0.0/24", Map.of()),
+                l2("all", List.of(), List.of(), Map.of()),
+                assign("web", "10.99.0.10", "p", false)));
+        Map<String, NodeInfo> nodes = Map.of(
+                "n1", new NodeInfo("n1", Map.of(NodeInfo.EXCLUDE_LABEL, ""), false),
+                "n2", new NodeInfo("n2", Map.of(), true),
+                "n3", new NodeInfo("n3", Map.of(), false));
+        ClusterView view = new ClusterView(nodes, Set.of("n1", "n2", "n3", "unknown"), Map.of(), true);
+
+        assertThat(L2Planner.plan(state, view).byIp().get("10.99.0.10").node()).isEqualTo("n3");
+    }
+
+    @Test
+    void withoutKubernetesEveryLiveSpeakerIsANode() {
+        LedgerState state = Ledgers.fold(List.of(
+                pool("p", "10.99.0.0/24", Map.of()),
+                l2("all", List.of(), List.of(), Map.of()),
+                assign("web", "10.99.0.10", "p", false)));
+        ClusterView view = new ClusterView(Map.of(), Set.of("x", "y"), Map.of(), false);
+        assertThat(L2Planner.plan(state, view).byIp().get("10.99.0.10").node()).isIn("x", "y");
+    }
+
+    @Test
+    void trafficPolicyLocalFollowsTheServingNodes() {
+        LedgerState state = Ledgers.fold(List.of(
+                pool("p", "10.99.0.0/24", Map.of()),
+                l2("all", List.of(), List.of(), Map.of()),
+                assign("web", "10.99.0.10", "p", true)));
+        Set<String> live = Set.of("n1", "n2", "n3");
+
+        assertThat(L2Planner.plan(state, view(live, Map.of())).byIp()).as("no serving endpoint").isEmpty();
+        for (String node : List.of("n1", "n2", "n3")) {
+            assertThat(L2Planner.plan(state, view(live, Map.of(WEB, Set.of(node)))).byIp().get("10.99.0.10").node())
+                    .isEqualTo(node);
+        }
+    }
+
+    @Test
+    void servicesSharingAnIpLandOnOneNode() {
+        LedgerState state = Ledgers.fold(List.of(
+                pool("p", "10.99.0.0/24", Map.of()),
+                l2("all", List.of(), List.of(), Map.of()),
+                assign("web", "10.99.0.10", "p", false),
+                assign("dns", "10.99.0.10", "p", false)));
+
+        L2Assignment a = L2Planner.plan(state, view(Set.of("n1", "n2", "n3"), Map.of())).byIp().get("10.99.0.10");
+        assertThat(a.services()).containsExactly(new ServiceKey("default", "dns"), WEB);
+    }
+
+    @Test
+    void interfacesAreTheUnionOfTheSelectingAdvertisements() {
+        LedgerState state = Ledgers.fold(List.of(
+                pool("p", "10.99.0.0/24", Map.of("tier", "front")),
+                l2("by-name", List.of("p"), List.of("eth1"), Map.of()),
+                Event.newBuilder().setL2AdvertisementDefined(L2AdvertisementDefined.newBuilder().setName("by-label")
+                        .addIpAddressPoolSelectors(LabelSelector.newBuilder().putMatchLabels("tier", "front"))
+                        .addInterfaces("eth2")),
+                l2("other-pool", List.of("q"), List.of("eth3"), Map.of()),
+                assign("web", "10.99.0.10", "p", false)));
+
+        assertThat(L2Planner.plan(state, view(Set.of("n1"), Map.of())).byIp().get("10.99.0.10").interfaces())
+                .containsExactlyInAnyOrder("eth1", "eth2");
+    }
+
+    @Test
+    void unknownPoolsAndPoolsWithoutAdvertisementAreNotAnnounced() {
+        LedgerState state = Ledgers.fold(List.of(
+                pool("p", "10.99.0.0/24", Map.of()),
+                pool("bgp-only", "10.99.1.0/24", Map.of()),
+                l2("p-only", List.of("p"), List.of(), Map.of()),
+                assign("web", "10.99.0.10", "p", false),
+                assign("ghost", "10.99.2.10", "nowhere", false),
+                assign("routed", "10.99.1.10", "bgp-only", false)));
+
+        L2Planner.Plan plan = L2Planner.plan(state, view(Set.of("n1", "n2"), Map.of()));
+        assertThat(plan.byIp()).containsOnlyKeys("10.99.0.10");
+        assertThat(plan.skipped()).containsOnlyKeys("10.99.2.10");
+        assertThat(plan.skipped().get("10.99.2.10")).contains("nowhere");
+    }
+
+    @Property(tries = 50)
+    void speakersFoldingTheSameEventsInAnyAssignmentOrderAgree(@ForAll @IntRange(min = 1, max = 60) int services,
+                                                                @ForAll long seed) {
+        List<Event.Builder> assignments = new ArrayList<>();
+        for (int i = 0; i < services; i++) {
+            assignments.add(assign("svc" + i, "10.99.0." + (i + 1), "p", i % 3 == 0));
+        }
+        List<Event.Builder> shuffled = new ArrayList<>(assignments);
+        Collections.shuffle(shuffled, new Random(seed));
+        List<Event.Builder> config = List.of(pool("p", "10.99.0.0/24", Map.of()), l2("all", List.of(), List.of(), Map.of()));
+        Map<ServiceKey, Set<String>> serving = Map.of(new ServiceKey("default", "svc0"), Set.of("n2"),
+                new ServiceKey("default", "svc3"), Set.of("n1", "n3"));
+        ClusterView view = view(Set.of("n1", "n2", "n3"), serving);
+
+        L2Planner.Plan a = L2Planner.plan(Ledgers.fold(concat(config, assignments)), view);
+        L2Planner.Plan b = L2Planner.plan(Ledgers.fold(concat(config, shuffled)), view);
+        assertThat(a).isEqualTo(b);
+    }
+
+    static List<Event.Builder> concat(List<Event.Builder> a, List<Event.Builder> b) {
+        List<Event.Builder> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+}
