@@ -42,7 +42,7 @@ final class SnapshotCommand implements Runnable {
                 }
             } else {
                 try (KafkaLedger opened = ledger.openExisting(); KafkaLedgerWriter writer = opened.openWriter("ledgerlb-cli")) {
-                    SnapshotInfo info = writer.takeSnapshot(opened.stateAt(writer.lastSequence()));
+                    SnapshotInfo info = writer.takeSnapshot(opened.stateAt(writer.lastSequence())).snapshot();
                     out.printf("snapshot of sequence %d in %s (%,d bytes, sha256 %s)%n", info.sequence(), info.location(),
                             info.sizeBytes(), info.sha256Hex());
                 }

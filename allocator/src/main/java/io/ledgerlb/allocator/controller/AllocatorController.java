@@ -22,6 +22,7 @@ import io.ledgerlb.ledger.LedgerFencedException;
 import io.ledgerlb.ledger.LedgerWriteException;
 import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.SnapshotInfo;
+import io.ledgerlb.ledger.TakenSnapshot;
 import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
@@ -426,30 +427,22 @@ public final class AllocatorController implements AutoCloseable {
 
     /**
      * Snapshots the state through the ledger (state and a SnapshotTaken event in one transaction),
-     * then folds that event like any other committed entry.
+     * then folds that committed event like any other.
      */
     private SnapshotInfo snapshot() throws LedgerWriteException {
         if (!(writer instanceof KafkaLedgerWriter kafkaWriter)) {
             throw new IllegalStateException("this ledger takes no snapshots");
         }
-        SnapshotInfo info = kafkaWriter.takeSnapshot(state);
-        List<LedgerEntry> taken = new ArrayList<>();
-        try {
-            ledger.read(state.sequence() + 1, taken::add);
-        } catch (LedgerFormatException e) {
-            throw new IllegalStateException("cannot read back the snapshot's event: " + e.getMessage(), e);
-        }
+        TakenSnapshot taken = kafkaWriter.takeSnapshot(state);
         stateLock.writeLock().lock();
         try {
-            for (LedgerEntry entry : taken) {
-                state.apply(entry);
-                step.applied(entry, state);
-            }
+            state.apply(taken.entry());
+            step.applied(taken.entry(), state);
         } finally {
             stateLock.writeLock().unlock();
         }
         lastSnapshot = state.sequence();
-        return info;
+        return taken.snapshot();
     }
 
     private void poolStatusLater(String pool) {

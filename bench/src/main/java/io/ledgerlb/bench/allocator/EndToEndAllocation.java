@@ -38,9 +38,12 @@ import java.util.stream.IntStream;
  */
 public final class EndToEndAllocation {
     private static final int WRITERS = 4;
+    /** The mock logs every request through java.util.logging; kept so the level sticks. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
     public static void main(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         Path dir = Files.createTempDirectory("ledgerlb-bench-e2e-");
         KubernetesMockServer server = mockApi();
         try (KubernetesClient client = server.createClient();
