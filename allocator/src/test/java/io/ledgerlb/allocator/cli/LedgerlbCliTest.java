@@ -236,6 +236,28 @@ class LedgerlbCliTest {
     }
 
     @Test
+    void importConfigMapPrintsTheMetalLbResources() throws Exception {
+        Path legacy = Files.writeString(dataDir.resolve("configmap.yaml"), """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: config, namespace: metallb-system}
+                data:
+                  config: |
+                    address-pools:
+                    - name: default
+                      protocol: layer2
+                      addresses: [192.0.2.0/28]
+                """);
+        Result imported = runOn(null, "import-configmap", "-f", legacy.toString());
+        assertThat(imported.exit()).as(imported.err()).isZero();
+        assertThat(imported.out()).containsPattern("kind: \"?IPAddressPool").contains("192.0.2.0/28")
+                .containsPattern("kind: \"?L2Advertisement");
+
+        Path broken = Files.writeString(dataDir.resolve("broken.yaml"), "address-pools: [{name: x, protocol: ospf}]\n");
+        assertThat(runOn(null, "import-configmap", "-f", broken.toString()).exit()).isEqualTo(LedgerlbCommand.USAGE);
+    }
+
+    @Test
     void usageAndConfigurationErrorsExitWithTwo() {
         assertThat(run("audit", "--direct").exit()).isEqualTo(LedgerlbCommand.USAGE);
         assertThat(runOn(null, "audit", "--bogus").exit()).isEqualTo(LedgerlbCommand.USAGE);
