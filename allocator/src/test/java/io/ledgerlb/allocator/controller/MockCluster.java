@@ -20,6 +20,7 @@ import java.util.Map;
 public final class MockCluster implements AutoCloseable {
     private final KubernetesMockServer server;
     private final KubernetesClient client;
+    private final List<KubernetesClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public MockCluster() {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
@@ -35,8 +36,11 @@ public final class MockCluster implements AutoCloseable {
     /** A new client of the same server (each allocator gets its own, as separate processes would). */
     public KubernetesClient newClient() {
         // generous timeouts: the mock shares two loaded cores with Kafka and the allocator
-        return new KubernetesClientBuilder().withConfig(new ConfigBuilder(server.createClient().getConfiguration())
-                .withRequestTimeout(120_000).withConnectionTimeout(30_000).build()).build();
+        KubernetesClient created = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
+                server.createClient().getConfiguration()).withRequestTimeout(120_000).withConnectionTimeout(30_000)
+                .build()).build();
+        clients.add(created);
+        return created;
     }
 
     public GenericKubernetesResource pool(String name, String... addresses) {
@@ -78,7 +82,11 @@ public final class MockCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        client.close();
-        server.destroy();
+        clients.forEach(KubernetesClient::close);
+        try {
+            server.destroy();
+        } catch (IllegalStateException e) {
+            // a watch still draining on a loaded machine; the server's port is released regardless
+        }
     }
 }
