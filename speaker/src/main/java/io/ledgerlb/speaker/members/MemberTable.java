@@ -21,17 +21,27 @@ import java.util.TreeSet;
 final class MemberTable {
     enum Status { ALIVE, DEAD, LEFT }
 
-    private record Entry(MemberState state, long lastAdvanced, Status status) {}
+    private record Entry(MemberState state, long lastAdvanced, Status status, long aliveSince) {}
 
     private final long failAfterNanos;
+    private final long joinDelayNanos;
     private final long forgetAfterNanos;
+    private final long selfSince;
     private MemberState self;
     private final Map<String, Entry> others = new HashMap<>();
 
-    MemberTable(MemberState self, long failAfterNanos) {
+    /**
+     * @param joinDelayNanos how long a member must have been alive, in this table, before it may
+     *        own anything: a speaker that just started (ourselves included) or came back takes its
+     *        IPs only once, after the others know it too, and a node that bounces does not drag
+     *        IPs back and forth
+     */
+    MemberTable(MemberState self, long failAfterNanos, long joinDelayNanos, long now) {
         this.self = self;
         this.failAfterNanos = failAfterNanos;
+        this.joinDelayNanos = joinDelayNanos;
         this.forgetAfterNanos = Math.max(failAfterNanos * 600, 60_000_000_000L);
+        this.selfSince = now;
     }
 
     MemberState self() {
@@ -56,7 +66,10 @@ final class MemberTable {
             }
             Entry known = others.get(m.name());
             if (known == null || m.supersedes(known.state)) {
-                others.put(m.name(), new Entry(m, now, m.leaving() ? Status.LEFT : Status.ALIVE));
+                Status status = m.leaving() ? Status.LEFT : Status.ALIVE;
+                boolean continues = known != null && known.status == Status.ALIVE
+                        && known.state.incarnation() == m.incarnation();
+                others.put(m.name(), new Entry(m, now, status, continues ? known.aliveSince : now));
             }
         }
         return !before.equals(alive());
@@ -68,7 +81,7 @@ final class MemberTable {
         for (Map.Entry<String, Entry> e : others.entrySet()) {
             Entry entry = e.getValue();
             if (entry.status == Status.ALIVE && now - entry.lastAdvanced > failAfterNanos) {
-                e.setValue(new Entry(entry.state, entry.lastAdvanced, Status.DEAD));
+                e.setValue(new Entry(entry.state, entry.lastAdvanced, Status.DEAD, entry.aliveSince));
                 changed = true;
             }
         }
@@ -88,6 +101,20 @@ final class MemberTable {
             }
         });
         return alive;
+    }
+
+    /** The live members that have been alive for the join delay: the ones that may own IPs. */
+    Set<String> eligible(long now) {
+        Set<String> eligible = new TreeSet<>();
+        if (!self.leaving() && now - selfSince >= joinDelayNanos) {
+            eligible.add(self.name());
+        }
+        others.forEach((name, entry) -> {
+            if (entry.status == Status.ALIVE && now - entry.aliveSince >= joinDelayNanos) {
+                eligible.add(name);
+            }
+        });
+        return eligible;
     }
 
     Status status(String name) {

@@ -42,22 +42,26 @@ public final class Membership implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
 
     public record Config(String nodeName, InetSocketAddress address, List<InetSocketAddress> seeds,
-                         Duration interval, Duration failAfter) {
+                         Duration interval, Duration failAfter, Duration joinDelay) {
         public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(100);
         public static final Duration DEFAULT_FAIL_AFTER = Duration.ofMillis(500);
+        public static final Duration DEFAULT_JOIN_DELAY = Duration.ofSeconds(1);
 
         public Config {
             seeds = List.copyOf(seeds);
         }
 
         public Config(String nodeName, InetSocketAddress address, List<InetSocketAddress> seeds) {
-            this(nodeName, address, seeds, DEFAULT_INTERVAL, DEFAULT_FAIL_AFTER);
+            this(nodeName, address, seeds, DEFAULT_INTERVAL, DEFAULT_FAIL_AFTER, DEFAULT_JOIN_DELAY);
         }
     }
 
-    /** Told, on the membership thread, each time the set of live speakers changes. */
+    /**
+     * Told, on the membership thread, each time the set of speakers that may own IPs changes:
+     * live ones, alive for at least the join delay (see {@link MemberTable#eligible}).
+     */
     public interface Listener {
-        void liveMembersChanged(Set<String> alive);
+        void eligibleMembersChanged(Set<String> eligible);
     }
 
     private final Config config;
@@ -68,6 +72,7 @@ public final class Membership implements AutoCloseable {
     private final Set<InetSocketAddress> seeds = new CopyOnWriteArraySet<>();
     private final Thread receiver;
     private volatile Set<String> alive;
+    private volatile Set<String> eligible = Set.of();
     private volatile boolean closed;
 
     private Membership(Config config, Listener listener) throws SocketException {
@@ -75,7 +80,8 @@ public final class Membership implements AutoCloseable {
         this.listener = listener;
         this.socket = new DatagramSocket(config.address());
         this.table = new MemberTable(new MemberState(config.nodeName(), config.address(),
-                System.currentTimeMillis(), 0, false), config.failAfter().toNanos());
+                System.currentTimeMillis(), 0, false), config.failAfter().toNanos(),
+                config.joinDelay().toNanos(), System.nanoTime());
         this.alive = table.alive();
         this.seeds.addAll(config.seeds());
         this.seeds.remove(config.address());
@@ -99,6 +105,10 @@ public final class Membership implements AutoCloseable {
 
     public Set<String> alive() {
         return alive;
+    }
+
+    public Set<String> eligible() {
+        return eligible;
     }
 
     public String nodeName() {
@@ -139,9 +149,8 @@ public final class Membership implements AutoCloseable {
                     send(full, seed);
                 }
             }
-            if (table.expire(now)) {
-                changed();
-            }
+            table.expire(now);
+            changed();
         } catch (RuntimeException e) {
             log.error("membership tick failed", e);
         }
@@ -186,11 +195,16 @@ public final class Membership implements AutoCloseable {
     }
 
     private void changed() {
-        Set<String> now = table.alive();
-        if (!now.equals(alive)) {
-            log.info("live speakers changed: {} -> {}", alive, now);
-            alive = now;
-            listener.liveMembersChanged(now);
+        Set<String> nowAlive = table.alive();
+        if (!nowAlive.equals(alive)) {
+            log.atInfo().addKeyValue("event", "membersChanged").addKeyValue("alive", nowAlive)
+                    .log("live speakers changed");
+            alive = nowAlive;
+        }
+        Set<String> nowEligible = table.eligible(System.nanoTime());
+        if (!nowEligible.equals(eligible)) {
+            eligible = nowEligible;
+            listener.eligibleMembersChanged(nowEligible);
         }
     }
 

@@ -14,7 +14,8 @@ class MemberTableTest {
         return new MemberState(name, new InetSocketAddress("127.0.0.1", 7000 + name.charAt(0)), incarnation, heartbeat, false);
     }
 
-    final MemberTable table = new MemberTable(member("a", 1, 0), FAIL_AFTER);
+    static final long JOIN_DELAY = 1000 * MS;
+    final MemberTable table = new MemberTable(member("a", 1, 0), FAIL_AFTER, JOIN_DELAY, 0);
 
     @Test
     void aMemberIsAliveWhileItsHeartbeatAdvances() {
@@ -79,6 +80,23 @@ class MemberTableTest {
         table.leave();
         assertThat(table.alive()).containsExactly("b");
         assertThat(table.self().leaving()).isTrue();
+    }
+
+    @Test
+    void membersMayOwnOnlyOnceAliveForTheJoinDelayAndAgainAfterComingBack() {
+        assertThat(table.eligible(0)).isEmpty();
+        table.merge(List.of(member("b", 1, 1)), 500 * MS);
+        assertThat(table.eligible(1000 * MS)).containsExactly("a");
+        table.merge(List.of(member("b", 1, 2)), 1400 * MS);
+        assertThat(table.eligible(1500 * MS)).containsExactly("a", "b");
+
+        table.expire(2000 * MS);
+        table.merge(List.of(member("b", 2, 0)), 2100 * MS); // restarted
+        assertThat(table.eligible(2500 * MS)).containsExactly("a");
+        assertThat(table.eligible(3100 * MS)).containsExactly("a", "b");
+
+        table.leave();
+        assertThat(table.eligible(4000 * MS)).containsExactly("b");
     }
 
     @Test

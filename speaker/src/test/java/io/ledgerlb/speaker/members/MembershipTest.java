@@ -19,7 +19,7 @@ class MembershipTest {
 
     Membership start(String name, int port, int seedPort) throws Exception {
         Membership m = Membership.start(new Membership.Config(name, new InetSocketAddress("127.0.0.1", port),
-                List.of(new InetSocketAddress("127.0.0.1", seedPort))), alive -> { });
+                List.of(new InetSocketAddress("127.0.0.1", seedPort))), eligible -> { });
         started.add(m);
         return m;
     }
@@ -37,6 +37,7 @@ class MembershipTest {
         Membership c = start("c", base + 2, base);
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(a.eligible()).containsExactly("a", "b", "c");
             assertThat(a.alive()).containsExactly("a", "b", "c");
             assertThat(b.alive()).containsExactly("a", "b", "c");
             assertThat(c.alive()).containsExactly("a", "b", "c");
