@@ -1,0 +1,251 @@
+package io.ledgerlb.allocator.core;
+
+import io.ledgerlb.allocator.core.ip.InvalidAddressException;
+import io.ledgerlb.allocator.core.ip.IpAddress;
+import io.ledgerlb.allocator.core.ip.IpFamily;
+import io.ledgerlb.events.v1.Cause;
+import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.events.v1.PoolDefined;
+import io.ledgerlb.events.v1.ReleaseReason;
+import io.ledgerlb.ledger.LedgerListener;
+import io.ledgerlb.ledger.event.LedgerEntry;
+import io.ledgerlb.ledger.state.LedgerState;
+import io.ledgerlb.ledger.state.ServiceKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * The pure allocation step: the current {@link LedgerState} (read, never changed) and one input
+ * give a {@link Decision}: the events to commit and the outcome to show. The same state and input
+ * always give the same events.
+ *
+ * <h2>Which IP a Service gets</h2>
+ * A Service of type LoadBalancer whose {@code loadBalancerClass} is the one this allocator serves
+ * (by default: no class) is placed by the first rule that applies:
+ * <ol>
+ *   <li><b>It keeps what it holds</b> when that is still valid: the pool still exists and
+ *       contains the IPs (and they are not excluded by avoidBuggyIPs), the families match the
+ *       Service's, any requested IPs or pool are the ones held, and sharing still holds with the
+ *       other holders. If only facts changed (ports, sharing key, backends, uid), the holding is
+ *       recorded again; otherwise nothing is recorded.</li>
+ *   <li><b>Requested IPs</b>: the {@code metallb.io/loadBalancerIPs} annotation (one IP per family)
+ *       or {@code spec.loadBalancerIP} — never both. Each must be in a pool (the requested one,
+ *       when a pool is also requested; all in the same pool) and free or shareable.</li>
+ *   <li><b>A requested pool</b> ({@code metallb.io/address-pool}), whether or not it auto-assigns.</li>
+ *   <li>Otherwise the <b>autoAssign pools whose serviceAllocation selects the Service</b>
+ *       (namespaces, namespaceSelectors, serviceSelectors), by priority (lower first, unset last),
+ *       then by name;</li>
+ *   <li>then the <b>autoAssign pools without serviceAllocation</b>, by name.</li>
+ * </ol>
+ * Within the first of those pools that can serve every family the Service needs, for each
+ * family: an IP the Service held before (now, or before it was deleted) if it is free; else, with
+ * an allow-shared-ip key, the lowest IP already held under that key that it may share; else the
+ * lowest free IP, iterating the pool's ranges in the order written. Families: SingleStack takes
+ * the first of {@code ipFamilies}; RequireDualStack needs a pool with both; PreferDualStack takes
+ * what the pool offers of the Service's families.
+ *
+ * <p><b>Sharing</b>: an IP held by others can be taken only with the same allow-shared-ip key, no
+ * common port (protocol and number), and — when either Service has externalTrafficPolicy Local —
+ * the same backends (selector).
+ *
+ * <p>A request that cannot be met gives one {@code AllocationRefused} event and changes nothing
+ * else: the Service keeps what it held. A Service that is no longer ours releases its IPs.
+ *
+ * <p>The allocator keeps a cache derived from the state (see {@link AllocationIndex}). Register it
+ * as a {@link LedgerListener} of the follower that folds the state, so the cache follows each
+ * entry in O(1); without that it is rebuilt when the state moved, which is correct but O(assignments).
+ * Not thread-safe beyond its own lock: callers must not fold the state while a step reads it.
+ */
+public final class Allocator implements LedgerListener {
+    private final String actor;
+    private final String loadBalancerClass;
+    private final AllocationIndex index = new AllocationIndex();
+
+    /**
+     * @param actor             recorded on every event (e.g. the allocator's pod name)
+     * @param loadBalancerClass the class served, or null for Services without a class
+     */
+    public Allocator(String actor, String loadBalancerClass) {
+        this.actor = Objects.requireNonNull(actor, "actor");
+        this.loadBalancerClass = loadBalancerClass == null || loadBalancerClass.isEmpty() ? null : loadBalancerClass;
+    }
+
+    public String loadBalancerClass() {
+        return loadBalancerClass;
+    }
+
+    /** A Service was created or changed (or is seen again on a resync). */
+    public synchronized Decision serviceChanged(LedgerState state, ServiceRequest service, Cause cause, Instant now) {
+        AllocationIndex view = index.of(state);
+        EventFactory events = new EventFactory(actor, cause, now);
+        List<IpAssigned> held = List.copyOf(state.assignmentsOf(service.key()));
+        String notOurs = whyNotOurs(service);
+        if (notOurs != null) {
+            return held.isEmpty()
+                    ? new Decision(List.of(), new Outcome.NotOurs(notOurs))
+                    : release(held, ReleaseReason.SERVICE_CHANGED, events);
+        }
+        List<String> warnings = List.of();
+        try {
+            Request request = Request.of(service);
+            warnings = request.warnings();
+            Placement placement = new Placement.Finder(view, state, service, request, held).find();
+            return record(placement, held, service, request, events);
+        } catch (Refusal refusal) {
+            return new Decision(List.of(events.refused(service.ref(), refusal.reason(), refusal.getMessage())),
+                    new Outcome.Refused(refusal.reason(), refusal.getMessage(), warnings));
+        }
+    }
+
+    /** A Service was deleted: it releases what it holds. */
+    public synchronized Decision serviceDeleted(LedgerState state, ServiceKey service, Cause cause, Instant now) {
+        return release(List.copyOf(state.assignmentsOf(service)), ReleaseReason.SERVICE_DELETED,
+                new EventFactory(actor, cause, now));
+    }
+
+    /**
+     * A pool was defined or changed. Refused (no events) when it is malformed or overlaps another
+     * pool; otherwise the definition is recorded and the IPs that left it (or that avoidBuggyIPs now
+     * excludes) are released with reason POOL_CHANGED. Run the Service step again for the
+     * {@link Outcome.PoolUpdated#displaced()} Services.
+     */
+    public synchronized Decision poolDefined(LedgerState state, PoolDefined pool, Cause cause, Instant now) {
+        AllocationIndex view = index.of(state);
+        PoolSpec spec;
+        try {
+            spec = PoolSpec.of(pool);
+        } catch (InvalidAddressException e) {
+            return new Decision(List.of(), new Outcome.Refused("InvalidPool", e.getMessage(), List.of()));
+        }
+        for (PoolSpec other : view.pools().values()) {
+            String overlap = other.name().equals(spec.name()) ? null : spec.overlapWith(other);
+            if (overlap != null) {
+                return new Decision(List.of(), new Outcome.Refused("OverlappingPool", overlap, List.of()));
+            }
+        }
+        if (pool.equals(state.pools().get(pool.getName()))) {
+            return new Decision(List.of(), new Outcome.PoolUpdated(pool.getName(), List.of()));
+        }
+        EventFactory events = new EventFactory(actor, cause, now);
+        List<Event> out = new ArrayList<>();
+        out.add(events.poolDefined(pool));
+        Set<ServiceKey> displaced = new TreeSet<>();
+        for (IpAssigned holding : view.holdingsIn(null, pool.getName())) {
+            IpAddress ip = AllocationIndex.parseOrNull(holding.getIp());
+            if (ip == null || !spec.usable(ip)) {
+                out.add(events.released(holding, ReleaseReason.POOL_CHANGED));
+                displaced.add(ServiceKey.of(holding.getService()));
+            }
+        }
+        return new Decision(out, new Outcome.PoolUpdated(pool.getName(), List.copyOf(displaced)));
+    }
+
+    /** A pool was removed: its IPs are released (POOL_REMOVED), then the pool. */
+    public synchronized Decision poolRemoved(LedgerState state, String pool, Cause cause, Instant now) {
+        AllocationIndex view = index.of(state);
+        if (!state.pools().containsKey(pool)) {
+            return new Decision(List.of(), new Outcome.PoolUpdated(pool, List.of()));
+        }
+        EventFactory events = new EventFactory(actor, cause, now);
+        List<Event> out = new ArrayList<>();
+        Set<ServiceKey> displaced = new TreeSet<>();
+        for (IpAssigned holding : view.holdingsIn(view.pool(pool), pool)) {
+            out.add(events.released(holding, ReleaseReason.POOL_REMOVED));
+            displaced.add(ServiceKey.of(holding.getService()));
+        }
+        out.add(events.poolRemoved(pool));
+        return new Decision(out, new Outcome.PoolUpdated(pool, List.copyOf(displaced)));
+    }
+
+    /** Assigned and available counts for an IPAddressPool's status (all zero for an unknown pool). */
+    public synchronized PoolUsage usage(LedgerState state, String pool) {
+        return index.of(state).usage(pool);
+    }
+
+    /** Keeps the allocator's cache in step with the follower's fold (called after each apply). */
+    @Override
+    public synchronized void applied(LedgerEntry entry, LedgerState state) {
+        index.applied(entry, state);
+    }
+
+    private String whyNotOurs(ServiceRequest service) {
+        if (!service.loadBalancer()) {
+            return "not a Service of type LoadBalancer";
+        }
+        if (!Objects.equals(service.loadBalancerClass(), loadBalancerClass)) {
+            return "loadBalancerClass " + service.loadBalancerClass() + " is not served here ("
+                    + (loadBalancerClass == null ? "Services without a class" : loadBalancerClass) + ")";
+        }
+        return null;
+    }
+
+    private static Decision release(List<IpAssigned> held, ReleaseReason reason, EventFactory events) {
+        List<Event> out = new ArrayList<>();
+        List<String> ips = new ArrayList<>();
+        for (IpAssigned holding : sortedByIp(held)) {
+            out.add(events.released(holding, reason));
+            ips.add(holding.getIp());
+        }
+        return new Decision(out, new Outcome.Released(ips, reason));
+    }
+
+    /** The events that take the Service from what it holds to the placement. */
+    private static Decision record(Placement placement, List<IpAssigned> held, ServiceRequest service,
+                                   Request request, EventFactory events) {
+        List<Event> out = new ArrayList<>();
+        Set<String> placed = placement.ips().stream().map(IpAddress::toString).collect(Collectors.toSet());
+        Set<IpFamily> placedFamilies = placement.ips().stream().map(IpAddress::family).collect(Collectors.toSet());
+        for (IpAssigned holding : sortedByIp(held)) {
+            if (!placed.contains(holding.getIp())) {
+                boolean familyGone = !placedFamilies.contains(holding.getIp().indexOf(':') >= 0 ? IpFamily.V6 : IpFamily.V4);
+                out.add(events.released(holding, familyGone ? ReleaseReason.FAMILY_CHANGED : ReleaseReason.SERVICE_CHANGED));
+            }
+        }
+        List<String> ips = new ArrayList<>();
+        for (IpAddress ip : placement.ips()) {
+            IpAssigned assigned = holding(service, request, ip.toString(), placement.pool().name());
+            if (!held.contains(assigned)) {
+                out.add(events.assigned(assigned));
+            }
+            ips.add(ip.toString());
+        }
+        Outcome outcome = out.isEmpty()
+                ? new Outcome.Unchanged(ips, placement.pool().name(), request.warnings())
+                : new Outcome.Allocated(ips, placement.pool().name(), request.warnings());
+        return new Decision(out, outcome);
+    }
+
+    static IpAssigned holding(ServiceRequest service, Request request, String ip, String pool) {
+        IpAssigned.Builder assigned = IpAssigned.newBuilder()
+                .setService(service.ref())
+                .setIp(ip)
+                .setPool(pool)
+                .setSharingKey(request.sharingKey())
+                .setBackendKey(service.backendKey())
+                .setTrafficPolicyLocal(service.trafficPolicyLocal());
+        for (Port port : request.ports()) {
+            assigned.addPorts(port.toProto());
+        }
+        return assigned.build();
+    }
+
+    private static List<IpAssigned> sortedByIp(Collection<IpAssigned> holdings) {
+        if (holdings.size() < 2) {
+            return List.copyOf(holdings);
+        }
+        List<IpAssigned> sorted = new ArrayList<>(holdings);
+        sorted.sort((a, b) -> {
+            IpAddress x = AllocationIndex.parseOrNull(a.getIp());
+            IpAddress y = AllocationIndex.parseOrNull(b.getIp());
+            return x == null || y == null ? a.getIp().compareTo(b.getIp()) : x.compareTo(y);
+        });
+        return sorted;
+    }
+}

@@ -1,0 +1,56 @@
+package io.ledgerlb.allocator.core;
+
+import com.google.protobuf.Timestamp;
+import io.ledgerlb.events.v1.AllocationRefused;
+import io.ledgerlb.events.v1.Cause;
+import io.ledgerlb.events.v1.ConfigKind;
+import io.ledgerlb.events.v1.ConfigRemoved;
+import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.events.v1.IpReleased;
+import io.ledgerlb.events.v1.PoolDefined;
+import io.ledgerlb.events.v1.ReleaseReason;
+import io.ledgerlb.events.v1.ServiceRef;
+import java.time.Instant;
+
+/** Builds the event bodies of one decision: all with the same time, actor and cause. */
+final class EventFactory {
+    private final Timestamp time;
+    private final String actor;
+    private final Cause cause;
+
+    EventFactory(String actor, Cause cause, Instant now) {
+        this.time = Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+        this.actor = actor;
+        this.cause = cause;
+    }
+
+    private Event.Builder event() {
+        return Event.newBuilder().setTime(time).setActor(actor).setCause(cause);
+    }
+
+    Event assigned(IpAssigned assigned) {
+        return event().setIpAssigned(assigned).build();
+    }
+
+    Event released(IpAssigned holding, ReleaseReason reason) {
+        return event().setIpReleased(IpReleased.newBuilder()
+                .setService(holding.getService())
+                .setIp(holding.getIp())
+                .setPool(holding.getPool())
+                .setReason(reason)).build();
+    }
+
+    Event refused(ServiceRef service, String reason, String message) {
+        return event().setAllocationRefused(AllocationRefused.newBuilder()
+                .setService(service).setReason(reason).setMessage(message)).build();
+    }
+
+    Event poolDefined(PoolDefined pool) {
+        return event().setPoolDefined(pool).build();
+    }
+
+    Event poolRemoved(String pool) {
+        return event().setConfigRemoved(ConfigRemoved.newBuilder().setKind(ConfigKind.POOL).setName(pool)).build();
+    }
+}

@@ -1,0 +1,139 @@
+package io.ledgerlb.allocator.core;
+
+import io.ledgerlb.allocator.core.ip.InvalidAddressException;
+import io.ledgerlb.allocator.core.ip.IpAddress;
+import io.ledgerlb.allocator.core.ip.IpFamily;
+import io.ledgerlb.allocator.core.ip.IpRange;
+import io.ledgerlb.events.v1.LabelSelector;
+import io.ledgerlb.events.v1.PoolDefined;
+import io.ledgerlb.events.v1.ServiceAllocation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A pool as the allocator uses it: a {@link PoolDefined} with its addresses parsed. Addresses are
+ * iterated in the order the pool lists them, each range from its first to its last address.
+ */
+public record PoolSpec(PoolDefined definition, List<IpRange> ranges) {
+
+    public PoolSpec {
+        ranges = List.copyOf(ranges);
+    }
+
+    /** Parses and checks a pool; throws {@link InvalidAddressException} saying what is wrong. */
+    public static PoolSpec of(PoolDefined definition) {
+        String name = definition.getName();
+        if (name.isBlank()) {
+            throw new InvalidAddressException("a pool needs a name");
+        }
+        if (definition.getAddressesCount() == 0) {
+            throw new InvalidAddressException("pool " + name + " has no addresses");
+        }
+        List<IpRange> ranges = new ArrayList<>();
+        for (String text : definition.getAddressesList()) {
+            IpRange range;
+            try {
+                range = IpRange.parse(text);
+            } catch (InvalidAddressException e) {
+                throw new InvalidAddressException("pool " + name + ": " + e.getMessage());
+            }
+            for (IpRange earlier : ranges) {
+                if (earlier.overlaps(range)) {
+                    throw new InvalidAddressException("pool " + name + ": " + text + " overlaps " + earlier + " of the same pool");
+                }
+            }
+            ranges.add(range);
+        }
+        ServiceAllocation allocation = definition.getServiceAllocation();
+        List<LabelSelector> selectors = new ArrayList<>(allocation.getNamespaceSelectorsList());
+        selectors.addAll(allocation.getServiceSelectorsList());
+        for (LabelSelector selector : selectors) {
+            String problem = LabelSelectors.problem(selector);
+            if (problem != null) {
+                throw new InvalidAddressException("pool " + name + ": serviceAllocation: " + problem);
+            }
+        }
+        return new PoolSpec(definition, ranges);
+    }
+
+    public String name() {
+        return definition.getName();
+    }
+
+    public boolean autoAssign() {
+        return definition.getAutoAssign();
+    }
+
+    public boolean avoidBuggyIps() {
+        return definition.getAvoidBuggyIps();
+    }
+
+    public boolean hasServiceAllocation() {
+        return definition.hasServiceAllocation();
+    }
+
+    /** Priority for ordering: lower first; unset (0) after every set priority. */
+    int sortPriority() {
+        int priority = definition.getServiceAllocation().getPriority();
+        return priority == 0 ? Integer.MAX_VALUE : priority;
+    }
+
+    public boolean hasFamily(IpFamily family) {
+        for (IpRange range : ranges) {
+            if (range.family() == family) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The range holding {@code ip}, or null. */
+    public IpRange rangeOf(IpAddress ip) {
+        for (IpRange range : ranges) {
+            if (range.contains(ip)) {
+                return range;
+            }
+        }
+        return null;
+    }
+
+    public boolean contains(IpAddress ip) {
+        return rangeOf(ip) != null;
+    }
+
+    /** In the pool and, under avoidBuggyIPs, not an address ending in .0 or .255. */
+    public boolean usable(IpAddress ip) {
+        return contains(ip) && !(avoidBuggyIps() && ip.isBuggy());
+    }
+
+    /** The first pair of overlapping ranges between this pool and another, described, or null. */
+    public String overlapWith(PoolSpec other) {
+        for (IpRange mine : ranges) {
+            for (IpRange theirs : other.ranges) {
+                if (mine.overlaps(theirs)) {
+                    return "pool " + name() + "'s range " + mine + " overlaps pool " + other.name() + "'s range " + theirs;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether the pool's serviceAllocation selects the Service: its namespace is listed (when
+     * namespaces are given), its namespace's labels match one namespaceSelector (when given) and
+     * its labels match one serviceSelector (when given).
+     */
+    public boolean selects(ServiceRequest service) {
+        ServiceAllocation allocation = definition.getServiceAllocation();
+        if (allocation.getNamespacesCount() > 0 && !allocation.getNamespacesList().contains(service.key().namespace())) {
+            return false;
+        }
+        return anyMatches(allocation.getNamespaceSelectorsList(), service.namespaceLabels())
+                && anyMatches(allocation.getServiceSelectorsList(), service.labels());
+    }
+
+    private static boolean anyMatches(List<LabelSelector> selectors, Map<String, String> labels) {
+        return selectors.isEmpty() || selectors.stream().anyMatch(s -> LabelSelectors.matches(s, labels));
+    }
+}
