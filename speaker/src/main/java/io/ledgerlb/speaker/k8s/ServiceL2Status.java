@@ -12,21 +12,17 @@ import java.util.List;
 /**
  * MetalLB's {@code ServiceL2Status} ({@code metallb.io/v1beta1}, namespaced, status
  * subresource): which node announces a Service in Layer 2, and on which interfaces. One per
- * Service and announcing node, labelled {@code metallb.io/node}, {@code metallb.io/service-name}
+ * Service and announcing node (no spec: everything is status), labelled {@code metallb.io/node}, {@code metallb.io/service-name}
  * and {@code metallb.io/service-namespace}.
  */
 @Group("metallb.io")
 @Version("v1beta1")
 @Kind("ServiceL2Status")
 @Plural("servicel2statuses")
-public class ServiceL2Status extends CustomResource<ServiceL2Status.Spec, ServiceL2Status.Status> implements Namespaced {
+public class ServiceL2Status extends CustomResource<Void, ServiceL2Status.Status> implements Namespaced {
     public static final String NODE_LABEL = "metallb.io/node";
     public static final String SERVICE_NAME_LABEL = "metallb.io/service-name";
     public static final String SERVICE_NAMESPACE_LABEL = "metallb.io/service-namespace";
-
-    /** Empty, as in MetalLB: everything is status. */
-    public static class Spec {
-    }
 
     public static class Status {
         private String node;

@@ -86,8 +86,9 @@ public final class StatusWriter implements AutoCloseable {
                     continue;
                 }
                 ServiceL2Status object = e.getValue();
-                client.resource(object).createOr(existing -> existing.update());
-                client.resource(object).updateStatus();
+                ServiceL2Status stored = client.resource(object).createOr(existing -> existing.update());
+                stored.setStatus(object.getStatus());
+                client.resource(stored).updateStatus();
                 written.put(e.getKey(), object);
                 if (old == null) {
                     nodeAssigned(services.get(e.getKey()), serviceUids.get(services.get(e.getKey())));
@@ -96,7 +97,7 @@ public final class StatusWriter implements AutoCloseable {
         } catch (KubernetesClientException e) {
             listed = false;
             log.atWarn().addKeyValue("event", "statusNotWritten").addKeyValue("error", e.getMessage())
-                    .log("could not write ServiceL2Status; will retry at the next change");
+                    .setCause(e).log("could not write ServiceL2Status; will retry at the next change");
         }
     }
 
@@ -121,7 +122,6 @@ public final class StatusWriter implements AutoCloseable {
                         ServiceL2Status.SERVICE_NAME_LABEL, service.name(),
                         ServiceL2Status.SERVICE_NAMESPACE_LABEL, service.namespace()))
                 .build());
-        s.setSpec(new ServiceL2Status.Spec());
         ServiceL2Status.Status status = new ServiceL2Status.Status();
         status.setNode(node);
         status.setServiceName(service.name());
@@ -146,7 +146,7 @@ public final class StatusWriter implements AutoCloseable {
         String now = Instant.now().toString();
         client.v1().events().inNamespace(service.namespace()).resource(new EventBuilder()
                 .withNewMetadata().withNamespace(service.namespace())
-                        .withGenerateName(service.name() + ".").endMetadata()
+                        .withName(service.name() + "." + Long.toHexString(System.nanoTime())).endMetadata()
                 .withNewInvolvedObject().withApiVersion("v1").withKind("Service")
                         .withNamespace(service.namespace()).withName(service.name()).withUid(uid).endInvolvedObject()
                 .withType("Normal")

@@ -113,7 +113,7 @@ public final class L2Announcer implements AutoCloseable {
             }
             byte[] frame = ip instanceof Inet4Address v4
                     ? Frames.gratuitousArp(id.mac(), v4)
-                    : Frames.unsolicitedAdvertisement(id.mac(), id.linkLocal(), (Inet6Address) ip);
+                    : Frames.unsolicitedAdvertisement(id.mac(), (Inet6Address) ip);
             link.send(frame);
             metrics.count(SpeakerMetrics.GRATUITOUS, ip.getHostAddress());
             log.atInfo().addKeyValue("event", "gratuitousSent").addKeyValue("interface", id.name())

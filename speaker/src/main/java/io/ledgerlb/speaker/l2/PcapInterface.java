@@ -1,11 +1,8 @@
 package io.ledgerlb.speaker.l2;
 
-import java.net.Inet6Address;
-import java.net.UnknownHostException;
 import java.util.function.Consumer;
 import org.pcap4j.core.BpfProgram.BpfCompileMode;
 import org.pcap4j.core.NotOpenException;
-import org.pcap4j.core.PcapAddress;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapHandle.PcapDirection;
 import org.pcap4j.core.PcapNativeException;
@@ -46,16 +43,6 @@ public final class PcapInterface implements L2Announcer.Link, AutoCloseable {
             throw new PcapNativeException("interface " + name + " has no MAC address");
         }
         MacAddress mac = MacAddress.of(nif.getLinkLayerAddresses().get(0).getAddress());
-        Inet6Address linkLocal = Frames.linkLocal(mac);
-        for (PcapAddress a : nif.getAddresses()) {
-            if (a.getAddress() instanceof Inet6Address v6 && v6.isLinkLocalAddress()) {
-                try {
-                    linkLocal = Inet6Address.getByAddress(null, v6.getAddress(), -1);
-                } catch (UnknownHostException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
         PcapHandle handle = new PcapHandle.Builder(name)
                 .snaplen(256)
                 .promiscuousMode(PromiscuousMode.PROMISCUOUS)
@@ -69,7 +56,7 @@ public final class PcapInterface implements L2Announcer.Link, AutoCloseable {
             handle.close();
             throw e;
         }
-        return new PcapInterface(handle, new InterfaceIdentity(name, mac, linkLocal));
+        return new PcapInterface(handle, new InterfaceIdentity(name, mac));
     }
 
     @Override

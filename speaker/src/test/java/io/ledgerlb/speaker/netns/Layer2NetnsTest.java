@@ -117,19 +117,21 @@ class Layer2NetnsTest {
             startSpeaker(node);
         }
         for (String node : NODES) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> lab.log(node + ".log").contains("\"event\":\"ledgerCaughtUp\""));
+            await().atMost(Duration.ofSeconds(150)).until(() -> lab.log(node + ".log").contains("\"event\":\"ledgerCaughtUp\""));
         }
     }
 
     static void startSpeaker(String node) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-Dlogback.configurationFile=logback.xml", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", cp, NetnsMain.class.getName(), lab.dir().toString(), kafkaPort + "," + kube.getPort(), "--",
                 "--node-name=" + node, "--interface=eth0",
                 "--kafka-bootstrap=127.0.0.1:" + kafkaPort,
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 "--members-bind=" + ip(node) + ":7946", "--members-seed=10.99.0.1:7946",
+                // generous timings: this machine is shared and loaded; the defaults are measured in bench/
+                "--members-fail-after-ms=2000", "--members-join-delay-ms=2000",
                 "--metrics-port=0", "--kubernetes-master=http://127.0.0.1:" + kube.getPort()));
         speakers.put(node, lab.spawn(node, command, node + ".log"));
     }
@@ -171,6 +173,11 @@ class Layer2NetnsTest {
             kube.destroy();
         }
         if (lab != null) {
+            java.nio.file.Path kept = java.nio.file.Path.of("target", "netns-logs");
+            java.nio.file.Files.createDirectories(kept);
+            for (String node : NODES) {
+                java.nio.file.Files.writeString(kept.resolve(node + ".log"), lab.log(node + ".log"));
+            }
             lab.close();
         }
     }
@@ -254,7 +261,7 @@ class Layer2NetnsTest {
         MacAddress client = MacAddress.parse("02:99:00:00:00:64");
         byte[] arp = Frames.gratuitousArp(client, (java.net.Inet4Address) InetAddress.getByName(WEB_V4));
         byte[] truncated = java.util.Arrays.copyOf(arp, 30);
-        byte[] badNs = java.util.Arrays.copyOf(Frames.unsolicitedAdvertisement(client, Frames.linkLocal(client),
+        byte[] badNs = java.util.Arrays.copyOf(Frames.unsolicitedAdvertisement(client,
                 (java.net.Inet6Address) InetAddress.getByName(WEB_V6)), 86);
         badNs[54] = (byte) 135; // a "solicitation" with a wrong checksum
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -297,8 +304,9 @@ class Layer2NetnsTest {
         for (int i = 0; i < 5; i++) {
             assertThat(arping("eth0", WEB_V4)).as("one answer, from the owner, every time").containsExactly(mac(owner));
         }
-        assertThat(lab.log(next + ".log").split("\"event\":\"serviceAnnounced\",\"interfaces\":\\[\\],\"ip\":\"" + WEB_V4, -1))
-                .as("the IP moved to %s once", next).hasSize(2);
+        assertThat(lab.log(next + ".log").lines()
+                .filter(l -> l.contains("\"event\":\"serviceAnnounced\"") && l.contains("\"ip\":\"" + WEB_V4 + "\"")))
+                .as("the IP moved to %s once", next).hasSize(1);
     }
 
     @Test
