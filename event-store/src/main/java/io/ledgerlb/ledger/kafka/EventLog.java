@@ -1,0 +1,171 @@
+package io.ledgerlb.ledger.kafka;
+
+import io.ledgerlb.ledger.event.LedgerEntry;
+import io.ledgerlb.ledger.event.LedgerFormatException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reading one partition of committed records: bounds, scans, finding where a sequence number
+ * sits, and the last record. Offsets and sequence numbers both grow, but not in step
+ * (transaction markers take offsets too), so a sequence is found by binary search.
+ */
+final class EventLog {
+    static final Duration POLL = Duration.ofMillis(200);
+
+    private final KafkaClients clients;
+    private final TopicPartition partition;
+
+    EventLog(KafkaClients clients, String topic) {
+        this.clients = clients;
+        this.partition = new TopicPartition(topic, 0);
+    }
+
+    TopicPartition partition() {
+        return partition;
+    }
+
+    /** A new consumer assigned to the partition, for bounded reads. */
+    Consumer<byte[], byte[]> open() {
+        return open(false);
+    }
+
+    /** A new consumer assigned to the partition; {@code live} for following the end of the log. */
+    Consumer<byte[], byte[]> open(boolean live) {
+        Consumer<byte[], byte[]> consumer = clients.consumer(live);
+        consumer.assign(List.of(partition));
+        return consumer;
+    }
+
+    long beginOffset(Consumer<byte[], byte[]> consumer) {
+        return consumer.beginningOffsets(List.of(partition)).get(partition);
+    }
+
+    /** The last stable offset: the end of what read_committed readers can see now. */
+    long endOffset(Consumer<byte[], byte[]> consumer) {
+        return consumer.endOffsets(List.of(partition)).get(partition);
+    }
+
+    @FunctionalInterface
+    interface RecordHandler {
+        /** Returns false to stop the scan. */
+        boolean record(ConsumerRecord<byte[], byte[]> record) throws LedgerFormatException;
+    }
+
+    /** Hands every committed record in [from, end) to the handler, in order. */
+    void scan(Consumer<byte[], byte[]> consumer, long from, long end, RecordHandler handler)
+            throws LedgerFormatException {
+        consumer.seek(partition, from);
+        while (consumer.position(partition) < end) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                if (record.offset() >= end || !handler.record(record)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * The offset from which reading yields {@code sequence} first (or the first later one, or the
+     * end when there is none). {@code hint}, when it holds {@code sequence - 1}'s record or
+     * {@code sequence}'s, saves the search.
+     */
+    long offsetOf(Consumer<byte[], byte[]> consumer, long sequence, long hint) {
+        long lo = beginOffset(consumer);
+        long hi = endOffset(consumer);
+        if (sequence <= 1 || lo >= hi) {
+            return lo;
+        }
+        if (hint >= lo && hint < hi) {
+            Probe p = probe(consumer, hint, hi);
+            if (p != null && p.sequence == sequence) {
+                return p.offset;
+            }
+            if (p != null && p.sequence == sequence - 1) {
+                return p.offset + 1;
+            }
+        }
+        while (lo < hi) {
+            long mid = lo + (hi - lo) / 2;
+            Probe p = probe(consumer, mid, hi);
+            if (p == null || p.sequence >= sequence) {
+                hi = mid;
+            } else {
+                lo = p.offset + 1;
+            }
+        }
+        return lo;
+    }
+
+    private record Probe(long offset, long sequence) {}
+
+    /** The first decodable record at or after {@code offset}, before {@code end}. */
+    private Probe probe(Consumer<byte[], byte[]> consumer, long offset, long end) {
+        consumer.seek(partition, offset);
+        long lastSeen = -1;
+        while (consumer.position(partition) < end) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                if (record.offset() >= end) {
+                    break;
+                }
+                lastSeen = record.offset();
+                try {
+                    return new Probe(record.offset(), LedgerEntry.decode(record.value()).sequence());
+                } catch (LedgerFormatException undecodable) {
+                    // look at the next record
+                }
+            }
+        }
+        // Nothing decodable up to the end: treat the stretch as before any sequence.
+        return lastSeen < 0 ? null : new Probe(lastSeen, Long.MIN_VALUE);
+    }
+
+    /** A record's position and bytes. */
+    record Located(long offset, byte[] value) {}
+
+    /** The last committed record, searching back in growing windows past aborted transactions. */
+    Optional<Located> last(Consumer<byte[], byte[]> consumer) throws LedgerFormatException {
+        long begin = beginOffset(consumer);
+        long end = endOffset(consumer);
+        long window = 16;
+        long from = end;
+        while (from > begin) {
+            long to = from;
+            from = Math.max(begin, to - window);
+            Located[] found = new Located[1];
+            scan(consumer, from, to, record -> {
+                found[0] = new Located(record.offset(), record.value());
+                return true;
+            });
+            if (found[0] != null) {
+                return Optional.of(found[0]);
+            }
+            window *= 4;
+        }
+        return Optional.empty();
+    }
+
+    /** The record holding {@code sequence}, if the log has it. */
+    Optional<Located> entryAt(Consumer<byte[], byte[]> consumer, long sequence, long hint) throws LedgerFormatException {
+        long offset = offsetOf(consumer, sequence, hint);
+        long end = endOffset(consumer);
+        Located[] found = new Located[1];
+        scan(consumer, offset, end, record -> {
+            try {
+                if (LedgerEntry.decode(record.value()).sequence() == sequence) {
+                    found[0] = new Located(record.offset(), record.value());
+                }
+            } catch (LedgerFormatException undecodable) {
+                // not it
+            }
+            return false;
+        });
+        return Optional.ofNullable(found[0]);
+    }
+}

@@ -1,0 +1,173 @@
+package io.ledgerlb.ledger.kafka;
+
+import io.ledgerlb.ledger.LedgerFollower;
+import io.ledgerlb.ledger.LedgerListener;
+import io.ledgerlb.ledger.event.LedgerEntry;
+import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.state.LedgerState;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the ledger on one thread: restores the latest usable snapshot, folds the tail, then
+ * folds committed entries as they arrive ({@code read_committed}), telling the listener after
+ * each. At the first record that is not a valid continuation of the chain it tells the
+ * listener and stops, keeping the state it had: never a silently wrong state.
+ */
+final class KafkaLedgerFollower implements LedgerFollower {
+    private static final Logger log = LoggerFactory.getLogger(KafkaLedgerFollower.class);
+
+    private final KafkaLedger ledger;
+    private final LedgerListener listener;
+    private final Thread thread;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition advanced = lock.newCondition();
+    private volatile boolean running = true;
+    private volatile Consumer<byte[], byte[]> consumer;
+    private LedgerState state = new LedgerState();
+
+    KafkaLedgerFollower(KafkaLedger ledger, LedgerListener listener) {
+        this.ledger = ledger;
+        this.listener = listener;
+        this.thread = new Thread(this::run, "ledger-follower-" + ledger.config().eventsTopic());
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    private void run() {
+        EventLog events = ledger.events();
+        try (Consumer<byte[], byte[]> c = events.open(true)) {
+            consumer = c;
+            KafkaLedger.Restored restored = ledger.restoreLatest(Long.MAX_VALUE);
+            setState(restored.state());
+            long from = restored.nextOffset() >= 0 ? restored.nextOffset()
+                    : events.offsetOf(c, restored.state().sequence() + 1, -1);
+            long endAtStart = events.endOffset(c);
+            log.info("following {} from sequence {} (offset {})", ledger.config().eventsTopic(), state.sequence(), from);
+            c.seek(events.partition(), from);
+            boolean caughtUp = false;
+            while (running) {
+                if (!caughtUp && c.position(events.partition()) >= endAtStart) {
+                    caughtUp = true;
+                    listener.caughtUp(state);
+                }
+                for (ConsumerRecord<byte[], byte[]> record : c.poll(EventLog.POLL)) {
+                    if (!fold(record)) {
+                        return;
+                    }
+                }
+            }
+        } catch (WakeupException | InterruptException e) {
+            // closing
+        } catch (RuntimeException e) {
+            if (running) {
+                log.error("ledger follower stopped: {}", e.getMessage(), e);
+            }
+        } finally {
+            consumer = null;
+        }
+    }
+
+    private boolean fold(ConsumerRecord<byte[], byte[]> record) {
+        LedgerEntry entry;
+        try {
+            entry = LedgerEntry.decode(record.value());
+        } catch (LedgerFormatException e) {
+            return broken(new LedgerFormatException(state.sequence() + 1, "the record at offset " + record.offset()
+                    + " is not a ledger entry (" + e.getMessage() + ")", e));
+        }
+        lock.lock();
+        try {
+            KafkaLedger.fold(state, entry);
+            advanced.signalAll();
+        } catch (LedgerFormatException e) {
+            return broken(e);
+        } finally {
+            lock.unlock();
+        }
+        listener.applied(entry, state);
+        return true;
+    }
+
+    private boolean broken(LedgerFormatException error) {
+        log.error("ledger follower stops at sequence {} of {}: {}", state.sequence(), ledger.config().eventsTopic(),
+                error.getMessage());
+        running = false;
+        listener.broken(error);
+        return false;
+    }
+
+    private void setState(LedgerState restored) {
+        lock.lock();
+        try {
+            state = restored;
+            advanced.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public LedgerState state() {
+        return state;
+    }
+
+    @Override
+    public <T> T withState(Function<LedgerState, T> read) {
+        lock.lock();
+        try {
+            return read.apply(state);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean awaitSequence(long sequence, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        lock.lock();
+        try {
+            while (state.sequence() < sequence) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                advanced.await(left, TimeUnit.NANOSECONDS);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the follower is still following (false after close or a broken chain). */
+    boolean following() {
+        return running && thread.isAlive();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        Consumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package io.ledgerlb.ledger.kafka;
+
+import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.state.StoredSnapshot;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The compacted topic of snapshots, so that a consumer with no SQLite (a speaker) starts from a
+ * snapshot plus the tail. Records are keyed by the events topic (compaction keeps the newest per
+ * ledger); the value is the serialized state, the headers its sequence, offset and SHA-256.
+ */
+final class SnapshotTopic {
+    private static final Logger log = LoggerFactory.getLogger(SnapshotTopic.class);
+    static final String SEQUENCE = "ledgerlb.sequence";
+    static final String OFFSET = "ledgerlb.offset";
+    static final String SHA256 = "ledgerlb.sha256";
+
+    private final EventLog records;
+    private final String topic;
+    private final byte[] key;
+
+    SnapshotTopic(KafkaClients clients, String topic, String eventsTopic) {
+        this.records = new EventLog(clients, topic);
+        this.topic = topic;
+        this.key = eventsTopic.getBytes(StandardCharsets.UTF_8);
+    }
+
+    String location() {
+        return "kafka:" + topic;
+    }
+
+    ProducerRecord<byte[], byte[]> record(StoredSnapshot snapshot) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(SEQUENCE, longBytes(snapshot.sequence()));
+        headers.add(OFFSET, longBytes(snapshot.kafkaOffset()));
+        headers.add(SHA256, snapshot.sha256());
+        return new ProducerRecord<>(topic, 0, key, snapshot.state(), headers);
+    }
+
+    /** The snapshots of this ledger on the topic (compaction may have removed older ones), newest first. */
+    List<StoredSnapshot> newestFirst(long maxSequence) {
+        List<StoredSnapshot> found = new ArrayList<>();
+        try (Consumer<byte[], byte[]> consumer = records.open()) {
+            records.scan(consumer, records.beginOffset(consumer), records.endOffset(consumer), record -> {
+                if (Arrays.equals(record.key(), key)) {
+                    StoredSnapshot snapshot = parse(record);
+                    if (snapshot != null && snapshot.sequence() <= maxSequence) {
+                        found.add(snapshot);
+                    }
+                }
+                return true;
+            });
+        } catch (LedgerFormatException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        found.sort(Comparator.comparingLong(StoredSnapshot::sequence).reversed());
+        return found;
+    }
+
+    private StoredSnapshot parse(ConsumerRecord<byte[], byte[]> record) {
+        Header sequence = record.headers().lastHeader(SEQUENCE);
+        Header offset = record.headers().lastHeader(OFFSET);
+        Header sha = record.headers().lastHeader(SHA256);
+        if (sequence == null || offset == null || sha == null || sequence.value().length != Long.BYTES
+                || offset.value().length != Long.BYTES || record.value() == null) {
+            log.warn("skipping record at offset {} of {}: not a ledger snapshot (headers missing)", record.offset(), topic);
+            return null;
+        }
+        return new StoredSnapshot(location(), ByteBuffer.wrap(sequence.value()).getLong(),
+                ByteBuffer.wrap(offset.value()).getLong(), record.value(), sha.value());
+    }
+
+    private static byte[] longBytes(long value) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+    }
+}
