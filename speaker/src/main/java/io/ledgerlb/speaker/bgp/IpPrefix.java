@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
@@ -41,7 +42,8 @@ public record IpPrefix(InetAddress address, int length) {
             bytes[i] &= (byte) (0xFF << (8 - keep));
         }
         try {
-            return InetAddress.getByAddress(bytes);
+            // Inet6Address keeps an IPv4-mapped IPv6 prefix IPv6 (InetAddress would turn it into IPv4)
+            return bytes.length == 16 ? Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }

@@ -1,0 +1,10 @@
+package io.ledgerlb.speaker.bgp.fsm;
+
+/** One TCP connection to the peer, as the FSM sees it; the socket adapter implements it. */
+public interface BgpConnection {
+    /** Whether the peer opened it (collision resolution needs to know who initiated). */
+    boolean inbound();
+
+    /** The next hops this connection's local addresses give. */
+    NextHops nextHops();
+}

@@ -1,0 +1,217 @@
+package io.ledgerlb.speaker.bgp.nativ;
+
+import io.ledgerlb.speaker.bgp.Advertisement;
+import io.ledgerlb.speaker.bgp.BgpPeerConfig;
+import io.ledgerlb.speaker.bgp.BgpSession;
+import io.ledgerlb.speaker.bgp.SessionListener;
+import io.ledgerlb.speaker.bgp.SessionState;
+import io.ledgerlb.speaker.bgp.codec.BgpDecodeException;
+import io.ledgerlb.speaker.bgp.fsm.BgpConnection;
+import io.ledgerlb.speaker.bgp.fsm.BgpFsm;
+import io.ledgerlb.speaker.bgp.fsm.FsmObserver;
+import io.ledgerlb.speaker.bgp.fsm.FsmSettings;
+import io.ledgerlb.speaker.bgp.fsm.SessionIo;
+import io.ledgerlb.speaker.bgp.fsm.Timers;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One peering of the native speaker: the FSM runs on its own single thread; sockets are read
+ * by a thread per connection and written from the FSM's thread.
+ */
+final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sink {
+    private static final Logger log = LoggerFactory.getLogger(NativeSession.class);
+    private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final BgpPeerConfig peer;
+    private final ScheduledExecutorService loop;
+    private final BgpFsm fsm;
+    private final Consumer<NativeSession> onClose;
+    private volatile SessionState state = SessionState.IDLE;
+
+    NativeSession(FsmSettings settings, SessionListener listener, SessionMetrics metrics, Consumer<NativeSession> onClose) {
+        this.peer = settings.peer();
+        this.onClose = onClose;
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "bgp-" + peer.name());
+            t.setDaemon(true);
+            return t;
+        });
+        executor.setRemoveOnCancelPolicy(true);
+        this.loop = executor;
+        Timers timers = (delay, action) -> {
+            var future = loop.schedule(action, delay.toNanos(), TimeUnit.NANOSECONDS);
+            return () -> future.cancel(false);
+        };
+        FsmObserver observer = new FsmObserver() {
+            @Override
+            public void stateChanged(SessionState from, SessionState to, String reason) {
+                state = to;
+                metrics.sessionUp(to.up());
+                log.info("{\"event\":\"sessionStateChanged\",\"peer\":\"{}\",\"peerAddress\":\"{}\",\"from\":\"{}\",\"to\":\"{}\",\"reason\":\"{}\"}",
+                        json(peer.name()), peer.peerAddress().getHostAddress() + ":" + peer.peerPort(), from, to, json(reason));
+                listener.stateChanged(peer, from, to, reason);
+            }
+
+            @Override
+            public void updatesSent(int count) {
+                metrics.updatesSent(count);
+            }
+
+            @Override
+            public void announced(int prefixes) {
+                metrics.announced(prefixes);
+            }
+        };
+        this.fsm = new BgpFsm(settings, this, timers, observer);
+    }
+
+    BgpPeerConfig peer() {
+        return peer;
+    }
+
+    void start() {
+        loop.execute(fsm::start);
+    }
+
+    /** An inbound connection from this peer's address. */
+    void accepted(Socket socket) {
+        try {
+            SocketConnection connection = new SocketConnection(socket, true);
+            loop.execute(() -> {
+                fsm.connected(connection);
+                connection.startReading("bgp-read-" + peer.name(), this);
+            });
+        } catch (IOException e) {
+            closeQuietly(socket);
+        }
+    }
+
+    @Override
+    public void set(Collection<Advertisement> advertisements) {
+        List<Advertisement> copy = List.copyOf(advertisements);
+        loop.execute(() -> fsm.set(copy));
+    }
+
+    @Override
+    public SessionState state() {
+        return state;
+    }
+
+    @Override
+    public void close() {
+        shutdown(fsm::stop);
+    }
+
+    /** Ends without a NOTIFICATION when graceful restart is on, so the peer keeps the routes. */
+    void closeForRestart() {
+        shutdown(peer.gracefulRestart() ? fsm::stopForRestart : fsm::stop);
+    }
+
+    private void shutdown(Runnable stop) {
+        if (loop.isShutdown()) {
+            return;
+        }
+        try {
+            loop.submit(stop).get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("BGP session {} did not stop cleanly: {}", peer.name(), e.toString());
+        } finally {
+            loop.shutdownNow();
+            onClose.accept(this);
+        }
+    }
+
+    // ---- SessionIo, on the loop thread
+
+    @Override
+    public void connect() {
+        Thread connector = new Thread(() -> {
+            Socket socket = new Socket();
+            try {
+                if (peer.sourceAddress().isPresent()) {
+                    socket.bind(new InetSocketAddress(peer.sourceAddress().get(), 0));
+                }
+                Duration timeout = peer.connectTime() == null || peer.connectTime().isZero()
+                        || peer.connectTime().compareTo(MAX_CONNECT_TIMEOUT) > 0 ? MAX_CONNECT_TIMEOUT : peer.connectTime();
+                socket.connect(new InetSocketAddress(peer.peerAddress(), peer.peerPort()), (int) timeout.toMillis());
+                SocketConnection connection = new SocketConnection(socket, false);
+                post(() -> {
+                    fsm.connected(connection);
+                    connection.startReading("bgp-read-" + peer.name(), this);
+                }, socket);
+            } catch (IOException e) {
+                closeQuietly(socket);
+                post(() -> fsm.connectFailed(e.toString()), null);
+            }
+        }, "bgp-connect-" + peer.name());
+        connector.setDaemon(true);
+        connector.start();
+    }
+
+    @Override
+    public void send(BgpConnection connection, List<byte[]> messages) {
+        SocketConnection c = (SocketConnection) connection;
+        if (!c.write(messages)) {
+            loop.execute(() -> fsm.closed(c, "write failed"));
+        }
+    }
+
+    @Override
+    public void close(BgpConnection connection) {
+        ((SocketConnection) connection).close();
+    }
+
+    // ---- SocketConnection.Sink, on reader threads
+
+    @Override
+    public void message(SocketConnection connection, byte[] message) {
+        post(() -> fsm.received(connection, message), null);
+    }
+
+    @Override
+    public void framingError(SocketConnection connection, BgpDecodeException error) {
+        post(() -> fsm.framingError(connection, error), null);
+    }
+
+    @Override
+    public void closed(SocketConnection connection, String reason) {
+        post(() -> fsm.closed(connection, reason), null);
+    }
+
+    private void post(Runnable event, Socket orphan) {
+        try {
+            loop.execute(event);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (orphan != null) {
+                closeQuietly(orphan); // the session was closed meanwhile
+            }
+        }
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing more to do
+        }
+    }
+
+    static String json(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ");
+    }
+}

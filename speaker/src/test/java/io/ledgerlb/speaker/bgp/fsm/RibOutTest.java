@@ -1,0 +1,115 @@
+package io.ledgerlb.speaker.bgp.fsm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ledgerlb.speaker.bgp.Advertisement;
+import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.speaker.bgp.LargeCommunity;
+import io.ledgerlb.speaker.bgp.codec.AddressFamily;
+import io.ledgerlb.speaker.bgp.codec.BgpCodec;
+import io.ledgerlb.speaker.bgp.codec.PathAttribute;
+import io.ledgerlb.speaker.bgp.codec.UpdateMessage;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RibOutTest {
+    static final NextHops HOPS = new NextHops(Optional.of(BgpFsmTest.ip("10.0.0.1")), Optional.of(BgpFsmTest.v6("2001:db8::1")));
+    static final Set<AddressFamily> BOTH = Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
+
+    static Map<IpPrefix, Advertisement> map(List<Advertisement> ads) {
+        Map<IpPrefix, Advertisement> m = new LinkedHashMap<>();
+        ads.forEach(a -> m.put(a.prefix(), a));
+        return m;
+    }
+
+    static List<Advertisement> hosts(int count, boolean ipv6) {
+        List<Advertisement> ads = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String p = ipv6 ? "2001:db8::" + Integer.toHexString(i) + "/128"
+                    : "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255) + "/32";
+            ads.add(new Advertisement(IpPrefix.parse(p), 100L, List.of(1L), List.of(new LargeCommunity(1, 2, 3))));
+        }
+        return ads;
+    }
+
+    @Test
+    void tenThousandPrefixesArePackedIntoFullMessages() {
+        for (boolean ipv6 : new boolean[]{false, true}) {
+            List<Advertisement> ads = hosts(10_000, ipv6);
+            List<UpdateMessage> updates = new RibOut().update(map(ads), new RibOut.Context(65000, false, true, BOTH, HOPS));
+            Set<IpPrefix> seen = new HashSet<>();
+            for (UpdateMessage u : updates) {
+                assertThat(BgpCodec.encode(u, true).length).isLessThanOrEqualTo(4096);
+                List<IpPrefix> nlri = ipv6 ? u.attribute(PathAttribute.MpReach.class).orElseThrow().nlri() : u.nlri();
+                nlri.forEach(p -> assertThat(seen.add(p)).isTrue());
+            }
+            assertThat(seen).hasSize(10_000);
+            int perMessage = ipv6 ? 17 : 5;
+            assertThat(updates.size()).as("messages nearly full").isLessThanOrEqualTo(10_000 * perMessage / 3900 + 1);
+        }
+    }
+
+    @Test
+    void ebgpGetsOurAsAndNoLocalPref() {
+        UpdateMessage u = new RibOut().update(map(hosts(1, false)), new RibOut.Context(65000, false, true, BOTH, HOPS)).get(0);
+        assertThat(u.attribute(PathAttribute.AsPath.class)).contains(PathAttribute.AsPath.sequence(65000));
+        assertThat(u.attribute(PathAttribute.LocalPref.class)).isEmpty();
+        assertThat(u.attribute(PathAttribute.NextHop.class).orElseThrow().address()).isEqualTo(BgpFsmTest.ip("10.0.0.1"));
+        assertThat(u.attribute(PathAttribute.Communities.class).orElseThrow().values()).containsExactly(1L);
+        assertThat(u.attribute(PathAttribute.LargeCommunities.class).orElseThrow().values()).containsExactly(new LargeCommunity(1, 2, 3));
+    }
+
+    @Test
+    void ibgpGetsAnEmptyPathAndLocalPref() {
+        UpdateMessage u = new RibOut().update(map(hosts(1, false)), new RibOut.Context(65000, true, true, BOTH, HOPS)).get(0);
+        assertThat(u.attribute(PathAttribute.AsPath.class)).contains(PathAttribute.AsPath.empty());
+        assertThat(u.attribute(PathAttribute.LocalPref.class).orElseThrow().value()).isEqualTo(100);
+    }
+
+    @Test
+    void aFourOctetAsToATwoOctetPeerGoesInAs4Path() {
+        UpdateMessage u = new RibOut().update(map(hosts(1, false)),
+                new RibOut.Context(4_200_000_001L, false, false, BOTH, HOPS)).get(0);
+        assertThat(u.attributes()).contains(PathAttribute.AsPath.sequence(4_200_000_001L),
+                new PathAttribute.AsPath(PathAttribute.AsPath.sequence(4_200_000_001L).segments(), true));
+    }
+
+    @Test
+    void ipv6UsesMpReachWithTheIpv6NextHop() {
+        UpdateMessage u = new RibOut().update(map(hosts(1, true)), new RibOut.Context(65000, false, true, BOTH, HOPS)).get(0);
+        assertThat(u.nlri()).isEmpty();
+        assertThat(u.attribute(PathAttribute.NextHop.class)).isEmpty();
+        assertThat(u.attribute(PathAttribute.MpReach.class).orElseThrow().nextHops()).containsExactly(BgpFsmTest.v6("2001:db8::1"));
+    }
+
+    @Test
+    void familiesThePeerDidNotNegotiateAreLeftOut() {
+        RibOut rib = new RibOut();
+        List<Advertisement> ads = new ArrayList<>(hosts(2, true));
+        ads.addAll(hosts(2, false));
+        List<UpdateMessage> updates = rib.update(map(ads), new RibOut.Context(65000, false, true, Set.of(AddressFamily.IPV4_UNICAST), HOPS));
+        assertThat(updates).hasSize(1);
+        assertThat(rib.size()).isEqualTo(2);
+    }
+
+    @Test
+    void changedAttributesAreAnnouncedAgainAndRemovedOnesWithdrawn() {
+        RibOut rib = new RibOut();
+        RibOut.Context ctx = new RibOut.Context(65000, false, true, BOTH, HOPS);
+        Advertisement a = Advertisement.of(IpPrefix.parse("192.0.2.1/32"));
+        Advertisement b = Advertisement.of(IpPrefix.parse("2001:db8::1/128"));
+        rib.update(map(List.of(a, b)), ctx);
+        Advertisement a2 = new Advertisement(a.prefix(), null, List.of(5L), List.of());
+        List<UpdateMessage> updates = rib.update(map(List.of(a2)), ctx);
+        assertThat(updates).hasSize(2);
+        assertThat(updates.get(0).attribute(PathAttribute.MpUnreach.class).orElseThrow().withdrawn()).containsExactly(b.prefix());
+        assertThat(updates.get(1).nlri()).containsExactly(a.prefix());
+        assertThat(rib.update(map(List.of(a2)), ctx)).isEmpty();
+    }
+}

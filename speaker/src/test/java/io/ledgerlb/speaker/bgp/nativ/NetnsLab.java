@@ -1,0 +1,183 @@
+package io.ledgerlb.speaker.bgp.nativ;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A network namespace joined to the host by a veth pair, for running a router daemon that the
+ * test JVM (in the host namespace) peers with. Addresses: 10.99.N.(4k+1)/30 on the host end,
+ * +1 in the namespace; fd00:99:N:k::1/64 and ::2. Everything it creates (namespace, host link,
+ * processes it started, temp files) is removed by {@link #close}, also when a test fails.
+ */
+public final class NetnsLab implements AutoCloseable {
+    public final String namespace;
+    public final String hostLink;
+    public final InetAddress hostV4;
+    public final InetAddress routerV4;
+    public final InetAddress hostV6;
+    /** {@link #hostV6} as routers print it (compressed). */
+    public final String hostV6Text;
+    public final InetAddress routerV6;
+    public final Path dir;
+    private final List<Process> processes = new ArrayList<>();
+
+    /** Skips the test when a needed binary or root is missing, unless CI is set (then it fails). */
+    public static void assumeAvailable(String... binaries) {
+        boolean ok = "0".equals(uid());
+        for (String b : binaries) {
+            ok &= Files.isExecutable(Path.of(b));
+        }
+        if (System.getenv("CI") == null) {
+            assumeTrue(ok, "needs root and " + String.join(", ", binaries));
+        } else if (!ok) {
+            throw new IllegalStateException("CI is set but root or one of " + String.join(", ", binaries) + " is missing");
+        }
+    }
+
+    private static String uid() {
+        try {
+            return new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    public NetnsLab() throws IOException {
+        String id = Long.toHexString(ThreadLocalRandom.current().nextLong(0x1000000L, 0xFFFFFFFL));
+        namespace = "llb-" + id + "-b";
+        hostLink = "llb" + id + "h";
+        String peerLink = "llb" + id + "p";
+        String v4Prefix = null;
+        String v6Prefix = null;
+        String existing = run("ip", "-o", "addr");
+        for (int attempt = 0; attempt < 50 && v4Prefix == null; attempt++) {
+            int n = ThreadLocalRandom.current().nextInt(1, 255);
+            int k = ThreadLocalRandom.current().nextInt(0, 63);
+            if (!existing.contains("10.99." + n + "." + (4 * k + 1) + "/") && !existing.contains("10.99." + n + "." + (4 * k + 2) + "/")) {
+                v4Prefix = "10.99." + n + "." + (4 * k);
+                v6Prefix = "fd00:99:" + Integer.toHexString(n) + ":" + Integer.toHexString(k) + "::";
+            }
+        }
+        if (v4Prefix == null) {
+            throw new IOException("no free 10.99.0.0/16 subnet");
+        }
+        String[] parts = v4Prefix.split("\\.");
+        int base = Integer.parseInt(parts[3]);
+        String net = parts[0] + "." + parts[1] + "." + parts[2] + ".";
+        hostV4 = InetAddress.getByName(net + (base + 1));
+        routerV4 = InetAddress.getByName(net + (base + 2));
+        hostV6Text = v6Prefix + "1";
+        hostV6 = InetAddress.getByName(hostV6Text);
+        routerV6 = InetAddress.getByName(v6Prefix + "2");
+        dir = Files.createTempDirectory("llb-bgp-");
+        try {
+            run("ip", "netns", "add", namespace);
+            run("ip", "link", "add", hostLink, "type", "veth", "peer", "name", peerLink);
+            run("ip", "link", "set", peerLink, "netns", namespace);
+            run("ip", "addr", "add", hostV4.getHostAddress() + "/30", "dev", hostLink);
+            run("ip", "-6", "addr", "add", hostV6.getHostAddress() + "/64", "dev", hostLink, "nodad");
+            run("ip", "link", "set", hostLink, "up");
+            inside("ip", "link", "set", "lo", "up");
+            inside("ip", "addr", "add", routerV4.getHostAddress() + "/30", "dev", peerLink);
+            inside("ip", "-6", "addr", "add", routerV6.getHostAddress() + "/64", "dev", peerLink, "nodad");
+            inside("ip", "link", "set", peerLink, "up");
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Runs a command in the namespace and returns its output; fails on a non-zero exit. */
+    public String inside(String... command) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        full.addAll(List.of(command));
+        return run(full.toArray(String[]::new));
+    }
+
+    /** Starts a long-running process in the namespace (stopped by {@link #stop} or {@link #close}). */
+    public Process start(String name, String... command) throws IOException {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+        full.addAll(List.of(command));
+        Process p = new ProcessBuilder(full).redirectErrorStream(true)
+                .redirectOutput(dir.resolve(name + ".log").toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
+    public void stop(Process p) throws IOException {
+        if (p.isAlive()) {
+            signal(p, "CONT");
+            p.destroy();
+            try {
+                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        processes.remove(p);
+    }
+
+    /** Sends a signal (STOP, CONT, ...) to a process this lab started. */
+    public void signal(Process p, String signal) throws IOException {
+        run("kill", "-" + signal, Long.toString(p.pid()));
+    }
+
+    public Path write(String name, String content) throws IOException {
+        Path file = dir.resolve(name);
+        Files.writeString(file, content);
+        return file;
+    }
+
+    public String log(String name) {
+        try {
+            return Files.readString(dir.resolve(name + ".log"));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    public static String run(String... command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try {
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " failed: " + out);
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Process p : List.copyOf(processes)) {
+            stop(p);
+        }
+        quietly("ip", "link", "del", hostLink);
+        quietly("ip", "netns", "del", namespace);
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    private static void quietly(String... command) {
+        try {
+            run(command);
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+}
