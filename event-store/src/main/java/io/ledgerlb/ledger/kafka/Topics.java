@@ -21,7 +21,8 @@ final class Topics {
             create(admin, new NewTopic(config.eventsTopic(), Optional.of(1), replication).configs(Map.of(
                     "cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1")));
             create(admin, new NewTopic(config.snapshotsTopic(), Optional.of(1), replication).configs(Map.of(
-                    "cleanup.policy", "compact", "retention.ms", "-1")));
+                    "cleanup.policy", "compact", "retention.ms", "-1",
+                    "max.message.bytes", String.valueOf(KafkaClients.MAX_SNAPSHOT_BYTES))));
             TopicDescription events = admin.describeTopics(List.of(config.eventsTopic()))
                     .allTopicNames().get().get(config.eventsTopic());
             if (events.partitions().size() != 1) {
