@@ -59,6 +59,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class LedgerBenchmarks {
     private static final int BATCH = 1_000;
+    private static final int ROUNDS = 3;
 
     public static void main(String[] args) throws Exception {
         // Kafka logs at DEBUG without a logback configuration; the benchmark only wants warnings.
@@ -73,50 +74,52 @@ public final class LedgerBenchmarks {
             String bootstrap = broker.bootstrapServers();
             List<Event> bodies = churn(events, events / 2);
 
-            // append: ledger vs raw, twice each, best of two
-            double raw = 0;
-            double ledger = 0;
+            // append: ledger vs raw, best of rounds (the first rounds also warm the JIT up)
             List<LedgerEntry> sealed = null;
-            for (int round = 0; round < 2; round++) {
-                LedgerConfig config = LedgerConfig.external(bootstrap, Map.of())
-                        .withTopics("append" + round + ".events", "append" + round + ".snapshots");
-                try (KafkaLedger l = KafkaLedger.open(config); KafkaLedgerWriter writer = l.openWriter("bench")) {
-                    List<LedgerEntry> all = new ArrayList<>(bodies.size());
-                    long t0 = System.nanoTime();
-                    for (int i = 0; i < bodies.size(); i += BATCH) {
-                        all.addAll(writer.append(bodies.subList(i, Math.min(bodies.size(), i + BATCH))));
+            int round = 0;
+            for (int batch : new int[] {BATCH, 10 * BATCH}) {
+                double raw = 0;
+                double ledger = 0;
+                for (int r = 0; r < ROUNDS; r++, round++) {
+                    LedgerConfig config = LedgerConfig.external(bootstrap, Map.of())
+                            .withTopics("append" + round + ".events", "append" + round + ".snapshots");
+                    try (KafkaLedger l = KafkaLedger.open(config); KafkaLedgerWriter writer = l.openWriter("bench")) {
+                        List<LedgerEntry> all = new ArrayList<>(bodies.size());
+                        long t0 = System.nanoTime();
+                        for (int i = 0; i < bodies.size(); i += batch) {
+                            all.addAll(writer.append(bodies.subList(i, Math.min(bodies.size(), i + batch))));
+                        }
+                        ledger = Math.max(ledger, rate(bodies.size(), t0));
+                        sealed = all;
                     }
-                    ledger = Math.max(ledger, rate(bodies.size(), t0));
-                    sealed = all;
+                    List<byte[]> bytes = sealed.stream().map(LedgerEntry::encode).toList();
+                    createTopicWith(bootstrap, "raw" + round);
+                    raw = Math.max(raw, rawProduce(bootstrap, "raw" + round, bytes));
                 }
-                List<byte[]> bytes = sealed.stream().map(LedgerEntry::encode).toList();
-                createTopicWith(bootstrap, "raw" + round);
-                raw = Math.max(raw, rawProduce(bootstrap, "raw" + round, bytes));
-            }
-            report("append (transactional, batches of " + BATCH + ") vs raw idempotent producer", ledger, raw);
-            if (!only.contains("replay")) {
-                if (only.contains("cold")) {
-                    coldStart(bootstrap, dir, coldEvents, coldAssignments);
-                }
-                return;
+                report("append (one transaction per " + batch + " events) vs raw idempotent producer", ledger, raw);
             }
 
-            // replay: stateAt from nothing vs a raw consumer of the same records
-            double replay = 0;
-            double consume = 0;
-            for (int round = 0; round < 2; round++) {
+            if (only.contains("replay")) {
+                // replay: stateAt from nothing vs a raw consumer of the same records, best of rounds
+                double replay = 0;
+                double consume = 0;
                 LedgerConfig config = LedgerConfig.external(bootstrap, Map.of()).withTopics("append0.events", "append0.snapshots");
                 try (KafkaLedger l = KafkaLedger.open(config)) {
-                    long t0 = System.nanoTime();
-                    LedgerState state = l.stateAt(bodies.size(), Progress.NONE);
-                    replay = Math.max(replay, rate(state.sequence(), t0));
+                    for (int r = 0; r < ROUNDS + 1; r++) {
+                        long t0 = System.nanoTime();
+                        LedgerState state = l.stateAt(bodies.size(), Progress.NONE);
+                        replay = Math.max(replay, rate(state.sequence(), t0));
+                        consume = Math.max(consume, rawConsume(bootstrap, "raw0", bodies.size()));
+                    }
                 }
-                consume = Math.max(consume, rawConsume(bootstrap, "raw0", bodies.size()));
+                report("replay into state (decode, verify hash chain, fold) vs raw consumer", replay, consume);
             }
-            report("replay into state (decode, verify, fold) vs raw consumer", replay, consume);
-
-            coldStart(bootstrap, dir, coldEvents, coldAssignments);
-            journalAndRecovery(bootstrap, dir, sealed);
+            if (only.contains("cold")) {
+                coldStart(bootstrap, dir, coldEvents, coldAssignments);
+            }
+            if (only.contains("journal")) {
+                journalAndRecovery(bootstrap, dir, sealed);
+            }
         } finally {
             try (Stream<Path> paths = Files.walk(dir)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -129,16 +132,17 @@ public final class LedgerBenchmarks {
     private static void coldStart(String bootstrap, Path dir, int events, int assignments) throws Exception {
         LedgerConfig config = LedgerConfig.external(bootstrap, Map.of()).withTopics("cold.events", "cold.snapshots");
         List<Event> bodies = churn(events, assignments);
-        int tail = Math.min(10_000, events / 10);
+        int tail = Math.min(10_000, events / 10 / (10 * BATCH) * (10 * BATCH));
         long t0 = System.nanoTime();
         try (KafkaLedger l = KafkaLedger.open(config); KafkaLedgerWriter writer = l.openWriter("bench")) {
             LedgerState state = new LedgerState();
             int snapshotAt = bodies.size() - tail;
-            for (int i = 0; i < bodies.size(); i += BATCH) {
-                for (LedgerEntry e : writer.append(bodies.subList(i, Math.min(bodies.size(), i + BATCH)))) {
+            int batch = 10 * BATCH;
+            for (int i = 0; i < bodies.size(); i += batch) {
+                for (LedgerEntry e : writer.append(bodies.subList(i, Math.min(bodies.size(), i + batch)))) {
                     state.apply(e);
                 }
-                if (i + BATCH == snapshotAt) {
+                if (i + batch == snapshotAt) {
                     state.apply(writer.takeSnapshot(state).entry());
                 }
             }
