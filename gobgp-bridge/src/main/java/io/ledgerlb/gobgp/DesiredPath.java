@@ -1,0 +1,71 @@
+package io.ledgerlb.gobgp;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A path the bridge wants in gobgpd's global RIB, one per prefix (gobgpd keeps one local path
+ * per prefix: adding a prefix again replaces it).
+ *
+ * @param prefix           what to announce
+ * @param nextHop          of the prefix's family; the unspecified address (0.0.0.0 or ::) lets
+ *                         gobgpd put in its local address on each session ("next hop self")
+ * @param origin           ORIGIN attribute
+ * @param localPref        LOCAL_PREF, or null for none (gobgpd sends it on iBGP sessions only)
+ * @param communities      RFC 1997 communities as unsigned 32-bit values
+ * @param largeCommunities RFC 8092 large communities
+ */
+public record DesiredPath(Prefix prefix, InetAddress nextHop, Origin origin, Long localPref,
+                          List<Long> communities, List<Large> largeCommunities) {
+
+    public enum Origin { IGP, EGP, INCOMPLETE }
+
+    /** A large community a:b:c, each part an unsigned 32-bit value. */
+    public record Large(long globalAdmin, long localData1, long localData2) {
+        public Large {
+            unsigned32(globalAdmin, "large community");
+            unsigned32(localData1, "large community");
+            unsigned32(localData2, "large community");
+        }
+
+        @Override
+        public String toString() {
+            return globalAdmin + ":" + localData1 + ":" + localData2;
+        }
+    }
+
+    public DesiredPath {
+        Objects.requireNonNull(prefix, "prefix");
+        Objects.requireNonNull(nextHop, "nextHop");
+        Objects.requireNonNull(origin, "origin");
+        if (RouteFamily.of(nextHop) != prefix.family()) {
+            throw new IllegalArgumentException("next hop " + nextHop.getHostAddress() + " is not of " + prefix + "'s family");
+        }
+        if (localPref != null) {
+            unsigned32(localPref, "local-pref");
+        }
+        communities = List.copyOf(communities);
+        communities.forEach(c -> unsigned32(c, "community"));
+        largeCommunities = List.copyOf(largeCommunities);
+    }
+
+    /** A path with no attributes beyond ORIGIN IGP and "next hop self". */
+    public static DesiredPath of(Prefix prefix) {
+        return new DesiredPath(prefix, unspecified(prefix.family()), Origin.IGP, null, List.of(), List.of());
+    }
+
+    public static InetAddress unspecified(RouteFamily family) {
+        return Addresses.parse(family == RouteFamily.IPV4_UNICAST ? "0.0.0.0" : "::");
+    }
+
+    public RouteFamily family() {
+        return prefix.family();
+    }
+
+    private static void unsigned32(long value, String what) {
+        if (value < 0 || value > 0xFFFF_FFFFL) {
+            throw new IllegalArgumentException(what + " out of range 0..4294967295: " + value);
+        }
+    }
+}
