@@ -146,11 +146,13 @@ public final class SpeakerMain implements Callable<Integer> {
                 }
             }));
             cluster.ifPresent(resources::add);
-            Speaker speaker = new Speaker(nodeName, announcer, metrics, cluster, status);
+            InetSocketAddress bind = socketAddress(membersBind);
+            Optional<BgpSpeaking> bgp = Optional.of(new BgpSpeaking(bind.getAddress(), client));
+            bgp.ifPresent(resources::add);
+            Speaker speaker = new Speaker(nodeName, announcer, metrics, cluster, status, bgp);
             speakerRef[0] = speaker;
             resources.add(speaker);
 
-            InetSocketAddress bind = socketAddress(membersBind);
             List<InetSocketAddress> seedAddresses = new ArrayList<>();
             for (String seed : seeds) {
                 seedAddresses.add(socketAddress(seed));
