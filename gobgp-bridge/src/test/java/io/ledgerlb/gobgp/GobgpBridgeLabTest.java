@@ -47,31 +47,12 @@ class GobgpBridgeLabTest {
         }
     }
 
-    /**
-     * iBGP (so LOCAL_PREF travels): an MD5-protected IPv4 session, an IPv6 one, and one expecting
-     * another password. Short error waits (BIRD idles 60 s after a dropped session by default);
-     * each session has a neighbor address of its own (BIRD locks a neighbor address, and a second
-     * session to the same one waits for the first forever).
-     */
+    /** An MD5-protected IPv4 session, an IPv6 one, and one expecting another password. */
     static String birdConfig(BgpLab lab) {
-        return """
-                template bgp gobgp { local as %1$d; neighbor as %1$d; direct; hold time 9; connect retry time 1;
-                  error wait time 1, 2; connect delay time 1; debug { states, events }; }
-                protocol bgp v4 from gobgp {
-                  source address %2$s; neighbor %3$s; password "%4$s";
-                  ipv4 { import all; export none; gateway direct; };
-                }
-                protocol bgp v6 from gobgp {
-                  source address %5$s; neighbor %6$s;
-                  ipv6 { import all; export none; gateway direct; };
-                }
-                protocol bgp md5other from gobgp {
-                  source address %7$s; neighbor %8$s; password "the-right-one";
-                  ipv4 { import all; export none; gateway direct; };
-                }
-                """.formatted(AS, lab.birdV4.getHostAddress(), lab.gobgpV4.getHostAddress(), PASSWORD,
-                lab.birdV6.getHostAddress(), lab.gobgpV6.getHostAddress(), lab.birdV4Second.getHostAddress(),
-                lab.gobgpV4Second.getHostAddress());
+        return BgpLab.birdTemplate(AS)
+                + BgpLab.birdSession("v4", lab.birdV4, lab.gobgpV4, PASSWORD, false)
+                + BgpLab.birdSession("v6", lab.birdV6, lab.gobgpV6, null, true)
+                + BgpLab.birdSession("md5other", lab.birdV4Second, lab.gobgpV4Second, "the-right-one", false);
     }
 
     static DesiredPeer peer(InetAddress address, String password, RouteFamily family) {

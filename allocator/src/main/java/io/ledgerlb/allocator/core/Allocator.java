@@ -2,7 +2,6 @@ package io.ledgerlb.allocator.core;
 
 import io.ledgerlb.allocator.core.ip.InvalidAddressException;
 import io.ledgerlb.allocator.core.ip.IpAddress;
-import io.ledgerlb.allocator.core.ip.IpFamily;
 import io.ledgerlb.events.v1.Cause;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 
 /**
  * The pure allocation step: the current {@link LedgerState} (read, never changed) and one input
@@ -199,22 +197,23 @@ public final class Allocator implements LedgerListener {
     /** The events that take the Service from what it holds to the placement. */
     private static Decision record(Placement placement, List<IpAssigned> held, ServiceRequest service,
                                    Request request, EventFactory events) {
-        List<Event> out = new ArrayList<>();
-        Set<String> placed = placement.ips().stream().map(IpAddress::toString).collect(Collectors.toSet());
-        Set<IpFamily> placedFamilies = placement.ips().stream().map(IpAddress::family).collect(Collectors.toSet());
+        List<Event> out = new ArrayList<>(2);
+        List<String> ips = new ArrayList<>(placement.ips().size());
+        for (IpAddress ip : placement.ips()) {
+            ips.add(ip.toString());
+        }
         for (IpAssigned holding : sortedByIp(held)) {
-            if (!placed.contains(holding.getIp())) {
-                boolean familyGone = !placedFamilies.contains(holding.getIp().indexOf(':') >= 0 ? IpFamily.V6 : IpFamily.V4);
-                out.add(events.released(holding, familyGone ? ReleaseReason.FAMILY_CHANGED : ReleaseReason.SERVICE_CHANGED));
+            if (!ips.contains(holding.getIp())) {
+                IpAddress ip = AllocationIndex.parseOrNull(holding.getIp());
+                boolean familyKept = ip != null && placement.ips().stream().anyMatch(p -> p.family() == ip.family());
+                out.add(events.released(holding, familyKept ? ReleaseReason.SERVICE_CHANGED : ReleaseReason.FAMILY_CHANGED));
             }
         }
-        List<String> ips = new ArrayList<>();
-        for (IpAddress ip : placement.ips()) {
-            IpAssigned assigned = holding(service, request, ip.toString(), placement.pool().name());
+        for (String ip : ips) {
+            IpAssigned assigned = holding(service, request, ip, placement.pool().name());
             if (!held.contains(assigned)) {
                 out.add(events.assigned(assigned));
             }
-            ips.add(ip.toString());
         }
         Outcome outcome = out.isEmpty()
                 ? new Outcome.Unchanged(ips, placement.pool().name(), request.warnings())

@@ -4,9 +4,7 @@ import io.ledgerlb.allocator.core.ip.InvalidAddressException;
 import io.ledgerlb.allocator.core.ip.IpAddress;
 import io.ledgerlb.allocator.core.ip.IpFamily;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A Service's request, checked: the IPs it asks for, the pool, the sharing key, and the families it
@@ -29,24 +27,19 @@ record Request(List<IpAddress> ips, String pool, String sharingKey, List<IpFamil
                 throw new Refusal("InvalidLoadBalancerIP", "spec.loadBalancerIP: " + e.getMessage());
             }
         }
-        Set<IpFamily> families = new LinkedHashSet<>(service.ipFamilies());
-        if (families.isEmpty()) {
-            ips.forEach(ip -> families.add(ip.family()));
+        List<IpFamily> ordered = new ArrayList<>(2);
+        service.ipFamilies().forEach(family -> addOnce(ordered, family));
+        if (ordered.isEmpty()) {
+            ips.forEach(ip -> addOnce(ordered, ip.family()));
         }
-        if (families.isEmpty()) {
-            families.add(IpFamily.V4);
+        if (ordered.isEmpty()) {
+            ordered.add(IpFamily.V4);
         }
-        List<IpFamily> ordered = new ArrayList<>(families);
-        switch (service.ipFamilyPolicy()) {
-            case SINGLE_STACK -> ordered = List.of(ordered.get(0));
-            case REQUIRE_DUAL_STACK -> {
-                for (IpFamily family : IpFamily.values()) {
-                    if (!ordered.contains(family)) {
-                        ordered.add(family);
-                    }
-                }
-            }
-            case PREFER_DUAL_STACK -> { }
+        if (service.ipFamilyPolicy() == IpFamilyPolicy.SINGLE_STACK) {
+            ordered.subList(1, ordered.size()).clear();
+        } else if (service.ipFamilyPolicy() == IpFamilyPolicy.REQUIRE_DUAL_STACK) {
+            addOnce(ordered, IpFamily.V4);
+            addOnce(ordered, IpFamily.V6);
         }
         for (IpAddress ip : ips) {
             if (!ordered.contains(ip.family())) {
@@ -58,17 +51,29 @@ record Request(List<IpAddress> ips, String pool, String sharingKey, List<IpFamil
             throw new Refusal("IpFamilyMismatch", "RequireDualStack needs one IPv4 and one IPv6 address in "
                     + ServiceAnnotations.PREFIX + ServiceAnnotations.LOAD_BALANCER_IPS);
         }
-        List<Port> ports = service.ports().stream().sorted().distinct().toList();
+        List<Port> ports = service.ports().size() < 2 ? service.ports()
+                : service.ports().stream().sorted().distinct().toList();
         return new Request(ips, annotations.pool(), annotations.sharingKey(), List.copyOf(ordered),
                 service.ipFamilyPolicy(), ports, annotations.warnings());
     }
 
+    private static void addOnce(List<IpFamily> families, IpFamily family) {
+        if (!families.contains(family)) {
+            families.add(family);
+        }
+    }
+
     /** The families this Service takes from a pool: empty when the pool cannot serve it. */
     List<IpFamily> familiesFrom(PoolSpec pool) {
-        List<IpFamily> offered = families.stream().filter(pool::hasFamily).toList();
-        return switch (policy) {
-            case SINGLE_STACK, REQUIRE_DUAL_STACK -> offered.size() == families.size() ? families : List.of();
-            case PREFER_DUAL_STACK -> offered;
-        };
+        List<IpFamily> offered = new ArrayList<>(families.size());
+        for (IpFamily family : families) {
+            if (pool.hasFamily(family)) {
+                offered.add(family);
+            }
+        }
+        if (policy == IpFamilyPolicy.PREFER_DUAL_STACK || offered.size() == families.size()) {
+            return offered;
+        }
+        return List.of();
     }
 }

@@ -25,9 +25,14 @@ public record ServiceAnnotations(List<IpAddress> loadBalancerIps, String pool, S
     /** Written by the adapter on the Service; read by nobody here. */
     public static final String IP_ALLOCATED_FROM_POOL = "ip-allocated-from-pool";
 
+    private static final ServiceAnnotations NONE = new ServiceAnnotations(List.of(), null, "", List.of());
+
     /** Reads the annotations; a value that makes no sense is refused with reason InvalidAnnotation. */
     static ServiceAnnotations parse(Map<String, String> annotations) throws Refusal {
         List<String> warnings = new ArrayList<>();
+        if (annotations.isEmpty()) {
+            return NONE;
+        }
         String ipsText = value(annotations, LOAD_BALANCER_IPS, warnings);
         String pool = value(annotations, ADDRESS_POOL, warnings);
         String sharingKey = value(annotations, ALLOW_SHARED_IP, warnings);

@@ -15,6 +15,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * SASL, tuning) on top, then what correctness needs (serializers, isolation, idempotence).
  */
 final class KafkaClients {
+    /** The largest snapshot record the writer sends (and the snapshot topic accepts). */
+    static final int MAX_SNAPSHOT_BYTES = 128 * 1024 * 1024;
+
     private final String bootstrapServers;
     private final Map<String, String> passThrough;
 
@@ -55,7 +58,10 @@ final class KafkaClients {
         Map<String, Object> props = base(Map.of(
                 ProducerConfig.LINGER_MS_CONFIG, 1,
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
-                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"));
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                // a snapshot is one record: 100k assignments take about 10 MB
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_SNAPSHOT_BYTES,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, (long) MAX_SNAPSHOT_BYTES));
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -182,7 +182,8 @@ public final class KafkaLedger implements Ledger {
         Restored restored = restoreLatest(sequence);
         LedgerState state = restored.state();
         if (state.sequence() < sequence) {
-            readEntries(state.sequence() + 1, sequence, restored.nextOffset(), entry -> fold(state, entry), progress);
+            // readEntries has verified each entry's hash; apply checks it continues the state's chain
+            readEntries(state.sequence() + 1, sequence, restored.nextOffset(), entry -> apply(state, entry), progress);
         }
         if (state.sequence() < sequence) {
             throw new IllegalArgumentException("the ledger ends at sequence " + state.sequence() + ", before " + sequence);
@@ -190,11 +191,16 @@ public final class KafkaLedger implements Ledger {
         return state;
     }
 
-    /** Folds one entry, turning a chain mismatch into a format error that names the sequence. */
+    /** Checks an entry's hash and folds it (see {@link #apply}). */
     static void fold(LedgerState state, LedgerEntry entry) throws LedgerFormatException {
         if (!entry.hashValid()) {
             throw new LedgerFormatException(entry.sequence(), "hash does not match the event's bytes (altered)");
         }
+        apply(state, entry);
+    }
+
+    /** Folds one entry, turning a chain mismatch into a format error that names the sequence. */
+    static void apply(LedgerState state, LedgerEntry entry) throws LedgerFormatException {
         try {
             state.apply(entry);
         } catch (LedgerSequenceException e) {

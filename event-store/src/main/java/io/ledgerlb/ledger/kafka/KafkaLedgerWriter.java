@@ -7,7 +7,7 @@ import io.ledgerlb.events.v1.SnapshotTaken;
 import io.ledgerlb.ledger.LedgerFencedException;
 import io.ledgerlb.ledger.LedgerWriteException;
 import io.ledgerlb.ledger.LedgerWriter;
-import io.ledgerlb.ledger.SnapshotInfo;
+import io.ledgerlb.ledger.TakenSnapshot;
 import io.ledgerlb.ledger.event.HashChain;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
@@ -50,10 +50,13 @@ import org.slf4j.LoggerFactory;
 public final class KafkaLedgerWriter implements LedgerWriter {
     private static final Logger log = LoggerFactory.getLogger(KafkaLedgerWriter.class);
     private static final int CATCH_UP_BATCH = 2_000;
+    private static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(10);
 
     private final KafkaLedger ledger;
     private final String actor;
     private Producer<byte[], byte[]> producer;
+    /** Watches the end of the log, to return from an append only once readers can see it. */
+    private Consumer<byte[], byte[]> visibility;
     private long lastSequence;
     private byte[] lastHash = HashChain.GENESIS;
     private long lastOffset = -1;
@@ -170,9 +173,10 @@ public final class KafkaLedgerWriter implements LedgerWriter {
     /**
      * Takes a snapshot of {@code state}, which must be folded up to this writer's last entry: the
      * state goes to the snapshot topic in the same transaction as a {@code SnapshotTaken} event,
-     * and into SQLite (when configured) once committed.
+     * and into SQLite (when configured) once committed. The returned entry (the
+     * {@code SnapshotTaken} event) is the ledger's next one: fold it into the state.
      */
-    public synchronized SnapshotInfo takeSnapshot(LedgerState state) throws LedgerWriteException {
+    public synchronized TakenSnapshot takeSnapshot(LedgerState state) throws LedgerWriteException {
         ready();
         if (state.sequence() != lastSequence || !Arrays.equals(state.lastHash(), lastHash)) {
             throw new IllegalArgumentException("the state is at sequence " + state.sequence()
@@ -187,10 +191,10 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                         .setStateSha256(ByteString.copyFrom(snapshot.sha256()))
                         .setLocation(location))
                 .build();
-        commit(List.of(taken), List.of(topic.record(snapshot)));
+        LedgerEntry entry = commit(List.of(taken), List.of(topic.record(snapshot))).get(0);
         ledger.database().ifPresent(db -> db.snapshots().save(snapshot));
         log.info("snapshot of sequence {} taken ({} bytes, {})", snapshot.sequence(), snapshot.state().length, location);
-        return snapshot.info("");
+        return new TakenSnapshot(snapshot.info(""), entry);
     }
 
     private List<LedgerEntry> commit(List<Event> events, List<ProducerRecord<byte[], byte[]>> extras)
@@ -267,8 +271,11 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         lastHash = last.hash();
         try {
             lastOffset = sent.get(sent.size() - 1).get().offset();
-        } catch (InterruptedException | ExecutionException e) {
+            awaitVisible(lastOffset);
+        } catch (ExecutionException e) {
             lastOffset = -1; // committed, so this cannot happen; the offset is only a hint
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         ledger.database().ifPresent(db -> {
             try {
@@ -278,6 +285,28 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                 log.error("committed sequences up to {} but could not journal them: {}", lastSequence, e.getMessage(), e);
             }
         });
+    }
+
+    /**
+     * The coordinator writes the commit markers just after the commit returns; wait until the
+     * last stable offset passes our last record, so that a read right after an append sees it.
+     */
+    private void awaitVisible(long offset) throws InterruptedException {
+        if (visibility == null) {
+            visibility = ledger.events().open();
+        }
+        long deadline = System.nanoTime() + VISIBILITY_TIMEOUT.toNanos();
+        try {
+            while (ledger.events().endOffset(visibility) <= offset) {
+                if (System.nanoTime() > deadline) {
+                    log.warn("sequence {} is committed but not yet visible to readers after {}", lastSequence, VISIBILITY_TIMEOUT);
+                    return;
+                }
+                Thread.sleep(1);
+            }
+        } catch (KafkaException e) {
+            log.warn("sequence {} is committed; could not check it is visible: {}", lastSequence, e.getMessage());
+        }
     }
 
     /** Settles a pending commit and reopens a producer lost to an error, before any new transaction. */
@@ -364,5 +393,9 @@ public final class KafkaLedgerWriter implements LedgerWriter {
     public synchronized void close() {
         closed = true;
         closeProducer();
+        if (visibility != null) {
+            visibility.close();
+            visibility = null;
+        }
     }
 }

@@ -122,6 +122,24 @@ public final class BgpLab implements AutoCloseable {
         return bird;
     }
 
+    /**
+     * BIRD configuration for iBGP sessions in AS {@code as} (iBGP so that LOCAL_PREF travels),
+     * with short error waits (BIRD idles 60 s after a dropped session by default). Give each
+     * session a neighbor address of its own: BIRD locks a neighbor address, and a second session
+     * to the same one waits for the first forever.
+     */
+    public static String birdTemplate(long as) {
+        return "template bgp gobgp { local as " + as + "; neighbor as " + as + "; direct; hold time 9; connect retry time 1;\n"
+                + "  error wait time 1, 2; connect delay time 1; debug { states, events }; }\n";
+    }
+
+    /** One session of {@link #birdTemplate}, importing one family; password null: none. */
+    public static String birdSession(String name, InetAddress source, InetAddress neighbor, String password, boolean ipv6) {
+        return "protocol bgp " + name + " from gobgp {\n  source address " + source.getHostAddress() + "; neighbor "
+                + neighbor.getHostAddress() + ";" + (password == null ? "" : " password \"" + password + "\";")
+                + "\n  " + (ipv6 ? "ipv6" : "ipv4") + " { import all; export none; gateway direct; };\n}\n";
+    }
+
     /** Asks the lab's BIRD, e.g. {@code birdc("show", "route", "all")}. */
     public String birdc(String... arguments) {
         List<String> command = new ArrayList<>(List.of("birdc", "-s", dir.resolve("bird.ctl").toString()));

@@ -209,10 +209,22 @@ public record IpAddress(IpFamily family, long hi, long lo) implements Comparable
     }
 
     private static String formatV4(long v) {
-        StringBuilder s = new StringBuilder(15);
-        s.append((v >>> 24) & 0xFF).append('.').append((v >>> 16) & 0xFF).append('.')
-                .append((v >>> 8) & 0xFF).append('.').append(v & 0xFF);
-        return s.toString();
+        byte[] text = new byte[15];
+        int length = 0;
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            int octet = (int) (v >>> shift) & 0xFF;
+            if (octet >= 100) {
+                text[length++] = (byte) ('0' + octet / 100);
+            }
+            if (octet >= 10) {
+                text[length++] = (byte) ('0' + octet / 10 % 10);
+            }
+            text[length++] = (byte) ('0' + octet % 10);
+            if (shift > 0) {
+                text[length++] = '.';
+            }
+        }
+        return new String(text, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     private static String formatV6(long hi, long lo) {

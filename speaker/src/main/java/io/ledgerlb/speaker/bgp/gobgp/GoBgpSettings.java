@@ -1,0 +1,51 @@
+package io.ledgerlb.speaker.bgp.gobgp;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How the speaker reaches its gobgpd and what it asks of it.
+ *
+ * @param gobgpdAddress gRPC target: "127.0.0.1:50051" (the sidecar's default) or "unix:///path"
+ * @param ipv4NextHop   NEXT_HOP of IPv4 paths; empty (the default): gobgpd puts in its local
+ *                      address on each session, i.e. the node's address toward that peer
+ * @param ipv6NextHop   the same for IPv6 paths (MP_REACH_NLRI)
+ * @param listenPort    gobgpd's BGP listening port; -1 (the default): gobgpd only connects out
+ * @param resync        how often the bridge compares gobgpd with what it should hold
+ */
+public record GoBgpSettings(String gobgpdAddress, Optional<InetAddress> ipv4NextHop, Optional<InetAddress> ipv6NextHop,
+                            int listenPort, Duration resync) {
+
+    public static final String DEFAULT_ADDRESS = "127.0.0.1:50051";
+
+    public GoBgpSettings {
+        Objects.requireNonNull(gobgpdAddress, "gobgpdAddress");
+        if (ipv4NextHop.isPresent() && !(ipv4NextHop.get() instanceof Inet4Address)) {
+            throw new IllegalArgumentException("the IPv4 next hop must be an IPv4 address: " + ipv4NextHop.get());
+        }
+        if (ipv6NextHop.isPresent() && !(ipv6NextHop.get() instanceof Inet6Address)) {
+            throw new IllegalArgumentException("the IPv6 next hop must be an IPv6 address: " + ipv6NextHop.get());
+        }
+    }
+
+    /** The sidecar at 127.0.0.1:50051, next hops derived per session, no listening, resync every 30 s. */
+    public static GoBgpSettings defaults() {
+        return at(DEFAULT_ADDRESS);
+    }
+
+    public static GoBgpSettings at(String gobgpdAddress) {
+        return new GoBgpSettings(gobgpdAddress, Optional.empty(), Optional.empty(), -1, Duration.ofSeconds(30));
+    }
+
+    public GoBgpSettings withResync(Duration every) {
+        return new GoBgpSettings(gobgpdAddress, ipv4NextHop, ipv6NextHop, listenPort, every);
+    }
+
+    public GoBgpSettings withNextHops(Optional<InetAddress> ipv4, Optional<InetAddress> ipv6) {
+        return new GoBgpSettings(gobgpdAddress, ipv4, ipv6, listenPort, resync);
+    }
+}

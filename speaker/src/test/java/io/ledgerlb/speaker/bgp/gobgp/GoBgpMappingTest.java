@@ -1,0 +1,59 @@
+package io.ledgerlb.speaker.bgp.gobgp;
+
+import io.ledgerlb.gobgp.Addresses;
+import io.ledgerlb.gobgp.DesiredPath;
+import io.ledgerlb.gobgp.DesiredPeer;
+import io.ledgerlb.speaker.bgp.Advertisement;
+import io.ledgerlb.speaker.bgp.BgpPeerConfig;
+import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.speaker.bgp.LargeCommunity;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class GoBgpMappingTest {
+
+    private static BgpPeerConfig peer(long myAsn, boolean multihop) {
+        return new BgpPeerConfig("r1", myAsn, 65001, Addresses.parse("192.0.2.1"), 1179, Optional.of(Addresses.parse("192.0.2.9")),
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(2), Addresses.parse("192.0.2.9"), multihop, true,
+                Optional.of("pw"));
+    }
+
+    @Test
+    void aPeerKeepsEveryFieldAndUsesGobgpdsAsUnlessItsOwnDiffers() {
+        DesiredPeer same = GoBgpMapping.peer(peer(64512, false), 64512);
+        assertThat(same.localAsn()).isZero();
+        assertThat(same.port()).isEqualTo(1179);
+        assertThat(same.localAddress()).contains(Addresses.parse("192.0.2.9"));
+        assertThat(same.holdTime()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(same.keepalive()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(same.connectRetry()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(same.password()).contains("pw");
+        assertThat(same.gracefulRestart()).isTrue();
+        assertThat(same.ebgpMultihopTtl()).isZero();
+
+        DesiredPeer other = GoBgpMapping.peer(peer(64600, true), 64512);
+        assertThat(other.localAsn()).isEqualTo(64600);
+        assertThat(other.ebgpMultihopTtl()).isEqualTo(255);
+    }
+
+    @Test
+    void theNextHopIsLeftToGobgpdUnlessSettingsFixIt() {
+        Advertisement ad = new Advertisement(IpPrefix.parse("198.51.100.7/32"), 150L, List.of(7L), List.of(new LargeCommunity(1, 2, 3)));
+        DesiredPath derived = GoBgpMapping.path(ad, GoBgpSettings.defaults());
+        assertThat(derived.nextHop()).isEqualTo(Addresses.parse("0.0.0.0"));
+        assertThat(derived.localPref()).isEqualTo(150L);
+        assertThat(derived.communities()).containsExactly(7L);
+        assertThat(derived.largeCommunities()).containsExactly(new DesiredPath.Large(1, 2, 3));
+        assertThat(derived.origin()).isEqualTo(DesiredPath.Origin.IGP);
+
+        GoBgpSettings fixed = GoBgpSettings.defaults().withNextHops(Optional.of(Addresses.parse("192.0.2.9")), Optional.empty());
+        assertThat(GoBgpMapping.path(ad, fixed).nextHop()).isEqualTo(Addresses.parse("192.0.2.9"));
+        Advertisement v6 = Advertisement.of(IpPrefix.parse("2001:db8::7/128"));
+        assertThat(GoBgpMapping.path(v6, fixed).nextHop()).isEqualTo(Addresses.parse("::"));
+    }
+}
