@@ -12,6 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -34,6 +35,7 @@ final class KafkaLedgerFollower implements LedgerFollower {
     private volatile boolean running = true;
     private volatile Consumer<byte[], byte[]> consumer;
     private LedgerState state = new LedgerState();
+    private boolean caughtUp;
 
     KafkaLedgerFollower(KafkaLedger ledger, LedgerListener listener) {
         this.ledger = ledger;
@@ -47,17 +49,48 @@ final class KafkaLedgerFollower implements LedgerFollower {
     }
 
     private void run() {
+        boolean restored = false;
+        while (running) {
+            try {
+                follow(restored);
+                return;
+            } catch (WakeupException | InterruptException e) {
+                return; // closing
+            } catch (KafkaException e) {
+                // Kafka unreachable for longer than the clients wait: start over from what is folded.
+                if (running) {
+                    log.warn("ledger follower of {} lost Kafka ({}); retrying", ledger.config().eventsTopic(), e.getMessage());
+                    sleep();
+                }
+            } catch (RuntimeException e) {
+                if (running) {
+                    log.error("ledger follower stopped: {}", e.getMessage(), e);
+                }
+                return;
+            } finally {
+                consumer = null;
+                restored = restored || state.sequence() > 0;
+            }
+        }
+    }
+
+    /** Restores a snapshot (unless the state already has entries), folds the tail, then follows. */
+    private void follow(boolean keepState) {
         EventLog events = ledger.events();
         try (Consumer<byte[], byte[]> c = events.open(true)) {
             consumer = c;
-            KafkaLedger.Restored restored = ledger.restoreLatest(Long.MAX_VALUE);
-            setState(restored.state());
-            long from = restored.nextOffset() >= 0 ? restored.nextOffset()
-                    : events.offsetOf(c, restored.state().sequence() + 1, -1);
+            long from = -1;
+            if (!keepState) {
+                KafkaLedger.Restored restored = ledger.restoreLatest(Long.MAX_VALUE);
+                setState(restored.state());
+                from = restored.nextOffset();
+            }
+            if (from < 0) {
+                from = events.offsetOf(c, state.sequence() + 1, -1);
+            }
             long endAtStart = events.endOffset(c);
             log.info("following {} from sequence {} (offset {})", ledger.config().eventsTopic(), state.sequence(), from);
             c.seek(events.partition(), from);
-            boolean caughtUp = false;
             while (running) {
                 if (!caughtUp && c.position(events.partition()) >= endAtStart) {
                     caughtUp = true;
@@ -69,14 +102,15 @@ final class KafkaLedgerFollower implements LedgerFollower {
                     }
                 }
             }
-        } catch (WakeupException | InterruptException e) {
-            // closing
-        } catch (RuntimeException e) {
-            if (running) {
-                log.error("ledger follower stopped: {}", e.getMessage(), e);
-            }
-        } finally {
-            consumer = null;
+        }
+    }
+
+    private void sleep() {
+        try {
+            Thread.sleep(1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
         }
     }
 

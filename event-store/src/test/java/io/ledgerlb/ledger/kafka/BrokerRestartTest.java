@@ -4,11 +4,13 @@ import static io.ledgerlb.ledger.testing.SampleEvents.assignments;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ledgerlb.ledger.LedgerConfig;
+import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.LedgerWriteException;
 import io.ledgerlb.ledger.Progress;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.state.LedgerState;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -33,7 +35,8 @@ class BrokerRestartTest {
         List<LedgerWriteException> failed = new CopyOnWriteArrayList<>();
         long lastSequence;
         try (KafkaLedger ledger = KafkaLedger.open(LedgerConfig.embedded(dataDir));
-             KafkaLedgerWriter writer = ledger.openWriter("test")) {
+             KafkaLedgerWriter writer = ledger.openWriter("test");
+             LedgerFollower follower = ledger.follow((entry, state) -> { })) {
             EmbeddedKafka broker = ledger.embeddedBroker().orElseThrow();
             AtomicBoolean stop = new AtomicBoolean();
             Thread appender = new Thread(() -> {
@@ -70,6 +73,10 @@ class BrokerRestartTest {
             assertThat(ledger.verifyJournal(Progress.NONE).lastSequence()).isEqualTo(log.size());
             lastSequence = writer.lastSequence();
             assertThat(log.get(log.size() - 1).sequence()).isEqualTo(lastSequence);
+            // the follower rode out the restart too
+            assertThat(follower.awaitSequence(lastSequence, Duration.ofSeconds(60))).isTrue();
+            LedgerState followed = follower.withState(LedgerState::copy);
+            assertThat(followed).isEqualTo(ledger.stateAt(lastSequence));
         }
 
         // the whole ledger again on the same folder: the broker comes back with its data

@@ -176,26 +176,27 @@ public final class Frames {
     }
 
     /**
-     * The neighbour advertisement answering {@code request} for {@code target}, from the
-     * interface's own address {@code source}. A DAD probe (from ::) is answered to all-nodes with
-     * the solicited flag clear (RFC 4861 section 7.2.4); others unicast, solicited. Override is set.
+     * The neighbour advertisement answering {@code request} for {@code target}. A DAD probe (from
+     * ::) is answered to all-nodes with the solicited flag clear (RFC 4861 section 7.2.4); others
+     * unicast, solicited. Override is set. The source is the target itself, as Linux answers for
+     * its own addresses (tools such as ndisc6 ignore answers from another source).
      */
-    public static byte[] neighborAdvertisement(MacAddress mac, Inet6Address source, Inet6Address target,
-                                               NeighborSolicitation request) {
+    public static byte[] neighborAdvertisement(MacAddress mac, Inet6Address target, NeighborSolicitation request) {
         if (request.isDadProbe()) {
-            return advertisement(mac, source, target, multicastMac(ALL_NODES), ALL_NODES, NA_OVERRIDE);
+            return advertisement(mac, target, multicastMac(ALL_NODES), ALL_NODES, NA_OVERRIDE);
         }
         MacAddress destination = request.sourceLinkLayer() != null ? request.sourceLinkLayer() : request.senderMac();
-        return advertisement(mac, source, target, destination, request.senderIp(), NA_SOLICITED | NA_OVERRIDE);
+        return advertisement(mac, target, destination, request.senderIp(), NA_SOLICITED | NA_OVERRIDE);
     }
 
     /** An unsolicited neighbour advertisement to all-nodes with the override flag (RFC 4861 section 7.2.6). */
-    public static byte[] unsolicitedAdvertisement(MacAddress mac, Inet6Address source, Inet6Address target) {
-        return advertisement(mac, source, target, multicastMac(ALL_NODES), ALL_NODES, NA_OVERRIDE);
+    public static byte[] unsolicitedAdvertisement(MacAddress mac, Inet6Address target) {
+        return advertisement(mac, target, multicastMac(ALL_NODES), ALL_NODES, NA_OVERRIDE);
     }
 
-    private static byte[] advertisement(MacAddress mac, Inet6Address source, Inet6Address target,
+    private static byte[] advertisement(MacAddress mac, Inet6Address target,
                                         MacAddress destinationMac, Inet6Address destination, int flags) {
+        Inet6Address source = target;
         int icmpLength = 32;
         byte[] f = new byte[ETHERNET_HEADER + IPV6_HEADER + icmpLength];
         ethernet(f, destinationMac, mac, ETHERTYPE_IPV6);
@@ -215,23 +216,6 @@ public final class Frames {
         mac.write(f, icmp + 26);
         put16(f, icmp + 2, icmpv6Checksum(source.getAddress(), destination.getAddress(), f, icmp, icmpLength));
         return f;
-    }
-
-    /** The link-local address a MAC gives by modified EUI-64 (RFC 4291 appendix A). */
-    public static Inet6Address linkLocal(MacAddress mac) {
-        byte[] m = mac.bytes();
-        byte[] a = new byte[16];
-        a[0] = (byte) 0xfe;
-        a[1] = (byte) 0x80;
-        a[8] = (byte) (m[0] ^ 0x02);
-        a[9] = m[1];
-        a[10] = m[2];
-        a[11] = (byte) 0xff;
-        a[12] = (byte) 0xfe;
-        a[13] = m[3];
-        a[14] = m[4];
-        a[15] = m[5];
-        return address6(a);
     }
 
     static MacAddress multicastMac(Inet6Address group) {

@@ -17,6 +17,6 @@ public final class Responder {
             return Optional.of(Frames.arpReply(iface.mac(), arp.target(), arp));
         }
         NeighborSolicitation ns = (NeighborSolicitation) request;
-        return Optional.of(Frames.neighborAdvertisement(iface.mac(), iface.linkLocal(), ns.target(), ns));
+        return Optional.of(Frames.neighborAdvertisement(iface.mac(), ns.target(), ns));
     }
 }

@@ -1,0 +1,222 @@
+package io.ledgerlb.allocator.cli;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.ledgerlb.admin.v1.StatusResponse;
+import io.ledgerlb.allocator.admin.AdminServer;
+import io.ledgerlb.allocator.admin.AdminService;
+import io.ledgerlb.allocator.admin.LedgerQueries;
+import io.ledgerlb.allocator.controller.AllocatorController;
+import io.ledgerlb.allocator.controller.Leadership;
+import io.ledgerlb.allocator.k8s.local.LocalKubernetesApi;
+import io.ledgerlb.allocator.metrics.MetricsServer;
+import io.ledgerlb.ledger.SnapshotInfo;
+import io.ledgerlb.ledger.kafka.KafkaLedger;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", description = "The allocator: watches Services and MetalLB resources, records every decision "
+        + "in the ledger, and writes the IPs back. Embedded Kafka and SQLite under --data-dir by default; the "
+        + "kubeconfig's cluster when it answers, else a local Kubernetes API for kubectl.")
+public final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Mixin LedgerOptions ledger;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The cluster (default: $KUBECONFIG, ~/.kube/config or in-cluster; a local API when none answers).")
+    Path kubeconfig;
+    @Option(names = "--local", description = "Use the local Kubernetes API even when a cluster is configured.")
+    boolean local;
+    @Option(names = "--local-port", defaultValue = "0", description = "Port of the local Kubernetes API (default: any free port).")
+    int localPort;
+    @Option(names = "--metrics-port", defaultValue = "7472", description = "Prometheus /metrics, /healthz, /readyz (default: ${DEFAULT-VALUE}; 0: any).")
+    int metricsPort;
+    @Option(names = "--admin-port", defaultValue = "" + AdminOptions.DEFAULT_PORT, description = "The admin gRPC API, on localhost (default: ${DEFAULT-VALUE}; 0: any).")
+    int adminPort;
+    @Option(names = "--instance", description = "This allocator's name: the actor of its events and its Lease identity (default: $POD_NAME or host-pid).")
+    String instance;
+    @Option(names = "--lease-namespace", description = "Namespace of the leader-election Lease (default: $POD_NAMESPACE or ledgerlb-system).")
+    String leaseNamespace;
+    @Option(names = "--load-balancer-class", description = "Serve Services of this class (default: Services without a class).")
+    String loadBalancerClass;
+    @Option(names = "--snapshot-every", defaultValue = "10000", description = "Snapshot the state every N ledger entries (default: ${DEFAULT-VALUE}).")
+    long snapshotEvery;
+
+    /** The mock server logs every request through java.util.logging; kept here so the level sticks. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    private volatile boolean ready;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        String name = instance != null ? instance : Optional.ofNullable(System.getenv("POD_NAME"))
+                .orElse(InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid());
+        String namespace = leaseNamespace != null ? leaseNamespace
+                : Optional.ofNullable(System.getenv("POD_NAMESPACE")).orElse("ledgerlb-system");
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "ledgerlb-shutdown"));
+        try {
+            Files.createDirectories(ledger.dataDir);
+            KafkaLedger opened = ledger.open();
+            toClose.push(opened);
+            out.printf("ledger:      %s, topic %s, journal %s%n", opened.embeddedBroker().isPresent()
+                    ? "embedded Kafka at " + opened.bootstrapServers() : "Kafka at " + opened.bootstrapServers(),
+                    opened.config().eventsTopic(), opened.config().sqliteFile().map(Path::toString).orElse("none"));
+
+            KubernetesClient client = kubernetes(out);
+            toClose.push(client);
+
+            AllocatorController controller = AllocatorController.withCoreStep(client, opened,
+                    new AllocatorController.Settings(name, loadBalancerClass, 4, snapshotEvery));
+            toClose.push(controller);
+            controller.startInformers();
+
+            Leadership leadership = new Leadership(client, controller, Leadership.Settings.defaults(namespace), name);
+            MetricsServer metrics = bind("metrics", () -> new MetricsServer(new InetSocketAddress(metricsPort),
+                    controller::poolUsage, () -> controller.informersSynced()
+                            && (controller.leading() || leadership.leader() != null)));
+            toClose.push(metrics);
+            metrics.gauge("ledgerlb_allocator_leader", "1 while this instance leads", () -> controller.leading() ? 1 : 0);
+            metrics.gauge("ledgerlb_allocator_ledger_sequence", "The last ledger sequence folded",
+                    () -> controller.withState(s -> s.sequence()));
+            metrics.gauge("ledgerlb_allocator_decisions", "Decisions committed by this instance", controller::decisions);
+            metrics.gauge("ledgerlb_allocator_backlog", "Reconciliations and status writes waiting", controller::backlog);
+
+            AdminService admin = new AdminService(new LedgerQueries(opened, controller.step()), new AdminService.Allocator() {
+                @Override
+                public StatusResponse status() {
+                    return StatusResponse.newBuilder().setInstance(name).setLeader(controller.leading())
+                            .setFoldedSequence(controller.withState(s -> s.sequence()))
+                            .setReady(controller.informersSynced()).build();
+                }
+
+                @Override
+                public SnapshotInfo takeSnapshot() throws Exception {
+                    return controller.requestSnapshot().get(60, TimeUnit.SECONDS);
+                }
+            }, () -> controller.withState(s -> s.copy()));
+            AdminServer adminServer = bind("admin", () -> new AdminServer(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), adminPort), admin));
+            toClose.push(adminServer);
+
+            leadership.start();
+            toClose.push(leadership);
+            out.printf("metrics:     http://localhost:%d/metrics  (/healthz, /readyz)%n", metrics.port());
+            out.printf("admin API:   127.0.0.1:%d  (ledgerlb audit|state --admin 127.0.0.1:%d)%n", adminServer.port(),
+                    adminServer.port());
+            out.printf("allocator:   %s, competing for Lease %s/ledgerlb-allocator%n", name, namespace);
+            out.flush();
+            ready = true;
+            stopped.await();
+            return LedgerlbCommand.OK;
+        } finally {
+            stop();
+        }
+    }
+
+    /** Stops everything (idempotent; also the shutdown hook). */
+    void stop() {
+        synchronized (toClose) {
+            while (!toClose.isEmpty()) {
+                try {
+                    toClose.pop().close();
+                } catch (Exception e) {
+                    log.warn("while stopping: {}", e.getMessage());
+                }
+            }
+        }
+        stopped.countDown();
+    }
+
+    /** For tests: true once everything started. */
+    boolean ready() {
+        return ready;
+    }
+
+    /** The kubeconfig's cluster when it answers; otherwise (or with --local) a local API with a kubeconfig in the data folder. */
+    private KubernetesClient kubernetes(PrintWriter out) throws IOException {
+        if (!local) {
+            Optional<Config> config = clusterConfig();
+            if (config.isPresent()) {
+                try (KubernetesClient probe = new KubernetesClientBuilder().withConfig(quick(config.get())).build()) {
+                    String version = probe.getKubernetesVersion().getGitVersion();
+                    out.printf("kubernetes:  %s (%s)%n", config.get().getMasterUrl(), version);
+                    return new KubernetesClientBuilder().withConfig(config.get()).build();
+                } catch (RuntimeException e) {
+                    if (kubeconfig != null) {
+                        throw new ConfigException("the cluster of " + kubeconfig + " does not answer: " + e.getMessage());
+                    }
+                    out.printf("kubernetes:  %s does not answer (%s); using a local API instead%n",
+                            config.get().getMasterUrl(), e.getClass().getSimpleName());
+                }
+            }
+        }
+        Path file = ledger.dataDir.resolve("kubeconfig");
+        MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
+        LocalKubernetesApi api = LocalKubernetesApi.start(localPort, file);
+        toClose.push(api);
+        out.printf("kubernetes:  local API at %s (fabric8's mock server; state in memory; `kubectl get -w` does not stream)%n",
+                api.url());
+        out.printf("             KUBECONFIG=%s kubectl apply -f pool.yaml -f service.yaml%n", file);
+        return api.client();
+    }
+
+    private Optional<Config> clusterConfig() throws IOException {
+        if (kubeconfig != null) {
+            if (!Files.exists(kubeconfig)) {
+                throw new ConfigException("no kubeconfig at " + kubeconfig);
+            }
+            return Optional.of(Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString()));
+        }
+        boolean configured = System.getenv("KUBECONFIG") != null
+                || Files.exists(Path.of(System.getProperty("user.home"), ".kube", "config"))
+                || System.getenv("KUBERNETES_SERVICE_HOST") != null;
+        return configured ? Optional.of(Config.autoConfigure(null)) : Optional.empty();
+    }
+
+    /** For the probe: fail fast when nothing answers. */
+    private static Config quick(Config config) {
+        return new ConfigBuilder(config).withConnectionTimeout(3000).withRequestTimeout(5000)
+                .withRequestRetryBackoffLimit(0).build();
+    }
+
+    private interface Opening<T> {
+        T open() throws IOException;
+    }
+
+    private static <T> T bind(String what, Opening<T> opening) throws IOException {
+        try {
+            return opening.open();
+        } catch (BindException e) {
+            throw new ConfigException("the " + what + " port is in use (" + e.getMessage() + "); pass --" + what + "-port");
+        } catch (IOException e) {
+            if (e.getCause() instanceof BindException) {
+                throw new ConfigException("the " + what + " port is in use; pass --" + what + "-port");
+            }
+            throw e;
+        }
+    }
+}

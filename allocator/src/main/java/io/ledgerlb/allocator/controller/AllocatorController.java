@@ -1,0 +1,549 @@
+package io.ledgerlb.allocator.controller;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.ledgerlb.allocator.controller.AllocationStep.Decision;
+import io.ledgerlb.allocator.k8s.adapter.ConfigStatusWriter;
+import io.ledgerlb.allocator.k8s.adapter.EventRecorder;
+import io.ledgerlb.allocator.k8s.adapter.EventRecorder.Note;
+import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
+import io.ledgerlb.allocator.k8s.adapter.ServiceWriteBack;
+import io.ledgerlb.allocator.metrics.PoolCounts;
+import io.ledgerlb.events.v1.Cause;
+import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.ledger.Ledger;
+import io.ledgerlb.ledger.LedgerFencedException;
+import io.ledgerlb.ledger.LedgerWriteException;
+import io.ledgerlb.ledger.LedgerWriter;
+import io.ledgerlb.ledger.SnapshotInfo;
+import io.ledgerlb.ledger.TakenSnapshot;
+import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
+import io.ledgerlb.ledger.event.LedgerEntry;
+import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.state.LedgerState;
+import io.ledgerlb.ledger.state.ServiceKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The allocator's control loop. Informers watch Services, Namespaces and the MetalLB resources
+ * (always, so that a standby has a warm cache); while this instance leads, every change goes
+ * through the pure {@link AllocationStep}, its events are appended to the ledger in one
+ * transaction, the committed entries are folded into the state — the only way it changes — and
+ * only then does the Service or resource get its status, annotation and events.
+ *
+ * <p>One worker thread runs the steps and owns the state; others read it via {@link #withState}.
+ */
+public final class AllocatorController implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AllocatorController.class);
+    /**
+     * @param instance          this allocator's name: the actor of its events and its leader identity
+     * @param loadBalancerClass the class this allocator serves; null: Services without a class
+     * @param writeBackThreads  parallel status writers
+     * @param snapshotEvery     take a snapshot after this many entries (0: only on request)
+     */
+    public record Settings(String instance, String loadBalancerClass, int writeBackThreads, long snapshotEvery) {}
+
+    /** What the worker reconciles. */
+    sealed interface Work {
+        record ServiceWork(ServiceKey key) implements Work {}
+
+        record ConfigWork(MetalLbKinds kind, String namespace, String name) implements Work {}
+
+        record SnapshotWork(CompletableFuture<SnapshotInfo> done) implements Work {}
+    }
+
+    private final KubernetesClient client;
+    private final Ledger ledger;
+    private final AllocationStep step;
+    private final Settings settings;
+    private final ServiceWriteBack writeBack;
+    private final ConfigStatusWriter configStatus;
+    private final EventRecorder recorder;
+    private final WorkQueue<Work> queue = new WorkQueue<>();
+    private final ReadWriteLock stateLock = new ReentrantReadWriteLock();
+    private final AtomicLong decisions = new AtomicLong();
+
+    private SharedIndexInformer<Service> services;
+    private SharedIndexInformer<Namespace> namespaces;
+    private final Map<MetalLbKinds, SharedIndexInformer<GenericKubernetesResource>> configs =
+            new EnumMap<>(MetalLbKinds.class);
+
+    private LedgerState state; // guarded by stateLock; null while not leading
+    private volatile LedgerWriter writer;
+    private volatile boolean leading;
+    private volatile Runnable onFenced = () -> {};
+    private long lastSnapshot;
+    private Thread worker;
+
+    public AllocatorController(KubernetesClient client, Ledger ledger, AllocationStep step,
+            Settings settings) {
+        this.client = client;
+        this.ledger = ledger;
+        this.step = step;
+        this.settings = settings;
+        this.recorder = new EventRecorder(client, settings.instance());
+        this.writeBack = new ServiceWriteBack(client, this::cachedService, this::assignmentsOf, recorder,
+                settings.writeBackThreads());
+        this.configStatus = new ConfigStatusWriter(client);
+    }
+
+    /** A controller running the core allocation step, which reads MetalLB resources from this controller's informers. */
+    public static AllocatorController withCoreStep(KubernetesClient client, Ledger ledger, Settings settings) {
+        AllocatorController[] self = {null};
+        CoreAllocationStep step = new CoreAllocationStep(settings.instance(), settings.loadBalancerClass(),
+                kind -> self[0].configs(kind));
+        self[0] = new AllocatorController(client, ledger, step, settings);
+        return self[0];
+    }
+
+    public AllocationStep step() {
+        return step;
+    }
+
+    // ---- informers
+
+    /** Starts the informers (in any namespace) and waits until their caches are filled. */
+    public void startInformers() {
+        services = client.services().inAnyNamespace().inform(handler(this::serviceChanged), 0);
+        namespaces = client.namespaces().inform(handler(ns -> {
+            if (leading) {
+                services.getStore().list().stream()
+                        .filter(s -> ns.getMetadata().getName().equals(s.getMetadata().getNamespace()))
+                        .forEach(s -> queue.add(new Work.ServiceWork(key(s))));
+            }
+        }), 0);
+        for (MetalLbKinds kind : MetalLbKinds.values()) {
+            configs.put(kind, client.genericKubernetesResources(kind.context()).inAnyNamespace()
+                    .inform(handler(r -> {
+                        if (leading) {
+                            queue.add(new Work.ConfigWork(kind, r.getMetadata().getNamespace(), r.getMetadata().getName()));
+                        }
+                    }), 0));
+        }
+    }
+
+    /** The MetalLB resources of a kind as the informer holds them. */
+    public List<GenericKubernetesResource> configs(MetalLbKinds kind) {
+        SharedIndexInformer<GenericKubernetesResource> informer = configs.get(kind);
+        return informer == null ? List.of() : informer.getStore().list();
+    }
+
+    public boolean informersSynced() {
+        return services != null && services.hasSynced() && namespaces.hasSynced()
+                && configs.values().stream().allMatch(SharedIndexInformer::hasSynced);
+    }
+
+    private void serviceChanged(Service service) {
+        if (leading) {
+            queue.add(new Work.ServiceWork(key(service)));
+        }
+    }
+
+    private static <T extends HasMetadata> ResourceEventHandler<T> handler(java.util.function.Consumer<T> changed) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                changed.accept(obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                changed.accept(newObj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                changed.accept(obj);
+            }
+        };
+    }
+
+    // ---- leading
+
+    /** Called when fencing deposed this instance: the leader election should step down. */
+    public void onFenced(Runnable action) {
+        this.onFenced = action;
+    }
+
+    /**
+     * Becomes the writer: opens the ledger writer (fencing any older one), folds the state up to
+     * the last committed entry, and reconciles everything the informers hold.
+     */
+    public synchronized void startLeading() throws LedgerWriteException, LedgerFormatException {
+        if (leading) {
+            return;
+        }
+        LedgerWriter opened = ledger.openWriter(settings.instance());
+        long last = opened.lastSequence();
+        LedgerState folded = last == 0 ? new LedgerState() : ledger.stateAt(last);
+        stateLock.writeLock().lock();
+        try {
+            state = folded;
+        } finally {
+            stateLock.writeLock().unlock();
+        }
+        writer = opened;
+        lastSnapshot = last;
+        leading = true;
+        log.info("leading from sequence {}", last);
+        resync();
+        worker = new Thread(this::work, "allocator-worker");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /** Stops writing; the informers keep running. */
+    public synchronized void stopLeading() {
+        if (!leading) {
+            return;
+        }
+        leading = false;
+        Thread running = worker;
+        if (running != null && running != Thread.currentThread()) {
+            running.interrupt();
+            try {
+                running.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        worker = null;
+        LedgerWriter w = writer;
+        writer = null;
+        if (w != null) {
+            w.close();
+        }
+        log.info("stopped leading");
+    }
+
+    public boolean leading() {
+        return leading;
+    }
+
+    /** Enqueues every MetalLB resource (in dependency order) and every Service. */
+    public void resync() {
+        for (MetalLbKinds kind : MetalLbKinds.IN_DEPENDENCY_ORDER) {
+            configs.get(kind).getStore().list()
+                    .forEach(r -> queue.add(new Work.ConfigWork(kind, r.getMetadata().getNamespace(), r.getMetadata().getName())));
+        }
+        // removed while this instance was not leading
+        withState(s -> configKeysOf(s)).forEach(queue::add);
+        services.getStore().list().forEach(s -> queue.add(new Work.ServiceWork(key(s))));
+        withState(s -> List.copyOf(s.servicesWithAssignments()))
+                .forEach(k -> queue.add(new Work.ServiceWork(k)));
+    }
+
+    private List<Work> configKeysOf(LedgerState s) {
+        List<Work> keys = new ArrayList<>();
+        s.pools().keySet().forEach(n -> keys.add(new Work.ConfigWork(MetalLbKinds.IP_ADDRESS_POOL, null, n)));
+        s.l2Advertisements().keySet().forEach(n -> keys.add(new Work.ConfigWork(MetalLbKinds.L2_ADVERTISEMENT, null, n)));
+        s.bgpAdvertisements().keySet().forEach(n -> keys.add(new Work.ConfigWork(MetalLbKinds.BGP_ADVERTISEMENT, null, n)));
+        s.bgpPeers().keySet().forEach(n -> keys.add(new Work.ConfigWork(MetalLbKinds.BGP_PEER, null, n)));
+        s.communities().keySet().forEach(n -> keys.add(new Work.ConfigWork(MetalLbKinds.COMMUNITY, null, n)));
+        s.bfdProfiles().keySet().forEach(n -> keys.add(new Work.ConfigWork(MetalLbKinds.BFD_PROFILE, null, n)));
+        return keys;
+    }
+
+    // ---- the worker
+
+    private void work() {
+        while (leading && !Thread.currentThread().isInterrupted()) {
+            Optional<Work> next;
+            try {
+                next = queue.take(500, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (next.isEmpty()) {
+                continue;
+            }
+            try {
+                if (next.get() instanceof Work.ServiceWork w) {
+                    reconcileService(w.key());
+                } else if (next.get() instanceof Work.ConfigWork w) {
+                    reconcileConfig(w);
+                } else if (next.get() instanceof Work.SnapshotWork w) {
+                    snapshotFor(w.done());
+                }
+            } catch (LedgerFencedException e) {
+                log.error("a newer allocator took over the ledger; this one stops writing: {}", e.getMessage());
+                Thread.currentThread().interrupt();
+                new Thread(() -> {
+                    stopLeading();
+                    onFenced.run();
+                }, "allocator-fenced").start();
+                return;
+            } catch (LedgerWriteException e) {
+                log.warn("append failed, will retry {}: {}", next.get(), e.getMessage());
+                sleepThenRetry(next.get());
+            } catch (RuntimeException e) {
+                log.error("reconciling {} failed", next.get(), e);
+            }
+        }
+    }
+
+    private void sleepThenRetry(Work work) {
+        try {
+            Thread.sleep(1000);
+            queue.add(work);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void reconcileService(ServiceKey key) throws LedgerWriteException {
+        Optional<Service> service = cachedService(key);
+        Instant now = Instant.now();
+        Decision decision;
+        if (service.isEmpty()) {
+            Cause cause = Cause.newBuilder().setKind("Service").setNamespace(key.namespace()).setName(key.name())
+                    .setReason("ServiceDeleted").build();
+            decision = step.serviceDeleted(state, key, cause, now);
+        } else {
+            Service svc = service.get();
+            Cause cause = cause(svc, "ServiceChanged");
+            decision = step.service(state, svc, namespaceLabels(key.namespace()), cause, now);
+        }
+        List<LedgerEntry> committed = commit(decision.events());
+        List<Note> notes = new ArrayList<>(notesFor(key, committed));
+        if (!committed.isEmpty()) {
+            decision.warnings().forEach(w -> notes.add(Note.warning("DeprecatedAnnotation", w)));
+        }
+        if (service.isPresent()) {
+            writeBack.submit(key, notes);
+        }
+        if (committed.stream().anyMatch(e -> e.event().hasIpAssigned() || e.event().hasIpReleased())) {
+            committed.stream().map(e -> e.event().hasIpAssigned() ? e.event().getIpAssigned().getPool()
+                    : e.event().getIpReleased().getPool()).distinct().forEach(this::poolStatusLater);
+        }
+    }
+
+    private void reconcileConfig(Work.ConfigWork work) throws LedgerWriteException {
+        Optional<GenericKubernetesResource> resource = configs.get(work.kind()).getStore().list().stream()
+                .filter(r -> r.getMetadata().getName().equals(work.name())
+                        && (work.namespace() == null || work.namespace().equals(r.getMetadata().getNamespace())))
+                .findFirst();
+        Instant now = Instant.now();
+        Decision decision;
+        if (resource.isEmpty()) {
+            Cause cause = Cause.newBuilder().setKind(work.kind().kind()).setName(work.name())
+                    .setNamespace(work.namespace() == null ? "" : work.namespace()).setReason("ConfigDeleted").build();
+            decision = step.configDeleted(state, work.kind(), work.name(), cause, now);
+        } else {
+            decision = step.config(state, work.kind(), resource.get(), cause(resource.get(), "ConfigChanged"), now);
+        }
+        List<LedgerEntry> committed = commit(decision.events());
+        if (resource.isPresent()) {
+            GenericKubernetesResource r = resource.get();
+            Optional<PoolCounts> usage = work.kind() == MetalLbKinds.IP_ADDRESS_POOL
+                    ? withState(s -> s.pool(work.name()).isPresent()
+                            ? Optional.of(step.count(s, work.name())) : Optional.empty())
+                    : Optional.empty();
+            configStatus.write(work.kind(), r, decision.invalid(), usage);
+            decision.invalid().ifPresent(why -> recorder.record(r, Note.warning("InvalidConfiguration", why)));
+        }
+        if (!committed.isEmpty()) {
+            // a configuration change can give a refused Service an IP, or take one away
+            services.getStore().list().forEach(s -> queue.add(new Work.ServiceWork(key(s))));
+            withState(s -> List.copyOf(s.servicesWithAssignments())).forEach(k -> queue.add(new Work.ServiceWork(k)));
+            committed.stream().filter(e -> e.event().hasIpReleased() || e.event().hasIpAssigned())
+                    .map(e -> e.event().hasIpAssigned() ? e.event().getIpAssigned().getService()
+                            : e.event().getIpReleased().getService())
+                    .map(ServiceKey::of).distinct()
+                    .forEach(k -> writeBack.submit(k, notesFor(k, committed)));
+        }
+    }
+
+    /** Appends in one transaction and, once committed, folds the entries: the only mutation of the state. */
+    private List<LedgerEntry> commit(List<Event> events) throws LedgerWriteException {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        List<Event> stamped = events.stream()
+                .map(e -> e.getActor().isEmpty() ? e.toBuilder().setActor(settings.instance()).build() : e)
+                .toList();
+        LedgerWriter w = writer;
+        if (w == null) {
+            throw new LedgerFencedException("not leading", null);
+        }
+        List<LedgerEntry> committed = w.append(stamped);
+        stateLock.writeLock().lock();
+        try {
+            for (LedgerEntry entry : committed) {
+                state.apply(entry);
+                step.applied(entry, state);
+            }
+        } finally {
+            stateLock.writeLock().unlock();
+        }
+        decisions.incrementAndGet();
+        if (settings.snapshotEvery() > 0 && state.sequence() - lastSnapshot >= settings.snapshotEvery()) {
+            snapshot();
+        }
+        return committed;
+    }
+
+    /** Asks the worker for a snapshot of the state; fails when this instance does not lead. */
+    public CompletableFuture<SnapshotInfo> requestSnapshot() {
+        CompletableFuture<SnapshotInfo> done = new CompletableFuture<>();
+        if (!leading) {
+            done.completeExceptionally(new IllegalStateException("this allocator is not the leader"));
+        } else {
+            queue.add(new Work.SnapshotWork(done));
+        }
+        return done;
+    }
+
+    private void snapshotFor(CompletableFuture<SnapshotInfo> done) throws LedgerWriteException {
+        try {
+            done.complete(snapshot());
+        } catch (LedgerFencedException e) {
+            done.completeExceptionally(e);
+            throw e;
+        } catch (LedgerWriteException | RuntimeException e) {
+            done.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * Snapshots the state through the ledger (state and a SnapshotTaken event in one transaction),
+     * then folds that committed event like any other.
+     */
+    private SnapshotInfo snapshot() throws LedgerWriteException {
+        if (!(writer instanceof KafkaLedgerWriter kafkaWriter)) {
+            throw new IllegalStateException("this ledger takes no snapshots");
+        }
+        TakenSnapshot taken = kafkaWriter.takeSnapshot(state);
+        stateLock.writeLock().lock();
+        try {
+            state.apply(taken.entry());
+            step.applied(taken.entry(), state);
+        } finally {
+            stateLock.writeLock().unlock();
+        }
+        lastSnapshot = state.sequence();
+        return taken.snapshot();
+    }
+
+    private void poolStatusLater(String pool) {
+        configs.get(MetalLbKinds.IP_ADDRESS_POOL).getStore().list().stream()
+                .filter(r -> r.getMetadata().getName().equals(pool))
+                .findFirst()
+                .ifPresent(r -> queue.add(new Work.ConfigWork(MetalLbKinds.IP_ADDRESS_POOL,
+                        r.getMetadata().getNamespace(), pool)));
+    }
+
+    // ---- notes (Kubernetes events) from committed entries
+
+    static List<Note> notesFor(ServiceKey key, List<LedgerEntry> committed) {
+        List<Note> notes = new ArrayList<>();
+        List<String> assigned = new ArrayList<>();
+        for (LedgerEntry entry : committed) {
+            Event e = entry.event();
+            if (e.hasIpAssigned() && ServiceKey.of(e.getIpAssigned().getService()).equals(key)) {
+                assigned.add(e.getIpAssigned().getIp());
+            } else if (e.hasIpReleased() && ServiceKey.of(e.getIpReleased().getService()).equals(key)) {
+                notes.add(Note.normal("ClearAssignment", "Released IP " + e.getIpReleased().getIp() + " ("
+                        + e.getIpReleased().getReason().name().toLowerCase().replace('_', ' ') + ")"));
+            } else if (e.hasAllocationRefused() && ServiceKey.of(e.getAllocationRefused().getService()).equals(key)) {
+                notes.add(Note.warning("AllocationFailed", "Failed to allocate IP for \"" + key + "\": "
+                        + e.getAllocationRefused().getMessage()));
+            }
+        }
+        if (!assigned.isEmpty()) {
+            notes.add(Note.normal("IPAllocated", "Assigned IP " + assigned.stream()
+                    .map(ip -> "\"" + ip + "\"").collect(Collectors.joining(", ", "[", "]"))));
+        }
+        return notes;
+    }
+
+    // ---- reading
+
+    public <T> T withState(Function<LedgerState, T> read) {
+        stateLock.readLock().lock();
+        try {
+            return read.apply(state == null ? new LedgerState() : state);
+        } finally {
+            stateLock.readLock().unlock();
+        }
+    }
+
+    public Map<String, PoolCounts> poolUsage() {
+        return withState(s -> PoolCounts.of(s, step));
+    }
+
+    /** Decisions committed by this instance. */
+    public long decisions() {
+        return decisions.get();
+    }
+
+    /** Work waiting: queued reconciliations plus status writes. */
+    public int backlog() {
+        return queue.size() + writeBack.pending();
+    }
+
+    public ServiceWriteBack writeBack() {
+        return writeBack;
+    }
+
+    private List<IpAssigned> assignmentsOf(ServiceKey key) {
+        return withState(s -> List.copyOf(s.assignmentsOf(key)));
+    }
+
+    private Optional<Service> cachedService(ServiceKey key) {
+        return Optional.ofNullable(services.getStore().getByKey(key.namespace() + "/" + key.name()));
+    }
+
+    private Map<String, String> namespaceLabels(String namespace) {
+        Namespace ns = namespaces.getStore().getByKey(namespace);
+        return ns == null || ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels();
+    }
+
+    private static ServiceKey key(HasMetadata object) {
+        return new ServiceKey(object.getMetadata().getNamespace(), object.getMetadata().getName());
+    }
+
+    private static Cause cause(HasMetadata object, String reason) {
+        var meta = object.getMetadata();
+        return Cause.newBuilder()
+                .setKind(object.getKind() == null ? "" : object.getKind())
+                .setNamespace(meta.getNamespace() == null ? "" : meta.getNamespace())
+                .setName(meta.getName())
+                .setUid(meta.getUid() == null ? "" : meta.getUid())
+                .setResourceVersion(meta.getResourceVersion() == null ? "" : meta.getResourceVersion())
+                .setReason(reason)
+                .build();
+    }
+
+    @Override
+    public void close() {
+        stopLeading();
+        queue.close();
+        writeBack.close();
+        if (services != null) {
+            services.close();
+            namespaces.close();
+            configs.values().forEach(SharedIndexInformer::close);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.ledgerlb.allocator.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
+import io.ledgerlb.allocator.k8s.adapter.ServiceWriteBack;
+import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.ledger.testing.LedgerFixture;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The controller against fabric8's mock API (CRUD mode) and a real Kafka ledger. */
+class AllocatorControllerTest {
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    MockCluster cluster;
+    KafkaLedger ledger;
+    AllocatorController controller;
+
+    @BeforeEach
+    void start() throws Exception {
+        cluster = new MockCluster();
+        ledger = LedgerFixture.open("controller-" + UUID.randomUUID());
+        controller = Allocators.leading(cluster, ledger, "allocator-a");
+    }
+
+    @AfterEach
+    void stop() {
+        if (controller != null) {
+            controller.close();
+        }
+        ledger.close();
+        cluster.close();
+    }
+
+    @Test
+    void aServiceGetsAnIpWithStatusAnnotationAndEvent() {
+        cluster.pool("blue", "10.99.1.0/28");
+        cluster.loadBalancer("shop", "web", Map.of());
+
+        await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "web").isEmpty());
+        String ip = cluster.ingressIps("shop", "web").get(0);
+        assertThat(ip).startsWith("10.99.1.");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(cluster.service("shop", "web").getMetadata().getAnnotations())
+                    .containsEntry(ServiceWriteBack.POOL_ANNOTATION, "blue");
+            assertThat(cluster.events("shop", "web")).anySatisfy(e -> {
+                assertThat(e.getReason()).isEqualTo("IPAllocated");
+                assertThat(e.getMessage()).contains(ip);
+            });
+        });
+        List<Event> events = Allocators.events(ledger);
+        assertThat(events).filteredOn(Event::hasIpAssigned).singleElement().satisfies(e -> {
+            assertThat(e.getIpAssigned().getIp()).isEqualTo(ip);
+            assertThat(e.getActor()).isEqualTo("allocator-a");
+            assertThat(e.getCause().getName()).isEqualTo("web");
+        });
+        // the pool's status shows the counts
+        await().atMost(WAIT).untilAsserted(() -> assertThat(poolStatus("blue"))
+                .containsEntry("assignedIPv4", 1).containsEntry("availableIPv4", 15));
+    }
+
+    @Test
+    void aRefusedServiceGetsAllocationFailedAndNothingElseChanges() {
+        cluster.pool("blue", "10.99.2.0/30");
+        cluster.loadBalancer("shop", "web", Map.of());
+        await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "web").isEmpty());
+        List<String> before = cluster.ingressIps("shop", "web");
+        long sequenceBefore = controller.withState(s -> s.sequence());
+
+        cluster.loadBalancer("shop", "outside", Map.of("metallb.io/loadBalancerIPs", "10.98.0.1"));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.events("shop", "outside"))
+                .anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("AllocationFailed");
+                    assertThat(e.getType()).isEqualTo("Warning");
+                }));
+        assertThat(cluster.ingressIps("shop", "outside")).isEmpty();
+        assertThat(cluster.ingressIps("shop", "web")).isEqualTo(before);
+        List<Event> after = Allocators.events(ledger).stream().filter(e -> e.getSequence() > sequenceBefore).toList();
+        assertThat(after).isNotEmpty().allSatisfy(e -> assertThat(e.hasAllocationRefused()).isTrue());
+    }
+
+    @Test
+    void anInvalidPoolGetsAFalseConditionAndChangesNothing() {
+        cluster.pool("blue", "10.99.3.0/30");
+        cluster.loadBalancer("shop", "web", Map.of());
+        await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "web").isEmpty());
+        long sequenceBefore = controller.withState(s -> s.sequence());
+
+        cluster.pool("broken", "10.99.300.0/24");
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(condition("broken"))
+                .containsEntry("type", "Valid").containsEntry("status", "False")
+                .containsEntry("reason", "InvalidConfiguration"));
+        assertThat((String) condition("broken").get("message")).contains("10.99.300.0/24");
+        long sequenceAfter = controller.withState(s -> s.sequence());
+        List<String> pools = controller.withState(s -> List.copyOf(s.pools().keySet()));
+        assertThat(sequenceAfter).isEqualTo(sequenceBefore);
+        assertThat(pools).containsExactly("blue");
+    }
+
+    @Test
+    void statusThatDriftsFromTheLedgerIsCorrected() {
+        cluster.pool("blue", "10.99.4.0/28");
+        cluster.loadBalancer("shop", "web", Map.of());
+        await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "web").isEmpty());
+        List<String> truth = cluster.ingressIps("shop", "web");
+
+        cluster.client().services().inNamespace("shop").withName("web").subresource("status")
+                .patch(PatchContext.of(PatchType.JSON),
+                        "[{\"op\":\"add\",\"path\":\"/status\",\"value\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"10.99.4.9\"}]}}}]");
+
+        await().atMost(WAIT).until(() -> cluster.ingressIps("shop", "web").equals(truth));
+    }
+
+    @Test
+    void aDeletedServiceReleasesItsIpAndGetsItBackWhenCreatedAgain() {
+        cluster.pool("blue", "10.99.5.0/28");
+        cluster.loadBalancer("shop", "a", Map.of());
+        await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "a").isEmpty());
+        String ip = cluster.ingressIps("shop", "a").get(0);
+
+        cluster.client().services().inNamespace("shop").withName("a").delete();
+        await().atMost(WAIT).until(() -> controller.withState(s -> !s.isAssigned(ip)));
+        cluster.loadBalancer("shop", "a", Map.of());
+
+        await().atMost(WAIT).until(() -> cluster.ingressIps("shop", "a").equals(List.of(ip)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> poolStatus(String name) {
+        GenericKubernetesResource pool = cluster.client().genericKubernetesResources(MetalLbKinds.IP_ADDRESS_POOL.context())
+                .inNamespace("metallb-system").withName(name).get();
+        Object status = pool.getAdditionalProperties().get("status");
+        return status == null ? Map.of() : (Map<String, Object>) status;
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> condition(String pool) {
+        Object conditions = poolStatus(pool).get("conditions");
+        return conditions instanceof List<?> list && !list.isEmpty() ? (Map<String, Object>) list.get(0) : Map.of();
+    }
+}

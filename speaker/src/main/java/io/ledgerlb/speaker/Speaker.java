@@ -1,0 +1,226 @@
+package io.ledgerlb.speaker;
+
+import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.ledger.LedgerFollower;
+import io.ledgerlb.ledger.LedgerListener;
+import io.ledgerlb.ledger.event.LedgerEntry;
+import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.state.LedgerState;
+import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.speaker.k8s.ClusterWatch;
+import io.ledgerlb.speaker.k8s.StatusWriter;
+import io.ledgerlb.speaker.l2.L2Announcer;
+import io.ledgerlb.speaker.l2.OwnedIps;
+import io.ledgerlb.speaker.members.Membership;
+import io.ledgerlb.speaker.metrics.SpeakerMetrics;
+import io.ledgerlb.speaker.owner.ClusterView;
+import io.ledgerlb.speaker.owner.L2Assignment;
+import io.ledgerlb.speaker.owner.L2Planner;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The speaker's heart: whenever the ledger, the cluster or the membership changes, it plans
+ * ownership again ({@link L2Planner}, on one thread, bursts coalesced), hands the IPs it owns to
+ * Layer 2, announces the ones it took over and tells Kubernetes. Nothing is owned before the
+ * ledger has caught up and membership has settled (see the join delay in {@link Membership}).
+ */
+public final class Speaker implements Membership.Listener, LedgerListener, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Speaker.class);
+
+    private final String node;
+    private final L2Announcer announcer;
+    private final SpeakerMetrics metrics;
+    private final Optional<ClusterWatch> cluster;
+    private final Optional<StatusWriter> status;
+    private final ExecutorService planner = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "speaker-plan");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean planPending = new AtomicBoolean();
+    private volatile LedgerFollower follower;
+    private volatile boolean caughtUp;
+    private volatile boolean leaving;
+    private volatile Set<String> eligible = Set.of();
+    private Set<String> plannedWith = Set.of();
+    private Map<String, String> skipped = Map.of();
+    private List<L2Assignment> mine = List.of();
+
+    public Speaker(String node, L2Announcer announcer, SpeakerMetrics metrics,
+                   Optional<ClusterWatch> cluster, Optional<StatusWriter> status) {
+        this.node = node;
+        this.announcer = announcer;
+        this.metrics = metrics;
+        this.cluster = cluster;
+        this.status = status;
+    }
+
+    /** The follower this speaker reads the state from (created with this speaker as its listener). */
+    public void following(LedgerFollower follower) {
+        this.follower = follower;
+        requestPlan();
+    }
+
+    @Override
+    public void applied(LedgerEntry entry, LedgerState state) {
+        if (caughtUp) {
+            requestPlan();
+        }
+    }
+
+    @Override
+    public void caughtUp(LedgerState state) {
+        caughtUp = true;
+        log.atInfo().addKeyValue("event", "ledgerCaughtUp").addKeyValue("sequence", state.sequence())
+                .log("ledger caught up");
+        requestPlan();
+    }
+
+    @Override
+    public void broken(LedgerFormatException error) {
+        log.atError().addKeyValue("event", "ledgerBroken").addKeyValue("error", error.getMessage())
+                .log("the ledger holds a record that does not continue the chain; following stopped there, announcing what was folded before it");
+    }
+
+    @Override
+    public void eligibleMembersChanged(Set<String> now) {
+        eligible = now;
+        requestPlan();
+    }
+
+    public void clusterChanged() {
+        requestPlan();
+    }
+
+    /** The IPs this node announces now. */
+    public List<L2Assignment> announcing() {
+        return mine;
+    }
+
+    /** Stops planning: what is owned stays owned while the others take over (graceful shutdown). */
+    public void leaving() {
+        leaving = true;
+    }
+
+    private void requestPlan() {
+        if (planPending.compareAndSet(false, true)) {
+            try {
+                planner.execute(this::plan);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    private record Planned(L2Planner.Plan plan, Map<ServiceKey, String> uids) {}
+
+    private void plan() {
+        planPending.set(false);
+        LedgerFollower f = follower;
+        if (f == null || !caughtUp || leaving) {
+            return;
+        }
+        try {
+            Set<String> members = eligible;
+            ClusterView view = new ClusterView(
+                    cluster.map(ClusterWatch::nodes).orElse(Map.of()), members,
+                    cluster.map(ClusterWatch::servingNodes).orElse(Map.of()), cluster.isPresent());
+            Planned planned = f.withState(state -> {
+                L2Planner.Plan plan = L2Planner.plan(state, view);
+                Map<ServiceKey, String> uids = new HashMap<>();
+                for (L2Assignment a : plan.ownedBy(node)) {
+                    for (IpAssigned holder : state.holders(a.ip())) {
+                        uids.put(ServiceKey.of(holder.getService()), holder.getService().getUid());
+                    }
+                }
+                return new Planned(plan, uids);
+            });
+            apply(planned, !plannedWith.containsAll(members));
+            plannedWith = members;
+        } catch (RuntimeException e) {
+            log.error("planning ownership failed; keeping the previous plan", e);
+        }
+    }
+
+    private void apply(Planned planned, boolean memberJoined) {
+        logSkipped(planned.plan().skipped());
+        List<L2Assignment> now = planned.plan().ownedBy(node);
+        Map<InetAddress, Set<String>> interfaces = new HashMap<>();
+        Map<InetAddress, L2Assignment> byAddress = new HashMap<>();
+        for (L2Assignment a : now) {
+            InetAddress ip = literal(a.ip());
+            if (ip != null) {
+                interfaces.put(ip, a.interfaces());
+                byAddress.put(ip, a);
+            }
+        }
+        OwnedIps before = announcer.owned();
+        announcer.own(new OwnedIps(interfaces));
+        Set<String> previous = new HashSet<>();
+        mine.forEach(a -> previous.add(a.ip()));
+        for (L2Assignment a : mine) {
+            if (!byAddress.containsKey(literal(a.ip()))) {
+                log.atInfo().addKeyValue("event", "serviceWithdrawn").addKeyValue("ip", a.ip())
+                        .addKeyValue("services", a.services()).log("stopped announcing service IP");
+                a.services().forEach(s -> metrics.announced(a.ip(), node, "layer2", s.namespace() + "/" + s.name(), false));
+            }
+        }
+        for (Map.Entry<InetAddress, L2Assignment> e : byAddress.entrySet()) {
+            L2Assignment a = e.getValue();
+            boolean gained = !before.ips().contains(e.getKey());
+            if (gained || memberJoined) {
+                announcer.announce(e.getKey(), a.interfaces());
+            }
+            if (gained) {
+                log.atInfo().addKeyValue("event", "serviceAnnounced").addKeyValue("ip", a.ip())
+                        .addKeyValue("services", a.services()).addKeyValue("interfaces", a.interfaces())
+                        .log("taking over service IP, sending gratuitous announcements");
+                a.services().forEach(s -> metrics.announced(a.ip(), node, "layer2", s.namespace() + "/" + s.name(), true));
+            }
+        }
+        mine = now;
+        status.ifPresent(w -> w.announcing(now, planned.uids()));
+    }
+
+    private void logSkipped(Map<String, String> now) {
+        now.forEach((ip, reason) -> {
+            if (!reason.equals(skipped.get(ip))) {
+                log.atWarn().addKeyValue("event", "ipNotAnnounced").addKeyValue("ip", ip).addKeyValue("reason", reason)
+                        .log("ignoring an assignment the speaker cannot announce");
+            }
+        });
+        skipped = now;
+    }
+
+    private static InetAddress literal(String ip) {
+        try {
+            return InetAddress.getByName(ip); // the ledger holds IP literals: no lookup
+        } catch (UnknownHostException e) {
+            log.warn("ignoring assignment of something that is not an IP: {}", ip);
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        planner.shutdownNow();
+        try {
+            planner.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

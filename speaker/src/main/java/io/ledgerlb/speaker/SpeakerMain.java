@@ -1,0 +1,236 @@
+package io.ledgerlb.speaker;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.ledgerlb.ledger.Ledger;
+import io.ledgerlb.ledger.LedgerConfig;
+import io.ledgerlb.ledger.LedgerFollower;
+import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.speaker.k8s.ClusterWatch;
+import io.ledgerlb.speaker.k8s.StatusWriter;
+import io.ledgerlb.speaker.l2.L2Announcer;
+import io.ledgerlb.speaker.l2.PcapInterface;
+import io.ledgerlb.speaker.members.Membership;
+import io.ledgerlb.speaker.metrics.SpeakerMetrics;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The speaker process, one per node: follows the ledger (latest snapshot, then the tail, then
+ * live), keeps membership with the other speakers, watches Nodes and EndpointSlices, and answers
+ * ARP/NDP for the IPs this node owns on the selected interfaces.
+ *
+ * <pre>
+ * ledgerlb-speaker --node-name=$NODE_NAME --interface=eth0 \
+ *     --kafka-bootstrap=kafka:9092 --members-bind=$NODE_IP:7946 --metrics-port=7472
+ * </pre>
+ * SIGTERM hands over first: the speaker says it is leaving, keeps answering for
+ * {@code --handover-ms} while the new owners announce, then stops.
+ */
+@Command(name = "ledgerlb-speaker", mixinStandardHelpOptions = true,
+        description = "Announces the IPs of the ledgerlb ledger from this node (Layer 2: ARP and NDP).")
+public final class SpeakerMain implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(SpeakerMain.class);
+
+    @Option(names = "--node-name", defaultValue = "${env:NODE_NAME}", required = true,
+            description = "This node's Kubernetes name (default: $NODE_NAME).")
+    String nodeName;
+
+    @Option(names = "--interface", description = "An interface to answer ARP/NDP on (repeat); none: no Layer 2.")
+    List<String> interfaces = new ArrayList<>();
+
+    @Option(names = "--kafka-bootstrap", required = true, description = "The ledger's Kafka bootstrap servers.")
+    String kafkaBootstrap;
+
+    @Option(names = "--kafka-property", description = "A Kafka client property key=value (TLS, SASL; repeat).")
+    Map<String, String> kafkaProperties = new HashMap<>();
+
+    @Option(names = "--kafka-properties-file", description = "A file of Kafka client properties.")
+    Path kafkaPropertiesFile;
+
+    @Option(names = "--events-topic", defaultValue = LedgerConfig.DEFAULT_EVENTS_TOPIC)
+    String eventsTopic;
+
+    @Option(names = "--snapshots-topic", defaultValue = LedgerConfig.DEFAULT_SNAPSHOTS_TOPIC)
+    String snapshotsTopic;
+
+    @Option(names = "--members-bind", required = true,
+            description = "IP:port where this speaker's membership listens, and what it tells the others.")
+    String membersBind;
+
+    @Option(names = "--members-seed", description = "IP:port of another speaker (repeat). With Kubernetes the Nodes' InternalIPs are added.")
+    List<String> seeds = new ArrayList<>();
+
+    @Option(names = "--members-interval-ms", defaultValue = "100")
+    long intervalMs;
+
+    @Option(names = "--members-fail-after-ms", defaultValue = "500",
+            description = "A speaker not heard of for this long is dead and its IPs move (default ${DEFAULT-VALUE}).")
+    long failAfterMs;
+
+    @Option(names = "--members-join-delay-ms", defaultValue = "1000",
+            description = "A speaker owns IPs only after being alive this long (default ${DEFAULT-VALUE}).")
+    long joinDelayMs;
+
+    @Option(names = "--handover-ms", defaultValue = "500",
+            description = "On SIGTERM, keep answering this long after saying goodbye (default ${DEFAULT-VALUE}).")
+    long handoverMs;
+
+    @Option(names = "--metrics-port", defaultValue = "7472", description = "Prometheus /metrics port; 0: none.")
+    int metricsPort;
+
+    @Option(names = "--kubernetes", defaultValue = "true", negatable = true, fallbackValue = "true",
+            description = "Watch Nodes and EndpointSlices and write status (default). --no-kubernetes: every live speaker is a node.")
+    boolean kubernetes;
+
+    @Option(names = "--kubernetes-master", description = "API server URL (default: in-cluster or kubeconfig).")
+    String kubernetesMaster;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new SpeakerMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<AutoCloseable> resources = new ArrayList<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        try {
+            SpeakerMetrics metrics = new SpeakerMetrics();
+            metrics.serve(metricsPort);
+            resources.add(metrics::stop);
+
+            List<PcapInterface> links = new ArrayList<>();
+            for (String name : interfaces) {
+                PcapInterface link = PcapInterface.open(name);
+                links.add(link);
+                resources.add(link);
+            }
+            L2Announcer announcer = new L2Announcer(links, metrics);
+            resources.add(announcer);
+            links.forEach(link -> link.start(frame -> announcer.received(link.identity().name(), frame)));
+
+            Optional<KubernetesClient> client = Optional.empty();
+            if (kubernetes) {
+                Config config = kubernetesMaster == null ? Config.autoConfigure(null)
+                        : new ConfigBuilder(Config.empty()).withMasterUrl(kubernetesMaster).build();
+                client = Optional.of(new KubernetesClientBuilder().withConfig(config).build());
+                resources.add(client.get());
+            }
+            Optional<StatusWriter> status = client.map(c -> new StatusWriter(c, nodeName));
+            status.ifPresent(resources::add);
+
+            Speaker[] speakerRef = new Speaker[1];
+            Optional<ClusterWatch> cluster = client.map(c -> new ClusterWatch(c, () -> {
+                if (speakerRef[0] != null) {
+                    speakerRef[0].clusterChanged();
+                }
+            }));
+            cluster.ifPresent(resources::add);
+            Speaker speaker = new Speaker(nodeName, announcer, metrics, cluster, status);
+            speakerRef[0] = speaker;
+            resources.add(speaker);
+
+            InetSocketAddress bind = socketAddress(membersBind);
+            List<InetSocketAddress> seedAddresses = new ArrayList<>();
+            for (String seed : seeds) {
+                seedAddresses.add(socketAddress(seed));
+            }
+            Membership membership = Membership.start(new Membership.Config(nodeName, bind, seedAddresses,
+                    Duration.ofMillis(intervalMs), Duration.ofMillis(failAfterMs), Duration.ofMillis(joinDelayMs)),
+                    speaker);
+            resources.add(membership);
+            cluster.ifPresent(c -> membership.addSeeds(c.internalAddresses().stream()
+                    .map(ip -> new InetSocketAddress(literal(ip), bind.getPort())).toList()));
+
+            Ledger ledger = KafkaLedger.open(ledgerConfig());
+            resources.add(ledger);
+            LedgerFollower follower = ledger.follow(speaker);
+            resources.add(follower);
+            speaker.following(follower);
+
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                log.atInfo().addKeyValue("event", "shutdown").log("leaving: handing IPs over before stopping");
+                speaker.leaving();
+                try {
+                    membership.leave(Duration.ofMillis(handoverMs));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                closeAll(resources);
+                stopped.countDown();
+            }, "speaker-shutdown"));
+            log.atInfo().addKeyValue("event", "started").addKeyValue("node", nodeName)
+                    .addKeyValue("interfaces", interfaces).log("speaker started");
+            stopped.await();
+            return 0;
+        } catch (Exception e) {
+            log.error("speaker failed to start", e);
+            closeAll(resources);
+            return 1;
+        }
+    }
+
+    LedgerConfig ledgerConfig() throws IOException {
+        Map<String, String> properties = new HashMap<>();
+        if (kafkaPropertiesFile != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(kafkaPropertiesFile)) {
+                p.load(r);
+            }
+            p.forEach((k, v) -> properties.put(k.toString(), v.toString()));
+        }
+        properties.putAll(kafkaProperties);
+        return LedgerConfig.external(kafkaBootstrap, properties).withTopics(eventsTopic, snapshotsTopic);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", resources.get(i), e.toString());
+            }
+        }
+        resources.clear();
+    }
+
+    static InetSocketAddress socketAddress(String ipAndPort) {
+        int colon = ipAndPort.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("expected IP:port, got " + ipAndPort);
+        }
+        String host = ipAndPort.substring(0, colon).replace("[", "").replace("]", "");
+        return new InetSocketAddress(literal(host), Integer.parseInt(ipAndPort.substring(colon + 1)));
+    }
+
+    private static InetAddress literal(String ip) {
+        if (!ip.matches("[0-9A-Fa-f:.]+")) {
+            throw new IllegalArgumentException("expected an IP address, got " + ip);
+        }
+        try {
+            return InetAddress.getByName(ip);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+}

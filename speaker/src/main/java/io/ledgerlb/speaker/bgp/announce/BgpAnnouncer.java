@@ -1,0 +1,188 @@
+package io.ledgerlb.speaker.bgp.announce;
+
+import io.ledgerlb.events.v1.BgpAdvertisementDefined;
+import io.ledgerlb.events.v1.BgpPeerDefined;
+import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.events.v1.PoolDefined;
+import io.ledgerlb.ledger.state.LedgerState;
+import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.speaker.bgp.Advertisement;
+import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.speaker.bgp.LargeCommunity;
+import io.ledgerlb.speaker.owner.LabelSelectors;
+import io.ledgerlb.speaker.owner.NodeInfo;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What this node announces to each BGP peer, from the ledger state. Pure: no I/O, same inputs,
+ * same answer. Every eligible node announces (ECMP at the router), unlike Layer 2.
+ *
+ * <p>Rules (MetalLB's):
+ * <ul>
+ * <li>peers: the BGPPeers whose {@code nodeSelectors} select this node (none: every node);</li>
+ * <li>an assigned IP is announced by every BGPAdvertisement that selects its pool
+ *     ({@code ipAddressPools} by name or {@code ipAddressPoolSelectors} by the pool's labels;
+ *     neither: every pool) and this node ({@code nodeSelectors}), to its {@code peers} (none: all
+ *     of this node's peers), as the prefix of {@code aggregationLength} / {@code aggregationLengthV6}
+ *     (default 32 / 128) with its {@code localPref}, {@code communities} and
+ *     {@code largeCommunities};</li>
+ * <li>endpoints: every holder of the IP with {@code externalTrafficPolicy: Local} must have a
+ *     serving endpoint on this node, and at least one holder a serving endpoint anywhere
+ *     ({@code Cluster}); otherwise the IP is withdrawn;</li>
+ * <li>a node that may not announce ({@link NodeInfo#mayAnnounce()}) announces nothing;</li>
+ * <li>two advertisements giving one prefix to one peer merge: communities are united, the highest
+ *     local preference wins.</li>
+ * </ul>
+ */
+public final class BgpAnnouncer {
+
+    private BgpAnnouncer() {
+    }
+
+    /**
+     * @param byPeer   for each BGPPeer name that applies to this node, its advertisements (sorted
+     *                 by prefix); peers with nothing to announce are present with an empty list
+     * @param problems configuration this node could not use (bad community values, unknown pools),
+     *                 one readable line each, for logs and status
+     */
+    public record Plan(Map<String, List<Advertisement>> byPeer, List<String> problems) {
+        public Plan {
+            byPeer = Map.copyOf(byPeer);
+            problems = List.copyOf(problems);
+        }
+
+        public List<Advertisement> forPeer(String peer) {
+            return byPeer.getOrDefault(peer, List.of());
+        }
+    }
+
+    /**
+     * @param servingNodes for each Service, the nodes where it has a serving endpoint (absent or
+     *                     empty: none anywhere)
+     */
+    public static Plan plan(LedgerState state, NodeInfo node, Map<ServiceKey, Set<String>> servingNodes) {
+        List<String> problems = new ArrayList<>();
+        List<String> peers = peersFor(state, node).stream().map(BgpPeerDefined::getName).toList();
+        Map<String, Map<IpPrefix, Advertisement>> byPeer = new TreeMap<>();
+        peers.forEach(p -> byPeer.put(p, new TreeMap<>(Comparator.comparing(IpPrefix::toString))));
+        if (node.mayAnnounce() && !peers.isEmpty()) {
+            Set<String> seen = new TreeSet<>();
+            for (ServiceKey service : state.servicesWithAssignments()) {
+                for (IpAssigned assigned : state.assignmentsOf(service)) {
+                    if (seen.add(assigned.getIp()) && endpointsAllow(state.holders(assigned.getIp()), node.name(), servingNodes)) {
+                        announce(assigned, state, node, peers, byPeer, problems);
+                    }
+                }
+            }
+        }
+        Map<String, List<Advertisement>> result = new TreeMap<>();
+        byPeer.forEach((peer, ads) -> result.put(peer, List.copyOf(ads.values())));
+        return new Plan(result, problems);
+    }
+
+    /** The BGPPeers whose node selectors select this node. */
+    public static List<BgpPeerDefined> peersFor(LedgerState state, NodeInfo node) {
+        return state.bgpPeers().values().stream()
+                .filter(p -> LabelSelectors.anyMatches(p.getNodeSelectorsList(), node.labels())).toList();
+    }
+
+    static boolean endpointsAllow(Collection<IpAssigned> holders, String node, Map<ServiceKey, Set<String>> servingNodes) {
+        boolean anyServing = false;
+        for (IpAssigned holder : holders) {
+            Set<String> serving = servingNodes.getOrDefault(ServiceKey.of(holder.getService()), Set.of());
+            if (holder.getTrafficPolicyLocal() && !serving.contains(node)) {
+                return false;
+            }
+            anyServing |= !serving.isEmpty();
+        }
+        return anyServing;
+    }
+
+    private static void announce(IpAssigned assigned, LedgerState state, NodeInfo node, List<String> peers,
+                                 Map<String, Map<IpPrefix, Advertisement>> byPeer, List<String> problems) {
+        PoolDefined pool = state.pools().get(assigned.getPool());
+        if (pool == null) {
+            problems.add("IP " + assigned.getIp() + ": pool '" + assigned.getPool() + "' is not defined");
+            return;
+        }
+        for (BgpAdvertisementDefined adv : state.bgpAdvertisements().values()) {
+            if (!selectsPool(adv, pool) || !LabelSelectors.anyMatches(adv.getNodeSelectorsList(), node.labels())) {
+                continue;
+            }
+            Advertisement ad;
+            try {
+                ad = advertisement(assigned.getIp(), adv);
+            } catch (IllegalArgumentException e) {
+                problems.add("BGPAdvertisement " + adv.getName() + ", IP " + assigned.getIp() + ": " + e.getMessage());
+                continue;
+            }
+            for (String peer : adv.getPeersCount() == 0 ? peers : adv.getPeersList()) {
+                Map<IpPrefix, Advertisement> ads = byPeer.get(peer);
+                if (ads != null) {
+                    ads.merge(ad.prefix(), ad, BgpAnnouncer::merge);
+                }
+            }
+        }
+    }
+
+    static boolean selectsPool(BgpAdvertisementDefined adv, PoolDefined pool) {
+        if (adv.getIpAddressPoolsCount() == 0 && adv.getIpAddressPoolSelectorsCount() == 0) {
+            return true;
+        }
+        return adv.getIpAddressPoolsList().contains(pool.getName())
+                || adv.getIpAddressPoolSelectorsList().stream().anyMatch(s -> LabelSelectors.matches(s, pool.getLabelsMap()));
+    }
+
+    static Advertisement advertisement(String ip, BgpAdvertisementDefined adv) {
+        IpPrefix host = IpPrefix.parse(ip);
+        int length = host.ipv6()
+                ? (adv.getAggregationLengthV6() == 0 ? 128 : adv.getAggregationLengthV6())
+                : (adv.getAggregationLength() == 0 ? 32 : adv.getAggregationLength());
+        IpPrefix prefix = new IpPrefix(host.address(), length);
+        List<Long> communities = new ArrayList<>();
+        for (String c : adv.getCommunitiesList()) {
+            communities.add(community(c));
+        }
+        List<LargeCommunity> large = adv.getLargeCommunitiesList().stream().map(LargeCommunity::parse).toList();
+        return new Advertisement(prefix, adv.getLocalPref() == 0 ? null : (long) adv.getLocalPref(), communities, large);
+    }
+
+    /** An RFC 1997 community written "AS:value" (two 16-bit numbers). */
+    static long community(String text) {
+        String[] parts = text.trim().split(":");
+        try {
+            if (parts.length == 2) {
+                long high = Long.parseLong(parts[0]);
+                long low = Long.parseLong(parts[1]);
+                if (high >= 0 && high <= 0xFFFF && low >= 0 && low <= 0xFFFF) {
+                    return high << 16 | low;
+                }
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("community '" + text + "' is not two 16-bit numbers AS:value");
+    }
+
+    private static Advertisement merge(Advertisement a, Advertisement b) {
+        Long pref = a.localPref() == null ? b.localPref() : b.localPref() == null ? a.localPref() : Math.max(a.localPref(), b.localPref());
+        List<Long> communities = new ArrayList<>(new TreeSet<>(concat(a.communities(), b.communities())));
+        List<LargeCommunity> large = concat(a.largeCommunities(), b.largeCommunities()).stream().distinct()
+                .sorted(Comparator.comparingLong(LargeCommunity::globalAdmin).thenComparingLong(LargeCommunity::localData1)
+                        .thenComparingLong(LargeCommunity::localData2)).toList();
+        return new Advertisement(a.prefix(), pref, communities, large);
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+}

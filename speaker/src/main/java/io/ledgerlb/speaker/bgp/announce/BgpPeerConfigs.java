@@ -1,0 +1,71 @@
+package io.ledgerlb.speaker.bgp.announce;
+
+import io.ledgerlb.events.v1.BgpPeerDefined;
+import io.ledgerlb.speaker.bgp.BgpPeerConfig;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** BGPPeer as recorded in the ledger → the {@link BgpPeerConfig} a backend opens. Pure. */
+public final class BgpPeerConfigs {
+    /** MetalLB's defaults. */
+    public static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(90);
+    public static final Duration DEFAULT_CONNECT_TIME = Duration.ofSeconds(120);
+    public static final int DEFAULT_PORT = 179;
+
+    private BgpPeerConfigs() {
+    }
+
+    /**
+     * @param password        the password read from the peer's Secret by the caller (the ledger
+     *                        holds only the reference); empty when the peer has none
+     * @param defaultRouterId the router id when the BGPPeer gives none (usually the node's IPv4 address)
+     * @throws IllegalArgumentException when an address in the BGPPeer is not an IP address
+     */
+    public static BgpPeerConfig fromLedger(BgpPeerDefined peer, Optional<String> password, InetAddress defaultRouterId) {
+        Duration hold = peer.getHoldTimeSet() || peer.getHoldTimeSeconds() != 0
+                ? Duration.ofSeconds(peer.getHoldTimeSeconds()) : DEFAULT_HOLD_TIME;
+        // AS numbers are uint32 in the ledger: Java reads them as signed ints
+        return new BgpPeerConfig(peer.getName(), Integer.toUnsignedLong(peer.getMyAsn()), Integer.toUnsignedLong(peer.getPeerAsn()),
+                ip("peerAddress", peer.getPeerAddress()),
+                peer.getPeerPort() == 0 ? DEFAULT_PORT : (int) peer.getPeerPort(),
+                peer.getSourceAddress().isEmpty() ? Optional.empty() : Optional.of(ip("sourceAddress", peer.getSourceAddress())),
+                hold,
+                Duration.ofSeconds(peer.getKeepaliveTimeSeconds()),
+                peer.getConnectTimeSeconds() == 0 ? DEFAULT_CONNECT_TIME : Duration.ofSeconds(peer.getConnectTimeSeconds()),
+                peer.getRouterId().isEmpty() ? defaultRouterId : ip("routerID", peer.getRouterId()),
+                peer.getEbgpMultihop(), peer.getEnableGracefulRestart(), password);
+    }
+
+    /**
+     * What the native backend cannot do for this peer, one line each (empty: it can serve it).
+     * The speaker shows these on the peer's status and points to the GoBGP backend.
+     */
+    public static List<String> nativeLimitations(BgpPeerDefined peer) {
+        List<String> reasons = new ArrayList<>();
+        if (peer.hasPassword()) {
+            reasons.add("password: TCP MD5 signatures cannot be set from Java sockets; use backend gobgp");
+        }
+        if (!peer.getBfdProfile().isEmpty()) {
+            reasons.add("bfdProfile: BFD is not implemented by the native speaker; use backend gobgp or drop the profile");
+        }
+        if (!peer.getVrf().isEmpty()) {
+            reasons.add("vrf: the native speaker runs in the default VRF only");
+        }
+        return reasons;
+    }
+
+    private static InetAddress ip(String field, String text) {
+        if (!text.matches("[0-9a-fA-F:.]+")) {
+            throw new IllegalArgumentException(field + " '" + text + "' is not an IP address");
+        }
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(field + " '" + text + "' is not an IP address");
+        }
+    }
+}

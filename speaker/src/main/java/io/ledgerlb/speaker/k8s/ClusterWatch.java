@@ -1,0 +1,127 @@
+package io.ledgerlb.speaker.k8s;
+
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.speaker.owner.NodeInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Watches what ownership needs from Kubernetes: the Nodes (labels, NetworkUnavailable, addresses)
+ * and the EndpointSlices (which nodes have a serving endpoint of each Service). Informers keep
+ * the caches; {@code changed} runs after every event and the speaker reads the caches again.
+ */
+public final class ClusterWatch implements AutoCloseable {
+    public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+    private final SharedIndexInformer<Node> nodes;
+    private final SharedIndexInformer<EndpointSlice> slices;
+
+    public ClusterWatch(KubernetesClient client, Runnable changed) {
+        ResourceEventHandler<Object> handler = new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Object obj) {
+                changed.run();
+            }
+
+            @Override
+            public void onUpdate(Object oldObj, Object newObj) {
+                changed.run();
+            }
+
+            @Override
+            public void onDelete(Object obj, boolean deletedFinalStateUnknown) {
+                changed.run();
+            }
+        };
+        this.nodes = client.nodes().inform(cast(handler), 0);
+        this.slices = client.discovery().v1().endpointSlices().inAnyNamespace().inform(cast(handler), 0);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> ResourceEventHandler<T> cast(ResourceEventHandler<Object> handler) {
+        return (ResourceEventHandler<T>) (ResourceEventHandler<?>) handler;
+    }
+
+    public Map<String, NodeInfo> nodes() {
+        Map<String, NodeInfo> out = new HashMap<>();
+        for (Node node : nodes.getStore().list()) {
+            out.put(node.getMetadata().getName(), nodeInfo(node));
+        }
+        return out;
+    }
+
+    /** The Nodes' InternalIP addresses (where their speakers listen for membership). */
+    public List<String> internalAddresses() {
+        List<String> out = new ArrayList<>();
+        for (Node node : nodes.getStore().list()) {
+            if (node.getStatus() != null && node.getStatus().getAddresses() != null) {
+                for (NodeAddress a : node.getStatus().getAddresses()) {
+                    if ("InternalIP".equals(a.getType())) {
+                        out.add(a.getAddress());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    public Map<ServiceKey, Set<String>> servingNodes() {
+        return servingNodes(slices.getStore().list());
+    }
+
+    static NodeInfo nodeInfo(Node node) {
+        Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
+        boolean networkUnavailable = node.getStatus() != null && node.getStatus().getConditions() != null
+                && node.getStatus().getConditions().stream()
+                        .anyMatch(c -> "NetworkUnavailable".equals(c.getType()) && "True".equals(c.getStatus()));
+        return new NodeInfo(node.getMetadata().getName(), labels, networkUnavailable);
+    }
+
+    /** An endpoint counts where it is serving (or, when serving is not reported, ready). */
+    static Map<ServiceKey, Set<String>> servingNodes(List<EndpointSlice> slices) {
+        Map<ServiceKey, Set<String>> out = new HashMap<>();
+        for (EndpointSlice slice : slices) {
+            Map<String, String> labels = slice.getMetadata().getLabels();
+            String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+            if (service == null || slice.getEndpoints() == null) {
+                continue;
+            }
+            ServiceKey key = new ServiceKey(slice.getMetadata().getNamespace(), service);
+            Set<String> nodes = out.computeIfAbsent(key, k -> new HashSet<>());
+            for (Endpoint e : slice.getEndpoints()) {
+                if (e.getNodeName() != null && serving(e)) {
+                    nodes.add(e.getNodeName());
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean serving(Endpoint e) {
+        if (e.getConditions() == null) {
+            return true; // "unknown" is to be read as ready, per the EndpointSlice API
+        }
+        Boolean serving = e.getConditions().getServing();
+        if (serving != null) {
+            return serving;
+        }
+        return !Boolean.FALSE.equals(e.getConditions().getReady());
+    }
+
+    @Override
+    public void close() {
+        nodes.close();
+        slices.close();
+    }
+}

@@ -1,0 +1,145 @@
+package io.ledgerlb.speaker.members;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Who is alive, as this speaker knows it: pure, driven by a clock the caller passes in.
+ *
+ * <p>A member is alive while its heartbeat keeps advancing: directly (every speaker sends its
+ * own entry to every live member each interval) or second-hand (each interval the whole table
+ * goes to one random member, so a path that drops packets is bridged by the others). A member
+ * whose heartbeat has not advanced for {@code failAfter} is dead; a member that says it is
+ * leaving is gone at once. Only dead members that come back with a newer heartbeat or a newer
+ * incarnation (a restart) are alive again, so stale second-hand news never resurrects anyone.
+ */
+final class MemberTable {
+    enum Status { ALIVE, DEAD, LEFT }
+
+    private record Entry(MemberState state, long lastAdvanced, Status status, long aliveSince) {}
+
+    private final long failAfterNanos;
+    private final long joinDelayNanos;
+    private final long forgetAfterNanos;
+    private final long selfSince;
+    private MemberState self;
+    private final Map<String, Entry> others = new HashMap<>();
+
+    /**
+     * @param joinDelayNanos how long a member must have been alive, in this table, before it may
+     *        own anything: a speaker that just started (ourselves included) or came back takes its
+     *        IPs only once, after the others know it too, and a node that bounces does not drag
+     *        IPs back and forth
+     */
+    MemberTable(MemberState self, long failAfterNanos, long joinDelayNanos, long now) {
+        this.self = self;
+        this.failAfterNanos = failAfterNanos;
+        this.joinDelayNanos = joinDelayNanos;
+        this.forgetAfterNanos = Math.max(failAfterNanos * 600, 60_000_000_000L);
+        this.selfSince = now;
+    }
+
+    MemberState self() {
+        return self;
+    }
+
+    /** One more heartbeat of our own. */
+    void beat() {
+        self = new MemberState(self.name(), self.address(), self.incarnation(), self.heartbeat() + 1, self.leaving());
+    }
+
+    void leave() {
+        self = new MemberState(self.name(), self.address(), self.incarnation(), self.heartbeat() + 1, true);
+    }
+
+    /** Folds what another speaker told us; true when the set of live members changed. */
+    boolean merge(List<MemberState> gossip, long now) {
+        Set<String> before = alive();
+        for (MemberState m : gossip) {
+            if (m.name().equals(self.name())) {
+                continue;
+            }
+            Entry known = others.get(m.name());
+            if (known == null || m.supersedes(known.state)) {
+                Status status = m.leaving() ? Status.LEFT : Status.ALIVE;
+                boolean continues = known != null && known.status == Status.ALIVE
+                        && known.state.incarnation() == m.incarnation();
+                others.put(m.name(), new Entry(m, now, status, continues ? known.aliveSince : now));
+            }
+        }
+        return !before.equals(alive());
+    }
+
+    /** Declares dead the members not heard of for {@code failAfter}; true when the live set changed. */
+    boolean expire(long now) {
+        boolean changed = false;
+        for (Map.Entry<String, Entry> e : others.entrySet()) {
+            Entry entry = e.getValue();
+            if (entry.status == Status.ALIVE && now - entry.lastAdvanced > failAfterNanos) {
+                e.setValue(new Entry(entry.state, entry.lastAdvanced, Status.DEAD, entry.aliveSince));
+                changed = true;
+            }
+        }
+        others.values().removeIf(entry -> entry.status != Status.ALIVE && now - entry.lastAdvanced > forgetAfterNanos);
+        return changed;
+    }
+
+    /** The live members' names, ourselves included unless we are leaving. */
+    Set<String> alive() {
+        Set<String> alive = new TreeSet<>();
+        if (!self.leaving()) {
+            alive.add(self.name());
+        }
+        others.forEach((name, entry) -> {
+            if (entry.status == Status.ALIVE) {
+                alive.add(name);
+            }
+        });
+        return alive;
+    }
+
+    /** The live members that have been alive for the join delay: the ones that may own IPs. */
+    Set<String> eligible(long now) {
+        Set<String> eligible = new TreeSet<>();
+        if (!self.leaving() && now - selfSince >= joinDelayNanos) {
+            eligible.add(self.name());
+        }
+        others.forEach((name, entry) -> {
+            if (entry.status == Status.ALIVE && now - entry.aliveSince >= joinDelayNanos) {
+                eligible.add(name);
+            }
+        });
+        return eligible;
+    }
+
+    Status status(String name) {
+        Entry e = others.get(name);
+        return e == null ? null : e.status;
+    }
+
+    /** What we tell others: ourselves first, then the live members, then recent leavers. */
+    List<MemberState> gossip(long now) {
+        List<MemberState> out = new ArrayList<>();
+        out.add(self);
+        others.values().stream().filter(e -> e.status == Status.ALIVE).forEach(e -> out.add(e.state));
+        others.values().stream()
+                .filter(e -> e.status == Status.LEFT && now - e.lastAdvanced < 20 * failAfterNanos)
+                .forEach(e -> out.add(e.state));
+        return out;
+    }
+
+    /** Where the live members listen. */
+    List<InetSocketAddress> liveAddresses() {
+        return others.values().stream().filter(e -> e.status == Status.ALIVE).map(e -> e.state.address()).toList();
+    }
+
+    /** True when some member, alive or not, is known at this address: seeds need no more contacting. */
+    boolean knowsAliveAt(InetSocketAddress address) {
+        return others.values().stream().anyMatch(e -> e.status == Status.ALIVE && e.state.address().equals(address));
+    }
+}

@@ -1,0 +1,91 @@
+package io.ledgerlb.speaker.metrics;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The speaker's metrics under MetalLB's names, so existing dashboards and alerts keep working:
+ * {@code metallb_layer2_requests_received}, {@code metallb_layer2_responses_sent},
+ * {@code metallb_layer2_gratuitous_sent} (counters by {@code ip}) and
+ * {@code metallb_speaker_announced} (1 for each IP, node, protocol and service announced).
+ * Rendered in the Prometheus text format by hand, because client libraries now add
+ * {@code _total} to counter names and MetalLB's have none.
+ */
+public final class SpeakerMetrics {
+    public static final String REQUESTS = "metallb_layer2_requests_received";
+    public static final String RESPONSES = "metallb_layer2_responses_sent";
+    public static final String GRATUITOUS = "metallb_layer2_gratuitous_sent";
+    public static final String ANNOUNCED = "metallb_speaker_announced";
+
+    private final Map<String, Map<String, LongAdder>> counters = new ConcurrentHashMap<>();
+    private final Set<String> announced = ConcurrentHashMap.newKeySet();
+    private HttpServer server;
+
+    public void count(String name, String ip) {
+        counters.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
+                .computeIfAbsent(ip, i -> new LongAdder()).increment();
+    }
+
+    public long value(String name, String ip) {
+        LongAdder adder = counters.getOrDefault(name, Map.of()).get(ip);
+        return adder == null ? 0 : adder.sum();
+    }
+
+    public void announced(String ip, String node, String protocol, String service, boolean on) {
+        String labels = "ip=\"" + ip + "\",node=\"" + node + "\",protocol=\"" + protocol + "\",service=\"" + service + "\"";
+        if (on) {
+            announced.add(labels);
+        } else {
+            announced.remove(labels);
+        }
+    }
+
+    public String render() {
+        StringBuilder out = new StringBuilder();
+        counter(out, REQUESTS, "Number of layer2 requests received for owned IPs");
+        counter(out, RESPONSES, "Number of layer2 responses sent for owned IPs in response to requests");
+        counter(out, GRATUITOUS, "Number of gratuitous layer2 packets sent for owned IPs as a result of failovers");
+        out.append("# HELP ").append(ANNOUNCED).append(" Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.\n");
+        out.append("# TYPE ").append(ANNOUNCED).append(" gauge\n");
+        announced.stream().sorted().forEach(l -> out.append(ANNOUNCED).append('{').append(l).append("} 1\n"));
+        return out.toString();
+    }
+
+    private void counter(StringBuilder out, String name, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" counter\n");
+        new TreeMap<>(counters.getOrDefault(name, Map.of())).forEach((ip, v) ->
+                out.append(name).append("{ip=\"").append(ip).append("\"} ").append(v.sum()).append('\n'));
+    }
+
+    /** Serves {@code /metrics} on the port (0: none). */
+    public void serve(int port) throws IOException {
+        if (port <= 0) {
+            return;
+        }
+        server = HttpServer.create(new InetSocketAddress(port), 0);
+        server.createContext("/metrics", exchange -> {
+            byte[] body = render().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream os = exchange.getResponseBody()) {
+                os.write(body);
+            }
+        });
+        server.start();
+    }
+
+    public void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+}

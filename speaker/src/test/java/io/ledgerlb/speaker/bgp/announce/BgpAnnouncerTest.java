@@ -1,0 +1,167 @@
+package io.ledgerlb.speaker.bgp.announce;
+
+import static io.ledgerlb.speaker.owner.Ledgers.assign;
+import static io.ledgerlb.speaker.owner.Ledgers.fold;
+import static io.ledgerlb.speaker.owner.Ledgers.pool;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ledgerlb.events.v1.BgpAdvertisementDefined;
+import io.ledgerlb.events.v1.BgpPeerDefined;
+import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.events.v1.LabelSelector;
+import io.ledgerlb.events.v1.SecretRef;
+import io.ledgerlb.ledger.state.LedgerState;
+import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.speaker.bgp.Advertisement;
+import io.ledgerlb.speaker.bgp.BgpPeerConfig;
+import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.speaker.bgp.LargeCommunity;
+import io.ledgerlb.speaker.owner.NodeInfo;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class BgpAnnouncerTest {
+    static final NodeInfo NODE_A = new NodeInfo("a", Map.of("zone", "east", "bgp", "yes"), false);
+    static final NodeInfo NODE_B = new NodeInfo("b", Map.of("zone", "west"), false);
+    static final ServiceKey WEB = new ServiceKey("default", "web");
+    static final ServiceKey DB = new ServiceKey("default", "db");
+
+    static Event.Builder peer(String name, Map<String, String> nodeLabels) {
+        BgpPeerDefined.Builder p = BgpPeerDefined.newBuilder().setName(name).setMyAsn(65000).setPeerAsn(65001)
+                .setPeerAddress("192.0.2.254");
+        if (!nodeLabels.isEmpty()) {
+            p.addNodeSelectors(LabelSelector.newBuilder().putAllMatchLabels(nodeLabels));
+        }
+        return Event.newBuilder().setBgpPeerDefined(p);
+    }
+
+    static Event.Builder adv(BgpAdvertisementDefined.Builder adv) {
+        return Event.newBuilder().setBgpAdvertisementDefined(adv);
+    }
+
+    static LedgerState state(Event.Builder... extra) {
+        List<Event.Builder> events = new ArrayList<>(List.of(
+                pool("public", "203.0.113.0/24", Map.of("tier", "public")),
+                pool("v6", "2001:db8:5::/64", Map.of()),
+                peer("edge", Map.of()),
+                peer("east-only", Map.of("zone", "east")),
+                assign("web", "203.0.113.10", "public", false),
+                assign("web", "2001:db8:5::10", "v6", false),
+                assign("db", "203.0.113.20", "public", true)));
+        events.addAll(List.of(extra));
+        return fold(events);
+    }
+
+    static Map<ServiceKey, Set<String>> serving(String webNode, String dbNode) {
+        return Map.of(WEB, webNode == null ? Set.of() : Set.of(webNode), DB, dbNode == null ? Set.of() : Set.of(dbNode));
+    }
+
+    static List<String> prefixes(List<Advertisement> ads) {
+        return ads.stream().map(a -> a.prefix().toString()).toList();
+    }
+
+    @Test
+    void anAdvertisementWithoutSelectorsAnnouncesEveryPoolToEveryPeer() {
+        LedgerState state = state(adv(BgpAdvertisementDefined.newBuilder().setName("all")));
+        BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, NODE_A, serving("b", "a"));
+        assertThat(plan.byPeer()).containsOnlyKeys("edge", "east-only");
+        assertThat(prefixes(plan.forPeer("edge"))).containsExactly("2001:db8:5:0:0:0:0:10/128", "203.0.113.10/32", "203.0.113.20/32");
+        assertThat(plan.problems()).isEmpty();
+    }
+
+    @Test
+    void peersSelectNodes() {
+        LedgerState state = state(adv(BgpAdvertisementDefined.newBuilder().setName("all")));
+        assertThat(BgpAnnouncer.plan(state, NODE_B, serving("b", "b")).byPeer()).containsOnlyKeys("edge");
+    }
+
+    @Test
+    void localTrafficPolicyNeedsAnEndpointOnThisNodeAndClusterOneAnywhere() {
+        LedgerState state = state(adv(BgpAdvertisementDefined.newBuilder().setName("all")));
+        // db is Local with its endpoint on b; web is Cluster with its endpoint on b
+        assertThat(prefixes(BgpAnnouncer.plan(state, NODE_A, serving("b", "b")).forPeer("edge")))
+                .containsExactly("2001:db8:5:0:0:0:0:10/128", "203.0.113.10/32");
+        assertThat(prefixes(BgpAnnouncer.plan(state, NODE_B, serving("b", "b")).forPeer("edge")))
+                .containsExactly("2001:db8:5:0:0:0:0:10/128", "203.0.113.10/32", "203.0.113.20/32");
+        // no endpoints anywhere: nothing at all
+        assertThat(BgpAnnouncer.plan(state, NODE_A, serving(null, null)).forPeer("edge")).isEmpty();
+    }
+
+    @Test
+    void aggregationLocalPrefAndCommunities() {
+        LedgerState state = state(adv(BgpAdvertisementDefined.newBuilder().setName("agg")
+                .setAggregationLength(24).setAggregationLengthV6(64).setLocalPref(200)
+                .addCommunities("65000:100").addLargeCommunities("65000:1:2")));
+        List<Advertisement> ads = BgpAnnouncer.plan(state, NODE_A, serving("a", "a")).forPeer("edge");
+        assertThat(ads).containsExactly(
+                new Advertisement(IpPrefix.parse("2001:db8:5::/64"), 200L, List.of(65000L << 16 | 100), List.of(new LargeCommunity(65000, 1, 2))),
+                new Advertisement(IpPrefix.parse("203.0.113.0/24"), 200L, List.of(65000L << 16 | 100), List.of(new LargeCommunity(65000, 1, 2))));
+    }
+
+    @Test
+    void poolsByNameOrSelectorNodeSelectorsAndPeers() {
+        LedgerState state = state(
+                adv(BgpAdvertisementDefined.newBuilder().setName("by-name").addIpAddressPools("v6").addPeers("east-only")),
+                adv(BgpAdvertisementDefined.newBuilder().setName("by-label")
+                        .addIpAddressPoolSelectors(LabelSelector.newBuilder().putMatchLabels("tier", "public"))
+                        .addNodeSelectors(LabelSelector.newBuilder().putMatchLabels("bgp", "yes"))));
+        BgpAnnouncer.Plan onA = BgpAnnouncer.plan(state, NODE_A, serving("a", "a"));
+        assertThat(prefixes(onA.forPeer("edge"))).containsExactly("203.0.113.10/32", "203.0.113.20/32");
+        assertThat(prefixes(onA.forPeer("east-only"))).containsExactly("2001:db8:5:0:0:0:0:10/128", "203.0.113.10/32", "203.0.113.20/32");
+        BgpAnnouncer.Plan onB = BgpAnnouncer.plan(state, NODE_B, serving("b", "b"));
+        assertThat(onB.forPeer("edge")).isEmpty(); // by-label selects nodes labelled bgp=yes only
+    }
+
+    @Test
+    void twoAdvertisementsOfOnePrefixMerge() {
+        LedgerState state = state(
+                adv(BgpAdvertisementDefined.newBuilder().setName("one").addIpAddressPools("public").setLocalPref(100).addCommunities("1:1")),
+                adv(BgpAdvertisementDefined.newBuilder().setName("two").addIpAddressPools("public").setLocalPref(300).addCommunities("2:2")));
+        Advertisement ad = BgpAnnouncer.plan(state, NODE_A, serving("a", "a")).forPeer("edge").get(0);
+        assertThat(ad.localPref()).isEqualTo(300L);
+        assertThat(ad.communities()).containsExactly(1L << 16 | 1, 2L << 16 | 2);
+    }
+
+    @Test
+    void badCommunitiesAreReportedNotThrown() {
+        LedgerState state = state(adv(BgpAdvertisementDefined.newBuilder().setName("bad").addCommunities("70000:1")));
+        BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, NODE_A, serving("a", "a"));
+        assertThat(plan.forPeer("edge")).isEmpty();
+        assertThat(plan.problems()).hasSize(3).allMatch(p -> p.contains("70000:1"));
+    }
+
+    @Test
+    void excludedNodesAnnounceNothing() {
+        LedgerState state = state(adv(BgpAdvertisementDefined.newBuilder().setName("all")));
+        NodeInfo excluded = new NodeInfo("a", Map.of(NodeInfo.EXCLUDE_LABEL, ""), false);
+        assertThat(BgpAnnouncer.plan(state, excluded, serving("a", "a")).forPeer("edge")).isEmpty();
+    }
+
+    @Test
+    void peerConfigFromTheLedger() throws Exception {
+        BgpPeerDefined defined = BgpPeerDefined.newBuilder().setName("p").setMyAsn((int) 4_200_000_001L)
+                .setPeerAsn(65001).setPeerAddress("2001:db8::1").setSourceAddress("2001:db8::2").setHoldTimeSeconds(0)
+                .setHoldTimeSet(true).setEbgpMultihop(true).setEnableGracefulRestart(true).build();
+        BgpPeerConfig config = BgpPeerConfigs.fromLedger(defined, Optional.empty(), InetAddress.getByName("10.0.0.1"));
+        assertThat(config.myAsn()).isEqualTo(4_200_000_001L);
+        assertThat(config.peerPort()).isEqualTo(179);
+        assertThat(config.holdTime()).isZero();
+        assertThat(config.connectTime()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(config.routerId()).isEqualTo(InetAddress.getByName("10.0.0.1"));
+        assertThat(config.sourceAddress()).contains(InetAddress.getByName("2001:db8::2"));
+        assertThat(config.gracefulRestart()).isTrue();
+
+        BgpPeerConfig defaults = BgpPeerConfigs.fromLedger(defined.toBuilder().setHoldTimeSet(false).build(), Optional.empty(),
+                InetAddress.getByName("10.0.0.1"));
+        assertThat(defaults.holdTime()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(BgpPeerConfigs.nativeLimitations(defined)).isEmpty();
+        assertThat(BgpPeerConfigs.nativeLimitations(defined.toBuilder().setPassword(SecretRef.newBuilder().setName("s")).build()))
+                .singleElement().asString().contains("gobgp");
+    }
+}
