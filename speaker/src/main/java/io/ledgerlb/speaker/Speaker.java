@@ -87,6 +87,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     @Override
     public void caughtUp(LedgerState state) {
         caughtUp = true;
+        metrics.ready(true);
         log.atInfo().addKeyValue("event", "ledgerCaughtUp").addKeyValue("sequence", state.sequence())
                 .log("ledger caught up");
         requestPlan();
