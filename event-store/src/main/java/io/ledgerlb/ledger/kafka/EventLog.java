@@ -51,6 +51,22 @@ final class EventLog {
         return consumer.endOffsets(List.of(partition)).get(partition);
     }
 
+    /**
+     * Waits until read_committed readers can see the record at {@code offset}: the coordinator
+     * writes the commit markers just after a commit returns. False if that takes over the timeout.
+     */
+    boolean awaitVisible(Consumer<byte[], byte[]> consumer, long offset, java.time.Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (endOffset(consumer) <= offset) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(1);
+        }
+        return true;
+    }
+
     @FunctionalInterface
     interface RecordHandler {
         /** Returns false to stop the scan. */

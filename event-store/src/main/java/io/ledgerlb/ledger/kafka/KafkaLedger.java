@@ -347,6 +347,7 @@ public final class KafkaLedger implements Ledger {
                 throw new LedgerWriteException("recovery failed after " + written[0] + " entries: " + e.getMessage(), e);
             }
         }
+        awaitRecovered(journaled);
         progress.update(written[0], toWrite);
         LedgerEntry last = journal.entry(journaled).map(KafkaLedger::decodeQuietly).orElse(null);
         log.info("recovered {} entries from the journal into {} ({} were there already)", written[0],
@@ -363,6 +364,19 @@ public final class KafkaLedger implements Ledger {
         }
         producer.commitTransaction();
         return sequence;
+    }
+
+    /** Returns once read_committed readers see the recovered entries (the commit markers come just after). */
+    private void awaitRecovered(long sequence) throws LedgerFormatException {
+        long deadline = System.nanoTime() + KafkaLedgerWriter.VISIBILITY_TIMEOUT.toNanos();
+        while (lastSequence() < sequence && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static LedgerEntry decodeQuietly(byte[] verified) {

@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class KafkaLedgerWriter implements LedgerWriter {
     private static final Logger log = LoggerFactory.getLogger(KafkaLedgerWriter.class);
     private static final int CATCH_UP_BATCH = 2_000;
-    private static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(10);
 
     private final KafkaLedger ledger;
     private final String actor;
@@ -287,22 +287,14 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         });
     }
 
-    /**
-     * The coordinator writes the commit markers just after the commit returns; wait until the
-     * last stable offset passes our last record, so that a read right after an append sees it.
-     */
+    /** Waits until a read right after the append sees it (see {@link EventLog#awaitVisible}). */
     private void awaitVisible(long offset) throws InterruptedException {
         if (visibility == null) {
             visibility = ledger.events().open();
         }
-        long deadline = System.nanoTime() + VISIBILITY_TIMEOUT.toNanos();
         try {
-            while (ledger.events().endOffset(visibility) <= offset) {
-                if (System.nanoTime() > deadline) {
-                    log.warn("sequence {} is committed but not yet visible to readers after {}", lastSequence, VISIBILITY_TIMEOUT);
-                    return;
-                }
-                Thread.sleep(1);
+            if (!ledger.events().awaitVisible(visibility, offset, VISIBILITY_TIMEOUT)) {
+                log.warn("sequence {} is committed but not yet visible to readers after {}", lastSequence, VISIBILITY_TIMEOUT);
             }
         } catch (KafkaException e) {
             log.warn("sequence {} is committed; could not check it is visible: {}", lastSequence, e.getMessage());
