@@ -184,7 +184,9 @@ public final class GobgpBridge implements AutoCloseable {
             client.addPeer(peer);
             appliedPeers.put(peer.address(), peer);
         }
-        plan.pathsToDelete().forEach(client::deletePath);
+        if (!plan.pathsToDelete().isEmpty()) {
+            client.withdrawPaths(plan.pathsToDelete());
+        }
         if (!plan.pathsToAdd().isEmpty()) {
             client.addPaths(plan.pathsToAdd());
         }

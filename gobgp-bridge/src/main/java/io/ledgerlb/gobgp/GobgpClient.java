@@ -108,19 +108,25 @@ public final class GobgpClient implements AutoCloseable {
 
     /** Adds (or replaces) many paths over one AddPathStream call. */
     public void addPaths(Collection<DesiredPath> paths) {
+        stream(paths.stream().map(ApiCodec::path).toList());
+    }
+
+    /**
+     * Withdraws many paths, each exactly as {@link #localPaths} listed it, over one AddPathStream
+     * call (gobgpd withdraws a path sent with is_withdraw, and only that prefix).
+     */
+    public void withdrawPaths(Collection<Path> listed) {
+        listed.forEach(GobgpClient::requireScoped);
+        stream(listed.stream().map(p -> p.toBuilder().setIsWithdraw(true).build()).toList());
+    }
+
+    private void stream(List<Path> paths) {
         CompletableFuture<Empty> done = new CompletableFuture<>();
         StreamObserver<AddPathStreamRequest> requests = async.withDeadlineAfter(callTimeout.toMillis() + paths.size(), TimeUnit.MILLISECONDS)
                 .addPathStream(completing(done));
-        AddPathStreamRequest.Builder batch = AddPathStreamRequest.newBuilder().setTableType(TableType.GLOBAL);
-        for (DesiredPath path : paths) {
-            batch.addPaths(ApiCodec.path(path));
-            if (batch.getPathsCount() == STREAM_BATCH) {
-                requests.onNext(batch.build());
-                batch.clearPaths();
-            }
-        }
-        if (batch.getPathsCount() > 0) {
-            requests.onNext(batch.build());
+        for (int from = 0; from < paths.size(); from += STREAM_BATCH) {
+            requests.onNext(AddPathStreamRequest.newBuilder().setTableType(TableType.GLOBAL)
+                    .addAllPaths(paths.subList(from, Math.min(paths.size(), from + STREAM_BATCH))).build());
         }
         requests.onCompleted();
         await(done);
@@ -131,9 +137,7 @@ public final class GobgpClient implements AutoCloseable {
      * gobgpd reads a DeletePath with neither path nor uuid as "delete every local path".
      */
     public void deletePath(Path listed) {
-        if (!listed.hasNlri() || !listed.hasFamily()) {
-            throw new IllegalArgumentException("refusing an unscoped DeletePath: the path has no NLRI or family");
-        }
+        requireScoped(listed);
         call().deletePath(DeletePathRequest.newBuilder()
                 .setTableType(TableType.GLOBAL).setFamily(listed.getFamily()).setPath(listed).build());
     }
@@ -178,6 +182,12 @@ public final class GobgpClient implements AutoCloseable {
             channel.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void requireScoped(Path listed) {
+        if (!listed.hasNlri() || !listed.hasFamily()) {
+            throw new IllegalArgumentException("refusing an unscoped delete: the path has no NLRI or family");
         }
     }
 

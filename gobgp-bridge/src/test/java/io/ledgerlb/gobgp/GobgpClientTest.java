@@ -16,6 +16,7 @@ class GobgpClientTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unscoped");
             Path familyOnly = Path.newBuilder().setFamily(RouteFamily.IPV4_UNICAST.api()).build();
             assertThatThrownBy(() -> client.deletePath(familyOnly)).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> client.withdrawPaths(java.util.List.of(familyOnly))).isInstanceOf(IllegalArgumentException.class);
         }
     }
 }

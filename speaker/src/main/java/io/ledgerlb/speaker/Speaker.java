@@ -16,6 +16,7 @@ import io.ledgerlb.speaker.metrics.SpeakerMetrics;
 import io.ledgerlb.speaker.owner.ClusterView;
 import io.ledgerlb.speaker.owner.L2Assignment;
 import io.ledgerlb.speaker.owner.L2Planner;
+import io.ledgerlb.speaker.owner.NodeInfo;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.HashMap;
@@ -45,6 +46,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private final SpeakerMetrics metrics;
     private final Optional<ClusterWatch> cluster;
     private final Optional<StatusWriter> status;
+    private final Optional<BgpSpeaking> bgp;
     private final ExecutorService planner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "speaker-plan");
         t.setDaemon(true);
@@ -60,8 +62,9 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private List<L2Assignment> mine = List.of();
 
     public Speaker(String node, L2Announcer announcer, SpeakerMetrics metrics,
-                   Optional<ClusterWatch> cluster, Optional<StatusWriter> status) {
+                   Optional<ClusterWatch> cluster, Optional<StatusWriter> status, Optional<BgpSpeaking> bgp) {
         this.node = node;
+        this.bgp = bgp;
         this.announcer = announcer;
         this.metrics = metrics;
         this.cluster = cluster;
@@ -84,6 +87,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     @Override
     public void caughtUp(LedgerState state) {
         caughtUp = true;
+        metrics.ready(true);
         log.atInfo().addKeyValue("event", "ledgerCaughtUp").addKeyValue("sequence", state.sequence())
                 .log("ledger caught up");
         requestPlan();
@@ -139,6 +143,14 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                     cluster.map(ClusterWatch::nodes).orElse(Map.of()), members,
                     cluster.map(ClusterWatch::servingNodes).orElse(Map.of()), cluster.isPresent());
             Planned planned = f.withState(state -> {
+                bgp.ifPresent(b -> {
+                    try {
+                        b.apply(state, view.nodes().getOrDefault(node, new NodeInfo(node, Map.of(), false)),
+                                view.servingNodes());
+                    } catch (RuntimeException e) {
+                        log.error("BGP planning failed; Layer 2 goes on", e);
+                    }
+                });
                 L2Planner.Plan plan = L2Planner.plan(state, view);
                 Map<ServiceKey, String> uids = new HashMap<>();
                 for (L2Assignment a : plan.ownedBy(node)) {

@@ -59,7 +59,8 @@ public final class SpeakerMain implements Callable<Integer> {
     @Option(names = "--interface", description = "An interface to answer ARP/NDP on (repeat); none: no Layer 2.")
     List<String> interfaces = new ArrayList<>();
 
-    @Option(names = "--kafka-bootstrap", required = true, description = "The ledger's Kafka bootstrap servers.")
+    @Option(names = "--kafka-bootstrap", required = true, defaultValue = "${env:LEDGERLB_KAFKA_BOOTSTRAP}",
+            description = "The ledger's Kafka bootstrap servers (default: $LEDGERLB_KAFKA_BOOTSTRAP).")
     String kafkaBootstrap;
 
     @Option(names = "--kafka-property", description = "A Kafka client property key=value (TLS, SASL; repeat).")
@@ -68,14 +69,14 @@ public final class SpeakerMain implements Callable<Integer> {
     @Option(names = "--kafka-properties-file", description = "A file of Kafka client properties.")
     Path kafkaPropertiesFile;
 
-    @Option(names = "--events-topic", defaultValue = LedgerConfig.DEFAULT_EVENTS_TOPIC)
+    @Option(names = "--events-topic", defaultValue = "${env:LEDGERLB_LEDGER_TOPIC:-" + LedgerConfig.DEFAULT_EVENTS_TOPIC + "}")
     String eventsTopic;
 
     @Option(names = "--snapshots-topic", defaultValue = LedgerConfig.DEFAULT_SNAPSHOTS_TOPIC)
     String snapshotsTopic;
 
-    @Option(names = "--members-bind", required = true,
-            description = "IP:port where this speaker's membership listens, and what it tells the others.")
+    @Option(names = "--members-bind", required = true, defaultValue = "${env:HOST_IP:-}:7946",
+            description = "IP:port where this speaker's membership listens, and what it tells the others (default: $HOST_IP:7946).")
     String membersBind;
 
     @Option(names = "--members-seed", description = "IP:port of another speaker (repeat). With Kubernetes the Nodes' InternalIPs are added.")
@@ -146,11 +147,13 @@ public final class SpeakerMain implements Callable<Integer> {
                 }
             }));
             cluster.ifPresent(resources::add);
-            Speaker speaker = new Speaker(nodeName, announcer, metrics, cluster, status);
+            InetSocketAddress bind = socketAddress(membersBind);
+            Optional<BgpSpeaking> bgp = Optional.of(new BgpSpeaking(bind.getAddress(), client));
+            bgp.ifPresent(resources::add);
+            Speaker speaker = new Speaker(nodeName, announcer, metrics, cluster, status, bgp);
             speakerRef[0] = speaker;
             resources.add(speaker);
 
-            InetSocketAddress bind = socketAddress(membersBind);
             List<InetSocketAddress> seedAddresses = new ArrayList<>();
             for (String seed : seeds) {
                 seedAddresses.add(socketAddress(seed));

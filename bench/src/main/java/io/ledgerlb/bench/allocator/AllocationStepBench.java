@@ -113,6 +113,39 @@ public class AllocationStepBench {
         return state;
     }
 
+    /**
+     * The step alone, not committed: a new Service (and a new member of a sharing pair) decided
+     * against the state holding all 100,000 Services. Nothing is folded, so every call decides the same.
+     */
+    @Benchmark
+    @OperationsPerInvocation(2)
+    public void decideOnly(Full full, org.openjdk.jmh.infra.Blackhole blackhole) {
+        blackhole.consume(full.allocator.serviceChanged(full.state, full.newService, full.newCause, NOW));
+        blackhole.consume(full.allocator.serviceChanged(full.state, full.newSharing, full.newCause, NOW));
+    }
+
+    /** The state after all 100,000 allocations, shared by the decideOnly calls. */
+    @State(Scope.Thread)
+    public static class Full {
+        LedgerState state;
+        Allocator allocator;
+        ServiceRequest newService;
+        ServiceRequest newSharing;
+        Cause newCause;
+
+        @Setup(Level.Trial)
+        public void fill() {
+            AllocationStepBench bench = new AllocationStepBench();
+            bench.prepare();
+            state = bench.state;
+            allocator = bench.allocator;
+            newService = ServiceRequest.builder("bench", "new").uid("uid-new").ports(Port.tcp(80)).build();
+            newSharing = ServiceRequest.builder("bench", "new-shared").uid("uid-new-shared")
+                    .annotations(Map.of("metallb.io/allow-shared-ip", "pair-7")).ports(Port.tcp(8080)).build();
+            newCause = Cause.newBuilder().setKind("Service").setNamespace("bench").setName("new").build();
+        }
+    }
+
     /** Reference: a HashMap put per Service (the least any index of 100k Services costs). */
     @Benchmark
     @OperationsPerInvocation(SERVICES)

@@ -28,6 +28,12 @@ public final class SpeakerMetrics {
     private final Map<String, Map<String, LongAdder>> counters = new ConcurrentHashMap<>();
     private final Set<String> announced = ConcurrentHashMap.newKeySet();
     private HttpServer server;
+    private volatile boolean ready;
+
+    /** Ready once the ledger has caught up: {@code /readyz} answers 200 from then on. */
+    public void ready(boolean now) {
+        ready = now;
+    }
 
     public void count(String name, String ip) {
         counters.computeIfAbsent(name, n -> new ConcurrentHashMap<>())
@@ -66,7 +72,7 @@ public final class SpeakerMetrics {
                 out.append(name).append("{ip=\"").append(ip).append("\"} ").append(v.sum()).append('\n'));
     }
 
-    /** Serves {@code /metrics} on the port (0: none). */
+    /** Serves {@code /metrics}, {@code /healthz} and {@code /readyz} on the port (0: none). */
     public void serve(int port) throws IOException {
         if (port <= 0) {
             return;
@@ -79,6 +85,14 @@ public final class SpeakerMetrics {
             try (OutputStream os = exchange.getResponseBody()) {
                 os.write(body);
             }
+        });
+        server.createContext("/healthz", exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.createContext("/readyz", exchange -> {
+            exchange.sendResponseHeaders(ready ? 200 : 503, -1);
+            exchange.close();
         });
         server.start();
     }

@@ -38,6 +38,15 @@ final class Discovery {
                 new Resource("serviceaccounts", "ServiceAccount", true, "sa")));
         all.put("discovery.k8s.io/v1", List.of(new Resource("endpointslices", "EndpointSlice", true, "")));
         all.put("coordination.k8s.io/v1", List.of(new Resource("leases", "Lease", true, "")));
+        all.put("apps/v1", List.of(  // for kubectl apply -k deploy/
+                new Resource("deployments", "Deployment", true, "deploy"),
+                new Resource("daemonsets", "DaemonSet", true, "ds"),
+                new Resource("statefulsets", "StatefulSet", true, "sts")));
+        all.put("rbac.authorization.k8s.io/v1", List.of(
+                new Resource("clusterroles", "ClusterRole", false, ""),
+                new Resource("clusterrolebindings", "ClusterRoleBinding", false, ""),
+                new Resource("roles", "Role", true, ""),
+                new Resource("rolebindings", "RoleBinding", true, "")));
         all.put("apiextensions.k8s.io/v1", List.of(
                 new Resource("customresourcedefinitions", "CustomResourceDefinition", false, "crd")));
         all.put(MetalLb.GROUP + "/" + MetalLb.V1BETA2, List.of(new Resource("bgppeers", "BGPPeer", true, "")));

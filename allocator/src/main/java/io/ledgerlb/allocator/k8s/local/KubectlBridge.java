@@ -91,8 +91,9 @@ final class KubectlBridge extends Dispatcher {
 
     private MockResponse get(RecordedRequest request, String path, Map<String, String> query)
             throws IOException {
-        if (path.startsWith("/openapi/")) {
-            return status(404, "NotFound", "no OpenAPI v2 schemas here; kubectl uses /openapi/v3");
+        if (path.equals("/openapi/v2") || path.equals("/swagger-2.0.0.pb-v1")) {
+            return new MockResponse().setResponseCode(200).setHeader("Content-Type", OpenApi.V2_PROTOBUF_TYPE)
+                    .setBody(OpenApi.emptyV2Protobuf());
         }
         String fieldSelector = isWatch(query) ? null : query.get("fieldSelector");
         // The mock matches field selectors only against the few fields it indexes (an Event's

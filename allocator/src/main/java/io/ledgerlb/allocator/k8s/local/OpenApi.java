@@ -13,6 +13,7 @@ import java.util.Optional;
  */
 final class OpenApi {
     static final String PREFIX = "/openapi/v3";
+    static final String V2_PROTOBUF_TYPE = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
 
     private OpenApi() {
     }
@@ -44,6 +45,15 @@ final class OpenApi {
                     return Map.of("openapi", "3.0.0", "info", Map.of("title", "ledgerlb local", "version", "v1"),
                             "paths", paths, "components", Map.of("schemas", Map.of()));
                 });
+    }
+
+    /**
+     * An OpenAPI v2 document with no definitions, in the protobuf form older kubectl (≤ 1.26) asks
+     * for: {@code swagger: "2.0"} (field 1, a string). With no schema for a kind, kubectl skips
+     * client-side validation and patches with the types compiled into it.
+     */
+    static byte[] emptyV2Protobuf() {
+        return new byte[] {0x0a, 3, '2', '.', '0'};
     }
 
     private static String apiPath(String groupVersion) {

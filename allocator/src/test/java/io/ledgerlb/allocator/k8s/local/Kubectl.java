@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs the real kubectl against a kubeconfig, with its own discovery cache. */
 final class Kubectl {
-    static final Path BINARY = Path.of("/usr/bin/kubectl");
+    /** {@code /usr/bin/kubectl}, or the one the environment variable LEDGERLB_KUBECTL names. */
+    static final Path BINARY = Path.of(System.getenv().getOrDefault("LEDGERLB_KUBECTL", "/usr/bin/kubectl"));
 
     record Result(int exitCode, String out, String err) {
         @Override

@@ -1,0 +1,68 @@
+package io.ledgerlb.allocator.k8s.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kubectl apply -k deploy/} with the real kubectl, against the local API. */
+class DeployManifestsTest {
+    static final Path DEPLOY = Path.of("..", "deploy");
+
+    @Test
+    void kustomizationAppliesAndSaysWhatTheBriefAsks(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isExecutable(Kubectl.BINARY) || System.getenv("CI") != null,
+                "kubectl is not installed at " + Kubectl.BINARY);
+        try (LocalKubernetesApi api = LocalKubernetesApi.start(0, dir.resolve("kubeconfig"));
+             KubernetesClient client = api.client()) {
+            Kubectl kubectl = new Kubectl(api.kubeconfig(), dir);
+
+            Kubectl.Result applied = kubectl.run("apply", "-k", DEPLOY.toString());
+            assertThat(applied.exitCode()).as(applied.toString()).isZero();
+            assertThat(applied.out()).contains("deployment.apps/ledgerlb-allocator created")
+                    .contains("daemonset.apps/ledgerlb-speaker created");
+
+            assertThat(client.apiextensions().v1().customResourceDefinitions().list().getItems())
+                    .extracting(crd -> crd.getMetadata().getName()).containsExactlyInAnyOrder(
+                            "ipaddresspools.metallb.io", "l2advertisements.metallb.io", "bgpadvertisements.metallb.io",
+                            "communities.metallb.io", "bfdprofiles.metallb.io", "bgppeers.metallb.io",
+                            "servicel2statuses.metallb.io", "servicebgpstatuses.metallb.io");
+            CustomResourceDefinition peers = client.apiextensions().v1().customResourceDefinitions()
+                    .withName("bgppeers.metallb.io").get();
+            assertThat(peers.getSpec().getVersions()).extracting(v -> v.getName()).containsExactly("v1beta2");
+
+            Deployment allocator = client.apps().deployments().inNamespace("metallb-system")
+                    .withName("ledgerlb-allocator").get();
+            assertThat(allocator.getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("ledgerlb-allocator");
+
+            DaemonSet speaker = client.apps().daemonSets().inNamespace("metallb-system").withName("ledgerlb-speaker").get();
+            assertThat(speaker.getSpec().getTemplate().getSpec().getHostNetwork()).isTrue();
+            assertThat(speaker.getSpec().getTemplate().getSpec().getContainers().get(0).getSecurityContext()
+                    .getCapabilities().getAdd()).contains("NET_RAW", "NET_ADMIN");
+
+            List<PolicyRule> allocatorRules = client.rbac().clusterRoles().withName("ledgerlb-allocator").get().getRules();
+            assertThat(allocatorRules).anyMatch(r -> r.getResources().contains("services/status")
+                    && r.getVerbs().contains("update"));
+            assertThat(allocatorRules).anyMatch(r -> r.getResources().contains("ipaddresspools/status"));
+            assertThat(client.rbac().roles().inNamespace("metallb-system").withName("ledgerlb-speaker").get().getRules())
+                    .anyMatch(r -> r.getResources().contains("servicel2statuses"));
+            assertThat(client.configMaps().inNamespace("metallb-system").withName("ledgerlb-config").get().getData())
+                    .containsKey("kafka-bootstrap");
+            assertThat(client.apps().statefulSets().inNamespace("metallb-system").withName("ledgerlb-kafka").get())
+                    .isNotNull();
+
+            Kubectl.Result again = kubectl.run("apply", "-k", DEPLOY.toString());
+            assertThat(again.exitCode()).as(again.toString()).isZero();
+            assertThat(again.out()).contains("deployment.apps/ledgerlb-allocator unchanged");
+        }
+    }
+}
