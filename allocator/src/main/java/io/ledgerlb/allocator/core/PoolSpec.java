@@ -1,5 +1,6 @@
 package io.ledgerlb.allocator.core;
 
+import io.ledgerlb.ledger.state.LabelSelectors;
 import io.ledgerlb.allocator.core.ip.InvalidAddressException;
 import io.ledgerlb.allocator.core.ip.IpAddress;
 import io.ledgerlb.allocator.core.ip.IpFamily;
@@ -9,7 +10,6 @@ import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.ServiceAllocation;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A pool as the allocator uses it: a {@link PoolDefined} with its addresses parsed. Addresses are
@@ -129,11 +129,7 @@ public record PoolSpec(PoolDefined definition, List<IpRange> ranges) {
         if (allocation.getNamespacesCount() > 0 && !allocation.getNamespacesList().contains(service.key().namespace())) {
             return false;
         }
-        return anyMatches(allocation.getNamespaceSelectorsList(), service.namespaceLabels())
-                && anyMatches(allocation.getServiceSelectorsList(), service.labels());
-    }
-
-    private static boolean anyMatches(List<LabelSelector> selectors, Map<String, String> labels) {
-        return selectors.isEmpty() || selectors.stream().anyMatch(s -> LabelSelectors.matches(s, labels));
+        return LabelSelectors.anyMatches(allocation.getNamespaceSelectorsList(), service.namespaceLabels())
+                && LabelSelectors.anyMatches(allocation.getServiceSelectorsList(), service.labels());
     }
 }

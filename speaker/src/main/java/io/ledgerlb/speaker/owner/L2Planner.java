@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.owner;
 
+import io.ledgerlb.ledger.state.LabelSelectors;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.L2AdvertisementDefined;
 import io.ledgerlb.events.v1.PoolDefined;

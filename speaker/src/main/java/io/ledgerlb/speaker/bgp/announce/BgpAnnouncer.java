@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.announce;
 
+import io.ledgerlb.ledger.state.LabelSelectors;
 import io.ledgerlb.events.v1.BgpAdvertisementDefined;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.IpAssigned;
@@ -9,7 +10,6 @@ import io.ledgerlb.ledger.state.ServiceKey;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.LargeCommunity;
-import io.ledgerlb.speaker.owner.LabelSelectors;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import java.util.ArrayList;
 import java.util.Collection;

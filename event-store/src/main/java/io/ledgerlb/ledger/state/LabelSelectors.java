@@ -1,28 +1,30 @@
-package io.ledgerlb.allocator.core;
+package io.ledgerlb.ledger.state;
 
 import io.ledgerlb.events.v1.LabelSelector;
 import io.ledgerlb.events.v1.LabelSelectorRequirement;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Kubernetes label selector matching: matchLabels and matchExpressions must all hold. */
+/** Kubernetes label selector semantics over the ledger's {@link LabelSelector}: every term must hold. */
 public final class LabelSelectors {
     private static final Set<String> OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
 
     private LabelSelectors() {}
 
+    /** True when every matchLabels entry and every expression holds (an empty selector matches everything). */
     public static boolean matches(LabelSelector selector, Map<String, String> labels) {
         for (Map.Entry<String, String> wanted : selector.getMatchLabelsMap().entrySet()) {
             if (!wanted.getValue().equals(labels.get(wanted.getKey()))) {
                 return false;
             }
         }
-        for (LabelSelectorRequirement requirement : selector.getMatchExpressionsList()) {
-            if (!matches(requirement, labels)) {
-                return false;
-            }
-        }
-        return true;
+        return selector.getMatchExpressionsList().stream().allMatch(r -> matches(r, labels));
+    }
+
+    /** True when the list is empty (no restriction) or any selector matches. */
+    public static boolean anyMatches(List<LabelSelector> selectors, Map<String, String> labels) {
+        return selectors.isEmpty() || selectors.stream().anyMatch(s -> matches(s, labels));
     }
 
     private static boolean matches(LabelSelectorRequirement requirement, Map<String, String> labels) {
@@ -32,12 +34,12 @@ public final class LabelSelectors {
             case "NotIn" -> value == null || !requirement.getValuesList().contains(value);
             case "Exists" -> value != null;
             case "DoesNotExist" -> value == null;
-            default -> false;
+            default -> false; // an operator we do not know selects nothing, rather than everything
         };
     }
 
     /** Why a selector is not valid, or null when it is. */
-    static String problem(LabelSelector selector) {
+    public static String problem(LabelSelector selector) {
         for (LabelSelectorRequirement requirement : selector.getMatchExpressionsList()) {
             if (!OPERATORS.contains(requirement.getOperator())) {
                 return "unknown selector operator '" + requirement.getOperator() + "' (expected In, NotIn, Exists or DoesNotExist)";
