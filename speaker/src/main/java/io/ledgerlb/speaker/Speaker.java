@@ -55,6 +55,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private final AtomicBoolean planPending = new AtomicBoolean();
     private volatile LedgerFollower follower;
     private volatile boolean caughtUp;
+    private final java.util.concurrent.CountDownLatch folded = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean leaving;
     private volatile Set<String> eligible = Set.of();
     private Set<String> plannedWith = Set.of();
@@ -72,6 +73,14 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     }
 
     /** The follower this speaker reads the state from (created with this speaker as its listener). */
+    /**
+     * Blocks until the ledger is folded to where it ended at start. A speaker joins membership
+     * only then: the others hand it IPs as soon as it is eligible, and it must be able to answer.
+     */
+    public void awaitLedgerFolded() throws InterruptedException {
+        folded.await();
+    }
+
     public void following(LedgerFollower follower) {
         this.follower = follower;
         requestPlan();
@@ -87,6 +96,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     @Override
     public void caughtUp(LedgerState state) {
         caughtUp = true;
+        folded.countDown();
         metrics.ready(true);
         log.atInfo().addKeyValue("event", "ledgerCaughtUp").addKeyValue("sequence", state.sequence())
                 .log("ledger caught up");
@@ -95,6 +105,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
 
     @Override
     public void broken(LedgerFormatException error) {
+        folded.countDown();
         log.atError().addKeyValue("event", "ledgerBroken").addKeyValue("error", error.getMessage())
                 .log("the ledger holds a record that does not continue the chain; following stopped there, announcing what was folded before it");
     }

@@ -154,6 +154,13 @@ public final class SpeakerMain implements Callable<Integer> {
             speakerRef[0] = speaker;
             resources.add(speaker);
 
+            Ledger ledger = KafkaLedger.open(ledgerConfig());
+            resources.add(ledger);
+            LedgerFollower follower = ledger.follow(speaker);
+            resources.add(follower);
+            speaker.following(follower);
+            speaker.awaitLedgerFolded();
+
             List<InetSocketAddress> seedAddresses = new ArrayList<>();
             for (String seed : seeds) {
                 seedAddresses.add(socketAddress(seed));
@@ -164,12 +171,6 @@ public final class SpeakerMain implements Callable<Integer> {
             resources.add(membership);
             cluster.ifPresent(c -> membership.addSeeds(c.internalAddresses().stream()
                     .map(ip -> new InetSocketAddress(literal(ip), bind.getPort())).toList()));
-
-            Ledger ledger = KafkaLedger.open(ledgerConfig());
-            resources.add(ledger);
-            LedgerFollower follower = ledger.follow(speaker);
-            resources.add(follower);
-            speaker.following(follower);
 
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 log.atInfo().addKeyValue("event", "shutdown").log("leaving: handing IPs over before stopping");

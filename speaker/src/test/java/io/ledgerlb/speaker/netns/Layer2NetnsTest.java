@@ -293,6 +293,7 @@ class Layer2NetnsTest {
         lab.exec("c", "ping", "-c", "1", "-W", "1", WEB_V4);
         assertThat(neighbour(WEB_V4)).isEqualTo(mac(owner));
 
+        long takeoversBefore = takeovers(next);
         speakers.get(owner).destroyForcibly().waitFor();
         // the client sends nothing: the new owner's gratuitous ARP moves its entry
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
@@ -304,9 +305,14 @@ class Layer2NetnsTest {
         for (int i = 0; i < 5; i++) {
             assertThat(arping("eth0", WEB_V4)).as("one answer, from the owner, every time").containsExactly(mac(owner));
         }
-        assertThat(lab.log(next + ".log").lines()
-                .filter(l -> l.contains("\"event\":\"serviceAnnounced\"") && l.contains("\"ip\":\"" + WEB_V4 + "\"")))
-                .as("the IP moved to %s once", next).hasSize(1);
+        assertThat(takeovers(next) - takeoversBefore).as("the IP moved to %s once", next).isEqualTo(1);
+    }
+
+    /** How often a node has taken over WEB_V4 so far (at start-up too, before all speakers were eligible). */
+    private static long takeovers(String node) {
+        return lab.log(node + ".log").lines()
+                .filter(l -> l.contains("\"event\":\"serviceAnnounced\"") && l.contains("\"ip\":\"" + WEB_V4 + "\""))
+                .count();
     }
 
     @Test
