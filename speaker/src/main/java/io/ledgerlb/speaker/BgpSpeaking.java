@@ -5,13 +5,18 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpBackend;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
+import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.announce.BgpAnnouncer;
 import io.ledgerlb.speaker.bgp.announce.BgpPeerConfigs;
 import io.ledgerlb.speaker.bgp.gobgp.GoBgpBackend;
 import io.ledgerlb.speaker.bgp.nativ.NativeBgpBackend;
+import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
+import io.ledgerlb.speaker.k8s.StatusWriter;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
@@ -23,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * backend the peer names ({@code native} by default, or {@code gobgp}), each told the
  * advertisements {@link BgpAnnouncer} plans for it. A peer whose configuration changes gets a new
  * session; a peer that no longer applies is closed. Passwords are read from their Secret here
- * (the ledger holds only the reference).
+ * (the ledger holds only the reference). With a cluster, each Service announced is reported in a
+ * {@link ServiceBGPStatus} naming the peers it goes to.
  */
 final class BgpSpeaking implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BgpSpeaking.class);
@@ -44,6 +51,7 @@ final class BgpSpeaking implements AutoCloseable {
     private final Map<String, BgpBackend> backends = new HashMap<>();
     private final Map<String, Opened> sessions = new HashMap<>();
     private List<String> problems = List.of();
+    private StatusWriter<ServiceBGPStatus> status;
 
     BgpSpeaking(InetAddress routerId, Optional<KubernetesClient> client) {
         this.routerId = routerId;
@@ -87,6 +95,35 @@ final class BgpSpeaking implements AutoCloseable {
             }
             return false;
         });
+        if (client.isPresent()) {
+            if (status == null) {
+                status = StatusWriter.bgp(client.get(), node.name());
+            }
+            Map<ServiceKey, String> uids = new HashMap<>();
+            Map<ServiceKey, Set<String>> peers = peersByService(state, plan, wanted);
+            peers.keySet().forEach(s -> state.assignmentsOf(s).forEach(a -> uids.put(s, a.getService().getUid())));
+            status.announcing(peers, uids);
+        }
+    }
+
+    /** For each Service with an IP covered by a prefix planned for one of these peers, those peers. */
+    static Map<ServiceKey, Set<String>> peersByService(LedgerState state, BgpAnnouncer.Plan plan, Set<String> peers) {
+        Map<ServiceKey, Set<String>> out = new HashMap<>();
+        for (ServiceKey service : state.servicesWithAssignments()) {
+            for (IpAssigned assigned : state.assignmentsOf(service)) {
+                IpPrefix ip = IpPrefix.parse(assigned.getIp());
+                plan.byPeer().forEach((peer, ads) -> {
+                    if (peers.contains(peer) && ads.stream().map(Advertisement::prefix).anyMatch(p -> covers(p, ip))) {
+                        out.computeIfAbsent(service, k -> new TreeSet<>()).add(peer);
+                    }
+                });
+            }
+        }
+        return out;
+    }
+
+    private static boolean covers(IpPrefix prefix, IpPrefix ip) {
+        return prefix.ipv6() == ip.ipv6() && prefix.equals(new IpPrefix(ip.address(), prefix.length()));
     }
 
     private BgpBackend backend(String name) {
@@ -113,6 +150,9 @@ final class BgpSpeaking implements AutoCloseable {
 
     @Override
     public void close() {
+        if (status != null) {
+            status.close();
+        }
         sessions.values().forEach(o -> o.session().close());
         sessions.clear();
         backends.values().forEach(BgpBackend::close);

@@ -8,6 +8,7 @@ import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
 import io.ledgerlb.speaker.k8s.ClusterWatch;
+import io.ledgerlb.speaker.k8s.ServiceL2Status;
 import io.ledgerlb.speaker.k8s.StatusWriter;
 import io.ledgerlb.speaker.l2.L2Announcer;
 import io.ledgerlb.speaker.l2.OwnedIps;
@@ -45,7 +46,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private final L2Announcer announcer;
     private final SpeakerMetrics metrics;
     private final Optional<ClusterWatch> cluster;
-    private final Optional<StatusWriter> status;
+    private final Optional<StatusWriter<ServiceL2Status>> status;
     private final Optional<BgpSpeaking> bgp;
     private final ExecutorService planner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "speaker-plan");
@@ -63,7 +64,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private List<L2Assignment> mine = List.of();
 
     public Speaker(String node, L2Announcer announcer, SpeakerMetrics metrics,
-                   Optional<ClusterWatch> cluster, Optional<StatusWriter> status, Optional<BgpSpeaking> bgp) {
+                   Optional<ClusterWatch> cluster, Optional<StatusWriter<ServiceL2Status>> status, Optional<BgpSpeaking> bgp) {
         this.node = node;
         this.bgp = bgp;
         this.announcer = announcer;
@@ -215,7 +216,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
             }
         }
         mine = now;
-        status.ifPresent(w -> w.announcing(now, planned.uids()));
+        status.ifPresent(w -> w.announcing(StatusWriter.interfacesByService(now), planned.uids()));
     }
 
     private void logSkipped(Map<String, String> now) {

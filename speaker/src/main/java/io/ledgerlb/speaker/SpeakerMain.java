@@ -9,6 +9,7 @@ import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.speaker.k8s.ClusterWatch;
+import io.ledgerlb.speaker.k8s.ServiceL2Status;
 import io.ledgerlb.speaker.k8s.StatusWriter;
 import io.ledgerlb.speaker.l2.L2Announcer;
 import io.ledgerlb.speaker.l2.PcapInterface;
@@ -137,7 +138,7 @@ public final class SpeakerMain implements Callable<Integer> {
                 client = Optional.of(new KubernetesClientBuilder().withConfig(config).build());
                 resources.add(client.get());
             }
-            Optional<StatusWriter> status = client.map(c -> new StatusWriter(c, nodeName));
+            Optional<StatusWriter<ServiceL2Status>> status = client.map(c -> StatusWriter.layer2(c, nodeName));
             status.ifPresent(resources::add);
 
             Speaker[] speakerRef = new Speaker[1];

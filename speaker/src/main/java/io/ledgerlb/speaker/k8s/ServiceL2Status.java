@@ -24,35 +24,8 @@ public class ServiceL2Status extends CustomResource<Void, ServiceL2Status.Status
     public static final String SERVICE_NAME_LABEL = "metallb.io/service-name";
     public static final String SERVICE_NAMESPACE_LABEL = "metallb.io/service-namespace";
 
-    public static class Status {
-        private String node;
-        private String serviceName;
-        private String serviceNamespace;
+    public static class Status extends ServiceStatusFields {
         private List<InterfaceInfo> interfaces = new ArrayList<>();
-
-        public String getNode() {
-            return node;
-        }
-
-        public void setNode(String node) {
-            this.node = node;
-        }
-
-        public String getServiceName() {
-            return serviceName;
-        }
-
-        public void setServiceName(String serviceName) {
-            this.serviceName = serviceName;
-        }
-
-        public String getServiceNamespace() {
-            return serviceNamespace;
-        }
-
-        public void setServiceNamespace(String serviceNamespace) {
-            this.serviceNamespace = serviceNamespace;
-        }
 
         public List<InterfaceInfo> getInterfaces() {
             return interfaces;

@@ -2,6 +2,7 @@ package io.ledgerlb.speaker.k8s;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ledgerlb.ledger.state.ServiceKey;
@@ -18,62 +19,102 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells users which node announces a Service: one {@link ServiceL2Status} per Service this node
- * announces (removed when it stops) and a {@code nodeAssigned} Event on the Service when it
- * starts. Runs on a thread of its own so that the API server never slows Layer 2 down; failures
- * are logged and retried at the next change.
+ * Tells users which node announces a Service: one status object per Service this node announces
+ * ({@link ServiceL2Status} for Layer 2, {@link ServiceBGPStatus} for BGP; removed when it stops)
+ * and a {@code nodeAssigned} Event on the Service when it starts. What an object says besides
+ * node and Service is a set of names ("details"): interfaces for Layer 2, BGPPeers for BGP. Runs
+ * on a thread of its own so that the API server never slows announcing down; failures are logged
+ * and retried at the next change.
  */
-public final class StatusWriter implements AutoCloseable {
+public final class StatusWriter<T extends CustomResource<Void, ? extends ServiceStatusFields>> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StatusWriter.class);
+
+    /** What differs between the kinds: the type, the object name's prefix, the protocol the event names, the details. */
+    private record Kind<T>(Class<T> type, String namePrefix, String protocol,
+                           Function<Set<String>, T> withDetails, Function<T, Set<String>> details) {}
 
     private final KubernetesClient client;
     private final String node;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "status-writer");
-        t.setDaemon(true);
-        return t;
-    });
-    /** Status object name → what it says, as written. */
-    private final Map<String, ServiceL2Status> written = new HashMap<>();
+    private final Kind<T> kind;
+    private final ExecutorService executor;
+    /** Status object namespace/name → what it says, as written. */
+    private final Map<String, T> written = new HashMap<>();
     private boolean listed;
 
-    public StatusWriter(KubernetesClient client, String node) {
+    private StatusWriter(KubernetesClient client, String node, Kind<T> kind) {
         this.client = client;
         this.node = node;
+        this.kind = kind;
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, kind.protocol() + "-status-writer");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
-    /** The Services this node announces now; writes what changed, in the background. */
-    public void announcing(List<L2Assignment> mine, Map<ServiceKey, String> serviceUids) {
-        executor.execute(() -> reconcile(mine, serviceUids));
+    /** Writes {@link ServiceL2Status}; the details are the interfaces. */
+    public static StatusWriter<ServiceL2Status> layer2(KubernetesClient client, String node) {
+        return new StatusWriter<>(client, node, new Kind<>(ServiceL2Status.class, "l2-", "layer2", interfaces -> {
+            ServiceL2Status s = new ServiceL2Status();
+            s.setStatus(new ServiceL2Status.Status());
+            interfaces.forEach(i -> s.getStatus().getInterfaces().add(new ServiceL2Status.InterfaceInfo(i)));
+            return s;
+        }, s -> {
+            Set<String> out = new TreeSet<>();
+            if (s.getStatus().getInterfaces() != null) {
+                s.getStatus().getInterfaces().forEach(i -> out.add(i.getName()));
+            }
+            return out;
+        }));
     }
 
-    private void reconcile(List<L2Assignment> mine, Map<ServiceKey, String> serviceUids) {
+    /** Writes {@link ServiceBGPStatus}; the details are the BGPPeers. */
+    public static StatusWriter<ServiceBGPStatus> bgp(KubernetesClient client, String node) {
+        return new StatusWriter<>(client, node, new Kind<>(ServiceBGPStatus.class, "bgp-", "bgp", peers -> {
+            ServiceBGPStatus s = new ServiceBGPStatus();
+            s.setStatus(new ServiceBGPStatus.Status());
+            s.getStatus().getPeers().addAll(peers);
+            return s;
+        }, s -> s.getStatus().getPeers() == null ? Set.of() : new TreeSet<>(s.getStatus().getPeers())));
+    }
+
+    /** Layer 2's details: each Service's interfaces, united over its IPs. */
+    public static Map<ServiceKey, Set<String>> interfacesByService(List<L2Assignment> mine) {
+        Map<ServiceKey, Set<String>> out = new HashMap<>();
+        for (L2Assignment a : mine) {
+            a.services().forEach(s -> out.computeIfAbsent(s, k -> new TreeSet<>()).addAll(a.interfaces()));
+        }
+        return out;
+    }
+
+    /** The Services this node announces now, with their details; writes what changed, in the background. */
+    public void announcing(Map<ServiceKey, Set<String>> detailsByService, Map<ServiceKey, String> serviceUids) {
+        Map<ServiceKey, Set<String>> mine = Map.copyOf(detailsByService);
+        Map<ServiceKey, String> uids = Map.copyOf(serviceUids);
+        executor.execute(() -> reconcile(mine, uids));
+    }
+
+    private void reconcile(Map<ServiceKey, Set<String>> mine, Map<ServiceKey, String> serviceUids) {
         try {
             if (!listed) {
-                client.resources(ServiceL2Status.class).inAnyNamespace()
+                client.resources(kind.type()).inAnyNamespace()
                         .withLabel(ServiceL2Status.NODE_LABEL, node).list().getItems()
                         .forEach(s -> written.put(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s));
                 listed = true;
             }
-            Map<String, ServiceL2Status> desired = new HashMap<>();
+            Map<String, T> desired = new HashMap<>();
             Map<String, ServiceKey> services = new HashMap<>();
-            for (L2Assignment a : mine) {
-                for (ServiceKey service : a.services()) {
-                    ServiceL2Status status = status(service, a.interfaces());
-                    String key = service.namespace() + "/" + status.getMetadata().getName();
-                    desired.merge(key, status, (x, y) -> {
-                        Set<String> ifaces = new TreeSet<>();
-                        x.getStatus().getInterfaces().forEach(i -> ifaces.add(i.getName()));
-                        y.getStatus().getInterfaces().forEach(i -> ifaces.add(i.getName()));
-                        return status(service, ifaces);
-                    });
-                    services.put(key, service);
-                }
-            }
+            mine.forEach((service, details) -> {
+                T status = status(service, details);
+                String key = service.namespace() + "/" + status.getMetadata().getName();
+                desired.put(key, status);
+                services.put(key, service);
+            });
             for (var e : Map.copyOf(written).entrySet()) {
                 if (!desired.containsKey(e.getKey())) {
                     client.resource(e.getValue()).delete();
@@ -81,14 +122,14 @@ public final class StatusWriter implements AutoCloseable {
                 }
             }
             for (var e : desired.entrySet()) {
-                ServiceL2Status old = written.get(e.getKey());
-                if (old != null && sameStatus(old, e.getValue())) {
+                T old = written.get(e.getKey());
+                if (old != null && old.getStatus() != null && kind.details().apply(old).equals(kind.details().apply(e.getValue()))) {
                     continue;
                 }
-                ServiceL2Status object = e.getValue();
-                ServiceL2Status stored = client.resource(object).createOr(existing -> existing.update());
-                stored.setStatus(object.getStatus());
-                client.resource(stored).updateStatus();
+                T object = e.getValue();
+                T stored = client.resource(object).createOr(existing -> existing.update());
+                object.getMetadata().setResourceVersion(stored.getMetadata().getResourceVersion());
+                client.resource(object).updateStatus();
                 written.put(e.getKey(), object);
                 if (old == null) {
                     nodeAssigned(services.get(e.getKey()), serviceUids.get(services.get(e.getKey())));
@@ -96,47 +137,33 @@ public final class StatusWriter implements AutoCloseable {
             }
         } catch (KubernetesClientException e) {
             listed = false;
-            log.atWarn().addKeyValue("event", "statusNotWritten").addKeyValue("error", e.getMessage())
-                    .setCause(e).log("could not write ServiceL2Status; will retry at the next change");
+            log.atWarn().addKeyValue("event", "statusNotWritten").addKeyValue("kind", kind.type().getSimpleName())
+                    .addKeyValue("error", e.getMessage())
+                    .setCause(e).log("could not write a Service status; will retry at the next change");
         }
     }
 
-    private static boolean sameStatus(ServiceL2Status a, ServiceL2Status b) {
-        return a.getStatus() != null && interfaces(a).equals(interfaces(b));
-    }
-
-    private static Set<String> interfaces(ServiceL2Status s) {
-        Set<String> out = new TreeSet<>();
-        if (s.getStatus().getInterfaces() != null) {
-            s.getStatus().getInterfaces().forEach(i -> out.add(i.getName()));
-        }
-        return out;
-    }
-
-    ServiceL2Status status(ServiceKey service, Set<String> interfaces) {
-        ServiceL2Status s = new ServiceL2Status();
+    T status(ServiceKey service, Set<String> details) {
+        T s = kind.withDetails().apply(new TreeSet<>(details));
         s.setMetadata(new ObjectMetaBuilder()
                 .withNamespace(service.namespace())
-                .withName(name(service, node))
+                .withName(name(service))
                 .withLabels(Map.of(ServiceL2Status.NODE_LABEL, node,
                         ServiceL2Status.SERVICE_NAME_LABEL, service.name(),
                         ServiceL2Status.SERVICE_NAMESPACE_LABEL, service.namespace()))
                 .build());
-        ServiceL2Status.Status status = new ServiceL2Status.Status();
-        status.setNode(node);
-        status.setServiceName(service.name());
-        status.setServiceNamespace(service.namespace());
-        new TreeSet<>(interfaces).forEach(i -> status.getInterfaces().add(new ServiceL2Status.InterfaceInfo(i)));
-        s.setStatus(status);
+        s.getStatus().setNode(node);
+        s.getStatus().setServiceName(service.name());
+        s.getStatus().setServiceNamespace(service.namespace());
         return s;
     }
 
-    /** {@code l2-} and a hash of Service and node: stable, short, a valid object name. */
-    static String name(ServiceKey service, String node) {
+    /** The kind's prefix and a hash of Service and node: stable, short, a valid object name. */
+    String name(ServiceKey service) {
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(
                     (service.namespace() + "/" + service.name() + "@" + node).getBytes(StandardCharsets.UTF_8));
-            return "l2-" + HexFormat.of().formatHex(h, 0, 8);
+            return kind.namePrefix() + HexFormat.of().formatHex(h, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -151,7 +178,7 @@ public final class StatusWriter implements AutoCloseable {
                         .withNamespace(service.namespace()).withName(service.name()).withUid(uid).endInvolvedObject()
                 .withType("Normal")
                 .withReason("nodeAssigned")
-                .withMessage("announcing from node \"" + node + "\" with protocol \"layer2\"")
+                .withMessage("announcing from node \"" + node + "\" with protocol \"" + kind.protocol() + "\"")
                 .withNewSource().withComponent("ledgerlb-speaker").withHost(node).endSource()
                 .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
                 .build()).create();

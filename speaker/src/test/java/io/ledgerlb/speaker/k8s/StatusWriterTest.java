@@ -28,9 +28,9 @@ class StatusWriterTest {
 
     @Test
     void writesOneStatusPerAnnouncedServiceAndANodeAssignedEventThenRemovesIt() {
-        try (StatusWriter writer = new StatusWriter(client, "n1")) {
-            writer.announcing(List.of(new L2Assignment("10.99.0.200", "n1", Set.of("eth0"), List.of(WEB))),
-                    Map.of(WEB, "uid-web"));
+        try (StatusWriter<ServiceL2Status> writer = StatusWriter.layer2(client, "n1")) {
+            writer.announcing(StatusWriter.interfacesByService(
+                    List.of(new L2Assignment("10.99.0.200", "n1", Set.of("eth0"), List.of(WEB)))), Map.of(WEB, "uid-web"));
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 assertThat(statuses()).singleElement().satisfies(s -> {
                     assertThat(s.getStatus().getNode()).isEqualTo("n1");
@@ -47,7 +47,7 @@ class StatusWriterTest {
                 });
             });
 
-            writer.announcing(List.of(), Map.of());
+            writer.announcing(Map.of(), Map.of());
             await().atMost(Duration.ofSeconds(20)).until(() -> statuses().isEmpty());
         }
     }
