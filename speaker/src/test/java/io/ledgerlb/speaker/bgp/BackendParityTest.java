@@ -41,7 +41,8 @@ class BackendParityTest {
             new Advertisement(IpPrefix.parse("192.0.2.71/32"), null, List.of(SPEAKER_AS << 16 | 71, 65000L << 16 | 1),
                     List.of(new LargeCommunity(SPEAKER_AS, 7, 1))),
             new Advertisement(IpPrefix.parse(WITHDRAWN), null, List.of(), List.of()),
-            new Advertisement(IpPrefix.parse("192.0.2.73/32"), null, List.of(SPEAKER_AS << 16 | 73), List.of()));
+            new Advertisement(IpPrefix.parse("192.0.2.73/32"), null, List.of(SPEAKER_AS << 16 | 73), List.of()),
+            new Advertisement(IpPrefix.parse("2001:db8::71/128"), null, List.of(SPEAKER_AS << 16 | 71), List.of()));
 
     private NetnsLab nativeLab;
     private BirdRouter nativeBird;
@@ -49,8 +50,11 @@ class BackendParityTest {
     private BgpLab gobgpLab;
     private GoBgpBackend gobgpBackend;
 
-    /** One speaker under test: its session to BIRD, how to read BIRD's routes, and the next hop BIRD must see. */
-    private record Speaker(BgpSession session, Supplier<String> birdRoutes, InetAddress ownAddress) {
+    /** One speaker under test: its session to BIRD, how to read BIRD's routes, and the next hops BIRD must see. */
+    private record Speaker(BgpSession session, Supplier<String> birdRoutes, InetAddress ownV4, InetAddress ownV6) {
+        InetAddress nextHop(String prefix) {
+            return prefix.contains(":") ? ownV6 : ownV4;
+        }
     }
 
     @AfterEach
@@ -103,22 +107,37 @@ class BackendParityTest {
         return ads.stream().map(a -> a.prefix().toString()).collect(Collectors.toSet());
     }
 
-    /** Waits until BIRD holds exactly these prefixes, each with the speaker's address as next hop. */
+    /** Waits until BIRD holds exactly these prefixes, each with the speaker's address as (first) next hop. */
     private static Map<String, Map<String, String>> awaitPrefixes(Speaker speaker, Set<String> expected) {
-        String nextHop = speaker.ownAddress().getHostAddress();
         await().atMost(WAIT).untilAsserted(() -> {
-            Map<String, Map<String, String>> routes = BirdRoutes.parse(speaker.birdRoutes().get());
+            Map<String, Map<String, String>> routes = routesAtBird(speaker);
             assertThat(routes.keySet()).isEqualTo(expected);
-            routes.values().forEach(attributes -> assertThat(attributes).containsEntry("BGP.next_hop", nextHop));
+            routes.forEach((prefix, attributes) -> assertThat(firstNextHop(attributes)).as(prefix).isEqualTo(speaker.nextHop(prefix)));
         });
         Map<String, Map<String, String>> comparable = new TreeMap<>();
-        BirdRoutes.parse(speaker.birdRoutes().get()).forEach((prefix, attributes) -> {
+        routesAtBird(speaker).forEach((prefix, attributes) -> {
             Map<String, String> rest = new LinkedHashMap<>(attributes);
             rest.remove("BGP.next_hop");
             rest.remove("via"); // the gateway, also the speaker's own address
             comparable.put(prefix, new TreeMap<>(rest));
         });
         return comparable;
+    }
+
+    /** BIRD's routes from the speaker, keyed by prefix as {@link IpPrefix} prints it. */
+    private static Map<String, Map<String, String>> routesAtBird(Speaker speaker) {
+        Map<String, Map<String, String>> routes = new TreeMap<>();
+        BirdRoutes.parse(speaker.birdRoutes().get()).forEach((prefix, attributes) -> routes.put(IpPrefix.parse(prefix).toString(), attributes));
+        return routes;
+    }
+
+    /** BIRD prints an IPv6 next hop as the global address, possibly followed by a link-local one. */
+    private static InetAddress firstNextHop(Map<String, String> attributes) {
+        try {
+            return InetAddress.getByName(attributes.getOrDefault("BGP.next_hop", "0.0.0.0").split(" ")[0]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private Speaker nativeSpeaker() throws IOException {
@@ -134,7 +153,7 @@ class BackendParityTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }, nativeLab.hostV4);
+        }, nativeLab.hostV4, nativeLab.hostV6);
     }
 
     private Speaker gobgpSpeaker() throws IOException {
@@ -144,11 +163,11 @@ class BackendParityTest {
         gobgpLab.startBird("protocol bgp speaker {\n  local " + gobgpLab.birdV4.getHostAddress() + " as " + ROUTER_AS
                 + "; neighbor " + gobgpLab.gobgpV4.getHostAddress() + " as " + SPEAKER_AS + ";\n"
                 + "  hold time 9; connect retry time 1; error wait time 1, 2; connect delay time 1;\n"
-                + "  ipv4 { import all; export none; };\n}\n");
-        gobgpBackend = new GoBgpBackend(GoBgpSettings.at(gobgpLab.gobgpTarget()));
+                + "  ipv4 { import all; export none; };\n  ipv6 { import all; export none; };\n}\n");
+        gobgpBackend = new GoBgpBackend(GoBgpSettings.at(gobgpLab.gobgpTarget()).withNextHops(Optional.empty(), Optional.of(gobgpLab.gobgpV6)));
         BgpSession session = gobgpBackend.open(new BgpPeerConfig("bird", SPEAKER_AS, ROUTER_AS, gobgpLab.birdV4, 179,
                 Optional.empty(), Duration.ofSeconds(9), Duration.ofSeconds(3), Duration.ofSeconds(1), gobgpLab.gobgpV4,
                 false, false, Optional.empty()), SessionListener.NONE);
-        return new Speaker(session, () -> gobgpLab.birdc("show", "route", "all", "protocol", "speaker"), gobgpLab.gobgpV4);
+        return new Speaker(session, () -> gobgpLab.birdc("show", "route", "all", "protocol", "speaker"), gobgpLab.gobgpV4, gobgpLab.gobgpV6);
     }
 }
