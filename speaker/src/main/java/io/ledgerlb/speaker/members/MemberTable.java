@@ -34,7 +34,10 @@ final class MemberTable {
      * @param joinDelayNanos how long a member must have been alive, in this table, before it may
      *        own anything: a speaker that just started (ourselves included) or came back takes its
      *        IPs only once, after the others know it too, and a node that bounces does not drag
-     *        IPs back and forth
+     *        IPs back and forth. A speaker counts its own join delay longer, by the failure
+     *        timeout: the others start counting only once they hear it, and it must not claim
+     *        an IP while the interim owner still answers for it (a short silence is harmless,
+     *        clients keep their neighbour entries; two answers make them flap)
      */
     MemberTable(MemberState self, long failAfterNanos, long joinDelayNanos, long now) {
         this.self = self;
@@ -106,7 +109,7 @@ final class MemberTable {
     /** The live members that have been alive for the join delay: the ones that may own IPs. */
     Set<String> eligible(long now) {
         Set<String> eligible = new TreeSet<>();
-        if (!self.leaving() && now - selfSince >= joinDelayNanos) {
+        if (!self.leaving() && now - selfSince >= joinDelayNanos + failAfterNanos) {
             eligible.add(self.name());
         }
         others.forEach((name, entry) -> {

@@ -86,7 +86,8 @@ class MemberTableTest {
     void membersMayOwnOnlyOnceAliveForTheJoinDelayAndAgainAfterComingBack() {
         assertThat(table.eligible(0)).isEmpty();
         table.merge(List.of(member("b", 1, 1)), 500 * MS);
-        assertThat(table.eligible(1000 * MS)).containsExactly("a");
+        assertThat(table.eligible(1000 * MS)).as("itself only after join delay + fail-after").isEmpty();
+        assertThat(table.eligible(1499 * MS)).isEmpty();
         table.merge(List.of(member("b", 1, 2)), 1400 * MS);
         assertThat(table.eligible(1500 * MS)).containsExactly("a", "b");
 
