@@ -183,6 +183,39 @@ class LedgerlbCliTest {
         assertThat(verify.out()).contains("journal:").contains("sequence 2");
     }
 
+    @Test
+    void kafkaPropertiesReachTheConsumersAndTheProducer(@TempDir Path data) throws Exception {
+        LedgerConfig own = LedgerFixture.config("cli-properties").withSqlite(data.resolve(LedgerConfig.SQLITE_FILE_NAME));
+        try (KafkaLedger ledger = KafkaLedger.open(own); KafkaLedgerWriter writer = ledger.openWriter("test")) {
+            writer.append(List.of(SampleEvents.pool("p", "10.99.0.0/16"), SampleEvents.assign("s1", "10.99.0.1")));
+        }
+        RecordingInterceptor.clear();
+        String[] properties = {"--kafka-property", "interceptor.classes=" + RecordingInterceptor.class.getName(),
+                "--kafka-property", "client.id=ledgerlb-cli-probe"};
+        Result audit = runOn(own.eventsTopic(), data, concat(properties, "audit", "--ip", "10.99.0.1", "--direct"));
+        assertThat(audit.exit()).as(audit.err()).isZero();
+        assertThat(RecordingInterceptor.CLIENT_IDS).isNotEmpty().containsOnly("ledgerlb-cli-probe");
+        assertThat(RecordingInterceptor.CONSUMED).isNotEmpty().containsOnly("ledgerlb-cli-probe " + own.eventsTopic());
+
+        Result snapshot = runOn(own.eventsTopic(), data, concat(properties, "snapshot", "create", "--direct"));
+        assertThat(snapshot.exit()).as(snapshot.err()).isZero();
+        assertThat(RecordingInterceptor.SENT).contains("ledgerlb-cli-probe " + own.eventsTopic(),
+                "ledgerlb-cli-probe " + own.snapshotsTopic());
+    }
+
+    @Test
+    void anInvalidKafkaPropertyIsAConfigurationErrorOfRunAndTheOtherCommands(@TempDir Path data) {
+        String[] bogus = {"--kafka-property", "security.protocol=BOGUS"};
+        for (String[] command : List.of(new String[] {"run", "--local", "--metrics-port", "0", "--admin-port", "0"},
+                new String[] {"audit", "--ip", "10.99.0.1", "--direct"}, new String[] {"verify"})) {
+            Result r = runOn(config.eventsTopic(), data, concat(bogus, command));
+            assertThat(r.exit()).as(String.join(" ", command) + ": " + r.out() + r.err()).isEqualTo(LedgerlbCommand.USAGE);
+            assertThat(r.err()).as(command[0]).contains("Kafka").contains("security.protocol").contains("BOGUS");
+        }
+        // the same commands without the property work against this broker: it is the property that failed them
+        assertThat(runOn(config.eventsTopic(), data, "audit", "--ip", "10.99.0.1", "--direct").exit()).isZero();
+    }
+
     static String[] concat(String[] query, String... command) {
         List<String> all = new ArrayList<>(List.of(command));
         all.addAll(List.of(query));
