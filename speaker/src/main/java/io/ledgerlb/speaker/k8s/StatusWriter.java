@@ -1,7 +1,7 @@
 package io.ledgerlb.speaker.k8s;
 
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -10,7 +10,6 @@ import io.ledgerlb.speaker.owner.L2Assignment;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -170,18 +169,9 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
     }
 
     private void nodeAssigned(ServiceKey service, String uid) {
-        String now = Instant.now().toString();
-        client.v1().events().inNamespace(service.namespace()).resource(new EventBuilder()
-                .withNewMetadata().withNamespace(service.namespace())
-                        .withName(service.name() + "." + Long.toHexString(System.nanoTime())).endMetadata()
-                .withNewInvolvedObject().withApiVersion("v1").withKind("Service")
-                        .withNamespace(service.namespace()).withName(service.name()).withUid(uid).endInvolvedObject()
-                .withType("Normal")
-                .withReason("nodeAssigned")
-                .withMessage("announcing from node \"" + node + "\" with protocol \"" + kind.protocol() + "\"")
-                .withNewSource().withComponent("ledgerlb-speaker").withHost(node).endSource()
-                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                .build()).create();
+        SpeakerEvents.record(client, node, new ObjectReferenceBuilder().withApiVersion("v1").withKind("Service")
+                        .withNamespace(service.namespace()).withName(service.name()).withUid(uid).build(),
+                "Normal", "nodeAssigned", "announcing from node \"" + node + "\" with protocol \"" + kind.protocol() + "\"");
     }
 
     @Override
