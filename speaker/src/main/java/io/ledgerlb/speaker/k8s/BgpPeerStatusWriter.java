@@ -85,15 +85,25 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
 
     private void reconcile(Map<String, Support> now) {
         written.keySet().retainAll(now.keySet());
-        now.forEach((peer, support) -> {
-            if (support.equals(written.get(peer))) {
-                return;
-            }
+        Map<String, Support> changed = new HashMap<>(now);
+        changed.entrySet().removeIf(e -> e.getValue().equals(written.get(e.getKey())));
+        if (changed.isEmpty()) {
+            return;
+        }
+        List<GenericKubernetesResource> peers;
+        try {
+            peers = client.genericKubernetesResources(BGP_PEER).inAnyNamespace().list().getItems();
+        } catch (KubernetesClientException e) {
+            log.atWarn().addKeyValue("event", "statusNotWritten").addKeyValue("kind", "BGPPeer")
+                    .addKeyValue("error", e.getMessage()).log("could not read the BGPPeers; will retry at the next change");
+            return;
+        }
+        changed.forEach((peer, support) -> {
             try {
-                List<GenericKubernetesResource> objects = client.genericKubernetesResources(BGP_PEER).inAnyNamespace().list()
-                        .getItems().stream().filter(o -> peer.equals(o.getMetadata().getName())).toList();
-                for (GenericKubernetesResource object : objects) {
-                    write(object, support);
+                for (GenericKubernetesResource object : peers) {
+                    if (peer.equals(object.getMetadata().getName())) {
+                        write(object, support);
+                    }
                 }
                 written.put(peer, support);
             } catch (KubernetesClientException e) {
