@@ -103,7 +103,7 @@ class SealedEventWireTest {
         Random random = new Random(20261202);
         List<LedgerEntry> entries = chain();
         int rejected = 0;
-        for (int i = 0; i < 20_000; i++) {
+        for (int i = 0; i < 10_000; i++) {
             byte[] damaged = damage(entries.get(random.nextInt(entries.size())).encode(), random);
             LedgerEntry expected;
             try {
@@ -124,7 +124,7 @@ class SealedEventWireTest {
             }
         }
         // the damage must have produced both outcomes, or the comparison proves little
-        assertThat(rejected).isBetween(1_000, 19_000);
+        assertThat(rejected).isBetween(500, 9_500);
     }
 
     private static byte[] damage(byte[] sealed, Random random) {
