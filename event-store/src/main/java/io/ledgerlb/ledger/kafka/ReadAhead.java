@@ -20,7 +20,8 @@ import org.apache.kafka.common.errors.InterruptException;
  * fetching thread: the caller must not touch it (except {@code wakeup}).
  */
 final class ReadAhead implements AutoCloseable {
-    private static final int BATCHES_AHEAD = 4;
+    private static final int CHUNK = 1_000;
+    private static final int CHUNKS_AHEAD = 16;
 
     /** One record decoded: the entry, or why it is not one. */
     record Decoded(long offset, LedgerEntry entry, LedgerFormatException error) {
@@ -33,7 +34,7 @@ final class ReadAhead implements AutoCloseable {
         }
     }
 
-    /** The records of one poll, and the consumer's position after them. */
+    /** Records in log order, and the consumer's position after them (at least). */
     record Batch(List<Decoded> records, long positionAfter) {}
 
     /** What the fetching thread hands over: a batch, the end, or what stopped it. */
@@ -44,8 +45,9 @@ final class ReadAhead implements AutoCloseable {
     private final Consumer<byte[], byte[]> consumer;
     private final TopicPartition partition;
     private final long end;
-    private final BlockingQueue<Item> ahead = new ArrayBlockingQueue<>(BATCHES_AHEAD);
+    private final BlockingQueue<Item> ahead = new ArrayBlockingQueue<>(CHUNKS_AHEAD);
     private final Thread fetcher;
+    private volatile boolean closed;
     private boolean ended;
 
     private ReadAhead(Consumer<byte[], byte[]> consumer, TopicPartition partition, long from, long end) {
@@ -73,12 +75,17 @@ final class ReadAhead implements AutoCloseable {
             ahead.put(new Item(new Batch(List.of(), position), null));
             while (position < end) {
                 ConsumerRecords<byte[], byte[]> polled = consumer.poll(EventLog.POLL);
-                List<Decoded> decoded = new ArrayList<>(polled.count());
+                List<Decoded> decoded = new ArrayList<>(Math.min(polled.count(), CHUNK));
                 for (ConsumerRecord<byte[], byte[]> record : polled) {
-                    if (record.offset() >= end) {
+                    if (record.offset() >= end || closed) {
                         break;
                     }
                     decoded.add(Decoded.of(record));
+                    if (decoded.size() == CHUNK) {
+                        // hand over in chunks, so that the reader starts early and a close stops the decoding soon
+                        ahead.put(new Item(new Batch(decoded, record.offset() + 1), null));
+                        decoded = new ArrayList<>(CHUNK);
+                    }
                 }
                 position = consumer.position(partition);
                 ahead.put(new Item(new Batch(decoded, position), null));
@@ -121,6 +128,7 @@ final class ReadAhead implements AutoCloseable {
     /** Stops the fetching thread and returns once it has let go of the consumer. */
     @Override
     public void close() {
+        closed = true;
         fetcher.interrupt();
         boolean interrupted = false;
         while (fetcher.isAlive()) {
