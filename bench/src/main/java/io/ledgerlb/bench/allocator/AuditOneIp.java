@@ -2,6 +2,7 @@ package io.ledgerlb.bench.allocator;
 
 import io.ledgerlb.allocator.admin.AuditQuery;
 import io.ledgerlb.allocator.admin.LedgerQueries;
+import io.ledgerlb.allocator.cli.LedgerlbCommand;
 import io.ledgerlb.allocator.controller.CoreAllocationStep;
 import io.ledgerlb.events.v1.Cause;
 import io.ledgerlb.events.v1.Event;
@@ -11,47 +12,77 @@ import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.ReleaseReason;
 import io.ledgerlb.events.v1.ServiceRef;
 import io.ledgerlb.ledger.LedgerConfig;
+import io.ledgerlb.ledger.event.Subject;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
+import io.ledgerlb.ledger.state.ServiceKey;
+import java.io.OutputStream;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine;
 
 /**
- * {@code ledgerlb audit --ip} in a ledger of N events (default 1 M; embedded Kafka), against the
- * reference of a raw consumer reading the same records without decoding them, in the same run.
- * The audit decodes every entry, checks the hash chain and filters.
+ * {@code ledgerlb audit} of one IP, one Service and one pool in a ledger of N events (default
+ * 1 M; embedded Kafka and its SQLite journal with the audit index), in the same run as its
+ * references: a raw consumer reading the same records without decoding them, the full scan the
+ * audit falls back to (the same query on the same topic without the SQLite file), and a plain
+ * SQLite lookup of the same rows (one JDBC query, no decoding or hash checks).
  *
  * <pre>java -cp bench/target/benchmarks.jar io.ledgerlb.bench.allocator.AuditOneIp [events]</pre>
  */
 public final class AuditOneIp {
+    static final String IP = "10.77.3.7";
+    static final ServiceKey SERVICE = new ServiceKey("default", "svc1234");
+    static final String POOL = "p3";
+    static final int SERVICES = 50_000;
+
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Path dir = Files.createTempDirectory("ledgerlb-bench-audit-");
-        try (KafkaLedger ledger = KafkaLedger.open(LedgerConfig.embedded(dir).withoutSqlite())) {
+        try (KafkaLedger ledger = KafkaLedger.open(LedgerConfig.embedded(dir))) {
             long writeStart = System.nanoTime();
             fill(ledger, events);
-            System.out.printf("ledger of %,d events written in %.1f s%n", events, (System.nanoTime() - writeStart) / 1e9);
-            LedgerQueries queries = new LedgerQueries(ledger, CoreAllocationStep.forCounting());
-            AuditQuery oneIp = new AuditQuery(Optional.empty(), Optional.of("10.77.3.7"), Optional.empty(),
-                    Optional.empty(), Optional.empty());
-            for (int round = 0; round < 3; round++) { // the last round counts; the first ones warm up
-                long rawStart = System.nanoTime();
-                long records = rawRead(ledger);
-                double raw = (System.nanoTime() - rawStart) / 1e9;
-                long auditStart = System.nanoTime();
-                int found = queries.audit(oneIp).size();
-                double audit = (System.nanoTime() - auditStart) / 1e9;
-                System.out.printf("round %d: raw consumer read of %,d records %.2f s; audit --ip: %d entries in %.2f s; ratio %.2f%n",
-                        round + 1, records, raw, found, audit, audit / raw);
+            System.out.printf("ledger of %,d events written (topic, journal, audit index) in %.1f s%n", events,
+                    (System.nanoTime() - writeStart) / 1e9);
+            // the same topic without the SQLite file: the audit scans it, as it does when the journal lags
+            LedgerConfig scanOnly = LedgerConfig.external(ledger.bootstrapServers(), Map.of()).withoutSqlite();
+            try (KafkaLedger unindexed = KafkaLedger.open(scanOnly)) {
+                LedgerQueries indexed = new LedgerQueries(ledger, CoreAllocationStep.forCounting());
+                LedgerQueries scanned = new LedgerQueries(unindexed, CoreAllocationStep.forCounting());
+                AuditQuery byIp = query(Optional.empty(), Optional.of(IP), Optional.empty());
+                AuditQuery byService = query(Optional.of(SERVICE), Optional.empty(), Optional.empty());
+                AuditQuery byPool = query(Optional.empty(), Optional.empty(), Optional.of(POOL));
+                Path sqlite = dir.resolve(LedgerConfig.SQLITE_FILE_NAME);
+                for (int round = 1; round <= 3; round++) { // the last round counts; the first ones warm up
+                    System.out.printf("round %d%n", round);
+                    double raw = time("raw consumer read of every record (reference)", () -> rawRead(ledger));
+                    double scan = time("audit --ip, full scan (no SQLite file)", () -> scanned.audit(byIp).size());
+                    double lookup = time("plain SQLite lookup of the IP's rows (reference)",
+                            () -> plainLookup(sqlite, Subject.ip(IP)));
+                    double ip = time("audit --ip through the index", () -> indexed.audit(byIp).size());
+                    time("audit --service through the index", () -> indexed.audit(byService).size());
+                    time("audit --pool through the index", () -> indexed.audit(byPool).size());
+                    time("plain SQLite lookup of the pool's rows (reference)", () -> plainLookup(sqlite, Subject.pool(POOL)));
+                    double cli = time("`ledgerlb audit --ip` in-process against this broker (opens clients and SQLite)",
+                            () -> cli(ledger, dir, "--ip", IP));
+                    System.out.printf("  ratios: audit --ip/raw read %.3f, audit --ip/full scan %.3f, "
+                            + "audit --ip/plain SQLite %.1f, CLI/raw read %.3f%n", ip / raw, ip / scan, ip / lookup, cli / raw);
+                }
             }
         } finally {
             try (var paths = Files.walk(dir)) {
@@ -61,22 +92,41 @@ public final class AuditOneIp {
         System.exit(0);
     }
 
-    /** A pool, then Services taking and giving back IPs of a /16 (IPs cycle, so one IP has many entries). */
+    private static AuditQuery query(Optional<ServiceKey> service, Optional<String> ip, Optional<String> pool) {
+        return new AuditQuery(service, ip, pool, Optional.empty(), Optional.empty());
+    }
+
+    /** Runs {@code work} once, prints its time and result, returns the seconds. */
+    private static double time(String what, Callable<Object> work) throws Exception {
+        long start = System.nanoTime();
+        Object result = work.call();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("  %-85s %8.3f s  (%s)%n", what, seconds, result);
+        return seconds;
+    }
+
+    /**
+     * 256 pools of a /24 each, then Services taking and giving back IPs of the /16 (IPs cycle
+     * every 65,536 assignments and Services every 50,000, so each has many entries).
+     */
     private static void fill(KafkaLedger ledger, int events) throws Exception {
         try (KafkaLedgerWriter writer = ledger.openWriter("bench")) {
             Cause cause = Cause.newBuilder().setKind("Service").setReason("Bench").build();
             List<Event> batch = new ArrayList<>();
-            batch.add(Event.newBuilder().setActor("bench").setCause(cause)
-                    .setPoolDefined(PoolDefined.newBuilder().setName("p").addAddresses("10.77.0.0/16")).build());
-            for (int i = 1; i < events; i++) {
+            for (int p = 0; p < 256; p++) {
+                batch.add(Event.newBuilder().setActor("bench").setCause(cause).setPoolDefined(
+                        PoolDefined.newBuilder().setName("p" + p).addAddresses("10.77." + p + ".0/24")).build());
+            }
+            for (int i = batch.size(); i < events; i++) {
                 int n = i / 2;
-                String ip = "10.77." + ((n / 256) % 256) + "." + (n % 256);
-                ServiceRef service = ServiceRef.newBuilder().setNamespace("default").setName("svc" + n).build();
+                int third = (n / 256) % 256;
+                String ip = "10.77." + third + "." + (n % 256);
+                ServiceRef service = ServiceRef.newBuilder().setNamespace("default").setName("svc" + (n % SERVICES)).build();
                 Event.Builder e = Event.newBuilder().setActor("bench").setCause(cause);
-                if (i % 2 == 1) {
-                    e.setIpAssigned(IpAssigned.newBuilder().setService(service).setIp(ip).setPool("p"));
+                if (i % 2 == 0) {
+                    e.setIpAssigned(IpAssigned.newBuilder().setService(service).setIp(ip).setPool("p" + third));
                 } else {
-                    e.setIpReleased(IpReleased.newBuilder().setService(service).setIp(ip).setPool("p")
+                    e.setIpReleased(IpReleased.newBuilder().setService(service).setIp(ip).setPool("p" + third)
                             .setReason(ReleaseReason.SERVICE_DELETED));
                 }
                 batch.add(e.build());
@@ -106,5 +156,36 @@ public final class AuditOneIp {
             }
             return records;
         }
+    }
+
+    /** The rows of one subject's entries with one JDBC query on a fresh connection: no decoding, no checks. */
+    private static long plainLookup(Path sqlite, Subject subject) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + sqlite);
+             PreparedStatement q = c.prepareStatement("SELECT j.entry FROM audit_index i JOIN journal j "
+                     + "ON j.sequence = i.sequence WHERE i.kind = ? AND i.subject = ? ORDER BY i.sequence")) {
+            q.setInt(1, subject.kind().ordinal());
+            q.setString(2, subject.key());
+            long bytes = 0;
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    bytes += rs.getBytes(1).length;
+                }
+            }
+            return bytes;
+        }
+    }
+
+    /** The audit command as a user runs it, in this JVM, against the bench's broker and SQLite file. */
+    private static int cli(KafkaLedger ledger, Path dataDir, String... query) {
+        List<String> args = new ArrayList<>(List.of("audit", "--direct", "--kafka-bootstrap", ledger.bootstrapServers(),
+                "--data-dir", dataDir.toString()));
+        args.addAll(List.of(query));
+        CommandLine cli = LedgerlbCommand.commandLine();
+        cli.setOut(new PrintWriter(OutputStream.nullOutputStream()));
+        int exit = cli.execute(args.toArray(String[]::new));
+        if (exit != 0) {
+            throw new IllegalStateException("ledgerlb audit exited " + exit);
+        }
+        return exit;
     }
 }
