@@ -47,6 +47,7 @@ final class BgpSpeaking implements AutoCloseable {
 
     private final InetAddress routerId;
     private final Optional<KubernetesClient> client;
+    private final String namespace;
     private final String defaultBackend;
     private final Map<String, BgpBackend> backends = new HashMap<>();
     private final Map<String, Opened> sessions = new HashMap<>();
@@ -56,9 +57,11 @@ final class BgpSpeaking implements AutoCloseable {
     private StatusWriter<ServiceBGPStatus> status;
     private BgpPeerStatusWriter peerStatus;
 
-    BgpSpeaking(InetAddress routerId, Optional<KubernetesClient> client) {
+    /** @param namespace where the ServiceBGPStatus objects go (the speaker's own) */
+    BgpSpeaking(InetAddress routerId, Optional<KubernetesClient> client, String namespace) {
         this.routerId = routerId;
         this.client = client;
+        this.namespace = namespace;
         this.defaultBackend = System.getenv().getOrDefault("LEDGERLB_BGP_BACKEND", "native");
     }
 
@@ -112,7 +115,7 @@ final class BgpSpeaking implements AutoCloseable {
         });
         client.ifPresent(c -> {
             if (status == null) {
-                status = StatusWriter.bgp(c, node.name());
+                status = StatusWriter.bgp(c, node.name(), namespace);
                 peerStatus = new BgpPeerStatusWriter(c, node.name());
             }
             Map<ServiceKey, String> uids = new HashMap<>();

@@ -194,7 +194,7 @@ class BgpSpeakerEndToEndTest {
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 // membership and the router id on the lab's own address; no Layer 2 interface
                 "--members-bind=" + lab.hostV4.getHostAddress() + ":7946",
-                "--metrics-port=0", "--kubernetes-master=http://127.0.0.1:" + kubePort)
+                "--metrics-port=0", "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=" + NS)
                 .redirectErrorStream(true).redirectOutput(speakerLog.toFile()).start();
         started(() -> {
             speaker.destroy(); // SIGTERM: the speaker's own shutdown
@@ -251,7 +251,7 @@ class BgpSpeakerEndToEndTest {
     }
 
     List<ServiceBGPStatus> bgpStatuses() {
-        return client.resources(ServiceBGPStatus.class).inAnyNamespace().list().getItems();
+        return client.resources(ServiceBGPStatus.class).inNamespace(NS).list().getItems(); // the speaker's namespace
     }
 
     Map<String, List<String>> peersByService() {

@@ -74,7 +74,7 @@ class BgpSpeakingTest {
         createPeer("plain");
         BgpPeerDefined.Builder md5 = peer("md5").setPassword(SecretRef.newBuilder().setNamespace(NS).setName("s").setKey("password"));
         BgpPeerDefined.Builder bfd = peer("bfd").setBfdProfile("fast").setBackend("gobgp");
-        try (BgpSpeaking speaking = new BgpSpeaking(InetAddress.getLoopbackAddress(), Optional.of(client))) {
+        try (BgpSpeaking speaking = new BgpSpeaking(InetAddress.getLoopbackAddress(), Optional.of(client), NS)) {
             speaking.apply(ledger(md5, bfd, peer("plain")), NODE, Map.of());
             assertThat(speaking.sessionPeers()).containsExactly("plain");
 

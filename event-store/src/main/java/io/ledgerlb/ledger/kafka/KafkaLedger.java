@@ -131,14 +131,13 @@ public final class KafkaLedger implements Ledger {
             long start = events.offsetOf(consumer, from, hintOffset);
             long total = to == Long.MAX_VALUE ? end - start : Math.min(end - start, to - from + 1);
             ChainVerifier[] verifier = {null};
-            events.scan(consumer, start, end, record -> {
+            events.scanDecoded(consumer, start, end, record -> {
                 long expected = verifier[0] == null ? from : verifier[0].lastSequence() + 1;
-                LedgerEntry entry;
-                try {
-                    entry = LedgerEntry.decode(record.value());
-                } catch (LedgerFormatException e) {
+                LedgerEntry entry = record.entry();
+                if (entry == null) {
                     throw new LedgerFormatException(expected, "the record at offset " + record.offset() + " of "
-                            + config.eventsTopic() + " is not a ledger entry (" + e.getMessage() + ")", e);
+                            + config.eventsTopic() + " is not a ledger entry (" + record.error().getMessage() + ")",
+                            record.error());
                 }
                 if (entry.sequence() > to) {
                     return false;
@@ -333,8 +332,9 @@ public final class KafkaLedger implements Ledger {
         try (var consumer = events.open()) {
             long begin = events.beginOffset(consumer);
             long end = events.endOffset(consumer);
-            events.scan(consumer, begin, end, record -> {
-                boolean ok = walk.accept(record.value(), "offset " + record.offset());
+            events.scanDecoded(consumer, begin, end, record -> {
+                boolean ok = record.entry() != null ? walk.accept(record.entry())
+                        : walk.acceptUndecodable(record.error(), "offset " + record.offset());
                 if (walk.checked() % 10_000 == 0) {
                     progress.update(walk.checked(), end - begin);
                 }

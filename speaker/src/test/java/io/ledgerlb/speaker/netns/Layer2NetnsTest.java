@@ -221,7 +221,7 @@ class Layer2NetnsTest {
         assertThat(ndisc("fd00:99::20f")).isEmpty();
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            List<ServiceL2Status> statuses = client.resources(ServiceL2Status.class).inNamespace("default")
+            List<ServiceL2Status> statuses = client.resources(ServiceL2Status.class).inNamespace("metallb-system")
                     .withLabel(ServiceL2Status.SERVICE_NAME_LABEL, "web").list().getItems();
             assertThat(statuses).extracting(s -> s.getStatus().getNode()).containsExactlyInAnyOrder(owner, owner6)
                     .hasSize(owner.equals(owner6) ? 1 : 2);
