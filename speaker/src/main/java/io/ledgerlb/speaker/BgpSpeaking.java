@@ -5,16 +5,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
-import io.ledgerlb.events.v1.IpAssigned;
-import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpBackend;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
-import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.announce.BgpAnnouncer;
 import io.ledgerlb.speaker.bgp.announce.BgpPeerConfigs;
 import io.ledgerlb.speaker.bgp.gobgp.GoBgpBackend;
 import io.ledgerlb.speaker.bgp.nativ.NativeBgpBackend;
+import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
 import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
 import io.ledgerlb.speaker.k8s.StatusWriter;
 import io.ledgerlb.speaker.owner.NodeInfo;
@@ -28,7 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * backend the peer names ({@code native} by default, or {@code gobgp}), each told the
  * advertisements {@link BgpAnnouncer} plans for it. A peer whose configuration changes gets a new
  * session; a peer that no longer applies is closed. Passwords are read from their Secret here
- * (the ledger holds only the reference). With a cluster, each Service announced is reported in a
- * {@link ServiceBGPStatus} naming the peers it goes to.
+ * (the ledger holds only the reference). A peer asking for what its backend cannot do (see
+ * {@link BgpPeerConfigs#limitations}) gets no session. With a cluster, each Service announced is
+ * reported in a {@link ServiceBGPStatus} naming the peers it goes to, and each BGPPeer's status
+ * says whether this speaker serves it ({@link BgpPeerStatusWriter}).
  */
 final class BgpSpeaking implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BgpSpeaking.class);
@@ -47,15 +47,21 @@ final class BgpSpeaking implements AutoCloseable {
 
     private final InetAddress routerId;
     private final Optional<KubernetesClient> client;
+    private final String namespace;
     private final String defaultBackend;
     private final Map<String, BgpBackend> backends = new HashMap<>();
     private final Map<String, Opened> sessions = new HashMap<>();
     private List<String> problems = List.of();
+    /** Peers not served for what their backend cannot do, as last logged. */
+    private final Map<String, List<String>> refused = new HashMap<>();
     private StatusWriter<ServiceBGPStatus> status;
+    private BgpPeerStatusWriter peerStatus;
 
-    BgpSpeaking(InetAddress routerId, Optional<KubernetesClient> client) {
+    /** @param namespace where the ServiceBGPStatus objects go (the speaker's own) */
+    BgpSpeaking(InetAddress routerId, Optional<KubernetesClient> client, String namespace) {
         this.routerId = routerId;
         this.client = client;
+        this.namespace = namespace;
         this.defaultBackend = System.getenv().getOrDefault("LEDGERLB_BGP_BACKEND", "native");
     }
 
@@ -67,9 +73,20 @@ final class BgpSpeaking implements AutoCloseable {
             problems = plan.problems();
         }
         Set<String> wanted = new HashSet<>();
+        Map<String, BgpPeerStatusWriter.Support> support = new TreeMap<>();
         for (BgpPeerDefined peer : BgpAnnouncer.peersFor(state, node)) {
+            String backend = peer.getBackend().isEmpty() ? defaultBackend : peer.getBackend();
+            List<String> limitations = BgpPeerConfigs.limitations(peer, backend);
+            support.put(peer.getName(), new BgpPeerStatusWriter.Support(backend, limitations));
+            if (!limitations.isEmpty()) {
+                if (!limitations.equals(refused.put(peer.getName(), limitations))) {
+                    log.atWarn().addKeyValue("event", "bgpPeerNotUsed").addKeyValue("peer", peer.getName())
+                            .addKeyValue("backend", backend).log(String.join("; ", limitations));
+                }
+                continue;
+            }
+            refused.remove(peer.getName());
             try {
-                String backend = peer.getBackend().isEmpty() ? defaultBackend : peer.getBackend();
                 BgpPeerConfig config = BgpPeerConfigs.fromLedger(peer, password(peer), routerId);
                 Opened opened = sessions.get(peer.getName());
                 if (opened == null || !opened.config().equals(config) || !opened.backend().equals(backend)) {
@@ -88,6 +105,7 @@ final class BgpSpeaking implements AutoCloseable {
                         .addKeyValue("error", e.toString()).log("cannot peer with this BGPPeer");
             }
         }
+        refused.keySet().retainAll(support.keySet());
         sessions.entrySet().removeIf(e -> {
             if (!wanted.contains(e.getKey())) {
                 e.getValue().session().close();
@@ -95,35 +113,22 @@ final class BgpSpeaking implements AutoCloseable {
             }
             return false;
         });
-        if (client.isPresent()) {
+        client.ifPresent(c -> {
             if (status == null) {
-                status = StatusWriter.bgp(client.get(), node.name());
+                status = StatusWriter.bgp(c, node.name(), namespace);
+                peerStatus = new BgpPeerStatusWriter(c, node.name());
             }
             Map<ServiceKey, String> uids = new HashMap<>();
-            Map<ServiceKey, Set<String>> peers = peersByService(state, plan, wanted);
+            Map<ServiceKey, Set<String>> peers = plan.peersByService(wanted);
             peers.keySet().forEach(s -> state.assignmentsOf(s).forEach(a -> uids.put(s, a.getService().getUid())));
             status.announcing(peers, uids);
-        }
+            peerStatus.supports(support);
+        });
     }
 
-    /** For each Service with an IP covered by a prefix planned for one of these peers, those peers. */
-    static Map<ServiceKey, Set<String>> peersByService(LedgerState state, BgpAnnouncer.Plan plan, Set<String> peers) {
-        Map<ServiceKey, Set<String>> out = new HashMap<>();
-        for (ServiceKey service : state.servicesWithAssignments()) {
-            for (IpAssigned assigned : state.assignmentsOf(service)) {
-                IpPrefix ip = IpPrefix.parse(assigned.getIp());
-                plan.byPeer().forEach((peer, ads) -> {
-                    if (peers.contains(peer) && ads.stream().map(Advertisement::prefix).anyMatch(p -> covers(p, ip))) {
-                        out.computeIfAbsent(service, k -> new TreeSet<>()).add(peer);
-                    }
-                });
-            }
-        }
-        return out;
-    }
-
-    private static boolean covers(IpPrefix prefix, IpPrefix ip) {
-        return prefix.ipv6() == ip.ipv6() && prefix.equals(new IpPrefix(ip.address(), prefix.length()));
+    /** The BGPPeers this speaker has a session with now. */
+    Set<String> sessionPeers() {
+        return Set.copyOf(sessions.keySet());
     }
 
     private BgpBackend backend(String name) {
@@ -152,6 +157,7 @@ final class BgpSpeaking implements AutoCloseable {
     public void close() {
         if (status != null) {
             status.close();
+            peerStatus.close();
         }
         sessions.values().forEach(o -> o.session().close());
         sessions.clear();

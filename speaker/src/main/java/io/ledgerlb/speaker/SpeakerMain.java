@@ -108,6 +108,10 @@ public final class SpeakerMain implements Callable<Integer> {
     @Option(names = "--kubernetes-master", description = "API server URL (default: in-cluster or kubeconfig).")
     String kubernetesMaster;
 
+    @Option(names = "--namespace", defaultValue = "${env:POD_NAMESPACE:-metallb-system}",
+            description = "Where the ServiceL2Status / ServiceBGPStatus objects go: the speaker's own namespace (default: $POD_NAMESPACE, else ${DEFAULT-VALUE}).")
+    String namespace;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new SpeakerMain()).execute(args));
     }
@@ -138,7 +142,7 @@ public final class SpeakerMain implements Callable<Integer> {
                 client = Optional.of(new KubernetesClientBuilder().withConfig(config).build());
                 resources.add(client.get());
             }
-            Optional<StatusWriter<ServiceL2Status>> status = client.map(c -> StatusWriter.layer2(c, nodeName));
+            Optional<StatusWriter<ServiceL2Status>> status = client.map(c -> StatusWriter.layer2(c, nodeName, namespace));
             status.ifPresent(resources::add);
 
             Speaker[] speakerRef = new Speaker[1];
@@ -149,7 +153,7 @@ public final class SpeakerMain implements Callable<Integer> {
             }));
             cluster.ifPresent(resources::add);
             InetSocketAddress bind = socketAddress(membersBind);
-            Optional<BgpSpeaking> bgp = Optional.of(new BgpSpeaking(bind.getAddress(), client));
+            Optional<BgpSpeaking> bgp = Optional.of(new BgpSpeaking(bind.getAddress(), client, namespace));
             bgp.ifPresent(resources::add);
             Speaker speaker = new Speaker(nodeName, announcer, metrics, cluster, status, bgp);
             speakerRef[0] = speaker;

@@ -2,12 +2,14 @@ package io.ledgerlb.allocator.admin;
 
 import com.google.protobuf.Timestamp;
 import io.ledgerlb.admin.v1.AuditRequest;
-import io.ledgerlb.events.v1.ConfigKind;
 import io.ledgerlb.events.v1.Event;
-import io.ledgerlb.events.v1.ServiceRef;
+import io.ledgerlb.ledger.event.Subject;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Which ledger entries an audit wants: those about a Service, an IP or a pool (all given criteria
@@ -35,45 +37,27 @@ public record AuditQuery(Optional<ServiceKey> service, Optional<String> ip, Opti
         return b.build();
     }
 
-    public boolean matches(Event event) {
-        if (since.isPresent() || until.isPresent()) {
-            Instant at = instant(event.getTime());
-            if (since.isPresent() && at.isBefore(since.get()) || until.isPresent() && at.isAfter(until.get())) {
-                return false;
-            }
+    /** Whether the query selects the event: in the time range, and concerning every subject asked about. */
+    public Predicate<Event> filter() {
+        Set<Subject> wanted = subjects();
+        return event -> inTimeRange(event) && (wanted.isEmpty() || Subject.of(event).containsAll(wanted));
+    }
+
+    private boolean inTimeRange(Event event) {
+        if (since.isEmpty() && until.isEmpty()) {
+            return true;
         }
-        return service.map(s -> concernsService(event, s)).orElse(true)
-                && ip.map(i -> i.equals(ipOf(event))).orElse(true)
-                && pool.map(p -> concernsPool(event, p)).orElse(true);
+        Instant at = instant(event.getTime());
+        return !(since.isPresent() && at.isBefore(since.get()) || until.isPresent() && at.isAfter(until.get()));
     }
 
-    private static boolean concernsService(Event event, ServiceKey service) {
-        ServiceRef ref = switch (event.getBodyCase()) {
-            case IP_ASSIGNED -> event.getIpAssigned().getService();
-            case IP_RELEASED -> event.getIpReleased().getService();
-            case ALLOCATION_REFUSED -> event.getAllocationRefused().getService();
-            default -> null;
-        };
-        return ref != null && ServiceKey.of(ref).equals(service);
-    }
-
-    private static String ipOf(Event event) {
-        return switch (event.getBodyCase()) {
-            case IP_ASSIGNED -> event.getIpAssigned().getIp();
-            case IP_RELEASED -> event.getIpReleased().getIp();
-            default -> null;
-        };
-    }
-
-    private static boolean concernsPool(Event event, String pool) {
-        return switch (event.getBodyCase()) {
-            case IP_ASSIGNED -> pool.equals(event.getIpAssigned().getPool());
-            case IP_RELEASED -> pool.equals(event.getIpReleased().getPool());
-            case POOL_DEFINED -> pool.equals(event.getPoolDefined().getName());
-            case CONFIG_REMOVED -> event.getConfigRemoved().getKind() == ConfigKind.POOL
-                    && pool.equals(event.getConfigRemoved().getName());
-            default -> false;
-        };
+    /** The subjects every selected entry concerns (none for a query by time only). */
+    public Set<Subject> subjects() {
+        Set<Subject> subjects = new HashSet<>();
+        service.ifPresent(s -> subjects.add(Subject.service(s)));
+        ip.ifPresent(i -> subjects.add(Subject.ip(i)));
+        pool.ifPresent(p -> subjects.add(Subject.pool(p)));
+        return subjects;
     }
 
     static Instant instant(Timestamp t) {

@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -50,6 +52,13 @@ public final class LedgerlbCommand implements Runnable {
                 err.println("ledgerlb: " + e.getMessage());
                 return USAGE;
             }
+            Optional<Throwable> kafkaConfig = causes(e)
+                    .filter(c -> c instanceof org.apache.kafka.common.config.ConfigException).findFirst();
+            if (kafkaConfig.isPresent()) {
+                err.println("ledgerlb: invalid Kafka client setting (--kafka-property, --kafka-bootstrap): "
+                        + kafkaConfig.get().getMessage());
+                return USAGE;
+            }
             if (e instanceof LedgerFormatException) {
                 err.println("ledgerlb: the ledger is broken: " + e.getMessage());
                 return FAILURE_FOUND;
@@ -58,6 +67,11 @@ public final class LedgerlbCommand implements Runnable {
             return FAILURE_FOUND;
         });
         return cli;
+    }
+
+    /** The exception and its causes, outermost first. */
+    private static Stream<Throwable> causes(Throwable e) {
+        return Stream.iterate(e, c -> c != null, Throwable::getCause);
     }
 
     /** An ISO instant ({@code 2026-12-01T10:00:00Z}) or a date ({@code 2026-12-01}, midnight UTC). */

@@ -16,7 +16,17 @@ import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
 import io.ledgerlb.ledger.testing.LedgerFixture;
 import io.ledgerlb.ledger.testing.SampleEvents;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.ledgerlb.ledger.event.LedgerEntry;
 import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import org.slf4j.LoggerFactory;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -63,10 +73,14 @@ class LedgerlbCliTest {
     }
 
     static Result runOn(String topic, String... args) {
+        return runOn(topic, dataDir, args);
+    }
+
+    static Result runOn(String topic, Path data, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         if (topic != null) {
             all.addAll(List.of("--kafka-bootstrap", LedgerFixture.bootstrapServers(), "--topic", topic,
-                    "--data-dir", dataDir.toString()));
+                    "--data-dir", data.toString()));
         }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -106,6 +120,106 @@ class LedgerlbCliTest {
 
         Result pool = run("audit", "--pool", "p", "--until", "2026-11-30T10:30:00Z", "--direct");
         assertThat(pool.out().lines().skip(1)).singleElement().asString().contains("PoolDefined");
+    }
+
+    @Test
+    void auditReadsTheIndexAndScansTheTopicWhereThereIsNoJournal(@TempDir Path noJournal) throws Exception {
+        List<String> paths = new ArrayList<>();
+        Logger logger = (Logger) LoggerFactory.getLogger(LedgerQueries.class);
+        Level level = logger.getLevel();
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        logger.setLevel(Level.INFO);
+        try {
+            for (String[] query : List.of(new String[] {"--ip", "10.99.0.1"}, new String[] {"--service", "default/s1"},
+                    new String[] {"--pool", "p"}, new String[] {"--pool", "p", "--ip", "10.99.0.2"})) {
+                logged.list.clear();
+                Result indexed = runOn(config.eventsTopic(), dataDir, concat(query, "audit", "--json", "--direct"));
+                assertThat(logged.list).singleElement().extracting(ILoggingEvent::getFormattedMessage).asString()
+                        .contains("through the SQLite audit index");
+                logged.list.clear();
+                Result scanned = runOn(config.eventsTopic(), noJournal, concat(query, "audit", "--json", "--direct"));
+                assertThat(logged.list).singleElement().extracting(ILoggingEvent::getFormattedMessage).asString()
+                        .contains("scanning the whole topic").contains("the journal ends at sequence 0, the topic at");
+                assertThat(indexed.exit()).as(indexed.err()).isZero();
+                assertThat(EventFormat.JSON.readTree(indexed.out())).as(String.join(" ", query))
+                        .isNotEmpty().isEqualTo(EventFormat.JSON.readTree(scanned.out()));
+            }
+        } finally {
+            logger.detachAppender(logged);
+            logger.setLevel(level);
+        }
+    }
+
+    @Test
+    void anAlteredJournalRowFailsTheAuditAndTheVerify(@TempDir Path data) throws Exception {
+        LedgerConfig altered = LedgerFixture.config("cli-altered").withSqlite(data.resolve(LedgerConfig.SQLITE_FILE_NAME));
+        try (KafkaLedger ledger = KafkaLedger.open(altered); KafkaLedgerWriter writer = ledger.openWriter("test")) {
+            writer.append(List.of(SampleEvents.pool("p", "10.99.0.0/16"), SampleEvents.assign("s1", "10.99.0.1"),
+                    SampleEvents.release("s1", "10.99.0.1")));
+        }
+        // the row of sequence 2 edited by hand: another IP, the old hash
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + altered.sqliteFile().orElseThrow())) {
+            byte[] stored;
+            try (PreparedStatement q = c.prepareStatement("SELECT entry FROM journal WHERE sequence = 2");
+                 ResultSet rs = q.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                stored = rs.getBytes(1);
+            }
+            LedgerEntry original = LedgerEntry.decode(stored);
+            Event forged = original.event().toBuilder()
+                    .setIpAssigned(original.event().getIpAssigned().toBuilder().setIp("10.99.0.2")).build();
+            try (PreparedStatement u = c.prepareStatement("UPDATE journal SET entry = ? WHERE sequence = 2")) {
+                u.setBytes(1, new LedgerEntry(forged, forged.toByteArray(), original.hash()).encode());
+                assertThat(u.executeUpdate()).isEqualTo(1);
+            }
+        }
+        Result audit = runOn(altered.eventsTopic(), data, "audit", "--service", "default/s1", "--direct");
+        assertThat(audit.exit()).as(audit.out()).isEqualTo(LedgerlbCommand.FAILURE_FOUND);
+        assertThat(audit.err()).contains("journal row 2").contains("altered");
+        Result verify = runOn(altered.eventsTopic(), data, "verify");
+        assertThat(verify.exit()).isEqualTo(LedgerlbCommand.FAILURE_FOUND);
+        assertThat(verify.out()).contains("journal:").contains("sequence 2");
+    }
+
+    @Test
+    void kafkaPropertiesReachTheConsumersAndTheProducer(@TempDir Path data) throws Exception {
+        LedgerConfig own = LedgerFixture.config("cli-properties").withSqlite(data.resolve(LedgerConfig.SQLITE_FILE_NAME));
+        try (KafkaLedger ledger = KafkaLedger.open(own); KafkaLedgerWriter writer = ledger.openWriter("test")) {
+            writer.append(List.of(SampleEvents.pool("p", "10.99.0.0/16"), SampleEvents.assign("s1", "10.99.0.1")));
+        }
+        RecordingInterceptor.clear();
+        String[] properties = {"--kafka-property", "interceptor.classes=" + RecordingInterceptor.class.getName(),
+                "--kafka-property", "client.id=ledgerlb-cli-probe"};
+        Result audit = runOn(own.eventsTopic(), data, concat(properties, "audit", "--ip", "10.99.0.1", "--direct"));
+        assertThat(audit.exit()).as(audit.err()).isZero();
+        assertThat(RecordingInterceptor.CLIENT_IDS).isNotEmpty().containsOnly("ledgerlb-cli-probe");
+        assertThat(RecordingInterceptor.CONSUMED).isNotEmpty().containsOnly("ledgerlb-cli-probe " + own.eventsTopic());
+
+        Result snapshot = runOn(own.eventsTopic(), data, concat(properties, "snapshot", "create", "--direct"));
+        assertThat(snapshot.exit()).as(snapshot.err()).isZero();
+        assertThat(RecordingInterceptor.SENT).contains("ledgerlb-cli-probe " + own.eventsTopic(),
+                "ledgerlb-cli-probe " + own.snapshotsTopic());
+    }
+
+    @Test
+    void anInvalidKafkaPropertyIsAConfigurationErrorOfRunAndTheOtherCommands(@TempDir Path data) {
+        String[] bogus = {"--kafka-property", "security.protocol=BOGUS"};
+        for (String[] command : List.of(new String[] {"run", "--local", "--metrics-port", "0", "--admin-port", "0"},
+                new String[] {"audit", "--ip", "10.99.0.1", "--direct"}, new String[] {"verify"})) {
+            Result r = runOn(config.eventsTopic(), data, concat(bogus, command));
+            assertThat(r.exit()).as(String.join(" ", command) + ": " + r.out() + r.err()).isEqualTo(LedgerlbCommand.USAGE);
+            assertThat(r.err()).as(command[0]).contains("Kafka").contains("security.protocol").contains("BOGUS");
+        }
+        // the same commands without the property work against this broker: it is the property that failed them
+        assertThat(runOn(config.eventsTopic(), data, "audit", "--ip", "10.99.0.1", "--direct").exit()).isZero();
+    }
+
+    static String[] concat(String[] query, String... command) {
+        List<String> all = new ArrayList<>(List.of(command));
+        all.addAll(List.of(query));
+        return all.toArray(String[]::new);
     }
 
     @Test

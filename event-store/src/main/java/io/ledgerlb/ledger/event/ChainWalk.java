@@ -17,16 +17,24 @@ public final class ChainWalk {
 
     /** Checks the next stored entry; returns false once the chain is broken. */
     public boolean accept(byte[] stored, String where) {
-        LedgerEntry entry;
         try {
-            entry = LedgerEntry.decode(stored);
+            return accept(LedgerEntry.decode(stored));
         } catch (LedgerFormatException e) {
-            return verifier.acceptUndecodable(new LedgerFormatException(e.sequence(), where + ": " + e.getMessage(), e));
+            return acceptUndecodable(e, where);
         }
+    }
+
+    /** Checks the next entry, already decoded; returns false once the chain is broken. */
+    public boolean accept(LedgerEntry entry) {
         if (entry.unknownType()) {
             unknownTypes++;
         }
         return verifier.accept(entry);
+    }
+
+    /** Records an entry that did not decode, found at {@code where}; returns false. */
+    public boolean acceptUndecodable(LedgerFormatException error, String where) {
+        return verifier.acceptUndecodable(new LedgerFormatException(error.sequence(), where + ": " + error.getMessage(), error));
     }
 
     public long checked() {

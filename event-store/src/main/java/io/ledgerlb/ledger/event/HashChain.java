@@ -9,20 +9,23 @@ public final class HashChain {
     /** The prev_hash of the first event. */
     public static final byte[] GENESIS = new byte[HASH_LENGTH];
 
+    /** One digest per thread: looking one up costs more than hashing an event. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(HashChain::newSha256);
+
     private HashChain() {}
 
     public static byte[] link(byte[] prevHash, byte[] eventBytes) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = SHA256.get();
         sha.update(prevHash);
         sha.update(eventBytes);
         return sha.digest();
     }
 
     public static byte[] sha256(byte[] bytes) {
-        return sha256().digest(bytes);
+        return SHA256.get().digest(bytes);
     }
 
-    private static MessageDigest sha256() {
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -1,9 +1,12 @@
 package io.ledgerlb.ledger.event;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.SealedEvent;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -21,27 +24,87 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash) {
 
     /** Parses the bytes of a Kafka record or journal row. Does not check the chain: see {@link #hashValid()}. */
     public static LedgerEntry decode(byte[] sealedBytes) throws LedgerFormatException {
-        SealedEvent sealed;
         Event event;
+        byte[] eventBytes;
+        byte[] hash;
         try {
-            sealed = SealedEvent.parseFrom(sealedBytes);
-            event = Event.parseFrom(sealed.getEvent());
+            Wrapper wrapper = Wrapper.read(sealedBytes);
+            event = Event.parser().parseFrom(sealedBytes, wrapper.eventAt, wrapper.eventLength);
+            eventBytes = Arrays.copyOfRange(sealedBytes, wrapper.eventAt, wrapper.eventAt + wrapper.eventLength);
+            hash = Arrays.copyOfRange(sealedBytes, wrapper.hashAt, wrapper.hashAt + wrapper.hashLength);
         } catch (InvalidProtocolBufferException e) {
             throw new LedgerFormatException(0, "not a ledger entry: " + e.getMessage(), e);
         }
-        if (sealed.getHash().size() != HashChain.HASH_LENGTH || event.getSequence() <= 0
+        if (hash.length != HashChain.HASH_LENGTH || event.getSequence() <= 0
                 || event.getPrevHash().size() != HashChain.HASH_LENGTH) {
             throw new LedgerFormatException(event.getSequence(), "entry lacks a sequence number or hashes");
         }
-        return new LedgerEntry(event, sealed.getEvent().toByteArray(), sealed.getHash().toByteArray());
+        return new LedgerEntry(event, eventBytes, hash);
     }
 
+    /** The bytes of a {@code SealedEvent}, the same as its protobuf serialization. */
     public byte[] encode() {
-        return SealedEvent.newBuilder()
-                .setEvent(ByteString.copyFrom(eventBytes))
-                .setHash(ByteString.copyFrom(hash))
-                .build()
-                .toByteArray();
+        int size = fieldSize(EVENT_FIELD, eventBytes) + fieldSize(HASH_FIELD, hash);
+        byte[] sealed = new byte[size];
+        CodedOutputStream out = CodedOutputStream.newInstance(sealed);
+        try {
+            writeField(out, EVENT_FIELD, eventBytes);
+            writeField(out, HASH_FIELD, hash);
+            out.checkNoSpaceLeft();
+        } catch (IOException e) {
+            throw new IllegalStateException("the computed size of a sealed event is wrong", e);
+        }
+        return sealed;
+    }
+
+    // SealedEvent is read and written by hand: it is on the hot path of every append and replay,
+    // and the generated code would copy the event's bytes twice and parse them through a builder.
+    // Both follow protobuf's rules exactly (SealedEventWireTest compares them with the generated code).
+    private static final int EVENT_FIELD = SealedEvent.EVENT_FIELD_NUMBER;
+    private static final int HASH_FIELD = SealedEvent.HASH_FIELD_NUMBER;
+
+    /** proto3 leaves empty bytes fields out. */
+    private static int fieldSize(int field, byte[] value) {
+        return value.length == 0 ? 0 : CodedOutputStream.computeByteArraySize(field, value);
+    }
+
+    private static void writeField(CodedOutputStream out, int field, byte[] value) throws IOException {
+        if (value.length > 0) {
+            out.writeByteArray(field, value);
+        }
+    }
+
+    /** Where the event's bytes and the hash sit in a serialized {@code SealedEvent}. */
+    private record Wrapper(int eventAt, int eventLength, int hashAt, int hashLength) {
+        static Wrapper read(byte[] sealed) throws InvalidProtocolBufferException {
+            CodedInputStream in = CodedInputStream.newInstance(sealed);
+            int eventAt = 0;
+            int eventLength = 0;
+            int hashAt = 0;
+            int hashLength = 0;
+            try {
+                for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                    int field = WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED
+                            ? WireFormat.getTagFieldNumber(tag) : 0; // a known number with another type is unknown
+                    if (field == EVENT_FIELD) {
+                        eventLength = in.readRawVarint32();
+                        eventAt = in.getTotalBytesRead();
+                        in.skipRawBytes(eventLength); // a later occurrence wins, as in protobuf
+                    } else if (field == HASH_FIELD) {
+                        hashLength = in.readRawVarint32();
+                        hashAt = in.getTotalBytesRead();
+                        in.skipRawBytes(hashLength);
+                    } else if (!in.skipField(tag)) {
+                        throw new InvalidProtocolBufferException("Protocol message end-group tag did not match expected tag.");
+                    }
+                }
+            } catch (InvalidProtocolBufferException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new InvalidProtocolBufferException(e);
+            }
+            return new Wrapper(eventAt, eventLength, hashAt, hashLength);
+        }
     }
 
     public long sequence() {

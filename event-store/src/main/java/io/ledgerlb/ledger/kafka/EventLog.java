@@ -87,6 +87,29 @@ final class EventLog {
         }
     }
 
+    @FunctionalInterface
+    interface DecodedHandler {
+        /** Returns false to stop the scan. */
+        boolean record(ReadAhead.Decoded record) throws LedgerFormatException;
+    }
+
+    /**
+     * Like {@link #scan}, with each record decoded into a ledger entry on a second thread that
+     * reads ahead (see {@link ReadAhead}), while the handler works through the records before.
+     */
+    void scanDecoded(Consumer<byte[], byte[]> consumer, long from, long end, DecodedHandler handler)
+            throws LedgerFormatException {
+        try (ReadAhead records = ReadAhead.open(consumer, partition, from, end)) {
+            for (ReadAhead.Batch batch = records.next(); batch != null; batch = records.next()) {
+                for (ReadAhead.Decoded record : batch.records()) {
+                    if (!handler.record(record)) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * The offset from which reading yields {@code sequence} first (or the first later one, or the
      * end when there is none). {@code hint}, when it holds {@code sequence - 1}'s record or

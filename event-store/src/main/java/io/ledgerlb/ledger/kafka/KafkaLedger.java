@@ -2,6 +2,7 @@ package io.ledgerlb.ledger.kafka;
 
 import io.ledgerlb.ledger.ChainReport;
 import io.ledgerlb.ledger.Ledger;
+import io.ledgerlb.ledger.IndexedRead;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.LedgerListener;
@@ -13,6 +14,8 @@ import io.ledgerlb.ledger.event.ChainVerifier;
 import io.ledgerlb.ledger.event.ChainWalk;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.event.Subject;
+import io.ledgerlb.ledger.sqlite.AuditIndex;
 import io.ledgerlb.ledger.sqlite.Journal;
 import io.ledgerlb.ledger.sqlite.LedgerDatabase;
 import io.ledgerlb.ledger.state.LedgerSequenceException;
@@ -20,6 +23,7 @@ import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.StoredSnapshot;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -127,14 +131,13 @@ public final class KafkaLedger implements Ledger {
             long start = events.offsetOf(consumer, from, hintOffset);
             long total = to == Long.MAX_VALUE ? end - start : Math.min(end - start, to - from + 1);
             ChainVerifier[] verifier = {null};
-            events.scan(consumer, start, end, record -> {
+            events.scanDecoded(consumer, start, end, record -> {
                 long expected = verifier[0] == null ? from : verifier[0].lastSequence() + 1;
-                LedgerEntry entry;
-                try {
-                    entry = LedgerEntry.decode(record.value());
-                } catch (LedgerFormatException e) {
+                LedgerEntry entry = record.entry();
+                if (entry == null) {
                     throw new LedgerFormatException(expected, "the record at offset " + record.offset() + " of "
-                            + config.eventsTopic() + " is not a ledger entry (" + e.getMessage() + ")", e);
+                            + config.eventsTopic() + " is not a ledger entry (" + record.error().getMessage() + ")",
+                            record.error());
                 }
                 if (entry.sequence() > to) {
                     return false;
@@ -161,9 +164,65 @@ public final class KafkaLedger implements Ledger {
 
     /** The last committed sequence number (0 for an empty ledger). */
     public long lastSequence() throws LedgerFormatException {
+        return lastEntry().map(LedgerEntry::sequence).orElse(0L);
+    }
+
+    private Optional<LedgerEntry> lastEntry() throws LedgerFormatException {
         try (var consumer = events.open()) {
             Optional<EventLog.Located> last = events.last(consumer);
-            return last.isEmpty() ? 0 : LedgerEntry.decode(last.get().value()).sequence();
+            return last.isEmpty() ? Optional.empty() : Optional.of(LedgerEntry.decode(last.get().value()));
+        }
+    }
+
+    /**
+     * The entries that concern every one of {@code subjects}, read through the SQLite audit index
+     * instead of the whole topic — when there is a SQLite file and its journal ends where the topic
+     * does (same last sequence, same last hash), so the index covers every committed entry. Each
+     * entry returned is checked: it decodes, sits at its own sequence, and its hash matches its
+     * bytes. The links between entries are not walked here; {@code verify} walks both chains.
+     * Otherwise the answer is not {@link IndexedRead#used() used} and says why: scan instead.
+     *
+     * @throws LedgerFormatException when an indexed journal row is not the intact entry it should be
+     */
+    public IndexedRead readIndexed(Collection<Subject> subjects) throws LedgerFormatException {
+        if (database.isEmpty()) {
+            return IndexedRead.unusable("no SQLite file");
+        }
+        Journal journal = database.get().journal();
+        long journaled = journal.lastSequence();
+        Optional<LedgerEntry> topicLast = lastEntry();
+        long inTopic = topicLast.map(LedgerEntry::sequence).orElse(0L);
+        if (journaled != inTopic) {
+            return IndexedRead.unusable("the journal ends at sequence " + journaled + ", the topic at " + inTopic);
+        }
+        if (inTopic > 0 && !Arrays.equals(topicLast.get().hash(),
+                journal.entry(journaled).map(KafkaLedger::hashOrNull).orElse(null))) {
+            return IndexedRead.unusable("the journal's entry " + journaled + " differs from the topic's");
+        }
+        List<LedgerEntry> found = new ArrayList<>();
+        for (AuditIndex.Row row : database.get().auditIndex().rowsAbout(subjects)) {
+            LedgerEntry entry;
+            try {
+                entry = LedgerEntry.decode(row.entry());
+            } catch (LedgerFormatException e) {
+                throw new LedgerFormatException(row.sequence(), "journal row " + row.sequence() + " is not a ledger entry", e);
+            }
+            if (entry.sequence() != row.sequence() || !entry.hashValid()) {
+                throw new LedgerFormatException(row.sequence(), "journal row " + row.sequence()
+                        + (entry.sequence() != row.sequence() ? " holds sequence " + entry.sequence()
+                        : ": hash does not match the event's bytes (altered)"));
+            }
+            found.add(entry);
+        }
+        return IndexedRead.found(found, "journal " + database.get().file() + " and topic " + config.eventsTopic()
+                + " both end at sequence " + inTopic);
+    }
+
+    private static byte[] hashOrNull(byte[] stored) {
+        try {
+            return LedgerEntry.decode(stored).hash();
+        } catch (LedgerFormatException e) {
+            return null;
         }
     }
 
@@ -273,8 +332,9 @@ public final class KafkaLedger implements Ledger {
         try (var consumer = events.open()) {
             long begin = events.beginOffset(consumer);
             long end = events.endOffset(consumer);
-            events.scan(consumer, begin, end, record -> {
-                boolean ok = walk.accept(record.value(), "offset " + record.offset());
+            events.scanDecoded(consumer, begin, end, record -> {
+                boolean ok = record.entry() != null ? walk.accept(record.entry())
+                        : walk.acceptUndecodable(record.error(), "offset " + record.offset());
                 if (walk.checked() % 10_000 == 0) {
                     progress.update(walk.checked(), end - begin);
                 }
@@ -310,10 +370,7 @@ public final class KafkaLedger implements Ledger {
         long inTopic = lastSequence();
         long journaled = journalReport.lastSequence();
         if (inTopic > 0) {
-            byte[] topicHash;
-            try (var consumer = events.open()) {
-                topicHash = LedgerEntry.decode(events.last(consumer).orElseThrow().value()).hash();
-            }
+            byte[] topicHash = lastEntry().orElseThrow().hash();
             byte[] journalHash = journal.entry(inTopic).map(b -> decodeQuietly(b).hash()).orElse(null);
             if (!Arrays.equals(topicHash, journalHash)) {
                 throw new LedgerFormatException(inTopic, "the topic and the journal differ at sequence " + inTopic

@@ -11,7 +11,6 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -19,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the ledger on one thread: restores the latest usable snapshot, folds the tail, then
+ * Follows the ledger on one thread (with a second one fetching and decoding ahead, see
+ * {@link ReadAhead}): restores the latest usable snapshot, folds the tail, then
  * folds committed entries as they arrive ({@code read_committed}), telling the listener after
  * each. At the first record that is not a valid continuation of the chain it tells the
  * listener and stops, keeping the state it had: never a silently wrong state.
@@ -90,15 +90,17 @@ final class KafkaLedgerFollower implements LedgerFollower {
             }
             long endAtStart = events.endOffset(c);
             log.info("following {} from sequence {} (offset {})", ledger.config().eventsTopic(), state.sequence(), from);
-            c.seek(events.partition(), from);
-            while (running) {
-                if (!caughtUp && c.position(events.partition()) >= endAtStart) {
-                    caughtUp = true;
-                    listener.caughtUp(state);
-                }
-                for (ConsumerRecord<byte[], byte[]> record : c.poll(EventLog.POLL)) {
-                    if (!fold(record)) {
-                        return;
+            try (ReadAhead records = ReadAhead.open(c, events.partition(), from, Long.MAX_VALUE)) {
+                while (running) {
+                    ReadAhead.Batch batch = records.next();
+                    for (ReadAhead.Decoded record : batch.records()) {
+                        if (!fold(record)) {
+                            return;
+                        }
+                    }
+                    if (!caughtUp && batch.positionAfter() >= endAtStart) {
+                        caughtUp = true;
+                        listener.caughtUp(state);
                     }
                 }
             }
@@ -114,13 +116,11 @@ final class KafkaLedgerFollower implements LedgerFollower {
         }
     }
 
-    private boolean fold(ConsumerRecord<byte[], byte[]> record) {
-        LedgerEntry entry;
-        try {
-            entry = LedgerEntry.decode(record.value());
-        } catch (LedgerFormatException e) {
+    private boolean fold(ReadAhead.Decoded record) {
+        LedgerEntry entry = record.entry();
+        if (entry == null) {
             return broken(new LedgerFormatException(state.sequence() + 1, "the record at offset " + record.offset()
-                    + " is not a ledger entry (" + e.getMessage() + ")", e));
+                    + " is not a ledger entry (" + record.error().getMessage() + ")", record.error()));
         }
         lock.lock();
         try {

@@ -21,7 +21,10 @@ public final class Journal {
         this.db = db;
     }
 
-    /** Records committed entries; entries already journaled are left as they are. */
+    /**
+     * Records committed entries, and in the same transaction their {@link AuditIndex} rows; entries
+     * already journaled are left as they are.
+     */
     public void append(List<LedgerEntry> entries) {
         if (entries.isEmpty()) {
             return;
@@ -35,6 +38,7 @@ public final class Journal {
                 }
                 insert.executeBatch();
             }
+            AuditIndex.add(c, entries);
             return null;
         });
     }

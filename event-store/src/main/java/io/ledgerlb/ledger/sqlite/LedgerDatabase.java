@@ -10,20 +10,22 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The SQLite file beside the ledger: a {@link Journal} of every committed entry and a
- * {@link SnapshotStore}. One connection, used under this object's lock.
+ * The SQLite file beside the ledger: a {@link Journal} of every committed entry, its
+ * {@link AuditIndex}, and a {@link SnapshotStore}. One connection, used under this object's lock.
  */
 public final class LedgerDatabase implements AutoCloseable {
     private final Path file;
     private final Connection connection;
     private final Journal journal;
     private final SnapshotStore snapshots;
+    private final AuditIndex auditIndex;
 
     private LedgerDatabase(Path file, Connection connection) {
         this.file = file;
         this.connection = connection;
         this.journal = new Journal(this);
         this.snapshots = new SnapshotStore(this);
+        this.auditIndex = new AuditIndex(this);
     }
 
     public static LedgerDatabase open(Path file) {
@@ -35,12 +37,14 @@ public final class LedgerDatabase implements AutoCloseable {
             try (Statement s = connection.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("PRAGMA cache_size=-32768"); // KiB: the audit index's inner pages stay cached
                 s.execute("CREATE TABLE IF NOT EXISTS journal ("
                         + "sequence INTEGER PRIMARY KEY, entry BLOB NOT NULL)");
                 s.execute("CREATE TABLE IF NOT EXISTS snapshots ("
                         + "sequence INTEGER PRIMARY KEY, kafka_offset INTEGER NOT NULL, state BLOB NOT NULL, "
                         + "sha256 BLOB NOT NULL, taken_at TEXT NOT NULL)");
             }
+            AuditIndex.migrate(connection, file.toString());
             return new LedgerDatabase(file, connection);
         } catch (SQLException e) {
             throw new LedgerDatabaseException("cannot open ledger database " + file, e);
@@ -55,6 +59,10 @@ public final class LedgerDatabase implements AutoCloseable {
 
     public SnapshotStore snapshots() {
         return snapshots;
+    }
+
+    public AuditIndex auditIndex() {
+        return auditIndex;
     }
 
     public Path file() {

@@ -113,34 +113,52 @@ public final class LedgerState {
 
     private void assign(IpAssigned assigned) {
         ServiceKey service = ServiceKey.of(assigned.getService());
-        byIp.computeIfAbsent(assigned.getIp(), ip -> new LinkedHashMap<>(2)).put(service, assigned);
-        byService.computeIfAbsent(service, s -> new LinkedHashMap<>(2)).put(assigned.getIp(), assigned);
+        String ip = assigned.getIp();
+        byIp.compute(ip, (k, holders) -> with(holders, service, assigned));
+        byService.compute(service, (k, ips) -> with(ips, ip, assigned));
         List<String> previous = previousIps.get(service);
-        if (previous != null && previous.remove(assigned.getIp()) && previous.isEmpty()) {
+        if (previous != null && previous.remove(ip) && previous.isEmpty()) {
             previousIps.remove(service);
         }
     }
 
     private void release(IpReleased released) {
         ServiceKey service = ServiceKey.of(released.getService());
-        removeFrom(byIp, released.getIp(), service);
-        removeFrom(byService, service, released.getIp());
+        String ip = released.getIp();
+        byIp.computeIfPresent(ip, (k, holders) -> without(holders, service));
+        byService.computeIfPresent(service, (k, ips) -> without(ips, ip));
         List<String> previous = previousIps.computeIfAbsent(service, s -> new ArrayList<>(PREVIOUS_IPS_KEPT));
-        previous.remove(released.getIp());
-        previous.add(0, released.getIp());
+        previous.remove(ip);
+        previous.add(0, ip);
         if (previous.size() > PREVIOUS_IPS_KEPT) {
             previous.remove(previous.size() - 1);
         }
     }
 
-    private static <K, K2, V> void removeFrom(Map<K, Map<K2, V>> index, K key, K2 inner) {
-        Map<K2, V> values = index.get(key);
-        if (values != null) {
-            values.remove(inner);
-            if (values.isEmpty()) {
-                index.remove(key);
-            }
+    // The inner maps of byIp and byService hold one entry but for shared IPs and dual-stack
+    // Services. They are replaced, never changed, so that the common case is one small immutable
+    // map instead of a LinkedHashMap built and dropped at every assignment and release.
+
+    private static <K, V> Map<K, V> with(Map<K, V> old, K key, V value) {
+        if (old == null || old.size() == 1 && old.containsKey(key)) {
+            return Map.of(key, value);
         }
+        Map<K, V> copy = new LinkedHashMap<>(old);
+        copy.put(key, value);
+        return copy;
+    }
+
+    /** Null (no entry left) removes the key from the outer map. */
+    private static <K, V> Map<K, V> without(Map<K, V> old, K key) {
+        if (!old.containsKey(key)) {
+            return old;
+        }
+        if (old.size() == 1) {
+            return null;
+        }
+        Map<K, V> copy = new LinkedHashMap<>(old);
+        copy.remove(key);
+        return copy;
     }
 
     // ---- reading

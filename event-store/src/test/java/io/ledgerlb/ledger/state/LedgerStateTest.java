@@ -81,6 +81,25 @@ class LedgerStateTest {
     }
 
     @Test
+    void releasingOneHolderOfASharedIpOrOneIpOfADualStackServiceKeepsTheRest() {
+        List<Event.Builder> h = new ArrayList<>(HISTORY);
+        h.add(assign("e", "10.99.0.2"));          // a third Service shares .2
+        h.add(assign("c", "10.99.0.9"));          // c gets a second IP (dual-stack alike)
+        h.add(assign("c", "10.99.0.2"));          // assigned again: stays where it was among the holders
+        h.add(release("b", "10.99.0.2"));
+        h.add(release("c", "10.99.0.9"));
+        LedgerState s = fold(chain(h));
+        assertThat(s.holders("10.99.0.2")).extracting(a -> a.getService().getName()).containsExactly("c", "e");
+        assertThat(s.assignmentsOf(new ServiceKey("default", "c"))).extracting(IpAssigned::getIp).containsExactly("10.99.0.2");
+        assertThat(s.assignmentsOf(new ServiceKey("default", "b"))).isEmpty();
+        assertThat(s.servicesWithAssignments()).doesNotContain(new ServiceKey("default", "b"));
+        assertThat(s.isAssigned("10.99.0.9")).isFalse();
+        assertThat(s.previousIps(new ServiceKey("default", "c"))).containsExactly("10.99.0.9");
+        assertThat(s.assignedIpCount()).isEqualTo(2);
+        assertThat(s.copy()).isEqualTo(s);
+    }
+
+    @Test
     void snapshotPlusTailEqualsFullReplay() throws Exception {
         List<LedgerEntry> entries = chain(HISTORY);
         LedgerState full = fold(entries);

@@ -1,7 +1,7 @@
 package io.ledgerlb.speaker.k8s;
 
-import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -10,7 +10,6 @@ import io.ledgerlb.speaker.owner.L2Assignment;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Tells users which node announces a Service: one status object per Service this node announces
- * ({@link ServiceL2Status} for Layer 2, {@link ServiceBGPStatus} for BGP; removed when it stops)
- * and a {@code nodeAssigned} Event on the Service when it starts. What an object says besides
+ * ({@link ServiceL2Status} for Layer 2, {@link ServiceBGPStatus} for BGP; removed when it stops),
+ * in the speaker's own namespace as MetalLB keeps them (labels name the Service), and a
+ * {@code nodeAssigned} Event on the Service when it starts. What an object says besides
  * node and Service is a set of names ("details"): interfaces for Layer 2, BGPPeers for BGP. Runs
  * on a thread of its own so that the API server never slows announcing down; failures are logged
  * and retried at the next change.
@@ -40,15 +40,17 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
 
     private final KubernetesClient client;
     private final String node;
+    private final String namespace;
     private final Kind<T> kind;
     private final ExecutorService executor;
     /** Status object namespace/name → what it says, as written. */
     private final Map<String, T> written = new HashMap<>();
     private boolean listed;
 
-    private StatusWriter(KubernetesClient client, String node, Kind<T> kind) {
+    private StatusWriter(KubernetesClient client, String node, String namespace, Kind<T> kind) {
         this.client = client;
         this.node = node;
+        this.namespace = namespace;
         this.kind = kind;
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, kind.protocol() + "-status-writer");
@@ -57,9 +59,9 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
         });
     }
 
-    /** Writes {@link ServiceL2Status}; the details are the interfaces. */
-    public static StatusWriter<ServiceL2Status> layer2(KubernetesClient client, String node) {
-        return new StatusWriter<>(client, node, new Kind<>(ServiceL2Status.class, "l2-", "layer2", interfaces -> {
+    /** Writes {@link ServiceL2Status} into {@code namespace} (the speaker's); the details are the interfaces. */
+    public static StatusWriter<ServiceL2Status> layer2(KubernetesClient client, String node, String namespace) {
+        return new StatusWriter<>(client, node, namespace, new Kind<>(ServiceL2Status.class, "l2-", "layer2", interfaces -> {
             ServiceL2Status s = new ServiceL2Status();
             s.setStatus(new ServiceL2Status.Status());
             interfaces.forEach(i -> s.getStatus().getInterfaces().add(new ServiceL2Status.InterfaceInfo(i)));
@@ -73,9 +75,9 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
         }));
     }
 
-    /** Writes {@link ServiceBGPStatus}; the details are the BGPPeers. */
-    public static StatusWriter<ServiceBGPStatus> bgp(KubernetesClient client, String node) {
-        return new StatusWriter<>(client, node, new Kind<>(ServiceBGPStatus.class, "bgp-", "bgp", peers -> {
+    /** Writes {@link ServiceBGPStatus} into {@code namespace} (the speaker's); the details are the BGPPeers. */
+    public static StatusWriter<ServiceBGPStatus> bgp(KubernetesClient client, String node, String namespace) {
+        return new StatusWriter<>(client, node, namespace, new Kind<>(ServiceBGPStatus.class, "bgp-", "bgp", peers -> {
             ServiceBGPStatus s = new ServiceBGPStatus();
             s.setStatus(new ServiceBGPStatus.Status());
             s.getStatus().getPeers().addAll(peers);
@@ -102,7 +104,7 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
     private void reconcile(Map<ServiceKey, Set<String>> mine, Map<ServiceKey, String> serviceUids) {
         try {
             if (!listed) {
-                client.resources(kind.type()).inAnyNamespace()
+                client.resources(kind.type()).inNamespace(namespace)
                         .withLabel(ServiceL2Status.NODE_LABEL, node).list().getItems()
                         .forEach(s -> written.put(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s));
                 listed = true;
@@ -111,7 +113,7 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
             Map<String, ServiceKey> services = new HashMap<>();
             mine.forEach((service, details) -> {
                 T status = status(service, details);
-                String key = service.namespace() + "/" + status.getMetadata().getName();
+                String key = namespace + "/" + status.getMetadata().getName();
                 desired.put(key, status);
                 services.put(key, service);
             });
@@ -146,7 +148,7 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
     T status(ServiceKey service, Set<String> details) {
         T s = kind.withDetails().apply(new TreeSet<>(details));
         s.setMetadata(new ObjectMetaBuilder()
-                .withNamespace(service.namespace())
+                .withNamespace(namespace)
                 .withName(name(service))
                 .withLabels(Map.of(ServiceL2Status.NODE_LABEL, node,
                         ServiceL2Status.SERVICE_NAME_LABEL, service.name(),
@@ -170,18 +172,9 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
     }
 
     private void nodeAssigned(ServiceKey service, String uid) {
-        String now = Instant.now().toString();
-        client.v1().events().inNamespace(service.namespace()).resource(new EventBuilder()
-                .withNewMetadata().withNamespace(service.namespace())
-                        .withName(service.name() + "." + Long.toHexString(System.nanoTime())).endMetadata()
-                .withNewInvolvedObject().withApiVersion("v1").withKind("Service")
-                        .withNamespace(service.namespace()).withName(service.name()).withUid(uid).endInvolvedObject()
-                .withType("Normal")
-                .withReason("nodeAssigned")
-                .withMessage("announcing from node \"" + node + "\" with protocol \"" + kind.protocol() + "\"")
-                .withNewSource().withComponent("ledgerlb-speaker").withHost(node).endSource()
-                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                .build()).create();
+        SpeakerEvents.record(client, node, new ObjectReferenceBuilder().withApiVersion("v1").withKind("Service")
+                        .withNamespace(service.namespace()).withName(service.name()).withUid(uid).build(),
+                "Normal", "nodeAssigned", "announcing from node \"" + node + "\" with protocol \"" + kind.protocol() + "\"");
     }
 
     @Override

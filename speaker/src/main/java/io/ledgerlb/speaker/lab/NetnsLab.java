@@ -27,14 +27,19 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
-    private final String id = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+    /** Six hex digits: labs of test JVMs running side by side do not meet. */
+    private final String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
     private final List<String> namespaces = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
     private final Path dir;
 
     public NetnsLab() throws IOException {
         dir = Files.createTempDirectory("llb-" + id + "-");
-        addNamespace(BRIDGES);
+    }
+
+    /** This lab's random part of every name it makes. */
+    public String id() {
+        return id;
     }
 
     /** True when this process may build labs: root, with {@code ip} on the PATH. */
@@ -67,7 +72,11 @@ public final class NetnsLab implements AutoCloseable {
         run("ip", "netns", "exec", ns(name), "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0");
     }
 
+    /** Adds a bridge; the first one creates the namespace bridges live in. */
     public void addBridge(String bridge) {
+        if (!namespaces.contains(ns(BRIDGES))) {
+            addNamespace(BRIDGES);
+        }
         run("ip", "-n", ns(BRIDGES), "link", "add", bridge, "type", "bridge");
         run("ip", "-n", ns(BRIDGES), "link", "set", bridge, "up");
     }

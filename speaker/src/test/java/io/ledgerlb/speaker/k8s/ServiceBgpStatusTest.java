@@ -20,7 +20,8 @@ class ServiceBgpStatusTest {
     static final ServiceKey DB = new ServiceKey("bgp", "db");
 
     List<ServiceBGPStatus> statuses() {
-        return client.resources(ServiceBGPStatus.class).inNamespace("bgp").list().getItems();
+        assertThat(client.resources(ServiceBGPStatus.class).inNamespace("bgp").list().getItems()).isEmpty();
+        return client.resources(ServiceBGPStatus.class).inNamespace("metallb-system").list().getItems();
     }
 
     ServiceBGPStatus statusOf(String service) {
@@ -34,7 +35,7 @@ class ServiceBgpStatusTest {
     @Test
     void writesOneStatusPerServiceWithItsPeersUpdatesThemAndRemovesWithdrawnOnes() {
         Map<ServiceKey, String> uids = Map.of(WEB, "uid-web", DB, "uid-db");
-        try (StatusWriter<ServiceBGPStatus> writer = StatusWriter.bgp(client, "n1")) {
+        try (StatusWriter<ServiceBGPStatus> writer = StatusWriter.bgp(client, "n1", "metallb-system")) {
             writer.announcing(Map.of(WEB, Set.of("tor-b", "tor-a"), DB, Set.of("tor-a")), uids);
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
                 assertThat(statuses()).hasSize(2);

@@ -23,12 +23,14 @@ class StatusWriterTest {
     static final ServiceKey WEB = new ServiceKey("shop", "web");
 
     List<ServiceL2Status> statuses() {
-        return client.resources(ServiceL2Status.class).inNamespace("shop").list().getItems();
+        // in the speaker's namespace, as MetalLB keeps them; the Service's namespace gets none
+        assertThat(client.resources(ServiceL2Status.class).inNamespace("shop").list().getItems()).isEmpty();
+        return client.resources(ServiceL2Status.class).inNamespace("metallb-system").list().getItems();
     }
 
     @Test
     void writesOneStatusPerAnnouncedServiceAndANodeAssignedEventThenRemovesIt() {
-        try (StatusWriter<ServiceL2Status> writer = StatusWriter.layer2(client, "n1")) {
+        try (StatusWriter<ServiceL2Status> writer = StatusWriter.layer2(client, "n1", "metallb-system")) {
             writer.announcing(StatusWriter.interfacesByService(
                     List.of(new L2Assignment("10.99.0.200", "n1", Set.of("eth0"), List.of(WEB)))), Map.of(WEB, "uid-web"));
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {

@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -15,6 +14,7 @@ import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.testing.LedgerFixture;
+import io.ledgerlb.speaker.k8s.EndpointSlices;
 import io.ledgerlb.speaker.k8s.ServiceL2Status;
 import io.ledgerlb.speaker.l2.Frames;
 import io.ledgerlb.speaker.l2.MacAddress;
@@ -23,10 +23,8 @@ import io.ledgerlb.speaker.lab.NetnsMain;
 import io.ledgerlb.speaker.lab.Relay;
 import io.ledgerlb.speaker.owner.Ledgers;
 import io.ledgerlb.speaker.owner.OwnerChooser;
-import com.google.protobuf.Timestamp;
 import java.net.InetAddress;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -137,22 +135,11 @@ class Layer2NetnsTest {
     }
 
     static void append(Event.Builder... bodies) throws Exception {
-        List<Event> events = new ArrayList<>();
-        Instant now = Instant.now();
-        for (Event.Builder b : bodies) {
-            events.add(b.setActor("test").setTime(Timestamp.newBuilder().setSeconds(now.getEpochSecond())).build());
-        }
-        writer.append(events);
+        Ledgers.append(writer, bodies);
     }
 
     static void serveLocalFrom(String node) {
-        client.discovery().v1().endpointSlices().inNamespace("default").resource(new EndpointSliceBuilder()
-                .withNewMetadata().withName("local-abc").withNamespace("default")
-                        .addToLabels("kubernetes.io/service-name", "local").endMetadata()
-                .withAddressType("IPv4")
-                .addNewEndpoint().addToAddresses("10.244.0.7").withNodeName(node)
-                        .withNewConditions().withReady(true).withServing(true).endConditions().endEndpoint()
-                .build()).createOr(existing -> existing.update());
+        EndpointSlices.servedFrom(client, "default", "local", node);
     }
 
     @AfterAll
@@ -234,7 +221,7 @@ class Layer2NetnsTest {
         assertThat(ndisc("fd00:99::20f")).isEmpty();
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            List<ServiceL2Status> statuses = client.resources(ServiceL2Status.class).inNamespace("default")
+            List<ServiceL2Status> statuses = client.resources(ServiceL2Status.class).inNamespace("metallb-system")
                     .withLabel(ServiceL2Status.SERVICE_NAME_LABEL, "web").list().getItems();
             assertThat(statuses).extracting(s -> s.getStatus().getNode()).containsExactlyInAnyOrder(owner, owner6)
                     .hasSize(owner.equals(owner6) ? 1 : 2);

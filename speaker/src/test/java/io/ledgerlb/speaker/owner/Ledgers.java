@@ -1,15 +1,19 @@
 package io.ledgerlb.speaker.owner;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.L2AdvertisementDefined;
 import io.ledgerlb.events.v1.LabelSelector;
 import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.ServiceRef;
+import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.event.HashChain;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.state.LedgerState;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +32,16 @@ public final class Ledgers {
             prev = entry.hash();
         }
         return state;
+    }
+
+    /** Appends these events as one transaction, stamped with the time now and actor "test". */
+    public static void append(LedgerWriter writer, Event.Builder... bodies) throws Exception {
+        Timestamp now = Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond()).build();
+        List<Event> events = new ArrayList<>();
+        for (Event.Builder body : bodies) {
+            events.add(body.clone().setActor("test").setTime(now).build());
+        }
+        writer.append(events);
     }
 
     public static Event.Builder pool(String name, String cidr, Map<String, String> labels) {

@@ -14,6 +14,8 @@ import io.ledgerlb.speaker.owner.NodeInfo;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,19 +49,50 @@ public final class BgpAnnouncer {
     }
 
     /**
+     * One advertisement and the Services it was made for: the holders of the IPs it covers that
+     * were announced through it (several when an IP is shared or a prefix aggregates IPs).
+     */
+    public record Planned(Advertisement advertisement, Set<ServiceKey> services) {
+        public Planned {
+            services = Set.copyOf(services);
+        }
+
+        Planned merge(Planned other) {
+            Set<ServiceKey> both = new HashSet<>(services);
+            both.addAll(other.services);
+            return new Planned(BgpAnnouncer.merge(advertisement, other.advertisement), both);
+        }
+    }
+
+    /**
      * @param byPeer   for each BGPPeer name that applies to this node, its advertisements (sorted
      *                 by prefix); peers with nothing to announce are present with an empty list
      * @param problems configuration this node could not use (bad community values, unknown pools),
      *                 one readable line each, for logs and status
      */
-    public record Plan(Map<String, List<Advertisement>> byPeer, List<String> problems) {
+    public record Plan(Map<String, List<Planned>> byPeer, List<String> problems) {
         public Plan {
             byPeer = Map.copyOf(byPeer);
             problems = List.copyOf(problems);
         }
 
         public List<Advertisement> forPeer(String peer) {
-            return byPeer.getOrDefault(peer, List.of());
+            return byPeer.getOrDefault(peer, List.of()).stream().map(Planned::advertisement).toList();
+        }
+
+        /**
+         * For each Service, the peers among {@code sessionPeers} that are told about one of its
+         * IPs: a Service counts for a peer only where an advertisement planned for that peer was
+         * made for it, not where a prefix merely covers its IP.
+         */
+        public Map<ServiceKey, Set<String>> peersByService(Set<String> sessionPeers) {
+            Map<ServiceKey, Set<String>> out = new HashMap<>();
+            byPeer.forEach((peer, planned) -> {
+                if (sessionPeers.contains(peer)) {
+                    planned.forEach(p -> p.services().forEach(s -> out.computeIfAbsent(s, k -> new TreeSet<>()).add(peer)));
+                }
+            });
+            return out;
         }
     }
 
@@ -70,7 +103,7 @@ public final class BgpAnnouncer {
     public static Plan plan(LedgerState state, NodeInfo node, Map<ServiceKey, Set<String>> servingNodes) {
         List<String> problems = new ArrayList<>();
         List<String> peers = peersFor(state, node).stream().map(BgpPeerDefined::getName).toList();
-        Map<String, Map<IpPrefix, Advertisement>> byPeer = new TreeMap<>();
+        Map<String, Map<IpPrefix, Planned>> byPeer = new TreeMap<>();
         peers.forEach(p -> byPeer.put(p, new TreeMap<>(Comparator.comparing(IpPrefix::toString))));
         if (node.mayAnnounce() && !peers.isEmpty()) {
             Set<String> seen = new TreeSet<>();
@@ -82,7 +115,7 @@ public final class BgpAnnouncer {
                 }
             }
         }
-        Map<String, List<Advertisement>> result = new TreeMap<>();
+        Map<String, List<Planned>> result = new TreeMap<>();
         byPeer.forEach((peer, ads) -> result.put(peer, List.copyOf(ads.values())));
         return new Plan(result, problems);
     }
@@ -106,7 +139,9 @@ public final class BgpAnnouncer {
     }
 
     private static void announce(IpAssigned assigned, LedgerState state, NodeInfo node, List<String> peers,
-                                 Map<String, Map<IpPrefix, Advertisement>> byPeer, List<String> problems) {
+                                 Map<String, Map<IpPrefix, Planned>> byPeer, List<String> problems) {
+        Set<ServiceKey> holders = new HashSet<>();
+        state.holders(assigned.getIp()).forEach(h -> holders.add(ServiceKey.of(h.getService())));
         PoolDefined pool = state.pools().get(assigned.getPool());
         if (pool == null) {
             problems.add("IP " + assigned.getIp() + ": pool '" + assigned.getPool() + "' is not defined");
@@ -123,10 +158,11 @@ public final class BgpAnnouncer {
                 problems.add("BGPAdvertisement " + adv.getName() + ", IP " + assigned.getIp() + ": " + e.getMessage());
                 continue;
             }
+            Planned planned = new Planned(ad, holders);
             for (String peer : adv.getPeersCount() == 0 ? peers : adv.getPeersList()) {
-                Map<IpPrefix, Advertisement> ads = byPeer.get(peer);
+                Map<IpPrefix, Planned> ads = byPeer.get(peer);
                 if (ads != null) {
-                    ads.merge(ad.prefix(), ad, BgpAnnouncer::merge);
+                    ads.merge(ad.prefix(), planned, Planned::merge);
                 }
             }
         }
@@ -172,7 +208,11 @@ public final class BgpAnnouncer {
     }
 
     private static Advertisement merge(Advertisement a, Advertisement b) {
-        Long pref = a.localPref() == null ? b.localPref() : b.localPref() == null ? a.localPref() : Math.max(a.localPref(), b.localPref());
+        // no ?: here: mixing Long and long unboxes, and two unset preferences would throw
+        Long pref = a.localPref();
+        if (pref == null || (b.localPref() != null && b.localPref() > pref)) {
+            pref = b.localPref();
+        }
         List<Long> communities = new ArrayList<>(new TreeSet<>(concat(a.communities(), b.communities())));
         List<LargeCommunity> large = concat(a.largeCommunities(), b.largeCommunities()).stream().distinct()
                 .sorted(Comparator.comparingLong(LargeCommunity::globalAdmin).thenComparingLong(LargeCommunity::localData1)

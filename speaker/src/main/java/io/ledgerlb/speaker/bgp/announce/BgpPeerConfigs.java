@@ -15,6 +15,8 @@ public final class BgpPeerConfigs {
     public static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(90);
     public static final Duration DEFAULT_CONNECT_TIME = Duration.ofSeconds(120);
     public static final int DEFAULT_PORT = 179;
+    /** The BGPPeer annotation that picks the backend (recorded in the ledger as {@code backend}). */
+    public static final String BACKEND_ANNOTATION = "ledgerlb.io/bgp-backend";
 
     private BgpPeerConfigs() {
     }
@@ -41,19 +43,23 @@ public final class BgpPeerConfigs {
     }
 
     /**
-     * What the native backend cannot do for this peer, one line each (empty: it can serve it).
-     * The speaker shows these on the peer's status and points to the GoBGP backend.
+     * What a backend ({@code native} or {@code gobgp}) cannot do for this peer, one line each
+     * (empty: it can serve it). The speaker opens no session for such a peer and says why on the
+     * BGPPeer's status: a session without the MD5 signature, BFD or VRF the user asked for would
+     * either never come up or silently not be what was configured.
      */
-    public static List<String> nativeLimitations(BgpPeerDefined peer) {
+    public static List<String> limitations(BgpPeerDefined peer, String backend) {
         List<String> reasons = new ArrayList<>();
-        if (peer.hasPassword()) {
-            reasons.add("password: TCP MD5 signatures cannot be set from Java sockets; use backend gobgp");
+        boolean nativeBackend = "native".equals(backend);
+        if (peer.hasPassword() && nativeBackend) {
+            reasons.add("password: TCP MD5 signatures (TCP_MD5SIG) cannot be set from Java sockets;"
+                    + " annotate the BGPPeer " + BACKEND_ANNOTATION + ": gobgp to peer through GoBGP");
         }
         if (!peer.getBfdProfile().isEmpty()) {
-            reasons.add("bfdProfile: BFD is not implemented by the native speaker; use backend gobgp or drop the profile");
+            reasons.add("bfdProfile: BFD is implemented by neither of ledgerlb's BGP backends (native, gobgp); remove the profile");
         }
         if (!peer.getVrf().isEmpty()) {
-            reasons.add("vrf: the native speaker runs in the default VRF only");
+            reasons.add("vrf: ledgerlb's BGP backends peer from the default VRF only; remove vrf");
         }
         return reasons;
     }

@@ -160,8 +160,52 @@ class BgpAnnouncerTest {
         BgpPeerConfig defaults = BgpPeerConfigs.fromLedger(defined.toBuilder().setHoldTimeSet(false).build(), Optional.empty(),
                 InetAddress.getByName("10.0.0.1"));
         assertThat(defaults.holdTime()).isEqualTo(Duration.ofSeconds(90));
-        assertThat(BgpPeerConfigs.nativeLimitations(defined)).isEmpty();
-        assertThat(BgpPeerConfigs.nativeLimitations(defined.toBuilder().setPassword(SecretRef.newBuilder().setName("s")).build()))
-                .singleElement().asString().contains("gobgp");
+    }
+
+    @Test
+    void whatEachBackendCannotServe() {
+        BgpPeerDefined plain = BgpPeerDefined.newBuilder().setName("p").setMyAsn(65000).setPeerAsn(65001)
+                .setPeerAddress("192.0.2.1").build();
+        BgpPeerDefined withPassword = plain.toBuilder().setPassword(SecretRef.newBuilder().setName("s").setKey("password")).build();
+        assertThat(BgpPeerConfigs.limitations(plain, "native")).isEmpty();
+        assertThat(BgpPeerConfigs.limitations(plain, "gobgp")).isEmpty();
+        assertThat(BgpPeerConfigs.limitations(withPassword, "native")).singleElement().asString()
+                .startsWith("password:").contains("ledgerlb.io/bgp-backend: gobgp");
+        assertThat(BgpPeerConfigs.limitations(withPassword, "gobgp")).isEmpty();
+        BgpPeerDefined everything = withPassword.toBuilder().setBfdProfile("fast").setVrf("red").build();
+        assertThat(BgpPeerConfigs.limitations(everything, "native")).hasSize(3);
+        assertThat(BgpPeerConfigs.limitations(everything, "gobgp")).satisfiesExactly(
+                bfd -> assertThat(bfd).startsWith("bfdProfile:"), vrf -> assertThat(vrf).startsWith("vrf:"));
+    }
+
+    @Test
+    void servicesAreReportedOnlyForThePeersTheirOwnAdvertisementsGoTo() {
+        ServiceKey api = new ServiceKey("default", "api");
+        ServiceKey apiTwin = new ServiceKey("default", "api-twin");
+        // "wide" aggregates pool public into 203.0.0.0/16 for edge, which covers pool near's IP too;
+        // near is advertised as host routes to east-only alone
+        LedgerState state = state(
+                pool("near", "203.0.200.0/24", Map.of()),
+                assign("api", "203.0.200.5", "near", false),
+                assign("api-twin", "203.0.200.5", "near", false),
+                adv(BgpAdvertisementDefined.newBuilder().setName("wide").addIpAddressPools("public").setAggregationLength(16).addPeers("edge")),
+                adv(BgpAdvertisementDefined.newBuilder().setName("hosts").addIpAddressPools("near").addPeers("east-only")));
+        Map<ServiceKey, Set<String>> serving = Map.of(WEB, Set.of("a"), DB, Set.of("a"), api, Set.of("a"), apiTwin, Set.of("a"));
+        BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, NODE_A, serving);
+
+        assertThat(plan.byPeer().get("edge")).singleElement().satisfies(p -> {
+            assertThat(p.advertisement().prefix()).isEqualTo(IpPrefix.parse("203.0.0.0/16"));
+            assertThat(p.services()).containsExactlyInAnyOrder(WEB, DB);
+            assertThat(p.advertisement().localPref()).isNull(); // two IPs merged without one (threw before)
+        });
+        assertThat(plan.byPeer().get("east-only")).singleElement().satisfies(p ->
+                assertThat(p.services()).containsExactlyInAnyOrder(api, apiTwin));
+        assertThat(plan.peersByService(Set.of("edge", "east-only"))).isEqualTo(Map.of(
+                WEB, Set.of("edge"), DB, Set.of("edge"), api, Set.of("east-only"), apiTwin, Set.of("east-only")));
+        // only peers with a session count
+        assertThat(plan.peersByService(Set.of("east-only"))).isEqualTo(Map.of(api, Set.of("east-only"), apiTwin, Set.of("east-only")));
+        // a Service whose IP is not announced (Local, no endpoint here) is reported nowhere, even under an aggregate
+        Map<ServiceKey, Set<String>> dbElsewhere = Map.of(WEB, Set.of("a"), DB, Set.of("b"), api, Set.of("a"), apiTwin, Set.of("a"));
+        assertThat(BgpAnnouncer.plan(state, NODE_A, dbElsewhere).peersByService(Set.of("edge", "east-only"))).doesNotContainKey(DB);
     }
 }

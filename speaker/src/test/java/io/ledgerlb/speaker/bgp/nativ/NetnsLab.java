@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A network namespace joined to the host by a veth pair, for running a router daemon that the
  * test JVM (in the host namespace) peers with. Addresses: 10.99.N.(4k+1)/30 on the host end,
- * +1 in the namespace; fd00:99:N:k::1/64 and ::2. Everything it creates (namespace, host link,
- * processes it started, temp files) is removed by {@link #close}, also when a test fails.
+ * +1 in the namespace; fd00:99:N:k::1/64 and ::2. Built on the speaker's {@link
+ * io.ledgerlb.speaker.lab.NetnsLab} (names, commands in the namespace, processes, cleanup), to
+ * which it adds only the link to the host. Everything it creates (namespace, host link, processes
+ * it started, temp files) is removed by {@link #close}, also when a test fails.
  */
 public final class NetnsLab implements AutoCloseable {
     public final String namespace;
@@ -28,7 +30,7 @@ public final class NetnsLab implements AutoCloseable {
     public final String hostV6Text;
     public final InetAddress routerV6;
     public final Path dir;
-    private final List<Process> processes = new ArrayList<>();
+    private final io.ledgerlb.speaker.lab.NetnsLab lab;
 
     /** Skips the test when a needed binary or root is missing, unless CI is set (then it fails). */
     public static void assumeAvailable(String... binaries) {
@@ -52,10 +54,11 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     public NetnsLab() throws IOException {
-        String id = Long.toHexString(ThreadLocalRandom.current().nextLong(0x1000000L, 0xFFFFFFFL));
-        namespace = "llb-" + id + "-b";
-        hostLink = "llb" + id + "h";
-        String peerLink = "llb" + id + "p";
+        lab = new io.ledgerlb.speaker.lab.NetnsLab();
+        dir = lab.dir();
+        namespace = lab.ns("b");
+        hostLink = "llb" + lab.id() + "h";
+        String peerLink = "llb" + lab.id() + "p";
         String v4Prefix = null;
         String v6Prefix = null;
         String existing = run("ip", "-o", "addr");
@@ -68,6 +71,7 @@ public final class NetnsLab implements AutoCloseable {
             }
         }
         if (v4Prefix == null) {
+            lab.close();
             throw new IOException("no free 10.99.0.0/16 subnet");
         }
         String[] parts = v4Prefix.split("\\.");
@@ -78,15 +82,12 @@ public final class NetnsLab implements AutoCloseable {
         hostV6Text = v6Prefix + "1";
         hostV6 = InetAddress.getByName(hostV6Text);
         routerV6 = InetAddress.getByName(v6Prefix + "2");
-        dir = Files.createTempDirectory("llb-bgp-");
         try {
-            run("ip", "netns", "add", namespace);
-            run("ip", "link", "add", hostLink, "type", "veth", "peer", "name", peerLink);
-            run("ip", "link", "set", peerLink, "netns", namespace);
+            lab.addNamespace("b");
+            run("ip", "link", "add", hostLink, "type", "veth", "peer", "name", peerLink, "netns", namespace);
             run("ip", "addr", "add", hostV4.getHostAddress() + "/30", "dev", hostLink);
             run("ip", "-6", "addr", "add", hostV6.getHostAddress() + "/64", "dev", hostLink, "nodad");
             run("ip", "link", "set", hostLink, "up");
-            inside("ip", "link", "set", "lo", "up");
             inside("ip", "addr", "add", routerV4.getHostAddress() + "/30", "dev", peerLink);
             inside("ip", "-6", "addr", "add", routerV6.getHostAddress() + "/64", "dev", peerLink, "nodad");
             inside("ip", "link", "set", peerLink, "up");
@@ -98,19 +99,16 @@ public final class NetnsLab implements AutoCloseable {
 
     /** Runs a command in the namespace and returns its output; fails on a non-zero exit. */
     public String inside(String... command) throws IOException {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        full.addAll(List.of(command));
-        return run(full.toArray(String[]::new));
+        io.ledgerlb.speaker.lab.NetnsLab.Result result = lab.exec("b", command);
+        if (!result.ok()) {
+            throw new IOException(String.join(" ", command) + " failed in " + namespace + ": " + result.output());
+        }
+        return result.output();
     }
 
     /** Starts a long-running process in the namespace (stopped by {@link #stop} or {@link #close}). */
     public Process start(String name, String... command) throws IOException {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        full.addAll(List.of(command));
-        Process p = new ProcessBuilder(full).redirectErrorStream(true)
-                .redirectOutput(dir.resolve(name + ".log").toFile()).start();
-        processes.add(p);
-        return p;
+        return lab.spawn("b", List.of(command), name + ".log");
     }
 
     public void stop(Process p) throws IOException {
@@ -125,7 +123,6 @@ public final class NetnsLab implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        processes.remove(p);
     }
 
     /** Sends a signal (STOP, CONT, ...) to a process this lab started. */
@@ -140,11 +137,7 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     public String log(String name) {
-        try {
-            return Files.readString(dir.resolve(name + ".log"));
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return lab.log(name + ".log");
     }
 
     public static String run(String... command) throws IOException {
@@ -163,14 +156,8 @@ public final class NetnsLab implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        for (Process p : List.copyOf(processes)) {
-            stop(p);
-        }
         quietly("ip", "link", "del", hostLink);
-        quietly("ip", "netns", "del", namespace);
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        lab.close();
     }
 
     private static void quietly(String... command) {

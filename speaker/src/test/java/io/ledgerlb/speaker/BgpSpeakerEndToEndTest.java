@@ -1,0 +1,275 @@
+package io.ledgerlb.speaker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.ledgerlb.events.v1.BgpAdvertisementDefined;
+import io.ledgerlb.events.v1.BgpPeerDefined;
+import io.ledgerlb.events.v1.ConfigKind;
+import io.ledgerlb.events.v1.ConfigRemoved;
+import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.events.v1.IpReleased;
+import io.ledgerlb.events.v1.ReleaseReason;
+import io.ledgerlb.events.v1.SecretRef;
+import io.ledgerlb.events.v1.ServiceRef;
+import io.ledgerlb.gobgp.lab.BirdRoutes;
+import io.ledgerlb.ledger.LedgerWriter;
+import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.ledger.testing.LedgerFixture;
+import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.speaker.bgp.nativ.BirdRouter;
+import io.ledgerlb.speaker.bgp.nativ.NetnsLab;
+import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
+import io.ledgerlb.speaker.k8s.EndpointSlices;
+import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
+import io.ledgerlb.speaker.owner.Ledgers;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The speaker process as deployed ({@link SpeakerMain}, its own JVM, BGP only) between a real
+ * ledger (the embedded Kafka broker of this JVM), fabric8's CRUD mock as the API server, and a
+ * real BIRD 2 in a network namespace: ledger events → BgpAnnouncer's plan → native session →
+ * routes at BIRD with the advertisement's attributes, and ServiceBGPStatus objects naming the
+ * peer; a release withdraws, endpoints decide for {@code externalTrafficPolicy: Local}, a removed
+ * BGPPeer closes its session.
+ */
+class BgpSpeakerEndToEndTest {
+    static final Duration WAIT = Duration.ofSeconds(90);
+    static final long AS = 64512; // iBGP: BIRD keeps the LOCAL_PREF the speaker sends
+    static final String NS = "metallb-system";
+
+    /** What the test started, closed in reverse order also when it fails. */
+    final Deque<AutoCloseable> started = new ArrayDeque<>();
+    NetnsLab lab;
+    BirdRouter bird;
+    KafkaLedger ledger;
+    LedgerWriter writer;
+    KubernetesClient client;
+    int kubePort;
+    Path speakerLog;
+
+    <T extends AutoCloseable> T started(T resource) {
+        started.push(resource);
+        return resource;
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        NetnsLab.assumeAvailable(BirdRouter.BIRD, BirdRouter.BIRDC, "/usr/sbin/ip");
+        lab = started(new NetnsLab());
+        bird = started(new BirdRouter(lab, AS, AS, true, 9, ""));
+        ledger = started(LedgerFixture.open("bgp-end-to-end"));
+        writer = started(ledger.openWriter("test"));
+        KubernetesMockServer kube = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        kube.init(InetAddress.getByName("127.0.0.1"), 0);
+        started(kube::destroy);
+        kubePort = kube.getPort();
+        client = started(kube.createClient());
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        Exception first = null;
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    @Test
+    void ledgerToRoutesAtBirdAndServiceBgpStatus() throws Exception {
+        node("n1");
+        node("n2");
+        serve("web", "n2");            // Cluster: an endpoint anywhere will do
+        serve("api", "n2");
+        serve("local-here", "n1");      // Local, with an endpoint on this node
+        serve("local-elsewhere", "n2"); // Local, none here: not announced from n1
+        bgpPeerObject("bird");
+        bgpPeerObject("md5");
+        append(Ledgers.pool("agg", "192.0.2.0/27", Map.of()),
+                Ledgers.pool("hosts", "192.0.2.64/27", Map.of()).setPoolDefined(
+                        Ledgers.pool("hosts", "192.0.2.64/27", Map.of()).getPoolDefined().toBuilder().addAddresses("2001:db8:99::/120")),
+                Event.newBuilder().setBgpAdvertisementDefined(BgpAdvertisementDefined.newBuilder().setName("aggregated")
+                        .addIpAddressPools("agg").setAggregationLength(28).setLocalPref(250).addCommunities("64512:100")),
+                Event.newBuilder().setBgpAdvertisementDefined(BgpAdvertisementDefined.newBuilder().setName("hosts")
+                        .addIpAddressPools("hosts").setLocalPref(150).addCommunities("64512:200").addLargeCommunities("64512:7:1")),
+                Event.newBuilder().setBgpPeerDefined(peer("bird")),
+                // native mode cannot sign with TCP MD5: no session, and the BGPPeer says so
+                Event.newBuilder().setBgpPeerDefined(peer("md5").setPeerPort(1179)
+                        .setPassword(SecretRef.newBuilder().setNamespace(NS).setName("md5").setKey("password"))),
+                Ledgers.assign("web", "192.0.2.10", "agg", false),
+                Ledgers.assign("api", "192.0.2.70", "hosts", false),
+                Ledgers.assign("api", "2001:db8:99::70", "hosts", false),
+                Ledgers.assign("local-here", "192.0.2.71", "hosts", true),
+                Ledgers.assign("local-elsewhere", "192.0.2.72", "hosts", true));
+        startSpeaker();
+
+        String v4 = lab.hostV4.getHostAddress();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(routes().keySet())
+                .containsExactlyInAnyOrder(p("192.0.2.0/28"), p("192.0.2.70/32"), p("2001:db8:99::70/128"), p("192.0.2.71/32")));
+        Map<String, Map<String, String>> routes = routes();
+        assertThat(routes.get(p("192.0.2.0/28"))).containsEntry("BGP.local_pref", "250")
+                .containsEntry("BGP.community", "(64512,100)").containsEntry("BGP.next_hop", v4)
+                .containsEntry("BGP.as_path", "").doesNotContainKey("BGP.large_community");
+        for (String host : List.of("192.0.2.70/32", "192.0.2.71/32")) {
+            assertThat(routes.get(p(host))).as(host).containsEntry("BGP.local_pref", "150")
+                    .containsEntry("BGP.community", "(64512,200)").containsEntry("BGP.large_community", "(64512, 7, 1)")
+                    .containsEntry("BGP.next_hop", v4);
+        }
+        assertThat(routes.get(p("2001:db8:99::70/128")).get("BGP.next_hop")).startsWith(lab.hostV6Text);
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(peersByService()).isEqualTo(Map.of("web", List.of("bird"), "api", List.of("bird"), "local-here", List.of("bird")));
+            assertThat(supported("bird")).isEqualTo("True");
+            assertThat(supported("md5")).isEqualTo("False");
+            assertThat(client.v1().events().inNamespace(NS).list().getItems())
+                    .anySatisfy(e -> assertThat(e.getType() + " " + e.getInvolvedObject().getName()).isEqualTo("Warning md5"));
+        });
+        assertThat(bgpStatuses()).allSatisfy(s -> assertThat(s.getStatus().getNode()).isEqualTo("n1"));
+
+        // released in the ledger: its routes are withdrawn, its status goes
+        append(release("api", "192.0.2.70"), release("api", "2001:db8:99::70"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(routes().keySet()).containsExactlyInAnyOrder(p("192.0.2.0/28"), p("192.0.2.71/32"));
+            assertThat(peersByService()).containsOnlyKeys("web", "local-here");
+        });
+
+        // the Local Service gets an endpoint on this node: announced from here now
+        serve("local-elsewhere", "n1");
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(routes().keySet()).containsExactlyInAnyOrder(p("192.0.2.0/28"), p("192.0.2.71/32"), p("192.0.2.72/32"));
+            assertThat(peersByService()).containsOnlyKeys("web", "local-here", "local-elsewhere");
+        });
+
+        // the BGPPeer removed: the session ends (BIRD drops it and its routes) and no status names it
+        append(Event.newBuilder().setConfigRemoved(ConfigRemoved.newBuilder().setKind(ConfigKind.BGP_PEER).setName("bird")));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(bird.protocolState()).doesNotContain("Established");
+            assertThat(routes()).isEmpty();
+            assertThat(bgpStatuses()).isEmpty();
+        });
+        assertThat(Files.readString(speakerLog)).contains("\"event\":\"bgpSessionState\"");
+    }
+
+    // ---- the speaker process
+
+    void startSpeaker() throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        speakerLog = lab.dir.resolve("speaker.log");
+        Process speaker = new ProcessBuilder(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dlogback.configurationFile=logback.xml", "-cp", cp, SpeakerMain.class.getName(),
+                "--node-name=n1",
+                "--kafka-bootstrap=" + ledger.bootstrapServers(),
+                "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
+                // membership and the router id on the lab's own address; no Layer 2 interface
+                "--members-bind=" + lab.hostV4.getHostAddress() + ":7946",
+                "--metrics-port=0", "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=" + NS)
+                .redirectErrorStream(true).redirectOutput(speakerLog.toFile()).start();
+        started(() -> {
+            speaker.destroy(); // SIGTERM: the speaker's own shutdown
+            if (!speaker.waitFor(20, TimeUnit.SECONDS)) {
+                speaker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            Path kept = Files.createDirectories(Path.of("target", "netns-logs"));
+            Files.copy(speakerLog, kept.resolve("bgp-end-to-end-speaker.log"), StandardCopyOption.REPLACE_EXISTING);
+        });
+    }
+
+    // ---- the ledger
+
+    BgpPeerDefined.Builder peer(String name) {
+        return BgpPeerDefined.newBuilder().setName(name).setMyAsn((int) AS).setPeerAsn((int) AS)
+                .setPeerAddress(lab.routerV4.getHostAddress()).setSourceAddress(lab.hostV4.getHostAddress())
+                .setHoldTimeSeconds(9).setHoldTimeSet(true).setConnectTimeSeconds(1);
+    }
+
+    static Event.Builder release(String service, String ip) {
+        return Event.newBuilder().setIpReleased(IpReleased.newBuilder()
+                .setService(ServiceRef.newBuilder().setNamespace("default").setName(service).setUid("uid-" + service))
+                .setIp(ip).setPool("hosts").setReason(ReleaseReason.SERVICE_DELETED));
+    }
+
+    void append(Event.Builder... bodies) throws Exception {
+        Ledgers.append(writer, bodies);
+    }
+
+    // ---- the cluster
+
+    void node(String name) {
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+    }
+
+    void serve(String service, String node) {
+        EndpointSlices.servedFrom(client, "default", service, node);
+    }
+
+    void bgpPeerObject(String name) {
+        GenericKubernetesResource peer = new GenericKubernetesResourceBuilder().withApiVersion("metallb.io/v1beta2")
+                .withKind("BGPPeer").withNewMetadata().withNamespace(NS).withName(name).endMetadata().build();
+        peer.setAdditionalProperty("spec", Map.of("myASN", AS, "peerASN", AS, "peerAddress", lab.routerV4.getHostAddress()));
+        client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS).resource(peer).create();
+    }
+
+    @SuppressWarnings("unchecked")
+    String supported(String peer) {
+        Map<String, Object> status = (Map<String, Object>) client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER)
+                .inNamespace(NS).withName(peer).get().getAdditionalProperties().getOrDefault("status", Map.of());
+        return ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of())).stream()
+                .filter(c -> BgpPeerStatusWriter.CONDITION.equals(c.get("type"))).map(c -> (String) c.get("status"))
+                .findFirst().orElse(null);
+    }
+
+    List<ServiceBGPStatus> bgpStatuses() {
+        return client.resources(ServiceBGPStatus.class).inNamespace(NS).list().getItems(); // the speaker's namespace
+    }
+
+    Map<String, List<String>> peersByService() {
+        Map<String, List<String>> out = new TreeMap<>();
+        bgpStatuses().forEach(s -> out.put(s.getStatus().getServiceName(), s.getStatus().getPeers()));
+        return out;
+    }
+
+    // ---- the router
+
+    /** BIRD's routes from the speaker, keyed by prefix as {@link IpPrefix} prints it. */
+    Map<String, Map<String, String>> routes() throws IOException {
+        Map<String, Map<String, String>> routes = new TreeMap<>();
+        BirdRoutes.parse(bird.cli("show route all protocol speaker")).forEach((prefix, attributes) -> routes.put(p(prefix), attributes));
+        return routes;
+    }
+
+    static String p(String prefix) {
+        return IpPrefix.parse(prefix).toString();
+    }
+}

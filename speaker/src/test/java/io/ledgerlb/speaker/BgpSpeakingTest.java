@@ -1,0 +1,109 @@
+package io.ledgerlb.speaker;
+
+import static io.ledgerlb.speaker.owner.Ledgers.fold;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.ledgerlb.events.v1.BgpPeerDefined;
+import io.ledgerlb.events.v1.SecretRef;
+import io.ledgerlb.ledger.state.LedgerState;
+import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
+import io.ledgerlb.speaker.owner.NodeInfo;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What native mode cannot do is shown on the BGPPeer (fabric8's CRUD mock): no session, a
+ * {@code Supported=False} condition beside the allocator's {@code Valid}, a Warning Event. The
+ * sessions that are opened go to a closed port on loopback: nothing answers, nothing leaves the host.
+ */
+@EnableKubernetesMockClient(crud = true)
+class BgpSpeakingTest {
+    static KubernetesClient client;
+    static final String NS = "metallb-system";
+    static final NodeInfo NODE = new NodeInfo("n1", Map.of(), false);
+
+    static BgpPeerDefined.Builder peer(String name) {
+        return BgpPeerDefined.newBuilder().setName(name).setMyAsn(64512).setPeerAsn(64513)
+                .setPeerAddress("127.0.0.1").setPeerPort(1);
+    }
+
+    static LedgerState ledger(BgpPeerDefined.Builder... peers) {
+        return fold(java.util.Arrays.stream(peers).map(p -> io.ledgerlb.events.v1.Event.newBuilder().setBgpPeerDefined(p)).toList());
+    }
+
+    static void createPeer(String name) {
+        GenericKubernetesResource peer = new GenericKubernetesResourceBuilder().withApiVersion("metallb.io/v1beta2")
+                .withKind("BGPPeer").withNewMetadata().withNamespace(NS).withName(name).endMetadata().build();
+        peer.setAdditionalProperty("spec", Map.of("myASN", 64512, "peerASN", 64513, "peerAddress", "127.0.0.1"));
+        GenericKubernetesResource created = client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS)
+                .resource(peer).create();
+        // as the allocator leaves it
+        created.setAdditionalProperty("status", Map.of("conditions", List.of(Map.of("type", "Valid", "status", "True",
+                "reason", "Accepted", "message", "accepted by the allocator"))));
+        client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS).resource(created).updateStatus();
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Map<String, Object>> conditions(String peer) {
+        GenericKubernetesResource object = client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS)
+                .withName(peer).get();
+        Map<String, Object> status = (Map<String, Object>) object.getAdditionalProperties().getOrDefault("status", Map.of());
+        Map<String, Map<String, Object>> byType = new java.util.TreeMap<>();
+        ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of())).forEach(c -> byType.put((String) c.get("type"), c));
+        return byType;
+    }
+
+    static List<Event> warnings() {
+        return client.v1().events().inNamespace(NS).list().getItems().stream().filter(e -> "Warning".equals(e.getType())).toList();
+    }
+
+    @Test
+    void peersTheirBackendCannotServeGetNoSessionAConditionAndAWarning() throws Exception {
+        createPeer("md5");
+        createPeer("bfd");
+        createPeer("plain");
+        BgpPeerDefined.Builder md5 = peer("md5").setPassword(SecretRef.newBuilder().setNamespace(NS).setName("s").setKey("password"));
+        BgpPeerDefined.Builder bfd = peer("bfd").setBfdProfile("fast").setBackend("gobgp");
+        try (BgpSpeaking speaking = new BgpSpeaking(InetAddress.getLoopbackAddress(), Optional.of(client), NS)) {
+            speaking.apply(ledger(md5, bfd, peer("plain")), NODE, Map.of());
+            assertThat(speaking.sessionPeers()).containsExactly("plain");
+
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(conditions("md5")).containsOnlyKeys("Valid", "Supported");
+                assertThat(conditions("md5").get("Valid")).containsEntry("status", "True"); // the allocator's, kept
+                assertThat(conditions("md5").get("Supported")).containsEntry("status", "False")
+                        .containsEntry("reason", "UnsupportedByNativeBackend")
+                        .hasEntrySatisfying("message", m -> assertThat(m.toString())
+                                .contains("no session is opened").contains("password").contains("ledgerlb.io/bgp-backend: gobgp"));
+                assertThat(conditions("bfd").get("Supported")).containsEntry("status", "False")
+                        .containsEntry("reason", "UnsupportedByGoBGPBackend")
+                        .hasEntrySatisfying("message", m -> assertThat(m.toString()).contains("bfdProfile"));
+                assertThat(conditions("plain").get("Supported")).containsEntry("status", "True").containsEntry("reason", "Supported");
+                assertThat(conditions("plain")).containsKey("Valid");
+                assertThat(warnings()).extracting(e -> e.getInvolvedObject().getKind() + "/" + e.getInvolvedObject().getName())
+                        .containsExactlyInAnyOrder("BGPPeer/md5", "BGPPeer/bfd");
+            });
+            assertThat(warnings()).filteredOn(e -> e.getInvolvedObject().getName().equals("md5")).singleElement()
+                    .satisfies(e -> assertThat(e.getReason()).isEqualTo("UnsupportedByNativeBackend"));
+
+            // planning again changes nothing; the password dropped: a session, the condition turns True
+            speaking.apply(ledger(md5, bfd, peer("plain")), NODE, Map.of());
+            speaking.apply(ledger(peer("md5"), bfd, peer("plain")), NODE, Map.of());
+            assertThat(speaking.sessionPeers()).containsExactlyInAnyOrder("md5", "plain");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(conditions("md5").get("Supported")).containsEntry("status", "True"));
+            assertThat(conditions("md5").get("Valid")).containsEntry("status", "True");
+            assertThat(warnings()).hasSize(2);
+        }
+    }
+}
