@@ -216,6 +216,30 @@ class LedgerlbCliTest {
         assertThat(runOn(config.eventsTopic(), data, "audit", "--ip", "10.99.0.1", "--direct").exit()).isZero();
     }
 
+    @Test
+    void verifyFindsAHiddenIndexRowAndRebuildsTheIndex(@TempDir Path data) throws Exception {
+        LedgerConfig own = LedgerFixture.config("cli-index").withSqlite(data.resolve(LedgerConfig.SQLITE_FILE_NAME));
+        try (KafkaLedger ledger = KafkaLedger.open(own); KafkaLedgerWriter writer = ledger.openWriter("test")) {
+            writer.append(List.of(SampleEvents.pool("p", "10.99.0.0/16"), SampleEvents.assign("s1", "10.99.0.1"),
+                    SampleEvents.release("s1", "10.99.0.1")));
+        }
+        assertThat(runOn(own.eventsTopic(), data, "verify").out()).contains("audit index: 7 rows, exactly the subjects");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + own.sqliteFile().orElseThrow());
+             PreparedStatement delete = c.prepareStatement("DELETE FROM audit_index WHERE kind = 0 AND sequence = 2")) {
+            assertThat(delete.executeUpdate()).isEqualTo(1); // the assignment hidden from audits by IP
+        }
+        Result hidden = runOn(own.eventsTopic(), data, "audit", "--ip", "10.99.0.1", "--direct", "--json");
+        assertThat(EventFormat.JSON.readTree(hidden.out())).hasSize(1);
+
+        Result verify = runOn(own.eventsTopic(), data, "verify");
+        assertThat(verify.exit()).isEqualTo(LedgerlbCommand.FAILURE_FOUND);
+        assertThat(verify.out()).contains("audit index: 6 rows, but the journal's entries give 7");
+        Result rebuilt = runOn(own.eventsTopic(), data, "verify", "--rebuild-index");
+        assertThat(rebuilt.exit()).as(rebuilt.out()).isZero();
+        Result audit = runOn(own.eventsTopic(), data, "audit", "--ip", "10.99.0.1", "--direct", "--json");
+        assertThat(EventFormat.JSON.readTree(audit.out())).hasSize(2);
+    }
+
     static String[] concat(String[] query, String... command) {
         List<String> all = new ArrayList<>(List.of(command));
         all.addAll(List.of(query));
