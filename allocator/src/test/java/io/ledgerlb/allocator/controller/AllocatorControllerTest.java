@@ -76,6 +76,22 @@ class AllocatorControllerTest {
     }
 
     @Test
+    void aStatusWriteTheApiRefusesIsRetriedAndTheEventRecordedOnce() throws Exception {
+        controller.close(); // this test's allocator uses a client that does not retry by itself
+        controller = Allocators.started(cluster.newClient(0), ledger, "allocator-a");
+        controller.startLeading();
+        cluster.refusePatches("/api/v1/namespaces/shop/services/web/status", 2);
+        cluster.pool("blue", "10.99.7.0/28");
+        cluster.loadBalancer("shop", "web", Map.of());
+
+        await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "web").isEmpty());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.events("shop", "web"))
+                .filteredOn(e -> e.getReason().equals("IPAllocated")).hasSize(1));
+        assertThat(controller.writeBack().statusWrites()).isEqualTo(1);
+        assertThat(cluster.refusalsLeft("/api/v1/namespaces/shop/services/web/status")).isLessThanOrEqualTo(0);
+    }
+
+    @Test
     void aRefusedServiceGetsAllocationFailedAndNothingElseChanges() {
         cluster.pool("blue", "10.99.2.0/30");
         cluster.loadBalancer("shop", "web", Map.of());
