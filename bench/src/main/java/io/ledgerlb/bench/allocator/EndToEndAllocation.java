@@ -49,16 +49,16 @@ public final class EndToEndAllocation {
         int waiting = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         double takeover = takeoverRate(waiting);
+        System.out.printf("allocator taking over with %d Services waiting -> all committed in the ledger: %.0f Services/s%n",
+                waiting, takeover);
         double reference = referenceRate(count);
-        Rates allocator = allocatorRates(count);
         System.out.printf("services: %d%n", count);
         System.out.printf("reference: a client creating the Services and writing status, annotation and an event itself: %.0f Services/s (%d threads)%n",
                 reference, WRITERS);
+        Rates allocator = allocatorRates(count);
         System.out.printf("allocator: created -> all committed in the ledger: %.0f Services/s%n", allocator.ledger());
         System.out.printf("allocator: created -> all have status: %.0f Services/s%n", allocator.status());
         System.out.printf("ratio allocator/reference (to status): %.2f%n", allocator.status() / reference);
-        System.out.printf("allocator taking over with %d Services waiting -> all committed in the ledger: %.0f Services/s%n",
-                waiting, takeover);
         System.exit(0);
     }
 
@@ -88,7 +88,7 @@ public final class EndToEndAllocation {
             pool.shutdown();
             return rate;
         } finally {
-            server.destroy();
+            destroy(server);
         }
     }
 
@@ -136,7 +136,7 @@ public final class EndToEndAllocation {
             }
             return new Rates(count / ((inLedger - start) / 1e9), count / ((end - start) / 1e9));
         } finally {
-            server.destroy();
+            destroy(server);
             try (var paths = Files.walk(dir)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
@@ -171,10 +171,19 @@ public final class EndToEndAllocation {
             }
             return count / ((System.nanoTime() - start) / 1e9);
         } finally {
-            server.destroy();
+            destroy(server);
             try (var paths = Files.walk(dir)) {
                 paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
+        }
+    }
+
+    /** The mock cannot always stop once overloaded (its event loop blocks on a watch write): that must not lose the figures. */
+    private static void destroy(KubernetesMockServer server) {
+        try {
+            server.destroy();
+        } catch (RuntimeException e) {
+            System.out.println("(the mock API did not stop cleanly: " + e.getMessage() + ")");
         }
     }
 

@@ -44,8 +44,9 @@ public final class LedgerDatabase implements AutoCloseable {
                         + "sequence INTEGER PRIMARY KEY, kafka_offset INTEGER NOT NULL, state BLOB NOT NULL, "
                         + "sha256 BLOB NOT NULL, taken_at TEXT NOT NULL)");
             }
-            AuditIndex.migrate(connection, file.toString());
-            return new LedgerDatabase(file, connection);
+            LedgerDatabase db = new LedgerDatabase(file, connection);
+            db.auditIndex().migrate();
+            return db;
         } catch (SQLException e) {
             throw new LedgerDatabaseException("cannot open ledger database " + file, e);
         } catch (IOException e) {
