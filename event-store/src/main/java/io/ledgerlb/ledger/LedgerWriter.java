@@ -18,7 +18,19 @@ public interface LedgerWriter extends AutoCloseable {
      *
      * @param events bodies with time, actor and cause set; sequence and prev_hash are assigned here
      */
-    List<LedgerEntry> append(List<Event> events) throws LedgerWriteException;
+    default List<LedgerEntry> append(List<Event> events) throws LedgerWriteException {
+        try (LedgerTransaction transaction = begin()) {
+            transaction.stage(events);
+            return transaction.commit();
+        }
+    }
+
+    /**
+     * Opens a transaction for several decisions (see {@link LedgerTransaction}); one at a time.
+     * Settles first a commit whose outcome an earlier timeout left unknown, so that
+     * {@link #lastSequence()} and {@link #lastHash()} are the committed tail when this returns.
+     */
+    LedgerTransaction begin() throws LedgerWriteException;
 
     /** The sequence number of the last committed entry (0 for an empty ledger). */
     long lastSequence();

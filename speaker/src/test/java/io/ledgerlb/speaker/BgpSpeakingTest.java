@@ -104,6 +104,13 @@ class BgpSpeakingTest {
                     assertThat(conditions("md5").get("Supported")).containsEntry("status", "True"));
             assertThat(conditions("md5").get("Valid")).containsEntry("status", "True");
             assertThat(warnings()).hasSize(2);
+
+            // a served peer that now asks for what its backend cannot do: its session is closed
+            speaking.apply(ledger(peer("md5"), bfd, peer("plain").setVrf("red")), NODE, Map.of());
+            assertThat(speaking.sessionPeers()).containsExactly("md5");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(conditions("plain").get("Supported")).containsEntry("status", "False")
+                            .hasEntrySatisfying("message", m -> assertThat(m.toString()).contains("vrf")));
         }
     }
 }

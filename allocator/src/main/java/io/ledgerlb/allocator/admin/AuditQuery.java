@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Which ledger entries an audit wants: those about a Service, an IP or a pool (all given criteria
@@ -36,14 +37,18 @@ public record AuditQuery(Optional<ServiceKey> service, Optional<String> ip, Opti
         return b.build();
     }
 
-    public boolean matches(Event event) {
-        if (since.isPresent() || until.isPresent()) {
-            Instant at = instant(event.getTime());
-            if (since.isPresent() && at.isBefore(since.get()) || until.isPresent() && at.isAfter(until.get())) {
-                return false;
-            }
+    /** Whether the query selects the event: in the time range, and concerning every subject asked about. */
+    public Predicate<Event> filter() {
+        Set<Subject> wanted = subjects();
+        return event -> inTimeRange(event) && (wanted.isEmpty() || Subject.of(event).containsAll(wanted));
+    }
+
+    private boolean inTimeRange(Event event) {
+        if (since.isEmpty() && until.isEmpty()) {
+            return true;
         }
-        return Subject.of(event).containsAll(subjects());
+        Instant at = instant(event.getTime());
+        return !(since.isPresent() && at.isBefore(since.get()) || until.isPresent() && at.isAfter(until.get()));
     }
 
     /** The subjects every selected entry concerns (none for a query by time only). */

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,10 +43,11 @@ public final class LedgerQueries {
      */
     public List<Event> audit(AuditQuery query) throws LedgerFormatException {
         List<Event> found = new ArrayList<>();
+        Predicate<Event> selected = query.filter();
         if (!query.subjects().isEmpty()) {
             IndexedRead read = ledger.readIndexed(query.subjects());
             if (read.used()) {
-                read.entries().stream().map(LedgerEntry::event).filter(query::matches).forEach(found::add);
+                read.entries().stream().map(LedgerEntry::event).filter(selected).forEach(found::add);
                 log.info("audit {}: {} entries through the SQLite audit index ({})", query.subjects(), found.size(),
                         read.detail());
                 return found;
@@ -53,7 +55,7 @@ public final class LedgerQueries {
             log.warn("audit {}: scanning the whole topic, the audit index is not used: {}", query.subjects(), read.detail());
         }
         ledger.read(1, entry -> {
-            if (query.matches(entry.event())) {
+            if (selected.test(entry.event())) {
                 found.add(entry.event());
             }
         });

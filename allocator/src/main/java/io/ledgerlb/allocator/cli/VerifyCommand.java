@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.ledgerlb.allocator.k8s.adapter.ClusterDrift;
 import io.ledgerlb.ledger.ChainReport;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.ledger.sqlite.AuditIndex;
 import io.ledgerlb.ledger.state.LedgerState;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -18,7 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "verify", description = "Walks the hash chain of the ledger topic and of the SQLite journal; with "
+@Command(name = "verify", description = "Walks the hash chain of the ledger topic and of the SQLite journal, and checks "
+        + "the audit index against the journal; with "
         + "--cluster, also compares every Service's status with the ledger. Exit 1 when anything is off.")
 final class VerifyCommand implements Callable<Integer> {
     @Mixin LedgerOptions ledger;
@@ -26,6 +28,9 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Option(names = "--cluster", description = "Also check Services' status.loadBalancer.ingress against the ledger.")
     boolean cluster;
+
+    @Option(names = "--rebuild-index", description = "First rebuild the SQLite audit index from the journal.")
+    boolean rebuildIndex;
 
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The cluster to check (default: $KUBECONFIG, ~/.kube/config, or DATA/kubeconfig).")
     Path kubeconfig;
@@ -48,6 +53,13 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 out.println(journal);
                 ok &= journal.intact();
+                AuditIndex index = opened.database().get().auditIndex();
+                if (rebuildIndex) {
+                    out.printf("audit index: rebuilt from %d journaled entries%n", index.rebuild());
+                }
+                AuditIndex.Report indexReport = index.verify();
+                out.println(indexReport);
+                ok &= indexReport.intact();
             }
             if (cluster) {
                 LedgerState state = opened.stateAt(log.lastSequence());

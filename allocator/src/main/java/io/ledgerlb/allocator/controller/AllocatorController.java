@@ -19,6 +19,7 @@ import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.ledger.Ledger;
 import io.ledgerlb.ledger.LedgerFencedException;
+import io.ledgerlb.ledger.LedgerTransaction;
 import io.ledgerlb.ledger.LedgerWriteException;
 import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.SnapshotInfo;
@@ -30,6 +31,7 @@ import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -47,14 +49,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The allocator's control loop. Informers watch Services, Namespaces and the MetalLB resources
  * (always, so that a standby has a warm cache); while this instance leads, every change goes
- * through the pure {@link AllocationStep}, its events are appended to the ledger in one
- * transaction, the committed entries are folded into the state — the only way it changes — and
- * only then does the Service or resource get its status, annotation and events.
+ * through the pure {@link AllocationStep}. The worker takes what is waiting (up to
+ * {@value #MAX_BATCH} changes) as one ledger transaction: each step's events are sealed and
+ * folded into the state — the only way it changes — before the next step decides, and only once
+ * the transaction committed do the Services and resources get their status, annotation and
+ * events. One transaction per batch instead of per decision is what makes bursts fast: a Kafka
+ * commit costs tens of milliseconds however many events it holds.
  *
  * <p>One worker thread runs the steps and owns the state; others read it via {@link #withState}.
  */
 public final class AllocatorController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AllocatorController.class);
+    /** Reconciliations decided and committed in one ledger transaction, at most. */
+    private static final int MAX_BATCH = 1_000;
     /**
      * @param instance          this allocator's name: the actor of its events and its leader identity
      * @param loadBalancerClass the class this allocator serves; null: Services without a class
@@ -268,23 +275,17 @@ public final class AllocatorController implements AutoCloseable {
 
     private void work() {
         while (leading && !Thread.currentThread().isInterrupted()) {
-            Optional<Work> next;
+            List<Work> batch;
             try {
-                next = queue.take(500, TimeUnit.MILLISECONDS);
+                batch = queue.drain(MAX_BATCH, 500, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
             }
-            if (next.isEmpty()) {
+            if (batch.isEmpty()) {
                 continue;
             }
             try {
-                if (next.get() instanceof Work.ServiceWork w) {
-                    reconcileService(w.key());
-                } else if (next.get() instanceof Work.ConfigWork w) {
-                    reconcileConfig(w);
-                } else if (next.get() instanceof Work.SnapshotWork w) {
-                    snapshotFor(w.done());
-                }
+                reconcile(batch);
             } catch (LedgerFencedException e) {
                 log.error("a newer allocator took over the ledger; this one stops writing: {}", e.getMessage());
                 Thread.currentThread().interrupt();
@@ -294,24 +295,89 @@ public final class AllocatorController implements AutoCloseable {
                 }, "allocator-fenced").start();
                 return;
             } catch (LedgerWriteException e) {
-                log.warn("append failed, will retry {}: {}", next.get(), e.getMessage());
-                sleepThenRetry(next.get());
-            } catch (RuntimeException e) {
-                log.error("reconciling {} failed", next.get(), e);
+                log.warn("appending the decisions of {} reconciliations failed, will retry: {}", batch.size(), e.getMessage());
+                sleepThenRetry(batch);
             }
         }
     }
 
-    private void sleepThenRetry(Work work) {
+    private void sleepThenRetry(List<Work> batch) {
         try {
             Thread.sleep(1000);
-            queue.add(work);
+            batch.forEach(queue::add);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private void reconcileService(ServiceKey key) throws LedgerWriteException {
+    /**
+     * Reconciles a batch in one ledger transaction. Each step decides on the state folded from
+     * the steps before it (their entries are staged and folded at once), and Kubernetes hears of
+     * the decisions only once the transaction committed. So the state may briefly hold staged
+     * entries; if the transaction fails it is folded again from the ledger before the next batch.
+     */
+    private void reconcile(List<Work> batch) throws LedgerWriteException {
+        LedgerWriter w = writer;
+        if (w == null) {
+            throw new LedgerFencedException("not leading", null);
+        }
+        List<Runnable> afterCommit = new ArrayList<>();
+        List<CompletableFuture<SnapshotInfo>> snapshotsAsked = new ArrayList<>();
+        int decided = 0;
+        try (LedgerTransaction transaction = w.begin()) {
+            foldAgainWhenApart(w);
+            for (Work work : batch) {
+                try {
+                    Reconciled done = work instanceof Work.ServiceWork s ? reconcileService(transaction, s.key())
+                            : work instanceof Work.ConfigWork c ? reconcileConfig(transaction, c)
+                            : null;
+                    if (done != null) {
+                        afterCommit.add(done.tell());
+                        decided += done.wrote() ? 1 : 0;
+                    } else if (work instanceof Work.SnapshotWork s) {
+                        snapshotsAsked.add(s.done());
+                    }
+                } catch (RuntimeException e) {
+                    log.error("reconciling {} failed", work, e);
+                }
+            }
+            transaction.commit();
+        }
+        decisions.addAndGet(decided);
+        afterCommit.forEach(Runnable::run);
+        if (settings.snapshotEvery() > 0 && state.sequence() - lastSnapshot >= settings.snapshotEvery()) {
+            snapshot();
+        }
+        for (CompletableFuture<SnapshotInfo> asked : snapshotsAsked) {
+            snapshotFor(asked);
+        }
+    }
+
+    /** What a reconciliation tells Kubernetes once its transaction committed; whether it wrote events. */
+    private record Reconciled(Runnable tell, boolean wrote) {}
+
+    /** Folds the state again from the ledger when it differs from the writer's committed tail (after an abort). */
+    private void foldAgainWhenApart(LedgerWriter w) throws LedgerWriteException {
+        if (Arrays.equals(state.lastHash(), w.lastHash()) && state.sequence() == w.lastSequence()) {
+            return;
+        }
+        log.warn("the state (sequence {}) differs from the ledger (sequence {}): folding it again", state.sequence(),
+                w.lastSequence());
+        LedgerState folded;
+        try {
+            folded = w.lastSequence() == 0 ? new LedgerState() : ledger.stateAt(w.lastSequence());
+        } catch (LedgerFormatException e) {
+            throw new LedgerWriteException("cannot fold the state again: " + e.getMessage(), e);
+        }
+        stateLock.writeLock().lock();
+        try {
+            state = folded;
+        } finally {
+            stateLock.writeLock().unlock();
+        }
+    }
+
+    private Reconciled reconcileService(LedgerTransaction transaction, ServiceKey key) throws LedgerWriteException {
         Optional<Service> service = cachedService(key);
         Instant now = Instant.now();
         Decision decision;
@@ -324,21 +390,23 @@ public final class AllocatorController implements AutoCloseable {
             Cause cause = cause(svc, "ServiceChanged");
             decision = step.service(state, svc, namespaceLabels(key.namespace()), cause, now);
         }
-        List<LedgerEntry> committed = commit(decision.events());
-        List<Note> notes = new ArrayList<>(notesFor(key, committed));
-        if (!committed.isEmpty()) {
-            decision.warnings().forEach(w -> notes.add(Note.warning("DeprecatedAnnotation", w)));
-        }
-        if (service.isPresent()) {
-            writeBack.submit(key, notes);
-        }
-        if (committed.stream().anyMatch(e -> e.event().hasIpAssigned() || e.event().hasIpReleased())) {
-            committed.stream().map(e -> e.event().hasIpAssigned() ? e.event().getIpAssigned().getPool()
-                    : e.event().getIpReleased().getPool()).distinct().forEach(this::poolStatusLater);
-        }
+        List<LedgerEntry> staged = stage(transaction, decision.events());
+        return new Reconciled(() -> {
+            List<Note> notes = new ArrayList<>(notesFor(key, staged));
+            if (!staged.isEmpty()) {
+                decision.warnings().forEach(w -> notes.add(Note.warning("DeprecatedAnnotation", w)));
+            }
+            if (service.isPresent()) {
+                writeBack.submit(key, notes);
+            }
+            staged.stream().filter(e -> e.event().hasIpAssigned() || e.event().hasIpReleased())
+                    .map(e -> e.event().hasIpAssigned() ? e.event().getIpAssigned().getPool()
+                            : e.event().getIpReleased().getPool())
+                    .distinct().forEach(this::poolStatusLater);
+        }, !staged.isEmpty());
     }
 
-    private void reconcileConfig(Work.ConfigWork work) throws LedgerWriteException {
+    private Reconciled reconcileConfig(LedgerTransaction transaction, Work.ConfigWork work) throws LedgerWriteException {
         Optional<GenericKubernetesResource> resource = configs.get(work.kind()).getStore().list().stream()
                 .filter(r -> r.getMetadata().getName().equals(work.name())
                         && (work.namespace() == null || work.namespace().equals(r.getMetadata().getNamespace())))
@@ -352,55 +420,53 @@ public final class AllocatorController implements AutoCloseable {
         } else {
             decision = step.config(state, work.kind(), resource.get(), cause(resource.get(), "ConfigChanged"), now);
         }
-        List<LedgerEntry> committed = commit(decision.events());
-        if (resource.isPresent()) {
-            GenericKubernetesResource r = resource.get();
-            Optional<PoolCounts> usage = work.kind() == MetalLbKinds.IP_ADDRESS_POOL
-                    ? withState(s -> s.pool(work.name()).isPresent()
-                            ? Optional.of(step.count(s, work.name())) : Optional.empty())
-                    : Optional.empty();
-            configStatus.write(work.kind(), r, decision.invalid(), usage);
-            decision.invalid().ifPresent(why -> recorder.record(r, Note.warning("InvalidConfiguration", why)));
-        }
-        if (!committed.isEmpty()) {
-            // a configuration change can give a refused Service an IP, or take one away
-            services.getStore().list().forEach(s -> queue.add(new Work.ServiceWork(key(s))));
-            withState(s -> List.copyOf(s.servicesWithAssignments())).forEach(k -> queue.add(new Work.ServiceWork(k)));
-            committed.stream().filter(e -> e.event().hasIpReleased() || e.event().hasIpAssigned())
-                    .map(e -> e.event().hasIpAssigned() ? e.event().getIpAssigned().getService()
-                            : e.event().getIpReleased().getService())
-                    .map(ServiceKey::of).distinct()
-                    .forEach(k -> writeBack.submit(k, notesFor(k, committed)));
-        }
+        List<LedgerEntry> staged = stage(transaction, decision.events());
+        return new Reconciled(() -> {
+            if (resource.isPresent()) {
+                GenericKubernetesResource r = resource.get();
+                Optional<PoolCounts> usage = work.kind() == MetalLbKinds.IP_ADDRESS_POOL
+                        ? withState(s -> s.pool(work.name()).isPresent()
+                                ? Optional.of(step.count(s, work.name())) : Optional.empty())
+                        : Optional.empty();
+                configStatus.write(work.kind(), r, decision.invalid(), usage);
+                decision.invalid().ifPresent(why -> recorder.record(r, Note.warning("InvalidConfiguration", why)));
+            }
+            if (!staged.isEmpty()) {
+                // a configuration change can give a refused Service an IP, or take one away
+                services.getStore().list().forEach(s -> queue.add(new Work.ServiceWork(key(s))));
+                withState(s -> List.copyOf(s.servicesWithAssignments())).forEach(k -> queue.add(new Work.ServiceWork(k)));
+                staged.stream().filter(e -> e.event().hasIpReleased() || e.event().hasIpAssigned())
+                        .map(e -> e.event().hasIpAssigned() ? e.event().getIpAssigned().getService()
+                                : e.event().getIpReleased().getService())
+                        .map(ServiceKey::of).distinct()
+                        .forEach(k -> writeBack.submit(k, notesFor(k, staged)));
+            }
+        }, !staged.isEmpty());
     }
 
-    /** Appends in one transaction and, once committed, folds the entries: the only mutation of the state. */
-    private List<LedgerEntry> commit(List<Event> events) throws LedgerWriteException {
+    /** Stages the events in the open transaction and folds them at once: the only mutation of the state. */
+    private List<LedgerEntry> stage(LedgerTransaction transaction, List<Event> events) throws LedgerWriteException {
         if (events.isEmpty()) {
             return List.of();
         }
         List<Event> stamped = events.stream()
                 .map(e -> e.getActor().isEmpty() ? e.toBuilder().setActor(settings.instance()).build() : e)
                 .toList();
-        LedgerWriter w = writer;
-        if (w == null) {
-            throw new LedgerFencedException("not leading", null);
-        }
-        List<LedgerEntry> committed = w.append(stamped);
+        List<LedgerEntry> staged = transaction.stage(stamped);
+        fold(staged);
+        return staged;
+    }
+
+    private void fold(List<LedgerEntry> entries) {
         stateLock.writeLock().lock();
         try {
-            for (LedgerEntry entry : committed) {
+            for (LedgerEntry entry : entries) {
                 state.apply(entry);
                 step.applied(entry, state);
             }
         } finally {
             stateLock.writeLock().unlock();
         }
-        decisions.incrementAndGet();
-        if (settings.snapshotEvery() > 0 && state.sequence() - lastSnapshot >= settings.snapshotEvery()) {
-            snapshot();
-        }
-        return committed;
     }
 
     /** Asks the worker for a snapshot of the state; fails when this instance does not lead. */
@@ -434,13 +500,7 @@ public final class AllocatorController implements AutoCloseable {
             throw new IllegalStateException("this ledger takes no snapshots");
         }
         TakenSnapshot taken = kafkaWriter.takeSnapshot(state);
-        stateLock.writeLock().lock();
-        try {
-            state.apply(taken.entry());
-            step.applied(taken.entry(), state);
-        } finally {
-            stateLock.writeLock().unlock();
-        }
+        fold(List.of(taken.entry()));
         lastSnapshot = state.sequence();
         return taken.snapshot();
     }

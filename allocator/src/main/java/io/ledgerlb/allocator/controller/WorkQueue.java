@@ -1,7 +1,8 @@
 package io.ledgerlb.allocator.controller;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,23 +19,26 @@ final class WorkQueue<K> {
         }
     }
 
-    /** The next key, or empty when the timeout passed or the queue was closed. */
-    synchronized Optional<K> take(long timeout, TimeUnit unit) throws InterruptedException {
+    /**
+     * Up to {@code max} keys in the order they came, waiting for the first one: empty when the
+     * timeout passed or the queue was closed.
+     */
+    synchronized List<K> drain(int max, long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         while (waiting.isEmpty() && !closed) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                return Optional.empty();
+                return List.of();
             }
             TimeUnit.NANOSECONDS.timedWait(this, left);
         }
-        if (closed) {
-            return Optional.empty();
-        }
+        List<K> keys = new ArrayList<>(Math.min(max, waiting.size()));
         var it = waiting.iterator();
-        K key = it.next();
-        it.remove();
-        return Optional.of(key);
+        while (!closed && it.hasNext() && keys.size() < max) {
+            keys.add(it.next());
+            it.remove();
+        }
+        return keys;
     }
 
     synchronized int size() {

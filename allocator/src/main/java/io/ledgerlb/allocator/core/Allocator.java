@@ -30,8 +30,9 @@ import java.util.TreeSet;
  * <ol>
  *   <li><b>It keeps what it holds</b> when that is still valid: the pool still exists and
  *       contains the IPs (and they are not excluded by avoidBuggyIPs), the families match the
- *       Service's, any requested IPs or pool are the ones held, and sharing still holds with the
- *       other holders. If only facts changed (ports, sharing key, backends, uid), the holding is
+ *       Service's, any requested IPs or pool are the ones held, sharing still holds with the
+ *       other holders, and — for IPs placed automatically — the pool's serviceAllocation still
+ *       selects the Service (see below). If only facts changed (ports, sharing key, backends, uid), the holding is
  *       recorded again; otherwise nothing is recorded.</li>
  *   <li><b>Requested IPs</b>: the {@code metallb.io/loadBalancerIPs} annotation (one IP per family)
  *       or {@code spec.loadBalancerIP} — never both. Each must be in a pool (the requested one,
@@ -55,6 +56,13 @@ import java.util.TreeSet;
  *
  * <p>A request that cannot be met gives one {@code AllocationRefused} event and changes nothing
  * else: the Service keeps what it held. A Service that is no longer ours releases its IPs.
+ *
+ * <p><b>Selection is checked again</b>: IPs placed by the automatic rules (no requested IPs or
+ * pool) are kept only while their pool's serviceAllocation still selects the Service. When its
+ * labels or its namespace's change so that the pool no longer does, the Service is placed again by
+ * the rules above (another pool that selects it, or an autoAssign pool without serviceAllocation);
+ * when none can take it, its IPs are released (reason NO_LONGER_SELECTED) with the refusal — as
+ * MetalLB, which keeps an IP only while its pool is still compatible with the Service.
  *
  * <p>The allocator keeps a cache derived from the state (see {@link AllocationIndex}). Register it
  * as a {@link LedgerListener} of the follower that folds the state, so the cache follows each
@@ -91,14 +99,20 @@ public final class Allocator implements LedgerListener {
                     : release(held, ReleaseReason.SERVICE_CHANGED, events);
         }
         List<String> warnings = List.of();
+        boolean unselected = false;
         try {
             Request request = Request.of(service);
             warnings = request.warnings();
+            unselected = Placement.noLongerSelected(view, service, request, held);
             Placement placement = new Placement.Finder(view, state, service, request, held).find();
-            return record(placement, held, service, request, events);
+            return record(placement, held, service, request, events, unselected);
         } catch (Refusal refusal) {
-            return new Decision(List.of(events.refused(service.ref(), refusal.reason(), refusal.getMessage())),
-                    new Outcome.Refused(refusal.reason(), refusal.getMessage(), warnings));
+            List<Event> out = new ArrayList<>();
+            if (unselected) {
+                out.addAll(release(held, ReleaseReason.NO_LONGER_SELECTED, events).events());
+            }
+            out.add(events.refused(service.ref(), refusal.reason(), refusal.getMessage()));
+            return new Decision(out, new Outcome.Refused(refusal.reason(), refusal.getMessage(), warnings));
         }
     }
 
@@ -196,7 +210,7 @@ public final class Allocator implements LedgerListener {
 
     /** The events that take the Service from what it holds to the placement. */
     private static Decision record(Placement placement, List<IpAssigned> held, ServiceRequest service,
-                                   Request request, EventFactory events) {
+                                   Request request, EventFactory events, boolean unselected) {
         List<Event> out = new ArrayList<>(2);
         List<String> ips = new ArrayList<>(placement.ips().size());
         for (IpAddress ip : placement.ips()) {
@@ -206,7 +220,8 @@ public final class Allocator implements LedgerListener {
             if (!ips.contains(holding.getIp())) {
                 IpAddress ip = AllocationIndex.parseOrNull(holding.getIp());
                 boolean familyKept = ip != null && placement.ips().stream().anyMatch(p -> p.family() == ip.family());
-                out.add(events.released(holding, familyKept ? ReleaseReason.SERVICE_CHANGED : ReleaseReason.FAMILY_CHANGED));
+                out.add(events.released(holding, unselected ? ReleaseReason.NO_LONGER_SELECTED
+                        : familyKept ? ReleaseReason.SERVICE_CHANGED : ReleaseReason.FAMILY_CHANGED));
             }
         }
         for (String ip : ips) {

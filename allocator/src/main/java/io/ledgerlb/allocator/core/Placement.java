@@ -15,6 +15,20 @@ import java.util.stream.Collectors;
 /** Where a Service's IPs come from: one pool, one IP per family. */
 record Placement(PoolSpec pool, List<IpAddress> ips) {
 
+    /**
+     * Whether the Service holds IPs it got by the automatic rules (no requested IPs or pool) from a
+     * pool whose serviceAllocation no longer selects it, because its labels or its namespace's
+     * changed. Like MetalLB, which keeps an IP only while its pool is still compatible with the
+     * Service, the allocator does not keep such IPs.
+     */
+    static boolean noLongerSelected(AllocationIndex view, ServiceRequest service, Request request, List<IpAssigned> held) {
+        if (held.isEmpty() || request.pool() != null || !request.ips().isEmpty()) {
+            return false;
+        }
+        PoolSpec pool = view.pool(held.get(0).getPool());
+        return pool != null && pool.hasServiceAllocation() && !pool.selects(service);
+    }
+
     /** Applies the rules of {@link Allocator}'s javadoc, in that order, for one Service. */
     static final class Finder {
         private final AllocationIndex view;
@@ -43,7 +57,7 @@ record Placement(PoolSpec pool, List<IpAddress> ips) {
         }
 
         private Placement keptIfValid() {
-            if (held.isEmpty()) {
+            if (held.isEmpty() || noLongerSelected(view, service, request, held)) {
                 return null;
             }
             PoolSpec pool = view.pool(held.get(0).getPool());

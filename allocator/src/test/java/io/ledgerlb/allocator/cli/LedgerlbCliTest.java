@@ -154,11 +154,8 @@ class LedgerlbCliTest {
 
     @Test
     void anAlteredJournalRowFailsTheAuditAndTheVerify(@TempDir Path data) throws Exception {
-        LedgerConfig altered = LedgerFixture.config("cli-altered").withSqlite(data.resolve(LedgerConfig.SQLITE_FILE_NAME));
-        try (KafkaLedger ledger = KafkaLedger.open(altered); KafkaLedgerWriter writer = ledger.openWriter("test")) {
-            writer.append(List.of(SampleEvents.pool("p", "10.99.0.0/16"), SampleEvents.assign("s1", "10.99.0.1"),
-                    SampleEvents.release("s1", "10.99.0.1")));
-        }
+        LedgerConfig altered = ledgerIn(data, "cli-altered", SampleEvents.pool("p", "10.99.0.0/16"),
+                SampleEvents.assign("s1", "10.99.0.1"), SampleEvents.release("s1", "10.99.0.1"));
         // the row of sequence 2 edited by hand: another IP, the old hash
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + altered.sqliteFile().orElseThrow())) {
             byte[] stored;
@@ -185,10 +182,7 @@ class LedgerlbCliTest {
 
     @Test
     void kafkaPropertiesReachTheConsumersAndTheProducer(@TempDir Path data) throws Exception {
-        LedgerConfig own = LedgerFixture.config("cli-properties").withSqlite(data.resolve(LedgerConfig.SQLITE_FILE_NAME));
-        try (KafkaLedger ledger = KafkaLedger.open(own); KafkaLedgerWriter writer = ledger.openWriter("test")) {
-            writer.append(List.of(SampleEvents.pool("p", "10.99.0.0/16"), SampleEvents.assign("s1", "10.99.0.1")));
-        }
+        LedgerConfig own = ledgerIn(data, "cli-properties", SampleEvents.pool("p", "10.99.0.0/16"), SampleEvents.assign("s1", "10.99.0.1"));
         RecordingInterceptor.clear();
         String[] properties = {"--kafka-property", "interceptor.classes=" + RecordingInterceptor.class.getName(),
                 "--kafka-property", "client.id=ledgerlb-cli-probe"};
@@ -214,6 +208,36 @@ class LedgerlbCliTest {
         }
         // the same commands without the property work against this broker: it is the property that failed them
         assertThat(runOn(config.eventsTopic(), data, "audit", "--ip", "10.99.0.1", "--direct").exit()).isZero();
+    }
+
+    @Test
+    void verifyFindsAHiddenIndexRowAndRebuildsTheIndex(@TempDir Path data) throws Exception {
+        LedgerConfig own = ledgerIn(data, "cli-index", SampleEvents.pool("p", "10.99.0.0/16"),
+                SampleEvents.assign("s1", "10.99.0.1"), SampleEvents.release("s1", "10.99.0.1"));
+        assertThat(runOn(own.eventsTopic(), data, "verify").out()).contains("audit index: 7 rows, exactly the subjects");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + own.sqliteFile().orElseThrow());
+             PreparedStatement delete = c.prepareStatement("DELETE FROM audit_index WHERE kind = 0 AND sequence = 2")) {
+            assertThat(delete.executeUpdate()).isEqualTo(1); // the assignment hidden from audits by IP
+        }
+        Result hidden = runOn(own.eventsTopic(), data, "audit", "--ip", "10.99.0.1", "--direct", "--json");
+        assertThat(EventFormat.JSON.readTree(hidden.out())).hasSize(1);
+
+        Result verify = runOn(own.eventsTopic(), data, "verify");
+        assertThat(verify.exit()).isEqualTo(LedgerlbCommand.FAILURE_FOUND);
+        assertThat(verify.out()).contains("audit index: 6 rows, but the journal's entries give 7");
+        Result rebuilt = runOn(own.eventsTopic(), data, "verify", "--rebuild-index");
+        assertThat(rebuilt.exit()).as(rebuilt.out()).isZero();
+        Result audit = runOn(own.eventsTopic(), data, "audit", "--ip", "10.99.0.1", "--direct", "--json");
+        assertThat(EventFormat.JSON.readTree(audit.out())).hasSize(2);
+    }
+
+    /** A fresh ledger on the shared broker with its SQLite file in {@code data}, holding {@code events}. */
+    static LedgerConfig ledgerIn(Path data, String name, Event... events) throws Exception {
+        LedgerConfig own = LedgerFixture.config(name).withSqlite(data.resolve(LedgerConfig.SQLITE_FILE_NAME));
+        try (KafkaLedger ledger = KafkaLedger.open(own); KafkaLedgerWriter writer = ledger.openWriter("test")) {
+            writer.append(List.of(events));
+        }
+        return own;
     }
 
     static String[] concat(String[] query, String... command) {

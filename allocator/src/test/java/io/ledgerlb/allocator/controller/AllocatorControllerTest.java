@@ -4,11 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
 import io.ledgerlb.allocator.k8s.adapter.ServiceWriteBack;
 import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.events.v1.IpReleased;
+import io.ledgerlb.events.v1.ReleaseReason;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.testing.LedgerFixture;
 import java.time.Duration;
@@ -68,6 +73,22 @@ class AllocatorControllerTest {
         // the pool's status shows the counts
         await().atMost(WAIT).untilAsserted(() -> assertThat(poolStatus("blue"))
                 .containsEntry("assignedIPv4", 1).containsEntry("availableIPv4", 15));
+    }
+
+    @Test
+    void aStatusWriteTheApiRefusesIsRetriedAndTheEventRecordedOnce() throws Exception {
+        controller.close(); // this test's allocator uses a client that does not retry by itself
+        controller = Allocators.started(cluster.newClient(0), ledger, "allocator-a");
+        controller.startLeading();
+        cluster.refusePatches("/api/v1/namespaces/shop/services/web/status", 2);
+        cluster.pool("blue", "10.99.7.0/28");
+        cluster.loadBalancer("shop", "web", Map.of());
+
+        await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "web").isEmpty());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.events("shop", "web"))
+                .filteredOn(e -> e.getReason().equals("IPAllocated")).hasSize(1));
+        assertThat(controller.writeBack().statusWrites()).isEqualTo(1);
+        assertThat(cluster.refusalsLeft("/api/v1/namespaces/shop/services/web/status")).isLessThanOrEqualTo(0);
     }
 
     @Test
@@ -136,6 +157,74 @@ class AllocatorControllerTest {
         cluster.loadBalancer("shop", "a", Map.of());
 
         await().atMost(WAIT).until(() -> cluster.ingressIps("shop", "a").equals(List.of(ip)));
+    }
+
+    // ---- a Namespace's labels change under pools with serviceAllocation.namespaceSelectors
+
+    @Test
+    void aRefusedServiceGetsAnIpOnceItsNamespaceMatchesAndLosesItWhenItNoLongerDoes() {
+        namespace("shop", Map.of());
+        teamPool("blue-pool", "10.99.7.0/28", "blue");
+        await().atMost(WAIT).until(() -> controller.withState(s -> s.pools().size()) == 1);
+        cluster.loadBalancer("shop", "web", Map.of());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.events("shop", "web"))
+                .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("AllocationFailed")));
+        assertThat(cluster.ingressIps("shop", "web")).isEmpty();
+
+        namespace("shop", Map.of("team", "blue"));
+        await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "web").isEmpty());
+        String ip = cluster.ingressIps("shop", "web").get(0);
+        assertThat(ip).startsWith("10.99.7.");
+
+        namespace("shop", Map.of("team", "red"));
+        await().atMost(WAIT).until(() -> cluster.ingressIps("shop", "web").isEmpty());
+        boolean stillAssigned = controller.withState(s -> s.isAssigned(ip));
+        assertThat(stillAssigned).isFalse();
+        assertThat(released()).singleElement().satisfies(r -> {
+            assertThat(r.getIp()).isEqualTo(ip);
+            assertThat(r.getReason()).isEqualTo(ReleaseReason.NO_LONGER_SELECTED);
+        });
+        await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.events("shop", "web"))
+                .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("ClearAssignment")));
+    }
+
+    @Test
+    void aServiceMovesToAPoolThatStillSelectsIt() {
+        namespace("shop", Map.of("team", "blue"));
+        cluster.pool("everyone", "10.99.8.0/28");
+        teamPool("blue-pool", "10.99.7.0/28", "blue");
+        await().atMost(WAIT).until(() -> controller.withState(s -> s.pools().size()) == 2);
+        cluster.loadBalancer("shop", "web", Map.of());
+        await().atMost(WAIT).until(() -> cluster.ingressIps("shop", "web").equals(List.of("10.99.7.0")));
+
+        namespace("shop", Map.of("team", "red"));
+        await().atMost(WAIT).until(() -> cluster.ingressIps("shop", "web").equals(List.of("10.99.8.0")));
+        assertThat(released()).singleElement().satisfies(r -> {
+            assertThat(r.getIp()).isEqualTo("10.99.7.0");
+            assertThat(r.getReason()).isEqualTo(ReleaseReason.NO_LONGER_SELECTED);
+        });
+    }
+
+    private List<IpReleased> released() {
+        return Allocators.events(ledger).stream().filter(Event::hasIpReleased).map(Event::getIpReleased).toList();
+    }
+
+    private void namespace(String name, Map<String, String> labels) {
+        Namespace ns = new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build();
+        cluster.client().namespaces().resource(ns).createOr(op -> op.update());
+    }
+
+    /** A pool for the namespaces labelled {@code team=<team>}. */
+    private void teamPool(String name, String cidr, String team) {
+        cluster.client().genericKubernetesResources(MetalLbKinds.IP_ADDRESS_POOL.context()).inNamespace("metallb-system")
+                .resource(new GenericKubernetesResourceBuilder()
+                        .withApiVersion(MetalLbKinds.IP_ADDRESS_POOL.apiVersion()).withKind("IPAddressPool")
+                        .withNewMetadata().withName(name).withNamespace("metallb-system").endMetadata()
+                        .withAdditionalProperties(Map.of("spec", Map.of("addresses", List.of(cidr),
+                                "serviceAllocation", Map.of("namespaceSelectors",
+                                        List.of(Map.of("matchLabels", Map.of("team", team)))))))
+                        .build())
+                .create();
     }
 
     @SuppressWarnings("unchecked")

@@ -11,10 +11,14 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** fabric8's mock API server in CRUD mode, knowing the MetalLB kinds, and helpers to create objects on it. */
 public final class MockCluster implements AutoCloseable {
@@ -22,11 +26,33 @@ public final class MockCluster implements AutoCloseable {
     private final KubernetesClient client;
     private final List<KubernetesClient> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    private final Map<String, AtomicInteger> refusals = new ConcurrentHashMap<>();
+
     public MockCluster() {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(MetalLbKinds.definitions()), false);
+                new KubernetesCrudDispatcher(MetalLbKinds.definitions()) {
+                    @Override
+                    public MockResponse handlePatch(RecordedRequest request) {
+                        AtomicInteger left = refusals.get(request.getPath().split("\\?")[0]);
+                        if (left != null && left.getAndDecrement() > 0) {
+                            return new MockResponse().setResponseCode(500)
+                                    .setBody("{\"kind\":\"Status\",\"code\":500,\"message\":\"refused by the test\"}");
+                        }
+                        return super.handlePatch(request);
+                    }
+                }, false);
         server.init();
         client = newClient();
+    }
+
+    /** The next {@code times} PATCH requests to this API path fail with 500 Internal Server Error. */
+    public void refusePatches(String path, int times) {
+        refusals.put(path, new AtomicInteger(times));
+    }
+
+    public int refusalsLeft(String path) {
+        AtomicInteger left = refusals.get(path);
+        return left == null ? 0 : left.get();
     }
 
     public KubernetesClient client() {
@@ -35,10 +61,15 @@ public final class MockCluster implements AutoCloseable {
 
     /** A new client of the same server (each allocator gets its own, as separate processes would). */
     public KubernetesClient newClient() {
+        return newClient(new ConfigBuilder(server.createClient().getConfiguration()).getRequestRetryBackoffLimit());
+    }
+
+    /** A new client that retries a failed request itself at most {@code retries} times. */
+    public KubernetesClient newClient(int retries) {
         // generous timeouts: the mock shares two loaded cores with Kafka and the allocator
         KubernetesClient created = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
                 server.createClient().getConfiguration()).withRequestTimeout(120_000).withConnectionTimeout(30_000)
-                .build()).build();
+                .withRequestRetryBackoffLimit(retries).build()).build();
         clients.add(created);
         return created;
     }

@@ -311,6 +311,54 @@ class AllocatorTest {
     }
 
     @Test
+    void aNamespaceThatStopsMatchingMovesItsServicesToAPoolThatSelectsThem() {
+        define(pool("plain", "192.0.2.0/28"));
+        LabelSelector team = LabelSelector.newBuilder().putMatchLabels("team", "blue").build();
+        define(withAllocation(pool("blue", "192.0.2.16/28"), ServiceAllocation.newBuilder().addNamespaceSelectors(team).build()));
+        assertThat(allocated(apply(svc("a").namespaceLabels(Map.of("team", "blue")))).ips()).containsExactly("192.0.2.16");
+        // still matching (another label added): nothing recorded
+        assertThat(apply(svc("a").namespaceLabels(Map.of("team", "blue", "env", "prod"))).events()).isEmpty();
+
+        Decision moved = apply(svc("a").namespaceLabels(Map.of("team", "red")));
+        assertThat(allocated(moved).pool()).isEqualTo("plain");
+        assertThat(moved.events()).hasSize(2);
+        assertThat(moved.events().get(0).getIpReleased().getReason()).isEqualTo(ReleaseReason.NO_LONGER_SELECTED);
+        assertThat(moved.events().get(0).getIpReleased().getIp()).isEqualTo("192.0.2.16");
+        assertThat(ipsOf("a")).containsExactly("192.0.2.0");
+    }
+
+    @Test
+    void aServiceNoPoolSelectsAnyMoreLosesItsIpWithTheRefusal() {
+        LabelSelector team = LabelSelector.newBuilder().putMatchLabels("team", "blue").build();
+        define(withAllocation(pool("blue", "192.0.2.16/28"), ServiceAllocation.newBuilder().addNamespaceSelectors(team).build()));
+        refused(apply(svc("a").namespaceLabels(Map.of())), "NoPoolAvailable");
+        assertThat(allocated(apply(svc("a").namespaceLabels(Map.of("team", "blue")))).ips()).containsExactly("192.0.2.16");
+
+        Decision lost = apply(svc("a").namespaceLabels(Map.of("team", "red")));
+        assertThat(lost.outcome()).isInstanceOf(Outcome.Refused.class);
+        assertThat(((Outcome.Refused) lost.outcome()).reason()).isEqualTo("NoPoolAvailable");
+        assertThat(lost.events()).extracting(Event::getBodyCase)
+                .containsExactly(Event.BodyCase.IP_RELEASED, Event.BodyCase.ALLOCATION_REFUSED);
+        assertThat(lost.events().get(0).getIpReleased().getReason()).isEqualTo(ReleaseReason.NO_LONGER_SELECTED);
+        assertThat(ipsOf("a")).isEmpty();
+        // a refusal for another cause still keeps what the Service holds
+        apply(svc("b").namespaceLabels(Map.of("team", "blue")));
+        refused(apply(svc("b").namespaceLabels(Map.of("team", "blue")).annotations(Map.of("metallb.io/address-pool", "nope"))),
+                "UnknownPool");
+        assertThat(ipsOf("b")).containsExactly("192.0.2.16");
+    }
+
+    @Test
+    void aRequestedPoolIsKeptWhateverItsSelectors() {
+        LabelSelector team = LabelSelector.newBuilder().putMatchLabels("team", "blue").build();
+        define(withAllocation(pool("blue", "192.0.2.16/28"), ServiceAllocation.newBuilder().addNamespaceSelectors(team).build()));
+        Map<String, String> requested = Map.of("metallb.io/address-pool", "blue");
+        assertThat(allocated(apply(svc("a").annotations(requested).namespaceLabels(Map.of("team", "blue")))).pool()).isEqualTo("blue");
+        assertThat(apply(svc("a").annotations(requested).namespaceLabels(Map.of("team", "red"))).events()).isEmpty();
+        assertThat(ipsOf("a")).containsExactly("192.0.2.16");
+    }
+
+    @Test
     void sharingWithTheSameKeyAndDistinctPorts() {
         define(pool("default", "192.0.2.0/24"));
         Map<String, String> key = Map.of("metallb.io/allow-shared-ip", "k1");

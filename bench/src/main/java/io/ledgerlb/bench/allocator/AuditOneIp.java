@@ -1,5 +1,6 @@
 package io.ledgerlb.bench.allocator;
 
+import com.google.protobuf.ByteString;
 import io.ledgerlb.allocator.admin.AuditQuery;
 import io.ledgerlb.allocator.admin.LedgerQueries;
 import io.ledgerlb.allocator.cli.LedgerlbCommand;
@@ -12,9 +13,12 @@ import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.ReleaseReason;
 import io.ledgerlb.events.v1.ServiceRef;
 import io.ledgerlb.ledger.LedgerConfig;
+import io.ledgerlb.ledger.event.HashChain;
+import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.Subject;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
+import io.ledgerlb.ledger.sqlite.LedgerDatabase;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.io.OutputStream;
 import java.io.PrintWriter;
@@ -50,10 +54,12 @@ public final class AuditOneIp {
     static final ServiceKey SERVICE = new ServiceKey("default", "svc1234");
     static final String POOL = "p3";
     static final int SERVICES = 50_000;
+    static final int BATCH = 10_000;
 
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Path dir = Files.createTempDirectory("ledgerlb-bench-audit-");
+        journalCost(dir, Math.min(events, 200_000));
         try (KafkaLedger ledger = KafkaLedger.open(LedgerConfig.embedded(dir))) {
             long writeStart = System.nanoTime();
             fill(ledger, events);
@@ -72,12 +78,12 @@ public final class AuditOneIp {
                     System.out.printf("round %d%n", round);
                     double raw = time("raw consumer read of every record (reference)", () -> rawRead(ledger));
                     double scan = time("audit --ip, full scan (no SQLite file)", () -> scanned.audit(byIp).size());
-                    double lookup = time("plain SQLite lookup of the IP's rows (reference)",
+                    double lookup = time("plain SQLite lookup of the IP's rows, bytes (reference)",
                             () -> plainLookup(sqlite, Subject.ip(IP)));
                     double ip = time("audit --ip through the index", () -> indexed.audit(byIp).size());
                     time("audit --service through the index", () -> indexed.audit(byService).size());
                     time("audit --pool through the index", () -> indexed.audit(byPool).size());
-                    time("plain SQLite lookup of the pool's rows (reference)", () -> plainLookup(sqlite, Subject.pool(POOL)));
+                    time("plain SQLite lookup of the pool's rows, bytes (reference)", () -> plainLookup(sqlite, Subject.pool(POOL)));
                     double cli = time("`ledgerlb audit --ip` in-process against this broker (opens clients and SQLite)",
                             () -> cli(ledger, dir, "--ip", IP));
                     System.out.printf("  ratios: audit --ip/raw read %.3f, audit --ip/full scan %.3f, "
@@ -106,31 +112,33 @@ public final class AuditOneIp {
     }
 
     /**
-     * 256 pools of a /24 each, then Services taking and giving back IPs of the /16 (IPs cycle
-     * every 65,536 assignments and Services every 50,000, so each has many entries).
+     * Event {@code i} of the bench's ledger: 256 pools of a /24 each, then Services taking and
+     * giving back IPs of the /16 (IPs cycle every 65,536 assignments and Services every 50,000, so
+     * each has many entries).
      */
+    static Event event(int i) {
+        Cause cause = Cause.newBuilder().setKind("Service").setReason("Bench").build();
+        Event.Builder e = Event.newBuilder().setActor("bench").setCause(cause);
+        if (i < 256) {
+            return e.setPoolDefined(PoolDefined.newBuilder().setName("p" + i).addAddresses("10.77." + i + ".0/24")).build();
+        }
+        int n = i / 2;
+        int third = (n / 256) % 256;
+        String ip = "10.77." + third + "." + (n % 256);
+        ServiceRef service = ServiceRef.newBuilder().setNamespace("default").setName("svc" + (n % SERVICES)).build();
+        if (i % 2 == 0) {
+            return e.setIpAssigned(IpAssigned.newBuilder().setService(service).setIp(ip).setPool("p" + third)).build();
+        }
+        return e.setIpReleased(IpReleased.newBuilder().setService(service).setIp(ip).setPool("p" + third)
+                .setReason(ReleaseReason.SERVICE_DELETED)).build();
+    }
+
     private static void fill(KafkaLedger ledger, int events) throws Exception {
         try (KafkaLedgerWriter writer = ledger.openWriter("bench")) {
-            Cause cause = Cause.newBuilder().setKind("Service").setReason("Bench").build();
             List<Event> batch = new ArrayList<>();
-            for (int p = 0; p < 256; p++) {
-                batch.add(Event.newBuilder().setActor("bench").setCause(cause).setPoolDefined(
-                        PoolDefined.newBuilder().setName("p" + p).addAddresses("10.77." + p + ".0/24")).build());
-            }
-            for (int i = batch.size(); i < events; i++) {
-                int n = i / 2;
-                int third = (n / 256) % 256;
-                String ip = "10.77." + third + "." + (n % 256);
-                ServiceRef service = ServiceRef.newBuilder().setNamespace("default").setName("svc" + (n % SERVICES)).build();
-                Event.Builder e = Event.newBuilder().setActor("bench").setCause(cause);
-                if (i % 2 == 0) {
-                    e.setIpAssigned(IpAssigned.newBuilder().setService(service).setIp(ip).setPool("p" + third));
-                } else {
-                    e.setIpReleased(IpReleased.newBuilder().setService(service).setIp(ip).setPool("p" + third)
-                            .setReason(ReleaseReason.SERVICE_DELETED));
-                }
-                batch.add(e.build());
-                if (batch.size() == 10_000) {
+            for (int i = 0; i < events; i++) {
+                batch.add(event(i));
+                if (batch.size() == BATCH) {
                     writer.append(batch);
                     batch.clear();
                 }
@@ -139,6 +147,53 @@ public final class AuditOneIp {
                 writer.append(batch);
             }
         }
+    }
+
+    /**
+     * The write side of the index: journaling {@code count} sealed entries in transactions of
+     * 10,000 through {@code Journal.append} (rows and their audit index), against the same rows
+     * written into a journal table alone with plain JDBC (same pragmas, same batches).
+     */
+    private static void journalCost(Path dir, int count) throws Exception {
+        List<LedgerEntry> entries = new ArrayList<>(count);
+        byte[] prev = HashChain.GENESIS;
+        for (int i = 0; i < count; i++) {
+            LedgerEntry entry = LedgerEntry.seal(event(i).toBuilder().setSequence(i + 1L)
+                    .setPrevHash(ByteString.copyFrom(prev)).build());
+            entries.add(entry);
+            prev = entry.hash();
+        }
+        long start = System.nanoTime();
+        try (LedgerDatabase db = LedgerDatabase.open(dir.resolve("indexed.db"))) {
+            for (int i = 0; i < count; i += BATCH) {
+                db.journal().append(entries.subList(i, Math.min(count, i + BATCH)));
+            }
+        }
+        double indexed = (System.nanoTime() - start) / 1e9;
+        start = System.nanoTime();
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("plain.db"))) {
+            try (var s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("CREATE TABLE journal (sequence INTEGER PRIMARY KEY, entry BLOB NOT NULL)");
+            }
+            c.setAutoCommit(false);
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO journal(sequence, entry) VALUES (?, ?)")) {
+                for (int i = 0; i < count; i++) {
+                    insert.setLong(1, entries.get(i).sequence());
+                    insert.setBytes(2, entries.get(i).encode());
+                    insert.addBatch();
+                    if ((i + 1) % BATCH == 0 || i == count - 1) {
+                        insert.executeBatch();
+                        c.commit();
+                    }
+                }
+            }
+        }
+        double plain = (System.nanoTime() - start) / 1e9;
+        System.out.printf("journal of %,d entries: with the audit index %.2f s (%,.0f/s); journal rows alone, plain JDBC "
+                + "(reference) %.2f s (%,.0f/s); ratio %.2f%n", count, indexed, count / indexed, plain, count / plain,
+                indexed / plain);
     }
 
     private static long rawRead(KafkaLedger ledger) {

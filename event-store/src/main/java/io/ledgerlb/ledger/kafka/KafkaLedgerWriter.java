@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.SnapshotTaken;
 import io.ledgerlb.ledger.LedgerFencedException;
+import io.ledgerlb.ledger.LedgerTransaction;
 import io.ledgerlb.ledger.LedgerWriteException;
 import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.TakenSnapshot;
@@ -38,8 +39,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The ledger's one writer: a transactional producer with the ledger's fixed transactional id.
  * Opening it fences any older writer and reads the tail of the log to continue the chain.
- * Each append seals its events and commits them in one transaction; once committed they are
- * mirrored into the SQLite journal (when there is one).
+ * Each transaction seals its events as they are staged and commits them at once; once committed
+ * they are mirrored into the SQLite journal (when there is one).
  *
  * <p>Failures: a fenced writer throws {@link LedgerFencedException} for good. Any other failure
  * aborts the transaction and throws {@link LedgerWriteException}, with nothing of the batch
@@ -61,6 +62,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
     private byte[] lastHash = HashChain.GENESIS;
     private long lastOffset = -1;
     private Pending pending;
+    private Transaction open;
     private boolean fenced;
     private boolean closed;
 
@@ -166,8 +168,13 @@ public final class KafkaLedgerWriter implements LedgerWriter {
     }
 
     @Override
-    public synchronized List<LedgerEntry> append(List<Event> events) throws LedgerWriteException {
-        return commit(events, List.of());
+    public synchronized LedgerTransaction begin() throws LedgerWriteException {
+        ready();
+        if (open != null) {
+            throw new IllegalStateException("a ledger transaction is already open on this writer");
+        }
+        open = new Transaction();
+        return open;
     }
 
     /**
@@ -191,52 +198,133 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                         .setStateSha256(ByteString.copyFrom(snapshot.sha256()))
                         .setLocation(location))
                 .build();
-        LedgerEntry entry = commit(List.of(taken), List.of(topic.record(snapshot))).get(0);
+        LedgerEntry entry;
+        try (Transaction transaction = (Transaction) begin()) {
+            transaction.stage(List.of(taken));
+            entry = transaction.commit(List.of(topic.record(snapshot))).get(0);
+        }
         ledger.database().ifPresent(db -> db.snapshots().save(snapshot));
         log.info("snapshot of sequence {} taken ({} bytes, {})", snapshot.sequence(), snapshot.state().length, location);
         return new TakenSnapshot(snapshot.info(""), entry);
     }
 
-    private List<LedgerEntry> commit(List<Event> events, List<ProducerRecord<byte[], byte[]>> extras)
-            throws LedgerWriteException {
-        ready();
-        if (events.isEmpty()) {
-            return List.of();
+    /** The open transaction: a Kafka transaction begun with its first staged record. */
+    private final class Transaction implements LedgerTransaction {
+        private final List<LedgerEntry> entries = new ArrayList<>();
+        private final List<Future<RecordMetadata>> sent = new ArrayList<>();
+        private boolean begun;
+        private boolean ended;
+
+        @Override
+        public List<LedgerEntry> stage(List<Event> events) throws LedgerWriteException {
+            synchronized (KafkaLedgerWriter.this) {
+                requireOpen();
+                if (events.isEmpty()) {
+                    return List.of();
+                }
+                LedgerEntry last = entries.isEmpty() ? null : entries.get(entries.size() - 1);
+                List<LedgerEntry> sealed = seal(events, last == null ? lastSequence : last.sequence(),
+                        last == null ? lastHash : last.hash());
+                try {
+                    if (!begun) {
+                        producer.beginTransaction();
+                        begun = true;
+                    }
+                    for (LedgerEntry entry : sealed) {
+                        sent.add(producer.send(record(entry)));
+                    }
+                } catch (ProducerFencedException | InvalidProducerEpochException e) {
+                    end();
+                    throw fence(e);
+                } catch (KafkaException e) {
+                    end();
+                    throw abort(e);
+                }
+                entries.addAll(sealed);
+                return sealed;
+            }
         }
-        List<LedgerEntry> entries = seal(events);
-        List<Future<RecordMetadata>> sent = new ArrayList<>(entries.size());
-        boolean committing = false;
-        try {
-            producer.beginTransaction();
-            for (LedgerEntry entry : entries) {
-                sent.add(producer.send(record(entry)));
+
+        @Override
+        public List<LedgerEntry> staged() {
+            synchronized (KafkaLedgerWriter.this) {
+                return List.copyOf(entries);
             }
-            for (ProducerRecord<byte[], byte[]> extra : extras) {
-                producer.send(extra);
-            }
-            committing = true;
-            producer.commitTransaction();
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            throw fence(e);
-        } catch (TimeoutException e) {
-            if (committing) {
-                pending = new Pending(entries, sent);
-                throw new LedgerWriteException("the commit of sequences " + entries.get(0).sequence() + ".."
-                        + entries.get(entries.size() - 1).sequence() + " timed out; its outcome is not known yet "
-                        + "and is settled before the next append", e);
-            }
-            throw abort(e);
-        } catch (KafkaException e) {
-            throw abort(e);
         }
-        committed(entries, sent);
-        return entries;
+
+        @Override
+        public List<LedgerEntry> commit() throws LedgerWriteException {
+            return commit(List.of());
+        }
+
+        /** Commits, with records for other topics (the snapshot) in the same transaction. */
+        List<LedgerEntry> commit(List<ProducerRecord<byte[], byte[]>> extras) throws LedgerWriteException {
+            synchronized (KafkaLedgerWriter.this) {
+                requireOpen();
+                end();
+                if (entries.isEmpty()) {
+                    return List.of();
+                }
+                boolean committing = false;
+                try {
+                    for (ProducerRecord<byte[], byte[]> extra : extras) {
+                        producer.send(extra);
+                    }
+                    committing = true;
+                    producer.commitTransaction();
+                } catch (ProducerFencedException | InvalidProducerEpochException e) {
+                    throw fence(e);
+                } catch (TimeoutException e) {
+                    if (committing) {
+                        pending = new Pending(entries, sent);
+                        throw new LedgerWriteException("the commit of sequences " + entries.get(0).sequence() + ".."
+                                + entries.get(entries.size() - 1).sequence() + " timed out; its outcome is not known yet "
+                                + "and is settled before the next append", e);
+                    }
+                    throw abort(e);
+                } catch (KafkaException e) {
+                    throw abort(e);
+                }
+                committed(entries, sent);
+                return List.copyOf(entries);
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (KafkaLedgerWriter.this) {
+                if (ended) {
+                    return;
+                }
+                end();
+                if (begun && producer != null && !fenced) {
+                    abort(new KafkaException("the transaction was closed without a commit"));
+                }
+            }
+        }
+
+        private void requireOpen() throws LedgerWriteException {
+            if (ended) {
+                throw new IllegalStateException("this ledger transaction has ended");
+            }
+            if (closed) {
+                throw new LedgerWriteException("the ledger writer is closed", null);
+            }
+            if (fenced) {
+                throw new LedgerFencedException("this ledger writer was fenced by a newer one", null);
+            }
+        }
+
+        private void end() {
+            ended = true;
+            open = null;
+        }
     }
 
-    private List<LedgerEntry> seal(List<Event> events) {
+    private List<LedgerEntry> seal(List<Event> events, long afterSequence, byte[] afterHash) {
         List<LedgerEntry> entries = new ArrayList<>(events.size());
-        long sequence = lastSequence;
-        byte[] prev = lastHash;
+        long sequence = afterSequence;
+        byte[] prev = afterHash;
         Timestamp now = null;
         for (Event event : events) {
             Event.Builder builder = event.toBuilder().setSequence(++sequence).setPrevHash(ByteString.copyFrom(prev));
@@ -336,7 +424,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
             producer.abortTransaction();
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             return fence(e);
-        } catch (KafkaException e) {
+        } catch (KafkaException | IllegalStateException e) {
             // The producer is unusable; the next append opens a new one and re-reads the tail.
             log.warn("could not abort the ledger transaction ({}); reopening the producer", e.getMessage());
             closeProducer();

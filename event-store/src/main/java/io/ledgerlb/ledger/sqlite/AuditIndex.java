@@ -1,16 +1,22 @@
 package io.ledgerlb.ledger.sqlite;
 
+import io.ledgerlb.ledger.event.HashChain;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.event.Subject;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,16 +72,29 @@ public final class AuditIndex {
         });
     }
 
-    /** Index rows for entries being journaled, inside the journal's transaction. */
+    private record Key(Subject subject, long sequence) {}
+
+    private static final Comparator<Key> KEY_ORDER = Comparator.<Key>comparingInt(k -> k.subject().kind().ordinal())
+            .thenComparing(k -> k.subject().key()).thenComparingLong(Key::sequence);
+
+    /**
+     * Index rows for entries being journaled, inside the journal's transaction. They are inserted
+     * in key order: a large batch then touches each page of the index once, not once per row.
+     */
     static void add(Connection c, List<LedgerEntry> entries) throws SQLException {
+        List<Key> keys = new ArrayList<>(entries.size() * 3);
+        for (LedgerEntry entry : entries) {
+            for (Subject subject : Subject.of(entry.event())) {
+                keys.add(new Key(subject, entry.sequence()));
+            }
+        }
+        keys.sort(KEY_ORDER);
         try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-            for (LedgerEntry entry : entries) {
-                for (Subject subject : Subject.of(entry.event())) {
-                    insert.setInt(1, subject.kind().ordinal());
-                    insert.setString(2, subject.key());
-                    insert.setLong(3, entry.sequence());
-                    insert.addBatch();
-                }
+            for (Key key : keys) {
+                insert.setInt(1, key.subject().kind().ordinal());
+                insert.setString(2, key.subject().key());
+                insert.setLong(3, key.sequence());
+                insert.addBatch();
             }
             insert.executeBatch();
         }
@@ -83,55 +102,132 @@ public final class AuditIndex {
 
     /**
      * Creates the index and, for a database from before it, indexes every journaled entry — in one
-     * transaction, so the index is either absent or complete. Rows that do not decode are left out
-     * (the chain walk of {@code verify} names them).
+     * transaction, so the index is either absent or complete.
      */
-    static void migrate(Connection c, String file) throws SQLException {
-        int version;
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
-            version = rs.next() ? rs.getInt(1) : 0;
-        }
-        if (version >= INDEXED_VERSION) {
-            return;
-        }
-        c.setAutoCommit(false);
-        try {
-            long indexed = 0;
-            try (Statement s = c.createStatement()) {
-                s.execute(CREATE);
+    void migrate() {
+        db.inTransaction(c -> {
+            int version;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+                version = rs.next() ? rs.getInt(1) : 0;
             }
-            try (PreparedStatement q = c.prepareStatement("SELECT sequence, entry FROM journal ORDER BY sequence")) {
+            if (version < INDEXED_VERSION) {
+                try (Statement s = c.createStatement()) {
+                    s.execute(CREATE);
+                }
+                long indexed = fill(c);
+                try (Statement s = c.createStatement()) {
+                    s.execute("PRAGMA user_version = " + INDEXED_VERSION);
+                }
+                if (indexed > 0) {
+                    log.info("audit index: indexed the {} entries already journaled in {}", indexed, db.file());
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Drops every index row and indexes the journal again, in one transaction. */
+    public long rebuild() {
+        return db.inTransaction(c -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("DELETE FROM audit_index");
+            }
+            return fill(c);
+        });
+    }
+
+    /** Indexes every journaled entry; rows that do not decode are left out (the journal's chain walk names them). */
+    private static long fill(Connection c) throws SQLException {
+        long indexed = 0;
+        List<LedgerEntry> batch = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SELECT sequence, entry FROM journal ORDER BY sequence")) {
+            q.setFetchSize(1000);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    try {
+                        batch.add(LedgerEntry.decode(rs.getBytes(2)));
+                    } catch (LedgerFormatException e) {
+                        log.warn("audit index: journal row {} does not decode, left out of the index", rs.getLong(1));
+                    }
+                    if (batch.size() == 10_000) {
+                        add(c, batch);
+                        indexed += batch.size();
+                        batch.clear();
+                    }
+                }
+            }
+        }
+        add(c, batch);
+        return indexed + batch.size();
+    }
+
+    /** What {@link #verify} found: the index's rows, and what is wrong with them, if anything. */
+    public record Report(long rows, Optional<String> problem) {
+        public boolean intact() {
+            return problem.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            return "audit index: " + rows + " rows, " + problem.orElse("exactly the subjects of the journaled entries");
+        }
+    }
+
+    /**
+     * Checks that the index holds exactly the rows the journal's entries give (so that no entry is
+     * hidden from an audit, nor a foreign one added): the number of rows and a multiset hash of
+     * (kind, subject, sequence) — SHA-256 of each row, summed per 64-bit lane — computed from the
+     * journal and from the table, in one read transaction, must agree.
+     */
+    public Report verify() {
+        return db.inTransaction(c -> {
+            RowDigest expected = new RowDigest();
+            try (PreparedStatement q = c.prepareStatement("SELECT entry FROM journal ORDER BY sequence")) {
                 q.setFetchSize(1000);
-                List<LedgerEntry> batch = new ArrayList<>();
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         try {
-                            batch.add(LedgerEntry.decode(rs.getBytes(2)));
+                            LedgerEntry entry = LedgerEntry.decode(rs.getBytes(1));
+                            for (Subject subject : Subject.of(entry.event())) {
+                                expected.add(subject.kind().ordinal(), subject.key(), entry.sequence());
+                            }
                         } catch (LedgerFormatException e) {
-                            log.warn("audit index: journal row {} does not decode, left out of the index", rs.getLong(1));
-                        }
-                        if (batch.size() == 10_000) {
-                            add(c, batch);
-                            indexed += batch.size();
-                            batch.clear();
+                            // not indexed; the journal's chain walk names it
                         }
                     }
                 }
-                add(c, batch);
-                indexed += batch.size();
             }
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA user_version = " + INDEXED_VERSION);
+            RowDigest found = new RowDigest();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT kind, subject, sequence FROM audit_index")) {
+                while (rs.next()) {
+                    found.add(rs.getInt(1), rs.getString(2), rs.getLong(3));
+                }
             }
-            c.commit();
-            if (indexed > 0) {
-                log.info("audit index: indexed the {} entries already journaled in {}", indexed, file);
+            if (found.count != expected.count) {
+                return new Report(found.count, Optional.of("but the journal's entries give " + expected.count
+                        + " (rebuild it with `ledgerlb verify --rebuild-index`)"));
             }
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
+            if (!Arrays.equals(found.lanes, expected.lanes)) {
+                return new Report(found.count, Optional.of("as many as the journal's entries give, but not the same ones"
+                        + " (rebuild it with `ledgerlb verify --rebuild-index`)"));
+            }
+            return new Report(found.count, Optional.empty());
+        });
+    }
+
+    /** An order-independent digest of index rows. */
+    private static final class RowDigest {
+        private final long[] lanes = new long[4];
+        private long count;
+
+        void add(int kind, String subject, long sequence) {
+            ByteBuffer hash = ByteBuffer.wrap(HashChain.sha256(
+                    (kind + "\u0000" + subject + "\u0000" + sequence).getBytes(StandardCharsets.UTF_8)));
+            for (int i = 0; i < lanes.length; i++) {
+                lanes[i] += hash.getLong();
+            }
+            count++;
         }
     }
 }

@@ -37,14 +37,16 @@ public final class LedgerDatabase implements AutoCloseable {
             try (Statement s = connection.createStatement()) {
                 s.execute("PRAGMA journal_mode=WAL");
                 s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("PRAGMA cache_size=-32768"); // KiB: the audit index's inner pages stay cached
                 s.execute("CREATE TABLE IF NOT EXISTS journal ("
                         + "sequence INTEGER PRIMARY KEY, entry BLOB NOT NULL)");
                 s.execute("CREATE TABLE IF NOT EXISTS snapshots ("
                         + "sequence INTEGER PRIMARY KEY, kafka_offset INTEGER NOT NULL, state BLOB NOT NULL, "
                         + "sha256 BLOB NOT NULL, taken_at TEXT NOT NULL)");
             }
-            AuditIndex.migrate(connection, file.toString());
-            return new LedgerDatabase(file, connection);
+            LedgerDatabase db = new LedgerDatabase(file, connection);
+            db.auditIndex().migrate();
+            return db;
         } catch (SQLException e) {
             throw new LedgerDatabaseException("cannot open ledger database " + file, e);
         } catch (IOException e) {

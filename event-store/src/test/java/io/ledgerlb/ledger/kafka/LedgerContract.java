@@ -13,6 +13,7 @@ import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.LedgerFencedException;
 import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.LedgerListener;
+import io.ledgerlb.ledger.LedgerTransaction;
 import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.SnapshotInfo;
 import io.ledgerlb.ledger.TakenSnapshot;
@@ -96,6 +97,46 @@ abstract class LedgerContract {
             ledger.read(4, beyond::add);
             assertThat(beyond).isEmpty();
             assertThat(ledger.lastSequence()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void aTransactionSealsEachStageAtOnceAndShowsNothingUntilItCommits() throws Exception {
+        try (KafkaLedger ledger = KafkaLedger.open(config("transaction"));
+             LedgerWriter writer = ledger.openWriter("test")) {
+            writer.append(List.of(pool("p", "10.99.0.0/24")));
+            List<LedgerEntry> committed;
+            try (LedgerTransaction transaction = writer.begin()) {
+                List<LedgerEntry> first = transaction.stage(List.of(assign("a", "10.99.0.1")));
+                List<LedgerEntry> second = transaction.stage(List.of(assign("b", "10.99.0.2"), assign("c", "10.99.0.3")));
+                assertThat(second.get(0).prevHash()).isEqualTo(first.get(0).hash());
+                assertThat(second).extracting(LedgerEntry::sequence).containsExactly(3L, 4L);
+                assertThat(transaction.staged()).containsExactlyElementsOf(concat(first, second));
+                assertThat(readAll(ledger)).hasSize(1);
+                assertThat(writer.lastSequence()).isEqualTo(1);
+                committed = transaction.commit();
+                assertThat(committed).containsExactlyElementsOf(concat(first, second));
+            }
+            assertThat(readAll(ledger)).extracting(LedgerEntry::sequence).containsExactly(1L, 2L, 3L, 4L);
+            assertThat(writer.lastHash()).isEqualTo(committed.get(2).hash());
+        }
+    }
+
+    @Test
+    void aTransactionClosedWithoutCommitLeavesNothingAndTheChainContinuesAfterTheLastCommit() throws Exception {
+        try (KafkaLedger ledger = KafkaLedger.open(config("aborted"));
+             LedgerWriter writer = ledger.openWriter("test")) {
+            List<LedgerEntry> kept = writer.append(List.of(pool("p", "10.99.0.0/24")));
+            try (LedgerTransaction transaction = writer.begin()) {
+                transaction.stage(List.of(assign("a", "10.99.0.1")));
+            }
+            List<LedgerEntry> next = writer.append(List.of(assign("b", "10.99.0.2")));
+            assertThat(next.get(0).sequence()).isEqualTo(2);
+            assertThat(next.get(0).prevHash()).isEqualTo(kept.get(0).hash());
+            List<LedgerEntry> all = readAll(ledger);
+            assertThat(all).extracting(LedgerEntry::sequence).containsExactly(1L, 2L);
+            assertThat(fold(all).isAssigned("10.99.0.1")).isFalse();
+            assertThat(ledger.verifyLog(Progress.NONE).intact()).isTrue();
         }
     }
 

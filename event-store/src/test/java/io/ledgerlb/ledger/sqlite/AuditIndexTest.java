@@ -119,6 +119,40 @@ class AuditIndexTest {
     }
 
     @Test
+    void verifyFindsAnIndexRowRemovedOrChangedAndRebuildRepairsIt() throws Exception {
+        Path file = dir.resolve("ledger.db");
+        try (KafkaLedger ledger = LedgerFixture.open("index-verify", file);
+             KafkaLedgerWriter writer = ledger.openWriter("test")) {
+            writer.append(history());
+            AuditIndex index = ledger.database().orElseThrow().auditIndex();
+            AuditIndex.Report intact = index.verify();
+            assertThat(intact.intact()).as(intact.toString()).isTrue();
+            assertThat(intact.rows()).isEqualTo(2 + 30 * 3); // two pools, thirty holdings of ip, service, pool
+
+            List<LedgerEntry> before = ledger.readIndexed(Set.of(S1)).entries();
+            sql(file, "DELETE FROM audit_index WHERE kind = 1 AND subject = 'default/s1' AND sequence = "
+                    + before.get(0).sequence()); // hides an entry from audits by Service
+            assertThat(ledger.readIndexed(Set.of(S1)).entries()).hasSize(before.size() - 1);
+            AuditIndex.Report removed = index.verify();
+            assertThat(removed.intact()).isFalse();
+            assertThat(removed.toString()).contains("audit index: 91 rows, but the journal's entries give 92");
+
+            sql(file, "INSERT INTO audit_index VALUES (1, 'default/s1', 32)"); // same count, wrong row
+            assertThat(index.verify().problem().orElseThrow()).contains("not the same ones");
+
+            assertThat(index.rebuild()).isEqualTo(32);
+            assertThat(index.verify().intact()).isTrue();
+            assertThat(ledger.readIndexed(Set.of(S1)).entries()).isEqualTo(before);
+        }
+    }
+
+    static void sql(Path file, String statement) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
+            assertThat(s.executeUpdate(statement)).isEqualTo(1);
+        }
+    }
+
+    @Test
     void anAlteredJournalRowIsNamedNotReturned() throws Exception {
         Path file = dir.resolve("ledger.db");
         try (KafkaLedger ledger = LedgerFixture.open("index-altered", file);

@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * also corrects drift. Status goes through a JSON Patch of the status subresource (a merge patch
  * would append to the ingress list on the mock API, and an update could conflict).
  *
- * <p>Writes run on a small pool of threads; requests for the same Service coalesce.
+ * <p>Writes run on a small pool of threads; requests for the same Service coalesce. A write the
+ * API refuses or times out is tried again with a growing delay (the ledger stays the truth, so a
+ * retry simply writes what it says then); the events wait for the write that succeeds.
  */
 public final class ServiceWriteBack implements AutoCloseable {
     public static final String POOL_ANNOTATION = "metallb.io/ip-allocated-from-pool";
@@ -47,6 +50,14 @@ public final class ServiceWriteBack implements AutoCloseable {
     private final ExecutorService writers;
     private final Map<ServiceKey, List<Note>> pending = new ConcurrentHashMap<>();
     private final AtomicLong statusWrites = new AtomicLong();
+    /** Failed writes are tried again later, backing off per Service up to this delay. */
+    private static final long MAX_RETRY_DELAY_MS = 30_000;
+    private final Map<ServiceKey, Integer> failures = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "service-write-back-retry");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * @param cache  the informer's copy of a Service
@@ -95,6 +106,7 @@ public final class ServiceWriteBack implements AutoCloseable {
         List<Note> notes = pending.remove(key);
         Optional<Service> current = cache.apply(key);
         if (current.isEmpty()) {
+            failures.remove(key);
             return; // deleted: nothing to show it on
         }
         Service service = current.get();
@@ -102,8 +114,17 @@ public final class ServiceWriteBack implements AutoCloseable {
             List<IpAssigned> held = ledger.apply(key);
             writeStatus(service, held);
             writeAnnotation(service, held);
+            failures.remove(key);
         } catch (KubernetesClientException e) {
-            log.warn("could not write the status of {}: {}", key, e.getMessage());
+            if (e.getCode() == 404) {
+                return; // deleted meanwhile
+            }
+            int failed = failures.merge(key, 1, Integer::sum);
+            long delay = Math.min(MAX_RETRY_DELAY_MS, 500L << Math.min(failed - 1, 10));
+            log.warn("could not write the status of {} (attempt {}), retrying in {} ms: {}", key, failed, delay, e.getMessage());
+            List<Note> kept = notes == null ? List.of() : notes;
+            retries.schedule(() -> submit(key, kept), delay, TimeUnit.MILLISECONDS);
+            return;
         }
         if (notes != null) {
             notes.forEach(note -> events.record(service, note));
@@ -170,6 +191,7 @@ public final class ServiceWriteBack implements AutoCloseable {
 
     @Override
     public void close() {
+        retries.shutdownNow();
         writers.shutdown();
         try {
             writers.awaitTermination(5, TimeUnit.SECONDS);

@@ -28,7 +28,9 @@ import static org.awaitility.Awaitility.await;
 class GoBgpBackendLabTest {
 
     private static final long AS = 64512;
-    private static final Duration PATIENCE = Duration.ofSeconds(30);
+    // generous: a loaded machine (and the fuzz tests' instrumentation in the same JVM) can take ~20 s
+    // before the first gRPC call reaches gobgpd
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
 
     private BgpLab lab;
     private GoBgpBackend backend;
