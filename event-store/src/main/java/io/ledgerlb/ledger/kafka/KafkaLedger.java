@@ -132,6 +132,9 @@ public final class KafkaLedger implements Ledger {
             long total = to == Long.MAX_VALUE ? end - start : Math.min(end - start, to - from + 1);
             ChainVerifier[] verifier = {null};
             events.scanDecoded(consumer, start, end, record -> {
+                if (verifier[0] != null && verifier[0].lastSequence() >= to) {
+                    return false; // done: what comes after (even a damaged record) is not read
+                }
                 long expected = verifier[0] == null ? from : verifier[0].lastSequence() + 1;
                 LedgerEntry entry = record.entry();
                 if (entry == null) {

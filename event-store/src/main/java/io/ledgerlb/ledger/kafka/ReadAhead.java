@@ -13,24 +13,59 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 
 /**
- * Fetches and decodes committed records on a second thread, a few polls ahead of the thread
- * that checks the chain and folds them. Decoding is the costliest step of reading the ledger and
- * needs nothing from the records before; checking links and folding must go in order, so they
- * stay with the caller. Between {@link #open} and {@link #close} the consumer belongs to the
- * fetching thread: the caller must not touch it (except {@code wakeup}).
+ * Fetches committed records on a second thread, a few polls ahead of the thread that checks the
+ * chain and folds them, and shares the decoding (the costliest step of reading the ledger, and
+ * one that needs nothing from the records before) between the two; checking links and folding
+ * must go in order, so they stay with the reader. Between {@link #open} and {@link #close} the
+ * consumer belongs to the fetching thread: the reader must not touch it (except {@code wakeup}).
  */
 final class ReadAhead implements AutoCloseable {
     private static final int CHUNK = 1_000;
     private static final int CHUNKS_AHEAD = 16;
 
-    /** One record decoded: the entry, or why it is not one. */
-    record Decoded(long offset, LedgerEntry entry, LedgerFormatException error) {
-        static Decoded of(ConsumerRecord<byte[], byte[]> record) {
-            try {
-                return new Decoded(record.offset(), LedgerEntry.decode(record.value()), null);
-            } catch (LedgerFormatException e) {
-                return new Decoded(record.offset(), null, e);
+    /**
+     * One record: its entry, or why it is not one. The fetching thread decodes the first half of
+     * each chunk and leaves the rest to the reader, whose own share (hashes, links, folding) is
+     * the smaller: on two cores both threads then have about as much to do.
+     */
+    static final class Decoded {
+        private final long offset;
+        private byte[] value;
+        private LedgerEntry entry;
+        private LedgerFormatException error;
+
+        private Decoded(ConsumerRecord<byte[], byte[]> record, boolean decodeNow) {
+            this.offset = record.offset();
+            this.value = record.value();
+            if (decodeNow) {
+                decode();
             }
+        }
+
+        private void decode() {
+            if (value != null) {
+                try {
+                    entry = LedgerEntry.decode(value);
+                } catch (LedgerFormatException e) {
+                    error = e;
+                }
+                value = null;
+            }
+        }
+
+        long offset() {
+            return offset;
+        }
+
+        /** The entry, or null when the record is not one (see {@link #error}). */
+        LedgerEntry entry() {
+            decode();
+            return entry;
+        }
+
+        LedgerFormatException error() {
+            decode();
+            return error;
         }
     }
 
@@ -80,7 +115,7 @@ final class ReadAhead implements AutoCloseable {
                     if (record.offset() >= end || closed) {
                         break;
                     }
-                    decoded.add(Decoded.of(record));
+                    decoded.add(new Decoded(record, decoded.size() < CHUNK / 2));
                     if (decoded.size() == CHUNK) {
                         // hand over in chunks, so that the reader starts early and a close stops the decoding soon
                         ahead.put(new Item(new Batch(decoded, record.offset() + 1), null));
