@@ -10,7 +10,7 @@ import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.kafka.EmbeddedKafka;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
-import io.ledgerlb.speaker.lab.NetnsLab;
+import io.ledgerlb.lab.NetnsLab;
 import io.ledgerlb.speaker.lab.NetnsMain;
 import io.ledgerlb.speaker.lab.Relay;
 import io.ledgerlb.speaker.owner.OwnerChooser;

@@ -1,23 +1,22 @@
 package io.ledgerlb.gobgp.lab;
 
+import io.ledgerlb.lab.NetnsLab;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Stream;
 
-import static io.ledgerlb.gobgp.lab.Commands.quietly;
-import static io.ledgerlb.gobgp.lab.Commands.run;
+import static io.ledgerlb.lab.NetnsLab.run;
 
 /**
  * Two network namespaces joined by a veth pair: gobgpd in one, BIRD 2 in the other. gobgpd's gRPC
  * API is a unix socket in a temporary folder, so the test JVM reaches it without any interface
- * in the host's namespace. Everything (namespaces, daemons by PID, files) goes in {@link #close}.
+ * in the host's namespace. Built on {@link NetnsLab} (names, namespaces, links, processes,
+ * cleanup); everything (namespaces, daemons by PID, files) goes in {@link #close}.
  *
  * <pre>
  *   llb-XXXX-g  [gobgpd]  g0 10.99.N.1, .4/24 fd00:99:N::1/64  ==veth==  b0 10.99.N.2, .3/24 fd00:99:N::2/64  [bird]  llb-XXXX-b
@@ -34,14 +33,16 @@ public final class BgpLab implements AutoCloseable {
     public final InetAddress birdV4;
     public final InetAddress birdV4Second;
     public final InetAddress birdV6;
+    private final NetnsLab lab;
     private final List<Daemon> daemons = new ArrayList<>();
     private Daemon gobgpd;
     private Daemon bird;
 
-    private BgpLab(String id, int subnet) throws IOException {
-        this.gobgpNamespace = "llb-" + id + "-g";
-        this.birdNamespace = "llb-" + id + "-b";
-        this.dir = Files.createTempDirectory("llb-gobgp-" + id);
+    private BgpLab(NetnsLab lab, int subnet) throws IOException {
+        this.lab = lab;
+        this.gobgpNamespace = lab.ns("g");
+        this.birdNamespace = lab.ns("b");
+        this.dir = lab.dir();
         this.gobgpV4 = InetAddress.getByName("10.99." + subnet + ".1");
         this.gobgpV4Second = InetAddress.getByName("10.99." + subnet + ".4");
         this.birdV4 = InetAddress.getByName("10.99." + subnet + ".2");
@@ -52,8 +53,7 @@ public final class BgpLab implements AutoCloseable {
 
     /** Creates the namespaces and the link; removes whatever it made if that fails. */
     public static BgpLab create() throws IOException {
-        String id = UUID.randomUUID().toString().substring(0, 6);
-        BgpLab lab = new BgpLab(id, ThreadLocalRandom.current().nextInt(100, 250));
+        BgpLab lab = new BgpLab(new NetnsLab(), ThreadLocalRandom.current().nextInt(100, 250));
         try {
             lab.wire();
             return lab;
@@ -64,24 +64,13 @@ public final class BgpLab implements AutoCloseable {
     }
 
     private void wire() {
-        run("ip", "netns", "add", gobgpNamespace);
-        run("ip", "netns", "add", birdNamespace);
-        run("ip", "-n", gobgpNamespace, "link", "add", "g0", "type", "veth", "peer", "name", "b0", "netns", birdNamespace);
-        address(gobgpNamespace, "g0", gobgpV4.getHostAddress() + "/24", gobgpV4Second.getHostAddress() + "/24", gobgpV6.getHostAddress() + "/64");
-        address(birdNamespace, "b0", birdV4.getHostAddress() + "/24", birdV4Second.getHostAddress() + "/24",
+        lab.addNamespace("g");
+        lab.addNamespace("b");
+        lab.link("g", "g0", "b", "b0");
+        lab.address("g", "g0", gobgpV4.getHostAddress() + "/24", gobgpV4Second.getHostAddress() + "/24",
+                gobgpV6.getHostAddress() + "/64");
+        lab.address("b", "b0", birdV4.getHostAddress() + "/24", birdV4Second.getHostAddress() + "/24",
                 birdV6.getHostAddress() + "/64");
-    }
-
-    private static void address(String namespace, String link, String... cidrs) {
-        run("ip", "-n", namespace, "link", "set", "lo", "up");
-        for (String cidr : cidrs) {
-            if (cidr.contains(":")) {
-                run("ip", "-n", namespace, "-6", "addr", "add", cidr, "dev", link, "nodad");
-            } else {
-                run("ip", "-n", namespace, "addr", "add", cidr, "dev", link);
-            }
-        }
-        run("ip", "-n", namespace, "link", "set", link, "up");
     }
 
     /** The gRPC target of the lab's gobgpd. */
@@ -92,9 +81,13 @@ public final class BgpLab implements AutoCloseable {
     /** Starts gobgpd (no config file: the bridge starts BGP over the API) and waits for its socket. */
     public Daemon startGobgpd() {
         Path socket = dir.resolve("gobgpd.sock");
-        quietly("rm", "-f", socket.toString());
-        gobgpd = keep(Daemon.start("gobgpd", gobgpNamespace, dir.resolve("gobgpd.log"),
-                List.of("gobgpd", "-p", "-l", "info", "--api-hosts", gobgpTarget(), "--pprof-disable")));
+        try {
+            Files.deleteIfExists(socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        gobgpd = start("gobgpd", "g", "gobgpd.log",
+                List.of("gobgpd", "-p", "-l", "info", "--api-hosts", gobgpTarget(), "--pprof-disable"));
         awaitFile(socket, gobgpd);
         return gobgpd;
     }
@@ -116,8 +109,7 @@ public final class BgpLab implements AutoCloseable {
         Files.writeString(config, "router id " + birdV4.getHostAddress() + ";\nlog \"" + dir.resolve("bird.log") + "\" all;\n"
                 + "protocol device { scan time 1; }\n" + protocols);
         Path socket = dir.resolve("bird.ctl");
-        bird = keep(Daemon.start("bird", birdNamespace, dir.resolve("bird.out"),
-                List.of("bird", "-f", "-c", config.toString(), "-s", socket.toString())));
+        bird = start("bird", "b", "bird.out", List.of("bird", "-f", "-c", config.toString(), "-s", socket.toString()));
         awaitFile(socket, bird);
         return bird;
     }
@@ -147,9 +139,14 @@ public final class BgpLab implements AutoCloseable {
         return run(command.toArray(String[]::new));
     }
 
-    private Daemon keep(Daemon daemon) {
-        daemons.add(daemon);
-        return daemon;
+    private Daemon start(String name, String node, String logName, List<String> command) {
+        try {
+            Daemon daemon = new Daemon(name, lab.spawn(node, command, logName), dir.resolve(logName));
+            daemons.add(daemon);
+            return daemon;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + name, e);
+        }
     }
 
     private static void awaitFile(Path file, Daemon daemon) {
@@ -193,12 +190,6 @@ public final class BgpLab implements AutoCloseable {
     public void close() {
         printLogs();
         daemons.forEach(Daemon::close);
-        quietly("ip", "netns", "del", gobgpNamespace);
-        quietly("ip", "netns", "del", birdNamespace);
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort: a temporary folder
-        }
+        lab.close();
     }
 }

@@ -1,8 +1,6 @@
 package io.ledgerlb.gobgp.lab;
 
-import java.io.IOException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A daemon the lab started (in a namespace), stopped by its own PID only. */
@@ -12,23 +10,11 @@ public final class Daemon implements AutoCloseable {
     private final Process process;
     private final Path log;
 
-    private Daemon(String name, Process process, Path log) {
+    /** @param process started by {@code ip netns exec}, which execs the command, so the PID is the daemon's */
+    Daemon(String name, Process process, Path log) {
         this.name = name;
         this.process = process;
         this.log = log;
-    }
-
-    /** Starts {@code command} in {@code namespace}; `ip netns exec` execs it, so the PID is the daemon's. */
-    static Daemon start(String name, String namespace, Path log, List<String> command) {
-        List<String> full = new java.util.ArrayList<>(List.of("ip", "netns", "exec", namespace));
-        full.addAll(command);
-        try {
-            Process process = new ProcessBuilder(full).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            return new Daemon(name, process, log);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start " + name, e);
-        }
     }
 
     public long pid() {

@@ -14,8 +14,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Conditions of other types are kept as they are (merged by type; the write carries the
  * resourceVersion it read, and is read again and retried on a conflict). Every speaker says the
  * same about a peer, so the first one writes and the others find it written. Runs on a thread of
- * its own; failures are logged and retried at the next change.
+ * its own; a write the API refuses is tried again per peer with a growing delay
+ * ({@link WriteRetries}), writing what is wanted by then; a BGPPeer deleted meanwhile is left alone.
  */
 public final class BgpPeerStatusWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BgpPeerStatusWriter.class);
@@ -63,54 +65,75 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
 
     private final KubernetesClient client;
     private final String node;
-    private final ExecutorService executor;
+    private final ScheduledExecutorService thread;
+    private final WriteRetries<String> retries;
     /** BGPPeer name → what was last found or written on it. */
     private final Map<String, Support> written = new HashMap<>();
+    /** BGPPeer name → what this speaker can do for it now. */
+    private final Map<String, Support> wanted = new HashMap<>();
 
     public BgpPeerStatusWriter(KubernetesClient client, String node) {
         this.client = client;
         this.node = node;
-        this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "bgppeer-status-writer");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = WriteRetries.writerThread("bgppeer-status-writer");
+        this.retries = new WriteRetries<>(thread);
     }
 
     /** What this speaker can do for each BGPPeer that selects its node; writes what changed, in the background. */
     public void supports(Map<String, Support> byPeer) {
         Map<String, Support> now = Map.copyOf(byPeer);
-        executor.execute(() -> reconcile(now));
+        thread.execute(() -> {
+            wanted.clear();
+            wanted.putAll(now);
+            written.keySet().retainAll(now.keySet());
+            sync(now.keySet());
+        });
     }
 
-    private void reconcile(Map<String, Support> now) {
-        written.keySet().retainAll(now.keySet());
-        Map<String, Support> changed = new HashMap<>(now);
-        changed.entrySet().removeIf(e -> e.getValue().equals(written.get(e.getKey())));
+    /** Writes what is wanted now on those of {@code peers} whose condition changed; a refused write is tried again later. */
+    private void sync(Set<String> peers) {
+        Map<String, Support> changed = new TreeMap<>();
+        peers.stream().filter(wanted::containsKey).filter(p -> !wanted.get(p).equals(written.get(p)))
+                .forEach(p -> changed.put(p, wanted.get(p)));
+        peers.stream().filter(p -> !changed.containsKey(p)).forEach(retries::done); // nothing left to write on these
         if (changed.isEmpty()) {
             return;
         }
-        List<GenericKubernetesResource> peers;
+        List<GenericKubernetesResource> objects;
         try {
-            peers = client.genericKubernetesResources(BGP_PEER).inAnyNamespace().list().getItems();
+            objects = client.genericKubernetesResources(BGP_PEER).inAnyNamespace().list().getItems();
         } catch (KubernetesClientException e) {
-            log.atWarn().addKeyValue("event", "statusNotWritten").addKeyValue("kind", "BGPPeer")
-                    .addKeyValue("error", e.getMessage()).log("could not read the BGPPeers; will retry at the next change");
+            changed.keySet().forEach(peer -> notWritten(peer, e, retries.failed(peer, this::retry)));
             return;
         }
         changed.forEach((peer, support) -> {
             try {
-                for (GenericKubernetesResource object : peers) {
+                for (GenericKubernetesResource object : objects) {
                     if (peer.equals(object.getMetadata().getName())) {
                         write(object, support);
                     }
                 }
                 written.put(peer, support);
+                retries.done(peer);
             } catch (KubernetesClientException e) {
-                log.atWarn().addKeyValue("event", "statusNotWritten").addKeyValue("kind", "BGPPeer").addKeyValue("peer", peer)
-                        .addKeyValue("error", e.getMessage()).log("could not write a BGPPeer's status; will retry at the next change");
+                if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+                    written.put(peer, support); // the BGPPeer was deleted meanwhile: nothing to show it on
+                    retries.done(peer);
+                } else {
+                    notWritten(peer, e, retries.failed(peer, this::retry));
+                }
             }
         });
+    }
+
+    private void retry(String peer) {
+        sync(Set.of(peer));
+    }
+
+    private void notWritten(String peer, KubernetesClientException e, long retryMillis) {
+        log.atWarn().addKeyValue("event", "statusNotWritten").addKeyValue("kind", "BGPPeer").addKeyValue("peer", peer)
+                .addKeyValue("retryMillis", retryMillis).addKeyValue("error", e.getMessage())
+                .log("could not write a BGPPeer's status; will retry");
     }
 
     private void write(GenericKubernetesResource object, Support support) {
@@ -193,6 +216,6 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        thread.shutdownNow();
     }
 }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ledgerlb.ledger.state.ServiceKey;
 import io.ledgerlb.speaker.owner.L2Assignment;
+import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,8 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * in the speaker's own namespace as MetalLB keeps them (labels name the Service), and a
  * {@code nodeAssigned} Event on the Service when it starts. What an object says besides
  * node and Service is a set of names ("details"): interfaces for Layer 2, BGPPeers for BGP. Runs
- * on a thread of its own so that the API server never slows announcing down; failures are logged
- * and retried at the next change.
+ * on a thread of its own so that the API server never slows announcing down; a write the API
+ * refuses is tried again per object with a growing delay ({@link WriteRetries}), writing what is
+ * wanted by then.
  */
 public final class StatusWriter<T extends CustomResource<Void, ? extends ServiceStatusFields>> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StatusWriter.class);
@@ -38,13 +39,22 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
     private record Kind<T>(Class<T> type, String namePrefix, String protocol,
                            Function<Set<String>, T> withDetails, Function<T, Set<String>> details) {}
 
+    /** What one status object should say: the Service, its details, and its uid for the event. */
+    private record Wanted(ServiceKey service, Set<String> details, String uid) {}
+
+    /** The retry key of listing what this node wrote before (object keys are namespace/name). */
+    private static final String LISTING = "(list)";
+
     private final KubernetesClient client;
     private final String node;
     private final String namespace;
     private final Kind<T> kind;
-    private final ExecutorService executor;
+    private final ScheduledExecutorService thread;
+    private final WriteRetries<String> retries;
     /** Status object namespace/name → what it says, as written. */
     private final Map<String, T> written = new HashMap<>();
+    /** Status object namespace/name → what it should say now. */
+    private final Map<String, Wanted> wanted = new HashMap<>();
     private boolean listed;
 
     private StatusWriter(KubernetesClient client, String node, String namespace, Kind<T> kind) {
@@ -52,11 +62,8 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
         this.node = node;
         this.namespace = namespace;
         this.kind = kind;
-        this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, kind.protocol() + "-status-writer");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = WriteRetries.writerThread(kind.protocol() + "-status-writer");
+        this.retries = new WriteRetries<>(thread);
     }
 
     /** Writes {@link ServiceL2Status} into {@code namespace} (the speaker's); the details are the interfaces. */
@@ -98,51 +105,69 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
     public void announcing(Map<ServiceKey, Set<String>> detailsByService, Map<ServiceKey, String> serviceUids) {
         Map<ServiceKey, Set<String>> mine = Map.copyOf(detailsByService);
         Map<ServiceKey, String> uids = Map.copyOf(serviceUids);
-        executor.execute(() -> reconcile(mine, uids));
+        thread.execute(() -> reconcile(mine, uids));
     }
 
     private void reconcile(Map<ServiceKey, Set<String>> mine, Map<ServiceKey, String> serviceUids) {
-        try {
-            if (!listed) {
+        wanted.clear();
+        mine.forEach((service, details) -> wanted.put(namespace + "/" + name(service),
+                new Wanted(service, Set.copyOf(details), serviceUids.get(service))));
+        syncAll();
+    }
+
+    private void syncAll() {
+        if (!listed) {
+            try {
                 client.resources(kind.type()).inNamespace(namespace)
                         .withLabel(ServiceL2Status.NODE_LABEL, node).list().getItems()
                         .forEach(s -> written.put(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s));
                 listed = true;
+                retries.done(LISTING);
+            } catch (KubernetesClientException e) {
+                notWritten(LISTING, e, retries.failed(LISTING, k -> syncAll()));
+                return;
             }
-            Map<String, T> desired = new HashMap<>();
-            Map<String, ServiceKey> services = new HashMap<>();
-            mine.forEach((service, details) -> {
-                T status = status(service, details);
-                String key = namespace + "/" + status.getMetadata().getName();
-                desired.put(key, status);
-                services.put(key, service);
-            });
-            for (var e : Map.copyOf(written).entrySet()) {
-                if (!desired.containsKey(e.getKey())) {
-                    client.resource(e.getValue()).delete();
-                    written.remove(e.getKey());
+        }
+        Set<String> keys = new TreeSet<>(written.keySet());
+        keys.addAll(wanted.keySet());
+        keys.forEach(this::sync);
+    }
+
+    /** Makes one status object what is wanted now; a refused write is tried again later. */
+    private void sync(String key) {
+        Wanted want = wanted.get(key);
+        T old = written.get(key);
+        try {
+            if (want == null) {
+                if (old != null) {
+                    client.resource(old).delete();
+                    written.remove(key);
                 }
-            }
-            for (var e : desired.entrySet()) {
-                T old = written.get(e.getKey());
-                if (old != null && old.getStatus() != null && kind.details().apply(old).equals(kind.details().apply(e.getValue()))) {
-                    continue;
-                }
-                T object = e.getValue();
+            } else if (old == null || old.getStatus() == null || !kind.details().apply(old).equals(want.details())) {
+                T object = status(want.service(), want.details());
                 T stored = client.resource(object).createOr(existing -> existing.update());
                 object.getMetadata().setResourceVersion(stored.getMetadata().getResourceVersion());
                 client.resource(object).updateStatus();
-                written.put(e.getKey(), object);
+                written.put(key, object);
                 if (old == null) {
-                    nodeAssigned(services.get(e.getKey()), serviceUids.get(services.get(e.getKey())));
+                    nodeAssigned(want.service(), want.uid());
                 }
             }
+            retries.done(key);
         } catch (KubernetesClientException e) {
-            listed = false;
-            log.atWarn().addKeyValue("event", "statusNotWritten").addKeyValue("kind", kind.type().getSimpleName())
-                    .addKeyValue("error", e.getMessage())
-                    .setCause(e).log("could not write a Service status; will retry at the next change");
+            if (want == null && e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
+                written.remove(key); // already gone
+                retries.done(key);
+                return;
+            }
+            notWritten(key, e, retries.failed(key, this::sync));
         }
+    }
+
+    private void notWritten(String key, KubernetesClientException e, long retryMillis) {
+        log.atWarn().addKeyValue("event", "statusNotWritten").addKeyValue("kind", kind.type().getSimpleName())
+                .addKeyValue("object", key).addKeyValue("retryMillis", retryMillis).addKeyValue("error", e.getMessage())
+                .setCause(e).log("could not write a Service status; will retry");
     }
 
     T status(ServiceKey service, Set<String> details) {
@@ -179,6 +204,6 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
 
     @Override
     public void close() {
-        executor.shutdownNow();
+        thread.shutdownNow();
     }
 }

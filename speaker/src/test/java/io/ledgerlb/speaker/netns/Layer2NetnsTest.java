@@ -18,7 +18,7 @@ import io.ledgerlb.speaker.k8s.EndpointSlices;
 import io.ledgerlb.speaker.k8s.ServiceL2Status;
 import io.ledgerlb.speaker.l2.Frames;
 import io.ledgerlb.speaker.l2.MacAddress;
-import io.ledgerlb.speaker.lab.NetnsLab;
+import io.ledgerlb.lab.NetnsLab;
 import io.ledgerlb.speaker.lab.NetnsMain;
 import io.ledgerlb.speaker.lab.Relay;
 import io.ledgerlb.speaker.owner.Ledgers;

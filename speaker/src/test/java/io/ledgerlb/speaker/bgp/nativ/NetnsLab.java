@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * A network namespace joined to the host by a veth pair, for running a router daemon that the
  * test JVM (in the host namespace) peers with. Addresses: 10.99.N.(4k+1)/30 on the host end,
  * +1 in the namespace; fd00:99:N:k::1/64 and ::2. Built on the speaker's {@link
- * io.ledgerlb.speaker.lab.NetnsLab} (names, commands in the namespace, processes, cleanup), to
+ * io.ledgerlb.lab.NetnsLab} (names, commands in the namespace, processes, cleanup), to
  * which it adds only the link to the host. Everything it creates (namespace, host link, processes
  * it started, temp files) is removed by {@link #close}, also when a test fails.
  */
@@ -30,7 +30,7 @@ public final class NetnsLab implements AutoCloseable {
     public final String hostV6Text;
     public final InetAddress routerV6;
     public final Path dir;
-    private final io.ledgerlb.speaker.lab.NetnsLab lab;
+    private final io.ledgerlb.lab.NetnsLab lab;
 
     /** Skips the test when a needed binary or root is missing, unless CI is set (then it fails). */
     public static void assumeAvailable(String... binaries) {
@@ -54,7 +54,7 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     public NetnsLab() throws IOException {
-        lab = new io.ledgerlb.speaker.lab.NetnsLab();
+        lab = new io.ledgerlb.lab.NetnsLab();
         dir = lab.dir();
         namespace = lab.ns("b");
         hostLink = "llb" + lab.id() + "h";
@@ -99,7 +99,7 @@ public final class NetnsLab implements AutoCloseable {
 
     /** Runs a command in the namespace and returns its output; fails on a non-zero exit. */
     public String inside(String... command) throws IOException {
-        io.ledgerlb.speaker.lab.NetnsLab.Result result = lab.exec("b", command);
+        io.ledgerlb.lab.NetnsLab.Result result = lab.exec("b", command);
         if (!result.ok()) {
             throw new IOException(String.join(" ", command) + " failed in " + namespace + ": " + result.output());
         }
@@ -141,16 +141,10 @@ public final class NetnsLab implements AutoCloseable {
     }
 
     public static String run(String... command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + " failed: " + out);
-            }
-            return out;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
+            return io.ledgerlb.lab.NetnsLab.run(command);
+        } catch (IllegalStateException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 

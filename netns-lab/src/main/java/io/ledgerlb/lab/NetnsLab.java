@@ -1,4 +1,4 @@
-package io.ledgerlb.speaker.lab;
+package io.ledgerlb.lab;
 
 import java.io.File;
 import java.io.IOException;
@@ -90,6 +90,16 @@ public final class NetnsLab implements AutoCloseable {
         run("ip", "-n", ns(BRIDGES), "link", "add", port, "type", "veth", "peer", "name", ifname, "netns", ns(node));
         run("ip", "-n", ns(BRIDGES), "link", "set", port, "master", bridge, "up");
         run("ip", "-n", ns(node), "link", "set", ifname, "address", mac);
+        address(node, ifname, addresses);
+    }
+
+    /** Joins two namespaces directly by a veth pair, {@code ifA} in {@code a} and {@code ifB} in {@code b}; both ends stay down. */
+    public void link(String a, String ifA, String b, String ifB) {
+        run("ip", "-n", ns(a), "link", "add", ifA, "type", "veth", "peer", "name", ifB, "netns", ns(b));
+    }
+
+    /** Gives {@code node}'s interface addresses (CIDR notation; IPv6 without duplicate address detection) and brings it up. */
+    public void address(String node, String ifname, String... addresses) {
         for (String a : addresses) {
             if (a.contains(":")) {
                 run("ip", "-n", ns(node), "addr", "add", a, "dev", ifname, "nodad");
@@ -129,11 +139,13 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
-    private void run(String... command) {
+    /** Runs a command (in the host's namespace) to its end, at most 30 s; returns its output, throws with it when it fails. */
+    public static String run(String... command) {
         Result r = execute(List.of(command));
         if (!r.ok()) {
             throw new IllegalStateException(String.join(" ", command) + " failed: " + r.output());
         }
+        return r.output();
     }
 
     private static Result execute(List<String> command) {

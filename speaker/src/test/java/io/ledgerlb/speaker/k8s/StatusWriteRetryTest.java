@@ -1,0 +1,86 @@
+package io.ledgerlb.speaker.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ledgerlb.ledger.state.ServiceKey;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** A write the API refuses is tried again, with what is wanted by then, until it goes through. */
+class StatusWriteRetryTest {
+    static final String NS = "metallb-system";
+    static final ServiceKey WEB = new ServiceKey("shop", "web");
+    static final String L2_STATUSES = "/apis/metallb.io/v1beta1/namespaces/" + NS + "/servicel2statuses";
+
+    @Test
+    void theDelayDoublesFromHalfASecondUpToThirtySeconds() {
+        assertThat(List.of(1, 2, 3, 4, 6, 7, 8, 100)).map(WriteRetries::delayMillis)
+                .containsExactly(500L, 1000L, 2000L, 4000L, 16_000L, 30_000L, 30_000L, 30_000L);
+    }
+
+    @Test
+    void aRefusedServiceStatusIsWrittenLaterWithWhatIsWantedThenAndARefusedDeleteIsRetried() {
+        try (RefusingApi api = new RefusingApi();
+             StatusWriter<ServiceL2Status> writer = StatusWriter.layer2(api.client(), "n1", NS)) {
+            KubernetesClient client = api.client();
+            // three refusals and two changes: at least one write must be a retry, and it writes eth1
+            api.refuseWrites(L2_STATUSES, 3);
+            writer.announcing(Map.of(WEB, Set.of("eth0")), Map.of(WEB, "uid-web"));
+            writer.announcing(Map.of(WEB, Set.of("eth1")), Map.of(WEB, "uid-web"));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(api.refusalsLeft(L2_STATUSES)).isZero();
+                assertThat(client.resources(ServiceL2Status.class).inNamespace(NS).list().getItems()).singleElement()
+                        .satisfies(s -> assertThat(s.getStatus().getInterfaces())
+                                .extracting(ServiceL2Status.InterfaceInfo::getName).containsExactly("eth1"));
+                assertThat(client.v1().events().inNamespace("shop").list().getItems()).singleElement()
+                        .satisfies(e -> assertThat(e.getReason()).isEqualTo("nodeAssigned"));
+            });
+
+            String name = client.resources(ServiceL2Status.class).inNamespace(NS).list().getItems().get(0).getMetadata().getName();
+            api.refuseWrites(L2_STATUSES + "/" + name, 2);
+            writer.announcing(Map.of(), Map.of());
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(api.refusalsLeft(L2_STATUSES + "/" + name)).isZero();
+                assertThat(client.resources(ServiceL2Status.class).inNamespace(NS).list().getItems()).isEmpty();
+            });
+        }
+    }
+
+    @Test
+    void aRefusedBgpPeerConditionIsWrittenLaterAndOtherConditionsAreKept() {
+        try (RefusingApi api = new RefusingApi(); BgpPeerStatusWriter writer = new BgpPeerStatusWriter(api.client(), "n1")) {
+            KubernetesClient client = api.client();
+            GenericKubernetesResource peer = new GenericKubernetesResourceBuilder().withApiVersion("metallb.io/v1beta2")
+                    .withKind("BGPPeer").withNewMetadata().withNamespace(NS).withName("edge").endMetadata().build();
+            peer.setAdditionalProperty("spec", Map.of("myASN", 64512, "peerASN", 64513, "peerAddress", "192.0.2.1"));
+            peer.setAdditionalProperty("status", Map.of("conditions", List.of(Map.of("type", "Valid", "status", "True"))));
+            client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS).resource(peer).create();
+            String status = "/apis/metallb.io/v1beta2/namespaces/" + NS + "/bgppeers/edge/status";
+            api.refuseWrites(status, 3);
+
+            writer.supports(Map.of("edge", new BgpPeerStatusWriter.Support("native", List.of())));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(api.refusalsLeft(status)).isZero();
+                assertThat(conditionTypes(client)).containsEntry("Supported", "True").containsEntry("Valid", "True");
+            });
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, String> conditionTypes(KubernetesClient client) {
+        GenericKubernetesResource object = client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS)
+                .withName("edge").get();
+        Map<String, Object> status = (Map<String, Object>) object.getAdditionalProperties().getOrDefault("status", Map.of());
+        Map<String, String> out = new java.util.TreeMap<>();
+        ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of()))
+                .forEach(c -> out.put((String) c.get("type"), (String) c.get("status")));
+        return out;
+    }
+}
