@@ -20,6 +20,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -123,7 +124,11 @@ public final class ServiceWriteBack implements AutoCloseable {
             long delay = Math.min(MAX_RETRY_DELAY_MS, 500L << Math.min(failed - 1, 10));
             log.warn("could not write the status of {} (attempt {}), retrying in {} ms: {}", key, failed, delay, e.getMessage());
             List<Note> kept = notes == null ? List.of() : notes;
-            retries.schedule(() -> submit(key, kept), delay, TimeUnit.MILLISECONDS);
+            try {
+                retries.schedule(() -> submit(key, kept), delay, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                log.debug("not retrying the status of {}: closing", key);
+            }
             return;
         }
         if (notes != null) {
