@@ -1,0 +1,260 @@
+package io.ledgerlb.bench.bgp;
+
+import com.google.protobuf.Timestamp;
+import io.ledgerlb.events.v1.BgpAdvertisementDefined;
+import io.ledgerlb.events.v1.BgpPeerDefined;
+import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.events.v1.PoolDefined;
+import io.ledgerlb.events.v1.ServiceRef;
+import io.ledgerlb.lab.NetnsLab;
+import io.ledgerlb.ledger.LedgerConfig;
+import io.ledgerlb.ledger.LedgerWriter;
+import io.ledgerlb.ledger.kafka.EmbeddedKafka;
+import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.speaker.lab.NetnsMain;
+import io.ledgerlb.speaker.lab.Relay;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Ledger event → route visible at a BIRD 2 router: a real embedded Kafka ledger in this JVM, the
+ * speaker process as deployed ({@code SpeakerMain}, BGP only, no Kubernetes) in namespace
+ * {@code n1} reaching the ledger through a relay, and BIRD in namespace {@code r}, joined to
+ * {@code n1} by a veth pair (nothing on the host's network). Each sample appends one
+ * {@code IpAssigned} for a new IP and times from the append's return until BIRD holds the /32,
+ * polled over one open connection to BIRD's control socket (one poll's cost is the resolution).
+ *
+ * <p>Run (root, after {@code ./mvnw -B -q -Pbench package -pl bench -am -DskipTests}):
+ * {@code java -cp bench/target/benchmarks.jar io.ledgerlb.bench.bgp.LedgerToRouteBench [samples=200]}
+ */
+public final class LedgerToRouteBench {
+    private static final int AS = 64512; // iBGP, as in BgpSpeakerEndToEndTest
+    private static final String SPEAKER_IP = "10.99.0.1";
+    private static final String ROUTER_IP = "10.99.0.2";
+    private static final String POOL = "bench";
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    private LedgerToRouteBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int samples = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        if (!NetnsLab.available() || !NetnsLab.onPath("bird") || !NetnsLab.onPath("birdc")) {
+            System.err.println("needs root, iproute2 and bird2");
+            System.exit(2);
+        }
+        System.out.println("load average at start: " + loadAverage());
+        Path data = Files.createTempDirectory("llb-bench-kafka-");
+        try (NetnsLab lab = new NetnsLab(); EmbeddedKafka kafka = EmbeddedKafka.start(data)) {
+            lab.addNamespace("n1");
+            lab.addNamespace("r");
+            lab.link("n1", "eth0", "r", "eth0");
+            lab.address("n1", "eth0", SPEAKER_IP + "/30");
+            lab.address("r", "eth0", ROUTER_IP + "/30");
+            Path socket = startBird(lab);
+
+            int kafkaPort = Integer.parseInt(kafka.bootstrapServers().replaceAll(".*:", ""));
+            try (KafkaLedger ledger = KafkaLedger.open(LedgerConfig.external(kafka.bootstrapServers(), Map.of()));
+                 Relay relay = Relay.unixToTcp(lab.dir().resolve(kafkaPort + ".sock"), kafkaPort);
+                 LedgerWriter writer = ledger.openWriter("bench");
+                 BirdControl bird = new BirdControl(socket)) {
+                writer.append(List.of(
+                        event(Event.newBuilder().setPoolDefined(PoolDefined.newBuilder().setName(POOL)
+                                .addAddresses("10.99.128.0/17").setAutoAssign(true))),
+                        event(Event.newBuilder().setBgpAdvertisementDefined(BgpAdvertisementDefined.newBuilder()
+                                .setName("hosts").addIpAddressPools(POOL))),
+                        event(Event.newBuilder().setBgpPeerDefined(BgpPeerDefined.newBuilder().setName("bird")
+                                .setMyAsn(AS).setPeerAsn(AS).setPeerAddress(ROUTER_IP).setSourceAddress(SPEAKER_IP)
+                                .setHoldTimeSeconds(9).setHoldTimeSet(true).setConnectTimeSeconds(1))),
+                        assign(ip(0))));
+                startSpeaker(lab, ledger, kafkaPort);
+                try {
+                    waitFor(() -> bird.holds(ip(0)), WAIT);
+                } catch (IllegalStateException e) {
+                    System.err.println(bird.command("show protocols all speaker") + "\n" + lab.log("speaker.log") + lab.log("bird.log"));
+                    throw e;
+                }
+                measure(samples, writer, bird);
+            }
+        } finally {
+            deleteRecursively(data);
+            System.out.println("load average at end: " + loadAverage());
+        }
+    }
+
+    private static void measure(int samples, LedgerWriter writer, BirdControl bird) throws Exception {
+        List<Long> latencies = new ArrayList<>();
+        List<Long> appends = new ArrayList<>();
+        List<Long> polls = new ArrayList<>();
+        for (int i = 1; i <= samples; i++) {
+            String ip = ip(i);
+            long before = System.nanoTime();
+            writer.append(List.of(assign(ip)));
+            long start = System.nanoTime();
+            appends.add(start - before);
+            while (!bird.holds(ip)) {
+                if (System.nanoTime() - start > Duration.ofSeconds(10).toNanos()) {
+                    throw new IllegalStateException(ip + " not at BIRD 10 s after its IpAssigned");
+                }
+            }
+            latencies.add(System.nanoTime() - start);
+            long pollStart = System.nanoTime();
+            bird.holds(ip);
+            polls.add(System.nanoTime() - pollStart);
+        }
+        System.out.printf("ledger append returned -> /32 at BIRD, %d samples: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                samples, pct(latencies, 50), pct(latencies, 99), pct(latencies, 100));
+        System.out.printf("one poll of BIRD's control socket (the resolution): p50 %.2f ms, p99 %.2f ms"
+                        + " (p50 share of the p50 latency %.1f%%)%n",
+                pct(polls, 50), pct(polls, 99), 100 * pct(polls, 50) / pct(latencies, 50));
+        System.out.printf("the append itself (not in the latency above): p50 %.1f ms, p99 %.1f ms%n",
+                pct(appends, 50), pct(appends, 99));
+    }
+
+    // ---- the router and the speaker
+
+    private static Path startBird(NetnsLab lab) throws Exception {
+        Path config = lab.dir().resolve("bird.conf");
+        Files.writeString(config, """
+                router id %s;
+                protocol device { scan time 1; }
+                protocol bgp speaker {
+                  local %s as %d;
+                  neighbor %s as %d;
+                  direct;
+                  hold time 9;
+                  connect retry time 1;
+                  error wait time 1, 2;
+                  ipv4 { import all; export none; };
+                }
+                """.formatted(ROUTER_IP, ROUTER_IP, AS, SPEAKER_IP, AS));
+        Path socket = lab.dir().resolve("bird.ctl");
+        lab.spawn("r", List.of("bird", "-f", "-c", config.toString(), "-s", socket.toString()), "bird.log");
+        waitFor(() -> Files.exists(socket), Duration.ofSeconds(10));
+        return socket;
+    }
+
+    private static void startSpeaker(NetnsLab lab, KafkaLedger ledger, int kafkaPort) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        lab.spawn("n1", List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), NetnsMain.class.getName(),
+                lab.dir().toString(), String.valueOf(kafkaPort), "--",
+                "--node-name=n1", "--kafka-bootstrap=127.0.0.1:" + kafkaPort,
+                "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
+                "--members-bind=" + SPEAKER_IP + ":7946", "--metrics-port=0", "--no-kubernetes"), "speaker.log");
+    }
+
+    /**
+     * One open connection to BIRD's control socket (what {@code birdc} speaks): a command per
+     * line; reply lines start with a 4-digit code, the last one with the code and a space.
+     */
+    private static final class BirdControl implements AutoCloseable {
+        private final SocketChannel channel;
+        private final BufferedReader in;
+        private final Writer out;
+
+        BirdControl(Path socket) throws IOException {
+            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(UnixDomainSocketAddress.of(socket));
+            in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.US_ASCII));
+            out = Channels.newWriter(channel, StandardCharsets.US_ASCII);
+            readReply(); // the greeting
+        }
+
+        boolean holds(String ip) {
+            return command("show route " + ip + "/32").contains(ip + "/32");
+        }
+
+        String command(String command) {
+            try {
+                out.write(command + "\n");
+                out.flush();
+                return readReply();
+            } catch (IOException e) {
+                throw new IllegalStateException("BIRD control socket: " + e.getMessage(), e);
+            }
+        }
+
+        private String readReply() throws IOException {
+            StringBuilder reply = new StringBuilder();
+            String line;
+            while ((line = in.readLine()) != null) {
+                reply.append(line).append('\n');
+                if (line.length() >= 5 && line.substring(0, 4).chars().allMatch(Character::isDigit) && line.charAt(4) == ' ') {
+                    break;
+                }
+            }
+            return reply.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    // ---- the ledger
+
+    private static String ip(int i) {
+        return "10.99." + (128 + i / 250) + "." + (i % 250 + 1);
+    }
+
+    private static Event assign(String ip) {
+        return event(Event.newBuilder().setIpAssigned(IpAssigned.newBuilder()
+                .setService(ServiceRef.newBuilder().setNamespace("bench").setName("svc-" + ip).setUid("uid-" + ip))
+                .setIp(ip).setPool(POOL)));
+    }
+
+    private static Event event(Event.Builder body) {
+        return body.setActor("bench").setTime(Timestamp.newBuilder().setSeconds(Instant.now().getEpochSecond())).build();
+    }
+
+    // ---- helpers
+
+    private static void waitFor(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("timed out after " + timeout);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static double pct(List<Long> nanos, int p) {
+        List<Long> sorted = new ArrayList<>(nanos);
+        sorted.sort(null);
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1))) / 1e6;
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}
