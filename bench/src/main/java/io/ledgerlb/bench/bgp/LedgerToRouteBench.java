@@ -1,6 +1,12 @@
 package io.ledgerlb.bench.bgp;
 
 import com.google.protobuf.Timestamp;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
 import io.ledgerlb.events.v1.BgpAdvertisementDefined;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.Event;
@@ -13,11 +19,13 @@ import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.kafka.EmbeddedKafka;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.speaker.lab.NetnsMain;
+import io.ledgerlb.speaker.k8s.EndpointSlices;
 import io.ledgerlb.speaker.lab.Relay;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
+import java.net.InetAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -28,15 +36,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /**
  * Ledger event → route visible at a BIRD 2 router: a real embedded Kafka ledger in this JVM, the
- * speaker process as deployed ({@code SpeakerMain}, BGP only, no Kubernetes) in namespace
+ * speaker process as deployed ({@code SpeakerMain}, BGP only) in namespace
  * {@code n1} reaching the ledger through a relay, and BIRD in namespace {@code r}, joined to
- * {@code n1} by a veth pair (nothing on the host's network). Each sample appends one
+ * {@code n1} by a veth pair (nothing on the host's network). The API server is fabric8's CRUD mock
+ * (also relayed into {@code n1}): the speaker announces a Service only where it has a serving
+ * endpoint, so every Service gets an EndpointSlice on {@code n1} before its IP is assigned, outside
+ * the timing. Each sample appends one
  * {@code IpAssigned} for a new IP and times from the append's return until BIRD holds the /32,
  * polled over one open connection to BIRD's control socket (one poll's cost is the resolution).
  *
@@ -50,6 +62,9 @@ public final class LedgerToRouteBench {
     private static final String POOL = "bench";
     private static final Duration WAIT = Duration.ofSeconds(120);
 
+    /** Held: the mock API server logs every request through java.util.logging. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
     private LedgerToRouteBench() {}
 
     public static void main(String[] args) throws Exception {
@@ -58,9 +73,18 @@ public final class LedgerToRouteBench {
             System.err.println("needs root, iproute2 and bird2");
             System.exit(2);
         }
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
         System.out.println("load average at start: " + loadAverage());
         Path data = Files.createTempDirectory("llb-bench-kafka-");
-        try (NetnsLab lab = new NetnsLab(); EmbeddedKafka kafka = EmbeddedKafka.start(data)) {
+        KubernetesMockServer kube = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        kube.init(InetAddress.getByName("127.0.0.1"), 0);
+        try (NetnsLab lab = new NetnsLab(); EmbeddedKafka kafka = EmbeddedKafka.start(data);
+             KubernetesClient client = kube.createClient()) {
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName("n1").endMetadata().build()).create();
+            for (int i = 0; i <= samples; i++) {
+                EndpointSlices.servedFrom(client, "bench", service(ip(i)), "n1");
+            }
             lab.addNamespace("n1");
             lab.addNamespace("r");
             lab.link("n1", "eth0", "r", "eth0");
@@ -70,7 +94,8 @@ public final class LedgerToRouteBench {
 
             int kafkaPort = Integer.parseInt(kafka.bootstrapServers().replaceAll(".*:", ""));
             try (KafkaLedger ledger = KafkaLedger.open(LedgerConfig.external(kafka.bootstrapServers(), Map.of()));
-                 Relay relay = Relay.unixToTcp(lab.dir().resolve(kafkaPort + ".sock"), kafkaPort);
+                 Relay kafkaRelay = Relay.unixToTcp(lab.dir().resolve(kafkaPort + ".sock"), kafkaPort);
+                 Relay kubeRelay = Relay.unixToTcp(lab.dir().resolve(kube.getPort() + ".sock"), kube.getPort());
                  LedgerWriter writer = ledger.openWriter("bench");
                  BirdControl bird = new BirdControl(socket)) {
                 writer.append(List.of(
@@ -82,7 +107,7 @@ public final class LedgerToRouteBench {
                                 .setMyAsn(AS).setPeerAsn(AS).setPeerAddress(ROUTER_IP).setSourceAddress(SPEAKER_IP)
                                 .setHoldTimeSeconds(9).setHoldTimeSet(true).setConnectTimeSeconds(1))),
                         assign(ip(0))));
-                startSpeaker(lab, ledger, kafkaPort);
+                startSpeaker(lab, ledger, kafkaPort, kube.getPort());
                 try {
                     waitFor(() -> bird.holds(ip(0)), WAIT);
                 } catch (IllegalStateException e) {
@@ -92,6 +117,7 @@ public final class LedgerToRouteBench {
                 measure(samples, writer, bird);
             }
         } finally {
+            kube.destroy();
             deleteRecursively(data);
             System.out.println("load average at end: " + loadAverage());
         }
@@ -149,14 +175,15 @@ public final class LedgerToRouteBench {
         return socket;
     }
 
-    private static void startSpeaker(NetnsLab lab, KafkaLedger ledger, int kafkaPort) throws IOException {
+    private static void startSpeaker(NetnsLab lab, KafkaLedger ledger, int kafkaPort, int kubePort) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         lab.spawn("n1", List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), NetnsMain.class.getName(),
-                lab.dir().toString(), String.valueOf(kafkaPort), "--",
+                lab.dir().toString(), kafkaPort + "," + kubePort, "--",
                 "--node-name=n1", "--kafka-bootstrap=127.0.0.1:" + kafkaPort,
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
-                "--members-bind=" + SPEAKER_IP + ":7946", "--metrics-port=0", "--no-kubernetes"), "speaker.log");
+                "--members-bind=" + SPEAKER_IP + ":7946", "--metrics-port=0",
+                "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=metallb-system"), "speaker.log");
     }
 
     /**
@@ -214,9 +241,13 @@ public final class LedgerToRouteBench {
         return "10.99." + (128 + i / 250) + "." + (i % 250 + 1);
     }
 
+    private static String service(String ip) {
+        return "svc-" + ip.replace('.', '-');
+    }
+
     private static Event assign(String ip) {
         return event(Event.newBuilder().setIpAssigned(IpAssigned.newBuilder()
-                .setService(ServiceRef.newBuilder().setNamespace("bench").setName("svc-" + ip).setUid("uid-" + ip))
+                .setService(ServiceRef.newBuilder().setNamespace("bench").setName(service(ip)).setUid("uid-" + ip))
                 .setIp(ip).setPool(POOL)));
     }
 
