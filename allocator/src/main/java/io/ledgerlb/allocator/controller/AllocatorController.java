@@ -43,6 +43,7 @@ import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -358,7 +359,7 @@ public final class AllocatorController implements AutoCloseable {
 
     /** Folds the state again from the ledger when it differs from the writer's committed tail (after an abort). */
     private void foldAgainWhenApart(LedgerWriter w) throws LedgerWriteException {
-        if (Arrays.equals(state.lastHash(), w.lastHash()) && state.sequence() == w.lastSequence()) {
+        if (Arrays.equals(state.lastHash(), w.lastHash())) { // the hash covers the sequence too
             return;
         }
         log.warn("the state (sequence {}) differs from the ledger (sequence {}): folding it again", state.sequence(),
@@ -399,10 +400,7 @@ public final class AllocatorController implements AutoCloseable {
             if (service.isPresent()) {
                 writeBack.submit(key, notes);
             }
-            staged.stream().filter(e -> e.event().hasIpAssigned() || e.event().hasIpReleased())
-                    .map(e -> e.event().hasIpAssigned() ? e.event().getIpAssigned().getPool()
-                            : e.event().getIpReleased().getPool())
-                    .distinct().forEach(this::poolStatusLater);
+            holdingsChanged(staged).map(Holding::pool).distinct().forEach(this::poolStatusLater);
         }, !staged.isEmpty());
     }
 
@@ -435,13 +433,22 @@ public final class AllocatorController implements AutoCloseable {
                 // a configuration change can give a refused Service an IP, or take one away
                 services.getStore().list().forEach(s -> queue.add(new Work.ServiceWork(key(s))));
                 withState(s -> List.copyOf(s.servicesWithAssignments())).forEach(k -> queue.add(new Work.ServiceWork(k)));
-                staged.stream().filter(e -> e.event().hasIpReleased() || e.event().hasIpAssigned())
-                        .map(e -> e.event().hasIpAssigned() ? e.event().getIpAssigned().getService()
-                                : e.event().getIpReleased().getService())
-                        .map(ServiceKey::of).distinct()
+                holdingsChanged(staged).map(Holding::service).distinct()
                         .forEach(k -> writeBack.submit(k, notesFor(k, staged)));
             }
         }, !staged.isEmpty());
+    }
+
+    /** A Service and pool whose holding of an IP an entry changed. */
+    private record Holding(ServiceKey service, String pool) {}
+
+    /** The holdings the assignments and releases among these entries changed. */
+    private static Stream<Holding> holdingsChanged(List<LedgerEntry> entries) {
+        return entries.stream().map(LedgerEntry::event)
+                .filter(e -> e.hasIpAssigned() || e.hasIpReleased())
+                .map(e -> e.hasIpAssigned()
+                        ? new Holding(ServiceKey.of(e.getIpAssigned().getService()), e.getIpAssigned().getPool())
+                        : new Holding(ServiceKey.of(e.getIpReleased().getService()), e.getIpReleased().getPool()));
     }
 
     /** Stages the events in the open transaction and folds them at once: the only mutation of the state. */
