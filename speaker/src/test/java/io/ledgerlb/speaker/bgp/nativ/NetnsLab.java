@@ -66,7 +66,8 @@ public final class NetnsLab implements AutoCloseable {
         String existing = run("ip", "-o", "addr");
         for (int attempt = 0; attempt < 50 && v4Prefix == null; attempt++) {
             int n = ThreadLocalRandom.current().nextInt(1, 255);
-            int k = ThreadLocalRandom.current().nextInt(0, 63);
+            // k > 0: a zero group would be printed compressed ("::") by routers, unlike v6Prefix
+            int k = ThreadLocalRandom.current().nextInt(1, 64);
             if (!existing.contains("10.99." + n + "." + (4 * k + 1) + "/") && !existing.contains("10.99." + n + "." + (4 * k + 2) + "/")) {
                 v4Prefix = "10.99." + n + "." + (4 * k);
                 v6Prefix = "fd00:99:" + Integer.toHexString(n) + ":" + Integer.toHexString(k) + "::";
