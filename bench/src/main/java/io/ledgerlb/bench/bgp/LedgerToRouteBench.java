@@ -21,16 +21,8 @@ import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.speaker.lab.NetnsMain;
 import io.ledgerlb.speaker.k8s.EndpointSlices;
 import io.ledgerlb.speaker.lab.Relay;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
 import java.net.InetAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -184,55 +176,6 @@ public final class LedgerToRouteBench {
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 "--members-bind=" + SPEAKER_IP + ":7946", "--metrics-port=0",
                 "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=metallb-system"), "speaker.log");
-    }
-
-    /**
-     * One open connection to BIRD's control socket (what {@code birdc} speaks): a command per
-     * line; reply lines start with a 4-digit code, the last one with the code and a space.
-     */
-    private static final class BirdControl implements AutoCloseable {
-        private final SocketChannel channel;
-        private final BufferedReader in;
-        private final Writer out;
-
-        BirdControl(Path socket) throws IOException {
-            channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-            channel.connect(UnixDomainSocketAddress.of(socket));
-            in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.US_ASCII));
-            out = Channels.newWriter(channel, StandardCharsets.US_ASCII);
-            readReply(); // the greeting
-        }
-
-        boolean holds(String ip) {
-            return command("show route " + ip + "/32").contains(ip + "/32");
-        }
-
-        String command(String command) {
-            try {
-                out.write(command + "\n");
-                out.flush();
-                return readReply();
-            } catch (IOException e) {
-                throw new IllegalStateException("BIRD control socket: " + e.getMessage(), e);
-            }
-        }
-
-        private String readReply() throws IOException {
-            StringBuilder reply = new StringBuilder();
-            String line;
-            while ((line = in.readLine()) != null) {
-                reply.append(line).append('\n');
-                if (line.length() >= 5 && line.substring(0, 4).chars().allMatch(Character::isDigit) && line.charAt(4) == ' ') {
-                    break;
-                }
-            }
-            return reply.toString();
-        }
-
-        @Override
-        public void close() throws IOException {
-            channel.close();
-        }
     }
 
     // ---- the ledger
