@@ -486,7 +486,10 @@ public final class BgpAnnounceBench {
     }
 
     private static long median(List<Long> values) {
-        return percentile(values, 50);
+        List<Long> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        int mid = sorted.size() / 2;
+        return sorted.size() % 2 == 1 ? sorted.get(mid) : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
     }
 
     private static long percentile(List<Long> values, int p) {
