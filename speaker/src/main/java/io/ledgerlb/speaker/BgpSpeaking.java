@@ -114,11 +114,11 @@ final class BgpSpeaking implements AutoCloseable {
             }
             conditions.put(name, List.of(support.condition(), problem != null && problem.everyNode()
                     ? BgpPeerStatusWriter.notResolved(problem.reason(), problem.getMessage()) : BgpPeerStatusWriter.resolved()));
+            heldBack |= problem != null;
             if (!support.supported()) {
                 notServed(name, support.reason(), support.message());
             } else if (problem != null) {
                 notServed(name, problem.reason(), problem.getMessage());
-                heldBack = true;
             } else {
                 try {
                     open(name, config, backend).set(plan.forPeer(name));
