@@ -251,10 +251,10 @@ final class BgpSpeaking implements AutoCloseable {
     @Override
     public void close() {
         recheck.shutdownNow();
-        status.ifPresent(StatusWriter::close);
-        peerStatus.ifPresent(BgpPeerStatusWriter::close);
         sessions.values().forEach(o -> o.session().close());
         sessions.clear();
         backends.values().forEach(BgpBackend::close);
+        status.ifPresent(StatusWriter::close);
+        peerStatus.ifPresent(BgpPeerStatusWriter::close);
     }
 }

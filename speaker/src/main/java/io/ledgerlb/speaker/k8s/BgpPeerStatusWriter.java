@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,8 +128,12 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
 
     /** A Warning Event on the BGPPeer(s) of this name, from this node; in the background, retried when refused. */
     public void warn(String peer, String reason, String message) {
-        thread.execute(() -> events.record("warning/" + peer + "/" + reason + "/" + message,
-                () -> references(peer), "Warning", reason, message));
+        try {
+            thread.execute(() -> events.record("warning/" + peer + "/" + reason + "/" + message,
+                    () -> references(peer), "Warning", reason, message));
+        } catch (RejectedExecutionException e) {
+            // closed: a session thread's late report
+        }
     }
 
     private List<ObjectReference> references(String peer) {
