@@ -10,6 +10,8 @@ import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.ServiceAllocation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A pool as the allocator uses it: a {@link PoolDefined} with its addresses parsed. Addresses are
@@ -122,14 +124,34 @@ public record PoolSpec(PoolDefined definition, List<IpRange> ranges) {
     /**
      * Whether the pool's serviceAllocation selects the Service: its namespace is listed (when
      * namespaces are given), its namespace's labels match one namespaceSelector (when given) and
-     * its labels match one serviceSelector (when given).
+     * its labels match one serviceSelector (when given). A pool without serviceAllocation selects
+     * every Service.
      */
     public boolean selects(ServiceRequest service) {
+        return whyNotSelected(service) == null;
+    }
+
+    /**
+     * Why the pool's serviceAllocation does not select the Service, or null when it does. The one
+     * selection check: automatic placement, requested IPs and pools, and IPs already held all use it.
+     */
+    public String whyNotSelected(ServiceRequest service) {
         ServiceAllocation allocation = definition.getServiceAllocation();
-        if (allocation.getNamespacesCount() > 0 && !allocation.getNamespacesList().contains(service.key().namespace())) {
-            return false;
+        String namespace = service.key().namespace();
+        if (allocation.getNamespacesCount() > 0 && !allocation.getNamespacesList().contains(namespace)) {
+            return "namespace " + namespace + " is not among its namespaces " + allocation.getNamespacesList();
         }
-        return LabelSelectors.anyMatches(allocation.getNamespaceSelectorsList(), service.namespaceLabels())
-                && LabelSelectors.anyMatches(allocation.getServiceSelectorsList(), service.labels());
+        if (!LabelSelectors.anyMatches(allocation.getNamespaceSelectorsList(), service.namespaceLabels())) {
+            return "the labels of namespace " + namespace + " " + labelsText(service.namespaceLabels())
+                    + " match none of its namespaceSelectors";
+        }
+        if (!LabelSelectors.anyMatches(allocation.getServiceSelectorsList(), service.labels())) {
+            return "the Service's labels " + labelsText(service.labels()) + " match none of its serviceSelectors";
+        }
+        return null;
+    }
+
+    private static String labelsText(Map<String, String> labels) {
+        return labels.isEmpty() ? "(none)" : new TreeMap<>(labels).toString();
     }
 }
