@@ -138,17 +138,29 @@ public record PoolSpec(PoolDefined definition, List<IpRange> ranges) {
     public String whyNotSelected(ServiceRequest service) {
         ServiceAllocation allocation = definition.getServiceAllocation();
         String namespace = service.key().namespace();
-        if (allocation.getNamespacesCount() > 0 && !allocation.getNamespacesList().contains(namespace)) {
-            return "namespace " + namespace + " is not among its namespaces " + allocation.getNamespacesList();
-        }
-        if (!LabelSelectors.anyMatches(allocation.getNamespaceSelectorsList(), service.namespaceLabels())) {
-            return "the labels of namespace " + namespace + " " + labelsText(service.namespaceLabels())
-                    + " match none of its namespaceSelectors";
+        if (!namespaceSelected(allocation, namespace, service.namespaceLabels())) {
+            return "namespace " + namespace + " " + labelsText(service.namespaceLabels())
+                    + " is neither among its namespaces " + allocation.getNamespacesList()
+                    + " nor matched by its namespaceSelectors";
         }
         if (!LabelSelectors.anyMatches(allocation.getServiceSelectorsList(), service.labels())) {
             return "the Service's labels " + labelsText(service.labels()) + " match none of its serviceSelectors";
         }
         return null;
+    }
+
+    /**
+     * As MetalLB: the namespaces a pool admits are those it lists together with those its
+     * namespaceSelectors match; with neither given, every namespace. Unlike MetalLB, selectors that
+     * match no namespace admit none (MetalLB then admits all).
+     */
+    private static boolean namespaceSelected(ServiceAllocation allocation, String namespace, Map<String, String> labels) {
+        List<LabelSelector> selectors = allocation.getNamespaceSelectorsList();
+        if (allocation.getNamespacesCount() == 0 && selectors.isEmpty()) {
+            return true;
+        }
+        return allocation.getNamespacesList().contains(namespace)
+                || selectors.stream().anyMatch(selector -> LabelSelectors.matches(selector, labels));
     }
 
     private static String labelsText(Map<String, String> labels) {

@@ -311,6 +311,21 @@ class AllocatorTest {
     }
 
     @Test
+    void aPoolAdmitsTheNamespacesItListsAndThoseItsSelectorsMatch() {
+        define(pool("plain", "192.0.2.0/28"));
+        define(withAllocation(pool("blue", "192.0.2.16/28"),
+                ServiceAllocation.newBuilder().addNamespaces("listed").addNamespaceSelectors(TEAM_BLUE).build()));
+        assertThat(allocated(apply(ServiceRequest.builder("listed", "a").uid("uid-listed-a"))).pool()).isEqualTo("blue");
+        assertThat(allocated(apply(ServiceRequest.builder("labelled", "b").uid("uid-labelled-b").namespaceLabels(BLUE))).pool()).isEqualTo("blue");
+        assertThat(allocated(apply(ServiceRequest.builder("other", "c").uid("uid-other-c").namespaceLabels(RED))).pool()).isEqualTo("plain");
+        // selectors that match no namespace admit none (MetalLB would then admit every namespace)
+        define(withAllocation(pool("nobody", "192.0.2.32/28"),
+                ServiceAllocation.newBuilder().setPriority(1).addNamespaceSelectors(
+                        LabelSelector.newBuilder().putMatchLabels("team", "nobody")).build()));
+        assertThat(allocated(apply(ServiceRequest.builder("other", "d").uid("uid-other-d"))).pool()).isNotEqualTo("nobody");
+    }
+
+    @Test
     void aNamespaceThatStopsMatchingMovesItsServicesToAPoolThatSelectsThem() {
         define(pool("plain", "192.0.2.0/28"));
         LabelSelector team = LabelSelector.newBuilder().putMatchLabels("team", "blue").build();
@@ -360,8 +375,8 @@ class AllocatorTest {
 
         Decision byAnnotation = apply(svc("a").annotations(Map.of("metallb.io/loadBalancerIPs", "192.0.2.20")).namespaceLabels(RED));
         assertThat(refused(byAnnotation, "PoolDoesNotSelectService").message()).isEqualTo("requested IP 192.0.2.20 is in pool blue,"
-                + " whose serviceAllocation does not select this Service: the labels of namespace default {team=red}"
-                + " match none of its namespaceSelectors");
+                + " whose serviceAllocation does not select this Service: namespace default {team=red}"
+                + " is neither among its namespaces [] nor matched by its namespaceSelectors");
         Decision bySpec = apply(svc("b").loadBalancerIp("192.0.2.21"));
         assertThat(refused(bySpec, "PoolDoesNotSelectService").message())
                 .contains("pool blue", "192.0.2.21", "namespace default (none)", "namespaceSelectors");
@@ -384,7 +399,7 @@ class AllocatorTest {
                 + " does not select this Service: the Service's labels {tier=db} match none of its serviceSelectors");
         Decision prodRefused = apply(svc("b").annotations(Map.of("metallb.io/address-pool", "prod")));
         assertThat(refused(prodRefused, "PoolDoesNotSelectService").message())
-                .contains("requested pool prod", "namespace default is not among its namespaces [prod]");
+                .contains("requested pool prod", "namespace default (none) is neither among its namespaces [prod]");
         assertThat(chain.state().servicesWithAssignments()).isEmpty();
 
         assertThat(allocated(apply(svc("a").annotations(Map.of("metallb.io/address-pool", "edge")).labels(Map.of("tier", "edge")))).ips())
