@@ -2,24 +2,30 @@ package io.ledgerlb.speaker;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ledgerlb.events.v1.BgpPeerDefined;
+import io.ledgerlb.events.v1.SecretRef;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
 import io.ledgerlb.speaker.bgp.BgpBackend;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
+import io.ledgerlb.speaker.bgp.SessionListener;
+import io.ledgerlb.speaker.bgp.SessionState;
 import io.ledgerlb.speaker.bgp.announce.BgpAnnouncer;
 import io.ledgerlb.speaker.bgp.announce.BgpPeerConfigs;
+import io.ledgerlb.speaker.bgp.announce.PeerConfigException;
 import io.ledgerlb.speaker.bgp.gobgp.GoBgpBackend;
 import io.ledgerlb.speaker.bgp.nativ.NativeBgpBackend;
 import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
 import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
 import io.ledgerlb.speaker.k8s.StatusWriter;
+import io.ledgerlb.speaker.k8s.WriteRetries;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import java.net.NetworkInterface;
+import java.net.SocketException;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,6 +33,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +44,16 @@ import org.slf4j.LoggerFactory;
  * backend the peer names ({@code native} by default, or {@code gobgp}), each told the
  * advertisements {@link BgpAnnouncer} plans for it. A peer whose configuration changes gets a new
  * session; a peer that no longer applies is closed. Passwords are read from their Secret here
- * (the ledger holds only the reference). A peer asking for what its backend cannot do (see
- * {@link BgpPeerConfigs#limitations}) gets no session. With a cluster, each Service announced is
- * reported in a {@link ServiceBGPStatus} naming the peers it goes to, and each BGPPeer's status
- * says whether this speaker serves it ({@link BgpPeerStatusWriter}).
+ * (the ledger holds only the reference).
+ *
+ * <p>A peer gets no session when its backend cannot serve it ({@link BgpPeerConfigs#limitations})
+ * or its configuration does not resolve ({@link PeerConfigException}: a missing or unusable
+ * password Secret, an address that is not one, a {@code sourceAddress} this node does not have).
+ * With a cluster, the BGPPeer's conditions say so where it is the same on every node, and this
+ * node's Warning Events say so, and say why a session fails, as {@link PeerWarnings} decides
+ * ({@link BgpPeerStatusWriter}). While some peer is held back, the speaker plans again after a
+ * growing delay ({@link WriteRetries#delayMillis}), so a Secret created later is found. Each
+ * Service announced is reported in a {@link ServiceBGPStatus} naming the peers it goes to.
  */
 final class BgpSpeaking implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BgpSpeaking.class);
@@ -47,88 +62,182 @@ final class BgpSpeaking implements AutoCloseable {
 
     private final InetAddress routerId;
     private final Optional<KubernetesClient> client;
-    private final String namespace;
+    private final Runnable replan;
     private final String defaultBackend;
     private final Map<String, BgpBackend> backends = new HashMap<>();
     private final Map<String, Opened> sessions = new HashMap<>();
+    private final PeerWarnings warnings;
+    private final ScheduledExecutorService recheck;
+    private ScheduledFuture<?> nextCheck;
+    private int checks;
     private List<String> problems = List.of();
-    /** Peers not served for what their backend cannot do, as last logged. */
-    private final Map<String, List<String>> refused = new HashMap<>();
-    private StatusWriter<ServiceBGPStatus> status;
-    private BgpPeerStatusWriter peerStatus;
+    private final Optional<StatusWriter<ServiceBGPStatus>> status;
+    private final Optional<BgpPeerStatusWriter> peerStatus;
 
-    /** @param namespace where the ServiceBGPStatus objects go (the speaker's own) */
-    BgpSpeaking(InetAddress routerId, Optional<KubernetesClient> client, String namespace) {
+    /**
+     * @param routerId  the router ID of peers that give none (the node's IPv4 address)
+     * @param node      this node's name
+     * @param namespace where the ServiceBGPStatus objects go (the speaker's own)
+     * @param replan    asks for {@link #apply} to be called again soon (on the planning thread)
+     */
+    BgpSpeaking(InetAddress routerId, Optional<KubernetesClient> client, String node, String namespace, Runnable replan) {
         this.routerId = routerId;
         this.client = client;
-        this.namespace = namespace;
+        this.replan = replan;
         this.defaultBackend = System.getenv().getOrDefault("LEDGERLB_BGP_BACKEND", "native");
+        this.warnings = new PeerWarnings(node);
+        this.recheck = WriteRetries.writerThread("bgp-recheck");
+        this.status = client.map(c -> StatusWriter.bgp(c, node, namespace));
+        this.peerStatus = client.map(c -> new BgpPeerStatusWriter(c, node));
     }
 
     /** Brings the sessions in line with the state; called on the planning thread under the ledger's lock. */
-    void apply(LedgerState state, NodeInfo node, Map<ServiceKey, Set<String>> serving) {
-        BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, node, serving);
+    void apply(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
+        BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, nodeInfo, serving);
         if (!plan.problems().equals(problems)) {
             plan.problems().forEach(p -> log.atWarn().addKeyValue("event", "bgpConfigProblem").log(p));
             problems = plan.problems();
         }
         Set<String> wanted = new HashSet<>();
-        Map<String, BgpPeerStatusWriter.Support> support = new TreeMap<>();
-        for (BgpPeerDefined peer : BgpAnnouncer.peersFor(state, node)) {
+        Map<String, List<BgpPeerStatusWriter.Condition>> conditions = new TreeMap<>();
+        boolean heldBack = false;
+        for (BgpPeerDefined peer : BgpAnnouncer.peersFor(state, nodeInfo)) {
+            String name = peer.getName();
             String backend = peer.getBackend().isEmpty() ? defaultBackend : peer.getBackend();
-            List<String> limitations = BgpPeerConfigs.limitations(peer, backend);
-            support.put(peer.getName(), new BgpPeerStatusWriter.Support(backend, limitations));
-            if (!limitations.isEmpty()) {
-                if (!limitations.equals(refused.put(peer.getName(), limitations))) {
-                    log.atWarn().addKeyValue("event", "bgpPeerNotUsed").addKeyValue("peer", peer.getName())
-                            .addKeyValue("backend", backend).log(String.join("; ", limitations));
-                }
-                continue;
-            }
-            refused.remove(peer.getName());
+            BgpPeerStatusWriter.Support support = new BgpPeerStatusWriter.Support(backend, BgpPeerConfigs.limitations(peer, backend));
+            BgpPeerConfig config = null;
+            PeerConfigException problem = null;
             try {
-                BgpPeerConfig config = BgpPeerConfigs.fromLedger(peer, password(peer), routerId);
-                Opened opened = sessions.get(peer.getName());
-                if (opened == null || !opened.config().equals(config) || !opened.backend().equals(backend)) {
-                    if (opened != null) {
-                        opened.session().close();
-                    }
-                    opened = new Opened(config, backend, backend(backend).open(config, (p, from, to, reason) ->
-                            log.atInfo().addKeyValue("event", "bgpSessionState").addKeyValue("peer", p.name())
-                                    .addKeyValue("from", from).addKeyValue("to", to).log(reason)));
-                    sessions.put(peer.getName(), opened);
+                config = resolve(peer);
+            } catch (PeerConfigException e) {
+                problem = e;
+            }
+            conditions.put(name, List.of(support.condition(), problem != null && problem.everyNode()
+                    ? BgpPeerStatusWriter.notResolved(problem.reason(), problem.getMessage()) : BgpPeerStatusWriter.resolved()));
+            heldBack |= problem != null;
+            if (!support.supported()) {
+                notServed(name, support.reason(), support.message());
+            } else if (problem != null) {
+                notServed(name, problem.reason(), problem.getMessage());
+            } else {
+                try {
+                    open(name, config, backend).set(plan.forPeer(name));
+                    wanted.add(name);
+                    warnings.configResolved(name);
+                } catch (RuntimeException e) {
+                    notServed(name, "SessionNotOpened", "cannot open a BGP session: " + e.getMessage());
+                    heldBack = true;
                 }
-                opened.session().set(plan.forPeer(peer.getName()));
-                wanted.add(peer.getName());
-            } catch (RuntimeException e) {
-                log.atWarn().addKeyValue("event", "bgpPeerNotUsed").addKeyValue("peer", peer.getName())
-                        .addKeyValue("error", e.toString()).log("cannot peer with this BGPPeer");
             }
         }
-        refused.keySet().retainAll(support.keySet());
+        warnings.retain(conditions.keySet());
         sessions.entrySet().removeIf(e -> {
             if (!wanted.contains(e.getKey())) {
                 e.getValue().session().close();
+                warnings.sessionClosed(e.getKey());
                 return true;
             }
             return false;
         });
-        client.ifPresent(c -> {
-            if (status == null) {
-                status = StatusWriter.bgp(c, node.name(), namespace);
-                peerStatus = new BgpPeerStatusWriter(c, node.name());
-            }
+        checkAgainLater(heldBack);
+        status.ifPresent(s -> {
             Map<ServiceKey, String> uids = new HashMap<>();
             Map<ServiceKey, Set<String>> peers = plan.peersByService(wanted);
-            peers.keySet().forEach(s -> state.assignmentsOf(s).forEach(a -> uids.put(s, a.getService().getUid())));
-            status.announcing(peers, uids);
-            peerStatus.supports(support);
+            peers.keySet().forEach(k -> state.assignmentsOf(k).forEach(a -> uids.put(k, a.getService().getUid())));
+            s.announcing(peers, uids);
         });
+        peerStatus.ifPresent(w -> w.conditions(conditions));
     }
 
     /** The BGPPeers this speaker has a session with now. */
     Set<String> sessionPeers() {
         return Set.copyOf(sessions.keySet());
+    }
+
+    /** The session config of this peer on this node; its password read from the Secret. */
+    private BgpPeerConfig resolve(BgpPeerDefined peer) {
+        Optional<String> password = peer.hasPassword() ? Optional.of(password(peer.getPassword())) : Optional.empty();
+        BgpPeerConfig config = BgpPeerConfigs.fromLedger(peer, password, routerId);
+        if (config.sourceAddress().isPresent() && !local(config.sourceAddress().get())) {
+            throw PeerConfigException.thisNode("SourceAddressNotOnNode", "sourceAddress "
+                    + config.sourceAddress().get().getHostAddress() + " is not an address of this node");
+        }
+        return config;
+    }
+
+    private String password(SecretRef ref) {
+        if (client.isEmpty()) {
+            throw PeerConfigException.thisNode("PasswordSecretUnreadable", "the speaker runs without Kubernetes"
+                    + " and cannot read the password Secret " + ref.getNamespace() + "/" + ref.getName());
+        }
+        Secret secret;
+        try {
+            secret = client.get().secrets().inNamespace(ref.getNamespace()).withName(ref.getName()).get();
+        } catch (KubernetesClientException e) {
+            throw PeerConfigException.thisNode("PasswordSecretUnreadable", "cannot read the password Secret "
+                    + ref.getNamespace() + "/" + ref.getName() + ": " + e.getMessage());
+        }
+        return BgpPeerConfigs.password(ref, secret);
+    }
+
+    private static boolean local(InetAddress address) {
+        try {
+            return NetworkInterface.getByInetAddress(address) != null;
+        } catch (SocketException e) {
+            return true; // cannot tell: let the session try, its failures are reported
+        }
+    }
+
+    /** The peer's session for this config, opened anew when there is none or the config or backend changed. */
+    private BgpSession open(String name, BgpPeerConfig config, String backend) {
+        Opened opened = sessions.get(name);
+        if (opened != null && opened.config().equals(config) && opened.backend().equals(backend)) {
+            return opened.session();
+        }
+        if (opened != null) {
+            opened.session().close();
+            sessions.remove(name);
+        }
+        int session = warnings.sessionOpened(name);
+        BgpSession opening = backend(backend).open(config, new SessionListener() {
+            @Override
+            public void stateChanged(BgpPeerConfig peer, SessionState from, SessionState to, String reason) {
+                log.atInfo().addKeyValue("event", "bgpSessionState").addKeyValue("peer", peer.name())
+                        .addKeyValue("from", from).addKeyValue("to", to).log(reason);
+                if (to.up()) {
+                    warnings.established(name, session);
+                }
+            }
+
+            @Override
+            public void failed(BgpPeerConfig peer, boolean wasEstablished, String cause) {
+                warnings.sessionFailed(name, session, wasEstablished, "to " + peer.peerAddress().getHostAddress() + ":"
+                        + peer.peerPort() + " (AS " + peer.peerAsn() + "): " + cause).ifPresent(BgpSpeaking.this::warn);
+            }
+        });
+        sessions.put(name, new Opened(config, backend, opening));
+        return opening;
+    }
+
+    private void notServed(String peer, String reason, String message) {
+        warnings.configProblem(peer, reason, message).ifPresent(this::warn);
+    }
+
+    private void warn(PeerWarnings.Warning w) {
+        log.atWarn().addKeyValue("event", "bgpPeerWarning").addKeyValue("peer", w.peer())
+                .addKeyValue("reason", w.reason()).log(w.message());
+        peerStatus.ifPresent(s -> s.warn(w.peer(), w.reason(), w.message()));
+    }
+
+    /** While a peer is held back by what may change outside the ledger (its Secret, this node), plan again later. */
+    private void checkAgainLater(boolean heldBack) {
+        if (!heldBack) {
+            checks = 0;
+            return;
+        }
+        if (nextCheck == null || nextCheck.isDone()) {
+            nextCheck = recheck.schedule(replan, WriteRetries.delayMillis(++checks), TimeUnit.MILLISECONDS);
+        }
     }
 
     private BgpBackend backend(String name) {
@@ -139,28 +248,13 @@ final class BgpSpeaking implements AutoCloseable {
         });
     }
 
-    private Optional<String> password(BgpPeerDefined peer) {
-        if (!peer.hasPassword() || client.isEmpty()) {
-            return Optional.empty();
-        }
-        Secret secret = client.get().secrets().inNamespace(peer.getPassword().getNamespace())
-                .withName(peer.getPassword().getName()).get();
-        String value = secret == null || secret.getData() == null ? null : secret.getData().get(peer.getPassword().getKey());
-        if (value == null) {
-            throw new IllegalArgumentException("password Secret " + peer.getPassword().getNamespace() + "/"
-                    + peer.getPassword().getName() + " has no key " + peer.getPassword().getKey());
-        }
-        return Optional.of(new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8));
-    }
-
     @Override
     public void close() {
-        if (status != null) {
-            status.close();
-            peerStatus.close();
-        }
+        recheck.shutdownNow();
         sessions.values().forEach(o -> o.session().close());
         sessions.clear();
         backends.values().forEach(BgpBackend::close);
+        status.ifPresent(StatusWriter::close);
+        peerStatus.ifPresent(BgpPeerStatusWriter::close);
     }
 }

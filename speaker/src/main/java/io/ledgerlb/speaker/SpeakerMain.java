@@ -146,14 +146,15 @@ public final class SpeakerMain implements Callable<Integer> {
             status.ifPresent(resources::add);
 
             Speaker[] speakerRef = new Speaker[1];
-            Optional<ClusterWatch> cluster = client.map(c -> new ClusterWatch(c, () -> {
+            Runnable planAgain = () -> {
                 if (speakerRef[0] != null) {
                     speakerRef[0].clusterChanged();
                 }
-            }));
+            };
+            Optional<ClusterWatch> cluster = client.map(c -> new ClusterWatch(c, planAgain));
             cluster.ifPresent(resources::add);
             InetSocketAddress bind = socketAddress(membersBind);
-            Optional<BgpSpeaking> bgp = Optional.of(new BgpSpeaking(bind.getAddress(), client, namespace));
+            Optional<BgpSpeaking> bgp = Optional.of(new BgpSpeaking(bind.getAddress(), client, nodeName, namespace, planAgain));
             bgp.ifPresent(resources::add);
             Speaker speaker = new Speaker(nodeName, announcer, metrics, cluster, status, bgp);
             speakerRef[0] = speaker;

@@ -246,7 +246,7 @@ class BgpSpeakerEndToEndTest {
         Map<String, Object> status = (Map<String, Object>) client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER)
                 .inNamespace(NS).withName(peer).get().getAdditionalProperties().getOrDefault("status", Map.of());
         return ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of())).stream()
-                .filter(c -> BgpPeerStatusWriter.CONDITION.equals(c.get("type"))).map(c -> (String) c.get("status"))
+                .filter(c -> BgpPeerStatusWriter.SUPPORTED.equals(c.get("type"))).map(c -> (String) c.get("status"))
                 .findFirst().orElse(null);
     }
 

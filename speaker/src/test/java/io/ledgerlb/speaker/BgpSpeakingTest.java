@@ -74,12 +74,12 @@ class BgpSpeakingTest {
         createPeer("plain");
         BgpPeerDefined.Builder md5 = peer("md5").setPassword(SecretRef.newBuilder().setNamespace(NS).setName("s").setKey("password"));
         BgpPeerDefined.Builder bfd = peer("bfd").setBfdProfile("fast").setBackend("gobgp");
-        try (BgpSpeaking speaking = new BgpSpeaking(InetAddress.getLoopbackAddress(), Optional.of(client), NS)) {
+        try (BgpSpeaking speaking = new BgpSpeaking(InetAddress.getLoopbackAddress(), Optional.of(client), "n1", NS, () -> { })) {
             speaking.apply(ledger(md5, bfd, peer("plain")), NODE, Map.of());
             assertThat(speaking.sessionPeers()).containsExactly("plain");
 
             await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-                assertThat(conditions("md5")).containsOnlyKeys("Valid", "Supported");
+                assertThat(conditions("md5")).containsOnlyKeys("Valid", "Supported", "Resolved");
                 assertThat(conditions("md5").get("Valid")).containsEntry("status", "True"); // the allocator's, kept
                 assertThat(conditions("md5").get("Supported")).containsEntry("status", "False")
                         .containsEntry("reason", "UnsupportedByNativeBackend")
@@ -94,7 +94,8 @@ class BgpSpeakingTest {
                         .containsExactlyInAnyOrder("BGPPeer/md5", "BGPPeer/bfd");
             });
             assertThat(warnings()).filteredOn(e -> e.getInvolvedObject().getName().equals("md5")).singleElement()
-                    .satisfies(e -> assertThat(e.getReason()).isEqualTo("UnsupportedByNativeBackend"));
+                    .satisfies(e -> assertThat(e.getReason()).isEqualTo("UnsupportedByNativeBackend"))
+                    .satisfies(e -> assertThat(e.getMessage()).startsWith("node n1: "));
 
             // planning again changes nothing; the password dropped: a session, the condition turns True
             speaking.apply(ledger(md5, bfd, peer("plain")), NODE, Map.of());

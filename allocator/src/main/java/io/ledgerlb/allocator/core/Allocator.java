@@ -31,16 +31,18 @@ import java.util.TreeSet;
  *   <li><b>It keeps what it holds</b> when that is still valid: the pool still exists and
  *       contains the IPs (and they are not excluded by avoidBuggyIPs), the families match the
  *       Service's, any requested IPs or pool are the ones held, sharing still holds with the
- *       other holders, and — for IPs placed automatically — the pool's serviceAllocation still
- *       selects the Service (see below). If only facts changed (ports, sharing key, backends, uid), the holding is
- *       recorded again; otherwise nothing is recorded.</li>
+ *       other holders, and the pool's serviceAllocation still selects the Service (see below),
+ *       however the IPs were asked for. If only facts changed (ports, sharing key, backends,
+ *       uid), the holding is recorded again; otherwise nothing is recorded.</li>
  *   <li><b>Requested IPs</b>: the {@code metallb.io/loadBalancerIPs} annotation (one IP per family)
  *       or {@code spec.loadBalancerIP} — never both. Each must be in a pool (the requested one,
- *       when a pool is also requested; all in the same pool) and free or shareable.</li>
- *   <li><b>A requested pool</b> ({@code metallb.io/address-pool}), whether or not it auto-assigns.</li>
+ *       when a pool is also requested; all in the same pool) whose serviceAllocation selects the
+ *       Service, and free or shareable.</li>
+ *   <li><b>A requested pool</b> ({@code metallb.io/address-pool}), whether or not it auto-assigns,
+ *       if its serviceAllocation selects the Service.</li>
  *   <li>Otherwise the <b>autoAssign pools whose serviceAllocation selects the Service</b>
- *       (namespaces, namespaceSelectors, serviceSelectors), by priority (lower first, unset last),
- *       then by name;</li>
+ *       (namespaces, namespaceSelectors, serviceSelectors: {@link PoolSpec#whyNotSelected}), by
+ *       priority (lower first, unset last), then by name;</li>
  *   <li>then the <b>autoAssign pools without serviceAllocation</b>, by name.</li>
  * </ol>
  * Within the first of those pools that can serve every family the Service needs, for each
@@ -55,14 +57,18 @@ import java.util.TreeSet;
  * the same backends (selector).
  *
  * <p>A request that cannot be met gives one {@code AllocationRefused} event and changes nothing
- * else: the Service keeps what it held. A Service that is no longer ours releases its IPs.
+ * else: the Service keeps what it held, unless its pool no longer selects it (below). A Service
+ * that is no longer ours releases its IPs.
  *
- * <p><b>Selection is checked again</b>: IPs placed by the automatic rules (no requested IPs or
- * pool) are kept only while their pool's serviceAllocation still selects the Service. When its
- * labels or its namespace's change so that the pool no longer does, the Service is placed again by
- * the rules above (another pool that selects it, or an autoAssign pool without serviceAllocation);
- * when none can take it, its IPs are released (reason NO_LONGER_SELECTED) with the refusal — as
- * MetalLB, which keeps an IP only while its pool is still compatible with the Service.
+ * <p><b>Selection is checked for every IP</b>, as MetalLB does: a requested IP or pool whose pool's
+ * serviceAllocation does not select the Service is refused ({@code PoolDoesNotSelectService}, the
+ * message naming the pool and what did not match). IPs held are kept only while their pool still
+ * selects the Service, however they were asked for. When its labels, its namespace's or the pool's
+ * selectors change so that the pool no longer does, the Service is placed again by the rules above
+ * (another pool that selects it, or an autoAssign pool without serviceAllocation — never for a
+ * requested IP or pool, which stays what was asked for); when none can take it, its IPs are released
+ * (reason NO_LONGER_SELECTED) with the refusal. MetalLB likewise checks a held IP again on every
+ * pass, clears it ("current IP not allowed by config") and then fails to allocate the requested one.
  *
  * <p>The allocator keeps a cache derived from the state (see {@link AllocationIndex}). Register it
  * as a {@link LedgerListener} of the follower that folds the state, so the cache follows each
@@ -99,11 +105,10 @@ public final class Allocator implements LedgerListener {
                     : release(held, ReleaseReason.SERVICE_CHANGED, events);
         }
         List<String> warnings = List.of();
-        boolean unselected = false;
+        boolean unselected = Placement.noLongerSelected(view, service, held);
         try {
             Request request = Request.of(service);
             warnings = request.warnings();
-            unselected = Placement.noLongerSelected(view, service, request, held);
             Placement placement = new Placement.Finder(view, state, service, request, held).find();
             return record(placement, held, service, request, events, unselected);
         } catch (Refusal refusal) {

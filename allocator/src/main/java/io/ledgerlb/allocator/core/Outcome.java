@@ -26,7 +26,10 @@ public sealed interface Outcome {
         }
     }
 
-    /** The request cannot be met; nothing but the refusal itself is recorded. */
+    /**
+     * The request cannot be met; nothing but the refusal itself is recorded — and the release of
+     * what the Service held when its pool no longer selects it (NO_LONGER_SELECTED).
+     */
     record Refused(String reason, String message, List<String> warnings) implements Outcome {
         public Refused {
             warnings = List.copyOf(warnings);

@@ -16,17 +16,29 @@ import java.util.stream.Collectors;
 record Placement(PoolSpec pool, List<IpAddress> ips) {
 
     /**
-     * Whether the Service holds IPs it got by the automatic rules (no requested IPs or pool) from a
-     * pool whose serviceAllocation no longer selects it, because its labels or its namespace's
-     * changed. Like MetalLB, which keeps an IP only while its pool is still compatible with the
-     * Service, the allocator does not keep such IPs.
+     * Whether the Service holds IPs from a pool whose serviceAllocation no longer selects it (its
+     * labels, its namespace's, or the pool's selectors changed), however it got them: placed
+     * automatically, or asked for by IP or pool. Like MetalLB, which checks a held IP again on every
+     * pass and clears it once its pool is no longer compatible with the Service, the allocator does
+     * not keep such IPs.
      */
-    static boolean noLongerSelected(AllocationIndex view, ServiceRequest service, Request request, List<IpAssigned> held) {
-        if (held.isEmpty() || request.pool() != null || !request.ips().isEmpty()) {
+    static boolean noLongerSelected(AllocationIndex view, ServiceRequest service, List<IpAssigned> held) {
+        if (held.isEmpty()) {
             return false;
         }
         PoolSpec pool = view.pool(held.get(0).getPool());
-        return pool != null && pool.hasServiceAllocation() && !pool.selects(service);
+        return pool != null && !pool.selects(service);
+    }
+
+    /**
+     * Refuses a pool the Service asked for (by IP or by name) whose serviceAllocation does not
+     * select it, as MetalLB does; {@code asked} names the pool and how it was asked for.
+     */
+    private static void requireSelected(PoolSpec pool, ServiceRequest service, String asked) throws Refusal {
+        String why = pool.whyNotSelected(service);
+        if (why != null) {
+            throw new Refusal("PoolDoesNotSelectService", asked + " does not select this Service: " + why);
+        }
     }
 
     /** Applies the rules of {@link Allocator}'s javadoc, in that order, for one Service. */
@@ -57,7 +69,7 @@ record Placement(PoolSpec pool, List<IpAddress> ips) {
         }
 
         private Placement keptIfValid() {
-            if (held.isEmpty() || noLongerSelected(view, service, request, held)) {
+            if (held.isEmpty() || noLongerSelected(view, service, held)) {
                 return null;
             }
             PoolSpec pool = view.pool(held.get(0).getPool());
@@ -95,6 +107,8 @@ record Placement(PoolSpec pool, List<IpAddress> ips) {
                     throw new Refusal("IpsInDifferentPools", "requested IPs " + request.ips()
                             + " are in different pools (" + pool.name() + ", " + containing.name() + ")");
                 }
+                requireSelected(containing, service, "requested IP " + ip + " is in pool " + containing.name()
+                        + ", whose serviceAllocation");
                 if (!containing.usable(ip)) {
                     throw new Refusal("BuggyIP", "requested IP " + ip + " ends in .0 or .255, which pool "
                             + containing.name() + " avoids (avoidBuggyIPs)");
@@ -115,11 +129,12 @@ record Placement(PoolSpec pool, List<IpAddress> ips) {
                 if (pool == null) {
                     throw new Refusal("UnknownPool", "requested pool " + request.pool() + " does not exist");
                 }
+                requireSelected(pool, service, "requested pool " + pool.name() + "'s serviceAllocation");
                 return List.of(pool);
             }
             List<PoolSpec> pools = new ArrayList<>();
             for (PoolSpec pool : view.autoAssignOrder()) {
-                if (!pool.hasServiceAllocation() || pool.selects(service)) {
+                if (pool.selects(service)) {
                     pools.add(pool);
                 }
             }

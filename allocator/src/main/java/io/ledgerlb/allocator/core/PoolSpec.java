@@ -10,6 +10,8 @@ import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.ServiceAllocation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A pool as the allocator uses it: a {@link PoolDefined} with its addresses parsed. Addresses are
@@ -122,14 +124,46 @@ public record PoolSpec(PoolDefined definition, List<IpRange> ranges) {
     /**
      * Whether the pool's serviceAllocation selects the Service: its namespace is listed (when
      * namespaces are given), its namespace's labels match one namespaceSelector (when given) and
-     * its labels match one serviceSelector (when given).
+     * its labels match one serviceSelector (when given). A pool without serviceAllocation selects
+     * every Service.
      */
     public boolean selects(ServiceRequest service) {
+        return whyNotSelected(service) == null;
+    }
+
+    /**
+     * Why the pool's serviceAllocation does not select the Service, or null when it does. The one
+     * selection check: automatic placement, requested IPs and pools, and IPs already held all use it.
+     */
+    public String whyNotSelected(ServiceRequest service) {
         ServiceAllocation allocation = definition.getServiceAllocation();
-        if (allocation.getNamespacesCount() > 0 && !allocation.getNamespacesList().contains(service.key().namespace())) {
-            return false;
+        String namespace = service.key().namespace();
+        if (!namespaceSelected(allocation, namespace, service.namespaceLabels())) {
+            return "namespace " + namespace + " " + labelsText(service.namespaceLabels())
+                    + " is neither among its namespaces " + allocation.getNamespacesList()
+                    + " nor matched by its namespaceSelectors";
         }
-        return LabelSelectors.anyMatches(allocation.getNamespaceSelectorsList(), service.namespaceLabels())
-                && LabelSelectors.anyMatches(allocation.getServiceSelectorsList(), service.labels());
+        if (!LabelSelectors.anyMatches(allocation.getServiceSelectorsList(), service.labels())) {
+            return "the Service's labels " + labelsText(service.labels()) + " match none of its serviceSelectors";
+        }
+        return null;
+    }
+
+    /**
+     * As MetalLB: the namespaces a pool admits are those it lists together with those its
+     * namespaceSelectors match; with neither given, every namespace. Unlike MetalLB, selectors that
+     * match no namespace admit none (MetalLB then admits all).
+     */
+    private static boolean namespaceSelected(ServiceAllocation allocation, String namespace, Map<String, String> labels) {
+        List<LabelSelector> selectors = allocation.getNamespaceSelectorsList();
+        if (allocation.getNamespacesCount() == 0 && selectors.isEmpty()) {
+            return true;
+        }
+        return allocation.getNamespacesList().contains(namespace)
+                || selectors.stream().anyMatch(selector -> LabelSelectors.matches(selector, labels));
+    }
+
+    private static String labelsText(Map<String, String> labels) {
+        return labels.isEmpty() ? "(none)" : new TreeMap<>(labels).toString();
     }
 }

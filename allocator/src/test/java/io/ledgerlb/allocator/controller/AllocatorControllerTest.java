@@ -205,6 +205,48 @@ class AllocatorControllerTest {
         });
     }
 
+    @Test
+    void aRequestedIpFromAPoolThatDoesNotSelectTheServiceIsRefusedUntilItDoesAndReleasedWhenItNoLongerDoes() {
+        namespace("shop", Map.of("team", "red"));
+        cluster.pool("everyone", "10.99.8.0/28");
+        teamPool("blue-pool", "10.99.9.0/28", "blue");
+        await().atMost(WAIT).until(() -> controller.withState(s -> s.pools().size()) == 2);
+        cluster.loadBalancer("shop", "other", Map.of());
+        await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "other").isEmpty());
+        List<String> otherBefore = cluster.ingressIps("shop", "other");
+        long sequenceBefore = controller.withState(s -> s.sequence());
+
+        cluster.loadBalancer("shop", "web", Map.of("metallb.io/loadBalancerIPs", "10.99.9.5"));
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.events("shop", "web")).anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo("AllocationFailed");
+            assertThat(e.getType()).isEqualTo("Warning");
+            assertThat(e.getMessage()).contains("10.99.9.5", "pool blue-pool", "namespace shop {team=red}",
+                    "namespaceSelectors");
+        }));
+        assertThat(cluster.ingressIps("shop", "web")).isEmpty();
+        assertThat(cluster.ingressIps("shop", "other")).isEqualTo(otherBefore);
+        List<Event> after = Allocators.events(ledger).stream().filter(e -> e.getSequence() > sequenceBefore).toList();
+        assertThat(after).isNotEmpty().allSatisfy(e -> {
+            assertThat(e.hasAllocationRefused()).isTrue();
+            assertThat(e.getAllocationRefused().getReason()).isEqualTo("PoolDoesNotSelectService");
+        });
+
+        // the namespace comes to match: the Service gets the IP it asked for
+        namespace("shop", Map.of("team", "blue"));
+        await().atMost(WAIT).until(() -> cluster.ingressIps("shop", "web").equals(List.of("10.99.9.5")));
+
+        // and no longer matches: the IP is released (it is not moved: it was asked for)
+        namespace("shop", Map.of("team", "red"));
+        await().atMost(WAIT).until(() -> cluster.ingressIps("shop", "web").isEmpty());
+        assertThat(released()).singleElement().satisfies(r -> {
+            assertThat(r.getIp()).isEqualTo("10.99.9.5");
+            assertThat(r.getReason()).isEqualTo(ReleaseReason.NO_LONGER_SELECTED);
+        });
+        boolean stillAssigned = controller.withState(s -> s.isAssigned("10.99.9.5"));
+        assertThat(stillAssigned).isFalse();
+    }
+
     private List<IpReleased> released() {
         return Allocators.events(ledger).stream().filter(Event::hasIpReleased).map(Event::getIpReleased).toList();
     }

@@ -30,7 +30,8 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * Random churn of pools and Services, every decision sealed onto a chain and folded: no IP is ever
- * held by two Services that may not share it, every holding is inside its pool, the state equals
+ * held by two Services that may not share it, every holding is inside its pool, a Service just
+ * decided holds only IPs whose pool selects it (requested or not), the state equals
  * the replay of the ledger and its snapshot round trip, and a fresh allocator (rebuilding its cache
  * from the state) decides exactly what the long-lived one (following the fold) decides.
  */
@@ -68,6 +69,9 @@ class AllocatorPropertyTest {
                     + (decision.outcome() instanceof Outcome.Refused r ? " " + r.reason() : ""));
             chain.commit(decision);
             checkInvariants(chain);
+            if (action instanceof UpsertService upsert) {
+                checkSelected(chain.state(), upsert.service());
+            }
         }
     }
 
@@ -104,6 +108,15 @@ class AllocatorPropertyTest {
                     }
                 }
             }
+        }
+    }
+
+    /** Whatever the Service asked for, the pools it holds IPs from select it. */
+    private static void checkSelected(LedgerState state, ServiceRequest service) {
+        for (IpAssigned holding : state.assignmentsOf(service.key())) {
+            PoolSpec pool = PoolSpec.of(state.pools().get(holding.getPool()));
+            assertThat(pool.whyNotSelected(service)).as("%s holds %s from %s", service.key(), holding.getIp(), pool.name())
+                    .isNull();
         }
     }
 
@@ -144,12 +157,13 @@ class AllocatorPropertyTest {
                 range().set().ofMinSize(1).ofMaxSize(2),
                 Arbitraries.integers().between(0, 9).map(i -> i < 8), // autoAssign mostly
                 Arbitraries.of(true, false),
-                Arbitraries.of(0, 0, 1, 2))
-                .as((name, ranges, autoAssign, avoidBuggy, priority) -> {
+                Arbitraries.of(0, 0, 1, 2),
+                Arbitraries.of("default", "default", "prod")) // every Service is in "default"
+                .as((name, ranges, autoAssign, avoidBuggy, priority, namespace) -> {
                     PoolDefined.Builder pool = PoolDefined.newBuilder().setName(name).addAllAddresses(ranges)
                             .setAutoAssign(autoAssign).setAvoidBuggyIps(avoidBuggy);
                     if (priority > 0) {
-                        pool.getServiceAllocationBuilder().setPriority(priority).addNamespaces("default");
+                        pool.getServiceAllocationBuilder().setPriority(priority).addNamespaces(namespace);
                     }
                     return (Action) new DefinePool(pool.build());
                 });

@@ -311,6 +311,21 @@ class AllocatorTest {
     }
 
     @Test
+    void aPoolAdmitsTheNamespacesItListsAndThoseItsSelectorsMatch() {
+        define(pool("plain", "192.0.2.0/28"));
+        define(withAllocation(pool("blue", "192.0.2.16/28"),
+                ServiceAllocation.newBuilder().addNamespaces("listed").addNamespaceSelectors(TEAM_BLUE).build()));
+        assertThat(allocated(apply(ServiceRequest.builder("listed", "a").uid("uid-listed-a"))).pool()).isEqualTo("blue");
+        assertThat(allocated(apply(ServiceRequest.builder("labelled", "b").uid("uid-labelled-b").namespaceLabels(BLUE))).pool()).isEqualTo("blue");
+        assertThat(allocated(apply(ServiceRequest.builder("other", "c").uid("uid-other-c").namespaceLabels(RED))).pool()).isEqualTo("plain");
+        // selectors that match no namespace admit none (MetalLB would then admit every namespace)
+        define(withAllocation(pool("nobody", "192.0.2.32/28"),
+                ServiceAllocation.newBuilder().setPriority(1).addNamespaceSelectors(
+                        LabelSelector.newBuilder().putMatchLabels("team", "nobody")).build()));
+        assertThat(allocated(apply(ServiceRequest.builder("other", "d").uid("uid-other-d"))).pool()).isNotEqualTo("nobody");
+    }
+
+    @Test
     void aNamespaceThatStopsMatchingMovesItsServicesToAPoolThatSelectsThem() {
         define(pool("plain", "192.0.2.0/28"));
         LabelSelector team = LabelSelector.newBuilder().putMatchLabels("team", "blue").build();
@@ -348,14 +363,101 @@ class AllocatorTest {
         assertThat(ipsOf("b")).containsExactly("192.0.2.16");
     }
 
+    // ---- requested IPs and pools are checked against serviceAllocation too (as MetalLB's Assign does)
+
+    static final LabelSelector TEAM_BLUE = LabelSelector.newBuilder().putMatchLabels("team", "blue").build();
+    static final Map<String, String> BLUE = Map.of("team", "blue");
+    static final Map<String, String> RED = Map.of("team", "red");
+
     @Test
-    void aRequestedPoolIsKeptWhateverItsSelectors() {
-        LabelSelector team = LabelSelector.newBuilder().putMatchLabels("team", "blue").build();
-        define(withAllocation(pool("blue", "192.0.2.16/28"), ServiceAllocation.newBuilder().addNamespaceSelectors(team).build()));
-        Map<String, String> requested = Map.of("metallb.io/address-pool", "blue");
-        assertThat(allocated(apply(svc("a").annotations(requested).namespaceLabels(Map.of("team", "blue")))).pool()).isEqualTo("blue");
-        assertThat(apply(svc("a").annotations(requested).namespaceLabels(Map.of("team", "red"))).events()).isEmpty();
-        assertThat(ipsOf("a")).containsExactly("192.0.2.16");
+    void aRequestedIpInAPoolThatDoesNotSelectTheServiceIsRefusedNamingThePoolAndWhy() {
+        define(withAllocation(pool("blue", "192.0.2.16/28"), ServiceAllocation.newBuilder().addNamespaceSelectors(TEAM_BLUE).build()));
+
+        Decision byAnnotation = apply(svc("a").annotations(Map.of("metallb.io/loadBalancerIPs", "192.0.2.20")).namespaceLabels(RED));
+        assertThat(refused(byAnnotation, "PoolDoesNotSelectService").message()).isEqualTo("requested IP 192.0.2.20 is in pool blue,"
+                + " whose serviceAllocation does not select this Service: namespace default {team=red}"
+                + " is neither among its namespaces [] nor matched by its namespaceSelectors");
+        Decision bySpec = apply(svc("b").loadBalancerIp("192.0.2.21"));
+        assertThat(refused(bySpec, "PoolDoesNotSelectService").message())
+                .contains("pool blue", "192.0.2.21", "namespace default (none)", "namespaceSelectors");
+        assertThat(chain.state().servicesWithAssignments()).isEmpty();
+
+        // once the namespace matches, the same request is met
+        assertThat(allocated(apply(svc("a").annotations(Map.of("metallb.io/loadBalancerIPs", "192.0.2.20")).namespaceLabels(BLUE))).ips())
+                .containsExactly("192.0.2.20");
+    }
+
+    @Test
+    void aRequestedPoolThatDoesNotSelectTheServiceIsRefusedNamingThePoolAndWhy() {
+        LabelSelector edge = LabelSelector.newBuilder().putMatchLabels("tier", "edge").build();
+        define(withAllocation(pool("edge", "192.0.2.32/28"), ServiceAllocation.newBuilder().addServiceSelectors(edge).build()));
+        define(withAllocation(pool("prod", "192.0.2.48/28").toBuilder().setAutoAssign(false).build(),
+                ServiceAllocation.newBuilder().addNamespaces("prod").build()));
+
+        Decision edgeRefused = apply(svc("a").annotations(Map.of("metallb.io/address-pool", "edge")).labels(Map.of("tier", "db")));
+        assertThat(refused(edgeRefused, "PoolDoesNotSelectService").message()).isEqualTo("requested pool edge's serviceAllocation"
+                + " does not select this Service: the Service's labels {tier=db} match none of its serviceSelectors");
+        Decision prodRefused = apply(svc("b").annotations(Map.of("metallb.io/address-pool", "prod")));
+        assertThat(refused(prodRefused, "PoolDoesNotSelectService").message())
+                .contains("requested pool prod", "namespace default (none) is neither among its namespaces [prod]");
+        assertThat(chain.state().servicesWithAssignments()).isEmpty();
+
+        assertThat(allocated(apply(svc("a").annotations(Map.of("metallb.io/address-pool", "edge")).labels(Map.of("tier", "edge")))).ips())
+                .containsExactly("192.0.2.32");
+    }
+
+    @Test
+    void aRefusedRequestKeepsWhatTheServiceHoldsFromAPoolThatStillSelectsIt() {
+        define(pool("plain", "192.0.2.0/28"));
+        define(withAllocation(pool("blue", "192.0.2.16/28"), ServiceAllocation.newBuilder().addNamespaceSelectors(TEAM_BLUE).build()));
+        assertThat(allocated(apply(svc("a"))).ips()).containsExactly("192.0.2.0");
+
+        refused(apply(svc("a").annotations(Map.of("metallb.io/address-pool", "blue"))), "PoolDoesNotSelectService");
+        refused(apply(svc("a").annotations(Map.of("metallb.io/loadBalancerIPs", "192.0.2.17"))), "PoolDoesNotSelectService");
+        assertThat(ipsOf("a")).containsExactly("192.0.2.0");
+    }
+
+    @Test
+    void aRequestedIpOrPoolIsReleasedOnceItsPoolNoLongerSelectsTheService() {
+        define(withAllocation(pool("blue", "192.0.2.16/28"), ServiceAllocation.newBuilder().addNamespaceSelectors(TEAM_BLUE).build()));
+        define(pool("plain", "192.0.2.0/28"));
+        ServiceRequest.Builder byIp = svc("a").annotations(Map.of("metallb.io/loadBalancerIPs", "192.0.2.20"));
+        ServiceRequest.Builder byPool = svc("b").annotations(Map.of("metallb.io/address-pool", "blue"));
+        assertThat(allocated(apply(byIp.namespaceLabels(BLUE))).ips()).containsExactly("192.0.2.20");
+        assertThat(allocated(apply(byPool.namespaceLabels(BLUE))).ips()).containsExactly("192.0.2.16");
+        // still selected (another label added): nothing recorded
+        assertThat(apply(byIp.namespaceLabels(Map.of("team", "blue", "env", "prod"))).events()).isEmpty();
+
+        for (ServiceRequest.Builder service : List.of(byIp, byPool)) {
+            Decision lost = apply(service.namespaceLabels(RED));
+            assertThat(((Outcome.Refused) lost.outcome()).reason()).isEqualTo("PoolDoesNotSelectService");
+            assertThat(lost.events()).extracting(Event::getBodyCase)
+                    .containsExactly(Event.BodyCase.IP_RELEASED, Event.BodyCase.ALLOCATION_REFUSED);
+            assertThat(lost.events().get(0).getIpReleased().getReason()).isEqualTo(ReleaseReason.NO_LONGER_SELECTED);
+            assertThat(lost.events().get(1).getAllocationRefused().getMessage()).contains("pool blue");
+        }
+        // a requested pool or IP never moves to another pool, even one that would select the Service
+        assertThat(ipsOf("a")).isEmpty();
+        assertThat(ipsOf("b")).isEmpty();
+        assertThat(refused(apply(byPool.namespaceLabels(RED)), "PoolDoesNotSelectService").message()).contains("pool blue");
+    }
+
+    @Test
+    void aRequestedIpIsReleasedOnceThePoolsSelectorsChange() {
+        define(withAllocation(pool("blue", "192.0.2.16/28"), ServiceAllocation.newBuilder().addNamespaceSelectors(TEAM_BLUE).build()));
+        ServiceRequest.Builder byIp = svc("a").loadBalancerIp("192.0.2.20").namespaceLabels(BLUE);
+        assertThat(allocated(apply(byIp)).ips()).containsExactly("192.0.2.20");
+
+        LabelSelector teamGreen = LabelSelector.newBuilder().putMatchLabels("team", "green").build();
+        Decision changed = define(withAllocation(pool("blue", "192.0.2.16/28"),
+                ServiceAllocation.newBuilder().addNamespaceSelectors(teamGreen).build()));
+        assertThat(changed.events()).extracting(Event::getBodyCase).containsExactly(Event.BodyCase.POOL_DEFINED);
+
+        Decision lost = apply(byIp);
+        assertThat(lost.events()).extracting(Event::getBodyCase)
+                .containsExactly(Event.BodyCase.IP_RELEASED, Event.BodyCase.ALLOCATION_REFUSED);
+        assertThat(lost.events().get(0).getIpReleased().getReason()).isEqualTo(ReleaseReason.NO_LONGER_SELECTED);
+        assertThat(ipsOf("a")).isEmpty();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.ledgerlb.speaker.k8s;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -16,26 +17,57 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells users, on the BGPPeer itself, whether the speaker's BGP backend can serve it: a condition
- * of type {@value #CONDITION} (True, or False with the reason and what to do) next to the
- * allocator's {@code Valid}, and a Warning Event on the BGPPeer when this speaker turns it False.
- * Conditions of other types are kept as they are (merged by type; the write carries the
- * resourceVersion it read, and is read again and retried on a conflict). Every speaker says the
- * same about a peer, so the first one writes and the others find it written. Runs on a thread of
- * its own; a write the API refuses is tried again per peer with a growing delay
- * ({@link WriteRetries}), writing what is wanted by then; a BGPPeer deleted meanwhile is left alone.
+ * Tells users, on the BGPPeer itself, what the speakers make of it, next to the allocator's
+ * {@code Valid} (conditions of other types are kept as they are):
+ * <ul>
+ * <li>{@value #SUPPORTED}: whether the peer's BGP backend can serve it (False: what it cannot do,
+ *     and what to do instead);</li>
+ * <li>{@value #RESOLVED}: whether the BGPPeer resolves into a session configuration: its addresses
+ *     are IP addresses, its router ID a non-zero IPv4 address, its password Secret exists, is of
+ *     type {@code kubernetes.io/basic-auth} and holds the key (False: which of these, and why).</li>
+ * </ul>
+ * and Warning Events on the BGPPeer from this node ({@link #warn}).
+ *
+ * <p>Several speakers write the same BGPPeer; they do not fight because a condition says only what
+ * every speaker finds alike: it depends on the BGPPeer, its backend and its Secret, never on the
+ * node (its message names no node). What concerns one node alone (a {@code sourceAddress} it does
+ * not have, a session that fails there) goes into an Event naming the node, never into a condition.
+ * A speaker writes only when what it finds changed, merging by type into a fresh read that carries
+ * the resourceVersion (a conflict is read again and retried), and finds the condition already
+ * written when another speaker was first. While their views differ (a Secret just created, read by
+ * one speaker and not yet by another) each writes its own change once, so the condition ends as
+ * the last one to look found it, which is what they all find once they agree.
+ *
+ * <p>Runs on a thread of its own; a write the API refuses is tried again per peer with a growing
+ * delay ({@link WriteRetries}), writing what is wanted by then; a BGPPeer deleted meanwhile is left
+ * alone. Events are retried the same way ({@link SpeakerEvents}).
  */
 public final class BgpPeerStatusWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BgpPeerStatusWriter.class);
-    public static final String CONDITION = "Supported";
+    public static final String SUPPORTED = "Supported";
+    public static final String RESOLVED = "Resolved";
     public static final ResourceDefinitionContext BGP_PEER = new ResourceDefinitionContext.Builder()
             .withGroup("metallb.io").withVersion("v1beta2").withKind("BGPPeer").withPlural("bgppeers")
             .withNamespaced(true).build();
+
+    /** One condition this speaker sets on a BGPPeer. */
+    public record Condition(String type, boolean status, String reason, String message) {}
+
+    /** {@value #RESOLVED}=True. */
+    public static Condition resolved() {
+        return new Condition(RESOLVED, true, "Resolved", "the BGPPeer and its password Secret (if any) give a session configuration");
+    }
+
+    /** {@value #RESOLVED}=False: {@code reason} and {@code message} as every speaker finds them. */
+    public static Condition notResolved(String reason, String message) {
+        return new Condition(RESOLVED, false, reason, message + "; no node peers with this BGPPeer until it is fixed");
+    }
 
     /**
      * What this speaker can do for one BGPPeer.
@@ -48,51 +80,74 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
             limitations = List.copyOf(limitations);
         }
 
-        boolean supported() {
+        public boolean supported() {
             return limitations.isEmpty();
         }
 
-        String reason() {
+        public String reason() {
             return supported() ? "Supported" : "UnsupportedBy" + (backend.equals("gobgp") ? "GoBGP" : "Native") + "Backend";
         }
 
-        String message() {
+        public String message() {
             return supported() ? "the " + backend + " BGP backend serves this peer"
                     : "the " + backend + " BGP backend cannot serve this peer, no session is opened: "
                     + String.join("; ", limitations);
         }
+
+        public Condition condition() {
+            return new Condition(SUPPORTED, supported(), reason(), message());
+        }
     }
 
     private final KubernetesClient client;
-    private final String node;
     private final ScheduledExecutorService thread;
     private final WriteRetries<String> retries;
-    /** BGPPeer name → what was last found or written on it. */
-    private final Map<String, Support> written = new HashMap<>();
-    /** BGPPeer name → what this speaker can do for it now. */
-    private final Map<String, Support> wanted = new HashMap<>();
+    private final SpeakerEvents events;
+    /** BGPPeer name → the conditions last found or written on it. */
+    private final Map<String, List<Condition>> written = new HashMap<>();
+    /** BGPPeer name → the conditions this speaker finds now. */
+    private final Map<String, List<Condition>> wanted = new HashMap<>();
 
     public BgpPeerStatusWriter(KubernetesClient client, String node) {
         this.client = client;
-        this.node = node;
         this.thread = WriteRetries.writerThread("bgppeer-status-writer");
         this.retries = new WriteRetries<>(thread);
+        this.events = new SpeakerEvents(client, node, thread);
     }
 
-    /** What this speaker can do for each BGPPeer that selects its node; writes what changed, in the background. */
-    public void supports(Map<String, Support> byPeer) {
-        Map<String, Support> now = Map.copyOf(byPeer);
+    /** The conditions this speaker finds for each BGPPeer that selects its node; writes what changed, in the background. */
+    public void conditions(Map<String, List<Condition>> byPeer) {
+        Map<String, List<Condition>> now = Map.copyOf(byPeer);
         thread.execute(() -> {
             wanted.clear();
-            wanted.putAll(now);
+            now.forEach((peer, conditions) -> wanted.put(peer, List.copyOf(conditions)));
             written.keySet().retainAll(now.keySet());
             sync(now.keySet());
         });
     }
 
-    /** Writes what is wanted now on those of {@code peers} whose condition changed; a refused write is tried again later. */
+    /** A Warning Event on the BGPPeer(s) of this name, from this node; in the background, retried when refused. */
+    public void warn(String peer, String reason, String message) {
+        try {
+            thread.execute(() -> events.record("warning/" + peer + "/" + reason + "/" + message,
+                    () -> references(peer), "Warning", reason, message));
+        } catch (RejectedExecutionException e) {
+            // closed: a session thread's late report
+        }
+    }
+
+    private List<ObjectReference> references(String peer) {
+        return client.genericKubernetesResources(BGP_PEER).inAnyNamespace().list().getItems().stream()
+                .filter(o -> peer.equals(o.getMetadata().getName()))
+                .map(o -> new ObjectReferenceBuilder().withApiVersion(o.getApiVersion()).withKind("BGPPeer")
+                        .withNamespace(o.getMetadata().getNamespace()).withName(o.getMetadata().getName())
+                        .withUid(o.getMetadata().getUid()).build())
+                .toList();
+    }
+
+    /** Writes what is wanted now on those of {@code peers} whose conditions changed; a refused write is tried again later. */
     private void sync(Set<String> peers) {
-        Map<String, Support> changed = new TreeMap<>();
+        Map<String, List<Condition>> changed = new TreeMap<>();
         peers.stream().filter(wanted::containsKey).filter(p -> !wanted.get(p).equals(written.get(p)))
                 .forEach(p -> changed.put(p, wanted.get(p)));
         peers.stream().filter(p -> !changed.containsKey(p)).forEach(retries::done); // nothing left to write on these
@@ -106,18 +161,18 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
             changed.keySet().forEach(peer -> notWritten(peer, e, retries.failed(peer, this::retry)));
             return;
         }
-        changed.forEach((peer, support) -> {
+        changed.forEach((peer, conditions) -> {
             try {
                 for (GenericKubernetesResource object : objects) {
                     if (peer.equals(object.getMetadata().getName())) {
-                        write(object, support);
+                        write(object, conditions);
                     }
                 }
-                written.put(peer, support);
+                written.put(peer, conditions);
                 retries.done(peer);
             } catch (KubernetesClientException e) {
                 if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
-                    written.put(peer, support); // the BGPPeer was deleted meanwhile: nothing to show it on
+                    written.put(peer, conditions); // the BGPPeer was deleted meanwhile: nothing to show it on
                     retries.done(peer);
                 } else {
                     notWritten(peer, e, retries.failed(peer, this::retry));
@@ -136,21 +191,28 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
                 .log("could not write a BGPPeer's status; will retry");
     }
 
-    private void write(GenericKubernetesResource object, Support support) {
+    private void write(GenericKubernetesResource object, List<Condition> conditions) {
         for (int attempt = 1; ; attempt++) {
             Map<String, Object> status = statusOf(object);
-            List<Map<String, Object>> conditions = conditionsOf(status);
-            Map<String, Object> current = conditions.stream().filter(c -> CONDITION.equals(c.get("type"))).findFirst().orElse(null);
-            Map<String, Object> wanted = condition(support, current, object.getMetadata().getGeneration());
-            if (current != null && Objects.equals(current.get("status"), wanted.get("status"))
-                    && Objects.equals(current.get("reason"), wanted.get("reason"))
-                    && Objects.equals(current.get("message"), wanted.get("message"))) {
-                return;
+            List<Map<String, Object>> merged = conditionsOf(status);
+            boolean changed = false;
+            for (Condition wanted : conditions) {
+                Map<String, Object> current = merged.stream().filter(c -> wanted.type().equals(c.get("type"))).findFirst().orElse(null);
+                if (current != null && Objects.equals(current.get("status"), statusText(wanted))
+                        && Objects.equals(current.get("reason"), wanted.reason())
+                        && Objects.equals(current.get("message"), wanted.message())) {
+                    continue;
+                }
+                Map<String, Object> next = condition(wanted, current, object.getMetadata().getGeneration());
+                if (current == null) {
+                    merged.add(next);
+                } else {
+                    merged.set(merged.indexOf(current), next);
+                }
+                changed = true;
             }
-            List<Map<String, Object>> merged = new ArrayList<>();
-            conditions.forEach(c -> merged.add(c == current ? wanted : c));
-            if (current == null) {
-                merged.add(wanted);
+            if (!changed) {
+                return;
             }
             status.put("conditions", merged);
             object.setAdditionalProperty("status", status);
@@ -168,21 +230,25 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
                 }
                 continue;
             }
-            log.atInfo().addKeyValue("event", "bgpPeerSupport").addKeyValue("peer", object.getMetadata().getName())
-                    .addKeyValue("supported", support.supported()).log(support.message());
-            if (!support.supported()) {
-                warn(object, support);
+            for (Condition c : conditions) {
+                log.atInfo().addKeyValue("event", "bgpPeerCondition").addKeyValue("peer", object.getMetadata().getName())
+                        .addKeyValue("type", c.type()).addKeyValue("status", c.status()).addKeyValue("reason", c.reason())
+                        .log(c.message());
             }
             return;
         }
     }
 
-    private static Map<String, Object> condition(Support support, Map<String, Object> current, Long generation) {
+    private static String statusText(Condition c) {
+        return c.status() ? "True" : "False";
+    }
+
+    private static Map<String, Object> condition(Condition wanted, Map<String, Object> current, Long generation) {
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("type", CONDITION);
-        c.put("status", support.supported() ? "True" : "False");
-        c.put("reason", support.reason());
-        c.put("message", support.message());
+        c.put("type", wanted.type());
+        c.put("status", statusText(wanted));
+        c.put("reason", wanted.reason());
+        c.put("message", wanted.message());
         if (generation != null) {
             c.put("observedGeneration", generation);
         }
@@ -205,13 +271,6 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
             list.stream().filter(Map.class::isInstance).forEach(c -> out.add((Map<String, Object>) c));
         }
         return out;
-    }
-
-    private void warn(GenericKubernetesResource peer, Support support) {
-        SpeakerEvents.record(client, node, new ObjectReferenceBuilder().withApiVersion(peer.getApiVersion()).withKind("BGPPeer")
-                        .withNamespace(peer.getMetadata().getNamespace()).withName(peer.getMetadata().getName())
-                        .withUid(peer.getMetadata().getUid()).build(),
-                "Warning", support.reason(), support.message());
     }
 
     @Override

@@ -26,11 +26,11 @@ import org.slf4j.LoggerFactory;
  * Tells users which node announces a Service: one status object per Service this node announces
  * ({@link ServiceL2Status} for Layer 2, {@link ServiceBGPStatus} for BGP; removed when it stops),
  * in the speaker's own namespace as MetalLB keeps them (labels name the Service), and a
- * {@code nodeAssigned} Event on the Service when it starts. What an object says besides
- * node and Service is a set of names ("details"): interfaces for Layer 2, BGPPeers for BGP. Runs
- * on a thread of its own so that the API server never slows announcing down; a write the API
- * refuses is tried again per object with a growing delay ({@link WriteRetries}), writing what is
- * wanted by then.
+ * {@code nodeAssigned} Event on the Service when it starts (retried on its own, {@link SpeakerEvents}).
+ * What an object says besides node and Service is a set of names ("details"): interfaces for
+ * Layer 2, BGPPeers for BGP. Runs on a thread of its own so that the API server never slows
+ * announcing down; a write the API refuses is tried again per object with a growing delay
+ * ({@link WriteRetries}), writing what is wanted by then.
  */
 public final class StatusWriter<T extends CustomResource<Void, ? extends ServiceStatusFields>> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StatusWriter.class);
@@ -51,6 +51,7 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
     private final Kind<T> kind;
     private final ScheduledExecutorService thread;
     private final WriteRetries<String> retries;
+    private final SpeakerEvents events;
     /** Status object namespace/name → what it says, as written. */
     private final Map<String, T> written = new HashMap<>();
     /** Status object namespace/name → what it should say now. */
@@ -64,6 +65,7 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
         this.kind = kind;
         this.thread = WriteRetries.writerThread(kind.protocol() + "-status-writer");
         this.retries = new WriteRetries<>(thread);
+        this.events = new SpeakerEvents(client, node, thread);
     }
 
     /** Writes {@link ServiceL2Status} into {@code namespace} (the speaker's); the details are the interfaces. */
@@ -150,7 +152,7 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
                 client.resource(object).updateStatus();
                 written.put(key, object);
                 if (old == null) {
-                    nodeAssigned(want.service(), want.uid());
+                    nodeAssigned(key, want.service(), want.uid());
                 }
             }
             retries.done(key);
@@ -196,8 +198,9 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
         }
     }
 
-    private void nodeAssigned(ServiceKey service, String uid) {
-        SpeakerEvents.record(client, node, new ObjectReferenceBuilder().withApiVersion("v1").withKind("Service")
+    /** Recorded apart from the status object, so that a refused Event is retried on its own (the object is already written). */
+    private void nodeAssigned(String key, ServiceKey service, String uid) {
+        events.record(key, new ObjectReferenceBuilder().withApiVersion("v1").withKind("Service")
                         .withNamespace(service.namespace()).withName(service.name()).withUid(uid).build(),
                 "Normal", "nodeAssigned", "announcing from node \"" + node + "\" with protocol \"" + kind.protocol() + "\"");
     }

@@ -15,7 +15,7 @@ import java.util.function.Consumer;
  * one {@link #writerThread} makes), so a retry never races a write; the retry is handed only the
  * key, and writes what is wanted when it runs.
  */
-final class WriteRetries<K> {
+public final class WriteRetries<K> {
     static final long FIRST_DELAY_MS = 500;
     static final long MAX_DELAY_MS = 30_000;
 
@@ -28,7 +28,7 @@ final class WriteRetries<K> {
     }
 
     /** The single daemon thread a writer does its writes and retries on. */
-    static ScheduledExecutorService writerThread(String name) {
+    public static ScheduledExecutorService writerThread(String name) {
         return Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -37,7 +37,7 @@ final class WriteRetries<K> {
     }
 
     /** The delay before the next try after {@code failures} failures in a row. */
-    static long delayMillis(int failures) {
+    public static long delayMillis(int failures) {
         return Math.min(MAX_DELAY_MS, FIRST_DELAY_MS << Math.min(failures - 1, 16));
     }
 

@@ -65,11 +65,47 @@ class StatusWriteRetryTest {
             String status = "/apis/metallb.io/v1beta2/namespaces/" + NS + "/bgppeers/edge/status";
             api.refuseWrites(status, 3);
 
-            writer.supports(Map.of("edge", new BgpPeerStatusWriter.Support("native", List.of())));
+            writer.conditions(Map.of("edge", List.of(new BgpPeerStatusWriter.Support("native", List.of()).condition(),
+                    BgpPeerStatusWriter.notResolved("PasswordSecretNotFound", "the password Secret metallb-system/p does not exist"))));
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 assertThat(api.refusalsLeft(status)).isZero();
-                assertThat(conditionTypes(client)).containsEntry("Supported", "True").containsEntry("Valid", "True");
+                assertThat(conditionTypes(client)).containsEntry("Supported", "True").containsEntry("Valid", "True")
+                        .containsEntry("Resolved", "False");
             });
+
+            // a Warning Event the API refuses is recorded later, once
+            String events = "/api/v1/namespaces/" + NS + "/events";
+            api.refuseWrites(events, 2);
+            writer.warn("edge", "BGPSessionDown", "node n1: the established BGP session went down: peer sent NOTIFICATION 6/2");
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(api.refusalsLeft(events)).isZero();
+                assertThat(client.v1().events().inNamespace(NS).list().getItems()).singleElement().satisfies(e -> {
+                    assertThat(e.getReason()).isEqualTo("BGPSessionDown");
+                    assertThat(e.getInvolvedObject().getKind() + "/" + e.getInvolvedObject().getName()).isEqualTo("BGPPeer/edge");
+                    assertThat(e.getSource().getHost()).isEqualTo("n1");
+                });
+            });
+        }
+    }
+
+    @Test
+    void aRefusedNodeAssignedEventIsRecordedLaterOnceWhileTheStatusObjectIsWrittenAtOnce() {
+        try (RefusingApi api = new RefusingApi();
+             StatusWriter<ServiceBGPStatus> writer = StatusWriter.bgp(api.client(), "n1", NS)) {
+            KubernetesClient client = api.client();
+            String events = "/api/v1/namespaces/shop/events";
+            api.refuseWrites(events, 3);
+            writer.announcing(Map.of(WEB, Set.of("edge")), Map.of(WEB, "uid-web"));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(api.refusalsLeft(events)).isZero();
+                assertThat(client.v1().events().inNamespace("shop").list().getItems()).singleElement().satisfies(e -> {
+                    assertThat(e.getReason()).isEqualTo("nodeAssigned");
+                    assertThat(e.getMessage()).isEqualTo("announcing from node \"n1\" with protocol \"bgp\"");
+                    assertThat(e.getInvolvedObject().getUid()).isEqualTo("uid-web");
+                });
+            });
+            assertThat(client.resources(ServiceBGPStatus.class).inNamespace(NS).list().getItems()).singleElement()
+                    .satisfies(s -> assertThat(s.getStatus().getPeers()).containsExactly("edge"));
         }
     }
 

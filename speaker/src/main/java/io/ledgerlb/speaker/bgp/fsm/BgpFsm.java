@@ -204,6 +204,7 @@ public final class BgpFsm {
     public void connectFailed(String reason) {
         connecting = false;
         if (started && peerings.isEmpty()) {
+            observer.failed(false, "connect failed: " + reason);
             scheduleRetry("connect failed: " + reason);
         }
     }
@@ -222,7 +223,11 @@ public final class BgpFsm {
             return;
         }
         if (decoded instanceof NotificationMessage n) {
-            drop(p, "peer sent " + n);
+            if (n.code() == CEASE && n.subcode() == CONNECTION_COLLISION_RESOLUTION) {
+                drop(p, "peer sent " + n); // the peer keeps the other connection
+            } else {
+                fail(p, "peer sent " + n);
+            }
             return;
         }
         if (p.state != SessionState.OPEN_SENT) {
@@ -268,7 +273,7 @@ public final class BgpFsm {
     public void closed(BgpConnection connection, String reason) {
         Peering p = find(connection);
         if (p != null) {
-            drop(p, "connection closed: " + reason);
+            fail(p, "connection closed: " + reason);
         }
     }
 
@@ -369,7 +374,14 @@ public final class BgpFsm {
 
     private void error(Peering p, NotificationMessage notification, String why) {
         p.send(notification);
-        drop(p, why + ", sent " + notification);
+        fail(p, why + ", sent " + notification);
+    }
+
+    /** A connection lost to an error (not to a stop or a collision): the observer hears why. */
+    private void fail(Peering p, String why) {
+        boolean wasEstablished = p.state == SessionState.ESTABLISHED;
+        drop(p, why);
+        observer.failed(wasEstablished, why);
     }
 
     private void drop(Peering p, String why) {

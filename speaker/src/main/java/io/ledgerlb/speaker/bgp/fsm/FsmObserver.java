@@ -14,5 +14,14 @@ public interface FsmObserver {
     default void announced(int prefixes) {
     }
 
+    /**
+     * The session went down ({@code wasEstablished}), or an attempt to bring it up failed: a
+     * NOTIFICATION either way (code/subcode), a connection that closed or could not be opened.
+     * {@code cause} names it without timing (no retry delay), so equal causes compare equal.
+     * Not called for a stop the speaker asked for, nor for a connection lost to collision resolution.
+     */
+    default void failed(boolean wasEstablished, String cause) {
+    }
+
     FsmObserver NONE = (from, to, reason) -> { };
 }

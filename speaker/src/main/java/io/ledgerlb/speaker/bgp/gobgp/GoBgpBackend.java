@@ -57,7 +57,7 @@ public final class GoBgpBackend implements BgpBackend {
                     public void peerState(InetAddress peer, PeerSessionState state, String reason) {
                         Session session = sessions.get(peer);
                         if (session != null) {
-                            session.reported(GoBgpMapping.state(state), reason);
+                            session.reported(GoBgpMapping.state(state), reason, state == PeerSessionState.UNREACHABLE);
                         }
                     }
                 }, settings.resync());
@@ -138,11 +138,15 @@ public final class GoBgpBackend implements BgpBackend {
             return state;
         }
 
-        void reported(SessionState now, String reason) {
+        /** gobgpd's view of the neighbor; a lost session, or gobgpd itself out of reach, is a failure. */
+        void reported(SessionState now, String reason, boolean gobgpdUnreachable) {
             SessionState before = state;
             state = now;
             if (before != now) {
                 listener.stateChanged(peer, before, now, reason);
+            }
+            if (before.up() && !now.up() || gobgpdUnreachable) {
+                listener.failed(peer, before.up(), reason);
             }
         }
 

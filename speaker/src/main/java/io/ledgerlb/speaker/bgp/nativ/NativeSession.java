@@ -66,6 +66,11 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
             }
 
             @Override
+            public void failed(boolean wasEstablished, String cause) {
+                listener.failed(peer, wasEstablished, cause);
+            }
+
+            @Override
             public void updatesSent(int count) {
                 metrics.updatesSent(count);
             }

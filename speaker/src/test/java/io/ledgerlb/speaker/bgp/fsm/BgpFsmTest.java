@@ -31,6 +31,8 @@ class BgpFsmTest {
     final FakeTimers clock = new FakeTimers();
     final FakeIo io = new FakeIo();
     final List<SessionState> states = new ArrayList<>();
+    /** What the FSM reported as failures: "established|cause" or "not established|cause". */
+    final List<String> failures = new ArrayList<>();
 
     /** Records what the FSM asks of the network, decoding what it sends. */
     static final class FakeIo implements SessionIo {
@@ -105,7 +107,17 @@ class BgpFsmTest {
     }
 
     BgpFsm fsm(BgpPeerConfig peer) {
-        return new BgpFsm(FsmSettings.active(peer), io, clock, (from, to, reason) -> states.add(to));
+        return new BgpFsm(FsmSettings.active(peer), io, clock, new FsmObserver() {
+            @Override
+            public void stateChanged(SessionState from, SessionState to, String reason) {
+                states.add(to);
+            }
+
+            @Override
+            public void failed(boolean wasEstablished, String cause) {
+                failures.add((wasEstablished ? "established|" : "not established|") + cause);
+            }
+        });
     }
 
     static byte[] wire(BgpMessage m) {
@@ -249,6 +261,34 @@ class BgpFsmTest {
         assertThat(n.code()).isEqualTo(2);
         assertThat(n.subcode()).isEqualTo(2);
         assertThat(io.closed).contains(c);
+        assertThat(failures).containsExactly("not established|peer AS 65099, expected 65001,"
+                + " sent NOTIFICATION 2/2 (OPEN Message Error / Bad Peer AS) data=fe4b");
+    }
+
+    @Test
+    void failuresAreReportedWithTheirCauseButStopsAndCollisionsAreNot() {
+        BgpFsm fsm = fsm(peer(PEER_AS, 90, false));
+        Conn c = establish(fsm, 90);
+        fsm.received(c, wire(new NotificationMessage(6, 2)));
+        assertThat(failures).containsExactly("established|peer sent NOTIFICATION 6/2 (Cease / Administrative Shutdown)");
+
+        clock.advance(Duration.ofSeconds(1));
+        fsm.connectFailed("java.net.ConnectException: Connection refused");
+        clock.advance(Duration.ofSeconds(2));
+        Conn d = new Conn(false);
+        fsm.connected(d);
+        fsm.closed(d, "end of stream");
+        assertThat(failures).containsExactly("established|peer sent NOTIFICATION 6/2 (Cease / Administrative Shutdown)",
+                "not established|connect failed: java.net.ConnectException: Connection refused",
+                "not established|connection closed: end of stream");
+
+        failures.clear();
+        Conn e = new Conn(false);
+        clock.advance(Duration.ofSeconds(4));
+        fsm.connected(e);
+        fsm.received(e, wire(new NotificationMessage(6, 7))); // the peer keeps its own connection
+        fsm.stop();
+        assertThat(failures).isEmpty();
     }
 
     @Test
