@@ -3,6 +3,9 @@ package io.ledgerlb.allocator.k8s.config;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.SecretReference;
+import io.ledgerlb.allocator.core.ip.InvalidAddressException;
+import io.ledgerlb.allocator.core.ip.IpAddress;
+import io.ledgerlb.allocator.core.ip.IpFamily;
 import io.ledgerlb.allocator.k8s.crd.BFDProfile;
 import io.ledgerlb.allocator.k8s.crd.BFDProfileSpec;
 import io.ledgerlb.allocator.k8s.crd.BGPAdvertisement;
@@ -164,6 +167,11 @@ public final class ConfigMapper {
             problems.add("spec.interface", "BGP unnumbered is not supported by ledgerlb; set spec.peerAddress");
         }
         problems.check(spec.peerAddress() != null && !spec.peerAddress().isBlank(), "spec.peerAddress", "required");
+        ipAddress(spec.peerAddress(), "spec.peerAddress", problems);
+        ipAddress(spec.sourceAddress(), "spec.sourceAddress", problems);
+        IpAddress routerId = ipAddress(spec.routerID(), "spec.routerID", problems);
+        problems.check(routerId == null || (routerId.family() == IpFamily.V4 && routerId.lo() != 0), "spec.routerID",
+                "must be a non-zero IPv4 address (BGP identifier), not " + spec.routerID());
         event.setPeerAddress(orDefault(spec.peerAddress(), "").strip())
                 .setSourceAddress(orDefault(spec.sourceAddress(), ""))
                 .setRouterId(orDefault(spec.routerID(), ""))
@@ -255,6 +263,19 @@ public final class ConfigMapper {
             default -> throw new IllegalArgumentException("not a MetalLB config kind: " + resource.getKind());
         };
         return ConfigRemoved.newBuilder().setKind(kind).setName(resource.getMetadata().getName()).build();
+    }
+
+    /** The literal address of an optional field, or null when absent or (a problem then named) not an address. */
+    private static IpAddress ipAddress(String text, String field, Problems problems) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return IpAddress.parse(text.strip());
+        } catch (InvalidAddressException e) {
+            problems.add(field, "\"" + text + "\" is not an IP address");
+            return null;
+        }
     }
 
     private static Optional<SecretRef> password(BGPPeer peer, BGPPeerSpec spec, Problems problems) {

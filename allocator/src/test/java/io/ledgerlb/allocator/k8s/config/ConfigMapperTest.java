@@ -261,6 +261,25 @@ class ConfigMapperTest {
     }
 
     @Test
+    void peerAddressesMustBeIpAddresses() {
+        InvalidConfigException error = catchThrowableOfType(InvalidConfigException.class, () -> ConfigMapper.bgpPeer(
+                parse(BGPPeer.class, """
+                        apiVersion: metallb.io/v1beta2
+                        kind: BGPPeer
+                        metadata: {name: p, namespace: metallb-system}
+                        spec: {myASN: 64500, peerASN: 64501, peerAddress: router.example,
+                               sourceAddress: 10.0.0.300, routerID: "2001:db8::1"}
+                        """)));
+
+        assertThat(error.problems()).containsExactly(
+                "spec.peerAddress: \"router.example\" is not an IP address",
+                "spec.sourceAddress: \"10.0.0.300\" is not an IP address",
+                "spec.routerID: must be a non-zero IPv4 address (BGP identifier), not 2001:db8::1");
+        assertThat(ConfigMapper.bgpPeer(peer("sourceAddress: fd00:99::1\n  routerID: 10.0.0.9")).getRouterId())
+                .isEqualTo("10.0.0.9");
+    }
+
+    @Test
     void unsupportedMetalLbPeerFeaturesAreNamed() {
         InvalidConfigException error = catchThrowableOfType(InvalidConfigException.class,
                 () -> ConfigMapper.bgpPeer(peer("dynamicASN: external\n  interface: eth0\n  disableMP: true")));
