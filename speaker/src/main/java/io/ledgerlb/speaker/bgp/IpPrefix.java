@@ -3,7 +3,6 @@ package io.ledgerlb.speaker.bgp;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.Arrays;
 
 /** An IPv4 or IPv6 prefix, with the host bits cleared: "192.0.2.7/32", "2001:db8::/64". */
 public record IpPrefix(InetAddress address, int length) {
@@ -32,7 +31,7 @@ public record IpPrefix(InetAddress address, int length) {
     }
 
     public boolean ipv6() {
-        return address.getAddress().length == 16;
+        return address instanceof Inet6Address; // masked() makes every 16-byte address an Inet6Address
     }
 
     private static InetAddress masked(InetAddress address, int length) {
@@ -49,14 +48,16 @@ public record IpPrefix(InetAddress address, int length) {
         }
     }
 
+    // InetAddress compares the address bytes only (no host name, no IPv6 scope: masked() sets none),
+    // without the copy getAddress() makes: these run for every prefix of every RibOut diff
     @Override
     public boolean equals(Object o) {
-        return o instanceof IpPrefix p && length == p.length && Arrays.equals(address.getAddress(), p.address.getAddress());
+        return o instanceof IpPrefix p && length == p.length && address.equals(p.address);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(address.getAddress()) * 31 + length;
+        return address.hashCode() * 31 + length;
     }
 
     @Override

@@ -1,23 +1,26 @@
 package io.ledgerlb.speaker.bgp.codec;
 
-import java.io.ByteArrayOutputStream;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
-/** A growable big-endian byte buffer for encoding. */
+/** A growable big-endian byte buffer for encoding (unsynchronized, unlike ByteArrayOutputStream). */
 final class Bytes {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(64);
+    private byte[] buffer = new byte[64];
+    private int size;
 
     Bytes u8(int v) {
-        out.write(v);
+        ensure(1);
+        buffer[size++] = (byte) v;
         return this;
     }
 
     Bytes u16(int v) {
-        out.write(v >>> 8);
-        out.write(v);
+        ensure(2);
+        buffer[size++] = (byte) (v >>> 8);
+        buffer[size++] = (byte) v;
         return this;
     }
 
@@ -27,16 +30,29 @@ final class Bytes {
     }
 
     Bytes bytes(byte[] b) {
-        out.writeBytes(b);
+        return bytes(b, b.length);
+    }
+
+    /** The first {@code length} bytes of {@code b}. */
+    Bytes bytes(byte[] b, int length) {
+        ensure(length);
+        System.arraycopy(b, 0, buffer, size, length);
+        size += length;
         return this;
     }
 
     int size() {
-        return out.size();
+        return size;
     }
 
     byte[] toArray() {
-        return out.toByteArray();
+        return Arrays.copyOf(buffer, size);
+    }
+
+    private void ensure(int more) {
+        if (size + more > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, size + more));
+        }
     }
 
     static InetAddress address(byte[] raw) {

@@ -107,11 +107,7 @@ final class UpdateCodec {
     }
 
     static void encodePrefix(IpPrefix prefix, Bytes out) {
-        byte[] address = prefix.address().getAddress();
-        out.u8(prefix.length());
-        for (int i = 0; i < (prefix.length() + 7) / 8; i++) {
-            out.u8(address[i]);
-        }
+        out.u8(prefix.length()).bytes(prefix.address().getAddress(), (prefix.length() + 7) / 8);
     }
 
     static int encodedSize(IpPrefix prefix) {

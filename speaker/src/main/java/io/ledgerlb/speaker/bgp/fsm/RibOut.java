@@ -10,9 +10,11 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -25,9 +27,8 @@ public final class RibOut {
     /** What the UPDATEs depend on, fixed once the session is established. */
     public record Context(long localAs, boolean ibgp, boolean fourOctetAs, Set<AddressFamily> families,
                           NextHops nextHops) {
-        boolean canAnnounce(IpPrefix prefix) {
-            return families.contains(AddressFamily.of(prefix.ipv6()))
-                    && (prefix.ipv6() ? nextHops.ipv6().isPresent() : nextHops.ipv4().isPresent());
+        boolean canAnnounce(boolean ipv6) {
+            return families.contains(AddressFamily.of(ipv6)) && (ipv6 ? nextHops.ipv6().isPresent() : nextHops.ipv4().isPresent());
         }
     }
 
@@ -42,23 +43,30 @@ public final class RibOut {
         sent.clear();
     }
 
-    /** The UPDATEs that turn what was sent into {@code desired}; records them as sent. */
+    /**
+     * The UPDATEs that turn what was sent into {@code desired}; records them as sent. One hash
+     * lookup per prefix on each side: this runs over every prefix at every change.
+     */
     public List<UpdateMessage> update(Map<IpPrefix, Advertisement> desired, Context context) {
+        boolean ipv4Possible = context.canAnnounce(false);
+        boolean ipv6Possible = context.canAnnounce(true);
+        List<IpPrefix> withdraw = new ArrayList<>();
+        for (Iterator<IpPrefix> it = sent.keySet().iterator(); it.hasNext(); ) {
+            IpPrefix p = it.next();
+            if (!(p.ipv6() ? ipv6Possible : ipv4Possible) || !desired.containsKey(p)) {
+                withdraw.add(p);
+                it.remove();
+            }
+        }
         List<Advertisement> announce = new ArrayList<>();
         for (Advertisement a : desired.values()) {
-            if (context.canAnnounce(a.prefix()) && !a.equals(sent.get(a.prefix()))) {
-                announce.add(a);
+            if (a.prefix().ipv6() ? ipv6Possible : ipv4Possible) {
+                Advertisement before = sent.put(a.prefix(), a);
+                if (before == null || !before.equals(a)) {
+                    announce.add(a);
+                }
             }
         }
-        List<IpPrefix> withdraw = new ArrayList<>();
-        for (IpPrefix p : sent.keySet()) {
-            Advertisement wanted = desired.get(p);
-            if (wanted == null || !context.canAnnounce(p)) {
-                withdraw.add(p);
-            }
-        }
-        withdraw.forEach(sent::remove);
-        announce.forEach(a -> sent.put(a.prefix(), a));
         List<UpdateMessage> updates = new ArrayList<>(withdrawals(withdraw));
         updates.addAll(announcements(announce, context));
         return updates;
@@ -78,10 +86,17 @@ public final class RibOut {
 
     static List<UpdateMessage> announcements(List<Advertisement> announce, Context context) {
         Map<AttributeKey, List<IpPrefix>> groups = new LinkedHashMap<>();
+        Advertisement previous = null;
+        List<IpPrefix> group = null;
         for (Advertisement a : announce) {
-            AttributeKey key = new AttributeKey(a.prefix().ipv6(), context.ibgp() ? a.localPref() : null,
-                    a.communities(), a.largeCommunities());
-            groups.computeIfAbsent(key, k -> new ArrayList<>()).add(a.prefix());
+            // neighbours mostly share their attributes: look the group up only when they change
+            if (previous == null || !sameAttributes(a, previous)) {
+                AttributeKey key = new AttributeKey(a.prefix().ipv6(), context.ibgp() ? a.localPref() : null,
+                        a.communities(), a.largeCommunities());
+                group = groups.computeIfAbsent(key, k -> new ArrayList<>());
+            }
+            group.add(a.prefix());
+            previous = a;
         }
         List<UpdateMessage> updates = new ArrayList<>();
         groups.forEach((key, prefixes) -> {
@@ -99,6 +114,11 @@ public final class RibOut {
             }
         });
         return updates;
+    }
+
+    private static boolean sameAttributes(Advertisement a, Advertisement b) {
+        return a.prefix().ipv6() == b.prefix().ipv6() && Objects.equals(a.localPref(), b.localPref())
+                && a.communities().equals(b.communities()) && a.largeCommunities().equals(b.largeCommunities());
     }
 
     private static List<PathAttribute> commonAttributes(AttributeKey key, Context context) {

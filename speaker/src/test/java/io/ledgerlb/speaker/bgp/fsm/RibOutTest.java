@@ -112,4 +112,18 @@ class RibOutTest {
         assertThat(updates.get(1).nlri()).containsExactly(a.prefix());
         assertThat(rib.update(map(List.of(a2)), ctx)).isEmpty();
     }
+
+    @Test
+    void prefixesWithTheSameAttributesShareAMessageWhereverTheyStandInTheList() {
+        List<Advertisement> ads = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ads.add(new Advertisement(IpPrefix.parse("192.0.2." + i + "/32"), null, List.of(i % 2 == 0 ? 1L : 2L), List.of()));
+        }
+        List<UpdateMessage> updates = new RibOut().update(map(ads), new RibOut.Context(65000, false, true, BOTH, HOPS));
+        assertThat(updates).hasSize(2);
+        assertThat(updates.get(0).attribute(PathAttribute.Communities.class).orElseThrow().values()).containsExactly(1L);
+        assertThat(updates.get(0).nlri()).containsExactly(ads.get(0).prefix(), ads.get(2).prefix(), ads.get(4).prefix());
+        assertThat(updates.get(1).attribute(PathAttribute.Communities.class).orElseThrow().values()).containsExactly(2L);
+        assertThat(updates.get(1).nlri()).containsExactly(ads.get(1).prefix(), ads.get(3).prefix(), ads.get(5).prefix());
+    }
 }
