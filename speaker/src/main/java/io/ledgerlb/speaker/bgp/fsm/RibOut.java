@@ -169,23 +169,22 @@ public final class RibOut {
         return updates;
     }
 
-    /** Splits prefixes into runs whose encoded size fits in {@code room} bytes. */
+    /** Splits prefixes into runs (views of the list) whose encoded size fits in {@code room} bytes. */
     private static List<List<IpPrefix>> chunks(List<IpPrefix> prefixes, int room) {
         List<List<IpPrefix>> chunks = new ArrayList<>();
-        List<IpPrefix> current = new ArrayList<>();
+        int start = 0;
         int used = 0;
-        for (IpPrefix p : prefixes) {
-            int size = 1 + (p.length() + 7) / 8;
+        for (int i = 0; i < prefixes.size(); i++) {
+            int size = 1 + (prefixes.get(i).length() + 7) / 8;
             if (used + size > room) {
-                chunks.add(current);
-                current = new ArrayList<>();
+                chunks.add(prefixes.subList(start, i));
+                start = i;
                 used = 0;
             }
-            current.add(p);
             used += size;
         }
-        if (!current.isEmpty()) {
-            chunks.add(current);
+        if (start < prefixes.size()) {
+            chunks.add(prefixes.subList(start, prefixes.size()));
         }
         return chunks;
     }
