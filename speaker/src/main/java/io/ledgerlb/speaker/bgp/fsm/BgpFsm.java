@@ -156,10 +156,8 @@ public final class BgpFsm {
 
     /** The desired advertisements: sent now if the session is up, else when it comes up. */
     public void set(Collection<Advertisement> advertisements) {
-        Map<IpPrefix, Advertisement> next = new LinkedHashMap<>();
-        for (Advertisement a : advertisements) {
-            next.put(a.prefix(), a);
-        }
+        Map<IpPrefix, Advertisement> next = new LinkedHashMap<>(advertisements.size() * 2); // never rehashes
+        advertisements.forEach(a -> next.put(a.prefix(), a)); // a lambda, compiled early: see RibOut.update
         desired = next;
         Peering established = established();
         if (established != null) {
