@@ -126,4 +126,24 @@ class RibOutTest {
         assertThat(updates.get(1).attribute(PathAttribute.Communities.class).orElseThrow().values()).containsExactly(2L);
         assertThat(updates.get(1).nlri()).containsExactly(ads.get(1).prefix(), ads.get(3).prefix(), ads.get(5).prefix());
     }
+
+    @Test
+    void tenThousandWithdrawalsArePackedIntoFullMessages() {
+        RibOut rib = new RibOut();
+        RibOut.Context ctx = new RibOut.Context(65000, false, true, BOTH, HOPS);
+        List<Advertisement> ads = new ArrayList<>(hosts(10_000, false));
+        ads.addAll(hosts(10_000, true));
+        rib.update(map(ads), ctx);
+        List<UpdateMessage> updates = rib.update(Map.of(), ctx);
+        Set<IpPrefix> withdrawn = new HashSet<>();
+        for (UpdateMessage u : updates) {
+            assertThat(BgpCodec.encode(u, true).length).isLessThanOrEqualTo(4096);
+            assertThat(u.nlri()).isEmpty();
+            u.withdrawn().forEach(p -> assertThat(withdrawn.add(p)).isTrue());
+            u.attribute(PathAttribute.MpUnreach.class).ifPresent(m -> m.withdrawn().forEach(p -> assertThat(withdrawn.add(p)).isTrue()));
+        }
+        assertThat(withdrawn).containsExactlyInAnyOrderElementsOf(ads.stream().map(Advertisement::prefix).toList());
+        assertThat(updates.size()).as("messages nearly full").isLessThanOrEqualTo(10_000 * 5 / 4000 + 1 + 10_000 * 17 / 4000 + 1);
+        assertThat(rib.size()).isZero();
+    }
 }
