@@ -48,7 +48,7 @@ public final class RibOut {
      * <p>This runs over every prefix at every change, so each prefix costs one hash lookup and
      * goes straight into packing. The per-prefix work sits in lambdas rather than in for-loops:
      * the JIT compiles a method after a few hundred calls, but a loop in a method called once per
-     * change runs interpreted through the first changes (2–3× slower here for 10,000 prefixes).
+     * change runs interpreted through the first changes (about 2× slower here for 10,000 prefixes).
      */
     public List<UpdateMessage> update(Map<IpPrefix, Advertisement> desired, Context context) {
         boolean ipv4Possible = context.canAnnounce(false);
