@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -29,6 +30,8 @@ public final class Relay implements Closeable {
                     SocketChannel in = server.accept();
                     SocketChannel out = SocketChannel.open(targetFamily);
                     out.connect(target);
+                    noDelay(in);
+                    noDelay(out);
                     pump(in, out);
                     pump(out, in);
                 } catch (IOException e) {
@@ -53,6 +56,16 @@ public final class Relay implements Closeable {
         ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
         server.bind(new InetSocketAddress("127.0.0.1", port));
         return new Relay(server, UnixDomainSocketAddress.of(socket), StandardProtocolFamily.UNIX);
+    }
+
+    /**
+     * Sends what the relay writes at once: with Nagle's algorithm a relayed message that arrives in
+     * two reads waits for the ACK of its first part, which the other end delays by up to 40 ms.
+     */
+    private static void noDelay(SocketChannel channel) throws IOException {
+        if (channel.getRemoteAddress() instanceof InetSocketAddress) {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        }
     }
 
     private static void pump(SocketChannel from, SocketChannel to) {
