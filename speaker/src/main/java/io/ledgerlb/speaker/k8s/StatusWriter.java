@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +58,12 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
     /** Status object namespace/name → what it should say now. */
     private final Map<String, Wanted> wanted = new HashMap<>();
     private boolean listed;
+    /** What {@link #announcing} was told last, until the writer thread takes it. */
+    private final AtomicReference<Announced> next = new AtomicReference<>();
+    /** Object names of the Services announced, as {@link #name} makes them (a hash each). */
+    private final Map<ServiceKey, String> names = new HashMap<>();
+
+    private record Announced(Map<ServiceKey, Set<String>> details, Map<ServiceKey, String> uids) {}
 
     private StatusWriter(KubernetesClient client, String node, String namespace, Kind<T> kind) {
         this.client = client;
@@ -103,16 +110,24 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
         return out;
     }
 
-    /** The Services this node announces now, with their details; writes what changed, in the background. */
+    /**
+     * The Services this node announces now, with their details; writes what changed, in the
+     * background. Calls made while a write is waiting replace what it will write: a burst of plans
+     * costs one pass over the Services, not one per plan.
+     */
     public void announcing(Map<ServiceKey, Set<String>> detailsByService, Map<ServiceKey, String> serviceUids) {
-        Map<ServiceKey, Set<String>> mine = Map.copyOf(detailsByService);
-        Map<ServiceKey, String> uids = Map.copyOf(serviceUids);
-        thread.execute(() -> reconcile(mine, uids));
+        if (next.getAndSet(new Announced(Map.copyOf(detailsByService), Map.copyOf(serviceUids))) == null) {
+            thread.execute(() -> {
+                Announced latest = next.getAndSet(null);
+                reconcile(latest.details(), latest.uids());
+            });
+        }
     }
 
     private void reconcile(Map<ServiceKey, Set<String>> mine, Map<ServiceKey, String> serviceUids) {
         wanted.clear();
-        mine.forEach((service, details) -> wanted.put(namespace + "/" + name(service),
+        names.keySet().retainAll(mine.keySet());
+        mine.forEach((service, details) -> wanted.put(namespace + "/" + names.computeIfAbsent(service, this::name),
                 new Wanted(service, Set.copyOf(details), serviceUids.get(service))));
         syncAll();
     }
