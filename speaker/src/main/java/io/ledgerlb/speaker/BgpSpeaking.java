@@ -95,7 +95,6 @@ final class BgpSpeaking implements AutoCloseable {
     void apply(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
         io.ledgerlb.ledger.trace.LatencyTrace.mark("bgpApply", state.sequence());
         BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, nodeInfo, serving);
-        io.ledgerlb.ledger.trace.LatencyTrace.mark("announcerPlanned", state.sequence());
         if (!plan.problems().equals(problems)) {
             plan.problems().forEach(p -> log.atWarn().addKeyValue("event", "bgpConfigProblem").log(p));
             problems = plan.problems();
@@ -109,10 +108,8 @@ final class BgpSpeaking implements AutoCloseable {
             BgpPeerStatusWriter.Support support = new BgpPeerStatusWriter.Support(backend, BgpPeerConfigs.limitations(peer, backend));
             BgpPeerConfig config = null;
             PeerConfigException problem = null;
-            io.ledgerlb.ledger.trace.LatencyTrace.mark("limitations", state.sequence());
             try {
                 config = resolve(peer);
-                io.ledgerlb.ledger.trace.LatencyTrace.mark("resolved", state.sequence());
             } catch (PeerConfigException e) {
                 problem = e;
             }

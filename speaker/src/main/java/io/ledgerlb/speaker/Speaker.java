@@ -144,7 +144,6 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private record Planned(L2Planner.Plan plan, Map<ServiceKey, String> uids) {}
 
     private void plan() {
-        io.ledgerlb.ledger.trace.LatencyTrace.mark("planEntered", follower == null ? -1 : follower.state().sequence());
         planPending.set(false);
         LedgerFollower f = follower;
         if (f == null || !caughtUp || leaving) {

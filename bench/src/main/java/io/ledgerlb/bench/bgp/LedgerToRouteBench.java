@@ -155,7 +155,7 @@ public final class LedgerToRouteBench {
                 marks.computeIfAbsent(f[1], k -> new HashMap<>()).putIfAbsent(Long.parseLong(f[2]), Long.parseLong(f[3]));
             }
         }
-        String[] stages = {"polled", "folded", "planEntered", "planStart", "locked", "bgpApply", "announcerPlanned", "limitations", "resolved", "set", "setReturned"};
+        String[] stages = {"polled", "folded", "planStart", "locked", "bgpApply", "set", "setReturned"};
         String previous = "appended";
         for (String stage : stages) {
             List<Long> d = new ArrayList<>();
@@ -167,7 +167,7 @@ public final class LedgerToRouteBench {
                 }
             }
             if (!d.isEmpty()) {
-                System.out.printf("  %s -> %s: n %d p50 %.2f ms p99 %.2f ms max %.2f  (p75 %.2f p90 %.2f p95 %.2f)%n", previous, stage, d.size(), pct(d, 50), pct(d, 99), pct(d, 100), pct(d, 75), pct(d, 90), pct(d, 95));
+                System.out.printf("  %s -> %s: n %d p50 %.2f ms p99 %.2f ms max %.2f%n", previous, stage, d.size(), pct(d, 50), pct(d, 99), pct(d, 100));
                 previous = stage;
             }
         }
