@@ -93,7 +93,6 @@ final class BgpSpeaking implements AutoCloseable {
 
     /** Brings the sessions in line with the state; called on the planning thread under the ledger's lock. */
     void apply(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
-        io.ledgerlb.ledger.trace.LatencyTrace.mark("bgpApply", state.sequence());
         BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, nodeInfo, serving);
         if (!plan.problems().equals(problems)) {
             plan.problems().forEach(p -> log.atWarn().addKeyValue("event", "bgpConfigProblem").log(p));
@@ -122,9 +121,7 @@ final class BgpSpeaking implements AutoCloseable {
                 notServed(name, problem.reason(), problem.getMessage());
             } else {
                 try {
-                    io.ledgerlb.ledger.trace.LatencyTrace.mark("set", state.sequence());
                     open(name, config, backend).set(plan.forPeer(name));
-                    io.ledgerlb.ledger.trace.LatencyTrace.mark("setReturned", state.sequence());
                     wanted.add(name);
                     warnings.configResolved(name);
                 } catch (RuntimeException e) {

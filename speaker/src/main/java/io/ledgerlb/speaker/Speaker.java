@@ -154,10 +154,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
             ClusterView view = new ClusterView(
                     cluster.map(ClusterWatch::nodes).orElse(Map.of()), members,
                     cluster.map(ClusterWatch::servingNodes).orElse(Map.of()), cluster.isPresent());
-            long planStart = System.nanoTime();
             Planned planned = f.withState(state -> {
-                io.ledgerlb.ledger.trace.LatencyTrace.mark("planStart", state.sequence(), planStart);
-                io.ledgerlb.ledger.trace.LatencyTrace.mark("locked", state.sequence());
                 bgp.ifPresent(b -> {
                     try {
                         b.apply(state, view.nodes().getOrDefault(node, new NodeInfo(node, Map.of(), false)),

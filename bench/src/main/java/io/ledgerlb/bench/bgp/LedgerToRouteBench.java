@@ -106,7 +106,7 @@ public final class LedgerToRouteBench {
                     System.err.println(bird.command("show protocols all speaker") + "\n" + lab.log("speaker.log") + lab.log("bird.log"));
                     throw e;
                 }
-                measure(samples, writer, bird, lab);
+                measure(samples, writer, bird);
             }
         } finally {
             kube.destroy();
@@ -115,15 +115,14 @@ public final class LedgerToRouteBench {
         }
     }
 
-    private static void measure(int samples, LedgerWriter writer, BirdControl bird, NetnsLab lab) throws Exception {
-        Map<Long, long[]> bench = new HashMap<>();
+    private static void measure(int samples, LedgerWriter writer, BirdControl bird) throws Exception {
         List<Long> latencies = new ArrayList<>();
         List<Long> appends = new ArrayList<>();
         List<Long> polls = new ArrayList<>();
         for (int i = 1; i <= samples; i++) {
             String ip = ip(i);
             long before = System.nanoTime();
-            long seq = writer.append(List.of(assign(ip))).get(0).sequence();
+            writer.append(List.of(assign(ip)));
             long start = System.nanoTime();
             appends.add(start - before);
             while (!bird.holds(ip)) {
@@ -132,7 +131,6 @@ public final class LedgerToRouteBench {
                 }
             }
             latencies.add(System.nanoTime() - start);
-            bench.put(seq, new long[] {start, start + latencies.get(latencies.size() - 1)});
             long pollStart = System.nanoTime();
             bird.holds(ip);
             polls.add(System.nanoTime() - pollStart);
@@ -142,45 +140,8 @@ public final class LedgerToRouteBench {
         System.out.printf("one poll of BIRD's control socket (the resolution): p50 %.2f ms, p99 %.2f ms"
                         + " (p50 share of the p50 latency %.1f%%)%n",
                 pct(polls, 50), pct(polls, 99), 100 * pct(polls, 50) / pct(latencies, 50));
-        breakdown(bench, lab.log("speaker.log"));
         System.out.printf("the append itself (not in the latency above): p50 %.1f ms, p99 %.1f ms%n",
                 pct(appends, 50), pct(appends, 99));
-    }
-
-    private static void breakdown(Map<Long, long[]> bench, String log) {
-        Map<String, Map<Long, Long>> marks = new java.util.LinkedHashMap<>();
-        for (String line : log.split("\n")) {
-            if (line.startsWith("TRACE ")) {
-                String[] f = line.split(" ");
-                marks.computeIfAbsent(f[1], k -> new HashMap<>()).putIfAbsent(Long.parseLong(f[2]), Long.parseLong(f[3]));
-            }
-        }
-        String[] stages = {"polled", "folded", "planStart", "locked", "bgpApply", "set", "setReturned"};
-        String previous = "appended";
-        for (String stage : stages) {
-            List<Long> d = new ArrayList<>();
-            for (Map.Entry<Long, long[]> e : bench.entrySet()) {
-                Long at = marks.getOrDefault(stage, Map.of()).get(e.getKey());
-                Long before = previous.equals("appended") ? (Long) e.getValue()[0] : marks.getOrDefault(previous, Map.of()).get(e.getKey());
-                if (at != null && before != null) {
-                    d.add(at - before);
-                }
-            }
-            if (!d.isEmpty()) {
-                System.out.printf("  %s -> %s: n %d p50 %.2f ms p99 %.2f ms max %.2f%n", previous, stage, d.size(), pct(d, 50), pct(d, 99), pct(d, 100));
-                previous = stage;
-            }
-        }
-        List<Long> d = new ArrayList<>();
-        for (Map.Entry<Long, long[]> e : bench.entrySet()) {
-            Long at = marks.getOrDefault(previous, Map.of()).get(e.getKey());
-            if (at != null) {
-                d.add(e.getValue()[1] - at);
-            }
-        }
-        if (!d.isEmpty()) {
-            System.out.printf("  %s -> seen at BIRD: n %d p50 %.2f ms p99 %.2f ms max %.2f%n", previous, d.size(), pct(d, 50), pct(d, 99), pct(d, 100));
-        }
     }
 
     // ---- the router and the speaker
@@ -208,7 +169,7 @@ public final class LedgerToRouteBench {
 
     private static void startSpeaker(NetnsLab lab, KafkaLedger ledger, int kafkaPort, int kubePort) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        lab.spawn("n1", List.of(java, "-Dledgerlb.trace=true", "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        lab.spawn("n1", List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), NetnsMain.class.getName(),
                 lab.dir().toString(), kafkaPort + "," + kubePort, "--",
                 "--node-name=n1", "--kafka-bootstrap=127.0.0.1:" + kafkaPort,

@@ -131,9 +131,6 @@ final class KafkaLedgerFollower implements LedgerFollower {
         } finally {
             lock.unlock();
         }
-        if (caughtUp) {
-            io.ledgerlb.ledger.trace.LatencyTrace.mark("folded", entry.sequence());
-        }
         listener.applied(entry, state);
         return true;
     }

@@ -110,7 +110,6 @@ final class ReadAhead implements AutoCloseable {
             ahead.put(new Item(new Batch(List.of(), position), null));
             while (position < end) {
                 ConsumerRecords<byte[], byte[]> polled = consumer.poll(EventLog.POLL);
-                long polledAt = System.nanoTime();
                 List<Decoded> decoded = new ArrayList<>(Math.min(polled.count(), CHUNK));
                 for (ConsumerRecord<byte[], byte[]> record : polled) {
                     if (record.offset() >= end || closed) {
@@ -124,13 +123,6 @@ final class ReadAhead implements AutoCloseable {
                     }
                 }
                 position = consumer.position(partition);
-                if (io.ledgerlb.ledger.trace.LatencyTrace.ON && decoded.size() < 10) {
-                    for (Decoded d : decoded) {
-                        if (d.entry() != null) {
-                            io.ledgerlb.ledger.trace.LatencyTrace.mark("polled", d.entry().sequence(), polledAt);
-                        }
-                    }
-                }
                 ahead.put(new Item(new Batch(decoded, position), null));
             }
             ahead.put(END);
