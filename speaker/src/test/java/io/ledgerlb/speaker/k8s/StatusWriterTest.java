@@ -55,6 +55,26 @@ class StatusWriterTest {
     }
 
     @Test
+    void aBurstOfCallsEndsWithWhatTheLastOneSays() {
+        ServiceKey api = new ServiceKey("shop", "api");
+        try (StatusWriter<ServiceL2Status> writer = StatusWriter.layer2(client, "n1", "metallb-system")) {
+            // the calls come faster than the writer writes: later ones replace what waits, the last one must win
+            for (int i = 0; i < 50; i++) {
+                writer.announcing(Map.of(WEB, Set.of("eth" + i)), Map.of(WEB, "uid-web"));
+            }
+            writer.announcing(Map.of(api, Set.of("eth0")), Map.of(api, "uid-api"));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(statuses()).singleElement()
+                    .satisfies(s -> {
+                        assertThat(s.getStatus().getServiceName()).isEqualTo("api");
+                        assertThat(s.getStatus().getInterfaces()).extracting(ServiceL2Status.InterfaceInfo::getName)
+                                .containsExactly("eth0");
+                    }));
+            writer.announcing(Map.of(), Map.of());
+            await().atMost(Duration.ofSeconds(20)).until(() -> statuses().isEmpty());
+        }
+    }
+
+    @Test
     void clusterWatchSeesNodesConditionsAndServingEndpoints() {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("a")
                 .addToLabels(NodeInfo.EXCLUDE_LABEL, "").endMetadata().build()).create();
