@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Watches what ownership needs from Kubernetes: the Nodes (labels, NetworkUnavailable, addresses)
@@ -26,21 +27,31 @@ public final class ClusterWatch implements AutoCloseable {
 
     private final SharedIndexInformer<Node> nodes;
     private final SharedIndexInformer<EndpointSlice> slices;
+    /** Set by every event (after the informer's cache has it): {@link #servingNodes} reads the slices again. */
+    private final AtomicBoolean slicesChanged = new AtomicBoolean(true);
+    private Map<ServiceKey, Set<String>> serving = Map.of();
 
     public ClusterWatch(KubernetesClient client, Runnable changed) {
         ResourceEventHandler<Object> handler = new ResourceEventHandler<>() {
             @Override
             public void onAdd(Object obj) {
-                changed.run();
+                changedBy(obj);
             }
 
             @Override
             public void onUpdate(Object oldObj, Object newObj) {
-                changed.run();
+                changedBy(newObj);
             }
 
             @Override
             public void onDelete(Object obj, boolean deletedFinalStateUnknown) {
+                changedBy(obj);
+            }
+
+            private void changedBy(Object obj) {
+                if (!(obj instanceof Node)) {
+                    slicesChanged.set(true);
+                }
                 changed.run();
             }
         };
@@ -76,8 +87,15 @@ public final class ClusterWatch implements AutoCloseable {
         return out;
     }
 
-    public Map<ServiceKey, Set<String>> servingNodes() {
-        return servingNodes(slices.getStore().list());
+    /**
+     * For each Service, the nodes where it has a serving endpoint. Read from the slices again only
+     * after they changed: the speaker asks on every plan, that is on every ledger event.
+     */
+    public synchronized Map<ServiceKey, Set<String>> servingNodes() {
+        if (slicesChanged.getAndSet(false)) {
+            serving = servingNodes(slices.getStore().list());
+        }
+        return serving;
     }
 
     static NodeInfo nodeInfo(Node node) {
@@ -105,7 +123,8 @@ public final class ClusterWatch implements AutoCloseable {
                 }
             }
         }
-        return out;
+        out.replaceAll((service, nodes) -> Set.copyOf(nodes));
+        return Map.copyOf(out);
     }
 
     private static boolean serving(Endpoint e) {

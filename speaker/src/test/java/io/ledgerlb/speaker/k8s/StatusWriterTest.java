@@ -101,6 +101,14 @@ class StatusWriterTest {
                 assertThat(watch.servingNodes()).containsEntry(WEB, Set.of("a"));
             });
             assertThat(changes.get()).isPositive();
+
+            // read once above; a changed slice must be read again
+            client.discovery().v1().endpointSlices().inNamespace("shop").withName("web-1").edit(slice -> {
+                slice.getEndpoints().get(1).getConditions().setServing(true);
+                return slice;
+            });
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                    assertThat(watch.servingNodes()).containsEntry(WEB, Set.of("a", "b")));
         }
     }
 }
