@@ -27,7 +27,7 @@ public final class ClusterWatch implements AutoCloseable {
 
     private final SharedIndexInformer<Node> nodes;
     private final SharedIndexInformer<EndpointSlice> slices;
-    /** Set by every event (after the informer's cache has it): {@link #servingNodes} reads the slices again. */
+    /** Set by every EndpointSlice event (after the informer's cache has it): {@link #servingNodes} reads the slices again. */
     private final AtomicBoolean slicesChanged = new AtomicBoolean(true);
     private Map<ServiceKey, Set<String>> serving = Map.of();
 
