@@ -2,6 +2,7 @@ package io.ledgerlb.speaker.bgp.codec;
 
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /** NOTIFICATION (RFC 4271 §4.5): an error code, a subcode and diagnostic data; the connection closes after it. */
 public record NotificationMessage(int code, int subcode, byte[] data) implements BgpMessage {
@@ -79,7 +80,7 @@ public record NotificationMessage(int code, int subcode, byte[] data) implements
     }
 
     /** The error code's name in RFC 4271 §4.5. */
-    public String codeName() {
+    private String codeName() {
         return switch (code) {
             case MESSAGE_HEADER_ERROR -> "Message Header Error";
             case OPEN_MESSAGE_ERROR -> "OPEN Message Error";
@@ -92,7 +93,7 @@ public record NotificationMessage(int code, int subcode, byte[] data) implements
     }
 
     /** The subcode's name (RFC 4271 §6, RFC 5492, RFC 6608, RFC 4486), when the code has named subcodes. */
-    public java.util.Optional<String> subcodeName() {
+    private Optional<String> subcodeName() {
         String name = switch (code) {
             case MESSAGE_HEADER_ERROR -> switch (subcode) {
                 case CONNECTION_NOT_SYNCHRONIZED -> "Connection Not Synchronized";
@@ -141,6 +142,6 @@ public record NotificationMessage(int code, int subcode, byte[] data) implements
             };
             default -> null;
         };
-        return java.util.Optional.ofNullable(name);
+        return Optional.ofNullable(name);
     }
 }
