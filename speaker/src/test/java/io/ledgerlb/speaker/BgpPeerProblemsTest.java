@@ -6,15 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.SecretRef;
 import io.ledgerlb.ledger.state.LedgerState;
-import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
+import io.ledgerlb.speaker.k8s.BgpPeerObjects;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -83,10 +81,7 @@ class BgpPeerProblemsTest {
     }
 
     static void createPeer(String name) {
-        GenericKubernetesResource peer = new GenericKubernetesResourceBuilder().withApiVersion("metallb.io/v1beta2")
-                .withKind("BGPPeer").withNewMetadata().withNamespace(NS).withName(name).endMetadata().build();
-        peer.setAdditionalProperty("spec", Map.of("myASN", 64512, "peerASN", 64513, "peerAddress", "127.0.0.1"));
-        client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS).resource(peer).create();
+        BgpPeerObjects.create(client, NS, name, Map.of("myASN", 64512, "peerASN", 64513, "peerAddress", "127.0.0.1"));
     }
 
     static void secret(String name, String type, Map<String, String> data) {
@@ -96,13 +91,8 @@ class BgpPeerProblemsTest {
                 .endMetadata().withType(type).withData(encoded).build()).createOr(existing -> existing.update());
     }
 
-    @SuppressWarnings("unchecked")
     static Map<String, Object> condition(String peer, String type) {
-        GenericKubernetesResource object = client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS)
-                .withName(peer).get();
-        Map<String, Object> status = (Map<String, Object>) object.getAdditionalProperties().getOrDefault("status", Map.of());
-        return ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of())).stream()
-                .filter(c -> type.equals(c.get("type"))).findFirst().orElse(Map.of());
+        return BgpPeerObjects.conditions(client, NS, peer).getOrDefault(type, Map.of());
     }
 
     static List<Event> warnings(String peer, String reason) {

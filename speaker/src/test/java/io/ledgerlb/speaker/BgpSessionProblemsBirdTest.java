@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.speaker.bgp.nativ.BirdRouter;
 import io.ledgerlb.speaker.bgp.nativ.NetnsLab;
-import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
+import io.ledgerlb.speaker.k8s.BgpPeerObjects;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import java.time.Duration;
 import java.util.List;
@@ -79,9 +77,7 @@ class BgpSessionProblemsBirdTest {
 
     @Test
     void aWrongPeerAsnAndAnEstablishedSessionShutDownByTheRouterBecomeEvents() throws Exception {
-        GenericKubernetesResource peer = new GenericKubernetesResourceBuilder().withApiVersion("metallb.io/v1beta2")
-                .withKind("BGPPeer").withNewMetadata().withNamespace(NS).withName("bird").endMetadata().build();
-        client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS).resource(peer).create();
+        BgpPeerObjects.create(client, NS, "bird", null);
 
         speaking.apply(ledger(bird(65009)), NODE, Map.of()); // BIRD is AS 65001
         await().atMost(WAIT).untilAsserted(() -> assertThat(warnings("BGPSessionNotEstablished"))

@@ -3,8 +3,6 @@ package io.ledgerlb.speaker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -27,6 +25,7 @@ import io.ledgerlb.ledger.testing.LedgerFixture;
 import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.nativ.BirdRouter;
 import io.ledgerlb.speaker.bgp.nativ.NetnsLab;
+import io.ledgerlb.speaker.k8s.BgpPeerObjects;
 import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
 import io.ledgerlb.speaker.k8s.EndpointSlices;
 import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
@@ -235,19 +234,11 @@ class BgpSpeakerEndToEndTest {
     }
 
     void bgpPeerObject(String name) {
-        GenericKubernetesResource peer = new GenericKubernetesResourceBuilder().withApiVersion("metallb.io/v1beta2")
-                .withKind("BGPPeer").withNewMetadata().withNamespace(NS).withName(name).endMetadata().build();
-        peer.setAdditionalProperty("spec", Map.of("myASN", AS, "peerASN", AS, "peerAddress", lab.routerV4.getHostAddress()));
-        client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS).resource(peer).create();
+        BgpPeerObjects.create(client, NS, name, Map.of("myASN", AS, "peerASN", AS, "peerAddress", lab.routerV4.getHostAddress()));
     }
 
-    @SuppressWarnings("unchecked")
     String supported(String peer) {
-        Map<String, Object> status = (Map<String, Object>) client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER)
-                .inNamespace(NS).withName(peer).get().getAdditionalProperties().getOrDefault("status", Map.of());
-        return ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of())).stream()
-                .filter(c -> BgpPeerStatusWriter.SUPPORTED.equals(c.get("type"))).map(c -> (String) c.get("status"))
-                .findFirst().orElse(null);
+        return (String) BgpPeerObjects.conditions(client, NS, peer).getOrDefault(BgpPeerStatusWriter.SUPPORTED, Map.of()).get("status");
     }
 
     List<ServiceBGPStatus> bgpStatuses() {

@@ -6,12 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.SecretRef;
 import io.ledgerlb.ledger.state.LedgerState;
+import io.ledgerlb.speaker.k8s.BgpPeerObjects;
 import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import java.net.InetAddress;
@@ -42,25 +42,16 @@ class BgpSpeakingTest {
     }
 
     static void createPeer(String name) {
-        GenericKubernetesResource peer = new GenericKubernetesResourceBuilder().withApiVersion("metallb.io/v1beta2")
-                .withKind("BGPPeer").withNewMetadata().withNamespace(NS).withName(name).endMetadata().build();
-        peer.setAdditionalProperty("spec", Map.of("myASN", 64512, "peerASN", 64513, "peerAddress", "127.0.0.1"));
-        GenericKubernetesResource created = client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS)
-                .resource(peer).create();
+        GenericKubernetesResource created = BgpPeerObjects.create(client, NS, name,
+                Map.of("myASN", 64512, "peerASN", 64513, "peerAddress", "127.0.0.1"));
         // as the allocator leaves it
         created.setAdditionalProperty("status", Map.of("conditions", List.of(Map.of("type", "Valid", "status", "True",
                 "reason", "Accepted", "message", "accepted by the allocator"))));
         client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS).resource(created).updateStatus();
     }
 
-    @SuppressWarnings("unchecked")
     static Map<String, Map<String, Object>> conditions(String peer) {
-        GenericKubernetesResource object = client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS)
-                .withName(peer).get();
-        Map<String, Object> status = (Map<String, Object>) object.getAdditionalProperties().getOrDefault("status", Map.of());
-        Map<String, Map<String, Object>> byType = new java.util.TreeMap<>();
-        ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of())).forEach(c -> byType.put((String) c.get("type"), c));
-        return byType;
+        return BgpPeerObjects.conditions(client, NS, peer);
     }
 
     static List<Event> warnings() {

@@ -109,14 +109,9 @@ class StatusWriteRetryTest {
         }
     }
 
-    @SuppressWarnings("unchecked")
     static Map<String, String> conditionTypes(KubernetesClient client) {
-        GenericKubernetesResource object = client.genericKubernetesResources(BgpPeerStatusWriter.BGP_PEER).inNamespace(NS)
-                .withName("edge").get();
-        Map<String, Object> status = (Map<String, Object>) object.getAdditionalProperties().getOrDefault("status", Map.of());
         Map<String, String> out = new java.util.TreeMap<>();
-        ((List<Map<String, Object>>) status.getOrDefault("conditions", List.of()))
-                .forEach(c -> out.put((String) c.get("type"), (String) c.get("status")));
+        BgpPeerObjects.conditions(client, NS, "edge").forEach((type, c) -> out.put(type, (String) c.get("status")));
         return out;
     }
 }
