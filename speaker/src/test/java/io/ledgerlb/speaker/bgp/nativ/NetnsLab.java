@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +35,7 @@ public final class NetnsLab implements AutoCloseable {
 
     /** Skips the test when a needed binary or root is missing, unless CI is set (then it fails). */
     public static void assumeAvailable(String... binaries) {
-        boolean ok = "0".equals(uid());
+        boolean ok = io.ledgerlb.lab.NetnsLab.available();
         for (String b : binaries) {
             ok &= Files.isExecutable(Path.of(b));
         }
@@ -44,14 +43,6 @@ public final class NetnsLab implements AutoCloseable {
             assumeTrue(ok, "needs root and " + String.join(", ", binaries));
         } else if (!ok) {
             throw new IllegalStateException("CI is set but root or one of " + String.join(", ", binaries) + " is missing");
-        }
-    }
-
-    private static String uid() {
-        try {
-            return new String(new ProcessBuilder("id", "-u").start().getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        } catch (IOException e) {
-            return "?";
         }
     }
 
@@ -91,9 +82,7 @@ public final class NetnsLab implements AutoCloseable {
             run("ip", "addr", "add", hostV4.getHostAddress() + "/30", "dev", hostLink);
             run("ip", "-6", "addr", "add", hostV6.getHostAddress() + "/64", "dev", hostLink, "nodad");
             run("ip", "link", "set", hostLink, "up");
-            inside("ip", "addr", "add", routerV4.getHostAddress() + "/30", "dev", peerLink);
-            inside("ip", "-6", "addr", "add", routerV6.getHostAddress() + "/64", "dev", peerLink, "nodad");
-            inside("ip", "link", "set", peerLink, "up");
+            lab.address("b", peerLink, routerV4.getHostAddress() + "/30", routerV6.getHostAddress() + "/64");
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
