@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Kubernetes Events from a speaker, with its node as their source. A writer records them from its
- * own thread; an Event the API refuses (a server error, too many requests, no answer) is recorded
+ * own thread; an Event the API refuses (a server error, too many requests, a conflict, no answer) is recorded
  * again later with the writer's {@link WriteRetries} policy, one retry per key, until it goes
  * through. An Event the API rejects for what it is (not found, forbidden, invalid) is logged and dropped.
  */
@@ -80,7 +80,7 @@ final class SpeakerEvents {
         }
     }
 
-    /** A server error, too many requests or no answer at all (code 0) may pass later; the rest will not. */
+    /** A server error, too many requests, a conflict or no answer at all (code 0) may pass later; the rest will not. */
     private static boolean retried(int code) {
         return code == 0 || code >= HttpURLConnection.HTTP_INTERNAL_ERROR || code == 429 || code == HttpURLConnection.HTTP_CONFLICT;
     }
