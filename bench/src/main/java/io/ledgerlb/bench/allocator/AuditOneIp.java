@@ -5,6 +5,7 @@ import io.ledgerlb.allocator.admin.AuditQuery;
 import io.ledgerlb.allocator.admin.LedgerQueries;
 import io.ledgerlb.allocator.cli.LedgerlbCommand;
 import io.ledgerlb.allocator.controller.CoreAllocationStep;
+import io.ledgerlb.bench.TempDirs;
 import io.ledgerlb.events.v1.Cause;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
@@ -91,9 +92,7 @@ public final class AuditOneIp {
                 }
             }
         } finally {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            TempDirs.delete(dir);
         }
         System.exit(0);
     }

@@ -13,6 +13,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.ledgerlb.allocator.controller.AllocatorController;
 import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
+import io.ledgerlb.bench.TempDirs;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import java.nio.file.Files;
@@ -93,16 +94,10 @@ public final class EndToEndAllocation {
     }
 
     private static Rates allocatorRates(int count) throws Exception {
-        Path dir = Files.createTempDirectory("ledgerlb-bench-e2e-");
-        KubernetesMockServer server = mockApi();
-        try (KubernetesClient client = server.createClient();
-             KafkaLedger ledger = KafkaLedger.open(LedgerConfig.embedded(dir).withoutSqlite());
-             AllocatorController controller = AllocatorController.withCoreStep(server.createClient(), ledger,
-                     new AllocatorController.Settings("bench", null, WRITERS, 0))) {
-            controller.startInformers();
-            while (!controller.informersSynced()) {
-                Thread.sleep(50);
-            }
+        try (Allocation run = Allocation.start("ledgerlb-bench-e2e-")) {
+            KubernetesClient client = run.client();
+            AllocatorController controller = run.controller();
+            run.syncInformers();
             controller.startLeading();
             createPool(client);
             while (controller.withState(s -> s.pools().isEmpty())) {
@@ -135,11 +130,6 @@ public final class EndToEndAllocation {
                 throw new IllegalStateException("the API shows status on " + withStatus + " of " + count + " Services");
             }
             return new Rates(count / ((inLedger - start) / 1e9), count / ((end - start) / 1e9));
-        } finally {
-            destroy(server);
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 
@@ -149,18 +139,11 @@ public final class EndToEndAllocation {
      * in the ledger.
      */
     private static double takeoverRate(int count) throws Exception {
-        Path dir = Files.createTempDirectory("ledgerlb-bench-takeover-");
-        KubernetesMockServer server = mockApi();
-        try (KubernetesClient client = server.createClient();
-             KafkaLedger ledger = KafkaLedger.open(LedgerConfig.embedded(dir).withoutSqlite());
-             AllocatorController controller = AllocatorController.withCoreStep(server.createClient(), ledger,
-                     new AllocatorController.Settings("bench", null, WRITERS, 0))) {
-            createPool(client);
-            createServices(client, "bench", count);
-            controller.startInformers();
-            while (!controller.informersSynced()) {
-                Thread.sleep(50);
-            }
+        try (Allocation run = Allocation.start("ledgerlb-bench-takeover-")) {
+            AllocatorController controller = run.controller();
+            createPool(run.client());
+            createServices(run.client(), "bench", count);
+            run.syncInformers();
             long start = System.nanoTime();
             controller.startLeading();
             while (controller.withState(s -> s.assignedIpCount()) < count) {
@@ -170,10 +153,35 @@ public final class EndToEndAllocation {
                 }
             }
             return count / ((System.nanoTime() - start) / 1e9);
-        } finally {
-            destroy(server);
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** An allocator on a fresh mock API and a fresh embedded ledger, not yet leading; closing removes all. */
+    private record Allocation(Path dir, KubernetesMockServer server, KubernetesClient client, KafkaLedger ledger,
+                              AllocatorController controller) implements AutoCloseable {
+        static Allocation start(String dirPrefix) throws Exception {
+            Path dir = Files.createTempDirectory(dirPrefix);
+            KubernetesMockServer server = mockApi();
+            KafkaLedger ledger = KafkaLedger.open(LedgerConfig.embedded(dir).withoutSqlite());
+            AllocatorController controller = AllocatorController.withCoreStep(server.createClient(), ledger,
+                    new AllocatorController.Settings("bench", null, WRITERS, 0));
+            return new Allocation(dir, server, server.createClient(), ledger, controller);
+        }
+
+        void syncInformers() throws InterruptedException {
+            controller.startInformers();
+            while (!controller.informersSynced()) {
+                Thread.sleep(50);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            try (client; ledger; controller) {
+                // closed in reverse order: controller, ledger, client
+            } finally {
+                destroy(server);
+                TempDirs.delete(dir);
             }
         }
     }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.ledgerlb.bench.TempDirs;
 import io.ledgerlb.events.v1.BgpAdvertisementDefined;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.Event;
@@ -110,7 +111,7 @@ public final class LedgerToRouteBench {
             }
         } finally {
             kube.destroy();
-            deleteRecursively(data);
+            TempDirs.delete(data);
             System.out.println("load average at end: " + loadAverage());
         }
     }
@@ -224,11 +225,4 @@ public final class LedgerToRouteBench {
         }
     }
 
-    private static void deleteRecursively(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package io.ledgerlb.bench.l2;
 
 import com.google.protobuf.Timestamp;
+import io.ledgerlb.bench.TempDirs;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.L2AdvertisementDefined;
@@ -97,7 +98,7 @@ public final class Layer2Bench {
                 ledger.close();
             }
         } finally {
-            deleteRecursively(data);
+            TempDirs.delete(data);
         }
     }
 
@@ -289,13 +290,6 @@ public final class Layer2Bench {
         return "10.99.0." + node.charAt(1);
     }
 
-    static void deleteRecursively(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (Exception ignored) {
-            // best effort
-        }
-    }
 
     private Layer2Bench() {}
 }

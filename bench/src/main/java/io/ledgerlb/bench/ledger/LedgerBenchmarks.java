@@ -1,5 +1,6 @@
 package io.ledgerlb.bench.ledger;
 
+import io.ledgerlb.bench.TempDirs;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.IpReleased;
@@ -25,14 +26,12 @@ import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -123,9 +122,7 @@ public final class LedgerBenchmarks {
                 journalAndRecovery(bootstrap, dir, sealed);
             }
         } finally {
-            try (Stream<Path> paths = Files.walk(dir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            TempDirs.delete(dir);
         }
     }
 
