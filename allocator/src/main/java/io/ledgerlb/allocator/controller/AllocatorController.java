@@ -328,16 +328,15 @@ public final class AllocatorController implements AutoCloseable {
         try (LedgerTransaction transaction = w.begin()) {
             foldAgainWhenApart(w);
             for (Work work : batch) {
+                if (work instanceof Work.SnapshotWork s) {
+                    snapshotsAsked.add(s.done()); // taken once the batch committed
+                    continue;
+                }
                 try {
                     Reconciled done = work instanceof Work.ServiceWork s ? reconcileService(transaction, s.key())
-                            : work instanceof Work.ConfigWork c ? reconcileConfig(transaction, c)
-                            : null;
-                    if (done != null) {
-                        afterCommit.add(done.tell());
-                        decided += done.wrote() ? 1 : 0;
-                    } else if (work instanceof Work.SnapshotWork s) {
-                        snapshotsAsked.add(s.done());
-                    }
+                            : reconcileConfig(transaction, (Work.ConfigWork) work);
+                    afterCommit.add(done.tell());
+                    decided += done.wrote() ? 1 : 0;
                 } catch (RuntimeException e) {
                     log.error("reconciling {} failed", work, e);
                 }

@@ -307,12 +307,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
             if (ended) {
                 throw new IllegalStateException("this ledger transaction has ended");
             }
-            if (closed) {
-                throw new LedgerWriteException("the ledger writer is closed", null);
-            }
-            if (fenced) {
-                throw new LedgerFencedException("this ledger writer was fenced by a newer one", null);
-            }
+            requireUsable();
         }
 
         private void end() {
@@ -391,12 +386,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
 
     /** Settles a pending commit and reopens a producer lost to an error, before any new transaction. */
     private void ready() throws LedgerWriteException {
-        if (closed) {
-            throw new LedgerWriteException("the ledger writer is closed", null);
-        }
-        if (fenced) {
-            throw new LedgerFencedException("this ledger writer was fenced by a newer one", null);
-        }
+        requireUsable();
         if (pending != null) {
             try {
                 producer.commitTransaction();
@@ -416,6 +406,15 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         }
         if (producer == null) {
             openProducer();
+        }
+    }
+
+    private void requireUsable() throws LedgerWriteException {
+        if (closed) {
+            throw new LedgerWriteException("the ledger writer is closed", null);
+        }
+        if (fenced) {
+            throw new LedgerFencedException("this ledger writer was fenced by a newer one", null);
         }
     }
 

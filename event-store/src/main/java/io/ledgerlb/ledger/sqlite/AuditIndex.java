@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,29 +137,49 @@ public final class AuditIndex {
         });
     }
 
-    /** Indexes every journaled entry; rows that do not decode are left out (the journal's chain walk names them). */
+    /** Indexes every journaled entry that decodes. */
     private static long fill(Connection c) throws SQLException {
-        long indexed = 0;
         List<LedgerEntry> batch = new ArrayList<>();
+        long indexed = forEachJournaled(c, entry -> {
+            batch.add(entry);
+            if (batch.size() == 10_000) {
+                add(c, batch);
+                batch.clear();
+            }
+        }, sequence -> log.warn("audit index: journal row {} does not decode, left out of the index", sequence));
+        add(c, batch);
+        return indexed;
+    }
+
+    @FunctionalInterface
+    private interface EntryHandler {
+        void entry(LedgerEntry entry) throws SQLException;
+    }
+
+    /**
+     * Every journaled entry in sequence order, decoded. The index leaves out rows that do not
+     * decode (the journal's chain walk names them): they go to {@code leftOut} by sequence.
+     * Returns how many entries the handler got.
+     */
+    private static long forEachJournaled(Connection c, EntryHandler handler, LongConsumer leftOut) throws SQLException {
+        long handled = 0;
         try (PreparedStatement q = c.prepareStatement("SELECT sequence, entry FROM journal ORDER BY sequence")) {
             q.setFetchSize(1000);
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
+                    LedgerEntry entry;
                     try {
-                        batch.add(LedgerEntry.decode(rs.getBytes(2)));
+                        entry = LedgerEntry.decode(rs.getBytes(2));
                     } catch (LedgerFormatException e) {
-                        log.warn("audit index: journal row {} does not decode, left out of the index", rs.getLong(1));
+                        leftOut.accept(rs.getLong(1));
+                        continue;
                     }
-                    if (batch.size() == 10_000) {
-                        add(c, batch);
-                        indexed += batch.size();
-                        batch.clear();
-                    }
+                    handler.entry(entry);
+                    handled++;
                 }
             }
         }
-        add(c, batch);
-        return indexed + batch.size();
+        return handled;
     }
 
     /** What {@link #verify} found: the index's rows, and what is wrong with them, if anything. */
@@ -182,21 +203,11 @@ public final class AuditIndex {
     public Report verify() {
         return db.inTransaction(c -> {
             RowDigest expected = new RowDigest();
-            try (PreparedStatement q = c.prepareStatement("SELECT entry FROM journal ORDER BY sequence")) {
-                q.setFetchSize(1000);
-                try (ResultSet rs = q.executeQuery()) {
-                    while (rs.next()) {
-                        try {
-                            LedgerEntry entry = LedgerEntry.decode(rs.getBytes(1));
-                            for (Subject subject : Subject.of(entry.event())) {
-                                expected.add(subject.kind().ordinal(), subject.key(), entry.sequence());
-                            }
-                        } catch (LedgerFormatException e) {
-                            // not indexed; the journal's chain walk names it
-                        }
-                    }
+            forEachJournaled(c, entry -> {
+                for (Subject subject : Subject.of(entry.event())) {
+                    expected.add(subject.kind().ordinal(), subject.key(), entry.sequence());
                 }
-            }
+            }, sequence -> {});
             RowDigest found = new RowDigest();
             try (Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT kind, subject, sequence FROM audit_index")) {
