@@ -2,7 +2,10 @@ package io.ledgerlb.ledger.kafka;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import io.ledgerlb.events.v1.Cause;
 import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.events.v1.LedgerAdopted;
+import io.ledgerlb.events.v1.SigningKeyRotated;
 import io.ledgerlb.events.v1.SnapshotTaken;
 import io.ledgerlb.ledger.LedgerFencedException;
 import io.ledgerlb.ledger.LedgerTransaction;
@@ -12,6 +15,7 @@ import io.ledgerlb.ledger.TakenSnapshot;
 import io.ledgerlb.ledger.event.HashChain;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.sign.SigningKey;
 import io.ledgerlb.ledger.sqlite.Journal;
 import io.ledgerlb.ledger.sqlite.LedgerDatabase;
 import io.ledgerlb.ledger.state.LedgerState;
@@ -55,6 +59,10 @@ public final class KafkaLedgerWriter implements LedgerWriter {
 
     private final KafkaLedger ledger;
     private final String actor;
+    /** Signs the last entry of every staged batch; null writes unsigned (a ledger readers do not check). */
+    private SigningKey signingKey;
+    /** Set while an unsigned ledger is being adopted: the last of its unsigned sequences. */
+    private Long adopting;
     private Producer<byte[], byte[]> producer;
     /** Watches the end of the log, to return from an append only once readers can see it. */
     private Consumer<byte[], byte[]> visibility;
@@ -72,6 +80,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
     KafkaLedgerWriter(KafkaLedger ledger, String actor) throws LedgerWriteException {
         this.ledger = ledger;
         this.actor = actor;
+        this.signingKey = ledger.config().signingKey().orElse(null);
         openProducer();
     }
 
@@ -88,43 +97,115 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         syncWithLog();
     }
 
-    /** Learns the last committed entry from the log, and brings the journal up to it. */
+    /**
+     * Learns the end of the verified chain from the log — the entries the trusted signed heads
+     * vouch for, not simply the last record, which anyone who can write to the topic could have
+     * appended — and brings the journal up to it. An unsigned ledger is continued only when the
+     * operator consented to adopt it: then the first transaction is a signed {@code LedgerAdopted}.
+     */
     private void syncWithLog() throws LedgerWriteException {
-        EventLog events = ledger.events();
-        try (Consumer<byte[], byte[]> consumer = events.open()) {
-            Optional<EventLog.Located> last = events.last(consumer);
-            if (last.isPresent()) {
-                LedgerEntry entry = decodeTail(last.get());
-                lastSequence = entry.sequence();
-                lastHash = entry.hash();
-                lastOffset = last.get().offset();
-            } else {
-                lastSequence = 0;
-                lastHash = HashChain.GENESIS;
-                lastOffset = -1;
-            }
-        } catch (LedgerFormatException | KafkaException e) {
+        KafkaLedger.Tip tip;
+        try {
+            tip = ledger.verifiedTip();
+        } catch (KafkaException e) {
             throw new LedgerWriteException("cannot read the tail of " + ledger.config().eventsTopic() + ": " + e.getMessage(), e);
         }
+        List<LedgerEntry> unsigned = tip.unsignedTail();
+        adopting = null;
+        if (!unsigned.isEmpty() && !tip.signedBefore()) {
+            LedgerEntry lastUnsigned = unsigned.get(unsigned.size() - 1);
+            if (signingKey == null) {
+                throw new IllegalStateException("unreachable: without a signing key nothing waits for a signed head");
+            }
+            if (!ledger.config().adoptUnsigned()) {
+                throw new LedgerWriteException(ledger.config().eventsTopic() + " holds " + unsigned.size()
+                        + " entries no signed head vouches for (sequences " + unsigned.get(0).sequence() + ".."
+                        + lastUnsigned.sequence() + "): an unsigned ledger. Check it with verify, then adopt it explicitly "
+                        + "(--adopt-unsigned-ledger): a LedgerAdopted entry signed by this writer's key will vouch for them", null);
+            }
+            lastSequence = lastUnsigned.sequence();
+            lastHash = lastUnsigned.hash();
+            lastOffset = -1;
+            adopting = lastUnsigned.sequence();
+        } else {
+            if (!unsigned.isEmpty()) {
+                log.error("{} entries after sequence {} of {} are not vouched for by any signed head (forged, or a "
+                        + "writer without the key): continuing the signed chain, not them", unsigned.size(), tip.sequence(),
+                        ledger.config().eventsTopic());
+            }
+            lastSequence = tip.sequence();
+            lastHash = tip.hash();
+            lastOffset = tip.offset();
+        }
+        if (signingKey != null && tip.keys().checked() && tip.signedBefore() && !tip.keys().knows(signingKey.keyId())) {
+            throw new LedgerWriteException("this writer's signing key " + signingKey + " is not trusted at the end of "
+                    + ledger.config().eventsTopic() + " (retired by a key rotation, or never trusted): readers would pass "
+                    + "over everything it signs", null);
+        }
+        if (signingKey == null) {
+            log.warn("ledger writer '{}' on {} has no signing key: it writes entries readers with trusted keys never apply",
+                    actor, ledger.config().eventsTopic());
+        }
         Optional<LedgerDatabase> db = ledger.database();
-        if (db.isPresent()) {
+        if (db.isPresent() && adopting != null) {
+            // no signed head vouches for these yet, so readers pass them by: journal them as read
+            for (int i = 0; i < unsigned.size(); i += CATCH_UP_BATCH) {
+                db.get().journal().append(unsigned.subList(i, Math.min(unsigned.size(), i + CATCH_UP_BATCH)));
+            }
+        } else if (db.isPresent()) {
             catchUpJournal(db.get().journal());
         }
         log.info("ledger writer '{}' on {} continues after sequence {}", actor, ledger.config().eventsTopic(), lastSequence);
+        if (adopting != null) {
+            adopt();
+        }
     }
 
-    private LedgerEntry decodeTail(EventLog.Located last) throws LedgerWriteException {
-        try {
-            LedgerEntry entry = LedgerEntry.decode(last.value());
-            if (!entry.hashValid()) {
-                throw new LedgerFormatException(entry.sequence(), "hash does not match the event's bytes");
-            }
-            return entry;
-        } catch (LedgerFormatException e) {
-            throw new LedgerWriteException("the last record of " + ledger.config().eventsTopic() + " (offset "
-                    + last.offset() + ") is not a valid ledger entry, so the chain cannot be continued: "
-                    + e.getMessage() + ". Run verify, then recover into a fresh topic.", e);
+    /** Records the operator's adoption of an unsigned ledger: a head signed by this writer's key. */
+    private void adopt() throws LedgerWriteException {
+        Event adopted = Event.newBuilder()
+                .setCause(Cause.newBuilder().setReason("LedgerAdopted")
+                        .setMessage("an operator adopted the unsigned entries up to sequence " + adopting))
+                .setLedgerAdopted(LedgerAdopted.newBuilder()
+                        .setPublicKey(ByteString.copyFrom(signingKey.publicKey().getEncoded()))
+                        .setKeyId(ByteString.copyFrom(signingKey.keyId()))
+                        .setUnsignedThroughSequence(adopting))
+                .build();
+        try (LedgerTransaction transaction = begin()) {
+            transaction.stage(List.of(adopted));
+            transaction.commit();
         }
+        log.warn("adopted the unsigned ledger {} up to sequence {}: the signed head at sequence {} (key {}) vouches for it",
+                ledger.config().eventsTopic(), adopting, lastSequence, signingKey);
+        adopting = null;
+    }
+
+    /**
+     * Rotates the signing key: records a {@code SigningKeyRotated} entry naming {@code next},
+     * signed by the current key, then signs with {@code next}. Readers believe {@code next} from
+     * that entry on and no longer the current key; give them {@code next}'s public key too (for
+     * readers that start from a later snapshot).
+     */
+    public synchronized LedgerEntry rotateKey(SigningKey next) throws LedgerWriteException {
+        if (signingKey == null) {
+            throw new IllegalStateException("a writer without a signing key has nothing to rotate; adopt the ledger instead");
+        }
+        Event rotated = Event.newBuilder()
+                .setCause(Cause.newBuilder().setReason("SigningKeyRotated").setMessage("signing key " + signingKey
+                        + " retired for " + next))
+                .setSigningKeyRotated(SigningKeyRotated.newBuilder()
+                        .setNewPublicKey(ByteString.copyFrom(next.publicKey().getEncoded()))
+                        .setNewKeyId(ByteString.copyFrom(next.keyId())))
+                .build();
+        LedgerEntry entry;
+        try (LedgerTransaction transaction = begin()) {
+            transaction.stage(List.of(rotated));
+            entry = transaction.commit().get(0);
+        }
+        log.warn("ledger {} now signed by {} (rotated from {} at sequence {})", ledger.config().eventsTopic(), next,
+                signingKey, entry.sequence());
+        signingKey = next;
+        return entry;
     }
 
     /** Copies committed entries the journal lacks (e.g. a crash between commit and journal) from Kafka. */
@@ -336,6 +417,11 @@ public final class KafkaLedgerWriter implements LedgerWriter {
             LedgerEntry entry = LedgerEntry.seal(builder.build());
             entries.add(entry);
             prev = entry.hash();
+        }
+        if (signingKey != null) {
+            // The batch's last entry becomes a signed head, vouching for the others through their hashes.
+            int last = entries.size() - 1;
+            entries.set(last, entries.get(last).signedBy(signingKey));
         }
         return entries;
     }
