@@ -69,6 +69,8 @@ public final class SignedChain {
     private final Deque<Node> heads = new ArrayDeque<>();
     private final List<Verified> verified = new ArrayList<>();
     private final List<PassedOver> passedOver = new ArrayList<>();
+    /** Stored hashes of records passed over as altered, so that what follows them is blamed on them. */
+    private final Map<ByteBuffer, Long> alteredHashes = new HashMap<>();
 
     /** From the start of the ledger. */
     public SignedChain(TrustedKeys keys) {
@@ -92,6 +94,9 @@ public final class SignedChain {
         long sequence = entry.sequence();
         if (!hashValid) {
             pass(sequence, position, "hash does not match the event's bytes (altered)");
+            if (alteredHashes.size() < MAX_PENDING) {
+                alteredHashes.put(ByteBuffer.wrap(entry.hash()), sequence);
+            }
             return;
         }
         if (sequence <= tipSequence) {
@@ -111,7 +116,10 @@ public final class SignedChain {
         } else {
             Node parent = pending.get(ByteBuffer.wrap(entry.prevHash()));
             if (parent == null) {
-                pass(sequence, position, "its prev_hash is the hash of no entry read since sequence " + tipSequence
+                Long altered = alteredHashes.get(ByteBuffer.wrap(entry.prevHash()));
+                pass(sequence, position, altered != null
+                        ? "it follows the altered record at sequence " + altered + ", so nothing can vouch for it"
+                        : "its prev_hash is the hash of no entry read since sequence " + tipSequence
                         + ": reordered, or cut from another chain");
                 return;
             }
@@ -138,7 +146,9 @@ public final class SignedChain {
 
     /** Takes a record that is not a ledger entry at all. */
     public void acceptUndecodable(LedgerFormatException error, long position) {
-        pass(error.sequence(), position, "not a ledger entry: " + error.getMessage());
+        // an undecodable record has no sequence of its own: name the one it stands in the place of
+        pass(error.sequence() > 0 ? error.sequence() : tipSequence + pending.size() + 1, position,
+                "not a ledger entry: " + error.getMessage());
     }
 
     /**
