@@ -226,14 +226,22 @@ public final class SignedChain {
                     return null;
                 }
             } else if (last) {
-                if (!in.knows(entry.keyId())) {
-                    return "signed by a key that is not trusted (" + KeyId.shortHex(entry.keyId()) + ")";
-                }
-                if (!entry.signatureValid(in)) {
-                    return "its signature does not verify with key " + KeyId.shortHex(entry.keyId());
+                String problem = signatureProblem(entry, in);
+                if (problem != null) {
+                    return problem;
                 }
                 rotatedKeys = in;
             }
+        }
+        return null;
+    }
+
+    private static String signatureProblem(LedgerEntry entry, TrustedKeys keys) {
+        if (!keys.knows(entry.keyId())) {
+            return "signed by a key that is not trusted (" + KeyId.shortHex(entry.keyId()) + ")";
+        }
+        if (!entry.signatureValid(keys)) {
+            return "its signature does not verify with key " + KeyId.shortHex(entry.keyId());
         }
         return null;
     }
@@ -264,8 +272,9 @@ public final class SignedChain {
         for (Node node : waiting) {
             ByteBuffer id = ByteBuffer.wrap(node.entry.hash());
             if (node.sequence() <= tipSequence) {
-                drop(node, "left out of the chain the signed head at sequence " + tipSequence
-                        + " vouches for: a forgery beside the real entry");
+                String signature = node.entry.signed() ? signatureProblem(node.entry, keys) : null;
+                drop(node, (signature != null ? signature + "; " : "") + "left out of the chain the signed head at sequence "
+                        + tipSequence + " vouches for: a forgery beside the real entry");
             } else if (Arrays.equals(node.entry.prevHash(), tipHash) || linked.contains(ByteBuffer.wrap(node.entry.prevHash()))) {
                 linked.add(id);
             } else {

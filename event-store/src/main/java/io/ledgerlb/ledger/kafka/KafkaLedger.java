@@ -183,7 +183,7 @@ public final class KafkaLedger implements Ledger {
 
     private void logPassedOver(List<SignedChain.PassedOver> records) {
         for (SignedChain.PassedOver record : records) {
-            log.error("passed over the record of {} at {}; it is never applied", config.eventsTopic(), record);
+            log.error("passed over a record of {}, never to apply it: {}", config.eventsTopic(), record);
         }
     }
 

@@ -132,7 +132,7 @@ final class KafkaLedgerFollower implements LedgerFollower {
 
     private void passOver(SignedChain.PassedOver record) {
         passedOver.incrementAndGet();
-        log.error("ledger follower of {} passed over the record at {} and never applies it; following goes on",
+        log.error("ledger follower of {} passed over a record, never to apply it, and goes on: {}",
                 ledger.config().eventsTopic(), record);
         listener.passedOver(record);
     }
