@@ -80,6 +80,7 @@ public final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "ledgerlb-shutdown"));
         try {
             Files.createDirectories(ledger.dataDir);
+            ledger.requireSigningKey();
             KafkaLedger opened = ledger.open();
             toClose.push(opened);
             out.printf("ledger:      %s, topic %s, journal %s%n", opened.embeddedBroker().isPresent()
