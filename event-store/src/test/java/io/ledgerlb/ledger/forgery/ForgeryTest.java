@@ -5,8 +5,6 @@ import static io.ledgerlb.ledger.testing.SampleEvents.assignments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.google.protobuf.ByteString;
-import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.ledger.ChainReport;
 import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.LedgerListener;
@@ -19,19 +17,14 @@ import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
 import io.ledgerlb.ledger.sign.SigningKey;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.ledger.testing.LedgerAttacker;
+import io.ledgerlb.ledger.testing.LedgerAttacker.Forged;
 import io.ledgerlb.ledger.testing.LedgerFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -122,11 +115,8 @@ class ForgeryTest {
     // ---- the scenario every attack runs in
 
     interface Attack {
-        List<Forged> run(Attacker attacker) throws Exception;
+        List<Forged> run(LedgerAttacker attacker) throws Exception;
     }
-
-    /** A forged record: the sequence it claims and the offset it landed at. */
-    record Forged(long sequence, long offset) {}
 
     private void attack(String name, Attack attack, String reason) throws Exception {
         try (KafkaLedger ledger = LedgerFixture.open("forgery-" + name);
@@ -144,7 +134,7 @@ class ForgeryTest {
                 }
             })) {
                 assertThat(follower.awaitSequence(6, Duration.ofSeconds(30))).isTrue();
-                List<Forged> forged = attack.run(new Attacker(ledger));
+                List<Forged> forged = attack.run(new LedgerAttacker(ledger));
 
                 // nothing of it is applied, nor stops anything: the running writer's next entry is
                 List<LedgerEntry> next = writer.append(List.of(assign("next", "10.99.1.1")));
@@ -190,58 +180,6 @@ class ForgeryTest {
 
     /** The next entry after {@code tail}, as an attacker builds it: right sequence, right prev_hash, no key. */
     static LedgerEntry forge(LedgerEntry tail, String ip) {
-        Event event = assign("evil", ip).toBuilder()
-                .setSequence(tail.sequence() + 1)
-                .setPrevHash(ByteString.copyFrom(tail.hash()))
-                .setActor("allocator")
-                .build();
-        return LedgerEntry.seal(event);
-    }
-
-    /** Nothing but plain Kafka clients on the ledger's topic. */
-    static final class Attacker {
-        private final String bootstrap;
-        private final String topic;
-
-        Attacker(KafkaLedger ledger) {
-            this.bootstrap = ledger.bootstrapServers();
-            this.topic = ledger.config().eventsTopic();
-        }
-
-        List<ConsumerRecord<byte[], byte[]>> records() {
-            TopicPartition partition = new TopicPartition(topic, 0);
-            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                    "bootstrap.servers", bootstrap, "isolation.level", "read_committed",
-                    "key.deserializer", ByteArrayDeserializer.class, "value.deserializer", ByteArrayDeserializer.class))) {
-                consumer.assign(List.of(partition));
-                consumer.seekToBeginning(List.of(partition));
-                long end = consumer.endOffsets(List.of(partition)).get(partition);
-                List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>();
-                while (consumer.position(partition) < end) {
-                    consumer.poll(Duration.ofMillis(200)).forEach(all::add);
-                }
-                return all;
-            }
-        }
-
-        LedgerEntry tail() throws LedgerFormatException {
-            List<ConsumerRecord<byte[], byte[]>> all = records();
-            return LedgerEntry.decode(all.get(all.size() - 1).value());
-        }
-
-        Forged append(byte[] value) throws Exception {
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
-                    "bootstrap.servers", bootstrap,
-                    "key.serializer", ByteArraySerializer.class, "value.serializer", ByteArraySerializer.class))) {
-                long offset = producer.send(new ProducerRecord<>(topic, 0, null, value)).get().offset();
-                long sequence;
-                try {
-                    sequence = LedgerEntry.decode(value).sequence();
-                } catch (LedgerFormatException e) {
-                    sequence = 0;
-                }
-                return new Forged(sequence, offset);
-            }
-        }
+        return LedgerAttacker.forgeAfter(tail, assign("evil", ip));
     }
 }
