@@ -59,7 +59,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
 
     private final KafkaLedger ledger;
     private final String actor;
-    /** Signs the last entry of every staged batch; null writes unsigned (a ledger readers do not check). */
+    /** Signs the last entry of every transaction; null writes unsigned (a ledger readers with keys do not apply). */
     private SigningKey signingKey;
     /** Set while an unsigned ledger is being adopted: the last of its unsigned sequences. */
     private Long adopting;
@@ -94,7 +94,12 @@ public final class KafkaLedgerWriter implements LedgerWriter {
             closeProducer();
             throw new LedgerWriteException("cannot open the ledger writer: " + e.getMessage(), e);
         }
-        syncWithLog();
+        try {
+            syncWithLog();
+        } catch (LedgerWriteException | RuntimeException e) {
+            closeProducer();
+            throw e;
+        }
     }
 
     /**
@@ -289,10 +294,16 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         return new TakenSnapshot(snapshot.info(""), entry);
     }
 
-    /** The open transaction: a Kafka transaction begun with its first staged record. */
+    /**
+     * The open transaction: a Kafka transaction begun with its first staged record. Its last
+     * staged entry is held back until the commit, which sends it as the transaction's signed
+     * head: one signature per transaction, however many batches it stages.
+     */
     private final class Transaction implements LedgerTransaction {
         private final List<LedgerEntry> entries = new ArrayList<>();
         private final List<Future<RecordMetadata>> sent = new ArrayList<>();
+        /** The last entry staged, not sent yet. */
+        private LedgerEntry head;
         private boolean begun;
         private boolean ended;
 
@@ -312,7 +323,10 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                         begun = true;
                     }
                     for (LedgerEntry entry : sealed) {
-                        sent.add(producer.send(record(entry)));
+                        if (head != null) {
+                            sent.add(producer.send(record(head)));
+                        }
+                        head = entry;
                     }
                 } catch (ProducerFencedException | InvalidProducerEpochException e) {
                     end();
@@ -348,6 +362,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                 }
                 boolean committing = false;
                 try {
+                    sendHead();
                     for (ProducerRecord<byte[], byte[]> extra : extras) {
                         producer.send(extra);
                     }
@@ -369,6 +384,17 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                 committed(entries, sent);
                 return List.copyOf(entries);
             }
+        }
+
+        /** Signs the held last entry (it vouches for the transaction and all before it) and sends it last. */
+        private void sendHead() {
+            if (head == null) {
+                return;
+            }
+            LedgerEntry signed = signingKey == null ? head : head.signedBy(signingKey);
+            entries.set(entries.size() - 1, signed);
+            sent.add(producer.send(record(signed)));
+            head = null;
         }
 
         @Override
@@ -417,11 +443,6 @@ public final class KafkaLedgerWriter implements LedgerWriter {
             LedgerEntry entry = LedgerEntry.seal(builder.build());
             entries.add(entry);
             prev = entry.hash();
-        }
-        if (signingKey != null) {
-            // The batch's last entry becomes a signed head, vouching for the others through their hashes.
-            int last = entries.size() - 1;
-            entries.set(last, entries.get(last).signedBy(signingKey));
         }
         return entries;
     }
