@@ -9,6 +9,7 @@ import java.security.PublicKey;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
@@ -54,7 +55,8 @@ public final class SignedChain {
     /** An entry on the verified chain, and where it was read. */
     public record Verified(LedgerEntry entry, long position) {}
 
-    private record Node(LedgerEntry entry, long position) {
+    /** An entry read, with its prev_hash copied out once (the event keeps it as a ByteString). */
+    private record Node(LedgerEntry entry, long position, byte[] prevHash) {
         long sequence() {
             return entry.sequence();
         }
@@ -110,13 +112,14 @@ public final class SignedChain {
             pass(sequence, position, "a replayed copy of the entry read" + at(copyOf.position));
             return;
         }
+        byte[] prevHash = entry.prevHash();
         long parentSequence;
-        if (Arrays.equals(entry.prevHash(), tipHash)) {
+        if (Arrays.equals(prevHash, tipHash)) {
             parentSequence = tipSequence;
         } else {
-            Node parent = pending.get(ByteBuffer.wrap(entry.prevHash()));
+            Node parent = pending.get(ByteBuffer.wrap(prevHash));
             if (parent == null) {
-                Long altered = alteredHashes.get(ByteBuffer.wrap(entry.prevHash()));
+                Long altered = alteredHashes.get(ByteBuffer.wrap(prevHash));
                 pass(sequence, position, altered != null
                         ? "it follows the altered record at sequence " + altered + ", so nothing can vouch for it"
                         : "its prev_hash is the hash of no entry read since sequence " + tipSequence
@@ -129,7 +132,7 @@ public final class SignedChain {
             pass(sequence, position, "expected sequence " + (parentSequence + 1) + " after its prev_hash's entry");
             return;
         }
-        Node node = new Node(entry, position);
+        Node node = new Node(entry, position, prevHash);
         if (!keys.checked()) {
             advance(List.of(node));
             return;
@@ -188,15 +191,15 @@ public final class SignedChain {
         Node at = head;
         while (true) {
             path.add(at);
-            if (Arrays.equals(at.entry.prevHash(), tipHash)) {
+            if (Arrays.equals(at.prevHash, tipHash)) {
                 break;
             }
-            at = pending.get(ByteBuffer.wrap(at.entry.prevHash()));
+            at = pending.get(ByteBuffer.wrap(at.prevHash));
             if (at == null) {
                 return null;
             }
         }
-        java.util.Collections.reverse(path);
+        Collections.reverse(path);
         return path;
     }
 
@@ -275,7 +278,7 @@ public final class SignedChain {
                 String signature = node.entry.signed() ? signatureProblem(node.entry, keys) : null;
                 drop(node, (signature != null ? signature + "; " : "") + "left out of the chain the signed head at sequence "
                         + tipSequence + " vouches for: a forgery beside the real entry");
-            } else if (Arrays.equals(node.entry.prevHash(), tipHash) || linked.contains(ByteBuffer.wrap(node.entry.prevHash()))) {
+            } else if (Arrays.equals(node.prevHash, tipHash) || linked.contains(ByteBuffer.wrap(node.prevHash))) {
                 linked.add(id);
             } else {
                 drop(node, "hangs from an entry the signed head at sequence " + tipSequence + " left out");
@@ -325,7 +328,7 @@ public final class SignedChain {
         List<LedgerEntry> tail = new ArrayList<>();
         Map<ByteBuffer, Node> byPrev = new HashMap<>();
         for (Node node : pending.values()) {
-            byPrev.putIfAbsent(ByteBuffer.wrap(node.entry.prevHash()), node);
+            byPrev.putIfAbsent(ByteBuffer.wrap(node.prevHash), node);
         }
         byte[] at = tipHash;
         for (Node next = byPrev.get(ByteBuffer.wrap(at)); next != null; next = byPrev.get(ByteBuffer.wrap(at))) {

@@ -37,7 +37,7 @@ class KeyLifecycleTest {
         SigningKey made = SigningKey.loadOrGenerate(file);
         SigningKey loaded = SigningKey.load(file);
         assertThat(loaded.keyId()).isEqualTo(made.keyId());
-        assertThat(Files.getPosixFilePermissions(file).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         TrustedKeys trusted = TrustedKeys.load(SigningKey.publicKeyFile(file));
         byte[] hash = new byte[32];
         assertThat(trusted.verify(made.keyId(), hash, loaded.sign(hash))).isTrue();
@@ -111,7 +111,7 @@ class KeyLifecycleTest {
                 }
             })) {
                 assertThat(follower.awaitSequence(6, Duration.ofSeconds(30))).isTrue();
-                assertThat(follower.withState(s -> s.isAssigned("10.99.0.4"))).isTrue();
+                assertThat(follower.<Boolean>withState(s -> s.isAssigned("10.99.0.4"))).isTrue();
             }
             ChainReport after = ledger.verifyLog(Progress.NONE);
             assertThat(after.intact()).isTrue();
