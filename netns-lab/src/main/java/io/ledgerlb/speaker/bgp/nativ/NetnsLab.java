@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A network namespace joined to the test JVM's own by a veth pair, for running a router daemon
  * that the test JVM peers with. Run by Maven as root, the JVM itself lives in a namespace of its
- * own ({@code speaker/src/test/own-netns/bin/java}), so the "host" end never appears in the
+ * own ({@code speaker/own-netns/bin/java}), so the "host" end never appears in the
  * machine's network. Addresses: 10.99.N.(4k+1)/30 on the JVM's end,
  * +1 in the namespace; fd00:99:N:k::1/64 and ::2. Built on the speaker's {@link
  * io.ledgerlb.lab.NetnsLab} (names, commands in the namespace, processes, cleanup), to
