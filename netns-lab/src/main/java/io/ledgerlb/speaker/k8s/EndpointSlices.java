@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 
 /** EndpointSlices as a cluster's endpoint controller would write them, for tests on the mock API. */
 public final class EndpointSlices {
+    /** The label Kubernetes puts on a Service's slices (the speaker's ClusterWatch selects by it). */
+    private static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
     private EndpointSlices() {
     }
 
@@ -12,7 +15,7 @@ public final class EndpointSlices {
     public static void servedFrom(KubernetesClient client, String namespace, String service, String node) {
         client.discovery().v1().endpointSlices().inNamespace(namespace).resource(new EndpointSliceBuilder()
                 .withNewMetadata().withName(service + "-abc").withNamespace(namespace)
-                        .addToLabels(ClusterWatch.SERVICE_NAME_LABEL, service).endMetadata()
+                        .addToLabels(SERVICE_NAME_LABEL, service).endMetadata()
                 .withAddressType("IPv4")
                 .addNewEndpoint().addToAddresses("10.244.0.7").withNodeName(node)
                         .withNewConditions().withReady(true).withServing(true).endConditions().endEndpoint()
