@@ -244,8 +244,16 @@ public final class KafkaLedger implements Ledger {
         return new Tip(chain.tipSequence(), chain.tipHash(), tipOffset, chain.unsignedTail(), signed, chain.keys());
     }
 
-    /** The last committed sequence number (0 for an empty ledger). */
-    public long lastSequence() throws LedgerFormatException {
+    /**
+     * The last sequence of the verified chain (0 for an empty ledger): what the signed heads vouch
+     * for, not what the last record claims (anyone who can write to the topic can append one).
+     */
+    public long lastSequence() {
+        return verifiedTip().sequence();
+    }
+
+    /** The sequence the last record of the topic claims, whatever it is. */
+    private long lastRecordSequence() throws LedgerFormatException {
         return lastEntry().map(LedgerEntry::sequence).orElse(0L);
     }
 
@@ -490,10 +498,11 @@ public final class KafkaLedger implements Ledger {
             throw new LedgerFormatException(journalReport.firstBreak().get().sequence(),
                     "the journal is not intact, nothing recovered: " + journalReport);
         }
-        long inTopic = lastSequence();
+        Tip tip = verifiedTip();
+        long inTopic = tip.sequence();
         long journaled = journalReport.lastSequence();
         if (inTopic > 0) {
-            byte[] topicHash = lastEntry().orElseThrow().hash();
+            byte[] topicHash = tip.hash();
             byte[] journalHash = journal.entry(inTopic).map(b -> decodeQuietly(b).hash()).orElse(null);
             if (!Arrays.equals(topicHash, journalHash)) {
                 throw new LedgerFormatException(inTopic, "the topic and the journal differ at sequence " + inTopic
@@ -549,7 +558,7 @@ public final class KafkaLedger implements Ledger {
     /** Returns once read_committed readers see the recovered entries (the commit markers come just after). */
     private void awaitRecovered(long sequence) throws LedgerFormatException {
         long deadline = System.nanoTime() + KafkaLedgerWriter.VISIBILITY_TIMEOUT.toNanos();
-        while (lastSequence() < sequence && System.nanoTime() < deadline) {
+        while (lastRecordSequence() < sequence && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
