@@ -175,7 +175,6 @@ public final class SignedChain {
                 continue;
             }
             advance(path);
-            lastHeadSequence = head.sequence();
             heads.clear(); // every older head is at or before the new tip
             prune();
             break;
@@ -256,6 +255,9 @@ public final class SignedChain {
         for (Node node : path) {
             pending.remove(ByteBuffer.wrap(node.entry.hash()));
             verified.add(new Verified(node.entry, node.position));
+            if (node.entry.signed()) {
+                lastHeadSequence = node.sequence();
+            }
         }
         Node tip = path.get(path.size() - 1);
         tipSequence = tip.sequence();
@@ -351,7 +353,10 @@ public final class SignedChain {
         return tipPosition;
     }
 
-    /** The sequence of the last signed head verified here, 0 when none. */
+    /**
+     * The sequence of the last signed head verified here, 0 when none (with unchecked keys: of the
+     * last entry that carried a signature, unverified).
+     */
     public long lastHeadSequence() {
         return lastHeadSequence;
     }

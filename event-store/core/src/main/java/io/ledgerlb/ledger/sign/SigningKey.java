@@ -69,20 +69,25 @@ public final class SigningKey {
                 return load(file);
             }
             SigningKey key = generate();
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.deleteIfExists(tmp);
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, Pem.write(PRIVATE, key.privateKey.getEncoded()), StandardOpenOption.TRUNCATE_EXISTING);
-            Files.move(tmp, file);
-            Files.writeString(publicKeyFile(file), key.publicKeyPem());
+            key.write(file);
             return key;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the ledger signing key " + file, e);
         }
     }
 
-    /** Where {@link #loadOrGenerate} puts the public key. */
+    /** Writes the private key to {@code file} (owner-only, PEM PKCS#8) and its public key beside it ({@code <file>.pub}). */
+    public void write(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, Pem.write(PRIVATE, privateKey.getEncoded()), StandardOpenOption.TRUNCATE_EXISTING);
+        Files.move(tmp, file);
+        Files.writeString(publicKeyFile(file), publicKeyPem());
+    }
+
+    /** Where {@link #write} puts the public key. */
     public static Path publicKeyFile(Path privateKeyFile) {
         return privateKeyFile.resolveSibling(privateKeyFile.getFileName() + ".pub");
     }

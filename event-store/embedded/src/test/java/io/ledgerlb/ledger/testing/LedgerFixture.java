@@ -55,9 +55,35 @@ public final class LedgerFixture {
         return broker().bootstrapServers();
     }
 
+    private static Path keyFile;
+
     /** The key fixture ledgers are signed with (their readers trust it). */
     public static SigningKey signingKey() {
         return KEY;
+    }
+
+    /**
+     * {@link #signingKey()} in a PEM file (deleted at JVM exit), for processes and CLI commands
+     * ({@code --signing-key}); its public key is beside it, {@link #trustedKeysFile()}.
+     */
+    public static synchronized Path signingKeyFile() {
+        if (keyFile == null) {
+            try {
+                Path dir = Files.createTempDirectory("ledgerlb-test-key-");
+                Path file = dir.resolve("ledger-signing-key.pem");
+                KEY.write(file);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(dir), "ledgerlb-test-key-delete"));
+                keyFile = file;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return keyFile;
+    }
+
+    /** The public key of {@link #signingKey()} in a PEM file ({@code --trusted-keys}). */
+    public static Path trustedKeysFile() {
+        return SigningKey.publicKeyFile(signingKeyFile());
     }
 
     /** A configuration on the shared broker with topics no other test uses, and no SQLite; signed by {@link #signingKey()}. */

@@ -240,7 +240,7 @@ public final class KafkaLedger implements Ledger {
         if (chain.tipPosition() >= 0) {
             tipOffset = chain.tipPosition();
         }
-        boolean signed = chain.lastHeadSequence() > 0 || state.sequence() > 0;
+        boolean signed = chain.lastHeadSequence() > 0 || (state.sequence() > 0 && config.trustedKeys().checked());
         return new Tip(chain.tipSequence(), chain.tipHash(), tipOffset, chain.unsignedTail(), signed, chain.keys());
     }
 

@@ -146,6 +146,10 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                     + ledger.config().eventsTopic() + " (retired by a key rotation, or never trusted): readers would pass "
                     + "over everything it signs", null);
         }
+        if (signingKey == null && tip.signedBefore()) {
+            throw new LedgerWriteException(ledger.config().eventsTopic() + " is signed (up to sequence " + tip.sequence()
+                    + "): a writer without the signing key (--signing-key) would write entries no reader applies", null);
+        }
         if (signingKey == null) {
             log.warn("ledger writer '{}' on {} has no signing key: it writes entries readers with trusted keys never apply",
                     actor, ledger.config().eventsTopic());

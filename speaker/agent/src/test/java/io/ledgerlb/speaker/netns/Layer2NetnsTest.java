@@ -66,7 +66,6 @@ class Layer2NetnsTest {
     static final List<Relay> relays = new ArrayList<>();
     static final Map<String, Process> speakers = new HashMap<>();
     static int kafkaPort;
-    static java.nio.file.Path trustedKeys;
 
     static String mac(String node) {
         return "02:99:00:00:00:0" + node.charAt(1);
@@ -113,8 +112,6 @@ class Layer2NetnsTest {
         }
         serveLocalFrom("n1");
 
-        trustedKeys = lab.dir().resolve("trusted-keys.pem");
-        java.nio.file.Files.writeString(trustedKeys, LedgerFixture.signingKey().publicKeyPem());
         kafkaPort = Integer.parseInt(ledger.bootstrapServers().replaceAll(".*:", ""));
         relays.add(Relay.unixToTcp(lab.dir().resolve(kafkaPort + ".sock"), kafkaPort));
         relays.add(Relay.unixToTcp(lab.dir().resolve(kube.getPort() + ".sock"), kube.getPort()));
@@ -132,7 +129,7 @@ class Layer2NetnsTest {
         List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-Dlogback.configurationFile=logback.xml", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", cp, NetnsMain.class.getName(), lab.dir().toString(), kafkaPort + "," + kube.getPort(), "--",
                 "--node-name=" + node, "--interface=eth0",
-                "--kafka-bootstrap=127.0.0.1:" + kafkaPort, "--trusted-keys=" + trustedKeys,
+                "--kafka-bootstrap=127.0.0.1:" + kafkaPort, "--trusted-keys=" + LedgerFixture.trustedKeysFile(),
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 "--members-bind=" + ip(node) + ":7946", "--members-seed=10.99.0.1:7946",
                 // generous timings: this machine is shared and loaded; the defaults are measured in bench/
