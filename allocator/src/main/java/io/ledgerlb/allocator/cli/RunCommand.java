@@ -86,6 +86,8 @@ public final class RunCommand implements Callable<Integer> {
             out.printf("ledger:      %s, topic %s, journal %s%n", opened.embeddedBroker().isPresent()
                     ? "embedded Kafka at " + opened.bootstrapServers() : "Kafka at " + opened.bootstrapServers(),
                     opened.config().eventsTopic(), opened.config().sqliteFile().map(Path::toString).orElse("none"));
+            out.printf("signing:     %s; readers trust %s%n", opened.config().signingKey().map(Object::toString).orElse("none"),
+                    opened.config().trustedKeys());
 
             KubernetesClient client = kubernetes(out);
             toClose.push(client);
