@@ -2,6 +2,8 @@ package io.ledgerlb.speaker.netns;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.ledgerlb.speaker.netns.Layer2NetnsTest.ip;
+import static io.ledgerlb.speaker.netns.Layer2NetnsTest.mac;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.ledgerlb.lab.NetnsLab;
@@ -39,14 +41,6 @@ class MembershipSpoofingNetnsTest {
     static NetnsLab lab;
     static KafkaLedger ledger;
     static final List<Relay> relays = new ArrayList<>();
-
-    static String mac(String node) {
-        return "02:99:00:00:00:0" + node.charAt(1);
-    }
-
-    static String ip(String node) {
-        return "10.99.0." + node.charAt(1);
-    }
 
     @BeforeAll
     static void buildTheNetwork() throws Exception {
