@@ -14,6 +14,11 @@ import java.util.Map;
  * clocks differ), or comes from an earlier run than the one we know; a later run (a restart)
  * replaces the known one. A run may not start in the future either, or its claim would shut the
  * sender's real runs out.
+ *
+ * <p>The window is per sender, not per sender and receiver: a genuine datagram captured on its way
+ * to one speaker and sent to another within {@code maxAge} is believed there once. It says only
+ * what its sender said, recently; binding the receiver's address would break speakers reached
+ * through another address than the one they bind.
  */
 final class ReplayGuard {
     static final int WINDOW = 64;
