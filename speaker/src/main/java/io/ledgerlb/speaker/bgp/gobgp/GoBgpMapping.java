@@ -29,11 +29,15 @@ final class GoBgpMapping {
                 peer.ebgpMultihop() ? MULTIHOP_TTL : 0, EnumSet.allOf(RouteFamily.class), peer.gracefulRestart());
     }
 
+    /**
+     * LOCAL_PREF is always set (the advertisement's, else 100), as the native speaker sends it on
+     * iBGP: gobgpd strips it from UPDATEs to external peers, so eBGP peers never see it.
+     */
     static DesiredPath path(Advertisement advertisement, GoBgpSettings settings) {
         Prefix prefix = new Prefix(advertisement.prefix().address(), advertisement.prefix().length());
         var nextHop = (prefix.family() == RouteFamily.IPV4_UNICAST ? settings.ipv4NextHop() : settings.ipv6NextHop())
                 .orElse(DesiredPath.unspecified(prefix.family()));
-        return new DesiredPath(prefix, nextHop, DesiredPath.Origin.IGP, advertisement.localPref(), advertisement.communities(),
+        return new DesiredPath(prefix, nextHop, DesiredPath.Origin.IGP, advertisement.ibgpLocalPref(), advertisement.communities(),
                 advertisement.largeCommunities().stream()
                         .map(c -> new DesiredPath.Large(c.globalAdmin(), c.localData1(), c.localData2())).toList());
     }

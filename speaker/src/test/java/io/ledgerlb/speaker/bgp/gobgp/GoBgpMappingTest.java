@@ -56,4 +56,12 @@ class GoBgpMappingTest {
         Advertisement v6 = Advertisement.of(IpPrefix.parse("2001:db8::7/128"));
         assertThat(GoBgpMapping.path(v6, fixed).nextHop()).isEqualTo(Addresses.parse("::"));
     }
+
+    @Test
+    void everyPathCarriesLocalPrefForInternalPeersTheDefaultWhenTheAdvertisementSetsNone() {
+        Advertisement none = Advertisement.of(IpPrefix.parse("198.51.100.8/32"));
+        assertThat(GoBgpMapping.path(none, GoBgpSettings.defaults()).localPref()).isEqualTo(Advertisement.DEFAULT_LOCAL_PREF);
+        Advertisement set = new Advertisement(IpPrefix.parse("198.51.100.9/32"), 300L, List.of(), List.of());
+        assertThat(GoBgpMapping.path(set, GoBgpSettings.defaults()).localPref()).isEqualTo(300L);
+    }
 }
