@@ -97,9 +97,9 @@ final class BirdRouter implements Router {
                 }
                 route = new HashMap<>();
                 route.put("protocol", line.substring(start + 9).split("[\\s\\]]")[0]);
-            } else if (route != null && line.contains(": ")) {
-                String text = line.trim();
-                route.put(text.substring(0, text.indexOf(": ")), text.substring(text.indexOf(": ") + 2).trim());
+            } else if (route != null && line.trim().startsWith("BGP.")) {
+                String text = line.trim(); // "BGP.as_path:" alone when empty (iBGP)
+                route.put(text.substring(0, text.indexOf(':')), text.substring(text.indexOf(':') + 1).trim());
             }
         }
         return paths;

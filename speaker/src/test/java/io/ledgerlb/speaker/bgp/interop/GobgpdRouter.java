@@ -107,8 +107,8 @@ final class GobgpdRouter implements Router {
                     case 5 -> localPref = attribute.path("value").asLong();
                     case 8 -> attribute.path("communities").forEach(c -> communities.add((c.asLong() >>> 16) + ":" + (c.asLong() & 0xFFFF)));
                     case 14 -> nextHop = attribute.path("nexthop").asText();
-                    case 32 -> attribute.path("value").forEach(c -> large.add(c.path("asn").asLong() + ":"
-                            + c.path("local_data1").asLong() + ":" + c.path("local_data2").asLong()));
+                    case 32 -> attribute.path("value").forEach(c -> large.add(c.path("ASN").asLong() + ":"
+                            + c.path("LocalData1").asLong() + ":" + c.path("LocalData2").asLong()));
                     default -> { }
                 }
             }
