@@ -37,6 +37,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -180,21 +181,50 @@ class BgpSpeakerEndToEndTest {
         assertThat(Files.readString(speakerLog)).contains("\"event\":\"bgpSessionState\"");
     }
 
+    /**
+     * {@code --no-kubernetes}: no Nodes, no EndpointSlices, so every live speaker counts as
+     * serving, and the speaker announces every Service IP of the ledger to its peer (before,
+     * it reached Established and announced nothing).
+     */
+    @Test
+    void withoutKubernetesTheSpeakerAnnouncesEveryServiceIp() throws Exception {
+        append(Ledgers.pool("hosts", "192.0.2.64/27", Map.of()),
+                Event.newBuilder().setBgpAdvertisementDefined(BgpAdvertisementDefined.newBuilder().setName("hosts")
+                        .addIpAddressPools("hosts")),
+                Event.newBuilder().setBgpPeerDefined(peer("bird")),
+                Ledgers.assign("web", "192.0.2.70", "hosts", false),
+                Ledgers.assign("local", "192.0.2.71", "hosts", true));
+        startSpeaker("--no-kubernetes");
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(routes().keySet())
+                .containsExactlyInAnyOrder(p("192.0.2.70/32"), p("192.0.2.71/32")));
+        assertThat(routes().get(p("192.0.2.70/32"))).containsEntry("BGP.local_pref", "100")
+                .containsEntry("BGP.next_hop", lab.hostV4.getHostAddress());
+
+        append(release("web", "192.0.2.70"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(routes().keySet()).containsExactly(p("192.0.2.71/32")));
+    }
+
     // ---- the speaker process
 
     void startSpeaker() throws IOException {
+        startSpeaker("--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=" + NS);
+    }
+
+    void startSpeaker(String... clusterOptions) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         speakerLog = lab.dir.resolve("speaker.log");
-        Process speaker = new ProcessBuilder(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dlogback.configurationFile=logback.xml", "-cp", cp, SpeakerMain.class.getName(),
                 "--node-name=n1",
                 "--kafka-bootstrap=" + ledger.bootstrapServers(),
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 // membership and the router id on the lab's own address; no Layer 2 interface
                 "--members-bind=" + lab.hostV4.getHostAddress() + ":7946",
-                "--metrics-port=0", "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=" + NS)
-                .redirectErrorStream(true).redirectOutput(speakerLog.toFile()).start();
+                "--metrics-port=0"));
+        command.addAll(List.of(clusterOptions));
+        Process speaker = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(speakerLog.toFile()).start();
         started(() -> {
             speaker.destroy(); // SIGTERM: the speaker's own shutdown
             if (!speaker.waitFor(20, TimeUnit.SECONDS)) {
