@@ -15,7 +15,7 @@ import io.ledgerlb.speaker.bgp.SessionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.ledgerlb.speaker.bgp.fsm.NextHops;
+import io.ledgerlb.speaker.bgp.NextHops;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;

@@ -8,7 +8,7 @@ import io.ledgerlb.gobgp.RouteFamily;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.SessionState;
-import io.ledgerlb.speaker.bgp.fsm.NextHops;
+import io.ledgerlb.speaker.bgp.NextHops;
 
 import java.net.InetAddress;
 import java.util.EnumSet;

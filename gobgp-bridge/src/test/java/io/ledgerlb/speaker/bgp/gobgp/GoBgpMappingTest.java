@@ -8,7 +8,7 @@ import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.LargeCommunity;
-import io.ledgerlb.speaker.bgp.fsm.NextHops;
+import io.ledgerlb.speaker.bgp.NextHops;
 import org.junit.jupiter.api.Test;
 
 import java.net.Inet4Address;

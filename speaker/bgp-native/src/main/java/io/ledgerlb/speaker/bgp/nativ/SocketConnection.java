@@ -3,7 +3,7 @@ package io.ledgerlb.speaker.bgp.nativ;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;
 import io.ledgerlb.speaker.bgp.codec.BgpDecodeException;
 import io.ledgerlb.speaker.bgp.fsm.BgpConnection;
-import io.ledgerlb.speaker.bgp.fsm.NextHops;
+import io.ledgerlb.speaker.bgp.NextHops;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

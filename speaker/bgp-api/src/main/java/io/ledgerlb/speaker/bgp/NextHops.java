@@ -1,4 +1,4 @@
-package io.ledgerlb.speaker.bgp.fsm;
+package io.ledgerlb.speaker.bgp;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
