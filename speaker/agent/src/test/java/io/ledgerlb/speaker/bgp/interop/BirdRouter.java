@@ -48,19 +48,8 @@ final class BirdRouter implements Router {
         }
         Path file = lab.dir().resolve("bird.conf");
         Files.writeString(file, config);
-        lab.lab.spawn(lab.routerNode, List.of("/usr/sbin/bird", "-f", "-c", file.toString(), "-s", socket.toString()), "bird.out");
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!Files.exists(socket)) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("bird did not start: " + lab.lab.log("bird.out"));
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-        }
+        Process bird = lab.lab.spawn(lab.routerNode, List.of("/usr/sbin/bird", "-f", "-c", file.toString(), "-s", socket.toString()), "bird.out");
+        InteropLab.awaitSocket(socket, bird, () -> lab.lab.log("bird.out"));
     }
 
     @Override

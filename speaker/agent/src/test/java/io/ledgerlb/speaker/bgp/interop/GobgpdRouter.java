@@ -56,20 +56,9 @@ final class GobgpdRouter implements Router {
         }
         Path file = lab.dir().resolve("gobgpd-router.toml");
         Files.writeString(file, config);
-        lab.lab.spawn(lab.routerNode, List.of("/usr/bin/gobgpd", "-f", file.toString(), "-p", "--api-hosts", target,
+        Process gobgpd = lab.lab.spawn(lab.routerNode, List.of("/usr/bin/gobgpd", "-f", file.toString(), "-p", "--api-hosts", target,
                 "--pprof-disable"), "gobgpd-router.log");
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (!Files.exists(socket)) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("gobgpd did not start: " + lab.lab.log("gobgpd-router.log"));
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-        }
+        InteropLab.awaitSocket(socket, gobgpd, () -> lab.lab.log("gobgpd-router.log"));
     }
 
     @Override

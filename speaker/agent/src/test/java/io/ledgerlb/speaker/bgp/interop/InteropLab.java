@@ -4,12 +4,16 @@ import io.ledgerlb.speaker.bgp.nativ.NetnsLab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.IpPrefix;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -61,6 +65,13 @@ final class InteropLab implements AutoCloseable {
                 : "10.99." + subnet + "." + (16 * i + Integer.parseInt(host)));
     }
 
+    /** A BGPPeer of this kind as speaker {@code i} sees it: the router's address on its link, bound to its own; short timers. */
+    BgpPeerConfig peer(int i, SessionKind kind) {
+        return new BgpPeerConfig("router-" + kind.name().toLowerCase(), kind.speakerAs(), SessionKind.ROUTER_AS,
+                router(i, kind.ipv6()), 179, Optional.of(speaker(i, kind)), Duration.ofSeconds(9), Duration.ZERO,
+                Duration.ofSeconds(1), speaker(i, SessionKind.IBGP_IPV4), false, false, Optional.empty());
+    }
+
     /** The router's address on speaker {@code i}'s link. */
     InetAddress router(int i, boolean ipv6) {
         return address(ipv6 ? "fd00:99:" + Integer.toHexString(subnet) + ":" + i + "::e" : "10.99." + subnet + "." + (16 * i + 14));
@@ -95,6 +106,22 @@ final class InteropLab implements AutoCloseable {
             route.path("nexthops").forEach(hop -> gateways.add(address(hop.get("gateway").asText())));
         }
         return gateways;
+    }
+
+    /** Waits (at most 15 s) for a daemon's socket to appear; fails with its log when the daemon died or took too long. */
+    static void awaitSocket(Path socket, Process daemon, java.util.function.Supplier<String> log) throws IOException {
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!Files.exists(socket)) {
+            if (!daemon.isAlive() || System.nanoTime() > deadline) {
+                throw new IOException(socket.getFileName() + " did not appear: " + log.get());
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
     }
 
     static InetAddress address(String text) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ledgerlb.speaker.bgp.Advertisement;
-import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
 import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.LargeCommunity;
@@ -111,7 +110,7 @@ abstract class InteropMatrix {
         long start = System.nanoTime();
         try {
             for (int i = 1; i <= InteropLab.SPEAKERS; i++) {
-                BgpSession session = speakers.get(backend).speaker(i).open(peer(i, kind), SessionListener.NONE);
+                BgpSession session = speakers.get(backend).speaker(i).open(lab.peer(i, kind), SessionListener.NONE);
                 sessions.add(session);
                 session.set(List.of(v4, v6));
             }
@@ -138,13 +137,6 @@ abstract class InteropMatrix {
     /** For the reader of the test output (never asserted: timings belong to bench/). */
     private void stage(long start, String what, Backend backend, SessionKind kind) {
         System.out.printf("%s %s %s: %s after %d ms%n", router.name(), backend, kind, what, (System.nanoTime() - start) / 1_000_000);
-    }
-
-    /** A BGPPeer of this kind as speaker {@code i} sees it: the router's address on its link, bound to its own. */
-    protected BgpPeerConfig peer(int i, SessionKind kind) {
-        return new BgpPeerConfig("router-" + kind.name().toLowerCase(), kind.speakerAs(), SessionKind.ROUTER_AS,
-                lab.router(i, kind.ipv6()), 179, Optional.of(lab.speaker(i, kind)), Duration.ofSeconds(9), Duration.ZERO,
-                Duration.ofSeconds(1), lab.speaker(i, SessionKind.IBGP_IPV4), false, false, Optional.empty());
     }
 
     /** Waits until the router holds exactly the paths of these speakers for the advertisement, each right in every attribute. */

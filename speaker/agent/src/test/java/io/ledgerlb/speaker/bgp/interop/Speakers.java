@@ -6,7 +6,6 @@ import io.ledgerlb.speaker.bgp.gobgp.GoBgpSettings;
 import io.ledgerlb.speaker.bgp.nativ.NativeBgpBackend;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +30,7 @@ final class Speakers implements AutoCloseable {
             if (backend == Backend.NATIVE) {
                 backends.add(new NativeBgpBackend(new SimpleMeterRegistry()));
             } else {
-                backends.add(new GoBgpBackend(GoBgpSettings.at(startGobgpd(lab.dir(), i))));
+                backends.add(new GoBgpBackend(GoBgpSettings.at(startGobgpd(lab, i))));
             }
         }
     }
@@ -41,23 +40,13 @@ final class Speakers implements AutoCloseable {
         return backends.get(i - 1);
     }
 
-    private String startGobgpd(Path dir, int i) throws IOException {
+    private String startGobgpd(InteropLab lab, int i) throws IOException {
+        Path dir = lab.dir();
         Path socket = dir.resolve("speaker" + i + "-gobgpd.sock");
         Process gobgpd = new ProcessBuilder("/usr/bin/gobgpd", "-p", "-l", "info", "--api-hosts", "unix://" + socket, "--pprof-disable")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("speaker" + i + "-gobgpd.log").toFile()).start();
         daemons.add(gobgpd);
-        long deadline = System.nanoTime() + 15_000_000_000L;
-        while (!Files.exists(socket)) {
-            if (!gobgpd.isAlive() || System.nanoTime() > deadline) {
-                throw new IOException("gobgpd of speaker " + i + " did not start: " + Files.readString(dir.resolve("speaker" + i + "-gobgpd.log")));
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
-        }
+        InteropLab.awaitSocket(socket, gobgpd, () -> lab.lab.log("speaker" + i + "-gobgpd.log"));
         return "unix://" + socket;
     }
 
