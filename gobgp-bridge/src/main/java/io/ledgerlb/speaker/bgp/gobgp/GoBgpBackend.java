@@ -42,8 +42,10 @@ import java.util.function.Function;
  * (gobgpd would put the IPv4 session address, IPv4-mapped, into an IPv6 path): as in the native
  * speaker, an address of that family on the interface that holds the session's local address
  * (the speaker shares the sidecar's network namespace, so it looks the interface up itself).
- * A session whose interface has none does not carry the other family. gobgpd holds one path per
- * prefix, so one such next hop serves all sessions (the first session's by peer name).
+ * A session whose interface has none does not carry the other family, and neither does any
+ * session while another session has that family as its own (gobgpd holds one path per prefix, so
+ * an explicit next hop would replace "next hop self" on every session): then each family goes
+ * over the sessions of its own. The first session's next hop (by peer name) serves all.
  * {@link GoBgpSettings} can fix the next hops instead.
  *
  * <p>gobgpd's global RIB holds one path per prefix and announces it to every neighbor whose
@@ -127,11 +129,22 @@ public final class GoBgpBackend implements BgpBackend {
         bridge.setPaths(union.values());
     }
 
-    /** The explicit next hops of the paths: the settings', else the other family's from sessions (see the class comment). */
+    /**
+     * The explicit next hops of the paths: the settings', else, for a family that no session has as
+     * its own, that family's address on the interface of a session of the other family (see the
+     * class comment). A family some session has as its own keeps gobgpd's "next hop self": an
+     * explicit one would replace it on that session too.
+     */
     private NextHops pathNextHops() {
-        Optional<Inet4Address> ipv4 = settings.ipv4NextHop().map(Inet4Address.class::cast).or(() -> fromSessions(true, NextHops::ipv4));
-        Optional<InetAddress> ipv6 = settings.ipv6NextHop().or(() -> fromSessions(false, NextHops::ipv6));
+        Optional<Inet4Address> ipv4 = settings.ipv4NextHop().map(Inet4Address.class::cast)
+                .or(() -> anySession(false) ? Optional.empty() : fromSessions(true, NextHops::ipv4));
+        Optional<InetAddress> ipv6 = settings.ipv6NextHop()
+                .or(() -> anySession(true) ? Optional.empty() : fromSessions(false, NextHops::ipv6));
         return new NextHops(ipv4, ipv6);
+    }
+
+    private boolean anySession(boolean ipv6) {
+        return sessions.values().stream().anyMatch(s -> s.peer.peerAddress() instanceof Inet6Address == ipv6);
     }
 
     private <A> Optional<A> fromSessions(boolean ipv6Sessions, Function<NextHops, Optional<A>> hop) {
@@ -168,7 +181,7 @@ public final class GoBgpBackend implements BgpBackend {
         Session(BgpPeerConfig peer, SessionListener listener) {
             this.peer = peer;
             this.listener = listener;
-            this.nextHops = nextHopsToward(peer);
+            this.nextHops = settings.sameNamespace() ? nextHopsToward(peer) : new NextHops(Optional.empty(), Optional.empty());
         }
 
         @Override
