@@ -188,22 +188,53 @@ public final class KafkaLedger implements Ledger {
      * @throws LedgerFormatException when an indexed journal row is not the intact entry it should be
      */
     public IndexedRead readIndexed(Collection<Subject> subjects) throws LedgerFormatException {
+        Optional<String> unusable = indexUnusable();
+        if (unusable.isPresent()) {
+            return IndexedRead.unusable(unusable.get());
+        }
+        return checkedRows(database.get().auditIndex().rowsAbout(subjects), "journal " + database.get().file()
+                + " and topic " + config.eventsTopic() + " both end at sequence " + database.get().journal().lastSequence());
+    }
+
+    /**
+     * One page of {@link #readIndexed(Collection)}: the entries about every one of {@code subjects}
+     * with a sequence in {@code from..to}, <em>newest first</em>, at most {@code limit} (the
+     * explorer's timelines page through a pool's million entries this way). Same conditions and
+     * checks as the whole read.
+     */
+    public IndexedRead readIndexed(Collection<Subject> subjects, long from, long to, int limit)
+            throws LedgerFormatException {
+        Optional<String> unusable = indexUnusable();
+        if (unusable.isPresent()) {
+            return IndexedRead.unusable(unusable.get());
+        }
+        return checkedRows(database.get().auditIndex().pageAbout(subjects, from, to, limit),
+                "a page of the index of journal " + database.get().file());
+    }
+
+    /** Why the audit index cannot answer for the whole topic, or empty when it can. */
+    private Optional<String> indexUnusable() throws LedgerFormatException {
         if (database.isEmpty()) {
-            return IndexedRead.unusable("no SQLite file");
+            return Optional.of("no SQLite file");
         }
         Journal journal = database.get().journal();
         long journaled = journal.lastSequence();
         Optional<LedgerEntry> topicLast = lastEntry();
         long inTopic = topicLast.map(LedgerEntry::sequence).orElse(0L);
         if (journaled != inTopic) {
-            return IndexedRead.unusable("the journal ends at sequence " + journaled + ", the topic at " + inTopic);
+            return Optional.of("the journal ends at sequence " + journaled + ", the topic at " + inTopic);
         }
         if (inTopic > 0 && !Arrays.equals(topicLast.get().hash(),
                 journal.entry(journaled).map(KafkaLedger::hashOrNull).orElse(null))) {
-            return IndexedRead.unusable("the journal's entry " + journaled + " differs from the topic's");
+            return Optional.of("the journal's entry " + journaled + " differs from the topic's");
         }
+        return Optional.empty();
+    }
+
+    /** Decodes index rows, checking each: it decodes, sits at its own sequence, its hash matches its bytes. */
+    private static IndexedRead checkedRows(List<AuditIndex.Row> rows, String detail) throws LedgerFormatException {
         List<LedgerEntry> found = new ArrayList<>();
-        for (AuditIndex.Row row : database.get().auditIndex().rowsAbout(subjects)) {
+        for (AuditIndex.Row row : rows) {
             LedgerEntry entry;
             try {
                 entry = LedgerEntry.decode(row.entry());
@@ -217,8 +248,7 @@ public final class KafkaLedger implements Ledger {
             }
             found.add(entry);
         }
-        return IndexedRead.found(found, "journal " + database.get().file() + " and topic " + config.eventsTopic()
-                + " both end at sequence " + inTopic);
+        return IndexedRead.found(found, detail);
     }
 
     private static byte[] hashOrNull(byte[] stored) {
