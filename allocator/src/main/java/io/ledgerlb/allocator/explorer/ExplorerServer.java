@@ -67,7 +67,7 @@ public final class ExplorerServer implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
+        try {
             String path = exchange.getRequestURI().getPath();
             exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
             exchange.getResponseHeaders().set("Referrer-Policy", "no-referrer");
@@ -91,8 +91,13 @@ public final class ExplorerServer implements AutoCloseable {
                 return;
             }
             api(exchange, route);
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException | LinkageError e) {
             log.error("explorer: {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+            if (exchange.getResponseCode() == -1) { // nothing sent yet: the page still gets an answer
+                error(exchange, 500, "the explorer could not answer; the allocator's log has the details");
+            }
+        } finally {
+            exchange.close();
         }
     }
 
