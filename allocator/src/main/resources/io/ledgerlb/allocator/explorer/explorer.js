@@ -291,7 +291,8 @@ function axis(entries, until) {
   const yAxis = H - 10;
   for (let i = 0; i <= 4; i++) {
     const t = t0 + (t1 - t0) * i / 4;
-    g.append(svg('text', { x: Math.min(W - 130, x(t)), y: yAxis }, new Date(t).toISOString().replace('T', ' ').slice(0, 19)));
+    const anchor = i === 0 ? 'start' : i === 4 ? 'end' : 'middle';
+    g.append(svg('text', { x: x(t), y: yAxis, 'text-anchor': anchor }, new Date(t).toISOString().replace('T', ' ').slice(0, 19)));
   }
   return g;
 }
