@@ -249,7 +249,7 @@ public final class LedgerQueries {
     /** One entry by sequence: from the SQLite journal when there is one (checked), else from the topic. */
     public Optional<LedgerEntry> entry(long sequence) throws LedgerFormatException {
         if (ledger.database().isPresent()) {
-            Optional<byte[]> stored = ledger.database().get().journal().entry(sequence);
+            Optional<byte[]> stored = ledger.database().get().entry(sequence);
             if (stored.isPresent()) {
                 LedgerEntry entry = LedgerEntry.decode(stored.get());
                 if (entry.sequence() != sequence || !entry.hashValid()) {
@@ -283,7 +283,9 @@ public final class LedgerQueries {
         ChainReport topic = ledger.verifyLog((done, total) -> progress.update(done, journaled && total >= 0 ? 2 * total : total));
         Optional<ChainReport> journal = ledger.database().map(db -> ledger.verifyJournal(
                 (done, total) -> progress.update(topic.checked() + done, total < 0 ? -1 : topic.checked() + total)));
-        Optional<io.ledgerlb.ledger.sqlite.AuditIndex.Report> index = ledger.database().map(db -> db.auditIndex().verify());
+        Optional<io.ledgerlb.ledger.sqlite.AuditIndex.Report> index = ledger.database()
+                .filter(db -> db instanceof io.ledgerlb.ledger.sqlite.LedgerDatabase)
+                .map(db -> ((io.ledgerlb.ledger.sqlite.LedgerDatabase) db).auditIndex().verify());
         return new Verification(topic, journal, index);
     }
 }
