@@ -125,6 +125,7 @@ class ExplorerBrowserTest {
         assertThat(browser.findElement(By.cssSelector(".bar[data-pool='blue'] .used")).getAttribute("style"))
                 .contains("width: 100%");
         assertThat(browser.findElement(By.id("waiting-table")).getText()).contains("NoAvailableIP");
+        assertThat(browser.findElement(By.cssSelector("#waiting-table a[href='#/pool/blue']")).getText()).isEqualTo("blue");
         shot("pools");
 
         // web leaves, a new Service takes its IP; the IP's timeline tells it
