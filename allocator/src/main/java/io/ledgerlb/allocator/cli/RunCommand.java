@@ -133,7 +133,10 @@ public final class RunCommand implements Callable<Integer> {
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), adminPort), admin));
             toClose.push(adminServer);
 
-            Optional<ExplorerServer> explorer = explorer(opened, queries);
+            // the explorer counts pools with an allocation core of its own: sharing the controller's
+            // would make its cached index follow the explorer's states instead of the leader's
+            Optional<ExplorerServer> explorer = explorer(opened,
+                    new LedgerQueries(opened, io.ledgerlb.allocator.controller.CoreAllocationStep.forCounting()));
 
             leadership.start();
             toClose.push(leadership);
@@ -184,6 +187,16 @@ public final class RunCommand implements Callable<Integer> {
         }
         LiveHead live = new LiveHead(opened);
         toClose.push(live);
+        Thread warm = new Thread(() -> {
+            try {
+                long last = queries.lastSequence(); // reads every entry's time once: later time searches are binary
+                log.info("explorer: time index ready up to sequence {}", last);
+            } catch (Exception e) {
+                log.warn("explorer: the time index could not be built yet: {}", e.getMessage());
+            }
+        }, "explorer-index");
+        warm.setDaemon(true);
+        warm.start();
         ExplorerServer server = bind("explorer", () -> new ExplorerServer(new InetSocketAddress(bindAddress, explorerPort),
                 new ExplorerApi(queries, live, access.tokenRequired()), access, live));
         toClose.push(server);

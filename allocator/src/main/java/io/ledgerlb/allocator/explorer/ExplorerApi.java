@@ -92,19 +92,22 @@ public final class ExplorerApi {
     View pools() throws LedgerFormatException {
         List<WaitingRefusal> waiting = queries.waiting();
         Map<String, Object> json = new LinkedHashMap<>();
-        List<Map<String, Object>> rows = live.withState(s -> {
+        List<PoolView> views = live.withState(s -> {
             json.put("sequence", s.sequence());
-            List<Map<String, Object>> pools = new ArrayList<>();
-            for (PoolView p : queries.pools(s)) {
-                Map<String, Object> pool = pool(p);
-                pool.put("waiting", waiting.stream().filter(w -> w.names(p.name())).count());
-                pools.add(pool);
-            }
-            return pools;
+            return queries.pools(s);
         });
+        List<String> poolNames = views.stream().map(PoolView::name).toList();
+        List<Map<String, Object>> waitingRows = waiting.stream().map(w -> waiting(w, poolNames)).toList();
+        Map<String, Long> waitingPerPool = waitingRows.stream().flatMap(w -> ((List<?>) w.get("pools")).stream())
+                .collect(java.util.stream.Collectors.groupingBy(String::valueOf, java.util.stream.Collectors.counting()));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (PoolView p : views) {
+            Map<String, Object> pool = pool(p);
+            pool.put("waiting", waitingPerPool.getOrDefault(p.name(), 0L));
+            rows.add(pool);
+        }
         json.put("pools", rows);
-        List<String> poolNames = rows.stream().map(r -> (String) r.get("name")).toList();
-        json.put("waiting", waiting.stream().map(w -> waiting(w, poolNames)).toList());
+        json.put("waiting", waitingRows);
         return new View("pools", json, rows);
     }
 
@@ -353,7 +356,7 @@ public final class ExplorerApi {
     private static Map<String, Object> waiting(WaitingRefusal w, List<String> pools) {
         return row("service", w.service().toString(), "sequence", w.sequence(), "time", w.time().toString(),
                 "reason", w.reason(), "message", w.message(),
-                "pools", pools.stream().filter(w::names).toList());
+                "pools", w.namedPools(pools));
     }
 
     /** An entry as the CLI's JSON shows its event, plus what anyone needs to check it: its hashes. */

@@ -321,9 +321,26 @@ public final class KafkaLedger implements Ledger {
      * when there is none. Unusable snapshots are logged and passed over.
      */
     Restored restoreLatest(long maxSequence) {
+        // SQLite first, loading one snapshot at a time: the newest usable one there is the answer
+        // (the topic holds the same snapshots; one it has beyond SQLite's only shortens the replay),
+        // so a point in a long ledger does not load every older snapshot, nor scan the snapshot topic
+        if (database.isPresent()) {
+            for (long sequence : database.get().snapshotSequencesNewestFirst(maxSequence)) {
+                Optional<StoredSnapshot> snapshot = sequence == 0 ? Optional.empty() : database.get().loadSnapshot(sequence);
+                if (snapshot.isPresent()) {
+                    try {
+                        LedgerState state = snapshot.get().restore();
+                        return new Restored(state, onChain(snapshot.get(), state) + 1);
+                    } catch (LedgerFormatException e) {
+                        log.warn("passing over a snapshot: {}; using an older one and a longer replay", e.getMessage());
+                    }
+                }
+            }
+        }
         for (StoredSnapshot snapshot : snapshotCandidates(maxSequence)) {
             try {
-                return new Restored(snapshot.restore(), onChain(snapshot) + 1);
+                LedgerState state = snapshot.restore();
+                return new Restored(state, onChain(snapshot, state) + 1);
             } catch (LedgerFormatException e) {
                 log.warn("passing over a snapshot: {}; using an older one and a longer replay", e.getMessage());
             }
@@ -333,7 +350,11 @@ public final class KafkaLedger implements Ledger {
 
     /** Checks a snapshot's last hash against the log; returns the offset of the entry it covers. */
     private long onChain(StoredSnapshot snapshot) throws LedgerFormatException {
-        LedgerState state = snapshot.restore();
+        return onChain(snapshot, snapshot.restore());
+    }
+
+    /** {@link #onChain(StoredSnapshot)} for a snapshot already restored into {@code state}. */
+    private long onChain(StoredSnapshot snapshot, LedgerState state) throws LedgerFormatException {
         try (var consumer = events.open()) {
             Optional<EventLog.Located> at = events.entryAt(consumer, snapshot.sequence(), snapshot.kafkaOffset());
             if (at.isEmpty() || !Arrays.equals(LedgerEntry.decode(at.get().value()).hash(), state.lastHash())) {
