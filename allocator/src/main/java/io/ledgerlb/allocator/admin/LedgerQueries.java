@@ -32,11 +32,31 @@ public final class LedgerQueries {
     private final KafkaLedger ledger;
     private final PoolCounts.Source poolSize;
     private final SequenceIndex index;
+    private final java.util.function.LongSupplier knownHead;
 
     public LedgerQueries(KafkaLedger ledger, PoolCounts.Source poolSize) {
+        this(ledger, poolSize, () -> -1);
+    }
+
+    /**
+     * @param knownHead the last sequence a follower of this ledger has seen (-1: none), so that the
+     *                  time index reads up to it without asking Kafka where the log ends
+     */
+    public LedgerQueries(KafkaLedger ledger, PoolCounts.Source poolSize, java.util.function.LongSupplier knownHead) {
         this.ledger = ledger;
         this.poolSize = poolSize;
         this.index = new SequenceIndex(ledger);
+        this.knownHead = knownHead;
+    }
+
+    /** Brings the time index up to the head a follower has seen, or else to the end of the log. */
+    private void catchUp() throws LedgerFormatException {
+        long head = knownHead.getAsLong();
+        if (head >= 0) {
+            index.catchUpTo(head);
+        } else {
+            catchUp();
+        }
     }
 
     /**
@@ -71,7 +91,7 @@ public final class LedgerQueries {
      * search of the {@link SequenceIndex}, which reads what the log gained since it was last asked.
      */
     public long sequenceAt(Instant time) throws LedgerFormatException {
-        index.catchUp();
+        catchUp();
         return index.lastAtOrBefore(time);
     }
 
@@ -114,7 +134,7 @@ public final class LedgerQueries {
         if (limit < 1) {
             throw new IllegalArgumentException("a page holds at least one entry, asked for " + limit);
         }
-        index.catchUp();
+        catchUp();
         long from = query.since().map(index::firstAtOrAfter).orElse(1L);
         long to = query.until().map(index::lastAtOrBefore).orElse(index.last());
         if (before > 0) {
@@ -157,7 +177,7 @@ public final class LedgerQueries {
 
     /** The last sequence of the ledger as far as the time index has read it (reading what is new first). */
     public long lastSequence() throws LedgerFormatException {
-        index.catchUp();
+        catchUp();
         return index.last();
     }
 
@@ -179,7 +199,7 @@ public final class LedgerQueries {
 
     /** Services refused and given nothing since, by their latest refusal (as of the end of the log). */
     public List<WaitingRefusal> waiting() throws LedgerFormatException {
-        index.catchUp();
+        catchUp();
         return index.waiting();
     }
 

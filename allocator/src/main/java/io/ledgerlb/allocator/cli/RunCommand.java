@@ -135,8 +135,7 @@ public final class RunCommand implements Callable<Integer> {
 
             // the explorer counts pools with an allocation core of its own: sharing the controller's
             // would make its cached index follow the explorer's states instead of the leader's
-            Optional<ExplorerServer> explorer = explorer(opened,
-                    new LedgerQueries(opened, io.ledgerlb.allocator.controller.CoreAllocationStep.forCounting()));
+            Optional<ExplorerServer> explorer = explorer(opened);
 
             leadership.start();
             toClose.push(leadership);
@@ -159,7 +158,7 @@ public final class RunCommand implements Callable<Integer> {
      * The explorer page on its own HTTP port: loopback unless a token file says who may read it
      * from elsewhere (the admin gRPC API itself stays on loopback).
      */
-    private Optional<ExplorerServer> explorer(KafkaLedger opened, LedgerQueries queries) throws IOException {
+    private Optional<ExplorerServer> explorer(KafkaLedger opened) throws IOException {
         if (explorerPort < 0) {
             return Optional.empty();
         }
@@ -187,9 +186,11 @@ public final class RunCommand implements Callable<Integer> {
         }
         LiveHead live = new LiveHead(opened);
         toClose.push(live);
+        LedgerQueries queries = new LedgerQueries(opened, io.ledgerlb.allocator.controller.CoreAllocationStep.forCounting(),
+                live::sequence);
         Thread warm = new Thread(() -> {
             try {
-                long last = queries.lastSequence(); // reads every entry's time once: later time searches are binary
+                long last = queries.lastSequence(); // reads every entry's time once: later searches are binary
                 log.info("explorer: time index ready up to sequence {}", last);
             } catch (Exception e) {
                 log.warn("explorer: the time index could not be built yet: {}", e.getMessage());
