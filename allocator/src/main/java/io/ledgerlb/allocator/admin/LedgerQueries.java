@@ -55,7 +55,7 @@ public final class LedgerQueries {
         if (head >= 0) {
             index.catchUpTo(head);
         } else {
-            catchUp();
+            index.catchUp();
         }
     }
 

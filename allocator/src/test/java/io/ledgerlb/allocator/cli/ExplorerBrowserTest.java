@@ -160,12 +160,11 @@ class ExplorerBrowserTest {
         // point in time: the slider back to the sequence where only web held an IP, then the diff to the head
         browser.get(base + "#/state");
         long head = Long.parseLong(waitForText(By.id("state-sequence"), "").getText());
-        WebElement slider = browser.findElement(By.id("state-slider"));
         long target = firstSequenceWhere("IpAssigned", "default/web");
-        for (long i = head; i > target; i--) {
-            slider.sendKeys(Keys.ARROW_LEFT);
+        for (long i = head; i > target; i--) { // each step re-renders the view, slider included
+            browser.findElement(By.id("state-slider")).sendKeys(Keys.ARROW_LEFT);
+            waitForText(By.id("state-sequence"), String.valueOf(i - 1));
         }
-        waitForText(By.id("state-sequence"), String.valueOf(target));
         assertThat(browser.findElement(By.id("state-table")).getText()).contains("default/web").contains("192.0.2.10")
                 .doesNotContain("svc-a");
         WebElement compare = browser.findElement(By.id("state-cmp"));
