@@ -76,6 +76,10 @@ import java.util.TreeSet;
  * Not thread-safe beyond its own lock: callers must not fold the state while a step reads it.
  */
 public final class Allocator implements LedgerListener {
+    /** The cause reason of an assignment that adopts the IPs a Service's status showed on first sight. */
+    public static final String ADOPTED_FROM_STATUS = "AdoptedFromStatus";
+    /** How a warning about status IPs that could not be adopted starts (the adapter shows it as such). */
+    public static final String ADOPTION_REFUSED = "IPs ";
     private final String actor;
     private final String loadBalancerClass;
     private final AllocationIndex index = new AllocationIndex();
@@ -104,21 +108,35 @@ public final class Allocator implements LedgerListener {
                     ? new Decision(List.of(), new Outcome.NotOurs(notOurs))
                     : release(held, ReleaseReason.SERVICE_CHANGED, events);
         }
-        List<String> warnings = List.of();
         boolean unselected = Placement.noLongerSelected(view, service, held);
+        Request request;
         try {
-            Request request = Request.of(service);
-            warnings = request.warnings();
-            Placement placement = new Placement.Finder(view, state, service, request, held).find();
-            return record(placement, held, service, request, events, unselected);
-        } catch (Refusal refusal) {
-            List<Event> out = new ArrayList<>();
-            if (unselected) {
-                out.addAll(release(held, ReleaseReason.NO_LONGER_SELECTED, events).events());
-            }
-            out.add(events.refused(service.ref(), refusal.reason(), refusal.getMessage()));
-            return new Decision(out, new Outcome.Refused(refusal.reason(), refusal.getMessage(), warnings));
+            request = Request.of(service);
+        } catch (Refusal refusal) { // the request cannot be read: what is held stays, unless no longer selected
+            return refuse(service, refusal, unselected ? held : List.of(), ReleaseReason.NO_LONGER_SELECTED,
+                    ServiceAnnotations.deprecationWarnings(service.annotations()), events);
         }
+        Placement.Finder finder = new Placement.Finder(view, state, service, request, held);
+        String notAdopted = finder.adoptionConflict();
+        List<String> warnings = notAdopted == null ? request.warnings() : with(request.warnings(),
+                ADOPTION_REFUSED + service.statusIps() + " of its status not kept: " + notAdopted);
+        try {
+            Placement placement = finder.find();
+            return record(placement, held, service, request, warnings,
+                    placement.adopted() ? events.because(ADOPTED_FROM_STATUS) : events, unselected);
+        } catch (Refusal refusal) {
+            // What is held no longer fits the request (or it would have been kept): as MetalLB, the
+            // Service gives it up, so a refused change never leaves an IP shared against the rules.
+            return refuse(service, refusal, held, unselected ? ReleaseReason.NO_LONGER_SELECTED : ReleaseReason.SERVICE_CHANGED,
+                    warnings, events);
+        }
+    }
+
+    private static Decision refuse(ServiceRequest service, Refusal refusal, List<IpAssigned> released, ReleaseReason reason,
+                                   List<String> warnings, EventFactory events) {
+        List<Event> out = new ArrayList<>(release(released, reason, events).events());
+        out.add(events.refused(service.ref(), refusal.reason(), refusal.getMessage()));
+        return new Decision(out, new Outcome.Refused(refusal.reason(), refusal.getMessage(), warnings));
     }
 
     /** A Service was deleted: it releases what it holds. */
@@ -215,7 +233,7 @@ public final class Allocator implements LedgerListener {
 
     /** The events that take the Service from what it holds to the placement. */
     private static Decision record(Placement placement, List<IpAssigned> held, ServiceRequest service,
-                                   Request request, EventFactory events, boolean unselected) {
+                                   Request request, List<String> warnings, EventFactory events, boolean unselected) {
         List<Event> out = new ArrayList<>(2);
         List<String> ips = new ArrayList<>(placement.ips().size());
         for (IpAddress ip : placement.ips()) {
@@ -236,8 +254,8 @@ public final class Allocator implements LedgerListener {
             }
         }
         Outcome outcome = out.isEmpty()
-                ? new Outcome.Unchanged(ips, placement.pool().name(), request.warnings())
-                : new Outcome.Allocated(ips, placement.pool().name(), request.warnings());
+                ? new Outcome.Unchanged(ips, placement.pool().name(), warnings)
+                : new Outcome.Allocated(ips, placement.pool().name(), warnings);
         return new Decision(out, outcome);
     }
 
@@ -253,6 +271,12 @@ public final class Allocator implements LedgerListener {
             assigned.addPorts(port.toProto());
         }
         return assigned.build();
+    }
+
+    private static List<String> with(List<String> list, String more) {
+        List<String> all = new ArrayList<>(list);
+        all.add(more);
+        return List.copyOf(all);
     }
 
     private static List<IpAssigned> sortedByIp(Collection<IpAssigned> holdings) {
