@@ -354,6 +354,8 @@ public final class AllocatorController implements AutoCloseable {
             } catch (LedgerWriteException e) {
                 log.warn("appending the decisions of {} reconciliations failed, will retry: {}", batch.size(), e.getMessage());
                 sleepThenRetry(batch);
+            } finally {
+                queue.done();
             }
         }
     }
@@ -724,6 +726,16 @@ public final class AllocatorController implements AutoCloseable {
     /** Decisions committed by this instance. */
     public long decisions() {
         return decisions.get();
+    }
+
+    /** Nothing queued, nothing being decided, no status write pending (for tests that step through changes). */
+    boolean idle() {
+        return queue.idle() && writeBack.pending() == 0;
+    }
+
+    /** The resourceVersion of the Service in this controller's cache, or null when it has none. */
+    String cachedResourceVersion(ServiceKey key) {
+        return cachedService(key).map(s -> s.getMetadata().getResourceVersion()).orElse(null);
     }
 
     /** Work waiting: queued reconciliations plus status writes. */
