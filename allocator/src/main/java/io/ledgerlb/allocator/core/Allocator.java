@@ -112,9 +112,28 @@ public final class Allocator implements LedgerListener {
         Request request;
         try {
             request = Request.of(service);
-        } catch (Refusal refusal) { // the request cannot be read: what is held stays, unless no longer selected
-            return refuse(service, refusal, unselected ? held : List.of(), ReleaseReason.NO_LONGER_SELECTED,
+        } catch (Refusal refusal) {
+            // The request cannot be read: what is held stays, unless its pool no longer selects the
+            // Service or it can no longer be shared under the Service's current key, ports and
+            // backends (MetalLB checks the held IPs against those before it reads the request).
+            boolean unshareable = !unselected && Placement.sharingBroken(state, service, held);
+            Decision refused = refuse(service, refusal, unselected || unshareable ? held : List.of(),
+                    unselected ? ReleaseReason.NO_LONGER_SELECTED : ReleaseReason.SHARING_CONFLICT,
                     ServiceAnnotations.deprecationWarnings(service.annotations()), events);
+            if (unselected || unshareable) {
+                return refused;
+            }
+            // kept: its facts (key, ports, backends) are recorded as they are now, as MetalLB re-assigns them
+            List<Event> out = new ArrayList<>();
+            for (IpAssigned holding : sortedByIp(held)) {
+                IpAssigned current = holding(service, ServiceAnnotations.sharingKeyOf(service.annotations()),
+                        Request.portsOf(service), holding.getIp(), holding.getPool());
+                if (!current.equals(holding)) {
+                    out.add(events.assigned(current));
+                }
+            }
+            out.addAll(refused.events());
+            return new Decision(out, refused.outcome());
         }
         Placement.Finder finder = new Placement.Finder(view, state, service, request, held);
         String notAdopted = finder.adoptionConflict();
@@ -260,14 +279,18 @@ public final class Allocator implements LedgerListener {
     }
 
     static IpAssigned holding(ServiceRequest service, Request request, String ip, String pool) {
+        return holding(service, request.sharingKey(), request.ports(), ip, pool);
+    }
+
+    static IpAssigned holding(ServiceRequest service, String sharingKey, List<Port> ports, String ip, String pool) {
         IpAssigned.Builder assigned = IpAssigned.newBuilder()
                 .setService(service.ref())
                 .setIp(ip)
                 .setPool(pool)
-                .setSharingKey(request.sharingKey())
+                .setSharingKey(sharingKey)
                 .setBackendKey(service.backendKey())
                 .setTrafficPolicyLocal(service.trafficPolicyLocal());
-        for (Port port : request.ports()) {
+        for (Port port : ports) {
             assigned.addPorts(port.toProto());
         }
         return assigned.build();

@@ -353,6 +353,21 @@ record Placement(PoolSpec pool, List<IpAddress> ips, boolean adopted) {
         }
     }
 
+    /** Whether another holder of an IP the Service holds may not share it with the Service as it is now. */
+    static boolean sharingBroken(LedgerState state, ServiceRequest service, List<IpAssigned> held) {
+        String key = ServiceAnnotations.sharingKeyOf(service.annotations());
+        List<Port> ports = service.ports().stream().distinct().toList();
+        for (IpAssigned holding : held) {
+            for (IpAssigned other : state.holders(holding.getIp())) {
+                if (!ServiceKey.of(other.getService()).equals(service.key())
+                        && sharingConflict(key, ports, effectiveBackend(service), other) != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** MetalLB's backend key: the selector under externalTrafficPolicy Local, empty under Cluster. */
     static String effectiveBackend(ServiceRequest service) {
         return service.trafficPolicyLocal() ? service.backendKey() : "";

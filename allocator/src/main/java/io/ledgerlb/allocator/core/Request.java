@@ -51,10 +51,14 @@ record Request(List<IpAddress> ips, String pool, String sharingKey, List<IpFamil
                     ? "; a dual-stack Service needs one IPv4 and one IPv6 address in " + annotationOrSpec(annotations)
                     : ""));
         }
-        List<Port> ports = service.ports().size() < 2 ? service.ports()
-                : service.ports().stream().sorted().distinct().toList();
+        List<Port> ports = portsOf(service);
         return new Request(ips, annotations.pool(), annotations.sharingKey(), List.copyOf(ordered),
                 service.ipFamilyPolicy(), ports, annotations.warnings());
+    }
+
+    /** The Service's ports, sorted, each once. */
+    static List<Port> portsOf(ServiceRequest service) {
+        return service.ports().size() < 2 ? service.ports() : service.ports().stream().sorted().distinct().toList();
     }
 
     private static String annotationOrSpec(ServiceAnnotations annotations) {

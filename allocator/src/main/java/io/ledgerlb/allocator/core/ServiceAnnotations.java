@@ -71,6 +71,12 @@ public record ServiceAnnotations(List<IpAddress> loadBalancerIps, String pool, S
         return new ServiceAnnotations(List.copyOf(ips), pool, sharingKey == null ? "" : sharingKey, ipsName, warnings);
     }
 
+    /** The allow-shared-ip key (under either prefix, metallb.io/ first), read even when other annotations are invalid. */
+    static String sharingKeyOf(Map<String, String> annotations) {
+        String name = nameUsed(annotations, ALLOW_SHARED_IP);
+        return name == null ? "" : annotations.get(name).trim();
+    }
+
     /** MetalLB's warning for each annotation under the deprecated prefix, by name. */
     static List<String> deprecationWarnings(Map<String, String> annotations) {
         return annotations.keySet().stream().filter(k -> k.startsWith(DEPRECATED_PREFIX)).sorted()

@@ -64,9 +64,13 @@ public final class WaitingServices implements LedgerListener {
         since.clear();
     }
 
-    /** Whether these events can give a waiting Service an IP: an IP released, or a pool (re)defined. */
+    /**
+     * Whether these events can give a waiting Service an IP: an IP released, a pool (re)defined, or a
+     * shared holding recorded (its ports, key or backends may now admit a Service that waits to share).
+     */
     public static boolean freesCapacity(List<Event> events) {
-        return events.stream().anyMatch(e -> e.hasIpReleased() || e.hasPoolDefined());
+        return events.stream().anyMatch(e -> e.hasIpReleased() || e.hasPoolDefined()
+                || e.hasIpAssigned() && !e.getIpAssigned().getSharingKey().isEmpty());
     }
 
     /** Whether a retry's decision gives the Service an IP (only then is it recorded). */
