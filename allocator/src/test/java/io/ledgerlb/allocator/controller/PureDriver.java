@@ -31,7 +31,7 @@ import java.util.TreeMap;
  */
 final class PureDriver implements ConformanceDriver {
     static final Instant NOW = Instant.parse("2026-12-07T04:00:00Z");
-    private final KubernetesSerialization serialization = new KubernetesSerialization();
+    private static final KubernetesSerialization serialization = new KubernetesSerialization();
     final Allocator allocator = new Allocator("conformance", null);
     final WaitingServices waiting = new WaitingServices();
     final InMemoryChain chain = new InMemoryChain(allocator, waiting);
