@@ -34,6 +34,10 @@ import java.util.TreeSet;
  *       other holders, and the pool's serviceAllocation still selects the Service (see below),
  *       however the IPs were asked for. If only facts changed (ports, sharing key, backends,
  *       uid), the holding is recorded again; otherwise nothing is recorded.</li>
+ *   <li><b>Adopted from status</b>, on first sight: a Service the ledger holds nothing for keeps the
+ *       IPs its {@code status.loadBalancer.ingress} shows when they are valid for it as a holding
+ *       would be (recorded with cause reason {@value #ADOPTED_FROM_STATUS}); otherwise the next
+ *       rules place it and a warning says why the status IPs were not kept.</li>
  *   <li><b>Requested IPs</b>: the {@code metallb.io/loadBalancerIPs} annotation (one IP per family)
  *       or {@code spec.loadBalancerIP} — never both. Each must be in a pool (the requested one,
  *       when a pool is also requested; all in the same pool) whose serviceAllocation selects the
@@ -53,12 +57,15 @@ import java.util.TreeSet;
  * what the pool offers of the Service's families.
  *
  * <p><b>Sharing</b>: an IP held by others can be taken only with the same allow-shared-ip key, no
- * common port (protocol and number), and — when either Service has externalTrafficPolicy Local —
- * the same backends (selector).
+ * common port (protocol and number), and the same backend key — MetalLB's: the selector under
+ * externalTrafficPolicy Local, empty under Cluster.
  *
- * <p>A request that cannot be met gives one {@code AllocationRefused} event and changes nothing
- * else: the Service keeps what it held, unless its pool no longer selects it (below). A Service
- * that is no longer ours releases its IPs.
+ * <p>A request that cannot be met gives an {@code AllocationRefused} event, and the Service gives up
+ * what it held (MetalLB clears a Service before it tries a changed request), so the sharing rules
+ * hold whatever was refused. A request that cannot even be read (malformed annotations) keeps what
+ * is held, with its facts re-recorded, unless its pool no longer selects the Service or the IP may
+ * no longer be shared. A Service that is no longer ours releases its IPs. Waiting Services are
+ * re-decided by the caller when capacity is freed ({@link WaitingServices}).
  *
  * <p><b>Selection is checked for every IP</b>, as MetalLB does: a requested IP or pool whose pool's
  * serviceAllocation does not select the Service is refused ({@code PoolDoesNotSelectService}, the
