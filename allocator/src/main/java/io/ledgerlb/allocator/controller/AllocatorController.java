@@ -245,6 +245,7 @@ public final class AllocatorController implements AutoCloseable {
         writer = opened;
         lastSnapshot = last;
         waiting.clear();
+        lastRefusal.clear();
         failures.clear();
         leading = true;
         log.info("leading from sequence {}", last);
@@ -486,13 +487,14 @@ public final class AllocatorController implements AutoCloseable {
                     .setReason("ServiceDeleted").build();
             decision = step.serviceDeleted(state, key, cause, now);
             waiting.forget(key);
+            lastRefusal.remove(key);
         } else {
             Service svc = service.get();
             Cause cause = cause(svc, "ServiceChanged");
-            decision = step.service(state, svc, namespaceLabels(key.namespace()), cause, now);
+            decision = withoutRepeatedRefusal(key, svc, step.service(state, svc, namespaceLabels(key.namespace()), cause, now));
         }
         List<LedgerEntry> staged = stage(transaction, decision.events());
-        if (decision.events().stream().noneMatch(Event::hasAllocationRefused)) {
+        if (decision.events().stream().noneMatch(Event::hasAllocationRefused) && !lastRefusal.containsKey(key)) {
             waiting.forget(key); // served, or no longer a Service this allocator serves
         }
         if (WaitingServices.freesCapacity(decision.events())) {
@@ -509,6 +511,26 @@ public final class AllocatorController implements AutoCloseable {
             }
             holdingsChanged(staged).map(Holding::pool).distinct().forEach(this::poolStatusLater);
         }, !staged.isEmpty());
+    }
+
+    /** Per waiting Service, the resourceVersion and message of the refusal last recorded. */
+    private final Map<ServiceKey, String> lastRefusal = new ConcurrentHashMap<>();
+
+    /**
+     * A Service refused again, unchanged, for the same reason (a resync, a configuration change that
+     * does not help it) records nothing: the ledger and its events say it once per version.
+     */
+    private Decision withoutRepeatedRefusal(ServiceKey key, Service service, Decision decision) {
+        List<Event> events = decision.events();
+        if (events.size() != 1 || !events.get(0).hasAllocationRefused()) {
+            lastRefusal.remove(key);
+            return decision;
+        }
+        String refusal = service.getMetadata().getResourceVersion() + "|" + events.get(0).getAllocationRefused().getMessage();
+        if (refusal.equals(lastRefusal.put(key, refusal)) && waiting.isWaiting(key)) {
+            return new Decision(List.of(), decision.invalid(), decision.warnings());
+        }
+        return decision;
     }
 
     /** MetalLB's event reason for a deprecated annotation (its case: scripts select on it). */
@@ -536,6 +558,7 @@ public final class AllocatorController implements AutoCloseable {
             if (!WaitingServices.gives(retry.events())) {
                 continue;
             }
+            lastRefusal.remove(key);
             List<LedgerEntry> staged = stage(transaction, retry.events());
             afterCommit.add(() -> {
                 writeBack.submit(key, notesFor(key, staged));

@@ -74,11 +74,16 @@ class ControllerRecoveryTest {
         lead(Duration.ofMillis(200));
         cluster.pool("blue", "10.99.21.0/28");
         cluster.loadBalancer("shop", "quiet", Map.of());
-        await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "quiet").isEmpty());
+        cluster.loadBalancer("shop", "refused", Map.of("metallb.io/address-pool", "does-not-exist"));
+        await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "quiet").isEmpty()
+                && Allocators.events(ledger).stream().anyMatch(e -> e.hasAllocationRefused()));
         int seen = calls.get("quiet").get();
+        int seenRefused = calls.get("refused").get();
         long sequence = ledger.lastSequence();
-        await().atMost(WAIT).until(() -> calls.get("quiet").get() >= seen + 3);
-        assertThat(ledger.lastSequence()).as("re-checking an unchanged Service records nothing").isEqualTo(sequence);
+        await().atMost(WAIT).until(() -> calls.get("quiet").get() >= seen + 3 && calls.get("refused").get() >= seenRefused + 3);
+        assertThat(ledger.lastSequence()).as("re-checking unchanged Services, served or refused, records nothing")
+                .isEqualTo(sequence);
+        assertThat(Allocators.events(ledger)).filteredOn(e -> e.hasAllocationRefused()).hasSize(1);
     }
 
     @Test
