@@ -3,6 +3,9 @@ package io.ledgerlb.allocator.controller;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.ledgerlb.allocator.k8s.config.ConfigMapper;
+import io.ledgerlb.allocator.k8s.crd.IPAddressPool;
 import io.ledgerlb.allocator.controller.ConformanceTable.Pool;
 import io.ledgerlb.allocator.controller.ConformanceTable.Svc;
 import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
@@ -24,6 +27,7 @@ import java.util.UUID;
  */
 final class ControllerDriver implements ConformanceDriver {
     static final Duration WAIT = Duration.ofSeconds(60);
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     final MockCluster cluster = new MockCluster();
     final KafkaLedger ledger;
     final AllocatorController controller;
@@ -37,8 +41,10 @@ final class ControllerDriver implements ConformanceDriver {
     public void definePool(Pool pool) {
         cluster.client().genericKubernetesResources(MetalLbKinds.IP_ADDRESS_POOL.context()).inNamespace("metallb-system")
                 .resource(pool.resource()).createOr(op -> op.update());
-        await().atMost(WAIT).until(() -> controller.withState(s -> s.pools().containsKey(pool.name())
-                && s.pools().get(pool.name()).getAddressesList().equals(pool.addresses())) && controller.idle());
+        // the whole definition: a change of avoidBuggyIPs alone keeps the addresses
+        var defined = ConfigMapper.pool(SERIALIZATION.convertValue(pool.resource(), IPAddressPool.class));
+        await().atMost(WAIT).until(() -> controller.withState(s -> defined.equals(s.pools().get(pool.name())))
+                && controller.idle());
     }
 
     @Override
