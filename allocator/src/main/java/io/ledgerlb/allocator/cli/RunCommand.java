@@ -25,6 +25,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
@@ -73,6 +74,19 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--snapshot-every", defaultValue = "10000", description = "Snapshot the state every N ledger entries (default: ${DEFAULT-VALUE}).")
     long snapshotEvery;
 
+    @Option(names = "--resync-every", defaultValue = "PT5M", converter = DurationConverter.class,
+            description = "Re-check every Service and pool against the ledger this often, as an ISO-8601 duration"
+                    + " (default: ${DEFAULT-VALUE}; PT0S: never).")
+    Duration resyncEvery;
+
+    /** Reads an ISO-8601 duration such as PT5M. */
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return Duration.parse(value);
+        }
+    }
+
     /** The mock server logs every request through java.util.logging; kept here so the level sticks. */
     private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
@@ -100,7 +114,7 @@ public final class RunCommand implements Callable<Integer> {
             toClose.push(client);
 
             AllocatorController controller = AllocatorController.withCoreStep(client, opened,
-                    new AllocatorController.Settings(name, loadBalancerClass, 4, snapshotEvery));
+                    new AllocatorController.Settings(name, loadBalancerClass, 4, snapshotEvery, resyncEvery));
             toClose.push(controller);
             controller.startInformers();
 
