@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.ledgerlb.ledger.Ledger;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.LedgerFollower;
+import io.ledgerlb.ledger.sign.TrustedKeys;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.speaker.k8s.ClusterWatch;
 import io.ledgerlb.speaker.k8s.ServiceL2Status;
@@ -70,6 +71,11 @@ public final class SpeakerMain implements Callable<Integer> {
 
     @Option(names = "--kafka-properties-file", description = "A file of Kafka client properties.")
     Path kafkaPropertiesFile;
+
+    @Option(names = "--trusted-keys", defaultValue = "${env:LEDGERLB_TRUSTED_KEYS}", paramLabel = "FILE",
+            description = "The Ed25519 public keys whose signed heads the speaker believes (PEM 'PUBLIC KEY' blocks; in "
+                    + "deploy/ a ConfigMap). Without it signatures are not checked (a ledger not adopted yet), with a warning.")
+    Path trustedKeys;
 
     @Option(names = "--events-topic", defaultValue = "${env:LEDGERLB_LEDGER_TOPIC:-" + LedgerConfig.DEFAULT_EVENTS_TOPIC + "}")
     String eventsTopic;
@@ -243,7 +249,8 @@ public final class SpeakerMain implements Callable<Integer> {
             p.forEach((k, v) -> properties.put(k.toString(), v.toString()));
         }
         properties.putAll(kafkaProperties);
-        return LedgerConfig.external(kafkaBootstrap, properties).withTopics(eventsTopic, snapshotsTopic);
+        LedgerConfig config = LedgerConfig.external(kafkaBootstrap, properties).withTopics(eventsTopic, snapshotsTopic);
+        return trustedKeys == null ? config : config.withTrustedKeys(TrustedKeys.load(trustedKeys));
     }
 
     private static void closeAll(List<AutoCloseable> resources) {
