@@ -49,6 +49,12 @@ final class ArticleDemo {
         });
         String banner = progress.step("starting the allocator (embedded Kafka, local Kubernetes API)", world::startAllocator);
         progress.shell("ledgerlb run --local", banner);
+        progress.step("registering the three nodes with the Kubernetes API (the kubelets' part)", () -> {
+            NetnsLab.Result applied = world.shell("kubectl", "apply", "-f", write("nodes.yaml", nodes()));
+            progress.shell("kubectl apply -f nodes.yaml", applied.output());
+            check(applied.ok(), "kubectl apply failed");
+            return null;
+        });
         progress.step("starting three speakers (" + options.backend() + " BGP backend), one per node", () -> {
             for (int i = 0; i < 3; i++) {
                 world.startNode(i);
@@ -107,7 +113,7 @@ final class ArticleDemo {
             return null;
         });
 
-        progress.step("killing " + world.topology.nodeName(owner) + " (the owner): its speaker and backend, kill -9", () -> {
+        progress.step("killing " + world.topology.nodeName(owner) + " (the owner): its link down, its speaker and backend killed", () -> {
             long killed = System.nanoTime();
             world.killNode(owner);
             String next = null;
@@ -129,7 +135,7 @@ final class ArticleDemo {
         });
         if (options.bgp()) {
             progress.step(world.topology.nodeName(owner) + " comes back", () -> {
-                world.startNode(owner);
+                world.restartNode(owner);
                 world.awaitNode(owner);
                 return null;
             });
@@ -180,7 +186,7 @@ final class ArticleDemo {
             });
         }
         int victim = 0;
-        progress.step("killing " + world.topology.nodeName(victim) + ": R1 drops its path within the hold time ("
+        progress.step("killing " + world.topology.nodeName(victim) + " (link down, speaker killed): R1 drops its path at the hold time ("
                 + Router.HOLD_SECONDS + " s)", () -> {
                     long killed = System.nanoTime();
                     world.killNode(victim);
@@ -202,7 +208,7 @@ final class ArticleDemo {
             Files.writeString(file, configMap);
             progress.shell("cat " + file.getFileName(), configMap);
             NetnsLab.Result imported = world.ledgerlb("import-configmap", "-f", file.toString(), "--apply");
-            progress.shell("ledgerlb import-configmap -f " + file.getFileName() + " --apply", imported.output());
+            progress.shell("ledgerlb import-configmap -f " + file.getFileName() + " --apply", withoutLogLines(imported.output()));
             check(imported.ok(), "import-configmap failed");
             return null;
         });
@@ -229,6 +235,10 @@ final class ArticleDemo {
             NetnsLab.Result applied = world.shell("kubectl", "apply", "-f", file.toString());
             progress.shell("kubectl apply -f nginx.yaml", applied.output());
             check(applied.ok(), "kubectl apply failed");
+            // the nginx pods' endpoints, one per node (the endpoints controller's part)
+            NetnsLab.Result endpoints = world.shell("kubectl", "apply", "-f", write("nginx-endpoints.yaml", endpointSlice()));
+            progress.shell("kubectl apply -f nginx-endpoints.yaml   # nginx pods on node1..3", endpoints.output());
+            check(endpoints.ok(), "kubectl apply failed");
             String[] found = new String[1];
             Waits.until("the nginx Service's EXTERNAL-IP", () -> {
                 NetnsLab.Result get = world.shell("kubectl", "get", "svc", "nginx");
@@ -245,6 +255,54 @@ final class ArticleDemo {
             return m.group(1);
         });
         world.serviceIpOnNodes(ip);
+    }
+
+    private String write(String name, String content) throws IOException {
+        return Files.writeString(world.lab.dir().resolve(name), content).toString();
+    }
+
+    private String nodes() {
+        StringBuilder yaml = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            yaml.append("""
+                    apiVersion: v1
+                    kind: Node
+                    metadata:
+                      name: %1$s
+                      labels: {kubernetes.io/hostname: %1$s, kubernetes.io/os: linux}
+                    status:
+                      addresses:
+                      - {type: InternalIP, address: %2$s}
+                      - {type: Hostname, address: %1$s}
+                      conditions:
+                      - {type: Ready, status: "True"}
+                    ---
+                    """.formatted(world.topology.nodeName(i), world.topology.nodeAddresses().get(i)));
+        }
+        return yaml.toString();
+    }
+
+    private String endpointSlice() {
+        StringBuilder endpoints = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            endpoints.append("""
+                    - addresses: [10.233.%d.10]
+                      conditions: {ready: true, serving: true, terminating: false}
+                      nodeName: %s
+                    """.formatted(70 + i, world.topology.nodeName(i)));
+        }
+        return """
+                apiVersion: discovery.k8s.io/v1
+                kind: EndpointSlice
+                metadata:
+                  name: nginx-lab
+                  namespace: default
+                  labels: {kubernetes.io/service-name: nginx}
+                addressType: IPv4
+                ports:
+                - {name: http, port: 80, protocol: TCP}
+                endpoints:
+                %s""".formatted(endpoints);
     }
 
     /** The owner's log line for the client's ARP request (the article's line). */
@@ -269,6 +327,11 @@ final class ArticleDemo {
         progress.shell("ip netns exec " + world.ns(from) + " curl http://" + ip + "/", r.output());
         check(r.ok() && SERVED_BY.matcher(r.output()).find(), "no answer from the Service");
         return r.output();
+    }
+
+    /** The CLI's answer without the JSON log lines its libraries write on stderr (fabric8's API version warnings). */
+    private static String withoutLogLines(String output) {
+        return String.join("\n", output.lines().filter(l -> !l.startsWith("{\"timestamp\"")).toList());
     }
 
     private static void check(boolean condition, String message) {

@@ -24,6 +24,7 @@ final class ArticleWorld implements AutoCloseable {
     static final String CLIENT = "client";
     private static final Pattern KAFKA = Pattern.compile("embedded Kafka at 127\\.0\\.0\\.1:(\\d+)");
     private static final String STARTED = "\"msg\":\"speaker started\"";
+    private static final Pattern API = Pattern.compile("local API at http://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern ADMIN = Pattern.compile("admin API:\\s+(127\\.0\\.0\\.1:\\d+)");
 
     final NetnsLab lab;
@@ -35,6 +36,7 @@ final class ArticleWorld implements AutoCloseable {
     private final int[] startsBefore = new int[3];
     private Router router;
     private int kafkaPort;
+    private int apiPort;
     private String admin;
 
     ArticleWorld(LabJars jars, LabOptions options) throws IOException {
@@ -98,13 +100,19 @@ final class ArticleWorld implements AutoCloseable {
                 () -> lab.log("allocator.log"));
         String log = lab.log("allocator.log");
         kafkaPort = Integer.parseInt(find(KAFKA, log));
+        apiPort = Integer.parseInt(find(API, log));
         admin = find(ADMIN, log);
         Files.createDirectories(relayDir());
         lab.spawnOnHost(tied(LabJars.java("-cp", jars.nodeClasspath(), "io.ledgerlb.speaker.lab.RelayMain",
-                relayDir().toString(), String.valueOf(kafkaPort))), "relay.log");
-        Waits.until("the Kafka relay", () -> Files.exists(relayDir().resolve(kafkaPort + ".sock")), 30, () -> lab.log("relay.log"));
+                relayDir().toString(), relayedPorts())), "relay.log");
+        Waits.until("the relay", () -> Files.exists(relayDir().resolve(apiPort + ".sock")), 30, () -> lab.log("relay.log"));
         LabRegistry.record(lab);
         return log.lines().filter(l -> !l.startsWith("{")).reduce("", (a, b) -> a + b + "\n");
+    }
+
+    /** What the node namespaces reach at 127.0.0.1 through the relay: the ledger's Kafka and the Kubernetes API. */
+    private String relayedPorts() {
+        return kafkaPort + "," + apiPort;
     }
 
     private Path relayDir() {
@@ -117,8 +125,9 @@ final class ArticleWorld implements AutoCloseable {
         String address = topology.nodeAddresses().get(i);
         List<String> command = new ArrayList<>(List.of("env", "LOG_LEVEL=debug", "LEDGERLB_BGP_BACKEND=" + options.backend()));
         command.addAll(LabJars.java("-cp", jars.nodeClasspath(), LabNode.class.getName(), node, "--",
-                relayDir().toString(), String.valueOf(kafkaPort), "--",
-                "--node-name=" + node, "--interface=eth0", "--kafka-bootstrap=127.0.0.1:" + kafkaPort, "--no-kubernetes",
+                relayDir().toString(), relayedPorts(), "--",
+                "--node-name=" + node, "--interface=eth0", "--kafka-bootstrap=127.0.0.1:" + kafkaPort,
+                "--kubernetes-master=http://127.0.0.1:" + apiPort,
                 "--members-bind=" + address + ":7946", "--metrics-port=0"));
         IntStream.range(0, nodes.length).filter(j -> j != i)
                 .forEach(j -> command.add("--members-seed=" + topology.nodeAddresses().get(j) + ":7946"));
@@ -150,10 +159,22 @@ final class ArticleWorld implements AutoCloseable {
         return text.split(Pattern.quote(what), -1).length - 1;
     }
 
-    /** Node {@code i} dies: its process (speaker and backend) is killed at once. */
+    /**
+     * Node {@code i} dies as a machine does: its link goes down first (no goodbye reaches anyone,
+     * no TCP reset: the router must notice by itself), then its process (speaker and backend) is killed.
+     */
     void killNode(int i) throws InterruptedException {
+        lab.exec(topology.nodeName(i), "ip", "link", "set", "eth0", "down");
         nodes[i].destroyForcibly();
         nodes[i].waitFor();
+    }
+
+    /** Node {@code i} boots again: its link up, its routes back, its process started. */
+    void restartNode(int i) throws IOException {
+        String node = topology.nodeName(i);
+        lab.exec(node, "ip", "link", "set", "eth0", "up");
+        lab.exec(node, "ip", "route", "replace", Topology.SERVICE_NET, "dev", "eth0");
+        startNode(i);
     }
 
     boolean alive(int i) {

@@ -48,7 +48,8 @@ final class BirdRouter implements Router {
     }
 
     private Shown birdc(String command) {
-        String output = NetnsLab.run("birdc", "-s", socket.toString(), command);
+        // birdc exits non-zero for "Network not found": that is an answer too
+        String output = NetnsLab.execute(List.of("birdc", "-s", socket.toString(), command)).output();
         return new Shown("ip netns exec " + ns + " birdc " + command, output);
     }
 
