@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /** FRR (zebra + bgpd, no systemd): the router most MetalLB users peer with. */
 final class FrrRouter implements Router {
     private static final Path DAEMONS = Path.of("/usr/lib/frr");
-    /** "via 10.99.121.11" in {@code show ip route}: one line per next hop of an ECMP route. */
+    /** "via 10.99.121.11" in {@code show ip route bgp}: one line per next hop of an ECMP route. */
     private static final Pattern VIA = Pattern.compile("via (\\d+\\.\\d+\\.\\d+\\.\\d+)");
 
     private final NetnsLab lab;
@@ -75,8 +75,20 @@ final class FrrRouter implements Router {
 
     @Override
     public Set<String> nextHops(String ip) {
-        Shown shown = vtysh("show ip route " + ip + "/32");
-        return shown.output().contains("Known via \"bgp\"") ? shown.nextHops(topology.nodeAddresses(), VIA) : Set.of();
+        // the route's first line names the prefix, its other next hops follow on indented lines
+        StringBuilder entry = new StringBuilder();
+        boolean in = false;
+        for (String line : route(ip).output().split("\n")) {
+            if (line.contains(" " + ip + "/32 ")) {
+                in = true;
+            } else if (in && !line.startsWith(" ")) {
+                in = false;
+            }
+            if (in) {
+                entry.append(line).append('\n');
+            }
+        }
+        return new Shown("", entry.toString()).nextHops(topology.nodeAddresses(), VIA);
     }
 
     @Override
