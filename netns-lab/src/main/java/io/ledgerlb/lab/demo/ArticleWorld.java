@@ -1,6 +1,7 @@
 package io.ledgerlb.lab.demo;
 
 import io.ledgerlb.lab.NetnsLab;
+import io.ledgerlb.speaker.lab.Relay;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,8 @@ final class ArticleWorld implements AutoCloseable {
     private final Process[] nodes = new Process[3];
     /** How many "speaker started" lines each node's log held when it was last started. */
     private final int[] startsBefore = new int[3];
+    /** This JVM's ends of the relays: Unix sockets the node namespaces reach, forwarding to 127.0.0.1 here. */
+    private final List<Relay> relays = new ArrayList<>();
     private Router router;
     private int kafkaPort;
     private int apiPort;
@@ -103,10 +106,8 @@ final class ArticleWorld implements AutoCloseable {
         apiPort = Integer.parseInt(find(API, log));
         admin = find(ADMIN, log);
         Files.createDirectories(relayDir());
-        lab.spawnOnHost(tied(LabJars.java("-cp", jars.nodeClasspath(), "io.ledgerlb.speaker.lab.RelayMain",
-                relayDir().toString(), relayedPorts())), "relay.log");
-        Waits.until("the relay", () -> Files.exists(relayDir().resolve(apiPort + ".sock")), 30, () -> lab.log("relay.log"));
-        LabRegistry.record(lab);
+        relays.add(Relay.unixToTcp(relayDir().resolve(kafkaPort + ".sock"), kafkaPort));
+        relays.add(Relay.unixToTcp(relayDir().resolve(apiPort + ".sock"), apiPort));
         return log.lines().filter(l -> !l.startsWith("{")).reduce("", (a, b) -> a + b + "\n");
     }
 
@@ -233,6 +234,13 @@ final class ArticleWorld implements AutoCloseable {
 
     @Override
     public void close() {
+        relays.forEach(r -> {
+            try {
+                r.close();
+            } catch (IOException ignored) {
+                // the lab's folder goes next
+            }
+        });
         lab.close();
         LabRegistry.forget(lab);
     }

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The built jars the lab runs: the allocator's ({@code ledgerlb.jar}), the speaker's
- * ({@code ledgerlb-speaker.jar}) and this lab's own. Found in a checkout's {@code target} folders
+ * ({@code speaker/agent/target/ledgerlb-speaker.jar}) and this lab's own. Found in a checkout's {@code target} folders
  * (next to this jar's), or given with --allocator-jar / --speaker-jar.
  */
 record LabJars(Path allocator, Path speaker, Path lab) {
@@ -16,7 +16,7 @@ record LabJars(Path allocator, Path speaker, Path lab) {
         Path lab = ownJar();
         Path repo = lab.toAbsolutePath().getParent().getParent().getParent();
         Path a = allocator != null ? allocator : repo.resolve("allocator/target/ledgerlb.jar");
-        Path s = speaker != null ? speaker : repo.resolve("speaker/target/ledgerlb-speaker.jar");
+        Path s = speaker != null ? speaker : repo.resolve("speaker/agent/target/ledgerlb-speaker.jar");
         for (Path jar : List.of(a, s)) {
             if (!Files.isRegularFile(jar)) {
                 throw new IllegalArgumentException(jar + " is missing: build it first (./mvnw -B -q package -DskipTests)");

@@ -1,6 +1,7 @@
 package io.ledgerlb.lab.demo;
 
 import com.sun.net.httpserver.HttpServer;
+import io.ledgerlb.speaker.lab.NetnsMain;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -8,14 +9,11 @@ import java.util.Arrays;
 /**
  * One node of the lab, run inside the node's namespace: a small HTTP server on port 80 standing
  * for the nginx pod behind the Service (the lab plays kube-proxy's part: the node takes the
- * Service's IP as a local address), then the speaker from the speaker jar, started through its
- * namespace launcher (which relays the ledger's Kafka port into the namespace).
+ * Service's IP as a local address), then the speaker from the speaker jar (on the class path
+ * beside this jar), through {@link NetnsMain}, which relays Kafka and the API into the namespace.
  * {@code LabNode <node-name> -- <launcher args>}; killing this process is the node dying.
  */
 public final class LabNode {
-    /** The speaker's launcher, on the classpath beside this jar (the speaker jar's, or netns-lab's own). */
-    static final String SPEAKER_LAUNCHER = "io.ledgerlb.speaker.lab.NetnsMain";
-
     private LabNode() {}
 
     public static void main(String[] args) throws Exception {
@@ -29,7 +27,6 @@ public final class LabNode {
             exchange.close();
         });
         http.start();
-        Class.forName(SPEAKER_LAUNCHER).getMethod("main", String[].class)
-                .invoke(null, (Object) Arrays.copyOfRange(args, 2, args.length));
+        NetnsMain.main(Arrays.copyOfRange(args, 2, args.length));
     }
 }
