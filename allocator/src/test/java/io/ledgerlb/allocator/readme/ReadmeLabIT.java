@@ -80,13 +80,86 @@ class ReadmeLabIT {
         assertThat(NetnsLab.run("ip", "netns", "list")).doesNotContain(id.group(1));
     }
 
+    @Test
+    void readmesKeptLabAnswersTheCommandsItPrintsAndGoesWithLabDown() throws Exception {
+        assumeTrue(NetnsLab.available(), "needs root and iproute2");
+        List<String> tryNext = commands(block("What to try next:"));
+        assertThat(tryNext).hasSize(2);
+        String keep = tryNext.get(0);
+        assertThat(keep).startsWith("java -jar allocator/target/ledgerlb.jar lab ").endsWith(" --keep");
+        assertThat(tryNext.get(1)).isEqualTo("java -jar allocator/target/ledgerlb.jar lab down");
+
+        Path log = Files.createTempFile("lab-keep", ".txt");
+        Process lab = new ProcessBuilder("bash", "-c", keep).directory(REPO.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+            while (!Files.readString(log).contains("The lab keeps running") && lab.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            String out = Files.readString(log);
+            System.out.println(out);
+            assertThat(out).as(out).contains("The lab keeps running");
+            Matcher external = EXTERNAL_IP.matcher(out);
+            assertThat(external.find()).isTrue();
+            String ip = external.group(1);
+
+            // every command it prints works, from this machine's shell
+            String printed = out.substring(out.indexOf("The lab keeps running"));
+            List<String> hints = printed.lines().filter(l -> l.startsWith("  ")).map(String::strip).toList();
+            String kubeconfig = hints.stream().filter(h -> h.startsWith("export KUBECONFIG=")).findFirst().orElseThrow();
+            assertThat(hints).anyMatch(h -> h.contains(" curl http://" + ip + "/")).anyMatch(h -> h.contains("birdc"));
+            for (String hint : hints.stream().filter(h -> !h.startsWith("export ") && !h.startsWith("logs")).toList()) {
+                Run shown = run(kubeconfig + "; " + hint, 60);
+                assertThat(shown.exitCode()).as(hint + "\n" + shown.output()).isZero();
+                if (hint.contains("curl")) {
+                    assertThat(shown.output()).containsPattern("served by node[23]");
+                }
+                if (hint.startsWith("kubectl get svc nginx")) {
+                    assertThat(shown.output()).contains(ip, "bgppeer");
+                }
+                if (hint.contains("birdc")) {
+                    assertThat(shown.output()).contains(ip + "/32", "via 10.99.121.12", "via 10.99.121.13")
+                            .doesNotContain("via 10.99.121.11");
+                }
+                if (hint.contains(" audit ")) {
+                    assertThat(shown.output()).contains("IpAssigned", "default/nginx");
+                }
+            }
+
+            // `lab down` from another shell removes it: the kept lab ends, its namespaces go
+            Matcher id = LAB_ID.matcher(out);
+            assertThat(id.find()).isTrue();
+            assertThat(NetnsLab.run("ip", "netns", "list")).contains(id.group(1));
+            Run down = run(tryNext.get(1), 120);
+            assertThat(down.exitCode()).as(down.output()).isZero();
+            assertThat(down.output()).contains("lab " + id.group(1).substring(4) + " removed");
+            assertThat(lab.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(NetnsLab.run("ip", "netns", "list")).doesNotContain(id.group(1));
+        } finally {
+            lab.destroy();
+            lab.waitFor(60, TimeUnit.SECONDS);
+            Files.deleteIfExists(log);
+        }
+    }
+
+    /** The fenced sh block that follows {@code heading} in README. */
+    static String block(String heading) throws IOException {
+        String readme = Files.readString(REPO.resolve("README.md"));
+        String after = readme.substring(readme.indexOf(heading));
+        after = after.substring(after.indexOf("```sh\n") + 6);
+        return after.substring(0, after.indexOf("```"));
+    }
+
+    /** A block's commands: its lines without comments. */
+    static List<String> commands(String block) {
+        return block.lines().map(l -> l.replaceAll("#.*", "").strip()).filter(l -> !l.isEmpty()).toList();
+    }
+
     /** The lab command of README's first fenced block (which builds first: `... && java -jar ... lab`). */
     static String labCommand() throws IOException {
-        String readme = Files.readString(REPO.resolve("README.md"));
-        String firstBlock = readme.substring(readme.indexOf("```sh\n") + 6);
-        firstBlock = firstBlock.substring(0, firstBlock.indexOf("```"));
-        String line = firstBlock.lines().filter(l -> l.contains(" lab")).findFirst().orElseThrow();
-        String[] parts = line.replaceAll("#.*", "").split("&&");
+        String line = commands(block("## Two commands")).stream().filter(l -> l.contains(" lab")).findFirst().orElseThrow();
+        String[] parts = line.split("&&");
         return parts[parts.length - 1].strip();
     }
 

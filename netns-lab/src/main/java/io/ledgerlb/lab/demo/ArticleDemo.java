@@ -35,6 +35,11 @@ final class ArticleDemo {
         this.progress = progress;
     }
 
+    /** The Service's EXTERNAL-IP, once it has one. */
+    String ip() {
+        return ip;
+    }
+
     void play() throws Exception {
         progress.step("building the network: namespaces " + world.ns("{br,router,client,node1,node2,node3}"), () -> {
                     world.build();

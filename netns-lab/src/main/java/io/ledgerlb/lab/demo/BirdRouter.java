@@ -70,7 +70,7 @@ final class BirdRouter implements Router {
 
     @Override
     public String cliHint() {
-        return "birdc -s " + socket + " show route all   (or: show protocols)";
+        return "birdc -s " + socket + " show route all";
     }
 
     @Override

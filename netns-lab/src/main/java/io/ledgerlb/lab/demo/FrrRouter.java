@@ -93,7 +93,7 @@ final class FrrRouter implements Router {
 
     @Override
     public String cliHint() {
-        return "vtysh --vty_socket " + dir + " -c 'show ip route bgp'   (or: -c 'show ip bgp summary')";
+        return "vtysh --vty_socket " + dir + " -c 'show ip route bgp' -c 'show ip bgp summary'";
     }
 
     @Override

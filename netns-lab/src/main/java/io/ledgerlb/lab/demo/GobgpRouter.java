@@ -74,7 +74,7 @@ final class GobgpRouter implements Router {
 
     @Override
     public String cliHint() {
-        return "gobgp global rib -a ipv4   (or: gobgp neighbor)";
+        return "gobgp global rib -a ipv4";
     }
 
     @Override

@@ -51,10 +51,11 @@ public final class LabMain {
         // Ctrl-C and `ledgerlb lab down` (SIGTERM) end here too
         Runtime.getRuntime().addShutdownHook(new Thread(close, "lab-down"));
         try {
-            new ArticleDemo(world, options, progress).play();
+            ArticleDemo demo = new ArticleDemo(world, options, progress);
+            demo.play();
             progress.line("the article's two demos, done");
             if (options.keep()) {
-                keep(world);
+                keep(world, options, demo.ip());
             }
             return 0;
         } catch (Exception e) {
@@ -72,20 +73,22 @@ public final class LabMain {
     }
 
     /** Leaves the lab running until Ctrl-C or {@code ledgerlb lab down}, after saying how to reach it. */
-    private static void keep(ArticleWorld world) throws InterruptedException {
-        String client = world.ns(ArticleWorld.CLIENT);
-        String router = world.ns(ArticleWorld.ROUTER);
-        System.out.printf("""
-
-                The lab keeps running; Ctrl-C here or `java -jar allocator/target/ledgerlb.jar lab down` removes it.
-                  export KUBECONFIG=%s
-                  kubectl get svc,ipaddresspools,bgppeers -A
-                  ip netns exec %s curl http://<EXTERNAL-IP>/
-                  ip netns exec %s arping -c 3 -I eth0 <EXTERNAL-IP>
-                  ip netns exec %s %s
-                  java -jar allocator/target/ledgerlb.jar audit --ip <EXTERNAL-IP> --admin %s
-                  logs (speakers: JSON lines): %s/*.log
-                %n""", world.kubeconfig(), client, client, router, world.router().cliHint(), world.admin(), world.lab.dir());
+    private static void keep(ArticleWorld world, LabOptions options, String ip) throws InterruptedException {
+        // Layer 2 reaches the client on its wire; over BGP the router forwards (FRR and BIRD install the routes)
+        String from = options.mode().equals("layer2") ? ArticleWorld.CLIENT : ArticleWorld.ROUTER;
+        StringBuilder hints = new StringBuilder();
+        hints.append("  export KUBECONFIG=").append(world.kubeconfig()).append('\n')
+                .append("  kubectl get svc nginx; kubectl get ipaddresspools,l2advertisements,bgpadvertisements,bgppeers -A\n");
+        if (from.equals(ArticleWorld.CLIENT) || world.router().installsRoutes()) {
+            hints.append("  ip netns exec ").append(world.ns(from)).append(" curl http://").append(ip).append("/\n");
+        }
+        if (options.layer2()) {
+            hints.append("  ip netns exec ").append(world.ns(ArticleWorld.CLIENT)).append(" arping -c 3 -I eth0 ").append(ip).append('\n');
+        }
+        hints.append("  ip netns exec ").append(world.ns(ArticleWorld.ROUTER)).append(' ').append(world.router().cliHint()).append('\n')
+                .append("  java -jar allocator/target/ledgerlb.jar audit --ip ").append(ip).append(" --admin ").append(world.admin()).append('\n')
+                .append("  logs (the speakers': JSON lines): ").append(world.lab.dir()).append("/*.log\n");
+        System.out.printf("%nThe lab keeps running; Ctrl-C here or `java -jar allocator/target/ledgerlb.jar lab down` removes it.%n%s%n", hints);
         System.out.flush();
         new CountDownLatch(1).await();
     }
