@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * valid manifests (see {@link Manifests}) and the same objects; the chart's values (BGP backend,
  * which Kafka, credentials) change what they say; the Strimzi example parses and fits.
  */
-class DeployManifestsTest {
+class KustomizeAndHelmTest {
     static final Path CHART = Manifests.REPO.resolve("deploy/helm/ledgerlb");
 
     @Test
