@@ -127,7 +127,7 @@ final class ArticleWorld implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("env", "LOG_LEVEL=debug", "LEDGERLB_BGP_BACKEND=" + options.backend()));
         command.addAll(LabJars.java("-cp", jars.nodeClasspath(), LabNode.class.getName(), node, "--",
                 relayDir().toString(), relayedPorts(), "--",
-                "--node-name=" + node, "--interface=eth0", "--kafka-bootstrap=127.0.0.1:" + kafkaPort,
+                "--node-name=" + node, "--kafka-bootstrap=127.0.0.1:" + kafkaPort,
                 "--kubernetes-master=http://127.0.0.1:" + apiPort,
                 "--members-bind=" + address + ":7946", "--metrics-port=0"));
         IntStream.range(0, nodes.length).filter(j -> j != i)
