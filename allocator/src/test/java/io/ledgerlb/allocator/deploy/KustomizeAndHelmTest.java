@@ -33,7 +33,7 @@ class KustomizeAndHelmTest {
 
     @Test
     void kustomizeRendersValidManifests() throws Exception {
-        Manifests kustomize = kustomize(Manifests.REPO.resolve("deploy"));
+        Manifests kustomize = kustomize(deployWithKey());
         kustomize.validate();
         assertThat(kustomize.names()).contains("Deployment/ledgerlb-allocator", "DaemonSet/ledgerlb-speaker",
                 "StatefulSet/ledgerlb-kafka", "CustomResourceDefinition/ipaddresspools.metallb.io");
@@ -44,9 +44,11 @@ class KustomizeAndHelmTest {
         LintResult lint = new Helm(CHART).lint().strict().call();
         assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
 
-        Manifests helm = helm(Map.of());
+        Manifests helm = helm(Map.of("speaker.memberlistKey", "c2VjcmV0LWtleS1mb3ItdGhlLXRlc3Qtb25seS0xMjM0NQ=="));
         helm.validate();
-        Set<String> kustomized = new TreeSet<>(kustomize(Manifests.REPO.resolve("deploy")).names());
+        Set<String> kustomized = new TreeSet<>();
+        // kustomize's generated Secret carries a hash of its content in its name
+        kustomize(deployWithKey()).names().forEach(n -> kustomized.add(n.replaceAll("^(Secret/ledgerlb-memberlist)-[a-z0-9]+$", "$1")));
         kustomized.removeIf(n -> n.startsWith("CustomResourceDefinition/") || n.startsWith("Namespace/"));
         assertThat(helm.names()).isEqualTo(kustomized);
         assertThat(helm.all(Namespace.class)).isEmpty();
@@ -66,12 +68,13 @@ class KustomizeAndHelmTest {
 
     @Test
     void gobgpBackendGivesTheSpeakerTheSameSidecarAsTheKustomizeComponent() throws Exception {
+        deployWithKey();
         Path overlay = Files.createDirectories(Path.of("target/kustomize-gobgp"));
         Files.writeString(overlay.resolve("kustomization.yaml"), """
                 apiVersion: kustomize.config.k8s.io/v1beta1
                 kind: Kustomization
-                resources: [../../../deploy]
-                components: [../../../deploy/speaker-gobgp]
+                resources: [../deploy]
+                components: [../deploy/speaker-gobgp]
                 """);
         Manifests kustomize = kustomize(overlay);
         kustomize.validate();
@@ -146,6 +149,28 @@ class KustomizeAndHelmTest {
                 .forEach(t -> topics.add(t.get("spec", "topicName")));
         assertThat(topics).containsExactlyInAnyOrder("ledgerlb.events", "ledgerlb.snapshots");
         assertThat(strimzi.names()).contains("Kafka/ledgerlb-kafka", "KafkaUser/ledgerlb-allocator", "KafkaUser/ledgerlb-speaker");
+    }
+
+    /**
+     * deploy/ as a user has it before `kubectl apply -k`: with the membership key they made
+     * (deploy/memberlist.key is never committed), in a copy under target/.
+     */
+    static Path deployWithKey() throws IOException {
+        Path copy = Path.of("target/deploy").toAbsolutePath();
+        try (var files = Files.walk(Manifests.REPO.resolve("deploy"))) {
+            for (Path f : files.filter(p -> !p.toString().contains("/helm/")).toList()) {
+                Path to = copy.resolve(Manifests.REPO.resolve("deploy").relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(f, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        Files.writeString(copy.resolve("memberlist.key"), java.util.Base64.getEncoder().encodeToString(key) + "\n");
+        return copy;
     }
 
     private static List<Container> speakerPod(Manifests m) {
