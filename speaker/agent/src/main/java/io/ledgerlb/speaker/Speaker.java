@@ -158,7 +158,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                 bgp.ifPresent(b -> {
                     try {
                         b.apply(state, view.nodes().getOrDefault(node, new NodeInfo(node, Map.of(), false)),
-                                view.servingNodes());
+                                view.servingNodes(state.servicesWithAssignments()));
                     } catch (RuntimeException e) {
                         log.error("BGP planning failed; Layer 2 goes on", e);
                     }
