@@ -370,50 +370,64 @@ public final class KafkaLedger implements Ledger {
             throw new LedgerFormatException(journalReport.firstBreak().get().sequence(),
                     "the journal is not intact, nothing recovered: " + journalReport);
         }
-        long inTopic = lastSequence();
         long journaled = journalReport.lastSequence();
-        if (inTopic > 0) {
-            byte[] topicHash = lastEntry().orElseThrow().hash();
-            byte[] journalHash = journal.entry(inTopic).map(b -> decodeQuietly(b).hash()).orElse(null);
-            if (!Arrays.equals(topicHash, journalHash)) {
-                throw new LedgerFormatException(inTopic, "the topic and the journal differ at sequence " + inTopic
-                        + "; recover into an empty topic instead");
-            }
-        }
-        long toWrite = Math.max(0, journaled - inTopic);
+        long inTopic = 0;
         long[] written = {0};
-        if (toWrite > 0) {
-            try (Producer<byte[], byte[]> producer = clients.transactionalProducer(config.transactionalId())) {
-                producer.initTransactions();
-                List<byte[]> batch = new ArrayList<>(RECOVERY_BATCH);
-                long[] next = {inTopic + 1};
-                journal.read(inTopic + 1, (sequence, entry) -> {
-                    batch.add(entry);
-                    if (batch.size() == RECOVERY_BATCH) {
-                        next[0] = writeBatch(producer, next[0], batch);
-                        written[0] += RECOVERY_BATCH;
-                        batch.clear();
-                        progress.update(written[0], toWrite);
-                    }
-                    return true;
-                });
-                if (!batch.isEmpty()) {
-                    writeBatch(producer, next[0], batch);
-                    written[0] += batch.size();
+        // The producer fences every writer first; only then is the tail read (see the writer's awaitSettled).
+        try (Producer<byte[], byte[]> producer = clients.transactionalProducer(config.transactionalId())) {
+            producer.initTransactions();
+            awaitSettled();
+            inTopic = lastSequence();
+            if (inTopic > 0) {
+                byte[] topicHash = lastEntry().orElseThrow().hash();
+                byte[] journalHash = journal.entry(inTopic).map(b -> decodeQuietly(b).hash()).orElse(null);
+                if (!Arrays.equals(topicHash, journalHash)) {
+                    throw new LedgerFormatException(inTopic, "the topic and the journal differ at sequence " + inTopic
+                            + "; recover into an empty topic instead");
                 }
-            } catch (ProducerFencedException | InvalidProducerEpochException e) {
-                throw new io.ledgerlb.ledger.LedgerFencedException("recovery was fenced by a newer writer", e);
-            } catch (KafkaException e) {
-                throw new LedgerWriteException("recovery failed after " + written[0] + " entries: " + e.getMessage(), e);
             }
+            long toWrite = Math.max(0, journaled - inTopic);
+            List<byte[]> batch = new ArrayList<>(RECOVERY_BATCH);
+            long[] next = {inTopic + 1};
+            journal.read(inTopic + 1, (sequence, entry) -> {
+                batch.add(entry);
+                if (batch.size() == RECOVERY_BATCH) {
+                    next[0] = writeBatch(producer, next[0], batch);
+                    written[0] += RECOVERY_BATCH;
+                    batch.clear();
+                    progress.update(written[0], toWrite);
+                }
+                return true;
+            });
+            if (!batch.isEmpty()) {
+                writeBatch(producer, next[0], batch);
+                written[0] += batch.size();
+            }
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw new io.ledgerlb.ledger.LedgerFencedException("recovery was fenced by a newer writer", e);
+        } catch (KafkaException e) {
+            throw new LedgerWriteException("recovery failed after " + written[0] + " entries: " + e.getMessage(), e);
         }
         awaitRecovered(journaled);
-        progress.update(written[0], toWrite);
+        progress.update(written[0], written[0]);
         LedgerEntry last = journal.entry(journaled).map(KafkaLedger::decodeQuietly).orElse(null);
         log.info("recovered {} entries from the journal into {} ({} were there already)", written[0],
                 config.eventsTopic(), inTopic);
         return new RecoveryReport(inTopic, written[0], Math.max(journaled, inTopic),
                 last == null ? "" : last.hashHex());
+    }
+
+    /** Waits for the partition's open transactions to be resolved before its tail is read (see the writer). */
+    private void awaitSettled() throws LedgerWriteException {
+        try (var consumer = events.open()) {
+            if (!events.awaitSettled(consumer, KafkaLedgerWriter.SETTLE_TIMEOUT)) {
+                throw new LedgerWriteException("a transaction on " + config.eventsTopic() + " is still open after "
+                        + KafkaLedgerWriter.SETTLE_TIMEOUT.toSeconds() + " s; nothing recovered", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerWriteException("interrupted while waiting for open transactions to settle", e);
+        }
     }
 
     private long writeBatch(Producer<byte[], byte[]> producer, long firstSequence, List<byte[]> batch) {
