@@ -1,5 +1,6 @@
 package io.ledgerlb.allocator.cli;
 
+import io.ledgerlb.ledger.DataDirLock;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import java.nio.file.Files;
@@ -26,6 +27,10 @@ public final class LedgerOptions {
             description = "The ledger topic (default: ${DEFAULT-VALUE}); snapshots go to NAME's snapshot topic.")
     String topic;
 
+    /** The command that opens the ledger, named in the data folder's lock. */
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec mixee;
+
     LedgerConfig config() {
         LedgerConfig config = kafkaBootstrap == null
                 ? LedgerConfig.embedded(dataDir.toAbsolutePath())
@@ -46,6 +51,10 @@ public final class LedgerOptions {
     }
 
     KafkaLedger open() {
-        return KafkaLedger.open(config());
+        try {
+            return KafkaLedger.open(config(), "ledgerlb " + (mixee == null ? "" : mixee.name()));
+        } catch (DataDirLock.InUseException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 }

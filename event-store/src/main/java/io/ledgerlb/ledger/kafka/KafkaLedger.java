@@ -1,6 +1,7 @@
 package io.ledgerlb.ledger.kafka;
 
 import io.ledgerlb.ledger.ChainReport;
+import io.ledgerlb.ledger.DataDirLock;
 import io.ledgerlb.ledger.Ledger;
 import io.ledgerlb.ledger.IndexedRead;
 import io.ledgerlb.ledger.LedgerConfig;
@@ -21,6 +22,7 @@ import io.ledgerlb.ledger.sqlite.LedgerDatabase;
 import io.ledgerlb.ledger.state.LedgerSequenceException;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.StoredSnapshot;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -43,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class KafkaLedger implements Ledger {
     private static final Logger log = LoggerFactory.getLogger(KafkaLedger.class);
     private static final int RECOVERY_BATCH = 2_000;
+    /** Where an embedded broker's ports are kept, beside its {@code kafka/} folder (which recovery may replace). */
+    public static final String EMBEDDED_PORTS_FILE = "kafka-ports.properties";
 
     private final LedgerConfig config;
     private final Optional<EmbeddedKafka> broker;
@@ -51,6 +55,8 @@ public final class KafkaLedger implements Ledger {
     private final SnapshotTopic snapshotTopic;
     private final Optional<LedgerDatabase> database;
     private final List<AutoCloseable> opened = new ArrayList<>();
+    /** The data folder's lock, released last on close. */
+    private Optional<DataDirLock> lock = Optional.empty();
 
     private KafkaLedger(LedgerConfig config, Optional<EmbeddedKafka> broker, KafkaClients clients,
                         Optional<LedgerDatabase> database) {
@@ -64,14 +70,32 @@ public final class KafkaLedger implements Ledger {
 
     /** Opens the ledger: starts the embedded broker if configured, creates missing topics, opens SQLite. */
     public static KafkaLedger open(LedgerConfig config) {
-        Optional<EmbeddedKafka> broker = config.embeddedDataDir().map(dir -> EmbeddedKafka.start(dir.resolve("kafka")));
+        return open(config, "a ledgerlb process");
+    }
+
+    /**
+     * As {@link #open(LedgerConfig)}; first locks the data folder (the embedded broker's, or the
+     * SQLite file's) for {@code holder}, so that no second process opens a live broker or journal.
+     *
+     * @throws DataDirLock.InUseException when another process holds the folder
+     */
+    public static KafkaLedger open(LedgerConfig config, String holder) {
+        Optional<Path> folder = config.embeddedDataDir()
+                .or(() -> config.sqliteFile().map(f -> f.toAbsolutePath().getParent()));
+        Optional<DataDirLock> lock = folder.map(dir -> DataDirLock.acquire(dir, holder));
+        Optional<EmbeddedKafka> broker = Optional.empty();
         try {
+            broker = config.embeddedDataDir().map(dir -> EmbeddedKafka.start(dir.resolve("kafka"),
+                    dir.resolve(EMBEDDED_PORTS_FILE), java.util.Map.of()));
             String bootstrap = broker.map(EmbeddedKafka::bootstrapServers).orElse(config.bootstrapServers());
             KafkaClients clients = new KafkaClients(bootstrap, config.clientProperties());
             Topics.ensure(clients, config);
-            return new KafkaLedger(config, broker, clients, config.sqliteFile().map(LedgerDatabase::open));
+            KafkaLedger ledger = new KafkaLedger(config, broker, clients, config.sqliteFile().map(LedgerDatabase::open));
+            ledger.lock = lock;
+            return ledger;
         } catch (RuntimeException e) {
             broker.ifPresent(EmbeddedKafka::close);
+            lock.ifPresent(DataDirLock::close);
             throw e;
         }
     }
@@ -512,5 +536,6 @@ public final class KafkaLedger implements Ledger {
         }
         database.ifPresent(LedgerDatabase::close);
         broker.ifPresent(EmbeddedKafka::close);
+        lock.ifPresent(DataDirLock::close);
     }
 }
