@@ -7,6 +7,7 @@ import io.ledgerlb.allocator.k8s.adapter.ClusterDrift;
 import io.ledgerlb.ledger.ChainReport;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.sqlite.AuditIndex;
+import io.ledgerlb.ledger.sqlite.LedgerDatabase;
 import io.ledgerlb.ledger.state.LedgerState;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ final class VerifyCommand implements Callable<Integer> {
                 }
                 out.println(journal);
                 ok &= journal.intact();
-                AuditIndex index = opened.database().get().auditIndex();
+                AuditIndex index = ((LedgerDatabase) opened.database().get()).auditIndex();
                 if (rebuildIndex) {
                     out.printf("audit index: rebuilt from %d journaled entries%n", index.rebuild());
                 }

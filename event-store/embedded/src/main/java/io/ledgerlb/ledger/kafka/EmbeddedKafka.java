@@ -1,0 +1,245 @@
+package io.ledgerlb.ledger.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node KRaft Kafka (broker and controller in one) running inside this JVM, keeping its
+ * data under a folder. The first start formats the folder ({@code StorageTool format
+ * --standalone}) and writes the broker's configuration there, ports included; later starts on
+ * the same folder reuse both, so the broker comes back with its data at the same address.
+ * {@link KafkaLedger} starts one through {@link Starter} for an embedded configuration.
+ */
+public final class EmbeddedKafka implements LocalBroker {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
+    private static final String CONFIG_FILE = "server.properties";
+    private static final String PORTS_FILE = "ports.properties";
+    private static final String BROKER_PORT = "broker.port";
+    private static final String CONTROLLER_PORT = "controller.port";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path dataDir;
+    private final Properties config;
+    private KafkaRaftServer server;
+
+    private EmbeddedKafka(Path dataDir, Properties config) {
+        this.dataDir = dataDir;
+        this.config = config;
+    }
+
+    /** Starts a broker on {@code dataDir}, formatting it on first use; ports are chosen once and kept. */
+    public static EmbeddedKafka start(Path dataDir) {
+        return start(dataDir, Map.of());
+    }
+
+    /** As {@link #start(Path)}, with extra broker settings (used on first start only). */
+    public static EmbeddedKafka start(Path dataDir, Map<String, String> overrides) {
+        return start(dataDir, dataDir.resolve(PORTS_FILE), overrides);
+    }
+
+    /**
+     * Starts a broker on {@code dataDir}, its ports remembered in {@code portsFile}: kept outside
+     * the Kafka folder, they survive that folder's loss (and {@code recover} into a fresh one),
+     * so clients configured with the old address find the broker again.
+     */
+    public static EmbeddedKafka start(Path dataDir, Path portsFile, Map<String, String> overrides) {
+        try {
+            Files.createDirectories(dataDir);
+            Path configFile = dataDir.resolve(CONFIG_FILE);
+            Properties config;
+            if (Files.exists(configFile)) {
+                config = load(configFile);
+            } else {
+                Properties ports = Files.exists(portsFile) ? load(portsFile) : new Properties();
+                int broker = Integer.parseInt(ports.getProperty(BROKER_PORT, String.valueOf(freePort())));
+                int controller = Integer.parseInt(ports.getProperty(CONTROLLER_PORT, String.valueOf(freePort())));
+                config = defaultConfig(dataDir, broker, controller);
+                config.putAll(overrides);
+                store(config, configFile);
+                format(configFile);
+            }
+            rememberPorts(config, portsFile);
+            EmbeddedKafka kafka = new EmbeddedKafka(dataDir, config);
+            kafka.startServer();
+            return kafka;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare Kafka data folder " + dataDir, e);
+        }
+    }
+
+    private static void rememberPorts(Properties config, Path portsFile) throws IOException {
+        Properties ports = new Properties();
+        ports.setProperty(BROKER_PORT, portOf(config.getProperty("advertised.listeners")));
+        ports.setProperty(CONTROLLER_PORT, portOf(config.getProperty("controller.quorum.bootstrap.servers")));
+        if (!Files.exists(portsFile) || !load(portsFile).equals(ports)) {
+            try (Writer out = Files.newBufferedWriter(portsFile)) {
+                ports.store(out, "ledgerlb embedded Kafka ports: kept across restarts and recovery");
+            }
+        }
+    }
+
+    private static String portOf(String address) {
+        return address.substring(address.lastIndexOf(':') + 1);
+    }
+
+    static Properties defaultConfig(Path dataDir, int brokerPort, int controllerPort) {
+        Properties p = new Properties();
+        p.setProperty("process.roles", "broker,controller");
+        p.setProperty("node.id", "1");
+        p.setProperty("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
+        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.setProperty("controller.listener.names", "CONTROLLER");
+        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("log.dirs", dataDir.resolve("kafka-logs").toAbsolutePath().toString());
+        p.setProperty("num.partitions", "1");
+        p.setProperty("auto.create.topics.enable", "false");
+        p.setProperty("offsets.topic.replication.factor", "1");
+        p.setProperty("offsets.topic.num.partitions", "1");
+        p.setProperty("transaction.state.log.replication.factor", "1");
+        p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("transaction.state.log.num.partitions", "1");
+        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        p.setProperty("group.initial.rebalance.delay.ms", "0");
+        // The cleaner's default 128 MB dedupe buffer is far more than a ledger's snapshot topic needs.
+        p.setProperty("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
+        p.setProperty("log.cleaner.threads", "1");
+        p.setProperty("num.network.threads", "2");
+        p.setProperty("num.io.threads", "2");
+        p.setProperty("background.threads", "2");
+        return p;
+    }
+
+    private static void format(Path configFile) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc;
+        try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
+            rc = StorageTool.execute(new String[] {
+                "format", "--config", configFile.toString(),
+                "--cluster-id", Uuid.randomUuid().toString(), "--standalone"}, print);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("formatting Kafka storage failed: " + out.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void startServer() {
+        long started = System.nanoTime();
+        server = new KafkaRaftServer(KafkaConfig.fromProps(config, false), Time.SYSTEM);
+        server.startup();
+        awaitReady();
+        log.info("embedded Kafka ready at {} (data {}) in {} ms", bootstrapServers(), dataDir,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    }
+
+    private void awaitReady() {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            while (true) {
+                try {
+                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException | TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("embedded Kafka did not become ready", e);
+                    }
+                }
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for embedded Kafka", e);
+        }
+    }
+
+    @Override
+    public String bootstrapServers() {
+        String listener = config.getProperty("advertised.listeners");
+        return listener.substring(listener.indexOf("//") + 2);
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public boolean running() {
+        return server != null;
+    }
+
+    /** Stops the broker, keeping its data; {@link #restart()} brings it back. */
+    public synchronized void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+            log.info("embedded Kafka at {} stopped", bootstrapServers());
+        }
+    }
+
+    /** Starts the broker again on the same folder and ports. */
+    public synchronized void restart() {
+        if (server == null) {
+            startServer();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Found by {@link KafkaLedger} with {@link java.util.ServiceLoader} (META-INF/services). */
+    public static final class Starter implements LocalBroker.Starter {
+        @Override
+        public LocalBroker start(Path dataDir, Path portsFile) {
+            return EmbeddedKafka.start(dataDir, portsFile, Map.of());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static Properties load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            p.load(in);
+        }
+        return p;
+    }
+
+    private static void store(Properties p, Path file) throws IOException {
+        try (Writer out = Files.newBufferedWriter(file)) {
+            p.store(out, "ledgerlb embedded Kafka: written on first start, reused on restarts");
+        }
+    }
+}

@@ -1,0 +1,552 @@
+package io.ledgerlb.ledger.kafka;
+
+import io.ledgerlb.ledger.ChainReport;
+import io.ledgerlb.ledger.DataDirLock;
+import io.ledgerlb.ledger.Ledger;
+import io.ledgerlb.ledger.IndexedRead;
+import io.ledgerlb.ledger.LedgerConfig;
+import io.ledgerlb.ledger.LedgerFollower;
+import io.ledgerlb.ledger.LedgerListener;
+import io.ledgerlb.ledger.LedgerWriteException;
+import io.ledgerlb.ledger.LocalStore;
+import io.ledgerlb.ledger.Progress;
+import io.ledgerlb.ledger.RecoveryReport;
+import io.ledgerlb.ledger.SnapshotInfo;
+import io.ledgerlb.ledger.event.ChainVerifier;
+import io.ledgerlb.ledger.event.ChainWalk;
+import io.ledgerlb.ledger.event.LedgerEntry;
+import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.event.Subject;
+import io.ledgerlb.ledger.state.LedgerSequenceException;
+import io.ledgerlb.ledger.state.LedgerState;
+import io.ledgerlb.ledger.state.StoredSnapshot;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ledger on Kafka: the events topic (one partition, infinite retention), the compacted
+ * snapshot topic, and optionally the SQLite journal and snapshots. Both topics are created when
+ * missing. With an embedded configuration it also runs (and on close stops) the broker.
+ *
+ * <p>The SQLite store and the embedded broker live in modules of their own ({@code ledger-sqlite},
+ * {@code ledger-embedded}) and are found with {@link ServiceLoader} when the configuration asks for
+ * them: a process that only follows the ledger (the speaker) carries neither.
+ */
+public final class KafkaLedger implements Ledger {
+    private static final Logger log = LoggerFactory.getLogger(KafkaLedger.class);
+    private static final int RECOVERY_BATCH = 2_000;
+    /** Where an embedded broker's ports are kept, beside its {@code kafka/} folder (which recovery may replace). */
+    public static final String EMBEDDED_PORTS_FILE = "kafka-ports.properties";
+
+    private final LedgerConfig config;
+    private final Optional<LocalBroker> broker;
+    private final KafkaClients clients;
+    private final EventLog events;
+    private final SnapshotTopic snapshotTopic;
+    private final Optional<LocalStore> database;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    /** The data folder's lock, released last on close. */
+    private Optional<DataDirLock> lock = Optional.empty();
+
+    private KafkaLedger(LedgerConfig config, Optional<LocalBroker> broker, KafkaClients clients,
+                        Optional<LocalStore> database) {
+        this.config = config;
+        this.broker = broker;
+        this.clients = clients;
+        this.events = new EventLog(clients, config.eventsTopic());
+        this.snapshotTopic = new SnapshotTopic(clients, config.snapshotsTopic(), config.eventsTopic());
+        this.database = database;
+    }
+
+    /** Opens the ledger: starts the embedded broker if configured, creates missing topics, opens SQLite. */
+    public static KafkaLedger open(LedgerConfig config) {
+        return open(config, "a ledgerlb process");
+    }
+
+    /**
+     * As {@link #open(LedgerConfig)}; first locks the data folder (the embedded broker's, or the
+     * SQLite file's) for {@code holder}, so that no second process opens a live broker or journal.
+     *
+     * @throws DataDirLock.InUseException when another process holds the folder
+     */
+    public static KafkaLedger open(LedgerConfig config, String holder) {
+        Optional<Path> folder = config.embeddedDataDir()
+                .or(() -> config.sqliteFile().map(f -> f.toAbsolutePath().getParent()));
+        Optional<DataDirLock> lock = folder.map(dir -> DataDirLock.acquire(dir, holder));
+        Optional<LocalBroker> broker = Optional.empty();
+        try {
+            broker = config.embeddedDataDir().map(dir -> provider(LocalBroker.Starter.class, "ledger-embedded")
+                    .start(dir.resolve("kafka"), dir.resolve(EMBEDDED_PORTS_FILE)));
+            String bootstrap = broker.map(LocalBroker::bootstrapServers).orElse(config.bootstrapServers());
+            KafkaClients clients = new KafkaClients(bootstrap, config.clientProperties());
+            Topics.ensure(clients, config);
+            KafkaLedger ledger = new KafkaLedger(config, broker, clients,
+                    config.sqliteFile().map(file -> provider(LocalStore.Opener.class, "ledger-sqlite").open(file)));
+            ledger.lock = lock;
+            return ledger;
+        } catch (RuntimeException e) {
+            broker.ifPresent(LocalBroker::close);
+            lock.ifPresent(DataDirLock::close);
+            throw e;
+        }
+    }
+
+    /** The implementation of {@code type} on the class path, or an error that names the module to add. */
+    private static <T> T provider(Class<T> type, String module) {
+        return ServiceLoader.load(type, KafkaLedger.class.getClassLoader()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("this ledger configuration needs the " + module
+                        + " module on the class path (no " + type.getName() + " found)"));
+    }
+
+    // ---- writing and following
+
+    @Override
+    public KafkaLedgerWriter openWriter(String actor) throws LedgerWriteException {
+        KafkaLedgerWriter writer = new KafkaLedgerWriter(this, actor);
+        track(writer);
+        return writer;
+    }
+
+    @Override
+    public LedgerFollower follow(LedgerListener listener) {
+        KafkaLedgerFollower follower = new KafkaLedgerFollower(this, listener);
+        track(follower);
+        follower.start();
+        return follower;
+    }
+
+    private synchronized void track(AutoCloseable closeable) {
+        opened.add(closeable);
+    }
+
+    // ---- reading
+
+    @Override
+    public void read(long fromSequence, Consumer<LedgerEntry> handler) throws LedgerFormatException {
+        readEntries(fromSequence, Long.MAX_VALUE, handler::accept, null);
+    }
+
+    /** An entry handler that may reject what it is given. */
+    @FunctionalInterface
+    public interface EntryHandler {
+        void accept(LedgerEntry entry) throws LedgerFormatException;
+    }
+
+    /**
+     * Reads committed entries {@code from..to} (inclusive, to the end of the log as it is now),
+     * verifying that they form a chain; stops with a {@link LedgerFormatException} naming the
+     * sequence of the first record that is not a valid continuation.
+     *
+     * @return the last sequence handed to the handler, or {@code from - 1} when none
+     */
+    public long readEntries(long from, long to, EntryHandler handler, Progress progress) throws LedgerFormatException {
+        return readEntries(from, to, -1, handler, progress == null ? Progress.NONE : progress);
+    }
+
+    private long readEntries(long from, long to, long hintOffset, EntryHandler handler, Progress progress)
+            throws LedgerFormatException {
+        if (from < 1) {
+            throw new IllegalArgumentException("sequence numbers start at 1, got " + from);
+        }
+        try (var consumer = events.open()) {
+            long end = events.endOffset(consumer);
+            long start = events.offsetOf(consumer, from, hintOffset);
+            long total = to == Long.MAX_VALUE ? end - start : Math.min(end - start, to - from + 1);
+            ChainVerifier[] verifier = {null};
+            events.scanDecoded(consumer, start, end, record -> {
+                if (verifier[0] != null && verifier[0].lastSequence() >= to) {
+                    return false; // done: what comes after (even a damaged record) is not read
+                }
+                long expected = verifier[0] == null ? from : verifier[0].lastSequence() + 1;
+                LedgerEntry entry = record.entry();
+                if (entry == null) {
+                    throw new LedgerFormatException(expected, "the record at offset " + record.offset() + " of "
+                            + config.eventsTopic() + " is not a ledger entry (" + record.error().getMessage() + ")",
+                            record.error());
+                }
+                if (entry.sequence() > to) {
+                    return false;
+                }
+                if (verifier[0] == null) {
+                    verifier[0] = new ChainVerifier(from - 1, entry.prevHash());
+                }
+                if (!verifier[0].accept(entry)) {
+                    ChainVerifier.ChainBreak broken = verifier[0].firstBreak().orElseThrow();
+                    throw new LedgerFormatException(broken.sequence(), broken.reason() + " (offset " + record.offset() + ")");
+                }
+                handler.accept(entry);
+                long done = entry.sequence() - from + 1;
+                if (done % 10_000 == 0) {
+                    progress.update(done, total);
+                }
+                return true;
+            });
+            long last = verifier[0] == null ? from - 1 : verifier[0].lastSequence();
+            progress.update(last - from + 1, total);
+            return last;
+        }
+    }
+
+    /** The last committed sequence number (0 for an empty ledger). */
+    public long lastSequence() throws LedgerFormatException {
+        return lastEntry().map(LedgerEntry::sequence).orElse(0L);
+    }
+
+    private Optional<LedgerEntry> lastEntry() throws LedgerFormatException {
+        try (var consumer = events.open()) {
+            Optional<EventLog.Located> last = events.last(consumer);
+            return last.isEmpty() ? Optional.empty() : Optional.of(LedgerEntry.decode(last.get().value()));
+        }
+    }
+
+    /**
+     * The entries that concern every one of {@code subjects}, read through the SQLite audit index
+     * instead of the whole topic — when there is a SQLite file and its journal ends where the topic
+     * does (same last sequence, same last hash), so the index covers every committed entry. Each
+     * entry returned is checked: it decodes, sits at its own sequence, and its hash matches its
+     * bytes. The links between entries are not walked here; {@code verify} walks both chains.
+     * Otherwise the answer is not {@link IndexedRead#used() used} and says why: scan instead.
+     *
+     * @throws LedgerFormatException when an indexed journal row is not the intact entry it should be
+     */
+    public IndexedRead readIndexed(Collection<Subject> subjects) throws LedgerFormatException {
+        if (database.isEmpty()) {
+            return IndexedRead.unusable("no SQLite file");
+        }
+        LocalStore journal = database.get();
+        long journaled = journal.lastSequence();
+        Optional<LedgerEntry> topicLast = lastEntry();
+        long inTopic = topicLast.map(LedgerEntry::sequence).orElse(0L);
+        if (journaled != inTopic) {
+            return IndexedRead.unusable("the journal ends at sequence " + journaled + ", the topic at " + inTopic);
+        }
+        if (inTopic > 0 && !Arrays.equals(topicLast.get().hash(),
+                journal.entry(journaled).map(KafkaLedger::hashOrNull).orElse(null))) {
+            return IndexedRead.unusable("the journal's entry " + journaled + " differs from the topic's");
+        }
+        List<LedgerEntry> found = new ArrayList<>();
+        for (LocalStore.Row row : database.get().rowsAbout(subjects)) {
+            LedgerEntry entry;
+            try {
+                entry = LedgerEntry.decode(row.entry());
+            } catch (LedgerFormatException e) {
+                throw new LedgerFormatException(row.sequence(), "journal row " + row.sequence() + " is not a ledger entry", e);
+            }
+            if (entry.sequence() != row.sequence() || !entry.hashValid()) {
+                throw new LedgerFormatException(row.sequence(), "journal row " + row.sequence()
+                        + (entry.sequence() != row.sequence() ? " holds sequence " + entry.sequence()
+                        : ": hash does not match the event's bytes (altered)"));
+            }
+            found.add(entry);
+        }
+        return IndexedRead.found(found, "journal " + database.get().file() + " and topic " + config.eventsTopic()
+                + " both end at sequence " + inTopic);
+    }
+
+    private static byte[] hashOrNull(byte[] stored) {
+        try {
+            return LedgerEntry.decode(stored).hash();
+        } catch (LedgerFormatException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public LedgerState stateAt(long sequence) throws LedgerFormatException {
+        return stateAt(sequence, Progress.NONE);
+    }
+
+    /**
+     * The state at {@code sequence}: the newest usable snapshot at or before it (SQLite or the
+     * snapshot topic), plus replay of the entries after it.
+     *
+     * @throws IllegalArgumentException when the ledger ends before {@code sequence}
+     */
+    public LedgerState stateAt(long sequence, Progress progress) throws LedgerFormatException {
+        Restored restored = restoreLatest(sequence);
+        LedgerState state = restored.state();
+        if (state.sequence() < sequence) {
+            // readEntries has verified each entry's hash; apply checks it continues the state's chain
+            readEntries(state.sequence() + 1, sequence, restored.nextOffset(), entry -> apply(state, entry), progress);
+        }
+        if (state.sequence() < sequence) {
+            throw new IllegalArgumentException("the ledger ends at sequence " + state.sequence() + ", before " + sequence);
+        }
+        return state;
+    }
+
+    /** Checks an entry's hash and folds it (see {@link #apply}). */
+    static void fold(LedgerState state, LedgerEntry entry) throws LedgerFormatException {
+        if (!entry.hashValid()) {
+            throw new LedgerFormatException(entry.sequence(), "hash does not match the event's bytes (altered)");
+        }
+        apply(state, entry);
+    }
+
+    /** Folds one entry, turning a chain mismatch into a format error that names the sequence. */
+    static void apply(LedgerState state, LedgerEntry entry) throws LedgerFormatException {
+        try {
+            state.apply(entry);
+        } catch (LedgerSequenceException e) {
+            throw new LedgerFormatException(entry.sequence(), e.getMessage(), e);
+        }
+    }
+
+    /** A state restored from a snapshot, and where its tail starts in the topic (-1: search by sequence). */
+    record Restored(LedgerState state, long nextOffset) {}
+
+    /**
+     * The newest snapshot at or before {@code maxSequence} that is intact (checksum, format) and
+     * lies on this log's chain (its last hash is the hash of the entry it covers); an empty state
+     * when there is none. Unusable snapshots are logged and passed over.
+     */
+    Restored restoreLatest(long maxSequence) {
+        for (StoredSnapshot snapshot : snapshotCandidates(maxSequence)) {
+            try {
+                return new Restored(snapshot.restore(), onChain(snapshot) + 1);
+            } catch (LedgerFormatException e) {
+                log.warn("passing over a snapshot: {}; using an older one and a longer replay", e.getMessage());
+            }
+        }
+        return new Restored(new LedgerState(), -1);
+    }
+
+    /** Checks a snapshot's last hash against the log; returns the offset of the entry it covers. */
+    private long onChain(StoredSnapshot snapshot) throws LedgerFormatException {
+        LedgerState state = snapshot.restore();
+        try (var consumer = events.open()) {
+            Optional<EventLog.Located> at = events.entryAt(consumer, snapshot.sequence(), snapshot.kafkaOffset());
+            if (at.isEmpty() || !Arrays.equals(LedgerEntry.decode(at.get().value()).hash(), state.lastHash())) {
+                throw new LedgerFormatException(snapshot.sequence(), "snapshot in " + snapshot.location()
+                        + " does not match the log's entry at that sequence");
+            }
+            return at.get().offset();
+        }
+    }
+
+    /** Snapshots at or before {@code maxSequence} from SQLite and the snapshot topic, newest first. */
+    private List<StoredSnapshot> snapshotCandidates(long maxSequence) {
+        List<StoredSnapshot> candidates = new ArrayList<>();
+        database.ifPresent(db -> db.snapshotSequencesNewestFirst(maxSequence)
+                .forEach(seq -> db.loadSnapshot(seq).ifPresent(candidates::add)));
+        candidates.addAll(snapshotTopic.newestFirst(maxSequence));
+        candidates.removeIf(s -> s.sequence() == 0);
+        candidates.sort(Comparator.comparingLong(StoredSnapshot::sequence).reversed());
+        return candidates;
+    }
+
+    /** Every stored snapshot (SQLite and topic), newest first, each checked: usable or why not. */
+    public List<SnapshotInfo> snapshots() {
+        List<SnapshotInfo> infos = new ArrayList<>();
+        for (StoredSnapshot snapshot : snapshotCandidates(Long.MAX_VALUE)) {
+            try {
+                onChain(snapshot);
+                infos.add(snapshot.info(""));
+            } catch (LedgerFormatException e) {
+                infos.add(snapshot.info(e.getMessage()));
+            }
+        }
+        return infos;
+    }
+
+    // ---- verification and recovery
+
+    /** Walks the topic's chain from the start and names the first bad sequence, if any. */
+    public ChainReport verifyLog(Progress progress) {
+        ChainWalk walk = new ChainWalk("kafka:" + config.eventsTopic());
+        try (var consumer = events.open()) {
+            long begin = events.beginOffset(consumer);
+            long end = events.endOffset(consumer);
+            events.scanDecoded(consumer, begin, end, record -> {
+                boolean ok = record.entry() != null ? walk.accept(record.entry())
+                        : walk.acceptUndecodable(record.error(), "offset " + record.offset());
+                if (walk.checked() % 10_000 == 0) {
+                    progress.update(walk.checked(), end - begin);
+                }
+                return ok;
+            });
+            progress.update(walk.checked(), end - begin);
+        } catch (LedgerFormatException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        return walk.report();
+    }
+
+    /** Walks the SQLite journal's chain (see {@link LocalStore#verify}). */
+    public ChainReport verifyJournal(Progress progress) {
+        return requireDatabase().verify(progress);
+    }
+
+    /**
+     * Rebuilds the topic from the SQLite journal: checks the journal's whole chain first, checks
+     * that what the topic still holds is the journal's beginning byte for byte, then writes the
+     * rest in transactions of the exact journaled bytes — the identical chain. Opening the
+     * transactional producer fences any writer of this ledger.
+     *
+     * @throws LedgerFormatException when the journal's chain is broken or the topic diverges from it
+     */
+    public RecoveryReport recoverFromJournal(Progress progress) throws LedgerFormatException, LedgerWriteException {
+        LocalStore journal = requireDatabase();
+        ChainReport journalReport = journal.verify(Progress.NONE);
+        if (!journalReport.intact()) {
+            throw new LedgerFormatException(journalReport.firstBreak().get().sequence(),
+                    "the journal is not intact, nothing recovered: " + journalReport);
+        }
+        long journaled = journalReport.lastSequence();
+        long inTopic = 0;
+        long[] written = {0};
+        // The producer fences every writer first; only then is the tail read (see the writer's awaitSettled).
+        try (Producer<byte[], byte[]> producer = clients.transactionalProducer(config.transactionalId())) {
+            producer.initTransactions();
+            awaitSettled();
+            inTopic = lastSequence();
+            if (inTopic > 0) {
+                byte[] topicHash = lastEntry().orElseThrow().hash();
+                byte[] journalHash = journal.entry(inTopic).map(b -> decodeQuietly(b).hash()).orElse(null);
+                if (!Arrays.equals(topicHash, journalHash)) {
+                    throw new LedgerFormatException(inTopic, "the topic and the journal differ at sequence " + inTopic
+                            + "; recover into an empty topic instead");
+                }
+            }
+            long toWrite = Math.max(0, journaled - inTopic);
+            List<byte[]> batch = new ArrayList<>(RECOVERY_BATCH);
+            long[] next = {inTopic + 1};
+            journal.read(inTopic + 1, (sequence, entry) -> {
+                batch.add(entry);
+                if (batch.size() == RECOVERY_BATCH) {
+                    next[0] = writeBatch(producer, next[0], batch);
+                    written[0] += RECOVERY_BATCH;
+                    batch.clear();
+                    progress.update(written[0], toWrite);
+                }
+                return true;
+            });
+            if (!batch.isEmpty()) {
+                writeBatch(producer, next[0], batch);
+                written[0] += batch.size();
+            }
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw new io.ledgerlb.ledger.LedgerFencedException("recovery was fenced by a newer writer", e);
+        } catch (KafkaException e) {
+            throw new LedgerWriteException("recovery failed after " + written[0] + " entries: " + e.getMessage(), e);
+        }
+        awaitRecovered(journaled);
+        progress.update(written[0], written[0]);
+        LedgerEntry last = journal.entry(journaled).map(KafkaLedger::decodeQuietly).orElse(null);
+        log.info("recovered {} entries from the journal into {} ({} were there already)", written[0],
+                config.eventsTopic(), inTopic);
+        return new RecoveryReport(inTopic, written[0], Math.max(journaled, inTopic),
+                last == null ? "" : last.hashHex());
+    }
+
+    /** Waits for the partition's open transactions to be resolved before its tail is read (see the writer). */
+    private void awaitSettled() throws LedgerWriteException {
+        try (var consumer = events.open()) {
+            if (!events.awaitSettled(consumer, KafkaLedgerWriter.SETTLE_TIMEOUT)) {
+                throw new LedgerWriteException("a transaction on " + config.eventsTopic() + " is still open after "
+                        + KafkaLedgerWriter.SETTLE_TIMEOUT.toSeconds() + " s; nothing recovered", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerWriteException("interrupted while waiting for open transactions to settle", e);
+        }
+    }
+
+    private long writeBatch(Producer<byte[], byte[]> producer, long firstSequence, List<byte[]> batch) {
+        producer.beginTransaction();
+        long sequence = firstSequence;
+        for (byte[] sealed : batch) {
+            producer.send(KafkaLedgerWriter.record(config.eventsTopic(), sequence++, sealed));
+        }
+        producer.commitTransaction();
+        return sequence;
+    }
+
+    /** Returns once read_committed readers see the recovered entries (the commit markers come just after). */
+    private void awaitRecovered(long sequence) throws LedgerFormatException {
+        long deadline = System.nanoTime() + KafkaLedgerWriter.VISIBILITY_TIMEOUT.toNanos();
+        while (lastSequence() < sequence && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static LedgerEntry decodeQuietly(byte[] verified) {
+        try {
+            return LedgerEntry.decode(verified);
+        } catch (LedgerFormatException e) {
+            throw new IllegalStateException("a verified journal entry does not decode", e);
+        }
+    }
+
+    private LocalStore requireDatabase() {
+        return database.orElseThrow(() -> new IllegalStateException("this ledger has no SQLite file configured"));
+    }
+
+    // ---- parts, for the writer, the follower and tests
+
+    public LedgerConfig config() {
+        return config;
+    }
+
+    public Optional<LocalStore> database() {
+        return database;
+    }
+
+    /** The embedded broker, when this ledger runs one. */
+    public Optional<LocalBroker> embeddedBroker() {
+        return broker;
+    }
+
+    public String bootstrapServers() {
+        return clients.bootstrapServers();
+    }
+
+    KafkaClients clients() {
+        return clients;
+    }
+
+    EventLog events() {
+        return events;
+    }
+
+    SnapshotTopic snapshotTopic() {
+        return snapshotTopic;
+    }
+
+    @Override
+    public void close() {
+        List<AutoCloseable> toClose;
+        synchronized (this) {
+            toClose = new ArrayList<>(opened);
+            opened.clear();
+        }
+        for (AutoCloseable c : toClose) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {}: {}", c, e.getMessage());
+            }
+        }
+        database.ifPresent(LocalStore::close);
+        broker.ifPresent(LocalBroker::close);
+        lock.ifPresent(DataDirLock::close);
+    }
+}
