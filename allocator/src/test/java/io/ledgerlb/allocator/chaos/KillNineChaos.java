@@ -91,6 +91,9 @@ public final class KillNineChaos {
                 }
                 twice += heldTwice(after, "round " + round);
                 lastShown.putAll(after);
+                System.out.printf("chaos round %d: killed at %s; %d Services live, %d created, %d deleted; "
+                        + "moved so far %d, held twice so far %d%n", round, java.time.Instant.now(), after.size(),
+                        created, deleted, changed, twice);
             }
         }
         return check(kills, changed, twice);
