@@ -22,7 +22,7 @@ import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
 import io.ledgerlb.speaker.k8s.StatusWriter;
 import io.ledgerlb.speaker.k8s.WriteRetries;
 import io.ledgerlb.speaker.owner.NodeInfo;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -73,15 +73,19 @@ final class BgpSpeaking implements AutoCloseable {
     private List<String> problems = List.of();
     private final Optional<StatusWriter<ServiceBGPStatus>> status;
     private final Optional<BgpPeerStatusWriter> peerStatus;
+    private final MeterRegistry meters;
 
     /**
      * @param routerId  the router ID of peers that give none (the node's IPv4 address)
      * @param node      this node's name
      * @param namespace where the ServiceBGPStatus objects go (the speaker's own)
      * @param replan    asks for {@link #apply} to be called again soon (on the planning thread)
+     * @param meters    where the native sessions' {@code metallb_bgp_*} meters go (the speaker's /metrics)
      */
-    BgpSpeaking(InetAddress routerId, Optional<KubernetesClient> client, String node, String namespace, Runnable replan) {
+    BgpSpeaking(InetAddress routerId, Optional<KubernetesClient> client, String node, String namespace, Runnable replan,
+                MeterRegistry meters) {
         this.routerId = routerId;
+        this.meters = meters;
         this.client = client;
         this.replan = replan;
         this.defaultBackend = System.getenv().getOrDefault("LEDGERLB_BGP_BACKEND", "native");
@@ -242,7 +246,7 @@ final class BgpSpeaking implements AutoCloseable {
 
     private BgpBackend backend(String name) {
         return backends.computeIfAbsent(name, n -> switch (n) {
-            case "native" -> new NativeBgpBackend(new SimpleMeterRegistry());
+            case "native" -> new NativeBgpBackend(meters);
             case "gobgp" -> GoBgpBackend.connect(System.getenv().getOrDefault("LEDGERLB_GOBGPD_ADDRESS", "127.0.0.1:50051"));
             default -> throw new IllegalArgumentException("unknown BGP backend '" + n + "' (native or gobgp)");
         });

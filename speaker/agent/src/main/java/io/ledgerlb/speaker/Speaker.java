@@ -199,7 +199,6 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
             if (!byAddress.containsKey(literal(a.ip()))) {
                 log.atInfo().addKeyValue("event", "serviceWithdrawn").addKeyValue("ip", a.ip())
                         .addKeyValue("services", a.services()).log("stopped announcing service IP");
-                a.services().forEach(s -> metrics.announced(a.ip(), node, "layer2", s.namespace() + "/" + s.name(), false));
             }
         }
         for (Map.Entry<InetAddress, L2Assignment> e : byAddress.entrySet()) {
@@ -212,11 +211,29 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                 log.atInfo().addKeyValue("event", "serviceAnnounced").addKeyValue("ip", a.ip())
                         .addKeyValue("services", a.services()).addKeyValue("interfaces", a.interfaces())
                         .log("taking over service IP, sending gratuitous announcements");
-                a.services().forEach(s -> metrics.announced(a.ip(), node, "layer2", s.namespace() + "/" + s.name(), true));
             }
         }
+        Set<Announced> announcedBefore = announcedServices(mine);
+        Set<Announced> announcedNow = announcedServices(now);
+        announcedBefore.stream().filter(k -> !announcedNow.contains(k))
+                .forEach(k -> metrics.announced(k.ip(), node, "layer2", k.service(), false));
+        announcedNow.stream().filter(k -> !announcedBefore.contains(k))
+                .forEach(k -> metrics.announced(k.ip(), node, "layer2", k.service(), true));
         mine = now;
         status.ifPresent(w -> w.announcing(StatusWriter.interfacesByService(now), planned.uids()));
+    }
+
+    /** One series of {@code metallb_speaker_announced}: an IP and a Service ({@code namespace/name}) behind it. */
+    record Announced(String ip, String service) {}
+
+    /**
+     * (IP, namespace/name) of every Service behind each assignment: {@code metallb_speaker_announced}
+     * follows Services joining and leaving an IP this node keeps, not only the IPs it gains.
+     */
+    static Set<Announced> announcedServices(List<L2Assignment> assignments) {
+        Set<Announced> out = new HashSet<>();
+        assignments.forEach(a -> a.services().forEach(s -> out.add(new Announced(a.ip(), s.namespace() + "/" + s.name()))));
+        return out;
     }
 
     private void logSkipped(Map<String, String> now) {

@@ -154,7 +154,7 @@ public final class SpeakerMain implements Callable<Integer> {
             Optional<ClusterWatch> cluster = client.map(c -> new ClusterWatch(c, planAgain));
             cluster.ifPresent(resources::add);
             InetSocketAddress bind = socketAddress(membersBind);
-            Optional<BgpSpeaking> bgp = Optional.of(new BgpSpeaking(bind.getAddress(), client, nodeName, namespace, planAgain));
+            Optional<BgpSpeaking> bgp = Optional.of(new BgpSpeaking(bind.getAddress(), client, nodeName, namespace, planAgain, metrics.registry()));
             bgp.ifPresent(resources::add);
             Speaker speaker = new Speaker(nodeName, announcer, metrics, cluster, status, bgp);
             speakerRef[0] = speaker;

@@ -32,6 +32,11 @@ import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
 import io.ledgerlb.speaker.owner.Ledgers;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -69,6 +74,7 @@ class BgpSpeakerEndToEndTest {
     KubernetesClient client;
     int kubePort;
     Path speakerLog;
+    int metricsPort;
 
     <T extends AutoCloseable> T started(T resource) {
         started.push(resource);
@@ -147,6 +153,11 @@ class BgpSpeakerEndToEndTest {
         }
         assertThat(routes.get(p("2001:db8:99::70/128")).get("BGP.next_hop")).startsWith(lab.hostV6Text);
 
+        // the native session's meters reach the speaker's own /metrics, one series per peer
+        String session = "metallb_bgp_session_up{peer=\"" + lab.routerV4.getHostAddress() + ":179\"}";
+        await().atMost(WAIT).untilAsserted(() -> assertThat(scrape("/metrics").body()).contains(session + " 1"));
+        assertThat(scrape("/readyz").statusCode()).isEqualTo(200);
+
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(peersByService()).isEqualTo(Map.of("web", List.of("bird"), "api", List.of("bird"), "local-here", List.of("bird")));
             assertThat(supported("bird")).isEqualTo("True");
@@ -183,6 +194,9 @@ class BgpSpeakerEndToEndTest {
     // ---- the speaker process
 
     void startSpeaker() throws IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            metricsPort = free.getLocalPort();
+        }
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         speakerLog = lab.dir.resolve("speaker.log");
@@ -193,7 +207,7 @@ class BgpSpeakerEndToEndTest {
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 // membership and the router id on the lab's own address; no Layer 2 interface
                 "--members-bind=" + lab.hostV4.getHostAddress() + ":7946",
-                "--metrics-port=0", "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=" + NS)
+                "--metrics-port=" + metricsPort, "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=" + NS)
                 .redirectErrorStream(true).redirectOutput(speakerLog.toFile()).start();
         started(() -> {
             speaker.destroy(); // SIGTERM: the speaker's own shutdown
@@ -203,6 +217,11 @@ class BgpSpeakerEndToEndTest {
             Path kept = Files.createDirectories(Path.of("target", "netns-logs"));
             Files.copy(speakerLog, kept.resolve("bgp-end-to-end-speaker.log"), StandardCopyOption.REPLACE_EXISTING);
         });
+    }
+
+    HttpResponse<String> scrape(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     // ---- the ledger

@@ -1,6 +1,9 @@
 package io.ledgerlb.speaker.metrics;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -17,7 +20,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code metallb_layer2_gratuitous_sent} (counters by {@code ip}) and
  * {@code metallb_speaker_announced} (1 for each IP, node, protocol and service announced).
  * Rendered in the Prometheus text format by hand, because client libraries now add
- * {@code _total} to counter names and MetalLB's have none.
+ * {@code _total} to counter names and MetalLB's have none. Everything else (the BGP sessions'
+ * {@code metallb_bgp_*}, the speaker's health) lives in {@link #registry()} and is scraped
+ * after these.
  */
 public final class SpeakerMetrics {
     public static final String REQUESTS = "metallb_layer2_requests_received";
@@ -27,12 +32,18 @@ public final class SpeakerMetrics {
 
     private final Map<String, Map<String, LongAdder>> counters = new ConcurrentHashMap<>();
     private final Set<String> announced = ConcurrentHashMap.newKeySet();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private HttpServer server;
     private volatile boolean ready;
 
-    /** Ready once the ledger has caught up: {@code /readyz} answers 200 from then on. */
+    /** Whether {@code /readyz} answers 200 (ready) or 503. */
     public void ready(boolean now) {
         ready = now;
+    }
+
+    /** The registry whose meters {@code /metrics} shows besides MetalLB's hand-written ones. */
+    public MeterRegistry registry() {
+        return registry;
     }
 
     public void count(String name, String ip) {
@@ -62,6 +73,7 @@ public final class SpeakerMetrics {
         out.append("# HELP ").append(ANNOUNCED).append(" Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.\n");
         out.append("# TYPE ").append(ANNOUNCED).append(" gauge\n");
         announced.stream().sorted().forEach(l -> out.append(ANNOUNCED).append('{').append(l).append("} 1\n"));
+        out.append(registry.scrape());
         return out.toString();
     }
 
@@ -101,5 +113,6 @@ public final class SpeakerMetrics {
         if (server != null) {
             server.stop(0);
         }
+        registry.close();
     }
 }
