@@ -58,6 +58,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private volatile boolean caughtUp;
     private final java.util.concurrent.CountDownLatch folded = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean leaving;
+    private volatile boolean stale;
     private volatile Set<String> eligible = Set.of();
     private Set<String> plannedWith = Set.of();
     private Map<String, String> skipped = Map.of();
@@ -98,7 +99,6 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     public void caughtUp(LedgerState state) {
         caughtUp = true;
         folded.countDown();
-        metrics.ready(true);
         log.atInfo().addKeyValue("event", "ledgerCaughtUp").addKeyValue("sequence", state.sequence())
                 .log("ledger caught up");
         requestPlan();
@@ -115,6 +115,25 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     public void eligibleMembersChanged(Set<String> now) {
         eligible = now;
         requestPlan();
+    }
+
+    /**
+     * While the folded state is known stale ({@link LedgerWatch}), nothing is planned: what is
+     * announced stays announced, nothing is taken over or withdrawn. Planned again when it is not.
+     */
+    void stale(boolean now) {
+        boolean was = stale;
+        stale = now;
+        if (was && !now) {
+            requestPlan();
+        } else if (!was && now) {
+            log.atError().addKeyValue("event", "planningFrozen").addKeyValue("announcing", mine.size())
+                    .log("the ledger state is stale: keeping what this node announces, taking nothing over");
+        }
+    }
+
+    boolean planningFrozen() {
+        return stale;
     }
 
     public void clusterChanged() {
@@ -146,7 +165,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private void plan() {
         planPending.set(false);
         LedgerFollower f = follower;
-        if (f == null || !caughtUp || leaving) {
+        if (f == null || !caughtUp || leaving || stale) {
             return;
         }
         try {

@@ -74,6 +74,7 @@ public final class Membership implements AutoCloseable {
     private volatile Set<String> alive;
     private volatile Set<String> eligible = Set.of();
     private volatile boolean closed;
+    private volatile java.util.concurrent.Future<?> ticking;
 
     private Membership(Config config, Listener listener) throws SocketException {
         this.config = config;
@@ -98,9 +99,14 @@ public final class Membership implements AutoCloseable {
         Membership m = new Membership(config, listener);
         m.receiver.start();
         long interval = config.interval().toNanos();
-        m.executor.scheduleAtFixedRate(m::tick, 0, interval, TimeUnit.NANOSECONDS);
+        m.ticking = m.executor.scheduleAtFixedRate(m::tick, 0, interval, TimeUnit.NANOSECONDS);
         log.info("membership of {} listening on {}, seeds {}", config.nodeName(), config.address(), config.seeds());
         return m;
+    }
+
+    /** A liveness hook: false once the tick stopped (it threw) or the receiver ended, unless closed. */
+    public boolean running() {
+        return closed || (!ticking.isDone() && receiver.isAlive());
     }
 
     public Set<String> alive() {

@@ -35,10 +35,16 @@ public final class SpeakerMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private HttpServer server;
     private volatile boolean ready;
+    private volatile boolean live = true;
 
     /** Whether {@code /readyz} answers 200 (ready) or 503. */
     public void ready(boolean now) {
         ready = now;
+    }
+
+    /** Whether {@code /healthz} answers 200; false once the process must be restarted to work again. */
+    public void live(boolean now) {
+        live = now;
     }
 
     /** The registry whose meters {@code /metrics} shows besides MetalLB's hand-written ones. */
@@ -99,7 +105,7 @@ public final class SpeakerMetrics {
             }
         });
         server.createContext("/healthz", exchange -> {
-            exchange.sendResponseHeaders(200, -1);
+            exchange.sendResponseHeaders(live ? 200 : 503, -1);
             exchange.close();
         });
         server.createContext("/readyz", exchange -> {
