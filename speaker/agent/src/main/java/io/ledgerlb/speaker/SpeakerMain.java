@@ -14,6 +14,7 @@ import io.ledgerlb.speaker.k8s.ServiceL2Status;
 import io.ledgerlb.speaker.k8s.StatusWriter;
 import io.ledgerlb.speaker.l2.L2Announcer;
 import io.ledgerlb.speaker.l2.PcapInterface;
+import io.ledgerlb.speaker.members.GossipKeys;
 import io.ledgerlb.speaker.members.Membership;
 import io.ledgerlb.speaker.metrics.SpeakerMetrics;
 import java.io.IOException;
@@ -84,6 +85,15 @@ public final class SpeakerMain implements Callable<Integer> {
     @Option(names = "--members-seed", description = "IP:port of another speaker (repeat). With Kubernetes the Nodes' InternalIPs are added.")
     List<String> seeds = new ArrayList<>();
 
+    @Option(names = "--memberlist-key-file", defaultValue = "${env:LEDGERLB_MEMBERLIST_KEY_FILE}",
+            description = "The membership key (the Secret's file, mounted): one key a line, the first encrypts, all decrypt "
+                    + "(two while rotating). Default: $LEDGERLB_MEMBERLIST_KEY_FILE. Required unless --insecure-membership.")
+    Path memberlistKeyFile;
+
+    @Option(names = "--insecure-membership",
+            description = "Run membership without authentication: any host that reaches the membership port can then move IPs. Labs only.")
+    boolean insecureMembership;
+
     @Option(names = "--members-interval-ms", defaultValue = "100")
     long intervalMs;
 
@@ -124,6 +134,13 @@ public final class SpeakerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        GossipKeys memberKeys;
+        try {
+            memberKeys = memberKeys();
+        } catch (IOException | IllegalArgumentException e) {
+            log.error("speaker not started: {}", e.getMessage());
+            return 2;
+        }
         List<AutoCloseable> resources = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
         try {
@@ -184,9 +201,10 @@ public final class SpeakerMain implements Callable<Integer> {
                 seedAddresses.add(socketAddress(seed));
             }
             Membership membership = Membership.start(new Membership.Config(nodeName, bind, seedAddresses,
-                    Duration.ofMillis(intervalMs), Duration.ofMillis(failAfterMs), Duration.ofMillis(joinDelayMs)),
-                    speaker);
+                    Duration.ofMillis(intervalMs), Duration.ofMillis(failAfterMs), Duration.ofMillis(joinDelayMs),
+                    memberKeys, Membership.Config.DEFAULT_MAX_CLOCK_SKEW), speaker);
             resources.add(membership);
+            metrics.membershipDropped(membership::dropped);
             List<Supervisor.Part> supervised = new ArrayList<>();
             links.forEach(link -> supervised.add(new Supervisor.Part("capture-" + link.identity().name(),
                     link::capturing, Optional.of(link::restart))));
@@ -215,6 +233,21 @@ public final class SpeakerMain implements Callable<Integer> {
             closeAll(resources);
             return 1;
         }
+    }
+
+    /** The membership keys, or null when the operator asked for none; refuses a missing choice. */
+    GossipKeys memberKeys() throws IOException {
+        if (memberlistKeyFile != null && insecureMembership) {
+            throw new IllegalArgumentException("--memberlist-key-file and --insecure-membership exclude each other");
+        }
+        if (memberlistKeyFile != null) {
+            return GossipKeys.read(memberlistKeyFile);
+        }
+        if (insecureMembership) {
+            return null;
+        }
+        throw new IllegalArgumentException("membership needs a key: --memberlist-key-file=FILE (or $LEDGERLB_MEMBERLIST_KEY_FILE; "
+                + "make one with: openssl rand -base64 32), or, in a lab only, --insecure-membership");
     }
 
     LedgerConfig ledgerConfig() throws IOException {

@@ -206,7 +206,7 @@ class BgpSpeakerEndToEndTest {
                 "--kafka-bootstrap=" + ledger.bootstrapServers(),
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 // membership and the router id on the lab's own address; no Layer 2 interface
-                "--members-bind=" + lab.hostV4.getHostAddress() + ":7946",
+                "--members-bind=" + lab.hostV4.getHostAddress() + ":7946", "--insecure-membership", // the only speaker
                 "--metrics-port=" + metricsPort, "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=" + NS)
                 .redirectErrorStream(true).redirectOutput(speakerLog.toFile()).start();
         started(() -> {

@@ -25,8 +25,9 @@ class DeployManifestsTest {
         try (LocalKubernetesApi api = LocalKubernetesApi.start(0, dir.resolve("kubeconfig"));
              KubernetesClient client = api.client()) {
             Kubectl kubectl = new Kubectl(api.kubeconfig(), dir);
+            Path deploy = withMemberlistKey(dir.resolve("deploy"));
 
-            Kubectl.Result applied = kubectl.run("apply", "-k", DEPLOY.toString());
+            Kubectl.Result applied = kubectl.run("apply", "-k", deploy.toString());
             assertThat(applied.exitCode()).as(applied.toString()).isZero();
             assertThat(applied.out()).contains("deployment.apps/ledgerlb-allocator created")
                     .contains("daemonset.apps/ledgerlb-speaker created");
@@ -60,9 +61,30 @@ class DeployManifestsTest {
             assertThat(client.apps().statefulSets().inNamespace("metallb-system").withName("ledgerlb-kafka").get())
                     .isNotNull();
 
-            Kubectl.Result again = kubectl.run("apply", "-k", DEPLOY.toString());
+            assertThat(speaker.getSpec().getTemplate().getSpec().getVolumes())
+                    .anyMatch(v -> v.getSecret() != null && v.getSecret().getSecretName().startsWith("ledgerlb-memberlist-"));
+            assertThat(client.secrets().inNamespace("metallb-system").list().getItems())
+                    .anyMatch(s -> s.getMetadata().getName().startsWith("ledgerlb-memberlist-") && s.getData().containsKey("secretkey"));
+
+            Kubectl.Result again = kubectl.run("apply", "-k", deploy.toString());
             assertThat(again.exitCode()).as(again.toString()).isZero();
             assertThat(again.out()).contains("deployment.apps/ledgerlb-allocator unchanged");
         }
+    }
+
+    /** deploy/ as an operator has it: with the membership key file that is never committed. */
+    static Path withMemberlistKey(Path copy) throws java.io.IOException {
+        try (var files = Files.walk(DEPLOY)) {
+            for (Path from : files.toList()) {
+                Path to = copy.resolve(DEPLOY.relativize(from).toString());
+                if (Files.isDirectory(from)) {
+                    Files.createDirectories(to);
+                } else if (!from.getFileName().toString().equals("memberlist.key")) {
+                    Files.copy(from, to);
+                }
+            }
+        }
+        Files.writeString(copy.resolve("memberlist.key"), "a test key, not a secret: 0123456789abcdef\n");
+        return copy;
     }
 }

@@ -17,6 +17,13 @@ import java.util.TreeSet;
  * whose heartbeat has not advanced for {@code failAfter} is dead; a member that says it is
  * leaving is gone at once. Only dead members that come back with a newer heartbeat or a newer
  * incarnation (a restart) are alive again, so stale second-hand news never resurrects anyone.
+ *
+ * <p>What a peer may claim is bounded, so that even a speaker holding the key cannot pin a
+ * member's state forever (a leave at incarnation 2^63-1): only a member's own datagrams may say
+ * it leaves or raise its incarnation, an incarnation (its run's start time) may not lie more than
+ * {@code maxSkew} in the future, and a heartbeat may not run ahead by more than one a millisecond.
+ * A claim about ourselves newer than our own state is refuted as in SWIM: we raise our
+ * incarnation, and our next heartbeat supersedes the claim everywhere.
  */
 final class MemberTable {
     enum Status { ALIVE, DEAD, LEFT }
@@ -26,9 +33,11 @@ final class MemberTable {
     private final long failAfterNanos;
     private final long joinDelayNanos;
     private final long forgetAfterNanos;
+    private final long maxSkewMillis;
     private final long selfSince;
     private MemberState self;
     private final Map<String, Entry> others = new HashMap<>();
+    private long refutations;
 
     /**
      * @param joinDelayNanos how long a member must have been alive, in this table, before it may
@@ -39,8 +48,9 @@ final class MemberTable {
      *        an IP while the interim owner still answers for it (a short silence is harmless,
      *        clients keep their neighbour entries; two answers make them flap)
      */
-    MemberTable(MemberState self, long failAfterNanos, long joinDelayNanos, long now) {
+    MemberTable(MemberState self, long failAfterNanos, long joinDelayNanos, long maxSkewMillis, long now) {
         this.self = self;
+        this.maxSkewMillis = maxSkewMillis;
         this.failAfterNanos = failAfterNanos;
         this.joinDelayNanos = joinDelayNanos;
         this.forgetAfterNanos = Math.max(failAfterNanos * 600, 60_000_000_000L);
@@ -60,14 +70,37 @@ final class MemberTable {
         self = new MemberState(self.name(), self.address(), self.incarnation(), self.heartbeat() + 1, true);
     }
 
-    /** Folds what another speaker told us; true when the set of live members changed. */
-    boolean merge(List<MemberState> gossip, long now) {
+    /** What a merge did: whether the live set changed, and how many entries claimed what they may not. */
+    record Merged(boolean changed, int rejected) {}
+
+    /**
+     * Folds what {@code sender} told us (null: a sender we cannot authenticate, whose every entry
+     * counts as first-hand). {@code now} is the table's clock, {@code nowMillis} the wall clock
+     * that incarnations are measured against.
+     */
+    Merged merge(List<MemberState> gossip, String sender, long now, long nowMillis) {
         Set<String> before = alive();
+        int rejected = 0;
         for (MemberState m : gossip) {
+            if (m.incarnation() > nowMillis + maxSkewMillis || m.heartbeat() < 0) {
+                rejected++;
+                continue;
+            }
             if (m.name().equals(self.name())) {
+                refuteIfNewer(m, nowMillis);
                 continue;
             }
             Entry known = others.get(m.name());
+            boolean firstHand = sender == null || sender.equals(m.name());
+            if (!firstHand && (m.leaving() || known != null && known.status == Status.ALIVE
+                    && m.incarnation() != known.state.incarnation())) {
+                continue; // only a member itself says it leaves or restarted, unless we think it dead
+            }
+            if (known != null && m.incarnation() == known.state.incarnation()
+                    && m.heartbeat() - known.state.heartbeat() > (now - known.lastAdvanced) / 1_000_000 + 1000) {
+                rejected++;
+                continue;
+            }
             if (known == null || m.supersedes(known.state)) {
                 Status status = m.leaving() ? Status.LEFT : Status.ALIVE;
                 boolean continues = known != null && known.status == Status.ALIVE
@@ -75,7 +108,23 @@ final class MemberTable {
                 others.put(m.name(), new Entry(m, now, status, continues ? known.aliveSince : now));
             }
         }
-        return !before.equals(alive());
+        return new Merged(!before.equals(alive()), rejected);
+    }
+
+    /** Someone says we left, or speaks of a newer run of us: we outbid it, as SWIM refutes a suspicion. */
+    private void refuteIfNewer(MemberState claim, long nowMillis) {
+        boolean newer = claim.incarnation() > self.incarnation()
+                || claim.incarnation() == self.incarnation() && (claim.heartbeat() > self.heartbeat() || claim.leaving());
+        if (newer && !self.leaving()) {
+            long incarnation = Math.max(Math.max(self.incarnation(), claim.incarnation()) + 1, nowMillis);
+            self = new MemberState(self.name(), self.address(), incarnation, 0, false);
+            refutations++;
+        }
+    }
+
+    /** How often we have refuted a claim about ourselves. */
+    long refutations() {
+        return refutations;
     }
 
     /** Declares dead the members not heard of for {@code failAfter}; true when the live set changed. */

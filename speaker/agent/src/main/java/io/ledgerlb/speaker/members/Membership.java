@@ -1,19 +1,27 @@
 package io.ledgerlb.speaker.members;
 
+import io.ledgerlb.speaker.members.DroppedDatagram.Reason;
+import io.ledgerlb.speaker.members.GossipSeal.Opened;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketException;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,22 +45,43 @@ import org.slf4j.LoggerFactory;
  * merge the views again, every speaker computes the same single owner, the other one stops
  * answering at once, and the owner announces again (it re-announces its IPs whenever a member
  * joins) so that clients that learned the other MAC move back.
+ *
+ * <p>Every datagram is sealed with AES-GCM under the Secret's key ({@link GossipSeal}); a
+ * speaker believes only datagrams that open with a key it holds, each once and while fresh
+ * ({@link ReplayGuard}), and whose first entry is their sender's own. The rest are dropped,
+ * counted by reason ({@link #dropped()}) and logged at WARN at most every
+ * {@value #WARN_EVERY_SECONDS} s. Without keys (an explicit choice of the operator) nothing is
+ * authenticated and any host that reaches the port can forge membership.
+ *
+ * <p>Silence is measured on an {@link AwakeClock}, and received datagrams are folded before
+ * each round's expiry: after a stall of our own, we fold what our peers sent meanwhile before
+ * anyone can be overdue, instead of declaring live peers dead.
  */
 public final class Membership implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
 
+    static final int WARN_EVERY_SECONDS = 10;
+
+    /**
+     * @param keys the shared keys; null: unauthenticated membership (only when the operator
+     *        asked for it explicitly)
+     * @param maxClockSkew how far apart speakers' clocks may be: datagrams older than this are
+     *        stale, incarnations further in the future implausible
+     */
     public record Config(String nodeName, InetSocketAddress address, List<InetSocketAddress> seeds,
-                         Duration interval, Duration failAfter, Duration joinDelay) {
+                         Duration interval, Duration failAfter, Duration joinDelay, GossipKeys keys,
+                         Duration maxClockSkew) {
         public static final Duration DEFAULT_INTERVAL = Duration.ofMillis(100);
         public static final Duration DEFAULT_FAIL_AFTER = Duration.ofMillis(500);
         public static final Duration DEFAULT_JOIN_DELAY = Duration.ofSeconds(1);
+        public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofSeconds(30);
 
         public Config {
             seeds = List.copyOf(seeds);
         }
 
-        public Config(String nodeName, InetSocketAddress address, List<InetSocketAddress> seeds) {
-            this(nodeName, address, seeds, DEFAULT_INTERVAL, DEFAULT_FAIL_AFTER, DEFAULT_JOIN_DELAY);
+        public Config(String nodeName, InetSocketAddress address, List<InetSocketAddress> seeds, GossipKeys keys) {
+            this(nodeName, address, seeds, DEFAULT_INTERVAL, DEFAULT_FAIL_AFTER, DEFAULT_JOIN_DELAY, keys, DEFAULT_MAX_CLOCK_SKEW);
         }
     }
 
@@ -64,10 +93,21 @@ public final class Membership implements AutoCloseable {
         void eligibleMembersChanged(Set<String> eligible);
     }
 
+    /** A datagram believed: who sent it (null when unauthenticated) and what it says. */
+    private record Received(String sender, List<MemberState> gossip) {}
+
     private final Config config;
     private final Listener listener;
     private final DatagramSocket socket;
     private final MemberTable table;
+    private final AwakeClock clock;
+    private final GossipSeal.Sealer sealer;
+    private final GossipSeal.Opener opener;
+    private final ReplayGuard replays;
+    private final ConcurrentLinkedQueue<Received> inbox = new ConcurrentLinkedQueue<>();
+    private final Map<Reason, LongAdder> dropped = new EnumMap<>(Reason.class);
+    private long lastWarnNanos;
+    private long droppedSinceWarn;
     private final ScheduledExecutorService executor;
     private final Set<InetSocketAddress> seeds = new CopyOnWriteArraySet<>();
     private final Thread receiver;
@@ -80,9 +120,17 @@ public final class Membership implements AutoCloseable {
         this.config = config;
         this.listener = listener;
         this.socket = new DatagramSocket(config.address());
-        this.table = new MemberTable(new MemberState(config.nodeName(), config.address(),
-                System.currentTimeMillis(), 0, false), config.failAfter().toNanos(),
-                config.joinDelay().toNanos(), System.nanoTime());
+        long start = System.nanoTime();
+        long incarnation = System.currentTimeMillis();
+        this.clock = new AwakeClock(2 * config.interval().toNanos(), start);
+        this.table = new MemberTable(new MemberState(config.nodeName(), config.address(), incarnation, 0, false),
+                config.failAfter().toNanos(), config.joinDelay().toNanos(), config.maxClockSkew().toMillis(), start);
+        this.sealer = config.keys() == null ? null : new GossipSeal.Sealer(config.keys(), config.nodeName(), incarnation);
+        this.opener = config.keys() == null ? null : new GossipSeal.Opener(config.keys());
+        this.replays = new ReplayGuard(config.maxClockSkew().toMillis());
+        for (Reason r : Reason.values()) {
+            dropped.put(r, new LongAdder());
+        }
         this.alive = table.alive();
         this.seeds.addAll(config.seeds());
         this.seeds.remove(config.address());
@@ -99,8 +147,15 @@ public final class Membership implements AutoCloseable {
         Membership m = new Membership(config, listener);
         m.receiver.start();
         long interval = config.interval().toNanos();
-        m.ticking = m.executor.scheduleAtFixedRate(m::tick, 0, interval, TimeUnit.NANOSECONDS);
-        log.info("membership of {} listening on {}, seeds {}", config.nodeName(), config.address(), config.seeds());
+        // fixed delay: after a stall one round runs, not a burst of overdue ones
+        m.ticking = m.executor.scheduleWithFixedDelay(m::tick, 0, interval, TimeUnit.NANOSECONDS);
+        if (config.keys() == null) {
+            log.atWarn().addKeyValue("event", "membershipInsecure")
+                    .log("membership is NOT authenticated (--insecure-membership): any host that reaches {} can move this cluster's IPs",
+                            config.address());
+        }
+        log.info("membership of {} listening on {}, seeds {}, {}", config.nodeName(), config.address(), config.seeds(),
+                config.keys() == null ? "unauthenticated" : "AES-GCM with " + config.keys().keys().size() + " key(s)");
         return m;
     }
 
@@ -121,6 +176,13 @@ public final class Membership implements AutoCloseable {
         return config.nodeName();
     }
 
+    /** Datagrams not believed so far, by reason (the metric's {@code reason} label). */
+    public Map<String, Long> dropped() {
+        Map<String, Long> out = new TreeMap<>();
+        dropped.forEach((reason, count) -> out.put(reason.label(), count.sum()));
+        return out;
+    }
+
     /** More places where speakers may listen (for example the Nodes' addresses); contacted until seen alive. */
     public void addSeeds(Collection<InetSocketAddress> more) {
         more.stream().filter(a -> !a.equals(config.address())).forEach(seeds::add);
@@ -133,7 +195,7 @@ public final class Membership implements AutoCloseable {
     public void leave(Duration handover) throws InterruptedException {
         executor.submit(() -> {
             table.leave();
-            sendToAll(GossipCodec.encode(table.gossip(System.nanoTime())));
+            sendToAll(seal(GossipCodec.encode(table.gossip(clock.now(System.nanoTime())))));
             changed();
         });
         Thread.sleep(handover.toMillis());
@@ -141,11 +203,12 @@ public final class Membership implements AutoCloseable {
 
     private void tick() {
         try {
-            long now = System.nanoTime();
+            fold();
+            long now = clock.now(System.nanoTime());
             table.beat();
-            byte[] heartbeat = GossipCodec.encode(List.of(table.self()));
+            byte[] heartbeat = seal(GossipCodec.encode(List.of(table.self())));
             sendToAll(heartbeat);
-            byte[] full = GossipCodec.encode(table.gossip(now));
+            byte[] full = seal(GossipCodec.encode(table.gossip(now)));
             List<InetSocketAddress> live = table.liveAddresses();
             if (!live.isEmpty()) {
                 send(full, live.get(ThreadLocalRandom.current().nextInt(live.size())));
@@ -159,6 +222,30 @@ public final class Membership implements AutoCloseable {
             changed();
         } catch (RuntimeException e) {
             log.error("membership tick failed", e);
+        }
+    }
+
+    private byte[] seal(byte[] message) {
+        return sealer == null ? message : sealer.seal(message, System.currentTimeMillis());
+    }
+
+    /** Folds the datagrams received so far; on the membership thread. */
+    private void fold() {
+        long refutedBefore = table.refutations();
+        boolean changed = false;
+        for (Received r; (r = inbox.poll()) != null; ) {
+            MemberTable.Merged merged = table.merge(r.gossip(), r.sender(), clock.now(System.nanoTime()), System.currentTimeMillis());
+            changed |= merged.changed();
+            if (merged.rejected() > 0) {
+                dropped(Reason.IMPLAUSIBLE, null, merged.rejected() + " entries from " + r.sender() + " claim what they may not");
+            }
+        }
+        if (table.refutations() != refutedBefore) {
+            log.atWarn().addKeyValue("event", "membershipRefuted").addKeyValue("incarnation", table.self().incarnation())
+                    .log("a peer spoke of a newer state of this speaker than its own; refuted with a new incarnation");
+        }
+        if (changed) {
+            changed();
         }
     }
 
@@ -184,19 +271,58 @@ public final class Membership implements AutoCloseable {
             DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
             try {
                 socket.receive(packet);
-                List<MemberState> gossip = GossipCodec.decode(packet.getData(), packet.getLength());
-                executor.execute(() -> {
-                    if (table.merge(gossip, System.nanoTime())) {
-                        changed();
-                    }
-                });
             } catch (IOException e) {
                 if (!closed) {
-                    log.warn("ignoring a membership datagram from {}: {}", packet.getSocketAddress(), e.getMessage());
+                    log.warn("membership socket failed: {}", e.toString());
                 }
+                continue;
+            }
+            try {
+                inbox.add(believe(packet.getData(), packet.getLength()));
+                executor.execute(this::fold);
+            } catch (DroppedDatagram e) {
+                dropped(e.reason(), packet.getSocketAddress(), e.getMessage());
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 return;
             }
+        }
+    }
+
+    /** Opens, checks and decodes one datagram, or says why it is not believed. */
+    private Received believe(byte[] data, int length) throws DroppedDatagram {
+        if (opener == null) {
+            return new Received(null, decode(data, length));
+        }
+        Opened opened = opener.open(data, length);
+        replays.accept(opened.header(), System.currentTimeMillis());
+        byte[] message = opened.message();
+        List<MemberState> gossip = decode(message, message.length);
+        if (gossip.isEmpty() || !gossip.get(0).name().equals(opened.header().sender())) {
+            throw new DroppedDatagram(Reason.IMPLAUSIBLE, "its first entry is not its sender " + opened.header().sender());
+        }
+        return new Received(opened.header().sender(), gossip);
+    }
+
+    private static List<MemberState> decode(byte[] data, int length) throws DroppedDatagram {
+        try {
+            return GossipCodec.decode(data, length);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new DroppedDatagram(Reason.UNAUTHENTICATED, "not a membership message: " + e.getMessage());
+        }
+    }
+
+    /** Counts a datagram not believed; WARN at most every few seconds, with how many since the last. */
+    private synchronized void dropped(Reason reason, SocketAddress from, String why) {
+        dropped.get(reason).increment();
+        droppedSinceWarn++;
+        long now = System.nanoTime();
+        if (lastWarnNanos == 0 || now - lastWarnNanos >= TimeUnit.SECONDS.toNanos(WARN_EVERY_SECONDS)) {
+            log.atWarn().addKeyValue("event", "membershipDatagramDropped").addKeyValue("reason", reason.label())
+                    .addKeyValue("from", String.valueOf(from)).addKeyValue("dropped", droppedSinceWarn)
+                    .log("membership datagram dropped: {} ({} dropped since the last warning; next warning in {} s at the earliest)",
+                            why, droppedSinceWarn, WARN_EVERY_SECONDS);
+            lastWarnNanos = now;
+            droppedSinceWarn = 0;
         }
     }
 
@@ -207,7 +333,7 @@ public final class Membership implements AutoCloseable {
                     .log("live speakers changed");
             alive = nowAlive;
         }
-        Set<String> nowEligible = table.eligible(System.nanoTime());
+        Set<String> nowEligible = table.eligible(clock.now(System.nanoTime()));
         if (!nowEligible.equals(eligible)) {
             eligible = nowEligible;
             listener.eligibleMembersChanged(nowEligible);

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The speaker's metrics under MetalLB's names, so existing dashboards and alerts keep working:
@@ -29,10 +30,12 @@ public final class SpeakerMetrics {
     public static final String RESPONSES = "metallb_layer2_responses_sent";
     public static final String GRATUITOUS = "metallb_layer2_gratuitous_sent";
     public static final String ANNOUNCED = "metallb_speaker_announced";
+    public static final String MEMBERSHIP_DROPPED = "metallb_speaker_membership_datagrams_dropped";
 
     private final Map<String, Map<String, LongAdder>> counters = new ConcurrentHashMap<>();
     private final Set<String> announced = ConcurrentHashMap.newKeySet();
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private volatile Supplier<Map<String, Long>> membershipDropped = Map::of;
     private HttpServer server;
     private volatile boolean ready;
     private volatile boolean live = true;
@@ -71,6 +74,11 @@ public final class SpeakerMetrics {
         }
     }
 
+    /** Where the counts of membership datagrams not believed, by reason, come from. */
+    public void membershipDropped(Supplier<Map<String, Long>> byReason) {
+        membershipDropped = byReason;
+    }
+
     public String render() {
         StringBuilder out = new StringBuilder();
         counter(out, REQUESTS, "Number of layer2 requests received for owned IPs");
@@ -79,6 +87,10 @@ public final class SpeakerMetrics {
         out.append("# HELP ").append(ANNOUNCED).append(" Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.\n");
         out.append("# TYPE ").append(ANNOUNCED).append(" gauge\n");
         announced.stream().sorted().forEach(l -> out.append(ANNOUNCED).append('{').append(l).append("} 1\n"));
+        out.append("# HELP ").append(MEMBERSHIP_DROPPED).append(" Membership datagrams not believed: unauthenticated, replayed, stale or implausible\n");
+        out.append("# TYPE ").append(MEMBERSHIP_DROPPED).append(" counter\n");
+        new TreeMap<>(membershipDropped.get()).forEach((reason, v) ->
+                out.append(MEMBERSHIP_DROPPED).append("{reason=\"").append(reason).append("\"} ").append(v).append('\n'));
         out.append(registry.scrape());
         return out.toString();
     }

@@ -15,14 +15,21 @@ class MemberTableTest {
     }
 
     static final long JOIN_DELAY = 1000 * MS;
-    final MemberTable table = new MemberTable(member("a", 1, 0), FAIL_AFTER, JOIN_DELAY, 0);
+    static final long SKEW_MS = 30_000;
+    static final long WALL_MS = 1_000_000; // the wall clock, far beyond the incarnations used here
+    final MemberTable table = new MemberTable(member("a", 1, 0), FAIL_AFTER, JOIN_DELAY, SKEW_MS, 0);
+
+    /** Gossip as an unauthenticated sender's: every entry first-hand. */
+    boolean merge(List<MemberState> gossip, long now) {
+        return table.merge(gossip, null, now, WALL_MS).changed();
+    }
 
     @Test
     void aMemberIsAliveWhileItsHeartbeatAdvances() {
-        assertThat(table.merge(List.of(member("b", 1, 1)), 0)).isTrue();
+        assertThat(merge(List.of(member("b", 1, 1)), 0)).isTrue();
         assertThat(table.alive()).containsExactly("a", "b");
 
-        assertThat(table.merge(List.of(member("b", 1, 2)), 400 * MS)).isFalse();
+        assertThat(merge(List.of(member("b", 1, 2)), 400 * MS)).isFalse();
         assertThat(table.expire(800 * MS)).isFalse();
         assertThat(table.alive()).containsExactly("a", "b");
 
@@ -33,48 +40,48 @@ class MemberTableTest {
 
     @Test
     void staleNewsDoesNotKeepAMemberAliveNorBringItBack() {
-        table.merge(List.of(member("b", 1, 5)), 0);
-        table.merge(List.of(member("b", 1, 5), member("b", 1, 4)), 400 * MS);
+        merge(List.of(member("b", 1, 5)), 0);
+        merge(List.of(member("b", 1, 5), member("b", 1, 4)), 400 * MS);
         assertThat(table.expire(501 * MS)).isTrue();
 
-        assertThat(table.merge(List.of(member("b", 1, 5)), 600 * MS)).isFalse();
+        assertThat(merge(List.of(member("b", 1, 5)), 600 * MS)).isFalse();
         assertThat(table.alive()).containsExactly("a");
     }
 
     @Test
     void secondHandHeartbeatsKeepAMemberAlive() {
-        table.merge(List.of(member("b", 1, 1), member("c", 1, 1)), 0);
+        merge(List.of(member("b", 1, 1), member("c", 1, 1)), 0);
         // b's packets to us are lost, but c tells us about b's newer heartbeats
-        table.merge(List.of(member("c", 1, 5), member("b", 1, 5)), 400 * MS);
+        merge(List.of(member("c", 1, 5), member("b", 1, 5)), 400 * MS);
         table.expire(700 * MS);
         assertThat(table.alive()).containsExactly("a", "b", "c");
     }
 
     @Test
     void aLeavingMemberIsGoneAtOnceAndARestartBringsItBack() {
-        table.merge(List.of(member("b", 1, 3)), 0);
+        merge(List.of(member("b", 1, 3)), 0);
         MemberState leaving = new MemberState("b", member("b", 1, 0).address(), 1, 4, true);
-        assertThat(table.merge(List.of(leaving), 10 * MS)).isTrue();
+        assertThat(merge(List.of(leaving), 10 * MS)).isTrue();
         assertThat(table.alive()).containsExactly("a");
         assertThat(table.gossip(20 * MS)).contains(leaving);
 
-        assertThat(table.merge(List.of(member("b", 2, 0)), 30 * MS)).isTrue();
+        assertThat(merge(List.of(member("b", 2, 0)), 30 * MS)).isTrue();
         assertThat(table.alive()).containsExactly("a", "b");
     }
 
     @Test
     void aDeadMemberThatWasOnlyLateComesBackWithItsNextHeartbeat() {
-        table.merge(List.of(member("b", 1, 1)), 0);
+        merge(List.of(member("b", 1, 1)), 0);
         table.expire(600 * MS);
-        assertThat(table.merge(List.of(member("b", 1, 2)), 650 * MS)).isTrue();
+        assertThat(merge(List.of(member("b", 1, 2)), 650 * MS)).isTrue();
         assertThat(table.alive()).containsExactly("a", "b");
     }
 
     @Test
     void weLeaveOurselvesAndGossipOnlyTheLiving() {
-        table.merge(List.of(member("b", 1, 1), member("c", 1, 1)), 0);
+        merge(List.of(member("b", 1, 1), member("c", 1, 1)), 0);
         table.expire(600 * MS);
-        table.merge(List.of(member("b", 1, 2)), 600 * MS);
+        merge(List.of(member("b", 1, 2)), 600 * MS);
         assertThat(table.gossip(600 * MS)).extracting(MemberState::name).containsExactly("a", "b");
 
         table.leave();
@@ -85,19 +92,107 @@ class MemberTableTest {
     @Test
     void membersMayOwnOnlyOnceAliveForTheJoinDelayAndAgainAfterComingBack() {
         assertThat(table.eligible(0)).isEmpty();
-        table.merge(List.of(member("b", 1, 1)), 500 * MS);
+        merge(List.of(member("b", 1, 1)), 500 * MS);
         assertThat(table.eligible(1000 * MS)).as("itself only after join delay + fail-after").isEmpty();
         assertThat(table.eligible(1499 * MS)).isEmpty();
-        table.merge(List.of(member("b", 1, 2)), 1400 * MS);
+        merge(List.of(member("b", 1, 2)), 1400 * MS);
         assertThat(table.eligible(1500 * MS)).containsExactly("a", "b");
 
         table.expire(2000 * MS);
-        table.merge(List.of(member("b", 2, 0)), 2100 * MS); // restarted
+        merge(List.of(member("b", 2, 0)), 2100 * MS); // restarted
         assertThat(table.eligible(2500 * MS)).containsExactly("a");
         assertThat(table.eligible(3100 * MS)).containsExactly("a", "b");
 
         table.leave();
         assertThat(table.eligible(4000 * MS)).containsExactly("b");
+    }
+
+    // ---- what an authenticated peer may claim
+
+    static MemberState leaving(String name, long incarnation, long heartbeat) {
+        return new MemberState(name, member(name, 1, 0).address(), incarnation, heartbeat, true);
+    }
+
+    @Test
+    void anIncarnationFromTheFarFutureIsRejectedAndCounted() {
+        table.merge(List.of(member("b", 1, 3)), "b", 0, WALL_MS);
+        MemberTable.Merged forged = table.merge(List.of(member("c", 1, 1), leaving("b", Long.MAX_VALUE, 4)), "c", 10 * MS, WALL_MS);
+        assertThat(forged.rejected()).isEqualTo(1);
+        assertThat(table.alive()).containsExactly("a", "b", "c");
+
+        MemberTable.Merged restart = table.merge(List.of(member("b", WALL_MS + SKEW_MS, 0)), "b", 20 * MS, WALL_MS);
+        assertThat(restart.rejected()).as("a clock up to maxSkew ahead is fine").isZero();
+        assertThat(table.merge(List.of(member("b", WALL_MS + SKEW_MS + 1, 0)), "b", 30 * MS, WALL_MS).rejected()).isEqualTo(1);
+    }
+
+    @Test
+    void onlyAMemberItselfSaysItLeavesOrRestarted() {
+        table.merge(List.of(member("b", 1, 3)), "b", 0, WALL_MS);
+        table.merge(List.of(member("c", 1, 1)), "c", 0, WALL_MS);
+
+        assertThat(table.merge(List.of(member("c", 1, 2), leaving("b", 1, 4)), "c", 10 * MS, WALL_MS).changed()).isFalse();
+        assertThat(table.merge(List.of(member("c", 1, 3), member("b", 7, 0)), "c", 20 * MS, WALL_MS).changed()).isFalse();
+        assertThat(table.gossip(20 * MS)).contains(member("b", 1, 3));
+        assertThat(table.merge(List.of(member("c", 1, 4), member("b", 1, 5)), "c", 30 * MS, WALL_MS).changed())
+                .as("second-hand heartbeats still count").isFalse();
+        assertThat(table.gossip(30 * MS)).contains(member("b", 1, 5));
+
+        assertThat(table.merge(List.of(leaving("b", 1, 6)), "b", 40 * MS, WALL_MS).changed()).isTrue();
+        assertThat(table.alive()).containsExactly("a", "c");
+    }
+
+    @Test
+    void aHeartbeatMayNotRunAheadOfTime() {
+        table.merge(List.of(member("b", 1, 3)), "b", 0, WALL_MS);
+        assertThat(table.merge(List.of(member("b", 1, Long.MAX_VALUE)), "b", 100 * MS, WALL_MS).rejected()).isEqualTo(1);
+        assertThat(table.merge(List.of(member("b", 1, 3 + 100 + 1000)), "b", 100 * MS, WALL_MS).rejected())
+                .as("one a millisecond, and some slack").isZero();
+    }
+
+    @Test
+    void aClaimThatWeLeftOrRestartedIsRefutedWithANewIncarnation() {
+        table.beat();
+        table.merge(List.of(member("b", 1, 1), leaving("a", 1, 1)), "b", 10 * MS, WALL_MS);
+        assertThat(table.refutations()).isEqualTo(1);
+        MemberState self = table.self();
+        assertThat(self.leaving()).isFalse();
+        assertThat(self.incarnation()).isEqualTo(WALL_MS);
+        assertThat(self.supersedes(leaving("a", 1, 1))).isTrue();
+
+        table.merge(List.of(member("b", 1, 2), member("a", WALL_MS + 5, 0)), "b", 20 * MS, WALL_MS);
+        assertThat(table.self().incarnation()).as("outbids a newer run claimed").isEqualTo(WALL_MS + 6);
+
+        table.merge(List.of(member("b", 1, 3), member("a", WALL_MS + 6, 0)), "b", 30 * MS, WALL_MS);
+        assertThat(table.refutations()).as("our own state echoed back is no claim").isEqualTo(2);
+    }
+
+    // ---- our own stalls
+
+    @Test
+    void afterAStallOfOursHeartbeatsThatWaitedAreFoldedBeforeAnyoneIsFoundSilent() {
+        long interval = 100 * MS;
+        AwakeClock clock = new AwakeClock(2 * interval, 0);
+        long real = 0;
+        for (int beat = 1; beat <= 10; beat++, real += interval) {
+            table.merge(List.of(member("b", 1, beat)), "b", clock.now(real), WALL_MS);
+            table.expire(clock.now(real));
+        }
+        // we stall 2 s (b kept beating into our socket buffer); the overdue round runs first
+        real += 2000 * MS;
+        assertThat(table.expire(clock.now(real))).as("our stall is not b's silence").isFalse();
+        table.merge(List.of(member("b", 1, 30)), "b", clock.now(real), WALL_MS);
+        assertThat(table.alive()).containsExactly("a", "b");
+
+        // b really stops: found dead after failAfter of rounds, as ever
+        long lastHeard = clock.now(real);
+        int rounds = 0;
+        while (table.alive().contains("b")) {
+            real += interval;
+            table.expire(clock.now(real));
+            rounds++;
+        }
+        assertThat(clock.now(real) - lastHeard).isGreaterThan(FAIL_AFTER).isLessThanOrEqualTo(FAIL_AFTER + interval);
+        assertThat(rounds).isEqualTo(6);
     }
 
     @Test

@@ -6,20 +6,29 @@ import static org.awaitility.Awaitility.await;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Three speakers' membership over real UDP on loopback. */
+/** Speakers' membership over real UDP on loopback. */
 class MembershipTest {
+    static final GossipKeys KEYS = new GossipKeys(List.of(GossipKeys.sha256("membership test key".getBytes(StandardCharsets.UTF_8))));
     final List<Membership> started = new ArrayList<>();
 
     Membership start(String name, int port, int seedPort) throws Exception {
+        return start(name, port, seedPort, KEYS);
+    }
+
+    Membership start(String name, int port, int seedPort, GossipKeys keys) throws Exception {
         Membership m = Membership.start(new Membership.Config(name, new InetSocketAddress("127.0.0.1", port),
-                List.of(new InetSocketAddress("127.0.0.1", seedPort))), eligible -> { });
+                List.of(new InetSocketAddress("127.0.0.1", seedPort)), keys), eligible -> { });
         started.add(m);
         return m;
     }
@@ -67,5 +76,73 @@ class MembershipTest {
         Membership b = start("b", base + 1, base);
         await().atMost(Duration.ofSeconds(10)).until(() -> a.alive().equals(Set.of("a", "b")));
         assertThat(a.alive()).doesNotContain("x");
+        assertThat(a.dropped()).containsEntry("unauthenticated", 2L);
+    }
+
+    @Test
+    void speakersWithoutOurKeyAreNotBelieved() throws Exception {
+        int base = 30000 + (int) (ProcessHandle.current().pid() % 10000);
+        Membership a = start("a", base, base);
+        Membership b = start("b", base + 1, base);
+        GossipKeys other = new GossipKeys(List.of(GossipKeys.sha256("another cluster's key".getBytes(StandardCharsets.UTF_8))));
+        Membership x = start("x", base + 2, base, other);
+        Membership plain = start("p", base + 3, base, null);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(a.alive()).containsExactly("a", "b");
+            assertThat(a.dropped().get("unauthenticated")).as("x's and p's datagrams").isGreaterThanOrEqualTo(20);
+        });
+        assertThat(b.alive()).containsExactly("a", "b");
+        assertThat(x.alive()).containsExactly("x");
+        assertThat(plain.alive()).containsExactly("p");
+    }
+
+    /**
+     * A real stall: speaker b runs in its own JVM, which we freeze (SIGSTOP) for three times the
+     * failure timeout while a and c keep going. On waking, b must fold what a and c send and not
+     * declare them dead (a and c do see b die and come back, rightly).
+     */
+    @Test
+    void aSpeakerWakingFromAStallDoesNotDeclareItsLivePeersDead(@TempDir Path dir) throws Exception {
+        int base = 50000 + (int) (ProcessHandle.current().pid() % 10000);
+        Duration failAfter = Duration.ofMillis(1000);
+        Membership a = startWith("a", base, base, failAfter);
+        Membership c = startWith("c", base + 2, base, failAfter);
+        Path keyFile = dir.resolve("key");
+        Files.writeString(keyFile, "membership test key, as a file of at least 32 characters\n");
+        Path out = dir.resolve("b.out");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        Process b = new ProcessBuilder(java, "-Xmx64m", "-XX:+UseSerialGC", "-cp", cp, MembershipNode.class.getName(),
+                "b", String.valueOf(base + 1), String.valueOf(base), keyFile.toString(), String.valueOf(failAfter.toMillis()))
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(Files.readString(out)).contains("alive [a, b, c]");
+                assertThat(a.alive()).containsExactly("a", "b", "c");
+            });
+            String pid = String.valueOf(b.pid());
+            assertThat(new ProcessBuilder("kill", "-STOP", pid).start().waitFor()).isZero();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.alive()).containsExactly("a", "c"));
+            Thread.sleep(3 * failAfter.toMillis());
+            int before = Files.readString(out).length();
+            assertThat(new ProcessBuilder("kill", "-CONT", pid).start().waitFor()).isZero();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.alive()).containsExactly("a", "b", "c"));
+            Thread.sleep(2 * failAfter.toMillis());
+
+            String after = Files.readString(out).substring(before);
+            assertThat(after.lines().filter(l -> l.startsWith("alive ")))
+                    .as("b's view after waking").allMatch(l -> l.equals("alive [a, b, c]"));
+            assertThat(b.isAlive()).isTrue();
+        } finally {
+            b.destroyForcibly().waitFor();
+        }
+    }
+
+    Membership startWith(String name, int port, int seedPort, Duration failAfter) throws Exception {
+        Membership m = Membership.start(new Membership.Config(name, new InetSocketAddress("127.0.0.1", port),
+                List.of(new InetSocketAddress("127.0.0.1", seedPort)), Membership.Config.DEFAULT_INTERVAL, failAfter,
+                Membership.Config.DEFAULT_JOIN_DELAY, MembershipNode.keys(), Membership.Config.DEFAULT_MAX_CLOCK_SKEW), e -> { });
+        started.add(m);
+        return m;
     }
 }
