@@ -1,7 +1,9 @@
 package io.ledgerlb.speaker.health;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Checks, every {@code every}, that each thread the speaker cannot do without still runs (a
  * capture thread per interface, the membership loops) and reports it to {@link Health}. A part
- * that stopped is restarted in place when it can be ({@link Part#restart}); one that cannot (the
+ * that stopped is restarted in place when it can be ({@link Part#restart}), after 1 s, then
+ * doubling up to a minute while it keeps stopping; one that cannot (the
  * membership, whose state is in the loop) makes {@link Health#live} false, so {@code /healthz}
  * fails and the kubelet restarts the container.
  */
@@ -23,8 +26,13 @@ public final class Supervisor implements AutoCloseable {
     /** One supervised part: whether it works, and how to start it again (none: restart the process). */
     public record Part(String component, BooleanSupplier working, Optional<Runnable> restart) {}
 
+    private static final long FIRST_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.MINUTES.toNanos(1);
+
     private final Health health;
     private final List<Part> parts;
+    /** Per part: when it may be restarted next, and the wait after that (doubling while it keeps stopping). */
+    private final Map<String, long[]> backoff = new HashMap<>();
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "supervisor");
         t.setDaemon(true);
@@ -43,9 +51,16 @@ public final class Supervisor implements AutoCloseable {
             try {
                 if (part.working().getAsBoolean()) {
                     health.up(part.component());
+                    backoff.remove(part.component());
                 } else if (part.restart().isPresent()) {
                     health.down(part.component(), "its thread stopped; restarting it");
-                    part.restart().get().run();
+                    long now = System.nanoTime();
+                    long[] next = backoff.computeIfAbsent(part.component(), c -> new long[] {now, FIRST_BACKOFF_NANOS});
+                    if (now - next[0] >= 0) {
+                        next[0] = now + next[1];
+                        next[1] = Math.min(MAX_BACKOFF_NANOS, next[1] * 2);
+                        part.restart().get().run();
+                    }
                 } else {
                     health.down(part.component(), "its thread stopped and cannot be restarted in place; /healthz fails so the container is restarted");
                     health.dead();

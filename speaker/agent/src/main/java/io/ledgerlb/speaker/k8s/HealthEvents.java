@@ -26,7 +26,8 @@ public final class HealthEvents implements AutoCloseable {
     }
 
     public void record(Health.Change change) {
-        thread.execute(() -> events.record("health/" + change.component(), nodeRef,
+        // keyed by part and direction: a recovery does not replace a Warning still waiting for the API server
+        thread.execute(() -> events.record("health/" + change.component() + (change.up() ? "/up" : "/down"), nodeRef,
                 change.up() ? "Normal" : "Warning", change.up() ? UP : DOWN,
                 change.up() ? "speaker part " + change.component() + " works again"
                         : "speaker part " + change.component() + " is down: " + change.reason()));
