@@ -95,9 +95,33 @@ final class BgpSpeaking implements AutoCloseable {
         this.peerStatus = client.map(c -> new BgpPeerStatusWriter(c, node));
     }
 
-    /** Brings the sessions in line with the state; called on the planning thread under the ledger's lock. */
-    void apply(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
+    /**
+     * What {@link #apply(Input)} needs from the ledger, read under its lock (pure and quick), so the
+     * sessions are brought in line outside it: the plan, the BGPPeers for this node and the UIDs of
+     * the Services planned.
+     */
+    record Input(BgpAnnouncer.Plan plan, List<BgpPeerDefined> peers, Map<ServiceKey, String> uids) {}
+
+    static Input input(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
         BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, nodeInfo, serving);
+        Map<ServiceKey, String> uids = new HashMap<>();
+        plan.peersByService(plan.byPeer().keySet()).keySet()
+                .forEach(k -> state.assignmentsOf(k).forEach(a -> uids.put(k, a.getService().getUid())));
+        return new Input(plan, BgpAnnouncer.peersFor(state, nodeInfo), uids);
+    }
+
+    /** Brings the sessions in line with the state (reads it, then applies; the caller holds it still). */
+    void apply(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
+        apply(input(state, nodeInfo, serving));
+    }
+
+    /**
+     * Brings the sessions in line with what the ledger said; on the speaker's BGP thread, outside
+     * the ledger's lock and off the Layer 2 path: reading a password Secret or closing a session
+     * may take seconds.
+     */
+    void apply(Input input) {
+        BgpAnnouncer.Plan plan = input.plan();
         if (!plan.problems().equals(problems)) {
             plan.problems().forEach(p -> log.atWarn().addKeyValue("event", "bgpConfigProblem").log(p));
             problems = plan.problems();
@@ -105,7 +129,7 @@ final class BgpSpeaking implements AutoCloseable {
         Set<String> wanted = new HashSet<>();
         Map<String, List<BgpPeerStatusWriter.Condition>> conditions = new TreeMap<>();
         boolean heldBack = false;
-        for (BgpPeerDefined peer : BgpAnnouncer.peersFor(state, nodeInfo)) {
+        for (BgpPeerDefined peer : input.peers()) {
             String name = peer.getName();
             String backend = peer.getBackend().isEmpty() ? defaultBackend : peer.getBackend();
             BgpPeerStatusWriter.Support support = new BgpPeerStatusWriter.Support(backend, BgpPeerConfigs.limitations(peer, backend));
@@ -144,12 +168,7 @@ final class BgpSpeaking implements AutoCloseable {
             return false;
         });
         checkAgainLater(heldBack);
-        status.ifPresent(s -> {
-            Map<ServiceKey, String> uids = new HashMap<>();
-            Map<ServiceKey, Set<String>> peers = plan.peersByService(wanted);
-            peers.keySet().forEach(k -> state.assignmentsOf(k).forEach(a -> uids.put(k, a.getService().getUid())));
-            s.announcing(peers, uids);
-        });
+        status.ifPresent(s -> s.announcing(plan.peersByService(wanted), input.uids()));
         peerStatus.ifPresent(w -> w.conditions(conditions));
     }
 

@@ -36,7 +36,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The speaker's heart: whenever the ledger, the cluster or the membership changes, it plans
  * ownership again ({@link L2Planner}, on one thread, bursts coalesced), hands the IPs it owns to
- * Layer 2, announces the ones it took over and tells Kubernetes. Nothing is owned before the
+ * Layer 2, announces the ones it took over and tells Kubernetes. Under the ledger's lock it only
+ * reads the state into plans; Layer 2 is applied first, on the planning thread, and BGP after it on
+ * a thread of its own ({@link BgpSpeaking}: Secret reads, sessions closing), so neither the
+ * follower nor a Layer 2 failover waits on a BGP peer or the API server. Nothing is owned before the
  * ledger has caught up and membership has settled (see the join delay in {@link Membership}).
  */
 public final class Speaker implements Membership.Listener, LedgerListener, AutoCloseable {
@@ -54,6 +57,13 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         return t;
     });
     private final AtomicBoolean planPending = new AtomicBoolean();
+    private final ExecutorService bgpThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "speaker-bgp");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicReference<BgpSpeaking.Input> bgpPending =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private volatile LedgerFollower follower;
     private volatile boolean caughtUp;
     private final java.util.concurrent.CountDownLatch folded = new java.util.concurrent.CountDownLatch(1);
@@ -160,7 +170,29 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         }
     }
 
-    private record Planned(L2Planner.Plan plan, Map<ServiceKey, String> uids) {}
+    private record Planned(L2Planner.Plan plan, Map<ServiceKey, String> uids, Optional<BgpSpeaking.Input> bgp) {}
+
+    /**
+     * Hands the BGP part of a plan to the BGP thread, which applies the latest one it has (older
+     * ones it has not started are skipped): a Secret read or a session that takes seconds to close
+     * holds up neither the ledger nor Layer 2.
+     */
+    private void announceBgp(BgpSpeaking.Input input) {
+        if (bgpPending.getAndSet(input) == null) {
+            try {
+                bgpThread.execute(() -> {
+                    BgpSpeaking.Input latest = bgpPending.getAndSet(null);
+                    try {
+                        bgp.orElseThrow().apply(latest);
+                    } catch (RuntimeException e) {
+                        log.error("applying the BGP plan failed; Layer 2 goes on", e);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
 
     private void plan() {
         planPending.set(false);
@@ -174,14 +206,16 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                     cluster.map(ClusterWatch::nodes).orElse(Map.of()), members,
                     cluster.map(ClusterWatch::servingNodes).orElse(Map.of()), cluster.isPresent());
             Planned planned = f.withState(state -> {
-                bgp.ifPresent(b -> {
+                // under the ledger's lock only what is pure and quick: reading the state into plans
+                Optional<BgpSpeaking.Input> bgpInput = Optional.empty();
+                if (bgp.isPresent()) {
                     try {
-                        b.apply(state, view.nodes().getOrDefault(node, new NodeInfo(node, Map.of(), false)),
-                                view.servingNodes());
+                        bgpInput = Optional.of(BgpSpeaking.input(state,
+                                view.nodes().getOrDefault(node, new NodeInfo(node, Map.of(), false)), view.servingNodes()));
                     } catch (RuntimeException e) {
                         log.error("BGP planning failed; Layer 2 goes on", e);
                     }
-                });
+                }
                 L2Planner.Plan plan = L2Planner.plan(state, view);
                 Map<ServiceKey, String> uids = new HashMap<>();
                 for (L2Assignment a : plan.ownedBy(node)) {
@@ -189,10 +223,11 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                         uids.put(ServiceKey.of(holder.getService()), holder.getService().getUid());
                     }
                 }
-                return new Planned(plan, uids);
+                return new Planned(plan, uids, bgpInput);
             });
-            apply(planned, !plannedWith.containsAll(members));
+            apply(planned, !plannedWith.containsAll(members)); // Layer 2 first, on this thread
             plannedWith = members;
+            planned.bgp().ifPresent(this::announceBgp);
         } catch (RuntimeException e) {
             log.error("planning ownership failed; keeping the previous plan", e);
         }
@@ -276,6 +311,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
 
     @Override
     public void close() {
+        bgpThread.shutdownNow();
         planner.shutdownNow();
         try {
             planner.awaitTermination(2, TimeUnit.SECONDS);
