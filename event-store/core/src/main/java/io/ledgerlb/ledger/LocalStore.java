@@ -40,6 +40,12 @@ public interface LocalStore extends AutoCloseable {
     /** The journaled entries about every one of {@code subjects}, through the index, in sequence order. */
     List<Row> rowsAbout(Collection<Subject> subjects);
 
+    /**
+     * One page of {@link #rowsAbout}: the rows about every one of {@code subjects} with a sequence
+     * in {@code from..to}, newest first, at most {@code limit}.
+     */
+    List<Row> pageAbout(Collection<Subject> subjects, long from, long to, int limit);
+
     // ---- snapshots
 
     void saveSnapshot(StoredSnapshot snapshot);

@@ -210,8 +210,8 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                 Optional<BgpSpeaking.Input> bgpInput = Optional.empty();
                 if (bgp.isPresent()) {
                     try {
-                        bgpInput = Optional.of(BgpSpeaking.input(state,
-                                view.nodes().getOrDefault(node, new NodeInfo(node, Map.of(), false)), view.servingNodes()));
+                        bgpInput = Optional.of(BgpSpeaking.input(state, view.nodes().getOrDefault(node,
+                                new NodeInfo(node, Map.of(), false)), view.servingNodes(state.servicesWithAssignments())));
                     } catch (RuntimeException e) {
                         log.error("BGP planning failed; Layer 2 goes on", e);
                     }

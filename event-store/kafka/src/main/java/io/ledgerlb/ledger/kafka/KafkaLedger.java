@@ -200,22 +200,53 @@ public final class KafkaLedger implements Ledger {
      * @throws LedgerFormatException when an indexed journal row is not the intact entry it should be
      */
     public IndexedRead readIndexed(Collection<Subject> subjects) throws LedgerFormatException {
+        Optional<String> unusable = indexUnusable();
+        if (unusable.isPresent()) {
+            return IndexedRead.unusable(unusable.get());
+        }
+        return checkedRows(database.get().rowsAbout(subjects), "journal " + database.get().file()
+                + " and topic " + config.eventsTopic() + " both end at sequence " + database.get().lastSequence());
+    }
+
+    /**
+     * One page of {@link #readIndexed(Collection)}: the entries about every one of {@code subjects}
+     * with a sequence in {@code from..to}, <em>newest first</em>, at most {@code limit} (the
+     * explorer's timelines page through a pool's million entries this way). Same conditions and
+     * checks as the whole read.
+     */
+    public IndexedRead readIndexed(Collection<Subject> subjects, long from, long to, int limit)
+            throws LedgerFormatException {
+        Optional<String> unusable = indexUnusable();
+        if (unusable.isPresent()) {
+            return IndexedRead.unusable(unusable.get());
+        }
+        return checkedRows(database.get().pageAbout(subjects, from, to, limit),
+                "a page of the index of journal " + database.get().file());
+    }
+
+    /** Why the audit index cannot answer for the whole topic, or empty when it can. */
+    private Optional<String> indexUnusable() throws LedgerFormatException {
         if (database.isEmpty()) {
-            return IndexedRead.unusable("no SQLite file");
+            return Optional.of("no SQLite file");
         }
         LocalStore journal = database.get();
         long journaled = journal.lastSequence();
         Optional<LedgerEntry> topicLast = lastEntry();
         long inTopic = topicLast.map(LedgerEntry::sequence).orElse(0L);
         if (journaled != inTopic) {
-            return IndexedRead.unusable("the journal ends at sequence " + journaled + ", the topic at " + inTopic);
+            return Optional.of("the journal ends at sequence " + journaled + ", the topic at " + inTopic);
         }
         if (inTopic > 0 && !Arrays.equals(topicLast.get().hash(),
                 journal.entry(journaled).map(KafkaLedger::hashOrNull).orElse(null))) {
-            return IndexedRead.unusable("the journal's entry " + journaled + " differs from the topic's");
+            return Optional.of("the journal's entry " + journaled + " differs from the topic's");
         }
+        return Optional.empty();
+    }
+
+    /** Decodes index rows, checking each: it decodes, sits at its own sequence, its hash matches its bytes. */
+    private static IndexedRead checkedRows(List<LocalStore.Row> rows, String detail) throws LedgerFormatException {
         List<LedgerEntry> found = new ArrayList<>();
-        for (LocalStore.Row row : database.get().rowsAbout(subjects)) {
+        for (LocalStore.Row row : rows) {
             LedgerEntry entry;
             try {
                 entry = LedgerEntry.decode(row.entry());
@@ -229,8 +260,7 @@ public final class KafkaLedger implements Ledger {
             }
             found.add(entry);
         }
-        return IndexedRead.found(found, "journal " + database.get().file() + " and topic " + config.eventsTopic()
-                + " both end at sequence " + inTopic);
+        return IndexedRead.found(found, detail);
     }
 
     private static byte[] hashOrNull(byte[] stored) {
@@ -291,9 +321,26 @@ public final class KafkaLedger implements Ledger {
      * when there is none. Unusable snapshots are logged and passed over.
      */
     Restored restoreLatest(long maxSequence) {
+        // SQLite first, loading one snapshot at a time: the newest usable one there is the answer
+        // (the topic holds the same snapshots; one it has beyond SQLite's only shortens the replay),
+        // so a point in a long ledger does not load every older snapshot, nor scan the snapshot topic
+        if (database.isPresent()) {
+            for (long sequence : database.get().snapshotSequencesNewestFirst(maxSequence)) {
+                Optional<StoredSnapshot> snapshot = sequence == 0 ? Optional.empty() : database.get().loadSnapshot(sequence);
+                if (snapshot.isPresent()) {
+                    try {
+                        LedgerState state = snapshot.get().restore();
+                        return new Restored(state, onChain(snapshot.get(), state) + 1);
+                    } catch (LedgerFormatException e) {
+                        log.warn("passing over a snapshot: {}; using an older one and a longer replay", e.getMessage());
+                    }
+                }
+            }
+        }
         for (StoredSnapshot snapshot : snapshotCandidates(maxSequence)) {
             try {
-                return new Restored(snapshot.restore(), onChain(snapshot) + 1);
+                LedgerState state = snapshot.restore();
+                return new Restored(state, onChain(snapshot, state) + 1);
             } catch (LedgerFormatException e) {
                 log.warn("passing over a snapshot: {}; using an older one and a longer replay", e.getMessage());
             }
@@ -303,7 +350,11 @@ public final class KafkaLedger implements Ledger {
 
     /** Checks a snapshot's last hash against the log; returns the offset of the entry it covers. */
     private long onChain(StoredSnapshot snapshot) throws LedgerFormatException {
-        LedgerState state = snapshot.restore();
+        return onChain(snapshot, snapshot.restore());
+    }
+
+    /** {@link #onChain(StoredSnapshot)} for a snapshot already restored into {@code state}. */
+    private long onChain(StoredSnapshot snapshot, LedgerState state) throws LedgerFormatException {
         try (var consumer = events.open()) {
             Optional<EventLog.Located> at = events.entryAt(consumer, snapshot.sequence(), snapshot.kafkaOffset());
             if (at.isEmpty() || !Arrays.equals(LedgerEntry.decode(at.get().value()).hash(), state.lastHash())) {

@@ -114,6 +114,11 @@ public final class LedgerDatabase implements LocalStore {
     }
 
     @Override
+    public List<Row> pageAbout(Collection<Subject> subjects, long from, long to, int limit) {
+        return auditIndex.pageAbout(subjects, from, to, limit).stream().map(r -> new Row(r.sequence(), r.entry())).toList();
+    }
+
+    @Override
     public void saveSnapshot(StoredSnapshot snapshot) {
         snapshots.save(snapshot);
     }
