@@ -104,11 +104,14 @@ public final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "ledgerlb-shutdown"));
         try {
             Files.createDirectories(ledger.dataDir);
+            ledger.requireSigningKey();
             KafkaLedger opened = ledger.open();
             toClose.push(opened);
             out.printf("ledger:      %s, topic %s, journal %s%n", opened.embeddedBroker().isPresent()
                     ? "embedded Kafka at " + opened.bootstrapServers() : "Kafka at " + opened.bootstrapServers(),
                     opened.config().eventsTopic(), opened.config().sqliteFile().map(Path::toString).orElse("none"));
+            out.printf("signing:     %s; readers trust %s%n", opened.config().signingKey().map(Object::toString).orElse("none"),
+                    opened.config().trustedKeys());
 
             KubernetesClient client = kubernetes(out);
             toClose.push(client);

@@ -22,6 +22,11 @@ public interface LedgerFollower extends AutoCloseable {
         return true;
     }
 
+    /** Records passed over so far (never applied): forged, replayed, reordered, unvouched for, undecodable. */
+    default long passedOver() {
+        return 0;
+    }
+
     @Override
     void close();
 }
