@@ -91,12 +91,12 @@ class OpenTransactionForkTest {
         return entries.get(entries.size() - 1);
     }
 
-    /** The entry that continues {@code tail}, as another writer would seal it. */
+    /** The entry that continues {@code tail}, as another writer holding the key would seal and sign it. */
     private static LedgerEntry next(LedgerEntry tail, String actor) {
         Event event = SampleEvents.assign("from-" + actor, "10.99.7.7").toBuilder()
                 .setSequence(tail.sequence() + 1).setPrevHash(ByteString.copyFrom(tail.hash())).setActor(actor)
                 .setTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(1)).build();
-        return LedgerEntry.seal(event);
+        return LedgerEntry.seal(event).signedBy(LedgerFixture.signingKey());
     }
 
     private static void assertOneChain(KafkaLedger ledger, long lastSequence) throws Exception {

@@ -18,6 +18,7 @@ import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.event.SignedChain;
 import io.ledgerlb.ledger.sign.SigningKey;
+import io.ledgerlb.ledger.sign.TrustedKeys;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.StoredSnapshot;
 import java.nio.ByteBuffer;
@@ -74,6 +75,8 @@ public final class KafkaLedgerWriter implements LedgerWriter {
     private long lastSequence;
     private byte[] lastHash = HashChain.GENESIS;
     private long lastOffset = -1;
+    /** The keys the chain trusts at its tip (rotations included): what a rival entry must be signed by. */
+    private TrustedKeys chainKeys;
     private Pending pending;
     private Transaction open;
     private boolean fenced;
@@ -166,7 +169,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         if (from >= to) {
             return Optional.empty();
         }
-        SignedChain chain = new SignedChain(ledger.config().trustedKeys(), lastSequence, lastHash);
+        SignedChain chain = new SignedChain(chainKeys, lastSequence, lastHash);
         events.scanDecoded(consumer, from, to, record -> {
             if (record.entry() == null) {
                 chain.acceptUndecodable(record.error(), record.offset());
@@ -197,6 +200,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
             throw new LedgerWriteException("cannot read the tail of " + ledger.config().eventsTopic() + ": " + e.getMessage(), e);
         }
         List<LedgerEntry> unsigned = tip.unsignedTail();
+        chainKeys = tip.keys();
         adopting = null;
         if (!unsigned.isEmpty() && !tip.signedBefore()) {
             LedgerEntry lastUnsigned = unsigned.get(unsigned.size() - 1);
@@ -294,6 +298,9 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         }
         log.warn("ledger {} now signed by {} (rotated from {} at sequence {})", ledger.config().eventsTopic(), next,
                 signingKey, entry.sequence());
+        if (chainKeys.checked()) {
+            chainKeys = chainKeys.rotated(signingKey.keyId(), next.publicKey());
+        }
         signingKey = next;
         return entry;
     }
