@@ -47,13 +47,6 @@ public final class NativeBgpBackend implements BgpBackend {
         return "native";
     }
 
-    /** Thrown for a peer this backend cannot serve; the message says why and what to use instead. */
-    public static final class UnsupportedPeerException extends IllegalArgumentException {
-        public UnsupportedPeerException(String message) {
-            super(message);
-        }
-    }
-
     @Override
     public BgpSession open(BgpPeerConfig peer, SessionListener listener) {
         return open(FsmSettings.active(peer), listener);
