@@ -1,6 +1,7 @@
 package io.ledgerlb.speaker;
 
 import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.ledger.event.SignedChain;
 import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.LedgerListener;
 import io.ledgerlb.ledger.event.LedgerEntry;
@@ -102,6 +103,15 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         log.atInfo().addKeyValue("event", "ledgerCaughtUp").addKeyValue("sequence", state.sequence())
                 .log("ledger caught up");
         requestPlan();
+    }
+
+    @Override
+    public void passedOver(SignedChain.PassedOver record) {
+        metrics.count(SpeakerMetrics.LEDGER_PASSED_OVER, "");
+        log.atError().addKeyValue("event", "ledgerRecordPassedOver").addKeyValue("sequence", record.sequence())
+                .addKeyValue("offset", record.position()).addKeyValue("reason", record.reason())
+                .log("passed over a ledger record that no trusted signed head vouches for; it is never announced");
+        status.ifPresent(w -> w.ledgerRecordPassedOver(record.sequence(), record.position(), record.reason()));
     }
 
     @Override

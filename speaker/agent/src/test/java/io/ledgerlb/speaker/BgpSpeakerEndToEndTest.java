@@ -256,10 +256,10 @@ class BgpSpeakerEndToEndTest {
         List<String> command = new ArrayList<>(List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Dlogback.configurationFile=logback.xml", "-cp", cp, SpeakerMain.class.getName(),
                 "--node-name=n1",
-                "--kafka-bootstrap=" + ledger.bootstrapServers(),
+                "--kafka-bootstrap=" + ledger.bootstrapServers(), "--trusted-keys=" + LedgerFixture.trustedKeysFile(),
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
-                // membership and the router id on the lab's own address; no Layer 2 interface
-                "--members-bind=" + lab.hostV4.getHostAddress() + ":7946", "--insecure-membership", // the only speaker
+                // membership and the router id on the lab's own address; no Layer 2 (every interface excluded)
+                "--exclude-interface=.*", "--members-bind=" + lab.hostV4.getHostAddress() + ":7946", "--insecure-membership", // the only speaker
                 "--metrics-port=0"));
         command.addAll(List.of(clusterOptions));
         ProcessBuilder builder = new ProcessBuilder(command);
