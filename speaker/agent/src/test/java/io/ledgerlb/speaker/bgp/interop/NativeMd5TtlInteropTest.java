@@ -14,6 +14,7 @@ import io.ledgerlb.speaker.bgp.nativ.NetnsLab;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the router has, reach Established and their route arrives; their packets leave with TTL 1 and
  * hop limit 255, MD5-signed, as captured in the router's namespace. Speaker 3 first signs with a
  * wrong key: the router never has the session up while our side reports why; with the right key
- * it comes up.
+ * it comes up. And the router connecting to us: a listening backend with speaker 1's iBGP key
+ * accepts the router's signed connection.
  */
 class NativeMd5TtlInteropTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
@@ -41,13 +43,18 @@ class NativeMd5TtlInteropTest {
     void passwordPeersWorkWithTheRightKeyOnlyAndPacketsCarryTheSessionsTtl(String routerName) throws Exception {
         NetnsLab.assumeAvailable("/usr/sbin/ip", "/usr/bin/tcpdump", FrrRouter.BGPD, "/usr/sbin/bird");
         try (InteropLab lab = new InteropLab();
-             NativeBgpBackend backend = new NativeBgpBackend(new SimpleMeterRegistry())) {
+             NativeBgpBackend backend = new NativeBgpBackend(new SimpleMeterRegistry());
+             NativeBgpBackend passive = new NativeBgpBackend(new SimpleMeterRegistry())) {
             Map<InetAddress, String> passwords = Map.of(lab.speaker(1, SessionKind.EBGP_4OCTET_IPV4), KEY,
-                    lab.speaker(2, SessionKind.IBGP_IPV6), KEY, lab.speaker(3, SessionKind.EBGP_4OCTET_IPV4), KEY);
+                    lab.speaker(2, SessionKind.IBGP_IPV6), KEY, lab.speaker(3, SessionKind.EBGP_4OCTET_IPV4), KEY,
+                    lab.speaker(1, SessionKind.IBGP_IPV4), KEY);
             try (Router router = "FRR".equals(routerName) ? new FrrRouter(lab, passwords) : new BirdRouter(lab, passwords)) {
                 Process ttl1 = capture(lab, 1, lab.speaker(1, SessionKind.EBGP_4OCTET_IPV4));
                 Process hops255 = capture(lab, 2, lab.speaker(2, SessionKind.IBGP_IPV6));
 
+                // the router connects to us: the listener holds the peer's key, the accepted connection is signed
+                passive.listen(new InetSocketAddress(lab.speaker(1, SessionKind.IBGP_IPV4), 179));
+                passive.openPassive(withPassword(lab.peer(1, SessionKind.IBGP_IPV4), KEY), SessionListener.NONE);
                 BgpSession ebgp = open(backend, lab, 1, SessionKind.EBGP_4OCTET_IPV4, KEY, SessionListener.NONE);
                 BgpSession ibgp6 = open(backend, lab, 2, SessionKind.IBGP_IPV6, KEY, SessionListener.NONE);
                 Queue<String> failures = new ConcurrentLinkedQueue<>();
@@ -66,6 +73,7 @@ class NativeMd5TtlInteropTest {
                 await().atMost(PATIENCE).untilAsserted(() -> {
                     assertThat(router.established(lab.speaker(1, SessionKind.EBGP_4OCTET_IPV4))).isTrue();
                     assertThat(router.established(lab.speaker(2, SessionKind.IBGP_IPV6))).isTrue();
+                    assertThat(router.established(lab.speaker(1, SessionKind.IBGP_IPV4))).isTrue();
                     assertThat(router.paths(SERVICE)).extracting(RouterPath::from).contains(
                             lab.speaker(1, SessionKind.EBGP_4OCTET_IPV4), lab.speaker(2, SessionKind.IBGP_IPV6));
                 });
@@ -91,13 +99,15 @@ class NativeMd5TtlInteropTest {
 
     private static BgpSession open(NativeBgpBackend backend, InteropLab lab, int speaker, SessionKind kind, String password,
                                    SessionListener listener) {
-        BgpPeerConfig plain = lab.peer(speaker, kind);
-        BgpPeerConfig peer = new BgpPeerConfig(plain.name(), plain.myAsn(), plain.peerAsn(), plain.peerAddress(), plain.peerPort(),
-                plain.sourceAddress(), plain.holdTime(), plain.keepaliveTime(), plain.connectTime(), plain.routerId(),
-                plain.ebgpMultihop(), plain.gracefulRestart(), Optional.of(password));
-        BgpSession session = backend.open(peer, listener);
+        BgpSession session = backend.open(withPassword(lab.peer(speaker, kind), password), listener);
         session.set(List.of(Advertisement.of(SERVICE)));
         return session;
+    }
+
+    private static BgpPeerConfig withPassword(BgpPeerConfig plain, String password) {
+        return new BgpPeerConfig(plain.name(), plain.myAsn(), plain.peerAsn(), plain.peerAddress(), plain.peerPort(),
+                plain.sourceAddress(), plain.holdTime(), plain.keepaliveTime(), plain.connectTime(), plain.routerId(),
+                plain.ebgpMultihop(), plain.gracefulRestart(), Optional.of(password));
     }
 
     /** tcpdump on the router's side of speaker {@code i}'s link: the first BGP packet the speaker sends there. */

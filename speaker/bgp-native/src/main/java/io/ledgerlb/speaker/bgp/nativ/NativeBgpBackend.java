@@ -99,7 +99,7 @@ public final class NativeBgpBackend implements BgpBackend {
      */
     private synchronized void listenerKey(BgpPeerConfig peer, boolean add) {
         ServerSocket server = listener;
-        if (server == null || peer.password().isEmpty()) {
+        if (server == null || server.isClosed() || peer.password().isEmpty()) {
             return;
         }
         try {
@@ -142,7 +142,12 @@ public final class NativeBgpBackend implements BgpBackend {
 
     @Override
     public void close() {
-        ServerSocket server = listener;
+        ServerSocket server;
+        synchronized (this) {
+            // no key changes on the closed descriptor (its number may already belong to another socket)
+            server = listener;
+            listener = null;
+        }
         if (server != null) {
             try {
                 server.close();
