@@ -28,7 +28,8 @@ public final class AdminOptions {
         ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
         var stub = LedgerAdminGrpc.newBlockingStub(channel);
         try {
-            stub.withDeadlineAfter(5, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
+            // refused at once when nothing listens; a busy allocator (or a cold client JVM) may take seconds
+            stub.withDeadlineAfter(20, TimeUnit.SECONDS).status(StatusRequest.getDefaultInstance());
             return Optional.of(new Admin(channel, stub));
         } catch (StatusRuntimeException e) {
             channel.shutdownNow();

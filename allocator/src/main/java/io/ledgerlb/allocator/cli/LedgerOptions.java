@@ -1,5 +1,6 @@
 package io.ledgerlb.allocator.cli;
 
+import io.ledgerlb.ledger.DataDirLock;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.sign.SigningKey;
@@ -49,6 +50,10 @@ public final class LedgerOptions {
             description = "Read without checking signatures (hashes and links only): for a ledger not adopted yet. Warns.")
     boolean uncheckedSignatures;
 
+    /** The command that opens the ledger, named in the data folder's lock. */
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec mixee;
+
     LedgerConfig config() {
         LedgerConfig config = kafkaBootstrap == null
                 ? LedgerConfig.embedded(dataDir.toAbsolutePath())
@@ -91,6 +96,10 @@ public final class LedgerOptions {
     }
 
     KafkaLedger open() {
-        return KafkaLedger.open(config());
+        try {
+            return KafkaLedger.open(config(), "ledgerlb " + (mixee == null ? "" : mixee.name()));
+        } catch (DataDirLock.InUseException e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 }

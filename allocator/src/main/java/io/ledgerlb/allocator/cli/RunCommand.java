@@ -90,6 +90,9 @@ public final class RunCommand implements Callable<Integer> {
     /** The mock server logs every request through java.util.logging; kept here so the level sticks. */
     private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
+    /** Where the local API keeps its objects across restarts, in the data folder. */
+    static final String LOCAL_OBJECTS_FILE = "kube-objects.jsonl";
+
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Deque<AutoCloseable> toClose = new ArrayDeque<>();
     private volatile boolean ready;
@@ -123,12 +126,14 @@ public final class RunCommand implements Callable<Integer> {
 
             Leadership leadership = new Leadership(client, controller, Leadership.Settings.defaults(namespace), name);
             MetricsServer metrics = bind("metrics", () -> new MetricsServer(new InetSocketAddress(metricsPort),
-                    controller::poolUsage, () -> controller.informersSynced()
+                    controller::poolUsage, () -> controller.informersSynced() && controller.chainBroken().isEmpty()
                             && (controller.leading() || leadership.leader() != null)));
             toClose.push(metrics);
             metrics.gauge("ledgerlb_allocator_leader", "1 while this instance leads", () -> controller.leading() ? 1 : 0);
             metrics.gauge("ledgerlb_allocator_ledger_sequence", "The last ledger sequence folded",
                     () -> controller.withState(s -> s.sequence()));
+            metrics.gauge("ledgerlb_allocator_chain_broken", "1 while this instance refuses to lead: the ledger's chain is broken",
+                    () -> controller.chainBroken().isPresent() ? 1 : 0);
             metrics.gauge("ledgerlb_allocator_decisions", "Decisions committed by this instance", controller::decisions);
             metrics.gauge("ledgerlb_allocator_backlog", "Reconciliations and status writes waiting", controller::backlog);
 
@@ -259,13 +264,27 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         Path file = ledger.dataDir.resolve("kubeconfig");
+        Path objects = ledger.dataDir.resolve(LOCAL_OBJECTS_FILE);
         MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING);
-        LocalKubernetesApi api = LocalKubernetesApi.start(localPort, file);
+        LocalKubernetesApi api = startLocal(file, objects);
         toClose.push(api);
-        out.printf("kubernetes:  local API at %s (fabric8's mock server; state in memory; `kubectl get -w` does not stream)%n",
-                api.url());
+        out.printf("kubernetes:  local API at %s (fabric8's mock server; objects kept in %s; `kubectl get -w` does not stream)%n",
+                api.url(), objects);
         out.printf("             KUBECONFIG=%s kubectl apply -f pool.yaml -f service.yaml%n", file);
         return api.client();
+    }
+
+    /** The local API, on the port it had before when none is given and that one is free, as a real server keeps its address. */
+    private LocalKubernetesApi startLocal(Path kubeconfigFile, Path objects) {
+        java.util.OptionalInt previous = LocalKubernetesApi.previousPort(kubeconfigFile);
+        if (localPort == 0 && previous.isPresent()) {
+            try {
+                return LocalKubernetesApi.start(previous.getAsInt(), kubeconfigFile, objects);
+            } catch (RuntimeException taken) {
+                log.warn("the local API's previous port {} is taken ({}); using another", previous.getAsInt(), taken.getMessage());
+            }
+        }
+        return LocalKubernetesApi.start(localPort, kubeconfigFile, objects);
     }
 
     private Optional<Config> clusterConfig() throws IOException {

@@ -130,6 +130,8 @@ public final class AllocatorController implements AutoCloseable {
     private volatile LedgerWriter writer;
     private volatile boolean leading;
     private volatile Runnable onFenced = () -> {};
+    /** Why this instance must not lead: the ledger's chain is broken (null while it is not). */
+    private volatile String chainBroken;
     private long lastSnapshot;
     private Thread worker;
 
@@ -231,9 +233,24 @@ public final class AllocatorController implements AutoCloseable {
         if (leading) {
             return;
         }
-        LedgerWriter opened = ledger.openWriter(settings.instance());
+        LedgerWriter opened;
+        LedgerState folded;
+        try {
+            opened = ledger.openWriter(settings.instance());
+        } catch (LedgerWriteException e) {
+            if (e.getCause() instanceof LedgerFormatException broken) {
+                throw chainBroken(broken);
+            }
+            throw e;
+        }
         long last = opened.lastSequence();
-        LedgerState folded = last == 0 ? new LedgerState() : ledger.stateAt(last);
+        try {
+            folded = last == 0 ? new LedgerState() : ledger.stateAt(last);
+            requireOnChain(folded, opened);
+        } catch (LedgerFormatException e) {
+            opened.close();
+            throw chainBroken(e);
+        }
         LedgerState forReaders = folded.copy();
         stateLock.writeLock().lock();
         try {
@@ -262,6 +279,34 @@ public final class AllocatorController implements AutoCloseable {
         worker = new Thread(this::work, "allocator-worker");
         worker.setDaemon(true);
         worker.start();
+    }
+
+    /**
+     * The chain folded up to the writer's last sequence must end in the writer's last entry: when
+     * it does not, the topic holds two entries with that sequence (a fork) and the writer's tail
+     * is not the one the chain leads to.
+     */
+    private static void requireOnChain(LedgerState folded, LedgerWriter writer) throws LedgerFormatException {
+        if (!Arrays.equals(folded.lastHash(), writer.lastHash())) {
+            throw new LedgerFormatException(writer.lastSequence(), "the topic's last entry (sequence "
+                    + writer.lastSequence() + ") is not the one its chain leads to: two entries hold that sequence (a fork)");
+        }
+    }
+
+    /**
+     * Records that the ledger's chain is broken, so that this instance refuses to lead (and
+     * {@code /readyz} says so) instead of retrying: only an operator can mend it.
+     */
+    private LedgerFormatException chainBroken(LedgerFormatException e) {
+        chainBroken = e.getMessage();
+        log.error("the ledger's chain is broken, so this allocator refuses to lead: {}. Run `ledgerlb verify` to see "
+                + "where, and `ledgerlb recover` to rebuild the log from the SQLite journal.", e.getMessage());
+        return e;
+    }
+
+    /** Why this instance refuses to lead, when the ledger's chain is broken. */
+    public Optional<String> chainBroken() {
+        return Optional.ofNullable(chainBroken);
     }
 
     /** Stops writing; the informers keep running. */
@@ -353,6 +398,15 @@ public final class AllocatorController implements AutoCloseable {
                 }, "allocator-fenced").start();
                 return;
             } catch (LedgerWriteException e) {
+                if (e.getCause() instanceof LedgerFormatException broken) {
+                    chainBroken(broken);
+                    Thread.currentThread().interrupt();
+                    new Thread(() -> {
+                        stopLeading();
+                        onFenced.run();
+                    }, "allocator-chain-broken").start();
+                    return;
+                }
                 log.warn("appending the decisions of {} reconciliations failed, will retry: {}", batch.size(), e.getMessage());
                 sleepThenRetry(batch);
             } finally {
@@ -464,6 +518,7 @@ public final class AllocatorController implements AutoCloseable {
         LedgerState folded;
         try {
             folded = w.lastSequence() == 0 ? new LedgerState() : ledger.stateAt(w.lastSequence());
+            requireOnChain(folded, w);
         } catch (LedgerFormatException e) {
             throw new LedgerWriteException("cannot fold the state again: " + e.getMessage(), e);
         }

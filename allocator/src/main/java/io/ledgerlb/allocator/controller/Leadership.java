@@ -39,7 +39,12 @@ public final class Leadership implements AutoCloseable {
         this.controller = controller;
         this.settings = settings;
         this.identity = identity;
-        controller.onFenced(this::stepDown);
+        controller.onFenced(() -> {
+            if (controller.chainBroken().isPresent()) {
+                closed = true;
+            }
+            stepDown();
+        });
     }
 
     /** Starts competing for the Lease, and keeps competing after losing it, until closed. */
@@ -79,7 +84,12 @@ public final class Leadership implements AutoCloseable {
         try {
             controller.startLeading();
         } catch (Exception e) {
-            log.error("could not start leading: {}", e.getMessage(), e);
+            if (controller.chainBroken().isPresent()) {
+                // logged by the controller; competing again would only fail the same way
+                closed = true;
+            } else {
+                log.error("could not start leading: {}", e.getMessage(), e);
+            }
             stepDown();
         }
     }

@@ -17,6 +17,11 @@ public interface LedgerFollower extends AutoCloseable {
     /** Blocks until the state has folded at least {@code sequence}, or the timeout passes. */
     boolean awaitSequence(long sequence, java.time.Duration timeout) throws InterruptedException;
 
+    /** Whether the follower still folds entries as they come: false once its thread ended (closed, a broken chain, a failure). */
+    default boolean following() {
+        return true;
+    }
+
     /** Records passed over so far (never applied): forged, replayed, reordered, unvouched for, undecodable. */
     default long passedOver() {
         return 0;

@@ -23,7 +23,7 @@ import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
 import io.ledgerlb.speaker.k8s.StatusWriter;
 import io.ledgerlb.speaker.k8s.WriteRetries;
 import io.ledgerlb.speaker.owner.NodeInfo;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -79,15 +79,19 @@ final class BgpSpeaking implements AutoCloseable {
     private List<String> problems = List.of();
     private final Optional<StatusWriter<ServiceBGPStatus>> status;
     private final Optional<BgpPeerStatusWriter> peerStatus;
+    private final MeterRegistry meters;
 
     /**
      * @param routerId  the router ID of peers that give none (the node's IPv4 address)
      * @param node      this node's name
      * @param namespace where the ServiceBGPStatus objects go (the speaker's own)
      * @param replan    asks for {@link #apply} to be called again soon (on the planning thread)
+     * @param meters    where the native sessions' {@code metallb_bgp_*} meters go (the speaker's /metrics)
      */
-    BgpSpeaking(InetAddress routerId, Optional<KubernetesClient> client, String node, String namespace, Runnable replan) {
+    BgpSpeaking(InetAddress routerId, Optional<KubernetesClient> client, String node, String namespace, Runnable replan,
+                MeterRegistry meters) {
         this.routerId = routerId;
+        this.meters = meters;
         this.client = client;
         this.replan = replan;
         this.defaultBackend = System.getenv().getOrDefault("LEDGERLB_BGP_BACKEND", "native");
@@ -97,9 +101,33 @@ final class BgpSpeaking implements AutoCloseable {
         this.peerStatus = client.map(c -> new BgpPeerStatusWriter(c, node));
     }
 
-    /** Brings the sessions in line with the state; called on the planning thread under the ledger's lock. */
-    void apply(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
+    /**
+     * What {@link #apply(Input)} needs from the ledger, read under its lock (pure and quick), so the
+     * sessions are brought in line outside it: the plan, the BGPPeers for this node and the UIDs of
+     * the Services planned.
+     */
+    record Input(BgpAnnouncer.Plan plan, List<BgpPeerDefined> peers, Map<ServiceKey, String> uids) {}
+
+    static Input input(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
         BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, nodeInfo, serving);
+        Map<ServiceKey, String> uids = new HashMap<>();
+        plan.peersByService(plan.byPeer().keySet()).keySet()
+                .forEach(k -> state.assignmentsOf(k).forEach(a -> uids.put(k, a.getService().getUid())));
+        return new Input(plan, BgpAnnouncer.peersFor(state, nodeInfo), uids);
+    }
+
+    /** Brings the sessions in line with the state (reads it, then applies; the caller holds it still). */
+    void apply(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
+        apply(input(state, nodeInfo, serving));
+    }
+
+    /**
+     * Brings the sessions in line with what the ledger said; on the speaker's BGP thread, outside
+     * the ledger's lock and off the Layer 2 path: reading a password Secret or closing a session
+     * may take seconds.
+     */
+    void apply(Input input) {
+        BgpAnnouncer.Plan plan = input.plan();
         if (!plan.problems().equals(problems)) {
             plan.problems().forEach(p -> log.atWarn().addKeyValue("event", "bgpConfigProblem").log(p));
             problems = plan.problems();
@@ -107,7 +135,7 @@ final class BgpSpeaking implements AutoCloseable {
         Set<String> wanted = new HashSet<>();
         Map<String, List<BgpPeerStatusWriter.Condition>> conditions = new TreeMap<>();
         boolean heldBack = false;
-        for (BgpPeerDefined peer : BgpAnnouncer.peersFor(state, nodeInfo)) {
+        for (BgpPeerDefined peer : input.peers()) {
             String name = peer.getName();
             String backend = peer.getBackend().isEmpty() ? defaultBackend : peer.getBackend();
             BgpPeerStatusWriter.Support support = new BgpPeerStatusWriter.Support(backend, BgpPeerConfigs.limitations(peer, backend));
@@ -146,12 +174,7 @@ final class BgpSpeaking implements AutoCloseable {
             return false;
         });
         checkAgainLater(heldBack);
-        status.ifPresent(s -> {
-            Map<ServiceKey, String> uids = new HashMap<>();
-            Map<ServiceKey, Set<String>> peers = plan.peersByService(wanted);
-            peers.keySet().forEach(k -> state.assignmentsOf(k).forEach(a -> uids.put(k, a.getService().getUid())));
-            s.announcing(peers, uids);
-        });
+        status.ifPresent(s -> s.announcing(plan.peersByService(wanted), input.uids()));
         peerStatus.ifPresent(w -> w.conditions(conditions));
     }
 
@@ -248,7 +271,7 @@ final class BgpSpeaking implements AutoCloseable {
 
     private BgpBackend backend(String name) {
         return backends.computeIfAbsent(name, n -> switch (n) {
-            case "native" -> new NativeBgpBackend(new SimpleMeterRegistry());
+            case "native" -> new NativeBgpBackend(meters);
             case "gobgp" -> GoBgpBackend.connect(gobgpdAddress());
             default -> throw new IllegalArgumentException("unknown BGP backend '" + n + "' (native or gobgp)");
         });

@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The speaker's heart: whenever the ledger, the cluster or the membership changes, it plans
  * ownership again ({@link L2Planner}, on one thread, bursts coalesced), hands the IPs it owns to
- * Layer 2, announces the ones it took over and tells Kubernetes. Nothing is owned before the
+ * Layer 2, announces the ones it took over and tells Kubernetes. Under the ledger's lock it only
+ * reads the state into plans; Layer 2 is applied first, on the planning thread, and BGP after it on
+ * a thread of its own ({@link BgpSpeaking}: Secret reads, sessions closing), so neither the
+ * follower nor a Layer 2 failover waits on a BGP peer or the API server. Nothing is owned before the
  * ledger has caught up and membership has settled (see the join delay in {@link Membership}).
  */
 public final class Speaker implements Membership.Listener, LedgerListener, AutoCloseable {
@@ -55,10 +58,18 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         return t;
     });
     private final AtomicBoolean planPending = new AtomicBoolean();
+    private final ExecutorService bgpThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "speaker-bgp");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicReference<BgpSpeaking.Input> bgpPending =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private volatile LedgerFollower follower;
     private volatile boolean caughtUp;
     private final java.util.concurrent.CountDownLatch folded = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean leaving;
+    private volatile boolean stale;
     private volatile Set<String> eligible = Set.of();
     private Set<String> plannedWith = Set.of();
     private Map<String, String> skipped = Map.of();
@@ -99,7 +110,6 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     public void caughtUp(LedgerState state) {
         caughtUp = true;
         folded.countDown();
-        metrics.ready(true);
         log.atInfo().addKeyValue("event", "ledgerCaughtUp").addKeyValue("sequence", state.sequence())
                 .log("ledger caught up");
         requestPlan();
@@ -127,6 +137,25 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         requestPlan();
     }
 
+    /**
+     * While the folded state is known stale ({@link LedgerWatch}), nothing is planned: what is
+     * announced stays announced, nothing is taken over or withdrawn. Planned again when it is not.
+     */
+    void stale(boolean now) {
+        boolean was = stale;
+        stale = now;
+        if (was && !now) {
+            requestPlan();
+        } else if (!was && now) {
+            log.atError().addKeyValue("event", "planningFrozen").addKeyValue("announcing", mine.size())
+                    .log("the ledger state is stale: keeping what this node announces, taking nothing over");
+        }
+    }
+
+    boolean planningFrozen() {
+        return stale;
+    }
+
     public void clusterChanged() {
         requestPlan();
     }
@@ -151,12 +180,34 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         }
     }
 
-    private record Planned(L2Planner.Plan plan, Map<ServiceKey, String> uids) {}
+    private record Planned(L2Planner.Plan plan, Map<ServiceKey, String> uids, Optional<BgpSpeaking.Input> bgp) {}
+
+    /**
+     * Hands the BGP part of a plan to the BGP thread, which applies the latest one it has (older
+     * ones it has not started are skipped): a Secret read or a session that takes seconds to close
+     * holds up neither the ledger nor Layer 2.
+     */
+    private void announceBgp(BgpSpeaking.Input input) {
+        if (bgpPending.getAndSet(input) == null) {
+            try {
+                bgpThread.execute(() -> {
+                    BgpSpeaking.Input latest = bgpPending.getAndSet(null);
+                    try {
+                        bgp.orElseThrow().apply(latest);
+                    } catch (RuntimeException e) {
+                        log.error("applying the BGP plan failed; Layer 2 goes on", e);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
 
     private void plan() {
         planPending.set(false);
         LedgerFollower f = follower;
-        if (f == null || !caughtUp || leaving) {
+        if (f == null || !caughtUp || leaving || stale) {
             return;
         }
         try {
@@ -165,14 +216,16 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                     cluster.map(ClusterWatch::nodes).orElse(Map.of()), members,
                     cluster.map(ClusterWatch::servingNodes).orElse(Map.of()), cluster.isPresent());
             Planned planned = f.withState(state -> {
-                bgp.ifPresent(b -> {
+                // under the ledger's lock only what is pure and quick: reading the state into plans
+                Optional<BgpSpeaking.Input> bgpInput = Optional.empty();
+                if (bgp.isPresent()) {
                     try {
-                        b.apply(state, view.nodes().getOrDefault(node, new NodeInfo(node, Map.of(), false)),
-                                view.servingNodes(state.servicesWithAssignments()));
+                        bgpInput = Optional.of(BgpSpeaking.input(state, view.nodes().getOrDefault(node,
+                                new NodeInfo(node, Map.of(), false)), view.servingNodes(state.servicesWithAssignments())));
                     } catch (RuntimeException e) {
                         log.error("BGP planning failed; Layer 2 goes on", e);
                     }
-                });
+                }
                 L2Planner.Plan plan = L2Planner.plan(state, view);
                 Map<ServiceKey, String> uids = new HashMap<>();
                 for (L2Assignment a : plan.ownedBy(node)) {
@@ -180,10 +233,11 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                         uids.put(ServiceKey.of(holder.getService()), holder.getService().getUid());
                     }
                 }
-                return new Planned(plan, uids);
+                return new Planned(plan, uids, bgpInput);
             });
-            apply(planned, !plannedWith.containsAll(members));
+            apply(planned, !plannedWith.containsAll(members)); // Layer 2 first, on this thread
             plannedWith = members;
+            planned.bgp().ifPresent(this::announceBgp);
         } catch (RuntimeException e) {
             log.error("planning ownership failed; keeping the previous plan", e);
         }
@@ -209,7 +263,6 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
             if (!byAddress.containsKey(literal(a.ip()))) {
                 log.atInfo().addKeyValue("event", "serviceWithdrawn").addKeyValue("ip", a.ip())
                         .addKeyValue("services", a.services()).log("stopped announcing service IP");
-                a.services().forEach(s -> metrics.announced(a.ip(), node, "layer2", s.namespace() + "/" + s.name(), false));
             }
         }
         for (Map.Entry<InetAddress, L2Assignment> e : byAddress.entrySet()) {
@@ -222,11 +275,29 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                 log.atInfo().addKeyValue("event", "serviceAnnounced").addKeyValue("ip", a.ip())
                         .addKeyValue("services", a.services()).addKeyValue("interfaces", a.interfaces())
                         .log("taking over service IP, sending gratuitous announcements");
-                a.services().forEach(s -> metrics.announced(a.ip(), node, "layer2", s.namespace() + "/" + s.name(), true));
             }
         }
+        Set<Announced> announcedBefore = announcedServices(mine);
+        Set<Announced> announcedNow = announcedServices(now);
+        announcedBefore.stream().filter(k -> !announcedNow.contains(k))
+                .forEach(k -> metrics.announced(k.ip(), node, "layer2", k.service(), false));
+        announcedNow.stream().filter(k -> !announcedBefore.contains(k))
+                .forEach(k -> metrics.announced(k.ip(), node, "layer2", k.service(), true));
         mine = now;
         status.ifPresent(w -> w.announcing(StatusWriter.interfacesByService(now), planned.uids()));
+    }
+
+    /** One series of {@code metallb_speaker_announced}: an IP and a Service ({@code namespace/name}) behind it. */
+    record Announced(String ip, String service) {}
+
+    /**
+     * (IP, namespace/name) of every Service behind each assignment: {@code metallb_speaker_announced}
+     * follows Services joining and leaving an IP this node keeps, not only the IPs it gains.
+     */
+    static Set<Announced> announcedServices(List<L2Assignment> assignments) {
+        Set<Announced> out = new HashSet<>();
+        assignments.forEach(a -> a.services().forEach(s -> out.add(new Announced(a.ip(), s.namespace() + "/" + s.name()))));
+        return out;
     }
 
     private void logSkipped(Map<String, String> now) {
@@ -250,6 +321,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
 
     @Override
     public void close() {
+        bgpThread.shutdownNow();
         planner.shutdownNow();
         try {
             planner.awaitTermination(2, TimeUnit.SECONDS);

@@ -4,12 +4,13 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.ledgerlb.ledger.Ledger;
 import io.ledgerlb.ledger.LedgerConfig;
-import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.sign.TrustedKeys;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.speaker.health.Health;
+import io.ledgerlb.speaker.health.Supervisor;
 import io.ledgerlb.speaker.k8s.ClusterWatch;
+import io.ledgerlb.speaker.k8s.HealthEvents;
 import io.ledgerlb.speaker.k8s.ServiceL2Status;
 import io.ledgerlb.speaker.k8s.StatusWriter;
 import io.ledgerlb.speaker.l2.InterfaceChoice;
@@ -120,6 +121,11 @@ public final class SpeakerMain implements Callable<Integer> {
             description = "On SIGTERM, keep answering this long after saying goodbye (default ${DEFAULT-VALUE}).")
     long handoverMs;
 
+    @Option(names = "--ledger-stale-after-ms", defaultValue = "30000",
+            description = "The folded ledger is stale when not confirmed at the ledger's end for this long: /readyz fails,"
+                    + " and if Kafka answers but the follower is behind, planning stops (default ${DEFAULT-VALUE}).")
+    long ledgerStaleAfterMs;
+
     @Option(names = "--metrics-port", defaultValue = "7472", description = "Prometheus /metrics port; 0: none.")
     int metricsPort;
 
@@ -153,6 +159,7 @@ public final class SpeakerMain implements Callable<Integer> {
             SpeakerMetrics metrics = new SpeakerMetrics();
             metrics.serve(metricsPort);
             resources.add(metrics::stop);
+            Health health = new Health(metrics);
 
             List<PcapInterface> links = new ArrayList<>();
             List<String> answering = interfaces.isEmpty() ? InterfaceChoice.eligible(excludedInterfaces) : interfaces;
@@ -172,6 +179,11 @@ public final class SpeakerMain implements Callable<Integer> {
                 client = Optional.of(new KubernetesClientBuilder().withConfig(config).build());
                 resources.add(client.get());
             }
+            client.ifPresent(c -> {
+                HealthEvents events = new HealthEvents(c, nodeName);
+                resources.add(events);
+                health.onChange(events::record);
+            });
             Optional<StatusWriter<ServiceL2Status>> status = client.map(c -> StatusWriter.layer2(c, nodeName, namespace));
             status.ifPresent(resources::add);
 
@@ -184,17 +196,17 @@ public final class SpeakerMain implements Callable<Integer> {
             Optional<ClusterWatch> cluster = client.map(c -> new ClusterWatch(c, planAgain));
             cluster.ifPresent(resources::add);
             InetSocketAddress bind = socketAddress(membersBind);
-            Optional<BgpSpeaking> bgp = Optional.of(new BgpSpeaking(bind.getAddress(), client, nodeName, namespace, planAgain));
+            Optional<BgpSpeaking> bgp = Optional.of(new BgpSpeaking(bind.getAddress(), client, nodeName, namespace, planAgain, metrics.registry()));
             bgp.ifPresent(resources::add);
             Speaker speaker = new Speaker(nodeName, announcer, metrics, cluster, status, bgp);
             speakerRef[0] = speaker;
             resources.add(speaker);
 
-            Ledger ledger = KafkaLedger.open(ledgerConfig());
+            KafkaLedger ledger = KafkaLedger.open(ledgerConfig());
             resources.add(ledger);
-            LedgerFollower follower = ledger.follow(speaker);
-            resources.add(follower);
-            speaker.following(follower);
+            LedgerWatch watch = new LedgerWatch(ledger::follow, ledger::lastSequence, speaker, health,
+                    Duration.ofMillis(ledgerStaleAfterMs), Duration.ofMillis(Math.min(5_000, ledgerStaleAfterMs / 4)));
+            resources.add(watch);
             speaker.awaitLedgerFolded();
 
             List<InetSocketAddress> seedAddresses = new ArrayList<>();
@@ -206,6 +218,11 @@ public final class SpeakerMain implements Callable<Integer> {
                     memberKeys, Membership.Config.DEFAULT_MAX_CLOCK_SKEW), speaker);
             resources.add(membership);
             metrics.membershipDropped(membership::dropped);
+            List<Supervisor.Part> supervised = new ArrayList<>();
+            links.forEach(link -> supervised.add(new Supervisor.Part("capture-" + link.identity().name(),
+                    link::capturing, Optional.of(link::restart))));
+            supervised.add(new Supervisor.Part("membership", membership::running, Optional.empty()));
+            resources.add(new Supervisor(health, supervised, Duration.ofSeconds(1)));
             cluster.ifPresent(c -> membership.addSeeds(c.internalAddresses().stream()
                     .map(ip -> new InetSocketAddress(literal(ip), bind.getPort())).toList()));
 

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.SecretRef;
 import io.ledgerlb.ledger.state.LedgerState;
@@ -49,7 +50,7 @@ class BgpPeerProblemsTest {
 
     @BeforeEach
     void speaker() {
-        speaking = new BgpSpeaking(InetAddress.getLoopbackAddress(), Optional.of(client), "n1", NS, this::planSoon);
+        speaking = new BgpSpeaking(InetAddress.getLoopbackAddress(), Optional.of(client), "n1", NS, this::planSoon, new SimpleMeterRegistry());
     }
 
     @AfterEach

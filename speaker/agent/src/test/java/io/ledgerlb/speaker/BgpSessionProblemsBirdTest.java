@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.speaker.bgp.nativ.BirdRouter;
 import io.ledgerlb.speaker.bgp.nativ.NetnsLab;
@@ -44,7 +45,7 @@ class BgpSessionProblemsBirdTest {
         NetnsLab.assumeAvailable(BirdRouter.BIRD, BirdRouter.BIRDC, "/usr/sbin/ip");
         lab = new NetnsLab();
         bird = new BirdRouter(lab, BIRD_AS, SPEAKER_AS, true, 9, "");
-        speaking = new BgpSpeaking(lab.hostV4, Optional.of(client), "n1", NS, () -> { });
+        speaking = new BgpSpeaking(lab.hostV4, Optional.of(client), "n1", NS, () -> { }, new SimpleMeterRegistry());
     }
 
     @AfterEach

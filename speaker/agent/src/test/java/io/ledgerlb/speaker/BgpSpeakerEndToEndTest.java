@@ -31,6 +31,11 @@ import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
 import io.ledgerlb.speaker.owner.Ledgers;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -70,6 +75,7 @@ class BgpSpeakerEndToEndTest {
     KubernetesClient client;
     int kubePort;
     Path speakerLog;
+    int metricsPort;
 
     <T extends AutoCloseable> T started(T resource) {
         started.push(resource);
@@ -146,6 +152,11 @@ class BgpSpeakerEndToEndTest {
                     .containsEntry("BGP.next_hop", v4);
         }
         assertThat(routes.get(p("2001:db8:99::70/128")).get("BGP.next_hop")).startsWith(lab.hostV6Text);
+
+        // the native session's meters reach the speaker's own /metrics, one series per peer
+        String session = "metallb_bgp_session_up{peer=\"" + lab.routerV4.getHostAddress() + ":179\"}";
+        await().atMost(WAIT).untilAsserted(() -> assertThat(scrape("/metrics").body()).contains(session + " 1"));
+        assertThat(scrape("/readyz").statusCode()).isEqualTo(200);
 
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(peersByService()).isEqualTo(Map.of("web", List.of("bird"), "api", List.of("bird"), "local-here", List.of("bird")));
@@ -250,6 +261,9 @@ class BgpSpeakerEndToEndTest {
     }
 
     Process startSpeaker(Map<String, String> environment, String... clusterOptions) throws IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            metricsPort = free.getLocalPort();
+        }
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         speakerLog = lab.dir.resolve("speaker.log");
@@ -260,7 +274,7 @@ class BgpSpeakerEndToEndTest {
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 // membership and the router id on the lab's own address; no Layer 2 (every interface excluded)
                 "--exclude-interface=.*", "--members-bind=" + lab.hostV4.getHostAddress() + ":7946", "--insecure-membership", // the only speaker
-                "--metrics-port=0"));
+                "--metrics-port=" + metricsPort));
         command.addAll(List.of(clusterOptions));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment);
@@ -274,6 +288,11 @@ class BgpSpeakerEndToEndTest {
             Files.copy(speakerLog, kept.resolve("bgp-end-to-end-speaker.log"), StandardCopyOption.REPLACE_EXISTING);
         });
         return speaker;
+    }
+
+    HttpResponse<String> scrape(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     // ---- the ledger

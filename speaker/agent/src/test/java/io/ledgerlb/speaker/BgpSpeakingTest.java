@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.speaker.k8s.BgpPeerObjects;
@@ -64,7 +65,7 @@ class BgpSpeakingTest {
         createPeer("plain");
         BgpPeerDefined.Builder md5 = peer("md5").setVrf("blue"); // named for what native mode once refused; a VRF it still does
         BgpPeerDefined.Builder bfd = peer("bfd").setBfdProfile("fast").setBackend("gobgp");
-        try (BgpSpeaking speaking = new BgpSpeaking(InetAddress.getLoopbackAddress(), Optional.of(client), "n1", NS, () -> { })) {
+        try (BgpSpeaking speaking = new BgpSpeaking(InetAddress.getLoopbackAddress(), Optional.of(client), "n1", NS, () -> { }, new SimpleMeterRegistry())) {
             speaking.apply(ledger(md5, bfd, peer("plain")), NODE, Map.of());
             assertThat(speaking.sessionPeers()).containsExactly("plain");
 

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A Kubernetes API on a local port, for machines without a cluster: fabric8's mock server in CRUD
  * mode behind {@link KubectlBridge}, and a kubeconfig file that points kubectl (and the allocator)
- * at it. State lives in memory and is gone when this closes.
+ * at it. Objects live in memory, and optionally in a file that a restart loads again.
  */
 public final class LocalKubernetesApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalKubernetesApi.class);
@@ -28,35 +28,63 @@ public final class LocalKubernetesApi implements AutoCloseable {
 
     private final KubernetesMockServer server;
     private final Path kubeconfig;
+    private final KubernetesCrudDispatcher crud;
 
-    private LocalKubernetesApi(KubernetesMockServer server, Path kubeconfig) {
+    private LocalKubernetesApi(KubernetesMockServer server, Path kubeconfig, KubernetesCrudDispatcher crud) {
         this.server = server;
         this.kubeconfig = kubeconfig;
+        this.crud = crud;
     }
 
     /**
-     * Starts the API on 127.0.0.1 and writes its kubeconfig.
+     * Starts the API on 127.0.0.1 and writes its kubeconfig; objects live in memory only.
      *
      * @param port       0 for any free port
      * @param kubeconfig where to write the kubeconfig (parent folders are created)
      */
     public static LocalKubernetesApi start(int port, Path kubeconfig) {
-        KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(Discovery.customResources());
+        return start(port, kubeconfig, null);
+    }
+
+    /**
+     * As {@link #start(int, Path)}, keeping the objects in {@code objects} (when not null) across
+     * restarts, as a real API server keeps them: loaded at start, every change written before it
+     * is answered.
+     */
+    public static LocalKubernetesApi start(int port, Path kubeconfig, Path objects) {
+        KubernetesCrudDispatcher crud = objects == null ? new KubernetesCrudDispatcher(Discovery.customResources())
+                : new PersistentCrudDispatcher(Discovery.customResources(), objects);
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubectlBridge(crud, Clock.systemUTC()), false);
         server.init(InetAddress.getLoopbackAddress(), port);
-        LocalKubernetesApi api = new LocalKubernetesApi(server, kubeconfig);
+        LocalKubernetesApi api = new LocalKubernetesApi(server, kubeconfig, crud);
         try {
             if (kubeconfig.toAbsolutePath().getParent() != null) {
                 Files.createDirectories(kubeconfig.toAbsolutePath().getParent());
             }
             Files.writeString(kubeconfig, api.kubeconfigYaml());
         } catch (IOException e) {
-            server.destroy();
+            api.close();
             throw new UncheckedIOException("cannot write the kubeconfig " + kubeconfig, e);
         }
         LOG.info("local Kubernetes API at {}; kubectl --kubeconfig {}", api.url(), kubeconfig);
         return api;
+    }
+
+    /** The port a kubeconfig written by this class points at, so that a restart can keep the address. */
+    public static java.util.OptionalInt previousPort(Path kubeconfig) {
+        try {
+            if (Files.exists(kubeconfig)) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("server: http://127\\.0\\.0\\.1:(\\d+)")
+                        .matcher(Files.readString(kubeconfig));
+                if (m.find()) {
+                    return java.util.OptionalInt.of(Integer.parseInt(m.group(1)));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            LOG.debug("no previous port in {}: {}", kubeconfig, e.getMessage());
+        }
+        return java.util.OptionalInt.empty();
     }
 
     /** {@code http://127.0.0.1:<port>} */
@@ -98,5 +126,8 @@ public final class LocalKubernetesApi implements AutoCloseable {
     @Override
     public void close() {
         server.destroy();
+        if (crud instanceof PersistentCrudDispatcher persistent) {
+            persistent.close();
+        }
     }
 }

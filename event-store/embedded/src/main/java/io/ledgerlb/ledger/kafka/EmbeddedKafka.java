@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedKafka implements LocalBroker {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final String CONFIG_FILE = "server.properties";
+    private static final String PORTS_FILE = "ports.properties";
+    private static final String BROKER_PORT = "broker.port";
+    private static final String CONTROLLER_PORT = "controller.port";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dataDir;
@@ -55,6 +58,15 @@ public final class EmbeddedKafka implements LocalBroker {
 
     /** As {@link #start(Path)}, with extra broker settings (used on first start only). */
     public static EmbeddedKafka start(Path dataDir, Map<String, String> overrides) {
+        return start(dataDir, dataDir.resolve(PORTS_FILE), overrides);
+    }
+
+    /**
+     * Starts a broker on {@code dataDir}, its ports remembered in {@code portsFile}: kept outside
+     * the Kafka folder, they survive that folder's loss (and {@code recover} into a fresh one),
+     * so clients configured with the old address find the broker again.
+     */
+    public static EmbeddedKafka start(Path dataDir, Path portsFile, Map<String, String> overrides) {
         try {
             Files.createDirectories(dataDir);
             Path configFile = dataDir.resolve(CONFIG_FILE);
@@ -62,17 +74,36 @@ public final class EmbeddedKafka implements LocalBroker {
             if (Files.exists(configFile)) {
                 config = load(configFile);
             } else {
-                config = defaultConfig(dataDir, freePort(), freePort());
+                Properties ports = Files.exists(portsFile) ? load(portsFile) : new Properties();
+                int broker = Integer.parseInt(ports.getProperty(BROKER_PORT, String.valueOf(freePort())));
+                int controller = Integer.parseInt(ports.getProperty(CONTROLLER_PORT, String.valueOf(freePort())));
+                config = defaultConfig(dataDir, broker, controller);
                 config.putAll(overrides);
                 store(config, configFile);
                 format(configFile);
             }
+            rememberPorts(config, portsFile);
             EmbeddedKafka kafka = new EmbeddedKafka(dataDir, config);
             kafka.startServer();
             return kafka;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare Kafka data folder " + dataDir, e);
         }
+    }
+
+    private static void rememberPorts(Properties config, Path portsFile) throws IOException {
+        Properties ports = new Properties();
+        ports.setProperty(BROKER_PORT, portOf(config.getProperty("advertised.listeners")));
+        ports.setProperty(CONTROLLER_PORT, portOf(config.getProperty("controller.quorum.bootstrap.servers")));
+        if (!Files.exists(portsFile) || !load(portsFile).equals(ports)) {
+            try (Writer out = Files.newBufferedWriter(portsFile)) {
+                ports.store(out, "ledgerlb embedded Kafka ports: kept across restarts and recovery");
+            }
+        }
+    }
+
+    private static String portOf(String address) {
+        return address.substring(address.lastIndexOf(':') + 1);
     }
 
     static Properties defaultConfig(Path dataDir, int brokerPort, int controllerPort) {
@@ -187,8 +218,8 @@ public final class EmbeddedKafka implements LocalBroker {
     /** Found by {@link KafkaLedger} with {@link java.util.ServiceLoader} (META-INF/services). */
     public static final class Starter implements LocalBroker.Starter {
         @Override
-        public LocalBroker start(Path dataDir) {
-            return EmbeddedKafka.start(dataDir);
+        public LocalBroker start(Path dataDir, Path portsFile) {
+            return EmbeddedKafka.start(dataDir, portsFile, Map.of());
         }
     }
 

@@ -4,10 +4,17 @@ import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -52,6 +59,22 @@ final class EventLog {
     }
 
     /**
+     * The high watermark: the end of the log including the records of transactions still open
+     * (the last stable offset stops at the first of those).
+     */
+    long highWatermark() {
+        try (Admin admin = clients.admin()) {
+            return admin.listOffsets(Map.of(partition, OffsetSpec.latest()),
+                    new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).partitionResult(partition).get().offset();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof KafkaException k ? k : new KafkaException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while asking for the end of " + partition, e);
+        }
+    }
+
+    /**
      * Waits until read_committed readers can see the record at {@code offset}: the coordinator
      * writes the commit markers just after a commit returns. False if that takes over the timeout.
      */
@@ -65,6 +88,14 @@ final class EventLog {
             Thread.sleep(1);
         }
         return true;
+    }
+
+    /**
+     * Waits until every transaction open on the partition now is resolved: the last stable offset
+     * reaches the high watermark seen at the call. False if that takes over the timeout.
+     */
+    boolean awaitSettled(Consumer<byte[], byte[]> consumer, Duration timeout) throws InterruptedException {
+        return awaitVisible(consumer, highWatermark() - 1, timeout);
     }
 
     @FunctionalInterface
@@ -163,6 +194,20 @@ final class EventLog {
         }
         // Nothing decodable up to the end: treat the stretch as before any sequence.
         return lastSeen < 0 ? null : new Probe(lastSeen, Long.MIN_VALUE);
+    }
+
+    /** The first committed record in [from, to), if any (from -1: the log's beginning). */
+    Optional<Located> firstCommitted(Consumer<byte[], byte[]> consumer, long from, long to) throws LedgerFormatException {
+        long start = Math.max(from, beginOffset(consumer));
+        if (start >= to) {
+            return Optional.empty();
+        }
+        Located[] found = new Located[1];
+        scan(consumer, start, to, record -> {
+            found[0] = new Located(record.offset(), record.value());
+            return false;
+        });
+        return Optional.ofNullable(found[0]);
     }
 
     /** A record's position and bytes. */

@@ -1,6 +1,7 @@
 package io.ledgerlb.ledger.kafka;
 
 import io.ledgerlb.ledger.ChainReport;
+import io.ledgerlb.ledger.DataDirLock;
 import io.ledgerlb.ledger.Ledger;
 import io.ledgerlb.ledger.IndexedRead;
 import io.ledgerlb.ledger.LedgerConfig;
@@ -20,6 +21,7 @@ import io.ledgerlb.ledger.event.Subject;
 import io.ledgerlb.ledger.state.LedgerSequenceException;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.StoredSnapshot;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -47,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class KafkaLedger implements Ledger {
     private static final Logger log = LoggerFactory.getLogger(KafkaLedger.class);
     private static final int RECOVERY_BATCH = 2_000;
+    /** Where an embedded broker's ports are kept, beside its {@code kafka/} folder (which recovery may replace). */
+    public static final String EMBEDDED_PORTS_FILE = "kafka-ports.properties";
 
     private final LedgerConfig config;
     private final Optional<LocalBroker> broker;
@@ -55,6 +59,8 @@ public final class KafkaLedger implements Ledger {
     private final SnapshotTopic snapshotTopic;
     private final Optional<LocalStore> database;
     private final List<AutoCloseable> opened = new ArrayList<>();
+    /** The data folder's lock, released last on close. */
+    private Optional<DataDirLock> lock = Optional.empty();
 
     private KafkaLedger(LedgerConfig config, Optional<LocalBroker> broker, KafkaClients clients,
                         Optional<LocalStore> database) {
@@ -68,16 +74,33 @@ public final class KafkaLedger implements Ledger {
 
     /** Opens the ledger: starts the embedded broker if configured, creates missing topics, opens SQLite. */
     public static KafkaLedger open(LedgerConfig config) {
-        Optional<LocalBroker> broker = config.embeddedDataDir()
-                .map(dir -> provider(LocalBroker.Starter.class, "ledger-embedded").start(dir.resolve("kafka")));
+        return open(config, "a ledgerlb process");
+    }
+
+    /**
+     * As {@link #open(LedgerConfig)}; first locks the data folder (the embedded broker's, or the
+     * SQLite file's) for {@code holder}, so that no second process opens a live broker or journal.
+     *
+     * @throws DataDirLock.InUseException when another process holds the folder
+     */
+    public static KafkaLedger open(LedgerConfig config, String holder) {
+        Optional<Path> folder = config.embeddedDataDir()
+                .or(() -> config.sqliteFile().map(f -> f.toAbsolutePath().getParent()));
+        Optional<DataDirLock> lock = folder.map(dir -> DataDirLock.acquire(dir, holder));
+        Optional<LocalBroker> broker = Optional.empty();
         try {
+            broker = config.embeddedDataDir().map(dir -> provider(LocalBroker.Starter.class, "ledger-embedded")
+                    .start(dir.resolve("kafka"), dir.resolve(EMBEDDED_PORTS_FILE)));
             String bootstrap = broker.map(LocalBroker::bootstrapServers).orElse(config.bootstrapServers());
             KafkaClients clients = new KafkaClients(bootstrap, config.clientProperties());
             Topics.ensure(clients, config);
-            return new KafkaLedger(config, broker, clients,
+            KafkaLedger ledger = new KafkaLedger(config, broker, clients,
                     config.sqliteFile().map(file -> provider(LocalStore.Opener.class, "ledger-sqlite").open(file)));
+            ledger.lock = lock;
+            return ledger;
         } catch (RuntimeException e) {
             broker.ifPresent(LocalBroker::close);
+            lock.ifPresent(DataDirLock::close);
             throw e;
         }
     }
@@ -549,51 +572,65 @@ public final class KafkaLedger implements Ledger {
             throw new LedgerFormatException(journalReport.firstBreak().get().sequence(),
                     "the journal is not intact, nothing recovered: " + journalReport);
         }
-        Tip tip = verifiedTip();
-        long inTopic = tip.sequence();
         long journaled = journalReport.lastSequence();
-        if (inTopic > 0) {
-            byte[] topicHash = tip.hash();
-            byte[] journalHash = journal.entry(inTopic).map(b -> decodeQuietly(b).hash()).orElse(null);
-            if (!Arrays.equals(topicHash, journalHash)) {
-                throw new LedgerFormatException(inTopic, "the topic and the journal differ at sequence " + inTopic
-                        + "; recover into an empty topic instead");
-            }
-        }
-        long toWrite = Math.max(0, journaled - inTopic);
+        long inTopic = 0;
         long[] written = {0};
-        if (toWrite > 0) {
-            try (Producer<byte[], byte[]> producer = clients.transactionalProducer(config.transactionalId())) {
-                producer.initTransactions();
-                List<byte[]> batch = new ArrayList<>(RECOVERY_BATCH);
-                long[] next = {inTopic + 1};
-                journal.read(inTopic + 1, (sequence, entry) -> {
-                    batch.add(entry);
-                    if (batch.size() == RECOVERY_BATCH) {
-                        next[0] = writeBatch(producer, next[0], batch);
-                        written[0] += RECOVERY_BATCH;
-                        batch.clear();
-                        progress.update(written[0], toWrite);
-                    }
-                    return true;
-                });
-                if (!batch.isEmpty()) {
-                    writeBatch(producer, next[0], batch);
-                    written[0] += batch.size();
+        // The producer fences every writer first; only then is the tail read (see the writer's awaitSettled).
+        try (Producer<byte[], byte[]> producer = clients.transactionalProducer(config.transactionalId())) {
+            producer.initTransactions();
+            awaitSettled();
+            Tip tip = verifiedTip();
+            inTopic = tip.sequence();
+            if (inTopic > 0) {
+                byte[] topicHash = tip.hash();
+                byte[] journalHash = journal.entry(inTopic).map(b -> decodeQuietly(b).hash()).orElse(null);
+                if (!Arrays.equals(topicHash, journalHash)) {
+                    throw new LedgerFormatException(inTopic, "the topic and the journal differ at sequence " + inTopic
+                            + "; recover into an empty topic instead");
                 }
-            } catch (ProducerFencedException | InvalidProducerEpochException e) {
-                throw new io.ledgerlb.ledger.LedgerFencedException("recovery was fenced by a newer writer", e);
-            } catch (KafkaException e) {
-                throw new LedgerWriteException("recovery failed after " + written[0] + " entries: " + e.getMessage(), e);
             }
+            long toWrite = Math.max(0, journaled - inTopic);
+            List<byte[]> batch = new ArrayList<>(RECOVERY_BATCH);
+            long[] next = {inTopic + 1};
+            journal.read(inTopic + 1, (sequence, entry) -> {
+                batch.add(entry);
+                if (batch.size() == RECOVERY_BATCH) {
+                    next[0] = writeBatch(producer, next[0], batch);
+                    written[0] += RECOVERY_BATCH;
+                    batch.clear();
+                    progress.update(written[0], toWrite);
+                }
+                return true;
+            });
+            if (!batch.isEmpty()) {
+                writeBatch(producer, next[0], batch);
+                written[0] += batch.size();
+            }
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw new io.ledgerlb.ledger.LedgerFencedException("recovery was fenced by a newer writer", e);
+        } catch (KafkaException e) {
+            throw new LedgerWriteException("recovery failed after " + written[0] + " entries: " + e.getMessage(), e);
         }
         awaitRecovered(journaled);
-        progress.update(written[0], toWrite);
+        progress.update(written[0], written[0]);
         LedgerEntry last = journal.entry(journaled).map(KafkaLedger::decodeQuietly).orElse(null);
         log.info("recovered {} entries from the journal into {} ({} were there already)", written[0],
                 config.eventsTopic(), inTopic);
         return new RecoveryReport(inTopic, written[0], Math.max(journaled, inTopic),
                 last == null ? "" : last.hashHex());
+    }
+
+    /** Waits for the partition's open transactions to be resolved before its tail is read (see the writer). */
+    private void awaitSettled() throws LedgerWriteException {
+        try (var consumer = events.open()) {
+            if (!events.awaitSettled(consumer, KafkaLedgerWriter.SETTLE_TIMEOUT)) {
+                throw new LedgerWriteException("a transaction on " + config.eventsTopic() + " is still open after "
+                        + KafkaLedgerWriter.SETTLE_TIMEOUT.toSeconds() + " s; nothing recovered", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerWriteException("interrupted while waiting for open transactions to settle", e);
+        }
     }
 
     private long writeBatch(Producer<byte[], byte[]> producer, long firstSequence, List<byte[]> batch) {
@@ -678,5 +715,6 @@ public final class KafkaLedger implements Ledger {
         }
         database.ifPresent(LocalStore::close);
         broker.ifPresent(LocalBroker::close);
+        lock.ifPresent(DataDirLock::close);
     }
 }

@@ -217,7 +217,8 @@ final class KafkaLedgerFollower implements LedgerFollower {
     }
 
     /** Whether the follower is still following (false after close or a broken chain). */
-    boolean following() {
+    @Override
+    public boolean following() {
         return running && thread.isAlive();
     }
 

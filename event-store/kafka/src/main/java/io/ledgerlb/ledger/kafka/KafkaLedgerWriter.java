@@ -16,6 +16,7 @@ import io.ledgerlb.ledger.TakenSnapshot;
 import io.ledgerlb.ledger.event.HashChain;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.event.SignedChain;
 import io.ledgerlb.ledger.sign.SigningKey;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.StoredSnapshot;
@@ -55,6 +56,11 @@ public final class KafkaLedgerWriter implements LedgerWriter {
     private static final Logger log = LoggerFactory.getLogger(KafkaLedgerWriter.class);
     private static final int CATCH_UP_BATCH = 2_000;
     static final Duration VISIBILITY_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long a writer waits for the partition's open transactions to be resolved: longer than
+     * a transaction's timeout (the producer's default 60 s), after which the coordinator aborts it.
+     */
+    static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(75);
 
     private final KafkaLedger ledger;
     private final String actor;
@@ -93,12 +99,88 @@ public final class KafkaLedgerWriter implements LedgerWriter {
             closeProducer();
             throw new LedgerWriteException("cannot open the ledger writer: " + e.getMessage(), e);
         }
+        awaitSettled();
         try {
             syncWithLog();
         } catch (LedgerWriteException | RuntimeException e) {
             closeProducer();
             throw e;
         }
+    }
+
+    /**
+     * Waits until every transaction open on the partition when this producer fenced its
+     * predecessors is resolved. {@code initTransactions()} settles the pending transaction of our
+     * transactional id in the coordinator, but a record of a transaction still open sits before
+     * the last stable offset's reach: a tail read now would miss it, and if it commits later it
+     * lands behind the tail this writer continues — a fork. So the tail is read only once the last
+     * stable offset has reached the high watermark seen after fencing.
+     */
+    private void awaitSettled() throws LedgerWriteException {
+        EventLog events = ledger.events();
+        try (Consumer<byte[], byte[]> consumer = events.open()) {
+            if (!events.awaitSettled(consumer, SETTLE_TIMEOUT)) {
+                closeProducer();
+                throw new LedgerWriteException("a transaction on " + ledger.config().eventsTopic()
+                        + " is still open after " + SETTLE_TIMEOUT.toSeconds() + " s (the last stable offset is "
+                        + events.endOffset(consumer) + ", the log ends at " + events.highWatermark()
+                        + "): the chain's tail is not known yet, so no entry can follow it", null);
+            }
+        } catch (KafkaException e) {
+            closeProducer();
+            throw new LedgerWriteException("cannot read the end of " + ledger.config().eventsTopic() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closeProducer();
+            throw new LedgerWriteException("interrupted while waiting for open transactions to settle", e);
+        }
+    }
+
+    /**
+     * Why this transaction must not commit, if it must not: its first record has to follow the
+     * tail this writer read. Every transaction before that record must be resolved (the last
+     * stable offset has reached it; ours, still open, keeps it from going further) and none of
+     * them may have committed a record after the tail — else the commit would fork the chain.
+     */
+    private Optional<String> tailMoved(List<Future<RecordMetadata>> sent)
+            throws ExecutionException, InterruptedException, LedgerFormatException {
+        producer.flush();
+        long first = sent.get(0).get().offset();
+        EventLog events = ledger.events();
+        Consumer<byte[], byte[]> consumer = visibility();
+        if (!events.awaitVisible(consumer, first - 1, SETTLE_TIMEOUT)) {
+            return Optional.of("a transaction before offset " + first + " is still open after "
+                    + SETTLE_TIMEOUT.toSeconds() + " s");
+        }
+        return verifiedRival(events, consumer, Math.max(lastOffset + 1, events.beginOffset(consumer)), first);
+    }
+
+    /**
+     * A committed entry between the tail this writer read and its own first record that the
+     * verified chain takes after that tail. Records no trusted signed head vouches for (a forgery
+     * appended by anyone who can reach the topic) do not count: else one injected record would
+     * make every commit abort.
+     */
+    private Optional<String> verifiedRival(EventLog events, Consumer<byte[], byte[]> consumer, long from, long to)
+            throws LedgerFormatException {
+        if (from >= to) {
+            return Optional.empty();
+        }
+        SignedChain chain = new SignedChain(ledger.config().trustedKeys(), lastSequence, lastHash);
+        events.scanDecoded(consumer, from, to, record -> {
+            if (record.entry() == null) {
+                chain.acceptUndecodable(record.error(), record.offset());
+            } else {
+                chain.accept(record.entry(), record.offset(), record.hashValid());
+            }
+            return true;
+        });
+        chain.settle();
+        if (chain.tipSequence() <= lastSequence) {
+            return Optional.empty();
+        }
+        return Optional.of("sequence " + chain.tipSequence() + " committed at offset " + chain.tipPosition()
+                + ", after the tail this writer read (sequence " + lastSequence + " at offset " + lastOffset + ")");
     }
 
     /**
@@ -369,6 +451,10 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                     for (ProducerRecord<byte[], byte[]> extra : extras) {
                         producer.send(extra);
                     }
+                    Optional<String> moved = tailMoved(sent);
+                    if (moved.isPresent()) {
+                        throw tailMovedAbort(moved.get());
+                    }
                     committing = true;
                     producer.commitTransaction();
                 } catch (ProducerFencedException | InvalidProducerEpochException e) {
@@ -383,6 +469,13 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                     throw abort(e);
                 } catch (KafkaException e) {
                     throw abort(e);
+                } catch (ExecutionException e) {
+                    throw abort(e.getCause() instanceof KafkaException k ? k : new KafkaException(e.getCause()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw abort(new KafkaException("interrupted before the commit", e));
+                } catch (LedgerFormatException e) {
+                    throw abort(new KafkaException("cannot read the partition before the commit: " + e.getMessage(), e));
                 }
                 committed(entries, sent);
                 return List.copyOf(entries);
@@ -482,16 +575,20 @@ public final class KafkaLedgerWriter implements LedgerWriter {
 
     /** Waits until a read right after the append sees it (see {@link EventLog#awaitVisible}). */
     private void awaitVisible(long offset) throws InterruptedException {
-        if (visibility == null) {
-            visibility = ledger.events().open();
-        }
         try {
-            if (!ledger.events().awaitVisible(visibility, offset, VISIBILITY_TIMEOUT)) {
+            if (!ledger.events().awaitVisible(visibility(), offset, VISIBILITY_TIMEOUT)) {
                 log.warn("sequence {} is committed but not yet visible to readers after {}", lastSequence, VISIBILITY_TIMEOUT);
             }
         } catch (KafkaException e) {
             log.warn("sequence {} is committed; could not check it is visible: {}", lastSequence, e.getMessage());
         }
+    }
+
+    private Consumer<byte[], byte[]> visibility() {
+        if (visibility == null) {
+            visibility = ledger.events().open();
+        }
+        return visibility;
     }
 
     /** Settles a pending commit and reopens a producer lost to an error, before any new transaction. */
@@ -539,6 +636,20 @@ public final class KafkaLedgerWriter implements LedgerWriter {
             closeProducer();
         }
         return new LedgerWriteException("append failed, nothing committed: " + cause.getMessage(), cause);
+    }
+
+    /** Aborts a transaction that must not commit, and reads the tail again for the next one. */
+    private LedgerWriteException tailMovedAbort(String why) throws LedgerWriteException {
+        LedgerWriteException aborted = abort(new KafkaException(why));
+        if (aborted instanceof LedgerFencedException) {
+            return aborted;
+        }
+        log.error("not committing sequences after {}: {}; aborted, and reading the tail again", lastSequence, why);
+        if (producer != null) {
+            syncWithLog();
+        }
+        return new LedgerWriteException("nothing committed: " + why + "; the ledger now ends at sequence "
+                + lastSequence, null);
     }
 
     private LedgerFencedException fence(KafkaException cause) {

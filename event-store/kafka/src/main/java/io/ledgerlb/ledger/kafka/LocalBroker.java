@@ -20,6 +20,7 @@ public interface LocalBroker extends AutoCloseable {
      * {@link KafkaLedger#open} when the configuration asks for an embedded broker.
      */
     interface Starter {
-        LocalBroker start(Path dataDir);
+        /** {@code portsFile}: where the broker's ports are kept, outside {@code dataDir}, so they outlive it. */
+        LocalBroker start(Path dataDir, Path portsFile);
     }
 }

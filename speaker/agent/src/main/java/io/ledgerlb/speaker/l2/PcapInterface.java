@@ -27,7 +27,8 @@ public final class PcapInterface implements L2Announcer.Link, AutoCloseable {
 
     private final PcapHandle handle;
     private final InterfaceIdentity identity;
-    private Thread thread;
+    private volatile Thread thread;
+    private volatile Consumer<byte[]> frames;
 
     private PcapInterface(PcapHandle handle, InterfaceIdentity identity) {
         this.handle = handle;
@@ -66,6 +67,7 @@ public final class PcapInterface implements L2Announcer.Link, AutoCloseable {
 
     /** Hands each captured frame to {@code frames}, on a thread named after the interface. */
     public void start(Consumer<byte[]> frames) {
+        this.frames = frames;
         thread = new Thread(() -> {
             try {
                 handle.loop(-1, frames::accept);
@@ -79,6 +81,22 @@ public final class PcapInterface implements L2Announcer.Link, AutoCloseable {
         }, "pcap-" + identity.name());
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Whether the capture thread runs (false once it stopped on an error, or before {@link #start}). */
+    public boolean capturing() {
+        Thread t = thread;
+        return t != null && t.isAlive();
+    }
+
+    /** Starts capturing again on the same handle after the thread stopped; fails when the handle is closed. */
+    public synchronized void restart() {
+        if (!handle.isOpen()) {
+            throw new IllegalStateException("the pcap handle of " + identity.name() + " is closed");
+        }
+        if (!capturing()) {
+            start(frames);
+        }
     }
 
     @Override

@@ -114,6 +114,7 @@ public final class Membership implements AutoCloseable {
     private volatile Set<String> alive;
     private volatile Set<String> eligible = Set.of();
     private volatile boolean closed;
+    private volatile java.util.concurrent.Future<?> ticking;
 
     private Membership(Config config, Listener listener) throws SocketException {
         this.config = config;
@@ -147,7 +148,7 @@ public final class Membership implements AutoCloseable {
         m.receiver.start();
         long interval = config.interval().toNanos();
         // fixed delay: after a stall one round runs, not a burst of overdue ones
-        m.executor.scheduleWithFixedDelay(m::tick, 0, interval, TimeUnit.NANOSECONDS);
+        m.ticking = m.executor.scheduleWithFixedDelay(m::tick, 0, interval, TimeUnit.NANOSECONDS);
         if (config.keys() == null) {
             log.atWarn().addKeyValue("event", "membershipInsecure")
                     .log("membership is NOT authenticated (--insecure-membership): any host that reaches {} can move this cluster's IPs",
@@ -156,6 +157,11 @@ public final class Membership implements AutoCloseable {
         log.info("membership of {} listening on {}, seeds {}, {}", config.nodeName(), config.address(), config.seeds(),
                 config.keys() == null ? "unauthenticated" : "AES-GCM with " + config.keys().keys().size() + " key(s)");
         return m;
+    }
+
+    /** A liveness hook: false once the tick stopped (it threw) or the receiver ended, unless closed. */
+    public boolean running() {
+        return closed || (!ticking.isDone() && receiver.isAlive());
     }
 
     public Set<String> alive() {

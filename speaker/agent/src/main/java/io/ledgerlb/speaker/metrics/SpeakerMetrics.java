@@ -1,6 +1,9 @@
 package io.ledgerlb.speaker.metrics;
 
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -18,7 +21,9 @@ import java.util.function.Supplier;
  * {@code metallb_layer2_gratuitous_sent} (counters by {@code ip}) and
  * {@code metallb_speaker_announced} (1 for each IP, node, protocol and service announced).
  * Rendered in the Prometheus text format by hand, because client libraries now add
- * {@code _total} to counter names and MetalLB's have none.
+ * {@code _total} to counter names and MetalLB's have none. Everything else (the BGP sessions'
+ * {@code metallb_bgp_*}, the speaker's health) lives in {@link #registry()} and is scraped
+ * after these.
  */
 public final class SpeakerMetrics {
     public static final String REQUESTS = "metallb_layer2_requests_received";
@@ -31,13 +36,25 @@ public final class SpeakerMetrics {
 
     private final Map<String, Map<String, LongAdder>> counters = new ConcurrentHashMap<>();
     private final Set<String> announced = ConcurrentHashMap.newKeySet();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private volatile Supplier<Map<String, Long>> membershipDropped = Map::of;
     private HttpServer server;
     private volatile boolean ready;
+    private volatile boolean live = true;
 
-    /** Ready once the ledger has caught up: {@code /readyz} answers 200 from then on. */
+    /** Whether {@code /readyz} answers 200 (ready) or 503. */
     public void ready(boolean now) {
         ready = now;
+    }
+
+    /** Whether {@code /healthz} answers 200; false once the process must be restarted to work again. */
+    public void live(boolean now) {
+        live = now;
+    }
+
+    /** The registry whose meters {@code /metrics} shows besides MetalLB's hand-written ones. */
+    public MeterRegistry registry() {
+        return registry;
     }
 
     public void count(String name, String ip) {
@@ -79,6 +96,7 @@ public final class SpeakerMetrics {
         out.append("# TYPE ").append(MEMBERSHIP_DROPPED).append(" counter\n");
         new TreeMap<>(membershipDropped.get()).forEach((reason, v) ->
                 out.append(MEMBERSHIP_DROPPED).append("{reason=\"").append(reason).append("\"} ").append(v).append('\n'));
+        out.append(registry.scrape());
         return out.toString();
     }
 
@@ -104,7 +122,7 @@ public final class SpeakerMetrics {
             }
         });
         server.createContext("/healthz", exchange -> {
-            exchange.sendResponseHeaders(200, -1);
+            exchange.sendResponseHeaders(live ? 200 : 503, -1);
             exchange.close();
         });
         server.createContext("/readyz", exchange -> {
@@ -118,5 +136,6 @@ public final class SpeakerMetrics {
         if (server != null) {
             server.stop(0);
         }
+        registry.close();
     }
 }

@@ -1,0 +1,124 @@
+package io.ledgerlb.allocator.chaos;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code ledgerlb run} in a JVM of its own on a data folder, with fixed ports (local Kubernetes
+ * API, metrics, admin) kept across restarts, so that it can be killed with {@code kill -9}
+ * (SIGKILL: no shutdown hook runs) and started again on the same folder.
+ */
+public final class AllocatorProcess implements AutoCloseable {
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
+
+    private final Path dataDir;
+    private final int apiPort;
+    private final int metricsPort;
+    private final int adminPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private Process process;
+    private int starts;
+
+    public AllocatorProcess(Path dataDir) throws IOException {
+        this.dataDir = dataDir;
+        this.apiPort = freePort();
+        this.metricsPort = freePort();
+        this.adminPort = freePort();
+    }
+
+    /** Starts it (again) and waits until {@code /readyz} answers 200. */
+    public AllocatorProcess start() throws IOException, InterruptedException {
+        starts++;
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
+                "-cp", System.getProperty("java.class.path"), "io.ledgerlb.allocator.cli.LedgerlbCommand", "run",
+                "--data-dir", dataDir.toString(), "--local", "--local-port", String.valueOf(apiPort),
+                "--metrics-port", String.valueOf(metricsPort), "--admin-port", String.valueOf(adminPort),
+                "--instance", "allocator-" + starts))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("allocator.log").toFile()));
+        Files.createDirectories(dataDir);
+        process = builder.start();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (!ready()) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the allocator exited with " + process.exitValue() + "; see "
+                        + dataDir.resolve("allocator.log"));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the allocator was not ready within " + READY_TIMEOUT);
+            }
+            Thread.sleep(200);
+        }
+        return this;
+    }
+
+    /** True when {@code /readyz} answers 200. */
+    public boolean ready() {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/readyz"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGKILL, as {@code kill -9}: nothing of the process gets to run, not its broker nor its hooks. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** A client of its local Kubernetes API, as kubectl would use it. */
+    public KubernetesClient kubernetes() throws IOException {
+        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(
+                Files.readString(dataDir.resolve("kubeconfig")))).build();
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public String admin() {
+        return "127.0.0.1:" + adminPort;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                kill9();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package io.ledgerlb.allocator.chaos;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
+import io.ledgerlb.ledger.ChainReport;
+import io.ledgerlb.ledger.LedgerConfig;
+import io.ledgerlb.ledger.Progress;
+import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.ledger.state.LedgerState;
+import io.ledgerlb.ledger.state.ServiceKey;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code kill -9} of a real allocator process (embedded Kafka, SQLite, the local Kubernetes API
+ * keeping its objects in the data folder) at random moments while Services are created and
+ * deleted through its API, then a restart on the same folder; counts what must never happen.
+ * Used by {@code KillNineChaosTest} (a short pass) and by the bench's long run.
+ */
+public final class KillNineChaos {
+    /** What a run counted. */
+    public record Figures(int kills, int servicesCreated, int servicesDeleted, long ledgerEntries, int forks,
+                          int acknowledgedLost, int ipsHeldTwice, int ipsChangedAcrossRestart,
+                          List<String> problems) {
+        @Override
+        public String toString() {
+            return "kills=" + kills + " services created=" + servicesCreated + " deleted=" + servicesDeleted
+                    + " ledger entries=" + ledgerEntries + " forks=" + forks + " acknowledged decisions lost="
+                    + acknowledgedLost + " IPs held twice=" + ipsHeldTwice + " IPs changed across a restart="
+                    + ipsChangedAcrossRestart + (problems.isEmpty() ? "" : " problems=" + problems);
+        }
+    }
+
+    private static final Duration RECONCILED_TIMEOUT = Duration.ofMinutes(3);
+
+    private final Path dataDir;
+    private final Random random;
+    /** Every (Service, IP) the API showed in a Service's status: decisions acknowledged to the user. */
+    private final Map<String, Set<String>> shown = new ConcurrentHashMap<>();
+    /** Services created and not deleted (as the API acknowledged). */
+    private final Set<String> live = ConcurrentHashMap.newKeySet();
+    /** The IP each Service's status showed last. */
+    private final Map<String, String> lastShown = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger names = new java.util.concurrent.atomic.AtomicInteger();
+    private final List<String> problems = new ArrayList<>();
+    private int created;
+    private int deleted;
+
+    public KillNineChaos(Path dataDir, long seed) {
+        this.dataDir = dataDir;
+        this.random = new Random(seed);
+    }
+
+    public Figures run(int kills) throws Exception {
+        int changed = 0;
+        int twice = 0;
+        try (AllocatorProcess allocator = new AllocatorProcess(dataDir)) {
+            allocator.start();
+            try (KubernetesClient kube = allocator.kubernetes()) {
+                pool(kube);
+            }
+            for (int round = 1; round <= kills; round++) {
+                AtomicBoolean churning = new AtomicBoolean(true);
+                Thread churn = new Thread(() -> churn(allocator, churning), "chaos-churn");
+                churn.start();
+                Thread.sleep(500 + random.nextInt(3_000));
+                allocator.kill9();
+                churning.set(false);
+                churn.join();
+                Map<String, String> before = new HashMap<>(lastShown);
+                allocator.start();
+                Map<String, String> after = awaitReconciled(allocator);
+                for (Map.Entry<String, String> e : before.entrySet()) {
+                    String now = after.get(e.getKey());
+                    if (now != null && !now.equals(e.getValue())) {
+                        changed++;
+                        problems.add("round " + round + ": " + e.getKey() + " moved from " + e.getValue() + " to " + now);
+                    }
+                }
+                twice += heldTwice(after, "round " + round);
+                lastShown.putAll(after);
+                System.out.printf("chaos round %d: killed at %s; %d Services live, %d created, %d deleted; "
+                        + "moved so far %d, held twice so far %d%n", round, java.time.Instant.now(), after.size(),
+                        created, deleted, changed, twice);
+            }
+        }
+        return check(kills, changed, twice);
+    }
+
+    private void pool(KubernetesClient kube) {
+        kube.genericKubernetesResources(MetalLbKinds.IP_ADDRESS_POOL.context()).inNamespace("metallb-system")
+                .resource(new GenericKubernetesResourceBuilder()
+                        .withApiVersion(MetalLbKinds.IP_ADDRESS_POOL.apiVersion()).withKind("IPAddressPool")
+                        .withNewMetadata().withName("chaos").withNamespace("metallb-system").endMetadata()
+                        .withAdditionalProperties(Map.of("spec", Map.of("addresses", List.of("10.99.64.0/18"))))
+                        .build())
+                .createOr(op -> op.update());
+    }
+
+    /** Creates Services, deletes some, and notes every IP a status shows, until told to stop. */
+    private void churn(AllocatorProcess allocator, AtomicBoolean churning) {
+        Random r;
+        synchronized (random) {
+            r = new Random(random.nextLong());
+        }
+        try (KubernetesClient kube = allocator.kubernetes()) {
+            while (churning.get()) {
+                try {
+                    String name = "s" + names.incrementAndGet(); // never reused: a Service's IP never changes
+                    kube.services().inNamespace("default").resource(new ServiceBuilder()
+                            .withNewMetadata().withName(name).withNamespace("default").endMetadata()
+                            .withNewSpec().withType("LoadBalancer").addNewPort().withPort(80).withProtocol("TCP").endPort()
+                            .endSpec().build()).create();
+                    live.add(name);
+                    created++;
+                    if (r.nextInt(4) == 0 && !live.isEmpty()) {
+                        List<String> names = new ArrayList<>(live);
+                        String victim = names.get(r.nextInt(names.size()));
+                        kube.services().inNamespace("default").withName(victim).delete();
+                        live.remove(victim);
+                        lastShown.remove(victim);
+                        deleted++;
+                    }
+                    record(kube);
+                } catch (RuntimeException down) {
+                    // the allocator (and its API) is being killed: what was not acknowledged does not count
+                }
+            }
+        } catch (java.io.IOException e) {
+            problems.add("churn: " + e.getMessage());
+        }
+    }
+
+    private void record(KubernetesClient kube) {
+        for (Service s : kube.services().inNamespace("default").list().getItems()) {
+            ip(s).ifPresent(ip -> {
+                shown.computeIfAbsent(s.getMetadata().getName(), k -> ConcurrentHashMap.newKeySet()).add(ip);
+                lastShown.put(s.getMetadata().getName(), ip);
+            });
+        }
+    }
+
+    private static java.util.Optional<String> ip(Service s) {
+        if (s.getStatus() == null || s.getStatus().getLoadBalancer() == null
+                || s.getStatus().getLoadBalancer().getIngress() == null || s.getStatus().getLoadBalancer().getIngress().isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.ofNullable(s.getStatus().getLoadBalancer().getIngress().get(0).getIp());
+    }
+
+    /** The IPs the Services' statuses show now; null when one has none yet (or the API does not answer). */
+    private Map<String, String> ipsNow(AllocatorProcess allocator) throws Exception {
+        Map<String, String> ips = new HashMap<>();
+        try (KubernetesClient kube = allocator.kubernetes()) {
+            for (Service s : kube.services().inNamespace("default").list().getItems()) {
+                String name = s.getMetadata().getName();
+                java.util.Optional<String> ip = ip(s);
+                if (ip.isPresent()) {
+                    ips.put(name, ip.get());
+                    shown.computeIfAbsent(name, k -> ConcurrentHashMap.newKeySet()).add(ip.get());
+                } else {
+                    return null;
+                }
+            }
+        } catch (RuntimeException notYet) {
+            return null;
+        }
+        return ips;
+    }
+
+    /** Waits until every Service in the API has an IP again, and returns them. */
+    private Map<String, String> awaitReconciled(AllocatorProcess allocator) throws Exception {
+        long deadline = System.nanoTime() + RECONCILED_TIMEOUT.toNanos();
+        while (true) {
+            Map<String, String> ips = ipsNow(allocator);
+            if (ips != null) {
+                return ips;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Services still without an IP " + RECONCILED_TIMEOUT + " after a restart");
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private int heldTwice(Map<String, String> ips, String when) {
+        Map<String, String> byIp = new HashMap<>();
+        int twice = 0;
+        for (Map.Entry<String, String> e : ips.entrySet()) {
+            String other = byIp.putIfAbsent(e.getValue(), e.getKey());
+            if (other != null) {
+                twice++;
+                problems.add(when + ": " + e.getValue() + " held by " + other + " and " + e.getKey());
+            }
+        }
+        return twice;
+    }
+
+    /** The ledger read directly once the process is stopped: one chain, every shown decision in it. */
+    private Figures check(int kills, int changed, int twice) throws Exception {
+        int forks = 0;
+        int lost = 0;
+        long entries;
+        try (KafkaLedger ledger = KafkaLedger.open(LedgerConfig.embedded(dataDir.toAbsolutePath()), "chaos check")) {
+            ChainReport log = ledger.verifyLog(Progress.NONE);
+            ChainReport journal = ledger.verifyJournal(Progress.NONE);
+            if (!log.intact()) {
+                forks++;
+                problems.add("topic: " + log);
+            }
+            if (!journal.intact()) {
+                problems.add("journal: " + journal);
+            }
+            entries = log.lastSequence();
+            Set<String> decided = new HashSet<>();
+            ledger.read(1, entry -> {
+                if (entry.event().hasIpAssigned()) {
+                    decided.add(entry.event().getIpAssigned().getService().getName() + "=" + entry.event().getIpAssigned().getIp());
+                }
+            });
+            for (Map.Entry<String, Set<String>> e : shown.entrySet()) {
+                for (String ip : e.getValue()) {
+                    if (!decided.contains(e.getKey() + "=" + ip)) {
+                        lost++;
+                        problems.add(e.getKey() + " was shown " + ip + ", which the ledger never assigned it");
+                    }
+                }
+            }
+            LedgerState state = ledger.stateAt(entries);
+            for (ServiceKey key : state.servicesWithAssignments()) {
+                state.assignmentsOf(key).forEach(a -> {
+                    if (state.holders(a.getIp()).size() > 1) {
+                        problems.add("ledger: " + a.getIp() + " held by " + state.holders(a.getIp()).size() + " Services");
+                    }
+                });
+            }
+            twice += (int) problems.stream().filter(p -> p.startsWith("ledger: ")).count();
+        }
+        return new Figures(kills, created, deleted, entries, forks, lost, twice, changed, List.copyOf(problems));
+    }
+}
