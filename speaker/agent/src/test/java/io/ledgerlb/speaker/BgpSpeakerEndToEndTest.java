@@ -16,7 +16,6 @@ import io.ledgerlb.events.v1.ConfigRemoved;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpReleased;
 import io.ledgerlb.events.v1.ReleaseReason;
-import io.ledgerlb.events.v1.SecretRef;
 import io.ledgerlb.events.v1.ServiceRef;
 import io.ledgerlb.gobgp.lab.BirdRoutes;
 import io.ledgerlb.ledger.LedgerWriter;
@@ -131,9 +130,8 @@ class BgpSpeakerEndToEndTest {
                 Event.newBuilder().setBgpAdvertisementDefined(BgpAdvertisementDefined.newBuilder().setName("hosts")
                         .addIpAddressPools("hosts").setLocalPref(150).addCommunities("64512:200").addLargeCommunities("64512:7:1")),
                 Event.newBuilder().setBgpPeerDefined(peer("bird")),
-                // native mode cannot sign with TCP MD5: no session, and the BGPPeer says so
-                Event.newBuilder().setBgpPeerDefined(peer("md5").setPeerPort(1179)
-                        .setPassword(SecretRef.newBuilder().setNamespace(NS).setName("md5").setKey("password"))),
+                // native mode peers from the default VRF only: no session, and the BGPPeer says so
+                Event.newBuilder().setBgpPeerDefined(peer("md5").setPeerPort(1179).setVrf("blue")),
                 Ledgers.assign("web", "192.0.2.10", "agg", false),
                 Ledgers.assign("api", "192.0.2.70", "hosts", false),
                 Ledgers.assign("api", "2001:db8:99::70", "hosts", false),

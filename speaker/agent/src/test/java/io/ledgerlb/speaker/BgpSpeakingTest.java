@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ledgerlb.events.v1.BgpPeerDefined;
-import io.ledgerlb.events.v1.SecretRef;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.speaker.k8s.BgpPeerObjects;
 import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
@@ -64,7 +63,7 @@ class BgpSpeakingTest {
         createPeer("md5");
         createPeer("bfd");
         createPeer("plain");
-        BgpPeerDefined.Builder md5 = peer("md5").setPassword(SecretRef.newBuilder().setNamespace(NS).setName("s").setKey("password"));
+        BgpPeerDefined.Builder md5 = peer("md5").setVrf("blue"); // named for what native mode once refused; a VRF it still does
         BgpPeerDefined.Builder bfd = peer("bfd").setBfdProfile("fast").setBackend("gobgp");
         try (BgpSpeaking speaking = new BgpSpeaking(InetAddress.getLoopbackAddress(), Optional.of(client), "n1", NS, () -> { }, new SimpleMeterRegistry())) {
             speaking.apply(ledger(md5, bfd, peer("plain")), NODE, Map.of());
@@ -76,7 +75,7 @@ class BgpSpeakingTest {
                 assertThat(conditions("md5").get("Supported")).containsEntry("status", "False")
                         .containsEntry("reason", "UnsupportedByNativeBackend")
                         .hasEntrySatisfying("message", m -> assertThat(m.toString())
-                                .contains("no session is opened").contains("password").contains("ledgerlb.io/bgp-backend: gobgp"));
+                                .contains("no session is opened").contains("vrf"));
                 assertThat(conditions("bfd").get("Supported")).containsEntry("status", "False")
                         .containsEntry("reason", "UnsupportedByGoBGPBackend")
                         .hasEntrySatisfying("message", m -> assertThat(m.toString()).contains("bfdProfile"));
@@ -89,7 +88,7 @@ class BgpSpeakingTest {
                     .satisfies(e -> assertThat(e.getReason()).isEqualTo("UnsupportedByNativeBackend"))
                     .satisfies(e -> assertThat(e.getMessage()).startsWith("node n1: "));
 
-            // planning again changes nothing; the password dropped: a session, the condition turns True
+            // planning again changes nothing; the vrf dropped: a session, the condition turns True
             speaking.apply(ledger(md5, bfd, peer("plain")), NODE, Map.of());
             speaking.apply(ledger(peer("md5"), bfd, peer("plain")), NODE, Map.of());
             assertThat(speaking.sessionPeers()).containsExactlyInAnyOrder("md5", "plain");

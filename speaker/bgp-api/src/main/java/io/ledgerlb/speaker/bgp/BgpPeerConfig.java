@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param keepaliveTime   keepalive interval; by default a third of the hold time
  * @param connectTime     connect-retry interval
  * @param routerId        BGP identifier (IPv4 address)
- * @param ebgpMultihop    allow a peer more than one hop away (TTL 255)
+ * @param ebgpMultihop    allow an eBGP peer more than one hop away (TTL 255 instead of 1)
  * @param gracefulRestart announce RFC 4724 graceful restart
  * @param password        TCP MD5 password, already read from its Secret; empty: none
  */
@@ -28,6 +28,14 @@ public record BgpPeerConfig(String name, long myAsn, long peerAsn, InetAddress p
 
     public boolean ibgp() {
         return myAsn == peerAsn;
+    }
+
+    /**
+     * The IP TTL (hop limit) of this session's packets: 1 for single-hop eBGP, so that the session
+     * only comes up with a directly connected peer; 255 for iBGP and for {@code ebgpMultihop}.
+     */
+    public int ipTtl() {
+        return ibgp() || ebgpMultihop ? 255 : 1;
     }
 
     @Override

@@ -58,11 +58,6 @@ public final class BgpPeerConfigs {
      */
     public static List<String> limitations(BgpPeerDefined peer, String backend) {
         List<String> reasons = new ArrayList<>();
-        boolean nativeBackend = "native".equals(backend);
-        if (peer.hasPassword() && nativeBackend) {
-            reasons.add("password: TCP MD5 signatures (TCP_MD5SIG) cannot be set from Java sockets;"
-                    + " annotate the BGPPeer " + BACKEND_ANNOTATION + ": gobgp to peer through GoBGP");
-        }
         if (!peer.getBfdProfile().isEmpty()) {
             reasons.add("bfdProfile: BFD is implemented by neither of ledgerlb's BGP backends (native, gobgp); remove the profile");
         }

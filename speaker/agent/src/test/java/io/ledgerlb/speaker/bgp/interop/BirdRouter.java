@@ -22,6 +22,11 @@ final class BirdRouter implements Router {
     private final Map<String, InetAddress> protocols = new HashMap<>();
 
     BirdRouter(InteropLab lab) throws IOException {
+        this(lab, Map.of());
+    }
+
+    /** With a TCP MD5 password ({@code password "K"}) for each neighbor in {@code passwords}. */
+    BirdRouter(InteropLab lab, Map<InetAddress, String> passwords) throws IOException {
         this.lab = lab;
         this.socket = lab.dir().resolve("bird.ctl");
         StringBuilder config = new StringBuilder("""
@@ -43,7 +48,11 @@ final class BirdRouter implements Router {
                 protocols.put(name, neighbor);
                 config.append("protocol bgp ").append(name).append(" from speakers {\n  source address ")
                         .append(lab.router(i, kind.ipv6()).getHostAddress()).append("; neighbor ").append(neighbor.getHostAddress())
-                        .append(" as ").append(kind.speakerAs()).append(kind.ibgp() ? "; direct;\n}\n" : ";\n}\n");
+                        .append(" as ").append(kind.speakerAs()).append(kind.ibgp() ? "; direct;\n" : ";\n");
+                if (passwords.containsKey(neighbor)) {
+                    config.append("  password \"").append(passwords.get(neighbor)).append("\";\n");
+                }
+                config.append("}\n");
             }
         }
         Path file = lab.dir().resolve("bird.conf");

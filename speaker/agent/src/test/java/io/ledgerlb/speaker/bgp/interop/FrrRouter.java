@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,6 +29,11 @@ final class FrrRouter implements Router {
     private final Path dir;
 
     FrrRouter(InteropLab lab) throws IOException {
+        this(lab, Map.of());
+    }
+
+    /** With a TCP MD5 password ({@code neighbor X password K}) for each neighbor in {@code passwords}. */
+    FrrRouter(InteropLab lab, Map<InetAddress, String> passwords) throws IOException {
         this.lab = lab;
         this.dir = lab.dir().resolve("frr");
         Files.createDirectories(dir);
@@ -40,6 +46,9 @@ final class FrrRouter implements Router {
                 neighbors.append(" neighbor ").append(n).append(" remote-as ").append(kind.speakerAs()).append('\n')
                         .append(" neighbor ").append(n).append(" timers 3 9\n")
                         .append(" neighbor ").append(n).append(" timers connect 1\n");
+                if (passwords.containsKey(lab.speaker(i, kind))) {
+                    neighbors.append(" neighbor ").append(n).append(" password ").append(passwords.get(lab.speaker(i, kind))).append('\n');
+                }
                 v4.append("  neighbor ").append(n).append(" activate\n");
                 v6.append("  neighbor ").append(n).append(" activate\n");
             }
@@ -122,7 +131,8 @@ final class FrrRouter implements Router {
     @Override
     public boolean established(InetAddress neighbor) {
         JsonNode answer = Json.read(vtysh("show bgp neighbors " + neighbor.getHostAddress() + " json"));
-        return "Established".equals(answer.path(neighbor.getHostAddress()).path("bgpState").asText());
+        // keyed by FRR's spelling of the address (IPv6 compressed), so take the one entry
+        return "Established".equals(Json.onlyValue(answer).path("bgpState").asText());
     }
 
     private static List<String> words(String text) {

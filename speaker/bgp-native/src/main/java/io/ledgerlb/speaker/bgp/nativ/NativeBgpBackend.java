@@ -7,9 +7,11 @@ import io.ledgerlb.speaker.bgp.SessionListener;
 import io.ledgerlb.speaker.bgp.fsm.FsmSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -21,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * (with backoff); with {@link #listen} it also accepts connections from configured peers
  * (collisions are resolved per RFC 4271 §6.8), and {@link #openPassive} waits for the peer.
  *
- * <p>What plain Java sockets cannot do: TCP MD5 signatures (RFC 2385) — {@link #open} refuses a
- * peer with a password (use the GoBGP backend); and the IP TTL of a TCP socket, so eBGP sessions
- * go out with the kernel's default TTL (64) whether multihop or not.
+ * <p>A peer's password becomes a TCP MD5 key (RFC 2385) on its sockets, and the listener's, and
+ * every session sets the IP TTL of its packets ({@link BgpPeerConfig#ipTtl}), through
+ * {@link TcpOptions} (Linux).
  *
  * <p>{@link #close} is a speaker shutdown: sessions with graceful restart end without a
  * NOTIFICATION, so that the routers keep the routes until the speaker is back (RFC 4724);
@@ -45,13 +47,6 @@ public final class NativeBgpBackend implements BgpBackend {
         return "native";
     }
 
-    /** Thrown for a peer this backend cannot serve; the message says why and what to use instead. */
-    public static final class UnsupportedPeerException extends IllegalArgumentException {
-        public UnsupportedPeerException(String message) {
-            super(message);
-        }
-    }
-
     @Override
     public BgpSession open(BgpPeerConfig peer, SessionListener listener) {
         return open(FsmSettings.active(peer), listener);
@@ -65,16 +60,14 @@ public final class NativeBgpBackend implements BgpBackend {
     /** Opens with explicit FSM settings (e.g. a shorter first connect retry). */
     public BgpSession open(FsmSettings settings, SessionListener listener) {
         BgpPeerConfig peer = settings.peer();
-        if (peer.password().isPresent()) {
-            throw new UnsupportedPeerException("BGP peer " + peer.name() + " has a password: TCP MD5 signatures "
-                    + "(TCP_MD5SIG) cannot be set from Java sockets; use the gobgp backend for this peer");
-        }
         SessionMetrics metrics = new SessionMetrics(registry, peer);
         NativeSession session = new NativeSession(settings, listener, metrics, s -> {
             sessions.remove(s);
             metrics.remove();
+            listenerKey(peer, false);
         });
         sessions.add(session);
+        listenerKey(peer, true);
         session.start();
         return session;
     }
@@ -84,10 +77,11 @@ public final class NativeBgpBackend implements BgpBackend {
         if (listener != null) {
             throw new IllegalStateException("already listening on " + listener.getLocalSocketAddress());
         }
-        ServerSocket server = new ServerSocket();
+        ServerSocket server = ServerSocketChannel.open().socket();
         server.setReuseAddress(true);
         server.bind(address);
         listener = server;
+        sessions.forEach(s -> listenerKey(s.peer(), true));
         Thread acceptor = new Thread(() -> accept(server), "bgp-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -97,6 +91,32 @@ public final class NativeBgpBackend implements BgpBackend {
     public Optional<InetSocketAddress> listenAddress() {
         ServerSocket server = listener;
         return server == null ? Optional.empty() : Optional.of((InetSocketAddress) server.getLocalSocketAddress());
+    }
+
+    /**
+     * Adds (or removes) a password peer's MD5 key on the listener: the kernel drops unsigned SYNs
+     * from such a peer, and signs the accepted connection with the listener's key.
+     */
+    private synchronized void listenerKey(BgpPeerConfig peer, boolean add) {
+        ServerSocket server = listener;
+        if (server == null || server.isClosed() || peer.password().isEmpty()) {
+            return;
+        }
+        try {
+            byte[] key = add ? TcpOptions.key(peer.password().get()) : new byte[0];
+            try {
+                TcpOptions.md5(server.getChannel(), true, peer.peerAddress(), key);
+            } catch (IOException dualStackFailed) {
+                // the listener is AF_INET when the JVM runs without IPv6
+                if (peer.peerAddress() instanceof Inet6Address) {
+                    throw dualStackFailed;
+                }
+                TcpOptions.md5(server.getChannel(), false, peer.peerAddress(), key);
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            log.warn("{\"event\":\"listenerKeyFailed\",\"peer\":\"{}\",\"reason\":\"{}\"}",
+                    peer.name(), NativeSession.json(e.getMessage()));
+        }
     }
 
     private void accept(ServerSocket server) {
@@ -122,7 +142,12 @@ public final class NativeBgpBackend implements BgpBackend {
 
     @Override
     public void close() {
-        ServerSocket server = listener;
+        ServerSocket server;
+        synchronized (this) {
+            // no key changes on the closed descriptor (its number may already belong to another socket)
+            server = listener;
+            listener = null;
+        }
         if (server != null) {
             try {
                 server.close();

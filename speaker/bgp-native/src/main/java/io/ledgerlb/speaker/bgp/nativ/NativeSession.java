@@ -13,8 +13,11 @@ import io.ledgerlb.speaker.bgp.fsm.FsmSettings;
 import io.ledgerlb.speaker.bgp.fsm.SessionIo;
 import io.ledgerlb.speaker.bgp.fsm.Timers;
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -94,12 +97,14 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
     /** An inbound connection from this peer's address. */
     void accepted(Socket socket) {
         try {
+            TcpOptions.ttl(socket.getChannel(), peer.peerAddress(), peer.ipTtl());
             SocketConnection connection = new SocketConnection(socket, true);
             loop.execute(() -> {
                 fsm.connected(connection);
                 connection.startReading("bgp-read-" + peer.name(), this);
             });
         } catch (IOException e) {
+            log.warn("{\"event\":\"connectionDropped\",\"peer\":\"{}\",\"reason\":\"{}\"}", peer.name(), json(e.getMessage()));
             closeQuietly(socket);
         }
     }
@@ -146,7 +151,13 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
     @Override
     public void connect() {
         Thread connector = new Thread(() -> {
-            Socket socket = new Socket();
+            Socket socket;
+            try {
+                socket = outboundSocket();
+            } catch (IOException e) {
+                post(() -> fsm.connectFailed(e.getMessage()), null);
+                return;
+            }
             try {
                 if (peer.sourceAddress().isPresent()) {
                     socket.bind(new InetSocketAddress(peer.sourceAddress().get(), 0));
@@ -161,7 +172,9 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
                 }, socket);
             } catch (IOException e) {
                 closeQuietly(socket);
-                post(() -> fsm.connectFailed(e.toString()), null);
+                String hint = peer.password().isPresent() && e instanceof java.net.SocketTimeoutException
+                        ? " (this session signs with TCP MD5: a router with another or no password drops our SYNs unanswered)" : "";
+                post(() -> fsm.connectFailed(e + hint), null);
             }
         }, "bgp-connect-" + peer.name());
         connector.setDaemon(true);
@@ -206,6 +219,26 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
                 closeQuietly(orphan); // the session was closed meanwhile
             }
         }
+    }
+
+    /**
+     * A socket of the peer's address family with this session's TTL and, for a peer with a
+     * password, its TCP MD5 key (both must be set before the SYN goes out).
+     */
+    private Socket outboundSocket() throws IOException {
+        boolean ipv6 = peer.peerAddress() instanceof Inet6Address;
+        SocketChannel channel = SocketChannel.open(ipv6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
+        try {
+            TcpOptions.ttl(channel, peer.peerAddress(), peer.ipTtl());
+            if (peer.password().isPresent()) {
+                TcpOptions.md5(channel, ipv6, peer.peerAddress(), TcpOptions.key(peer.password().get()));
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            channel.close();
+            throw new IOException("cannot set up the TCP socket for " + peer.peerAddress().getHostAddress()
+                    + ": " + e.getMessage(), e);
+        }
+        return channel.socket();
     }
 
     private static void closeQuietly(Socket socket) {
