@@ -43,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -183,17 +184,14 @@ class BgpSpeakerEndToEndTest {
     // ---- the speaker process
 
     void startSpeaker() throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         speakerLog = lab.dir.resolve("speaker.log");
-        Process speaker = new ProcessBuilder(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dlogback.configurationFile=logback.xml", "-cp", cp, SpeakerMain.class.getName(),
+        Process speaker = new ProcessBuilder(Stream.concat(speakerCommand().stream(), Stream.of(
                 "--node-name=n1",
                 "--kafka-bootstrap=" + ledger.bootstrapServers(),
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 // membership and the router id on the lab's own address; no Layer 2 interface
                 "--members-bind=" + lab.hostV4.getHostAddress() + ":7946", "--insecure-membership", // the only speaker
-                "--metrics-port=0", "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=" + NS)
+                "--metrics-port=0", "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=" + NS)).toList())
                 .redirectErrorStream(true).redirectOutput(speakerLog.toFile()).start();
         started(() -> {
             speaker.destroy(); // SIGTERM: the speaker's own shutdown
@@ -203,6 +201,19 @@ class BgpSpeakerEndToEndTest {
             Path kept = Files.createDirectories(Path.of("target", "netns-logs"));
             Files.copy(speakerLog, kept.resolve("bgp-end-to-end-speaker.log"), StandardCopyOption.REPLACE_EXISTING);
         });
+    }
+
+    /** The JVM and its arguments up to the speaker's own: the test classpath, or (SpeakerJarEndToEndIT) the shaded jar on the image's runtime. */
+    static List<String> speakerCommand() {
+        List<String> jvm = List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=logback.xml");
+        String jar = System.getProperty("ledgerlb.speaker.jar");
+        if (jar != null) {
+            String java = Path.of(System.getProperty("ledgerlb.runtime"), "bin", "java").toString();
+            return Stream.of(List.of(java), jvm, List.of("-jar", jar)).flatMap(List::stream).toList();
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return Stream.of(List.of(java), jvm, List.of("-cp", cp, SpeakerMain.class.getName())).flatMap(List::stream).toList();
     }
 
     // ---- the ledger
