@@ -121,12 +121,29 @@ public final class NetnsLab implements AutoCloseable {
     public Process spawn(String node, List<String> command, String logName) throws IOException {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns(node)));
         full.addAll(command);
-        Process p = new ProcessBuilder(full).redirectErrorStream(true)
+        return spawnOnHost(full, logName);
+    }
+
+    /** Starts a long-running command in this process's own namespace, output to {@code <dir>/<logName>}; stopped on close. */
+    public Process spawnOnHost(List<String> command, String logName) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(logName).toFile())).start();
         synchronized (processes) {
             processes.add(p);
         }
         return p;
+    }
+
+    /** The namespaces this lab made, in order. */
+    public List<String> namespaces() {
+        return List.copyOf(namespaces);
+    }
+
+    /** The processes this lab started that still run. */
+    public List<Process> processes() {
+        synchronized (processes) {
+            return processes.stream().filter(Process::isAlive).toList();
+        }
     }
 
     /** What a spawned process has logged so far. */
@@ -148,7 +165,8 @@ public final class NetnsLab implements AutoCloseable {
         return r.output();
     }
 
-    private static Result execute(List<String> command) {
+    /** Runs a command (in the host's namespace) to its end, at most 30 s. */
+    public static Result execute(List<String> command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             byte[] out = p.getInputStream().readAllBytes();

@@ -6,7 +6,9 @@ import io.ledgerlb.allocator.metrics.PoolCounts;
 import io.ledgerlb.admin.v1.StateResponse;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.ledger.ChainReport;
 import io.ledgerlb.ledger.IndexedRead;
+import io.ledgerlb.ledger.Progress;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.event.LedgerFormatException;
@@ -29,10 +31,32 @@ public final class LedgerQueries {
 
     private final KafkaLedger ledger;
     private final PoolCounts.Source poolSize;
+    private final SequenceIndex index;
+    private final java.util.function.LongSupplier knownHead;
 
     public LedgerQueries(KafkaLedger ledger, PoolCounts.Source poolSize) {
+        this(ledger, poolSize, () -> -1);
+    }
+
+    /**
+     * @param knownHead the last sequence a follower of this ledger has seen (-1: none), so that the
+     *                  time index reads up to it without asking Kafka where the log ends
+     */
+    public LedgerQueries(KafkaLedger ledger, PoolCounts.Source poolSize, java.util.function.LongSupplier knownHead) {
         this.ledger = ledger;
         this.poolSize = poolSize;
+        this.index = new SequenceIndex(ledger);
+        this.knownHead = knownHead;
+    }
+
+    /** Brings the time index up to the head a follower has seen, or else to the end of the log. */
+    private void catchUp() throws LedgerFormatException {
+        long head = knownHead.getAsLong();
+        if (head >= 0) {
+            index.catchUpTo(head);
+        } else {
+            index.catchUp();
+        }
     }
 
     /**
@@ -62,15 +86,13 @@ public final class LedgerQueries {
         return found;
     }
 
-    /** The last sequence whose event happened at or before {@code time} (0 when none did). */
+    /**
+     * The last sequence whose event happened at or before {@code time} (0 when none did): a binary
+     * search of the {@link SequenceIndex}, which reads what the log gained since it was last asked.
+     */
     public long sequenceAt(Instant time) throws LedgerFormatException {
-        long[] last = {0};
-        ledger.read(1, entry -> {
-            if (!AuditQuery.instant(entry.event().getTime()).isAfter(time)) {
-                last[0] = entry.sequence();
-            }
-        });
-        return last[0];
+        catchUp();
+        return index.lastAtOrBefore(time);
     }
 
     public LedgerState stateAt(long sequence) throws LedgerFormatException {
@@ -97,5 +119,193 @@ public final class LedgerQueries {
                     .setTotal(u.map(PoolCounts::size).orElse(0L)));
         });
         return response.build();
+    }
+
+    // ---- the explorer's views (paged, indexed: each reads what it shows, not the whole ledger)
+
+    /**
+     * The newest {@code limit} entries the query selects with a sequence below {@code before} (0:
+     * no bound), in ledger order. The time range becomes a sequence range through the
+     * {@link SequenceIndex}; a query about a subject then reads one page of the SQLite audit index
+     * (same conditions and checks as {@link #audit}); otherwise the topic is read backwards from
+     * the range's end in chunks until the page is full.
+     */
+    public TimelinePage timeline(AuditQuery query, long before, int limit) throws LedgerFormatException {
+        if (limit < 1) {
+            throw new IllegalArgumentException("a page holds at least one entry, asked for " + limit);
+        }
+        catchUp();
+        long from = query.since().map(index::firstAtOrAfter).orElse(1L);
+        long to = query.until().map(index::lastAtOrBefore).orElse(index.last());
+        if (before > 0) {
+            to = Math.min(to, before - 1);
+        }
+        if (from > to) {
+            return new TimelinePage(List.of(), false, false);
+        }
+        Predicate<Event> selected = query.filter();
+        if (!query.subjects().isEmpty()) {
+            IndexedRead read = ledger.readIndexed(query.subjects(), from, to, limit + 1);
+            if (read.used()) {
+                List<LedgerEntry> newestFirst = read.entries();
+                List<LedgerEntry> page = new ArrayList<>(newestFirst.subList(0, Math.min(limit, newestFirst.size())));
+                page.removeIf(e -> !selected.test(e.event()));
+                java.util.Collections.reverse(page);
+                return new TimelinePage(page, newestFirst.size() > limit, true);
+            }
+            log.warn("timeline {}: reading the topic, the audit index is not used: {}", query.subjects(), read.detail());
+        }
+        java.util.ArrayDeque<LedgerEntry> newestFirst = new java.util.ArrayDeque<>();
+        long chunk = Math.max(limit + 1L, 1000);
+        for (long end = to; end >= from && newestFirst.size() <= limit; end -= chunk) {
+            long start = Math.max(from, end - chunk + 1);
+            List<LedgerEntry> found = new ArrayList<>();
+            ledger.readEntries(start, end, entry -> {
+                if (selected.test(entry.event())) {
+                    found.add(entry);
+                }
+            }, null);
+            for (int i = found.size() - 1; i >= 0; i--) {
+                newestFirst.addLast(found.get(i));
+            }
+        }
+        List<LedgerEntry> page = new ArrayList<>(newestFirst).subList(0, Math.min(limit, newestFirst.size()));
+        List<LedgerEntry> ordered = new ArrayList<>(page);
+        java.util.Collections.reverse(ordered);
+        return new TimelinePage(ordered, newestFirst.size() > limit, false);
+    }
+
+    /** The last sequence of the ledger as far as the time index has read it (reading what is new first). */
+    public long lastSequence() throws LedgerFormatException {
+        catchUp();
+        return index.last();
+    }
+
+    /** The time of an entry, when the ledger has it. */
+    public Optional<Instant> timeOf(long sequence) throws LedgerFormatException {
+        index.catchUpTo(sequence);
+        return index.timeOf(sequence);
+    }
+
+    /** The time of the first entry: where the ledger begins. */
+    public Optional<Instant> firstTime() throws LedgerFormatException {
+        return timeOf(1);
+    }
+
+    /** Lets the time index read entries the caller already folded (the live view's follower). */
+    public void indexUpTo(long sequence) throws LedgerFormatException {
+        index.catchUpTo(sequence);
+    }
+
+    /** Services refused and given nothing since, by their latest refusal (as of the end of the log). */
+    public List<WaitingRefusal> waiting() throws LedgerFormatException {
+        catchUp();
+        return index.waiting();
+    }
+
+    /** The pools of a state with their use. */
+    public List<PoolView> pools(LedgerState state) {
+        Map<String, PoolCounts> usage = PoolCounts.of(state, poolSize);
+        List<PoolView> pools = new ArrayList<>();
+        state.pools().forEach((name, pool) -> {
+            PoolCounts u = usage.get(name);
+            pools.add(new PoolView(name, pool.getAddressesList(), pool.getAutoAssign(), u == null ? 0 : u.assigned(),
+                    u == null ? 0 : u.size()));
+        });
+        return pools;
+    }
+
+    /** Who holds which IP in a state, by Service then IP, those the filter keeps. */
+    public List<Holding> holdings(LedgerState state, Predicate<Holding> keep) {
+        List<Holding> holdings = new ArrayList<>();
+        for (ServiceKey key : new TreeSet<>(state.servicesWithAssignments())) {
+            for (IpAssigned a : state.assignmentsOf(key)) {
+                Holding h = new Holding(key, a.getIp(), a.getPool(), a.getSharingKey());
+                if (keep.test(h)) {
+                    holdings.add(h);
+                }
+            }
+        }
+        return holdings;
+    }
+
+    /**
+     * What changed from sequence {@code from} to {@code to} (either order): the two states
+     * compared Service by Service, and the refusals recorded in between (the newest
+     * {@code refusalLimit}, read by sequence).
+     */
+    public StateDiff diff(long from, long to, int refusalLimit) throws LedgerFormatException {
+        long a = Math.min(from, to);
+        long b = Math.max(from, to);
+        LedgerState before = stateAt(a);
+        LedgerState after = stateAt(b);
+        java.util.SortedSet<ServiceKey> services = new TreeSet<>(before.servicesWithAssignments());
+        services.addAll(after.servicesWithAssignments());
+        List<StateDiff.Change> changes = new ArrayList<>();
+        for (ServiceKey service : services) {
+            List<String> was = ips(before, service);
+            List<String> is = ips(after, service);
+            if (was.equals(is)) {
+                continue;
+            }
+            StateDiff.Kind kind = was.isEmpty() ? StateDiff.Kind.ASSIGNED : is.isEmpty() ? StateDiff.Kind.RELEASED
+                    : StateDiff.Kind.MOVED;
+            String pool = (is.isEmpty() ? before : after).assignmentsOf(service).stream().map(IpAssigned::getPool)
+                    .distinct().collect(java.util.stream.Collectors.joining(","));
+            changes.add(new StateDiff.Change(kind, service, was, is, pool));
+        }
+        index.catchUpTo(b);
+        List<LedgerEntry> refused = new ArrayList<>();
+        for (long sequence : index.refusalsBetween(a + 1, b, refusalLimit)) {
+            entry(sequence).ifPresent(refused::add);
+        }
+        return new StateDiff(a, b, changes, refused, index.refusalCount(a + 1, b));
+    }
+
+    private static List<String> ips(LedgerState state, ServiceKey service) {
+        return state.assignmentsOf(service).stream().map(IpAssigned::getIp).sorted().toList();
+    }
+
+    /** One entry by sequence: from the SQLite journal when there is one (checked), else from the topic. */
+    public Optional<LedgerEntry> entry(long sequence) throws LedgerFormatException {
+        if (ledger.database().isPresent()) {
+            Optional<byte[]> stored = ledger.database().get().entry(sequence);
+            if (stored.isPresent()) {
+                LedgerEntry entry = LedgerEntry.decode(stored.get());
+                if (entry.sequence() != sequence || !entry.hashValid()) {
+                    throw new LedgerFormatException(sequence, "journal row " + sequence + " is not the intact entry"
+                            + " of that sequence (altered)");
+                }
+                return Optional.of(entry);
+            }
+        }
+        List<LedgerEntry> found = new ArrayList<>(1);
+        ledger.readEntries(sequence, sequence, found::add, null);
+        return found.stream().findFirst();
+    }
+
+    /** The result of walking the chains: the topic's, the journal's, and the audit index against the journal. */
+    public record Verification(ChainReport topic, Optional<ChainReport> journal,
+                               Optional<io.ledgerlb.ledger.sqlite.AuditIndex.Report> index) {
+        public boolean intact() {
+            return topic.intact() && journal.map(ChainReport::intact).orElse(true)
+                    && index.map(io.ledgerlb.ledger.sqlite.AuditIndex.Report::intact).orElse(true);
+        }
+    }
+
+    /**
+     * What {@code ledgerlb verify} checks (without {@code --cluster}): both chains link by link
+     * from the first entry, and the audit index against the journal. Progress counts the
+     * entries of both walks.
+     */
+    public Verification verify(Progress progress) {
+        boolean journaled = ledger.database().isPresent(); // then the journal's walk doubles the work
+        ChainReport topic = ledger.verifyLog((done, total) -> progress.update(done, journaled && total >= 0 ? 2 * total : total));
+        Optional<ChainReport> journal = ledger.database().map(db -> ledger.verifyJournal(
+                (done, total) -> progress.update(topic.checked() + done, total < 0 ? -1 : topic.checked() + total)));
+        Optional<io.ledgerlb.ledger.sqlite.AuditIndex.Report> index = ledger.database()
+                .filter(db -> db instanceof io.ledgerlb.ledger.sqlite.LedgerDatabase)
+                .map(db -> ((io.ledgerlb.ledger.sqlite.LedgerDatabase) db).auditIndex().verify());
+        return new Verification(topic, journal, index);
     }
 }

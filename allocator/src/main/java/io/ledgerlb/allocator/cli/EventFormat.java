@@ -12,16 +12,16 @@ import java.util.List;
 import java.util.Map;
 
 /** Ledger events as table rows and as JSON objects, for audit and replay output. */
-final class EventFormat {
+public final class EventFormat {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private EventFormat() {}
 
     /** One row: what happened, to whom, which IP and pool, and why. */
-    record Row(long sequence, String time, String actor, String type, String subject, String ip, String pool,
+    public record Row(long sequence, String time, String actor, String type, String subject, String ip, String pool,
                String why) {}
 
-    static Row row(Event e) {
+    public static Row row(Event e) {
         String subject = "";
         String ip = "";
         String pool = "";
@@ -55,7 +55,7 @@ final class EventFormat {
         return new Row(e.getSequence(), time(e), e.getActor(), type(e), subject, ip, pool, why);
     }
 
-    static String type(Event e) {
+    public static String type(Event e) {
         String snake = e.getBodyCase().name().toLowerCase();
         StringBuilder camel = new StringBuilder();
         for (String part : snake.split("_")) {
@@ -69,7 +69,7 @@ final class EventFormat {
                 .truncatedTo(ChronoUnit.MILLIS).toString();
     }
 
-    static Map<String, Object> json(Event e) {
+    public static Map<String, Object> json(Event e) {
         Row row = row(e);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("sequence", row.sequence());

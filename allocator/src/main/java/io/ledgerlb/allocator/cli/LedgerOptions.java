@@ -2,6 +2,9 @@ package io.ledgerlb.allocator.cli;
 
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.ledger.sign.SigningKey;
+import io.ledgerlb.ledger.sign.TrustedKeys;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -26,6 +29,26 @@ public final class LedgerOptions {
             description = "The ledger topic (default: ${DEFAULT-VALUE}); snapshots go to NAME's snapshot topic.")
     String topic;
 
+    @Option(names = "--signing-key", paramLabel = "FILE",
+            description = "The allocator's Ed25519 private key that signs the ledger (PEM PKCS#8, e.g. `openssl genpkey "
+                    + "-algorithm ed25519 -out key.pem`; in deploy/ a Secret mounted as a file). Never enters the ledger. "
+                    + "Default with the embedded ledger: DATA/" + LedgerConfig.SIGNING_KEY_FILE_NAME + ", made on first run.")
+    Path signingKey;
+
+    @Option(names = "--trusted-keys", paramLabel = "FILE",
+            description = "The Ed25519 public keys whose signed heads readers believe (PEM 'PUBLIC KEY' blocks; in deploy/ "
+                    + "a ConfigMap). Default with the embedded ledger: its own key; with --signing-key: that key too.")
+    Path trustedKeys;
+
+    @Option(names = "--adopt-unsigned-ledger",
+            description = "Adopt a ledger written without signatures (check it with `verify --unchecked-signatures` first): "
+                    + "the allocator records a LedgerAdopted entry, signed by its key, that vouches for every entry before it.")
+    boolean adoptUnsigned;
+
+    @Option(names = "--unchecked-signatures",
+            description = "Read without checking signatures (hashes and links only): for a ledger not adopted yet. Warns.")
+    boolean uncheckedSignatures;
+
     LedgerConfig config() {
         LedgerConfig config = kafkaBootstrap == null
                 ? LedgerConfig.embedded(dataDir.toAbsolutePath())
@@ -33,7 +56,29 @@ public final class LedgerOptions {
         if (!topic.equals(LedgerConfig.DEFAULT_EVENTS_TOPIC)) {
             config = config.withTopics(topic, topic.replace(".events", "") + ".snapshots");
         }
-        return config;
+        try {
+            if (trustedKeys != null) {
+                config = config.withTrustedKeys(TrustedKeys.load(trustedKeys));
+            }
+            if (signingKey != null) {
+                config = config.withSigningKey(SigningKey.load(signingKey));
+            }
+        } catch (IOException e) {
+            throw new ConfigException(e.getMessage());
+        }
+        if (uncheckedSignatures) {
+            config = config.withTrustedKeys(TrustedKeys.UNCHECKED);
+        }
+        return config.withAdoptUnsigned(adoptUnsigned);
+    }
+
+    /** The allocator writes only signed: with an external Kafka the key must be given. */
+    void requireSigningKey() {
+        if (kafkaBootstrap != null && signingKey == null) {
+            throw new ConfigException("the allocator signs the ledger: give --signing-key FILE (an Ed25519 private key, "
+                    + "e.g. `openssl genpkey -algorithm ed25519 -out ledger-signing-key.pem`) and give its public key "
+                    + "(`openssl pkey -in ledger-signing-key.pem -pubout`) to the readers as --trusted-keys");
+        }
     }
 
     /** Opens the ledger; with the embedded default, only where one exists already (no typo creates an empty one). */

@@ -17,10 +17,11 @@ import picocli.CommandLine.Command;
  * running), 2 a usage or configuration error.
  */
 @Command(name = "ledgerlb", mixinStandardHelpOptions = true, version = "ledgerlb 0.1.0",
+        scope = CommandLine.ScopeType.INHERIT, // --help and --version on every subcommand
         description = "A load balancer for bare-metal Kubernetes with an auditable, replayable ledger of IP assignments.",
         subcommands = {RunCommand.class, AuditCommand.class, StateCommand.class, ReplayCommand.class,
                 SnapshotCommand.class, VerifyCommand.class, RecoverCommand.class, PlanCommand.class,
-                ImportConfigMapCommand.class})
+                ImportConfigMapCommand.class, LabCommand.class})
 public final class LedgerlbCommand implements Runnable {
     public static final int OK = 0;
     public static final int FAILURE_FOUND = 1;

@@ -52,6 +52,15 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         List<GenericKubernetesResource> docs = read(files);
+        List<String> unknown = docs.stream()
+                .filter(d -> MetalLbKinds.ofKind(d.getKind()).isEmpty() && !PLAIN_KINDS.contains(d.getKind()))
+                .map(d -> d.getKind() + "/" + (d.getMetadata() == null ? "?" : d.getMetadata().getName())).toList();
+        if (!unknown.isEmpty()) {
+            spec.commandLine().getErr().println("plan: cannot plan " + String.join(", ", unknown)
+                    + ": it understands the MetalLB kinds, Namespaces and Services only");
+            spec.commandLine().getErr().flush();
+            return LedgerlbCommand.USAGE;
+        }
         Map<MetalLbKinds, List<GenericKubernetesResource>> configs = new LinkedHashMap<>();
         docs.forEach(d -> MetalLbKinds.ofKind(d.getKind())
                 .ifPresent(k -> configs.computeIfAbsent(k, x -> new ArrayList<>()).add(d)));
@@ -98,6 +107,9 @@ final class PlanCommand implements Callable<Integer> {
         print(lines);
         return ok ? LedgerlbCommand.OK : LedgerlbCommand.FAILURE_FOUND;
     }
+
+    /** The kinds other than MetalLB's that a plan reads. */
+    private static final java.util.Set<String> PLAIN_KINDS = java.util.Set.of("Namespace", "Service");
 
     /** Seals and folds the events as the ledger would once committed: the only way the state changes. */
     static List<LedgerEntry> fold(LedgerState state, AllocationStep step, List<Event> events) {

@@ -10,6 +10,10 @@ import io.ledgerlb.allocator.admin.AdminService;
 import io.ledgerlb.allocator.admin.LedgerQueries;
 import io.ledgerlb.allocator.controller.AllocatorController;
 import io.ledgerlb.allocator.controller.Leadership;
+import io.ledgerlb.allocator.explorer.ExplorerAccess;
+import io.ledgerlb.allocator.explorer.ExplorerApi;
+import io.ledgerlb.allocator.explorer.ExplorerServer;
+import io.ledgerlb.allocator.explorer.LiveHead;
 import io.ledgerlb.allocator.k8s.local.LocalKubernetesApi;
 import io.ledgerlb.allocator.metrics.MetricsServer;
 import io.ledgerlb.ledger.SnapshotInfo;
@@ -21,6 +25,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
@@ -54,6 +59,12 @@ public final class RunCommand implements Callable<Integer> {
     int metricsPort;
     @Option(names = "--admin-port", defaultValue = "" + AdminOptions.DEFAULT_PORT, description = "The admin gRPC API, on localhost (default: ${DEFAULT-VALUE}; 0: any).")
     int adminPort;
+    @Option(names = "--explorer-port", defaultValue = "7474", description = "The ledger explorer page, http://127.0.0.1:PORT/explorer/ (default: ${DEFAULT-VALUE}; 0: any; -1: off).")
+    int explorerPort;
+    @Option(names = "--explorer-bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS", description = "Where the explorer listens (default: ${DEFAULT-VALUE}); any other address needs --explorer-token-file.")
+    String explorerBind;
+    @Option(names = "--explorer-token-file", paramLabel = "FILE", description = "A bearer token (16+ characters) every explorer request must carry; required beyond loopback.")
+    Path explorerTokenFile;
     @Option(names = "--instance", description = "This allocator's name: the actor of its events and its Lease identity (default: $POD_NAME or host-pid).")
     String instance;
     @Option(names = "--lease-namespace", description = "Namespace of the leader-election Lease (default: $POD_NAMESPACE or ledgerlb-system).")
@@ -62,6 +73,19 @@ public final class RunCommand implements Callable<Integer> {
     String loadBalancerClass;
     @Option(names = "--snapshot-every", defaultValue = "10000", description = "Snapshot the state every N ledger entries (default: ${DEFAULT-VALUE}).")
     long snapshotEvery;
+
+    @Option(names = "--resync-every", defaultValue = "PT5M", converter = DurationConverter.class,
+            description = "Re-check every Service and pool against the ledger this often, as an ISO-8601 duration"
+                    + " (default: ${DEFAULT-VALUE}; PT0S: never).")
+    Duration resyncEvery;
+
+    /** Reads an ISO-8601 duration such as PT5M. */
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return Duration.parse(value);
+        }
+    }
 
     /** The mock server logs every request through java.util.logging; kept here so the level sticks. */
     private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -80,17 +104,20 @@ public final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "ledgerlb-shutdown"));
         try {
             Files.createDirectories(ledger.dataDir);
+            ledger.requireSigningKey();
             KafkaLedger opened = ledger.open();
             toClose.push(opened);
             out.printf("ledger:      %s, topic %s, journal %s%n", opened.embeddedBroker().isPresent()
                     ? "embedded Kafka at " + opened.bootstrapServers() : "Kafka at " + opened.bootstrapServers(),
                     opened.config().eventsTopic(), opened.config().sqliteFile().map(Path::toString).orElse("none"));
+            out.printf("signing:     %s; readers trust %s%n", opened.config().signingKey().map(Object::toString).orElse("none"),
+                    opened.config().trustedKeys());
 
             KubernetesClient client = kubernetes(out);
             toClose.push(client);
 
             AllocatorController controller = AllocatorController.withCoreStep(client, opened,
-                    new AllocatorController.Settings(name, loadBalancerClass, 4, snapshotEvery));
+                    new AllocatorController.Settings(name, loadBalancerClass, 4, snapshotEvery, resyncEvery));
             toClose.push(controller);
             controller.startInformers();
 
@@ -105,7 +132,8 @@ public final class RunCommand implements Callable<Integer> {
             metrics.gauge("ledgerlb_allocator_decisions", "Decisions committed by this instance", controller::decisions);
             metrics.gauge("ledgerlb_allocator_backlog", "Reconciliations and status writes waiting", controller::backlog);
 
-            AdminService admin = new AdminService(new LedgerQueries(opened, controller.step()), new AdminService.Allocator() {
+            LedgerQueries queries = new LedgerQueries(opened, controller.step());
+            AdminService admin = new AdminService(queries, new AdminService.Allocator() {
                 @Override
                 public StatusResponse status() {
                     return StatusResponse.newBuilder().setInstance(name).setLeader(controller.leading())
@@ -122,11 +150,17 @@ public final class RunCommand implements Callable<Integer> {
                     new InetSocketAddress(InetAddress.getLoopbackAddress(), adminPort), admin));
             toClose.push(adminServer);
 
+            // the explorer counts pools with an allocation core of its own: sharing the controller's
+            // would make its cached index follow the explorer's states instead of the leader's
+            Optional<ExplorerServer> explorer = explorer(opened);
+
             leadership.start();
             toClose.push(leadership);
             out.printf("metrics:     http://localhost:%d/metrics  (/healthz, /readyz)%n", metrics.port());
             out.printf("admin API:   127.0.0.1:%d  (ledgerlb audit|state --admin 127.0.0.1:%d)%n", adminServer.port(),
                     adminServer.port());
+            explorer.ifPresent(e -> out.printf("explorer:    http://%s:%d/explorer/%s%n", explorerBind.contains(":")
+                    ? "[" + explorerBind + "]" : explorerBind, e.port(), explorerTokenFile == null ? "" : "  (token required)"));
             out.printf("allocator:   %s, competing for Lease %s/ledgerlb-allocator%n", name, namespace);
             out.flush();
             ready = true;
@@ -135,6 +169,56 @@ public final class RunCommand implements Callable<Integer> {
         } finally {
             stop();
         }
+    }
+
+    /**
+     * The explorer page on its own HTTP port: loopback unless a token file says who may read it
+     * from elsewhere (the admin gRPC API itself stays on loopback).
+     */
+    private Optional<ExplorerServer> explorer(KafkaLedger opened) throws IOException {
+        if (explorerPort < 0) {
+            return Optional.empty();
+        }
+        InetAddress bindAddress;
+        try {
+            bindAddress = InetAddress.getByName(explorerBind);
+        } catch (java.net.UnknownHostException e) {
+            throw new ConfigException("--explorer-bind: not an address: " + explorerBind);
+        }
+        Optional<String> token = Optional.empty();
+        if (explorerTokenFile != null) {
+            if (!Files.isReadable(explorerTokenFile)) {
+                throw new ConfigException("--explorer-token-file: cannot read " + explorerTokenFile);
+            }
+            token = Optional.of(Files.readString(explorerTokenFile).strip());
+        } else if (!bindAddress.isLoopbackAddress()) {
+            throw new ConfigException("--explorer-bind " + explorerBind + " is beyond loopback: pass --explorer-token-file"
+                    + " (a file holding a bearer token of 16+ characters)");
+        }
+        ExplorerAccess access;
+        try {
+            access = new ExplorerAccess(token);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--explorer-token-file: " + e.getMessage());
+        }
+        LiveHead live = new LiveHead(opened);
+        toClose.push(live);
+        LedgerQueries queries = new LedgerQueries(opened, io.ledgerlb.allocator.controller.CoreAllocationStep.forCounting(),
+                live::sequence);
+        Thread warm = new Thread(() -> {
+            try {
+                long last = queries.lastSequence(); // reads every entry's time once: later searches are binary
+                log.info("explorer: time index ready up to sequence {}", last);
+            } catch (Exception e) {
+                log.warn("explorer: the time index could not be built yet: {}", e.getMessage());
+            }
+        }, "explorer-index");
+        warm.setDaemon(true);
+        warm.start();
+        ExplorerServer server = bind("explorer", () -> new ExplorerServer(new InetSocketAddress(bindAddress, explorerPort),
+                new ExplorerApi(queries, live, access.tokenRequired()), access, live));
+        toClose.push(server);
+        return Optional.of(server);
     }
 
     /** Stops everything (idempotent; also the shutdown hook). */

@@ -29,6 +29,9 @@ import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.allocator.core.Allocator;
+import io.ledgerlb.allocator.core.WaitingServices;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,6 +40,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -57,7 +63,13 @@ import org.slf4j.LoggerFactory;
  * events. One transaction per batch instead of per decision is what makes bursts fast: a Kafka
  * commit costs tens of milliseconds however many events it holds.
  *
- * <p>One worker thread runs the steps and owns the state; others read it via {@link #withState}.
+ * <p>One worker thread runs the steps and owns the working state, which holds staged entries
+ * while a transaction is open. Readers ({@link #withState}: the admin API, metrics, status
+ * write-back, /readyz) see a second state that only committed entries are folded into, so nothing
+ * staged is ever shown. A Service refused for want of an IP waits ({@link WaitingServices}); a
+ * decision that frees capacity re-decides the waiting Services, oldest refusal first, in the same
+ * transaction. A reconciliation that throws is retried with exponential backoff, and a periodic
+ * resync re-checks every Service and resource against the ledger.
  */
 public final class AllocatorController implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AllocatorController.class);
@@ -69,7 +81,18 @@ public final class AllocatorController implements AutoCloseable {
      * @param writeBackThreads  parallel status writers
      * @param snapshotEvery     take a snapshot after this many entries (0: only on request)
      */
-    public record Settings(String instance, String loadBalancerClass, int writeBackThreads, long snapshotEvery) {}
+    public record Settings(String instance, String loadBalancerClass, int writeBackThreads, long snapshotEvery,
+                           Duration resyncEvery) {
+        public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(5);
+
+        public Settings(String instance, String loadBalancerClass, int writeBackThreads, long snapshotEvery) {
+            this(instance, loadBalancerClass, writeBackThreads, snapshotEvery, DEFAULT_RESYNC);
+        }
+    }
+
+    /** The first retry of a failed reconciliation waits this long; each further one twice as long, up to {@link #MAX_BACKOFF}. */
+    static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
 
     /** What the worker reconciles. */
     sealed interface Work {
@@ -90,13 +113,20 @@ public final class AllocatorController implements AutoCloseable {
     private final WorkQueue<Work> queue = new WorkQueue<>();
     private final ReadWriteLock stateLock = new ReentrantReadWriteLock();
     private final AtomicLong decisions = new AtomicLong();
+    private final AtomicLong failedReconciles = new AtomicLong();
+    private final Map<Work, Integer> failures = new ConcurrentHashMap<>();
+    private final WaitingServices waiting = new WaitingServices();
+    /** Counts pools for readers, following the committed state (the step's own cache follows the working one). */
+    private final CoreAllocationStep counting = CoreAllocationStep.forCounting();
+    private ScheduledExecutorService timers;
 
     private SharedIndexInformer<Service> services;
     private SharedIndexInformer<Namespace> namespaces;
     private final Map<MetalLbKinds, SharedIndexInformer<GenericKubernetesResource>> configs =
             new EnumMap<>(MetalLbKinds.class);
 
-    private LedgerState state; // guarded by stateLock; null while not leading
+    private LedgerState state; // the worker's, with staged entries; null while not leading
+    private LedgerState committed; // guarded by stateLock; what readers see; null while not leading
     private volatile LedgerWriter writer;
     private volatile boolean leading;
     private volatile Runnable onFenced = () -> {};
@@ -204,17 +234,31 @@ public final class AllocatorController implements AutoCloseable {
         LedgerWriter opened = ledger.openWriter(settings.instance());
         long last = opened.lastSequence();
         LedgerState folded = last == 0 ? new LedgerState() : ledger.stateAt(last);
+        LedgerState forReaders = folded.copy();
         stateLock.writeLock().lock();
         try {
             state = folded;
+            committed = forReaders;
         } finally {
             stateLock.writeLock().unlock();
         }
         writer = opened;
         lastSnapshot = last;
+        waiting.clear();
+        lastRefusal.clear();
+        failures.clear();
         leading = true;
         log.info("leading from sequence {}", last);
         resync();
+        timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "allocator-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = settings.resyncEvery().toMillis();
+        if (every > 0) {
+            timers.scheduleWithFixedDelay(this::resync, every, every, TimeUnit.MILLISECONDS);
+        }
         worker = new Thread(this::work, "allocator-worker");
         worker.setDaemon(true);
         worker.start();
@@ -236,6 +280,10 @@ public final class AllocatorController implements AutoCloseable {
             }
         }
         worker = null;
+        if (timers != null) {
+            timers.shutdownNow();
+            timers = null;
+        }
         LedgerWriter w = writer;
         writer = null;
         if (w != null) {
@@ -248,15 +296,24 @@ public final class AllocatorController implements AutoCloseable {
         return leading;
     }
 
-    /** Enqueues every MetalLB resource (in dependency order) and every Service. */
+    /**
+     * Enqueues every MetalLB resource (in dependency order) and every Service: first those that
+     * request IPs (annotation or spec.loadBalancerIP), then those whose status already shows IPs
+     * (adopted when valid), then the rest — each group oldest first, then by namespace/name — so that
+     * within a batch explicit requests are decided before automatic ones.
+     */
     public void resync() {
+        if (!leading) {
+            return;
+        }
         for (MetalLbKinds kind : MetalLbKinds.IN_DEPENDENCY_ORDER) {
             configs.get(kind).getStore().list()
                     .forEach(r -> queue.add(new Work.ConfigWork(kind, r.getMetadata().getNamespace(), r.getMetadata().getName())));
         }
         // removed while this instance was not leading
         withState(s -> configKeysOf(s)).forEach(queue::add);
-        services.getStore().list().forEach(s -> queue.add(new Work.ServiceWork(key(s))));
+        services.getStore().list().stream().sorted(DecisionOrder.SERVICES)
+                .forEach(s -> queue.add(new Work.ServiceWork(key(s))));
         withState(s -> List.copyOf(s.servicesWithAssignments()))
                 .forEach(k -> queue.add(new Work.ServiceWork(k)));
     }
@@ -298,6 +355,8 @@ public final class AllocatorController implements AutoCloseable {
             } catch (LedgerWriteException e) {
                 log.warn("appending the decisions of {} reconciliations failed, will retry: {}", batch.size(), e.getMessage());
                 sleepThenRetry(batch);
+            } finally {
+                queue.done();
             }
         }
     }
@@ -324,32 +383,71 @@ public final class AllocatorController implements AutoCloseable {
         }
         List<Runnable> afterCommit = new ArrayList<>();
         List<CompletableFuture<SnapshotInfo>> snapshotsAsked = new ArrayList<>();
+        List<Work> succeeded = new ArrayList<>();
+        List<Work> failed = new ArrayList<>();
+        transactionEntries.clear();
         int decided = 0;
         try (LedgerTransaction transaction = w.begin()) {
             foldAgainWhenApart(w);
-            for (Work work : batch) {
+            for (Work work : inDecisionOrder(batch)) {
                 if (work instanceof Work.SnapshotWork s) {
                     snapshotsAsked.add(s.done()); // taken once the batch committed
                     continue;
                 }
                 try {
-                    Reconciled done = work instanceof Work.ServiceWork s ? reconcileService(transaction, s.key())
-                            : reconcileConfig(transaction, (Work.ConfigWork) work);
+                    Reconciled done = work instanceof Work.ServiceWork s ? reconcileService(transaction, s.key(), afterCommit)
+                            : reconcileConfig(transaction, (Work.ConfigWork) work, afterCommit);
                     afterCommit.add(done.tell());
                     decided += done.wrote() ? 1 : 0;
+                    succeeded.add(work);
                 } catch (RuntimeException e) {
-                    log.error("reconciling {} failed", work, e);
+                    failed.add(work);
+                    log.error("reconciling {} failed; it will be retried", work, e);
                 }
             }
             transaction.commit();
         }
+        foldCommitted(transactionEntries);
+        transactionEntries.clear();
         decisions.addAndGet(decided);
+        succeeded.forEach(failures::remove);
+        failed.forEach(this::retryLater);
         afterCommit.forEach(Runnable::run);
         if (settings.snapshotEvery() > 0 && state.sequence() - lastSnapshot >= settings.snapshotEvery()) {
             snapshot();
         }
         for (CompletableFuture<SnapshotInfo> asked : snapshotsAsked) {
             snapshotFor(asked);
+        }
+    }
+
+    /**
+     * The batch, stably reordered: resources first (a new pool serves the Services beside it),
+     * then deleted Services (they free IPs), then Services in {@link DecisionOrder}; snapshots last.
+     */
+    private List<Work> inDecisionOrder(List<Work> batch) {
+        List<Work> ordered = new ArrayList<>(batch);
+        ordered.sort(java.util.Comparator.comparingInt(work -> work instanceof Work.ConfigWork ? 0
+                : work instanceof Work.ServiceWork s ? cachedService(s.key()).map(svc -> 2 + DecisionOrder.rank(svc)).orElse(1)
+                : 9));
+        return ordered;
+    }
+
+    /** Entries staged in the open transaction, folded into the readers' state once it committed. */
+    private final List<LedgerEntry> transactionEntries = new ArrayList<>();
+
+    /** Enqueues a failed reconciliation again after a backoff that doubles with each failure in a row. */
+    private void retryLater(Work work) {
+        failedReconciles.incrementAndGet();
+        int attempt = failures.merge(work, 1, Integer::sum);
+        long delay = Math.min(MAX_BACKOFF.toMillis(), FIRST_BACKOFF.toMillis() << Math.min(attempt - 1, 20));
+        ScheduledExecutorService t = timers;
+        if (t != null) {
+            try {
+                t.schedule(() -> queue.add(work), delay, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // no longer leading: the next leader reconciles everything
+            }
         }
     }
 
@@ -369,15 +467,18 @@ public final class AllocatorController implements AutoCloseable {
         } catch (LedgerFormatException e) {
             throw new LedgerWriteException("cannot fold the state again: " + e.getMessage(), e);
         }
+        LedgerState forReaders = folded.copy();
         stateLock.writeLock().lock();
         try {
             state = folded;
+            committed = forReaders;
         } finally {
             stateLock.writeLock().unlock();
         }
     }
 
-    private Reconciled reconcileService(LedgerTransaction transaction, ServiceKey key) throws LedgerWriteException {
+    private Reconciled reconcileService(LedgerTransaction transaction, ServiceKey key, List<Runnable> afterCommit)
+            throws LedgerWriteException {
         Optional<Service> service = cachedService(key);
         Instant now = Instant.now();
         Decision decision;
@@ -385,16 +486,25 @@ public final class AllocatorController implements AutoCloseable {
             Cause cause = Cause.newBuilder().setKind("Service").setNamespace(key.namespace()).setName(key.name())
                     .setReason("ServiceDeleted").build();
             decision = step.serviceDeleted(state, key, cause, now);
+            waiting.forget(key);
+            lastRefusal.remove(key);
         } else {
             Service svc = service.get();
             Cause cause = cause(svc, "ServiceChanged");
-            decision = step.service(state, svc, namespaceLabels(key.namespace()), cause, now);
+            decision = withoutRepeatedRefusal(key, svc, step.service(state, svc, namespaceLabels(key.namespace()), cause, now));
         }
         List<LedgerEntry> staged = stage(transaction, decision.events());
+        if (decision.events().stream().noneMatch(Event::hasAllocationRefused) && !lastRefusal.containsKey(key)) {
+            waiting.forget(key); // served, or no longer a Service this allocator serves
+        }
+        if (WaitingServices.freesCapacity(decision.events())) {
+            retryWaiting(transaction, key, afterCommit);
+        }
         return new Reconciled(() -> {
             List<Note> notes = new ArrayList<>(notesFor(key, staged));
             if (!staged.isEmpty()) {
-                decision.warnings().forEach(w -> notes.add(Note.warning("DeprecatedAnnotation", w)));
+                decision.warnings().forEach(w -> notes.add(Note.warning(
+                        w.startsWith(Allocator.ADOPTION_REFUSED) ? ADOPTION_CONFLICT : DEPRECATED_ANNOTATION, w)));
             }
             if (service.isPresent()) {
                 writeBack.submit(key, notes);
@@ -403,7 +513,62 @@ public final class AllocatorController implements AutoCloseable {
         }, !staged.isEmpty());
     }
 
-    private Reconciled reconcileConfig(LedgerTransaction transaction, Work.ConfigWork work) throws LedgerWriteException {
+    /** Per waiting Service, the resourceVersion and message of the refusal last recorded. */
+    private final Map<ServiceKey, String> lastRefusal = new ConcurrentHashMap<>();
+
+    /**
+     * A Service refused again, unchanged, for the same reason (a resync, a configuration change that
+     * does not help it) records nothing: the ledger and its events say it once per version.
+     */
+    private Decision withoutRepeatedRefusal(ServiceKey key, Service service, Decision decision) {
+        List<Event> events = decision.events();
+        if (events.size() != 1 || !events.get(0).hasAllocationRefused()) {
+            lastRefusal.remove(key);
+            return decision;
+        }
+        String refusal = service.getMetadata().getResourceVersion() + "|" + events.get(0).getAllocationRefused().getMessage();
+        if (refusal.equals(lastRefusal.put(key, refusal)) && waiting.isWaiting(key)) {
+            return new Decision(List.of(), decision.invalid(), decision.warnings());
+        }
+        return decision;
+    }
+
+    /** MetalLB's event reason for a deprecated annotation (its case: scripts select on it). */
+    static final String DEPRECATED_ANNOTATION = "deprecatedAnnotation";
+    /** The reason of the event telling a Service that the IPs its status showed could not be adopted. */
+    static final String ADOPTION_CONFLICT = "AdoptionConflict";
+
+    /**
+     * Re-decides the waiting Services, oldest refusal first, in the open transaction, after a
+     * decision freed capacity; records a retry only when it gives the Service an IP.
+     */
+    private void retryWaiting(LedgerTransaction transaction, ServiceKey except, List<Runnable> afterCommit)
+            throws LedgerWriteException {
+        for (ServiceKey key : waiting.oldestFirst()) {
+            if (key.equals(except)) {
+                continue;
+            }
+            Optional<Service> service = cachedService(key);
+            if (service.isEmpty()) {
+                waiting.forget(key);
+                continue;
+            }
+            Decision retry = step.service(state, service.get(), namespaceLabels(key.namespace()),
+                    cause(service.get(), "IpFreed"), Instant.now());
+            if (!WaitingServices.gives(retry.events())) {
+                continue;
+            }
+            lastRefusal.remove(key);
+            List<LedgerEntry> staged = stage(transaction, retry.events());
+            afterCommit.add(() -> {
+                writeBack.submit(key, notesFor(key, staged));
+                holdingsChanged(staged).map(Holding::pool).distinct().forEach(this::poolStatusLater);
+            });
+        }
+    }
+
+    private Reconciled reconcileConfig(LedgerTransaction transaction, Work.ConfigWork work, List<Runnable> afterCommit)
+            throws LedgerWriteException {
         Optional<GenericKubernetesResource> resource = configs.get(work.kind()).getStore().list().stream()
                 .filter(r -> r.getMetadata().getName().equals(work.name())
                         && (work.namespace() == null || work.namespace().equals(r.getMetadata().getNamespace())))
@@ -418,12 +583,15 @@ public final class AllocatorController implements AutoCloseable {
             decision = step.config(state, work.kind(), resource.get(), cause(resource.get(), "ConfigChanged"), now);
         }
         List<LedgerEntry> staged = stage(transaction, decision.events());
+        if (WaitingServices.freesCapacity(decision.events())) {
+            retryWaiting(transaction, null, afterCommit);
+        }
         return new Reconciled(() -> {
             if (resource.isPresent()) {
                 GenericKubernetesResource r = resource.get();
                 Optional<PoolCounts> usage = work.kind() == MetalLbKinds.IP_ADDRESS_POOL
                         ? withState(s -> s.pool(work.name()).isPresent()
-                                ? Optional.of(step.count(s, work.name())) : Optional.empty())
+                                ? Optional.of(counting.count(s, work.name())) : Optional.empty())
                         : Optional.empty();
                 configStatus.write(work.kind(), r, decision.invalid(), usage);
                 decision.invalid().ifPresent(why -> recorder.record(r, Note.warning("InvalidConfiguration", why)));
@@ -460,15 +628,29 @@ public final class AllocatorController implements AutoCloseable {
                 .toList();
         List<LedgerEntry> staged = transaction.stage(stamped);
         fold(staged);
+        transactionEntries.addAll(staged);
         return staged;
     }
 
+    /** Folds staged entries into the worker's state (readers do not see it). */
     private void fold(List<LedgerEntry> entries) {
+        for (LedgerEntry entry : entries) {
+            state.apply(entry);
+            step.applied(entry, state);
+            waiting.applied(entry, state);
+        }
+    }
+
+    /** Folds committed entries into the state readers see. */
+    private void foldCommitted(List<LedgerEntry> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
         stateLock.writeLock().lock();
         try {
             for (LedgerEntry entry : entries) {
-                state.apply(entry);
-                step.applied(entry, state);
+                committed.apply(entry);
+                counting.applied(entry, committed);
             }
         } finally {
             stateLock.writeLock().unlock();
@@ -507,6 +689,7 @@ public final class AllocatorController implements AutoCloseable {
         }
         TakenSnapshot taken = kafkaWriter.takeSnapshot(state);
         fold(List.of(taken.entry()));
+        foldCommitted(List.of(taken.entry()));
         lastSnapshot = state.sequence();
         return taken.snapshot();
     }
@@ -548,19 +731,34 @@ public final class AllocatorController implements AutoCloseable {
     public <T> T withState(Function<LedgerState, T> read) {
         stateLock.readLock().lock();
         try {
-            return read.apply(state == null ? new LedgerState() : state);
+            return read.apply(committed == null ? new LedgerState() : committed);
         } finally {
             stateLock.readLock().unlock();
         }
     }
 
     public Map<String, PoolCounts> poolUsage() {
-        return withState(s -> PoolCounts.of(s, step));
+        return withState(s -> PoolCounts.of(s, counting));
+    }
+
+    /** Reconciliations that threw (each is retried with backoff). */
+    public long failedReconciles() {
+        return failedReconciles.get();
     }
 
     /** Decisions committed by this instance. */
     public long decisions() {
         return decisions.get();
+    }
+
+    /** Nothing queued, nothing being decided, no status write pending (for tests that step through changes). */
+    boolean idle() {
+        return queue.idle() && writeBack.pending() == 0;
+    }
+
+    /** The resourceVersion of the Service in this controller's cache, or null when it has none. */
+    String cachedResourceVersion(ServiceKey key) {
+        return cachedService(key).map(s -> s.getMetadata().getResourceVersion()).orElse(null);
     }
 
     /** Work waiting: queued reconciliations plus status writes. */

@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -95,13 +96,12 @@ public final class CoreAllocationStep implements AllocationStep {
                         ConfigMapper.l2Advertisement(typed(resource, L2Advertisement.class)),
                         L2AdvertisementDefined::getName, (b, v) -> b.setL2AdvertisementDefined(v), cause, now);
                 case BGP_ADVERTISEMENT -> record(state.bgpAdvertisements(),
-                        ConfigMapper.bgpAdvertisement(typed(resource, BGPAdvertisement.class),
-                                configs.apply(MetalLbKinds.COMMUNITY).stream().map(c -> typed(c, Community.class)).toList()),
+                        ConfigMapper.bgpAdvertisementFromLedger(typed(resource, BGPAdvertisement.class),
+                                state.communities().values()),
                         BgpAdvertisementDefined::getName, (b, v) -> b.setBgpAdvertisementDefined(v), cause, now);
                 case BGP_PEER -> record(state.bgpPeers(), ConfigMapper.bgpPeer(typed(resource, BGPPeer.class)),
                         BgpPeerDefined::getName, (b, v) -> b.setBgpPeerDefined(v), cause, now);
-                case COMMUNITY -> record(state.communities(), ConfigMapper.community(typed(resource, Community.class)),
-                        CommunityDefined::getName, (b, v) -> b.setCommunityDefined(v), cause, now);
+                case COMMUNITY -> communityChanged(state, ConfigMapper.community(typed(resource, Community.class)), cause, now);
                 case BFD_PROFILE -> record(state.bfdProfiles(), ConfigMapper.bfdProfile(typed(resource, BFDProfile.class)),
                         BfdProfileDefined::getName, (b, v) -> b.setBfdProfileDefined(v), cause, now);
             };
@@ -128,8 +128,48 @@ public final class CoreAllocationStep implements AllocationStep {
         if (!known) {
             return Decision.of(List.of());
         }
-        return Decision.of(List.of(event(cause, now).setConfigRemoved(
-                ConfigRemoved.newBuilder().setKind(kind.configKind()).setName(name)).build()));
+        Event removed = event(cause, now).setConfigRemoved(
+                ConfigRemoved.newBuilder().setKind(kind.configKind()).setName(name)).build();
+        if (kind == MetalLbKinds.COMMUNITY) {
+            Map<String, CommunityDefined> after = new TreeMap<>(state.communities());
+            after.remove(name);
+            return Decision.of(withDerived(removed, state, after, cause, now));
+        }
+        return Decision.of(List.of(removed));
+    }
+
+    /**
+     * A Community changed: its definition, then every BGPAdvertisement whose communities it resolves
+     * differently, derived again in the same step from the Communities as the ledger will hold them.
+     */
+    private Decision communityChanged(LedgerState state, CommunityDefined community, Cause cause, Instant now) {
+        if (community.equals(state.communities().get(community.getName()))) {
+            return Decision.of(List.of());
+        }
+        Event defined = event(cause, now).setCommunityDefined(community).build();
+        Map<String, CommunityDefined> after = new TreeMap<>(state.communities());
+        after.put(community.getName(), community);
+        return Decision.of(withDerived(defined, state, after, cause, now));
+    }
+
+    private List<Event> withDerived(Event change, LedgerState state, Map<String, CommunityDefined> communities,
+            Cause cause, Instant now) {
+        List<Event> events = new java.util.ArrayList<>();
+        events.add(change);
+        for (GenericKubernetesResource resource : configs.apply(MetalLbKinds.BGP_ADVERTISEMENT)) {
+            BgpAdvertisementDefined derived;
+            try {
+                derived = ConfigMapper.bgpAdvertisementFromLedger(typed(resource, BGPAdvertisement.class), communities.values());
+            } catch (InvalidConfigException | IllegalArgumentException e) {
+                continue; // reported when the advertisement itself is reconciled
+            }
+            BgpAdvertisementDefined recorded = state.bgpAdvertisements().get(derived.getName());
+            if (recorded != null && !recorded.equals(derived)) {
+                events.add(event(cause.toBuilder().setReason("CommunityChanged").build(), now)
+                        .setBgpAdvertisementDefined(derived).build());
+            }
+        }
+        return events;
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 final class WorkQueue<K> {
     private final LinkedHashSet<K> waiting = new LinkedHashSet<>();
     private boolean closed;
+    private int taken; // keys handed out by the last drain and not yet done
 
     synchronized void add(K key) {
         if (!closed && waiting.add(key)) {
@@ -38,7 +39,18 @@ final class WorkQueue<K> {
             keys.add(it.next());
             it.remove();
         }
+        taken = keys.size();
         return keys;
+    }
+
+    /** The keys of the last drain were handled. */
+    synchronized void done() {
+        taken = 0;
+    }
+
+    /** Nothing waiting and nothing being handled. */
+    synchronized boolean idle() {
+        return waiting.isEmpty() && taken == 0;
     }
 
     synchronized int size() {

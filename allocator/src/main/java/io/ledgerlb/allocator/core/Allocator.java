@@ -34,6 +34,10 @@ import java.util.TreeSet;
  *       other holders, and the pool's serviceAllocation still selects the Service (see below),
  *       however the IPs were asked for. If only facts changed (ports, sharing key, backends,
  *       uid), the holding is recorded again; otherwise nothing is recorded.</li>
+ *   <li><b>Adopted from status</b>, on first sight: a Service the ledger holds nothing for keeps the
+ *       IPs its {@code status.loadBalancer.ingress} shows when they are valid for it as a holding
+ *       would be (recorded with cause reason {@value #ADOPTED_FROM_STATUS}); otherwise the next
+ *       rules place it and a warning says why the status IPs were not kept.</li>
  *   <li><b>Requested IPs</b>: the {@code metallb.io/loadBalancerIPs} annotation (one IP per family)
  *       or {@code spec.loadBalancerIP} — never both. Each must be in a pool (the requested one,
  *       when a pool is also requested; all in the same pool) whose serviceAllocation selects the
@@ -53,12 +57,15 @@ import java.util.TreeSet;
  * what the pool offers of the Service's families.
  *
  * <p><b>Sharing</b>: an IP held by others can be taken only with the same allow-shared-ip key, no
- * common port (protocol and number), and — when either Service has externalTrafficPolicy Local —
- * the same backends (selector).
+ * common port (protocol and number), and the same backend key — MetalLB's: the selector under
+ * externalTrafficPolicy Local, empty under Cluster.
  *
- * <p>A request that cannot be met gives one {@code AllocationRefused} event and changes nothing
- * else: the Service keeps what it held, unless its pool no longer selects it (below). A Service
- * that is no longer ours releases its IPs.
+ * <p>A request that cannot be met gives an {@code AllocationRefused} event, and the Service gives up
+ * what it held (MetalLB clears a Service before it tries a changed request), so the sharing rules
+ * hold whatever was refused. A request that cannot even be read (malformed annotations) keeps what
+ * is held, with its facts re-recorded, unless its pool no longer selects the Service or the IP may
+ * no longer be shared. A Service that is no longer ours releases its IPs. Waiting Services are
+ * re-decided by the caller when capacity is freed ({@link WaitingServices}).
  *
  * <p><b>Selection is checked for every IP</b>, as MetalLB does: a requested IP or pool whose pool's
  * serviceAllocation does not select the Service is refused ({@code PoolDoesNotSelectService}, the
@@ -76,6 +83,10 @@ import java.util.TreeSet;
  * Not thread-safe beyond its own lock: callers must not fold the state while a step reads it.
  */
 public final class Allocator implements LedgerListener {
+    /** The cause reason of an assignment that adopts the IPs a Service's status showed on first sight. */
+    public static final String ADOPTED_FROM_STATUS = "AdoptedFromStatus";
+    /** How a warning about status IPs that could not be adopted starts (the adapter shows it as such). */
+    public static final String ADOPTION_REFUSED = "IPs ";
     private final String actor;
     private final String loadBalancerClass;
     private final AllocationIndex index = new AllocationIndex();
@@ -104,21 +115,54 @@ public final class Allocator implements LedgerListener {
                     ? new Decision(List.of(), new Outcome.NotOurs(notOurs))
                     : release(held, ReleaseReason.SERVICE_CHANGED, events);
         }
-        List<String> warnings = List.of();
         boolean unselected = Placement.noLongerSelected(view, service, held);
+        Request request;
         try {
-            Request request = Request.of(service);
-            warnings = request.warnings();
-            Placement placement = new Placement.Finder(view, state, service, request, held).find();
-            return record(placement, held, service, request, events, unselected);
+            request = Request.of(service);
         } catch (Refusal refusal) {
-            List<Event> out = new ArrayList<>();
-            if (unselected) {
-                out.addAll(release(held, ReleaseReason.NO_LONGER_SELECTED, events).events());
+            // The request cannot be read: what is held stays, unless its pool no longer selects the
+            // Service or it can no longer be shared under the Service's current key, ports and
+            // backends (MetalLB checks the held IPs against those before it reads the request).
+            boolean unshareable = !unselected && Placement.sharingBroken(state, service, held);
+            Decision refused = refuse(service, refusal, unselected || unshareable ? held : List.of(),
+                    unselected ? ReleaseReason.NO_LONGER_SELECTED : ReleaseReason.SHARING_CONFLICT,
+                    ServiceAnnotations.deprecationWarnings(service.annotations()), events);
+            if (unselected || unshareable) {
+                return refused;
             }
-            out.add(events.refused(service.ref(), refusal.reason(), refusal.getMessage()));
-            return new Decision(out, new Outcome.Refused(refusal.reason(), refusal.getMessage(), warnings));
+            // kept: its facts (key, ports, backends) are recorded as they are now, as MetalLB re-assigns them
+            List<Event> out = new ArrayList<>();
+            for (IpAssigned holding : sortedByIp(held)) {
+                IpAssigned current = holding(service, ServiceAnnotations.sharingKeyOf(service.annotations()),
+                        Request.portsOf(service), holding.getIp(), holding.getPool());
+                if (!current.equals(holding)) {
+                    out.add(events.assigned(current));
+                }
+            }
+            out.addAll(refused.events());
+            return new Decision(out, refused.outcome());
         }
+        Placement.Finder finder = new Placement.Finder(view, state, service, request, held);
+        String notAdopted = finder.adoptionConflict();
+        List<String> warnings = notAdopted == null ? request.warnings() : with(request.warnings(),
+                ADOPTION_REFUSED + service.statusIps() + " of its status not kept: " + notAdopted);
+        try {
+            Placement placement = finder.find();
+            return record(placement, held, service, request, warnings,
+                    placement.adopted() ? events.because(ADOPTED_FROM_STATUS) : events, unselected);
+        } catch (Refusal refusal) {
+            // What is held no longer fits the request (or it would have been kept): as MetalLB, the
+            // Service gives it up, so a refused change never leaves an IP shared against the rules.
+            return refuse(service, refusal, held, unselected ? ReleaseReason.NO_LONGER_SELECTED : ReleaseReason.SERVICE_CHANGED,
+                    warnings, events);
+        }
+    }
+
+    private static Decision refuse(ServiceRequest service, Refusal refusal, List<IpAssigned> released, ReleaseReason reason,
+                                   List<String> warnings, EventFactory events) {
+        List<Event> out = new ArrayList<>(release(released, reason, events).events());
+        out.add(events.refused(service.ref(), refusal.reason(), refusal.getMessage()));
+        return new Decision(out, new Outcome.Refused(refusal.reason(), refusal.getMessage(), warnings));
     }
 
     /** A Service was deleted: it releases what it holds. */
@@ -215,7 +259,7 @@ public final class Allocator implements LedgerListener {
 
     /** The events that take the Service from what it holds to the placement. */
     private static Decision record(Placement placement, List<IpAssigned> held, ServiceRequest service,
-                                   Request request, EventFactory events, boolean unselected) {
+                                   Request request, List<String> warnings, EventFactory events, boolean unselected) {
         List<Event> out = new ArrayList<>(2);
         List<String> ips = new ArrayList<>(placement.ips().size());
         for (IpAddress ip : placement.ips()) {
@@ -236,23 +280,33 @@ public final class Allocator implements LedgerListener {
             }
         }
         Outcome outcome = out.isEmpty()
-                ? new Outcome.Unchanged(ips, placement.pool().name(), request.warnings())
-                : new Outcome.Allocated(ips, placement.pool().name(), request.warnings());
+                ? new Outcome.Unchanged(ips, placement.pool().name(), warnings)
+                : new Outcome.Allocated(ips, placement.pool().name(), warnings);
         return new Decision(out, outcome);
     }
 
     static IpAssigned holding(ServiceRequest service, Request request, String ip, String pool) {
+        return holding(service, request.sharingKey(), request.ports(), ip, pool);
+    }
+
+    static IpAssigned holding(ServiceRequest service, String sharingKey, List<Port> ports, String ip, String pool) {
         IpAssigned.Builder assigned = IpAssigned.newBuilder()
                 .setService(service.ref())
                 .setIp(ip)
                 .setPool(pool)
-                .setSharingKey(request.sharingKey())
+                .setSharingKey(sharingKey)
                 .setBackendKey(service.backendKey())
                 .setTrafficPolicyLocal(service.trafficPolicyLocal());
-        for (Port port : request.ports()) {
+        for (Port port : ports) {
             assigned.addPorts(port.toProto());
         }
         return assigned.build();
+    }
+
+    private static List<String> with(List<String> list, String more) {
+        List<String> all = new ArrayList<>(list);
+        all.add(more);
+        return List.copyOf(all);
     }
 
     private static List<IpAssigned> sortedByIp(Collection<IpAssigned> holdings) {

@@ -25,6 +25,17 @@ final class EventFactory {
         this.cause = cause;
     }
 
+    /** The same factory with another cause reason. */
+    EventFactory because(String reason) {
+        return new EventFactory(actor, cause.toBuilder().setReason(reason).build(), time);
+    }
+
+    private EventFactory(String actor, Cause cause, Timestamp time) {
+        this.time = time;
+        this.actor = actor;
+        this.cause = cause;
+    }
+
     private Event.Builder event() {
         return Event.newBuilder().setTime(time).setActor(actor).setCause(cause);
     }

@@ -12,8 +12,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Where a Service's IPs come from: one pool, one IP per family. */
-record Placement(PoolSpec pool, List<IpAddress> ips) {
+/**
+ * Where a Service's IPs come from: one pool, one IP per family; {@code adopted} when they are the
+ * IPs its status showed on first sight.
+ */
+record Placement(PoolSpec pool, List<IpAddress> ips, boolean adopted) {
+    Placement(PoolSpec pool, List<IpAddress> ips) {
+        this(pool, ips, false);
+    }
+
 
     /**
      * Whether the Service holds IPs from a pool whose serviceAllocation no longer selects it (its
@@ -62,6 +69,10 @@ record Placement(PoolSpec pool, List<IpAddress> ips) {
             if (kept != null) {
                 return kept;
             }
+            Placement adopted = adoptedIfValid();
+            if (adopted != null) {
+                return adopted;
+            }
             if (!request.ips().isEmpty()) {
                 return requested();
             }
@@ -90,6 +101,74 @@ record Placement(PoolSpec pool, List<IpAddress> ips) {
                     ? families.equals(Set.copyOf(request.familiesFrom(pool)))
                     : new HashSet<>(ips).equals(new HashSet<>(request.ips()));
             return wanted ? new Placement(pool, ips) : null;
+        }
+
+        /**
+         * Adoption on first sight: a Service the ledger knows no IPs of keeps the IPs its status
+         * shows (from MetalLB before a migration, say) when they are valid for it exactly as a
+         * holding would be: all in one pool that selects it, usable, free or shareable with their
+         * holders, of its families, and what it requests (IPs, pool), if anything. Otherwise it is
+         * placed by the other rules and {@link #adoptionConflict} says why.
+         */
+        private Placement adoptedIfValid() {
+            if (!held.isEmpty() || service.statusIps().isEmpty() || adoptionConflict() != null) {
+                return null;
+            }
+            List<IpAddress> ips = service.statusIps().stream().map(AllocationIndex::parseOrNull).sorted().toList();
+            return new Placement(view.poolContaining(ips.get(0)), ips, true);
+        }
+
+        /** Why the IPs of the status cannot be adopted, or null when they can (or there are none). */
+        String adoptionConflict() {
+            if (!held.isEmpty() || service.statusIps().isEmpty()) {
+                return null;
+            }
+            List<IpAddress> ips = new ArrayList<>();
+            for (String text : service.statusIps()) {
+                IpAddress ip = AllocationIndex.parseOrNull(text);
+                if (ip == null) {
+                    return "its status shows '" + text + "', which is not an IP";
+                }
+                ips.add(ip);
+            }
+            PoolSpec pool = view.poolContaining(ips.get(0));
+            for (IpAddress ip : ips) {
+                PoolSpec containing = view.poolContaining(ip);
+                if (containing == null || containing != pool) {
+                    return "the IPs of its status " + ips + " are not all in one pool";
+                }
+                if (!pool.usable(ip)) {
+                    return ip + " of its status is excluded by pool " + pool.name() + " (avoidBuggyIPs)";
+                }
+                String conflict = conflict(ip);
+                if (conflict != null) {
+                    return ip + " of its status is " + conflict;
+                }
+            }
+            if (!pool.selects(service)) {
+                return "pool " + pool.name() + " of its status IPs does not select it";
+            }
+            Set<IpFamily> families = ips.stream().map(IpAddress::family).collect(Collectors.toSet());
+            Set<IpFamily> wanted = Set.copyOf(request.familiesFrom(pool));
+            boolean familiesFit = families.equals(wanted) && families.size() == ips.size()
+                    || request.policy() == IpFamilyPolicy.PREFER_DUAL_STACK && ips.size() == 1 && wanted.containsAll(families);
+            if (!familiesFit) {
+                return "the IPs of its status " + ips + " do not match its families " + request.families();
+            }
+            if (!request.ips().isEmpty() && !new HashSet<>(ips).equals(new HashSet<>(request.ips()))) {
+                return "it requests " + request.ips() + ", not the IPs of its status " + ips;
+            }
+            if (request.pool() != null && !request.pool().equals(pool.name())) {
+                return "it requests pool " + request.pool() + ", not " + pool.name() + " of its status IPs";
+            }
+            if (!autoAssignable(pool) && request.pool() == null && request.ips().isEmpty()) {
+                return "pool " + pool.name() + " of its status IPs does not auto-assign and the Service does not request it";
+            }
+            return null;
+        }
+
+        private boolean autoAssignable(PoolSpec pool) {
+            return view.autoAssignOrder().contains(pool);
         }
 
         private Placement requested() throws Refusal {
@@ -123,51 +202,74 @@ record Placement(PoolSpec pool, List<IpAddress> ips) {
             return new Placement(pool, request.ips().stream().sorted().toList());
         }
 
-        private List<PoolSpec> candidatePools() throws Refusal {
+        /**
+         * The pools to try, in groups: the requested pool alone; or the autoAssign pools whose
+         * serviceAllocation selects the Service (by priority), then those without serviceAllocation.
+         * As in MetalLB, a PreferDualStack Service takes a pool that gives both families before one
+         * that gives only one, within a group.
+         */
+        private List<List<PoolSpec>> candidatePools() throws Refusal {
             if (request.pool() != null) {
                 PoolSpec pool = view.pool(request.pool());
                 if (pool == null) {
                     throw new Refusal("UnknownPool", "requested pool " + request.pool() + " does not exist");
                 }
                 requireSelected(pool, service, "requested pool " + pool.name() + "'s serviceAllocation");
-                return List.of(pool);
+                return List.of(List.of(pool));
             }
-            List<PoolSpec> pools = new ArrayList<>();
+            List<PoolSpec> pinned = new ArrayList<>();
+            List<PoolSpec> open = new ArrayList<>();
             for (PoolSpec pool : view.autoAssignOrder()) {
                 if (pool.selects(service)) {
-                    pools.add(pool);
+                    (pool.hasServiceAllocation() ? pinned : open).add(pool);
                 }
             }
-            if (pools.isEmpty()) {
+            if (pinned.isEmpty() && open.isEmpty()) {
                 throw new Refusal("NoPoolAvailable", view.pools().isEmpty() ? "no pool is defined"
                         : "no pool auto-assigns to this Service (autoAssign, serviceAllocation)");
             }
-            return pools;
+            return List.of(pinned, open);
         }
 
-        private Placement fromPools(List<PoolSpec> pools) throws Refusal {
+        private Placement fromPools(List<List<PoolSpec>> groups) throws Refusal {
             boolean familyOffered = false;
             List<IpAddress> preferred = preferred();
-            for (PoolSpec pool : pools) {
-                List<IpFamily> families = request.familiesFrom(pool);
-                if (families.isEmpty()) {
-                    continue;
-                }
-                familyOffered = true;
-                List<IpAddress> ips = new ArrayList<>(families.size());
-                for (IpFamily family : families) {
-                    IpAddress ip = pick(pool, family, preferred);
-                    if (ip == null) {
-                        break;
+            boolean preferDual = request.policy() == IpFamilyPolicy.PREFER_DUAL_STACK && request.families().size() == 2;
+            for (List<PoolSpec> group : groups) {
+                Placement primaryOnly = null;
+                Placement secondaryOnly = null;
+                for (PoolSpec pool : group) {
+                    List<IpFamily> families = request.familiesFrom(pool);
+                    if (families.isEmpty()) {
+                        continue;
                     }
-                    ips.add(ip);
+                    familyOffered = true;
+                    List<IpAddress> ips = new ArrayList<>(families.size());
+                    for (IpFamily family : families) {
+                        IpAddress ip = pick(pool, family, preferred);
+                        if (ip != null) {
+                            ips.add(ip);
+                        }
+                    }
+                    if (ips.size() == request.families().size()) {
+                        ips.sort(null);
+                        return new Placement(pool, ips);
+                    }
+                    if (!preferDual || ips.isEmpty()) {
+                        continue;
+                    }
+                    IpAddress ip = ips.get(0);
+                    if (ip.family() == request.families().get(0)) {
+                        primaryOnly = primaryOnly == null ? new Placement(pool, List.of(ip)) : primaryOnly;
+                    } else {
+                        secondaryOnly = secondaryOnly == null ? new Placement(pool, List.of(ip)) : secondaryOnly;
+                    }
                 }
-                if (ips.size() == families.size()) {
-                    ips.sort(null);
-                    return new Placement(pool, ips);
+                if (primaryOnly != null || secondaryOnly != null) {
+                    return primaryOnly != null ? primaryOnly : secondaryOnly;
                 }
             }
-            String names = pools.stream().map(PoolSpec::name).collect(Collectors.joining(", "));
+            String names = groups.stream().flatMap(List::stream).map(PoolSpec::name).collect(Collectors.joining(", "));
             if (!familyOffered) {
                 throw new Refusal("FamilyUnavailable", "no pool among [" + names + "] offers "
                         + request.families() + " as " + request.policy() + " needs");
@@ -230,29 +332,73 @@ record Placement(PoolSpec pool, List<IpAddress> ips) {
             return false;
         }
 
-        /** Why this Service cannot hold {@code ip} beside its other holders, or null when it can. */
-        private String conflict(IpAddress ip) {
+        /**
+         * Why this Service cannot hold {@code ip} beside its other holders, or null when it can. As
+         * in MetalLB: the same allow-shared-ip key, no common port, and the same backend key, which
+         * is the selector for externalTrafficPolicy Local and empty for Cluster (so a Local Service
+         * shares only with Local Services of the same selector, and Cluster ones with each other).
+         */
+        String conflict(IpAddress ip) {
             for (IpAssigned other : state.holders(ip.toString())) {
                 ServiceKey otherKey = ServiceKey.of(other.getService());
                 if (otherKey.equals(service.key())) {
                     continue;
                 }
-                if (request.sharingKey().isEmpty() || !request.sharingKey().equals(other.getSharingKey())) {
-                    return "held by " + otherKey + (other.getSharingKey().isEmpty() ? ", which does not share it"
-                            : " under another allow-shared-ip key");
-                }
-                for (ServicePort port : other.getPortsList()) {
-                    if (request.ports().contains(Port.of(port))) {
-                        return "port " + Port.of(port) + " is already used on it by " + otherKey;
-                    }
-                }
-                if ((service.trafficPolicyLocal() || other.getTrafficPolicyLocal())
-                        && !service.backendKey().equals(other.getBackendKey())) {
-                    return "shared with " + otherKey + ", which selects other pods, and externalTrafficPolicy Local"
-                            + " needs the same backends on a shared IP";
+                String why = sharingConflict(request.sharingKey(), request.ports(), effectiveBackend(service), other);
+                if (why != null) {
+                    return "held by " + otherKey + ", " + why;
                 }
             }
             return null;
         }
+    }
+
+    /** Whether another holder of an IP the Service holds may not share it with the Service as it is now. */
+    static boolean sharingBroken(LedgerState state, ServiceRequest service, List<IpAssigned> held) {
+        String key = ServiceAnnotations.sharingKeyOf(service.annotations());
+        List<Port> ports = service.ports().stream().distinct().toList();
+        for (IpAssigned holding : held) {
+            for (IpAssigned other : state.holders(holding.getIp())) {
+                if (!ServiceKey.of(other.getService()).equals(service.key())
+                        && sharingConflict(key, ports, effectiveBackend(service), other) != null) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** MetalLB's backend key: the selector under externalTrafficPolicy Local, empty under Cluster. */
+    static String effectiveBackend(ServiceRequest service) {
+        return service.trafficPolicyLocal() ? service.backendKey() : "";
+    }
+
+    static String effectiveBackend(IpAssigned holding) {
+        return holding.getTrafficPolicyLocal() ? holding.getBackendKey() : "";
+    }
+
+    /** Why a Service with these facts cannot share an IP with {@code other}, or null when it can. */
+    static String sharingConflict(String sharingKey, List<Port> ports, String backend, IpAssigned other) {
+        if (other.getSharingKey().isEmpty()) {
+            return "which does not allow sharing (no allow-shared-ip annotation)";
+        }
+        if (sharingKey.isEmpty()) {
+            return "and this Service has no allow-shared-ip annotation to share it";
+        }
+        if (!sharingKey.equals(other.getSharingKey())) {
+            return "which shares it under allow-shared-ip key '" + other.getSharingKey() + "', not '" + sharingKey + "'";
+        }
+        for (ServicePort port : other.getPortsList()) {
+            if (ports.contains(Port.of(port))) {
+                return "which already uses port " + Port.of(port) + " on it";
+            }
+        }
+        String otherBackend = effectiveBackend(other);
+        if (!backend.equals(otherBackend)) {
+            return "whose backend key '" + otherBackend + "' differs from this Service's '" + backend
+                    + "' (a Service with externalTrafficPolicy Local shares an IP only with Local Services"
+                    + " of the same selector)";
+        }
+        return null;
     }
 }

@@ -4,6 +4,8 @@ import io.ledgerlb.allocator.core.ip.InvalidAddressException;
 import io.ledgerlb.allocator.core.ip.IpAddress;
 import io.ledgerlb.allocator.core.ip.IpFamily;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.stream.Collectors;
 import java.util.List;
 
 /**
@@ -18,8 +20,8 @@ record Request(List<IpAddress> ips, String pool, String sharingKey, List<IpFamil
         List<IpAddress> ips = annotations.loadBalancerIps();
         if (service.loadBalancerIp() != null) {
             if (!ips.isEmpty()) {
-                throw new Refusal("ConflictingRequest", "both the " + ServiceAnnotations.PREFIX
-                        + ServiceAnnotations.LOAD_BALANCER_IPS + " annotation and spec.loadBalancerIP are set; use only the annotation");
+                throw new Refusal("ConflictingRequest", "both the " + annotations.ipsAnnotation()
+                        + " annotation and spec.loadBalancerIP are set; use only the annotation");
             }
             try {
                 ips = List.of(IpAddress.parse(service.loadBalancerIp()));
@@ -41,20 +43,26 @@ record Request(List<IpAddress> ips, String pool, String sharingKey, List<IpFamil
             addOnce(ordered, IpFamily.V4);
             addOnce(ordered, IpFamily.V6);
         }
-        for (IpAddress ip : ips) {
-            if (!ordered.contains(ip.family())) {
-                throw new Refusal("IpFamilyMismatch", "requested IP " + ip + " is " + ip.family()
-                        + " but the Service's ipFamilies are " + ordered + " (" + service.ipFamilyPolicy() + ")");
-            }
+        // As MetalLB: the requested IPs must be exactly the Service's families (a dual-stack Service,
+        // PreferDualStack included, asks for one address of each).
+        if (!ips.isEmpty() && !new HashSet<>(ordered).equals(ips.stream().map(IpAddress::family).collect(Collectors.toSet()))) {
+            throw new Refusal("IpFamilyMismatch", "requested IPs " + ips + " do not match the Service's families "
+                    + ordered + " (" + service.ipFamilyPolicy() + ")" + (ordered.size() == 2
+                    ? "; a dual-stack Service needs one IPv4 and one IPv6 address in " + annotationOrSpec(annotations)
+                    : ""));
         }
-        if (!ips.isEmpty() && service.ipFamilyPolicy() == IpFamilyPolicy.REQUIRE_DUAL_STACK && ips.size() < 2) {
-            throw new Refusal("IpFamilyMismatch", "RequireDualStack needs one IPv4 and one IPv6 address in "
-                    + ServiceAnnotations.PREFIX + ServiceAnnotations.LOAD_BALANCER_IPS);
-        }
-        List<Port> ports = service.ports().size() < 2 ? service.ports()
-                : service.ports().stream().sorted().distinct().toList();
+        List<Port> ports = portsOf(service);
         return new Request(ips, annotations.pool(), annotations.sharingKey(), List.copyOf(ordered),
                 service.ipFamilyPolicy(), ports, annotations.warnings());
+    }
+
+    /** The Service's ports, sorted, each once. */
+    static List<Port> portsOf(ServiceRequest service) {
+        return service.ports().size() < 2 ? service.ports() : service.ports().stream().sorted().distinct().toList();
+    }
+
+    private static String annotationOrSpec(ServiceAnnotations annotations) {
+        return annotations.ipsAnnotation() == null ? "spec.loadBalancerIP (which holds only one)" : annotations.ipsAnnotation();
     }
 
     private static void addOnce(List<IpFamily> families, IpFamily family) {

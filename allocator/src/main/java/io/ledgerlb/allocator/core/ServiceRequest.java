@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
  * @param loadBalancerIp     the deprecated {@code spec.loadBalancerIP}, or null
  * @param trafficPolicyLocal {@code spec.externalTrafficPolicy} is Local
  * @param backendKey         the Service's selector rendered canonically ({@link #backendKeyOf})
+ * @param statusIps          the IPs {@code status.loadBalancer.ingress} shows (adopted on first sight when valid)
  */
 public record ServiceRequest(
         ServiceKey key,
@@ -34,7 +35,8 @@ public record ServiceRequest(
         String loadBalancerIp,
         List<Port> ports,
         boolean trafficPolicyLocal,
-        String backendKey) {
+        String backendKey,
+        List<String> statusIps) {
 
     public ServiceRequest {
         Objects.requireNonNull(key, "key");
@@ -48,6 +50,7 @@ public record ServiceRequest(
         loadBalancerIp = loadBalancerIp == null || loadBalancerIp.isBlank() ? null : loadBalancerIp.trim();
         ports = List.copyOf(ports);
         backendKey = backendKey == null ? "" : backendKey;
+        statusIps = statusIps == null ? List.of() : List.copyOf(statusIps);
     }
 
     public ServiceRef ref() {
@@ -80,6 +83,7 @@ public record ServiceRequest(
         b.ports = ports;
         b.trafficPolicyLocal = trafficPolicyLocal;
         b.backendKey = backendKey;
+        b.statusIps = statusIps;
         return b;
     }
 
@@ -99,6 +103,7 @@ public record ServiceRequest(
         private List<Port> ports = List.of();
         private boolean trafficPolicyLocal;
         private String backendKey = "";
+        private List<String> statusIps = List.of();
 
         private Builder(ServiceKey key) {
             this.key = key;
@@ -119,11 +124,13 @@ public record ServiceRequest(
         public Builder ports(List<Port> v) { ports = v; return this; }
         public Builder trafficPolicyLocal(boolean v) { trafficPolicyLocal = v; return this; }
         public Builder backendKey(String v) { backendKey = v; return this; }
+        public Builder statusIps(String... v) { statusIps = List.of(v); return this; }
+        public Builder statusIps(List<String> v) { statusIps = v; return this; }
 
         public ServiceRequest build() {
             return new ServiceRequest(key, uid, resourceVersion, loadBalancer, loadBalancerClass, annotations,
                     labels, namespaceLabels, ipFamilies, ipFamilyPolicy, loadBalancerIp, ports,
-                    trafficPolicyLocal, backendKey);
+                    trafficPolicyLocal, backendKey, statusIps);
         }
     }
 }

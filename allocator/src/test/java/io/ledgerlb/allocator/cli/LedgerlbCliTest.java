@@ -80,7 +80,8 @@ class LedgerlbCliTest {
         List<String> all = new ArrayList<>(List.of(args));
         if (topic != null) {
             all.addAll(List.of("--kafka-bootstrap", LedgerFixture.bootstrapServers(), "--topic", topic,
-                    "--data-dir", data.toString()));
+                    "--data-dir", data.toString(), "--signing-key", LedgerFixture.signingKeyFile().toString(),
+                    "--trusted-keys", LedgerFixture.trustedKeysFile().toString()));
         }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

@@ -68,8 +68,56 @@ class FailedCommitTest {
         }
     }
 
+    @Test
+    void readersSeeOnlyCommittedDecisionsEvenWhileACommitFails() throws Exception {
+        AtomicBoolean failNextCommit = new AtomicBoolean();
+        List<String> seenStaged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AllocatorController[] self = {null};
+        try (MockCluster cluster = new MockCluster();
+             KafkaLedger kafka = LedgerFixture.open("readers-" + UUID.randomUUID())) {
+            // just before every commit (failing or not) readers must see exactly the ledger's committed state
+            Runnable beforeCommit = () -> {
+                try {
+                    LedgerState committed = kafka.lastSequence() == 0 ? new LedgerState() : kafka.stateAt(kafka.lastSequence());
+                    if (self[0] != null && !self[0].withState(s -> s.equals(committed))) {
+                        seenStaged.add("readers saw a state other than the ledger's at sequence " + kafka.lastSequence());
+                    }
+                    if (self[0] != null && self[0].poolUsage().values().stream().mapToLong(c -> c.assigned()).sum()
+                            != committed.assignedIpCount()) {
+                        seenStaged.add("pool counts included staged assignments");
+                    }
+                } catch (LedgerFormatException e) {
+                    seenStaged.add(e.toString());
+                }
+            };
+            Ledger ledger = new FailingCommits(kafka, failNextCommit, beforeCommit);
+            AllocatorController controller = Allocators.leading(cluster, ledger, "allocator-a");
+            self[0] = controller;
+            try {
+                cluster.pool("blue", "10.99.6.0/27");
+                cluster.loadBalancer("shop", "first", Map.of());
+                await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "first").isEmpty());
+                failNextCommit.set(true);
+                IntStream.range(0, 10).forEach(i -> cluster.loadBalancer("shop", "svc" + i, Map.of()));
+                await().atMost(WAIT).until(() -> IntStream.range(0, 10)
+                        .allMatch(i -> !cluster.ingressIps("shop", "svc" + i).isEmpty()));
+                assertThat(failNextCommit).isFalse(); // the failure did happen
+                assertThat(seenStaged).isEmpty();
+                // nothing dropped: every Service of the failed batch got its IP
+                int assigned = controller.withState(LedgerState::assignedIpCount);
+                assertThat(assigned).isEqualTo(11);
+            } finally {
+                controller.close();
+            }
+        }
+    }
+
     /** The real ledger, except that a commit fails (after aborting the real transaction) when told to. */
-    private record FailingCommits(KafkaLedger ledger, AtomicBoolean failNextCommit) implements Ledger {
+    private record FailingCommits(KafkaLedger ledger, AtomicBoolean failNextCommit, Runnable beforeCommit) implements Ledger {
+        FailingCommits(KafkaLedger ledger, AtomicBoolean failNextCommit) {
+            this(ledger, failNextCommit, () -> {});
+        }
+
         @Override
         public LedgerWriter openWriter(String actor) throws LedgerWriteException {
             LedgerWriter real = ledger.openWriter(actor);
@@ -90,6 +138,7 @@ class FailedCommitTest {
 
                         @Override
                         public List<LedgerEntry> commit() throws LedgerWriteException {
+                            beforeCommit.run();
                             if (!transaction.staged().isEmpty() && failNextCommit.compareAndSet(true, false)) {
                                 transaction.close();
                                 throw new LedgerWriteException("commit failed (injected by the test)", null);

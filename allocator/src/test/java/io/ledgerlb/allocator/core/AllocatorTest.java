@@ -122,15 +122,19 @@ class AllocatorTest {
     }
 
     @Test
-    void requestedIpOutsideEveryPoolIsRefusedAndNothingElseChanges() {
+    void requestedIpOutsideEveryPoolIsRefusedAndTheServiceGivesUpWhatItHeldAsInMetalLb() {
         define(pool("default", "192.0.2.0/24"));
         apply(svc("a"));
+        apply(svc("b"));
         LedgerState before = chain.state().copy();
         Decision d = apply(svc("a").annotations(Map.of("metallb.io/loadBalancerIPs", "198.51.100.7")));
-        assertThat(refused(d, "IpNotInAnyPool").message()).contains("198.51.100.7");
-        assertThat(ipsOf("a")).containsExactly("192.0.2.0");
-        assertThat(chain.state().assignmentsOf(new ServiceKey("default", "a")))
-                .containsExactlyElementsOf(before.assignmentsOf(new ServiceKey("default", "a")));
+        assertThat(d.events()).extracting(Event::getBodyCase)
+                .containsExactly(Event.BodyCase.IP_RELEASED, Event.BodyCase.ALLOCATION_REFUSED);
+        assertThat(d.events().get(0).getIpReleased().getReason()).isEqualTo(ReleaseReason.SERVICE_CHANGED);
+        assertThat(((Outcome.Refused) d.outcome()).message()).contains("198.51.100.7");
+        assertThat(ipsOf("a")).isEmpty();
+        assertThat(chain.state().assignmentsOf(new ServiceKey("default", "b")))
+                .containsExactlyElementsOf(before.assignmentsOf(new ServiceKey("default", "b")));
     }
 
     @Test
@@ -171,7 +175,7 @@ class AllocatorTest {
         define(pool("default", "192.0.2.0/24"));
         Outcome.Allocated a = allocated(apply(svc("a").annotations(Map.of("metallb.universe.tf/loadBalancerIPs", "192.0.2.77"))));
         assertThat(a.ips()).containsExactly("192.0.2.77");
-        assertThat(a.warnings()).singleElement().asString().contains("deprecated").contains("metallb.io/loadBalancerIPs");
+        assertThat(a.warnings()).containsExactly("Service uses deprecated annotation metallb.universe.tf/loadBalancerIPs");
     }
 
     @Test
@@ -254,16 +258,22 @@ class AllocatorTest {
         define(pool("zdual", "198.51.100.0/24", "2001:db8::/64"));
         // SingleStack takes the first family from the first pool that has it
         assertThat(allocated(apply(svc("single").ipFamilies(IpFamily.V4, IpFamily.V6))).pool()).isEqualTo("v4only");
-        // PreferDualStack takes what the first pool offers
+        // PreferDualStack prefers a pool that gives both families (as MetalLB's findBestPoolForService)
         Outcome.Allocated prefer = allocated(apply(svc("prefer").ipFamilies(IpFamily.V4, IpFamily.V6)
                 .ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)));
-        assertThat(prefer.pool()).isEqualTo("v4only");
-        assertThat(prefer.ips()).containsExactly("192.0.2.1");
+        assertThat(prefer.pool()).isEqualTo("zdual");
+        assertThat(prefer.ips()).containsExactly("198.51.100.0", "2001:db8::");
         // RequireDualStack skips pools lacking a family
         Outcome.Allocated require = allocated(apply(svc("require").ipFamilies(IpFamily.V6, IpFamily.V4)
                 .ipFamilyPolicy(IpFamilyPolicy.REQUIRE_DUAL_STACK)));
         assertThat(require.pool()).isEqualTo("zdual");
-        assertThat(require.ips()).containsExactly("198.51.100.0", "2001:db8::");
+        assertThat(require.ips()).containsExactly("198.51.100.1", "2001:db8::1");
+        // with only one family free in the dual pool, PreferDualStack takes the first pool giving its primary family
+        define(pool("zdual", "198.51.100.0/31", "2001:db8::/64"));
+        Outcome.Allocated partial = allocated(apply(svc("prefer2").ipFamilies(IpFamily.V6, IpFamily.V4)
+                .ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)));
+        assertThat(partial.pool()).isEqualTo("zdual");
+        assertThat(partial.ips()).containsExactly("2001:db8::2");
     }
 
     @Test
@@ -356,11 +366,12 @@ class AllocatorTest {
                 .containsExactly(Event.BodyCase.IP_RELEASED, Event.BodyCase.ALLOCATION_REFUSED);
         assertThat(lost.events().get(0).getIpReleased().getReason()).isEqualTo(ReleaseReason.NO_LONGER_SELECTED);
         assertThat(ipsOf("a")).isEmpty();
-        // a refusal for another cause still keeps what the Service holds
+        // a refused change of request gives up what the Service held too, as in MetalLB
         apply(svc("b").namespaceLabels(Map.of("team", "blue")));
-        refused(apply(svc("b").namespaceLabels(Map.of("team", "blue")).annotations(Map.of("metallb.io/address-pool", "nope"))),
-                "UnknownPool");
-        assertThat(ipsOf("b")).containsExactly("192.0.2.16");
+        Decision other = apply(svc("b").namespaceLabels(Map.of("team", "blue")).annotations(Map.of("metallb.io/address-pool", "nope")));
+        assertThat(other.events()).extracting(Event::getBodyCase)
+                .containsExactly(Event.BodyCase.IP_RELEASED, Event.BodyCase.ALLOCATION_REFUSED);
+        assertThat(ipsOf("b")).isEmpty();
     }
 
     // ---- requested IPs and pools are checked against serviceAllocation too (as MetalLB's Assign does)
@@ -407,14 +418,17 @@ class AllocatorTest {
     }
 
     @Test
-    void aRefusedRequestKeepsWhatTheServiceHoldsFromAPoolThatStillSelectsIt() {
+    void aRefusedRequestReleasesWhatTheServiceHeldEvenFromAPoolThatStillSelectsIt() {
         define(pool("plain", "192.0.2.0/28"));
         define(withAllocation(pool("blue", "192.0.2.16/28"), ServiceAllocation.newBuilder().addNamespaceSelectors(TEAM_BLUE).build()));
         assertThat(allocated(apply(svc("a"))).ips()).containsExactly("192.0.2.0");
 
-        refused(apply(svc("a").annotations(Map.of("metallb.io/address-pool", "blue"))), "PoolDoesNotSelectService");
+        Decision d = apply(svc("a").annotations(Map.of("metallb.io/address-pool", "blue")));
+        assertThat(d.events()).extracting(Event::getBodyCase)
+                .containsExactly(Event.BodyCase.IP_RELEASED, Event.BodyCase.ALLOCATION_REFUSED);
+        assertThat(ipsOf("a")).isEmpty();
         refused(apply(svc("a").annotations(Map.of("metallb.io/loadBalancerIPs", "192.0.2.17"))), "PoolDoesNotSelectService");
-        assertThat(ipsOf("a")).containsExactly("192.0.2.0");
+        assertThat(ipsOf("a")).isEmpty();
     }
 
     @Test

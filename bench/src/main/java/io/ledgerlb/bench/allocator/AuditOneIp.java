@@ -195,7 +195,8 @@ public final class AuditOneIp {
                 indexed / plain);
     }
 
-    private static long rawRead(KafkaLedger ledger) {
+    /** Every record of the topic through a plain read_committed consumer, undecoded (also ExplorerBench's reference). */
+    static long rawRead(KafkaLedger ledger) {
         TopicPartition partition = new TopicPartition(ledger.config().eventsTopic(), 0);
         try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ledger.bootstrapServers(),

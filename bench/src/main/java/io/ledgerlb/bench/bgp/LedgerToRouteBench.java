@@ -173,7 +173,7 @@ public final class LedgerToRouteBench {
         lab.spawn("n1", List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), NetnsMain.class.getName(),
                 lab.dir().toString(), kafkaPort + "," + kubePort, "--",
-                "--node-name=n1", "--kafka-bootstrap=127.0.0.1:" + kafkaPort,
+                "--node-name=n1", "--kafka-bootstrap=127.0.0.1:" + kafkaPort, "--exclude-interface=.*", // BGP only
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 "--members-bind=" + SPEAKER_IP + ":7946", "--metrics-port=0",
                 "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=metallb-system"), "speaker.log");

@@ -238,7 +238,7 @@ public final class LedgerBenchmarks {
 
     // ---- references
 
-    private static double rawProduce(String bootstrap, String topic, List<byte[]> values) throws Exception {
+    static double rawProduce(String bootstrap, String topic, List<byte[]> values) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 "bootstrap.servers", bootstrap, "enable.idempotence", true, "acks", "all",
                 "linger.ms", 1, "batch.size", 256 * 1024, "compression.type", "lz4",
@@ -256,7 +256,7 @@ public final class LedgerBenchmarks {
         }
     }
 
-    private static double rawConsume(String bootstrap, String topic, long count) {
+    static double rawConsume(String bootstrap, String topic, long count) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
                 "bootstrap.servers", bootstrap, "enable.auto.commit", false,
                 "max.poll.records", 10_000, "max.partition.fetch.bytes", 8 * 1024 * 1024, "fetch.max.bytes", 32 * 1024 * 1024,
@@ -280,7 +280,7 @@ public final class LedgerBenchmarks {
         }
     }
 
-    private static void createTopicWith(String bootstrap, String topic) throws Exception {
+    static void createTopicWith(String bootstrap, String topic) throws Exception {
         try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
         }
@@ -323,15 +323,15 @@ public final class LedgerBenchmarks {
 
     // ---- reporting
 
-    private static double rate(long count, long startNanos) {
+    static double rate(long count, long startNanos) {
         return count / seconds(startNanos);
     }
 
-    private static double seconds(long startNanos) {
+    static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }
 
-    private static void report(String what, double measured, double reference) {
+    static void report(String what, double measured, double reference) {
         System.out.printf(Locale.ROOT, "RESULT %s: %.0f/s vs %.0f/s, ratio %.2f%n", what, measured, reference, measured / reference);
     }
 }

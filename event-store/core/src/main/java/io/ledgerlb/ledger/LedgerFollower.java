@@ -17,6 +17,11 @@ public interface LedgerFollower extends AutoCloseable {
     /** Blocks until the state has folded at least {@code sequence}, or the timeout passes. */
     boolean awaitSequence(long sequence, java.time.Duration timeout) throws InterruptedException;
 
+    /** Records passed over so far (never applied): forged, replayed, reordered, unvouched for, undecodable. */
+    default long passedOver() {
+        return 0;
+    }
+
     @Override
     void close();
 }

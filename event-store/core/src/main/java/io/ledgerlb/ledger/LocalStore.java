@@ -1,5 +1,6 @@
 package io.ledgerlb.ledger;
 
+import io.ledgerlb.ledger.sign.TrustedKeys;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.Subject;
 import io.ledgerlb.ledger.state.StoredSnapshot;
@@ -34,11 +35,17 @@ public interface LocalStore extends AutoCloseable {
     /** Streams rows from {@code fromSequence} in order, undecoded; stops when the handler returns false. */
     void read(long fromSequence, RowHandler handler);
 
-    /** Walks the journal's chain from the start and names the first bad sequence, if any. */
-    ChainReport verify(Progress progress);
+    /** Walks the journal's chain from the start, believing the signed heads of {@code keys}; names every bad row. */
+    ChainReport verify(TrustedKeys keys, Progress progress);
 
     /** The journaled entries about every one of {@code subjects}, through the index, in sequence order. */
     List<Row> rowsAbout(Collection<Subject> subjects);
+
+    /**
+     * One page of {@link #rowsAbout}: the rows about every one of {@code subjects} with a sequence
+     * in {@code from..to}, newest first, at most {@code limit}.
+     */
+    List<Row> pageAbout(Collection<Subject> subjects, long from, long to, int limit);
 
     // ---- snapshots
 

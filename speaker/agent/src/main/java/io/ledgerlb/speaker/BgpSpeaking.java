@@ -16,6 +16,7 @@ import io.ledgerlb.speaker.bgp.announce.BgpAnnouncer;
 import io.ledgerlb.speaker.bgp.announce.BgpPeerConfigs;
 import io.ledgerlb.speaker.bgp.announce.PeerConfigException;
 import io.ledgerlb.speaker.bgp.gobgp.GoBgpBackend;
+import io.ledgerlb.speaker.bgp.gobgp.GobgpdProcess;
 import io.ledgerlb.speaker.bgp.nativ.NativeBgpBackend;
 import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
 import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
@@ -23,9 +24,12 @@ import io.ledgerlb.speaker.k8s.StatusWriter;
 import io.ledgerlb.speaker.k8s.WriteRetries;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -65,6 +69,8 @@ final class BgpSpeaking implements AutoCloseable {
     private final Runnable replan;
     private final String defaultBackend;
     private final Map<String, BgpBackend> backends = new HashMap<>();
+    /** gobgpd when this speaker runs it itself (LEDGERLB_GOBGPD_BINARY), tied to this process's life. */
+    private Optional<GobgpdProcess> ownGobgpd = Optional.empty();
     private final Map<String, Opened> sessions = new HashMap<>();
     private final PeerWarnings warnings;
     private final ScheduledExecutorService recheck;
@@ -243,9 +249,30 @@ final class BgpSpeaking implements AutoCloseable {
     private BgpBackend backend(String name) {
         return backends.computeIfAbsent(name, n -> switch (n) {
             case "native" -> new NativeBgpBackend(new SimpleMeterRegistry());
-            case "gobgp" -> GoBgpBackend.connect(System.getenv().getOrDefault("LEDGERLB_GOBGPD_ADDRESS", "127.0.0.1:50051"));
+            case "gobgp" -> GoBgpBackend.connect(gobgpdAddress());
             default -> throw new IllegalArgumentException("unknown BGP backend '" + n + "' (native or gobgp)");
         });
+    }
+
+    /**
+     * gobgpd's API address: {@code LEDGERLB_GOBGPD_ADDRESS} (default 127.0.0.1:50051, the sidecar's).
+     * With {@code LEDGERLB_GOBGPD_BINARY} the speaker starts that gobgpd itself, so that it dies
+     * with the speaker ({@link GobgpdProcess}); its API then defaults to a unix socket of its own.
+     */
+    private String gobgpdAddress() {
+        String binary = System.getenv("LEDGERLB_GOBGPD_BINARY");
+        if (binary == null || binary.isBlank()) {
+            return System.getenv().getOrDefault("LEDGERLB_GOBGPD_ADDRESS", "127.0.0.1:50051");
+        }
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+        String address = System.getenv().getOrDefault("LEDGERLB_GOBGPD_ADDRESS",
+                "unix://" + dir.resolve("ledgerlb-gobgpd-" + ProcessHandle.current().pid() + ".sock"));
+        try {
+            ownGobgpd = Optional.of(GobgpdProcess.start(Path.of(binary), address, dir.resolve("ledgerlb-gobgpd.log")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return address;
     }
 
     @Override
@@ -254,6 +281,7 @@ final class BgpSpeaking implements AutoCloseable {
         sessions.values().forEach(o -> o.session().close());
         sessions.clear();
         backends.values().forEach(BgpBackend::close);
+        ownGobgpd.ifPresent(GobgpdProcess::close);
         status.ifPresent(StatusWriter::close);
         peerStatus.ifPresent(BgpPeerStatusWriter::close);
     }

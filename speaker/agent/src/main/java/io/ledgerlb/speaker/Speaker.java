@@ -1,6 +1,7 @@
 package io.ledgerlb.speaker;
 
 import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.ledger.event.SignedChain;
 import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.LedgerListener;
 import io.ledgerlb.ledger.event.LedgerEntry;
@@ -105,6 +106,15 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     }
 
     @Override
+    public void passedOver(SignedChain.PassedOver record) {
+        metrics.count(SpeakerMetrics.LEDGER_PASSED_OVER, "");
+        log.atError().addKeyValue("event", "ledgerRecordPassedOver").addKeyValue("sequence", record.sequence())
+                .addKeyValue("offset", record.position()).addKeyValue("reason", record.reason())
+                .log("passed over a ledger record that no trusted signed head vouches for; it is never announced");
+        status.ifPresent(w -> w.ledgerRecordPassedOver(record.sequence(), record.position(), record.reason()));
+    }
+
+    @Override
     public void broken(LedgerFormatException error) {
         folded.countDown();
         log.atError().addKeyValue("event", "ledgerBroken").addKeyValue("error", error.getMessage())
@@ -158,7 +168,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                 bgp.ifPresent(b -> {
                     try {
                         b.apply(state, view.nodes().getOrDefault(node, new NodeInfo(node, Map.of(), false)),
-                                view.servingNodes());
+                                view.servingNodes(state.servicesWithAssignments()));
                     } catch (RuntimeException e) {
                         log.error("BGP planning failed; Layer 2 goes on", e);
                     }

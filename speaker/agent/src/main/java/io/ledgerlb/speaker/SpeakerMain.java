@@ -7,10 +7,12 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.ledgerlb.ledger.Ledger;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.LedgerFollower;
+import io.ledgerlb.ledger.sign.TrustedKeys;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.speaker.k8s.ClusterWatch;
 import io.ledgerlb.speaker.k8s.ServiceL2Status;
 import io.ledgerlb.speaker.k8s.StatusWriter;
+import io.ledgerlb.speaker.l2.InterfaceChoice;
 import io.ledgerlb.speaker.l2.L2Announcer;
 import io.ledgerlb.speaker.l2.PcapInterface;
 import io.ledgerlb.speaker.members.GossipKeys;
@@ -58,8 +60,13 @@ public final class SpeakerMain implements Callable<Integer> {
             description = "This node's Kubernetes name (default: $NODE_NAME).")
     String nodeName;
 
-    @Option(names = "--interface", description = "An interface to answer ARP/NDP on (repeat); none: no Layer 2.")
+    @Option(names = "--interface", description = "An interface to answer ARP/NDP on (repeat); none: every interface "
+            + "that is up and not excluded (--exclude-interface).")
     List<String> interfaces = new ArrayList<>();
+
+    @Option(names = "--exclude-interface", paramLabel = "REGEX", description = "Without --interface: interfaces not to answer on "
+            + "(a regular expression, repeat); naming any replaces the default, MetalLB's (docker, veth, cali, lxcbr, lo, ...).")
+    List<String> excludedInterfaces = new ArrayList<>(InterfaceChoice.DEFAULT_EXCLUSIONS);
 
     @Option(names = "--kafka-bootstrap", required = true, defaultValue = "${env:LEDGERLB_KAFKA_BOOTSTRAP}",
             description = "The ledger's Kafka bootstrap servers (default: $LEDGERLB_KAFKA_BOOTSTRAP).")
@@ -70,6 +77,11 @@ public final class SpeakerMain implements Callable<Integer> {
 
     @Option(names = "--kafka-properties-file", description = "A file of Kafka client properties.")
     Path kafkaPropertiesFile;
+
+    @Option(names = "--trusted-keys", defaultValue = "${env:LEDGERLB_TRUSTED_KEYS}", paramLabel = "FILE",
+            description = "The Ed25519 public keys whose signed heads the speaker believes (PEM 'PUBLIC KEY' blocks; in "
+                    + "deploy/ a ConfigMap). Without it signatures are not checked (a ledger not adopted yet), with a warning.")
+    Path trustedKeys;
 
     @Option(names = "--events-topic", defaultValue = "${env:LEDGERLB_LEDGER_TOPIC:-" + LedgerConfig.DEFAULT_EVENTS_TOPIC + "}")
     String eventsTopic;
@@ -143,7 +155,8 @@ public final class SpeakerMain implements Callable<Integer> {
             resources.add(metrics::stop);
 
             List<PcapInterface> links = new ArrayList<>();
-            for (String name : interfaces) {
+            List<String> answering = interfaces.isEmpty() ? InterfaceChoice.eligible(excludedInterfaces) : interfaces;
+            for (String name : answering) {
                 PcapInterface link = PcapInterface.open(name);
                 links.add(link);
                 resources.add(link);
@@ -208,7 +221,7 @@ public final class SpeakerMain implements Callable<Integer> {
                 stopped.countDown();
             }, "speaker-shutdown"));
             log.atInfo().addKeyValue("event", "started").addKeyValue("node", nodeName)
-                    .addKeyValue("interfaces", interfaces).log("speaker started");
+                    .addKeyValue("interfaces", answering).log("speaker started");
             stopped.await();
             return 0;
         } catch (Exception e) {
@@ -243,7 +256,8 @@ public final class SpeakerMain implements Callable<Integer> {
             p.forEach((k, v) -> properties.put(k.toString(), v.toString()));
         }
         properties.putAll(kafkaProperties);
-        return LedgerConfig.external(kafkaBootstrap, properties).withTopics(eventsTopic, snapshotsTopic);
+        LedgerConfig config = LedgerConfig.external(kafkaBootstrap, properties).withTopics(eventsTopic, snapshotsTopic);
+        return trustedKeys == null ? config : config.withTrustedKeys(TrustedKeys.load(trustedKeys));
     }
 
     private static void closeAll(List<AutoCloseable> resources) {

@@ -37,10 +37,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -181,18 +183,89 @@ class BgpSpeakerEndToEndTest {
         assertThat(Files.readString(speakerLog)).contains("\"event\":\"bgpSessionState\"");
     }
 
+    /**
+     * {@code --no-kubernetes}: no Nodes, no EndpointSlices, so every live speaker counts as
+     * serving, and the speaker announces every Service IP of the ledger to its peer (before,
+     * it reached Established and announced nothing).
+     */
+    @Test
+    void withoutKubernetesTheSpeakerAnnouncesEveryServiceIp() throws Exception {
+        append(Ledgers.pool("hosts", "192.0.2.64/27", Map.of()),
+                Event.newBuilder().setBgpAdvertisementDefined(BgpAdvertisementDefined.newBuilder().setName("hosts")
+                        .addIpAddressPools("hosts")),
+                Event.newBuilder().setBgpPeerDefined(peer("bird")),
+                Ledgers.assign("web", "192.0.2.70", "hosts", false),
+                Ledgers.assign("local", "192.0.2.71", "hosts", true));
+        startSpeaker("--no-kubernetes");
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(routes().keySet())
+                .containsExactlyInAnyOrder(p("192.0.2.70/32"), p("192.0.2.71/32")));
+        assertThat(routes().get(p("192.0.2.70/32"))).containsEntry("BGP.local_pref", "100")
+                .containsEntry("BGP.next_hop", lab.hostV4.getHostAddress());
+
+        append(release("web", "192.0.2.70"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(routes().keySet()).containsExactly(p("192.0.2.71/32")));
+    }
+
+    /**
+     * GoBGP mode with gobgpd started by the speaker (LEDGERLB_GOBGPD_BINARY): {@code kill -9} of
+     * the speaker kills gobgpd too (parent-death signal), its sockets close, and BIRD drops the
+     * session and the routes at once, not after its hold timer. The time from the kill to the
+     * withdrawal is printed, not asserted (timings belong to bench/).
+     */
+    @Test
+    void aSpeakerKilledInGobgpModeLeavesNoRoutesBehind() throws Exception {
+        NetnsLab.assumeAvailable("/usr/bin/gobgpd", "/usr/bin/setpriv");
+        append(Ledgers.pool("hosts", "192.0.2.64/27", Map.of()),
+                Event.newBuilder().setBgpAdvertisementDefined(BgpAdvertisementDefined.newBuilder().setName("hosts")
+                        .addIpAddressPools("hosts")),
+                Event.newBuilder().setBgpPeerDefined(peer("bird")),
+                Ledgers.assign("web", "192.0.2.70", "hosts", false));
+        String socket = lab.dir.resolve("speaker-gobgpd.sock").toString();
+        Process speaker = startSpeaker(Map.of("LEDGERLB_BGP_BACKEND", "gobgp", "LEDGERLB_GOBGPD_BINARY", "/usr/bin/gobgpd",
+                "LEDGERLB_GOBGPD_ADDRESS", "unix://" + socket), "--no-kubernetes");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(routes().keySet()).containsExactly(p("192.0.2.70/32")));
+        assertThat(gobgpdOf(socket)).as("the speaker's gobgpd").isPresent();
+
+        long killed = System.nanoTime();
+        speaker.destroyForcibly(); // SIGKILL: no shutdown hook runs
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> assertThat(routes()).isEmpty());
+        System.out.printf("GoBGP mode: speaker killed -> routes gone at BIRD after %d ms%n", (System.nanoTime() - killed) / 1_000_000);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(gobgpdOf(socket)).as("gobgpd outlived its speaker").isEmpty());
+        assertThat(bird.cli("show protocols all speaker")).as("the session closed, BIRD did not wait for its hold timer")
+                .doesNotContain("Hold timer expired");
+    }
+
+    /** The gobgpd process serving this API socket, if any runs. */
+    static Optional<ProcessHandle> gobgpdOf(String socket) {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c -> c.contains("gobgpd") && c.contains(socket))
+                .orElse(false)).findFirst();
+    }
+
     // ---- the speaker process
 
     void startSpeaker() throws IOException {
+        startSpeaker(Map.of(), "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=" + NS);
+    }
+
+    Process startSpeaker(String... clusterOptions) throws IOException {
+        return startSpeaker(Map.of(), clusterOptions);
+    }
+
+    Process startSpeaker(Map<String, String> environment, String... clusterOptions) throws IOException {
         speakerLog = lab.dir.resolve("speaker.log");
-        Process speaker = new ProcessBuilder(Stream.concat(speakerCommand().stream(), Stream.of(
+        List<String> command = new ArrayList<>(speakerCommand());
+        command.addAll(List.of(
                 "--node-name=n1",
-                "--kafka-bootstrap=" + ledger.bootstrapServers(),
+                "--kafka-bootstrap=" + ledger.bootstrapServers(), "--trusted-keys=" + LedgerFixture.trustedKeysFile(),
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
-                // membership and the router id on the lab's own address; no Layer 2 interface
-                "--members-bind=" + lab.hostV4.getHostAddress() + ":7946", "--insecure-membership", // the only speaker
-                "--metrics-port=0", "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=" + NS)).toList())
-                .redirectErrorStream(true).redirectOutput(speakerLog.toFile()).start();
+                // membership and the router id on the lab's own address; no Layer 2 (every interface excluded)
+                "--exclude-interface=.*", "--members-bind=" + lab.hostV4.getHostAddress() + ":7946", "--insecure-membership", // the only speaker
+                "--metrics-port=0"));
+        command.addAll(List.of(clusterOptions));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        Process speaker = builder.redirectErrorStream(true).redirectOutput(speakerLog.toFile()).start();
         started(() -> {
             speaker.destroy(); // SIGTERM: the speaker's own shutdown
             if (!speaker.waitFor(20, TimeUnit.SECONDS)) {
@@ -201,6 +274,7 @@ class BgpSpeakerEndToEndTest {
             Path kept = Files.createDirectories(Path.of("target", "netns-logs"));
             Files.copy(speakerLog, kept.resolve("bgp-end-to-end-speaker.log"), StandardCopyOption.REPLACE_EXISTING);
         });
+        return speaker;
     }
 
     /** The JVM and its arguments up to the speaker's own: the test classpath, or (SpeakerJarEndToEndIT) the shaded jar on the image's runtime. */

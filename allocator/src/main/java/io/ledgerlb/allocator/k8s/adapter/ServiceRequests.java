@@ -42,7 +42,18 @@ public final class ServiceRequests {
                 .ports(ports)
                 .trafficPolicyLocal("Local".equals(spec.getExternalTrafficPolicy()))
                 .backendKey(spec.getSelector() == null ? "" : ServiceRequest.backendKeyOf(spec.getSelector()))
+                .statusIps(statusIps(service))
                 .build();
+    }
+
+    /** The IPs {@code status.loadBalancer.ingress} shows, in order. */
+    public static List<String> statusIps(Service service) {
+        if (service.getStatus() == null || service.getStatus().getLoadBalancer() == null
+                || service.getStatus().getLoadBalancer().getIngress() == null) {
+            return List.of();
+        }
+        return service.getStatus().getLoadBalancer().getIngress().stream()
+                .map(i -> i.getIp()).filter(ip -> ip != null && !ip.isBlank()).toList();
     }
 
     private static IpFamily family(String name) {

@@ -46,6 +46,20 @@ final class BgpCommunities {
         return new BgpCommunities(aliases, ambiguous);
     }
 
+    /** The aliases the ledger holds (every CommunityDefined); an alias defined twice is ambiguous. */
+    static BgpCommunities ofDefined(Collection<io.ledgerlb.events.v1.CommunityDefined> communities) {
+        Map<String, String> aliases = new HashMap<>();
+        Set<String> ambiguous = new HashSet<>();
+        for (io.ledgerlb.events.v1.CommunityDefined community : communities) {
+            for (io.ledgerlb.events.v1.CommunityAlias alias : community.getAliasesList()) {
+                if (aliases.putIfAbsent(alias.getName(), alias.getValue()) != null) {
+                    ambiguous.add(alias.getName());
+                }
+            }
+        }
+        return new BgpCommunities(aliases, ambiguous);
+    }
+
     /** The value written, or the one its alias stands for. */
     Value resolve(String valueOrAlias) {
         Optional<Value> value = parse(valueOrAlias);

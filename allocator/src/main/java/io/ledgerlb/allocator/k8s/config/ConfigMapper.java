@@ -108,6 +108,16 @@ public final class ConfigMapper {
     /** @param communities every Community object, for the aliases the advertisement names */
     public static BgpAdvertisementDefined bgpAdvertisement(BGPAdvertisement advertisement,
                                                            Collection<Community> communities) {
+        return bgpAdvertisement(advertisement, BgpCommunities.of(communities));
+    }
+
+    /** @param communities the Communities as the ledger holds them, for the aliases the advertisement names */
+    public static BgpAdvertisementDefined bgpAdvertisementFromLedger(BGPAdvertisement advertisement,
+                                                                     Collection<CommunityDefined> communities) {
+        return bgpAdvertisement(advertisement, BgpCommunities.ofDefined(communities));
+    }
+
+    private static BgpAdvertisementDefined bgpAdvertisement(BGPAdvertisement advertisement, BgpCommunities known) {
         Problems problems = new Problems(advertisement);
         BGPAdvertisementSpec spec = orDefault(advertisement.getSpec(),
                 new BGPAdvertisementSpec(null, null, null, null, null, null, null, null));
@@ -125,7 +135,6 @@ public final class ConfigMapper {
                 .setLocalPref((int) localPref)
                 .addAllIpAddressPools(orEmpty(spec.ipAddressPools()))
                 .addAllPeers(orEmpty(spec.peers()));
-        BgpCommunities known = BgpCommunities.of(communities);
         List<String> written = orEmpty(spec.communities());
         for (int i = 0; i < written.size(); i++) {
             try {

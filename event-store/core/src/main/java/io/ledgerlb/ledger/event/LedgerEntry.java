@@ -9,12 +9,37 @@ import io.ledgerlb.events.v1.SealedEvent;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import io.ledgerlb.ledger.sign.SigningKey;
+import io.ledgerlb.ledger.sign.TrustedKeys;
 
 /**
- * One sealed event of the ledger: the event, the exact bytes its hash covers, and the hash.
- * The bytes are kept as written so that verification never depends on re-serialization.
+ * One sealed event of the ledger: the event, the exact bytes its hash covers, and the hash —
+ * and, on a signed head, an Ed25519 signature of the hash and the id of its key (both empty
+ * otherwise). The bytes are kept as written so that verification never depends on
+ * re-serialization. Two entries are equal when their bytes and hash are: the signature is not
+ * part of what the chain seals.
  */
-public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash) {
+public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash, byte[] signature, byte[] keyId) {
+    private static final byte[] NONE = new byte[0];
+
+    public LedgerEntry(Event event, byte[] eventBytes, byte[] hash) {
+        this(event, eventBytes, hash, NONE, NONE);
+    }
+
+    /** This entry as a signed head: {@code key} signs its hash. */
+    public LedgerEntry signedBy(SigningKey key) {
+        return new LedgerEntry(event, eventBytes, hash, key.sign(hash), key.keyId());
+    }
+
+    /** Whether the entry carries a signature (not whether it verifies: see {@link TrustedKeys#verify}). */
+    public boolean signed() {
+        return signature.length > 0;
+    }
+
+    /** Whether a key of {@code keys} signed this entry's hash. */
+    public boolean signatureValid(TrustedKeys keys) {
+        return signed() && keys.verify(keyId, hash, signature);
+    }
 
     /** Seals an event whose sequence and prev_hash are already set. */
     public static LedgerEntry seal(Event event) {
@@ -27,11 +52,17 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash) {
         Event event;
         byte[] eventBytes;
         byte[] hash;
+        byte[] signature;
+        byte[] keyId;
         try {
             Wrapper wrapper = Wrapper.read(sealedBytes);
             event = Event.parser().parseFrom(sealedBytes, wrapper.eventAt, wrapper.eventLength);
             eventBytes = Arrays.copyOfRange(sealedBytes, wrapper.eventAt, wrapper.eventAt + wrapper.eventLength);
             hash = Arrays.copyOfRange(sealedBytes, wrapper.hashAt, wrapper.hashAt + wrapper.hashLength);
+            signature = wrapper.signatureLength == 0 ? NONE
+                    : Arrays.copyOfRange(sealedBytes, wrapper.signatureAt, wrapper.signatureAt + wrapper.signatureLength);
+            keyId = wrapper.keyIdLength == 0 ? NONE
+                    : Arrays.copyOfRange(sealedBytes, wrapper.keyIdAt, wrapper.keyIdAt + wrapper.keyIdLength);
         } catch (InvalidProtocolBufferException e) {
             throw new LedgerFormatException(0, "not a ledger entry: " + e.getMessage(), e);
         }
@@ -39,17 +70,20 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash) {
                 || event.getPrevHash().size() != HashChain.HASH_LENGTH) {
             throw new LedgerFormatException(event.getSequence(), "entry lacks a sequence number or hashes");
         }
-        return new LedgerEntry(event, eventBytes, hash);
+        return new LedgerEntry(event, eventBytes, hash, signature, keyId);
     }
 
     /** The bytes of a {@code SealedEvent}, the same as its protobuf serialization. */
     public byte[] encode() {
-        int size = fieldSize(EVENT_FIELD, eventBytes) + fieldSize(HASH_FIELD, hash);
+        int size = fieldSize(EVENT_FIELD, eventBytes) + fieldSize(HASH_FIELD, hash)
+                + fieldSize(SIGNATURE_FIELD, signature) + fieldSize(KEY_ID_FIELD, keyId);
         byte[] sealed = new byte[size];
         CodedOutputStream out = CodedOutputStream.newInstance(sealed);
         try {
             writeField(out, EVENT_FIELD, eventBytes);
             writeField(out, HASH_FIELD, hash);
+            writeField(out, SIGNATURE_FIELD, signature);
+            writeField(out, KEY_ID_FIELD, keyId);
             out.checkNoSpaceLeft();
         } catch (IOException e) {
             throw new IllegalStateException("the computed size of a sealed event is wrong", e);
@@ -62,6 +96,8 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash) {
     // Both follow protobuf's rules exactly (SealedEventWireTest compares them with the generated code).
     private static final int EVENT_FIELD = SealedEvent.EVENT_FIELD_NUMBER;
     private static final int HASH_FIELD = SealedEvent.HASH_FIELD_NUMBER;
+    private static final int SIGNATURE_FIELD = SealedEvent.SIGNATURE_FIELD_NUMBER;
+    private static final int KEY_ID_FIELD = SealedEvent.KEY_ID_FIELD_NUMBER;
 
     /** proto3 leaves empty bytes fields out. */
     private static int fieldSize(int field, byte[] value) {
@@ -74,14 +110,19 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash) {
         }
     }
 
-    /** Where the event's bytes and the hash sit in a serialized {@code SealedEvent}. */
-    private record Wrapper(int eventAt, int eventLength, int hashAt, int hashLength) {
+    /** Where the event's bytes, the hash, the signature and key id sit in a serialized {@code SealedEvent}. */
+    private record Wrapper(int eventAt, int eventLength, int hashAt, int hashLength,
+                           int signatureAt, int signatureLength, int keyIdAt, int keyIdLength) {
         static Wrapper read(byte[] sealed) throws InvalidProtocolBufferException {
             CodedInputStream in = CodedInputStream.newInstance(sealed);
             int eventAt = 0;
             int eventLength = 0;
             int hashAt = 0;
             int hashLength = 0;
+            int signatureAt = 0;
+            int signatureLength = 0;
+            int keyIdAt = 0;
+            int keyIdLength = 0;
             try {
                 for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
                     int field = WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED
@@ -94,6 +135,14 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash) {
                         hashLength = in.readRawVarint32();
                         hashAt = in.getTotalBytesRead();
                         in.skipRawBytes(hashLength);
+                    } else if (field == SIGNATURE_FIELD) {
+                        signatureLength = in.readRawVarint32();
+                        signatureAt = in.getTotalBytesRead();
+                        in.skipRawBytes(signatureLength);
+                    } else if (field == KEY_ID_FIELD) {
+                        keyIdLength = in.readRawVarint32();
+                        keyIdAt = in.getTotalBytesRead();
+                        in.skipRawBytes(keyIdLength);
                     } else if (!in.skipField(tag)) {
                         throw new InvalidProtocolBufferException("Protocol message end-group tag did not match expected tag.");
                     }
@@ -103,7 +152,7 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash) {
             } catch (IOException e) {
                 throw new InvalidProtocolBufferException(e);
             }
-            return new Wrapper(eventAt, eventLength, hashAt, hashLength);
+            return new Wrapper(eventAt, eventLength, hashAt, hashLength, signatureAt, signatureLength, keyIdAt, keyIdLength);
         }
     }
 
@@ -143,6 +192,7 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash) {
 
     @Override
     public String toString() {
-        return "LedgerEntry[" + sequence() + " " + event.getBodyCase() + " " + hashHex().substring(0, 12) + "]";
+        return "LedgerEntry[" + sequence() + " " + event.getBodyCase() + " " + hashHex().substring(0, 12)
+                + (signed() ? " signed" : "") + "]";
     }
 }

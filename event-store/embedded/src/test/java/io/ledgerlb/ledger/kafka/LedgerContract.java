@@ -21,6 +21,7 @@ import io.ledgerlb.ledger.event.ChainVerifier;
 import io.ledgerlb.ledger.event.HashChain;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.event.SignedChain;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
 import com.google.protobuf.ByteString;
@@ -292,7 +293,11 @@ abstract class LedgerContract {
             assertThat(report.intact()).isFalse();
             assertThat(report.firstBreak().orElseThrow().sequence()).isEqualTo(8);
             assertThat(report.firstBreak().get().reason()).contains("altered");
-            assertThat(report.lastSequence()).isEqualTo(7);
+            // the one signed head (sequence 20) cannot vouch for anything past the altered row
+            assertThat(report.lastSequence()).isLessThan(8);
+            assertThat(report.passedOver()).extracting(SignedChain.PassedOver::sequence).contains(8L, 9L, 20L);
+            assertThat(report.passedOver()).filteredOn(p -> p.sequence() == 9).singleElement()
+                    .satisfies(p -> assertThat(p.reason()).contains("follows the altered record at sequence 8"));
 
             overwriteJournalRow(db, 8, java.util.Arrays.copyOf(row, row.length / 2)); // truncated
             assertThat(ledger.verifyJournal(Progress.NONE).firstBreak().orElseThrow().sequence()).isEqualTo(8);
@@ -391,7 +396,7 @@ abstract class LedgerContract {
     // ---- bad input in the topic
 
     @Test
-    void aGarbageOrTruncatedRecordStopsReadersAtItsSequence() throws Exception {
+    void aGarbageOrTruncatedRecordIsPassedOverByEveryReaderAndTheNextEntryApplied() throws Exception {
         LedgerConfig config = config("garbage");
         try (KafkaLedger ledger = KafkaLedger.open(config)) {
             try (KafkaLedgerWriter writer = ledger.openWriter("test")) {
@@ -400,47 +405,60 @@ abstract class LedgerContract {
             LedgerEntry valid = readAll(ledger).get(9);
             rawAppend(ledger, config.eventsTopic(), java.util.Arrays.copyOf(valid.encode(), 20));
 
-            assertThatThrownBy(() -> readAll(ledger))
-                    .isInstanceOf(LedgerFormatException.class)
-                    .hasMessageContaining("sequence 11")
-                    .hasMessageContaining("not a ledger entry");
+            assertThat(readAll(ledger)).hasSize(10);
             ChainReport report = ledger.verifyLog(Progress.NONE);
             assertThat(report.firstBreak().orElseThrow().sequence()).isEqualTo(11);
+            assertThat(report.firstBreak().get().reason()).contains("not a ledger entry").contains("offset");
             assertThat(report.lastSequence()).isEqualTo(10);
-            assertThatThrownBy(() -> ledger.openWriter("next"))
-                    .isInstanceOf(LedgerWriteException.class)
-                    .hasMessageContaining("not a valid ledger entry");
 
+            List<SignedChain.PassedOver> passed = new CopyOnWriteArrayList<>();
             List<LedgerFormatException> broken = new CopyOnWriteArrayList<>();
             try (LedgerFollower follower = ledger.follow(new LedgerListener() {
                 @Override
                 public void applied(LedgerEntry entry, LedgerState state) { }
 
                 @Override
+                public void passedOver(SignedChain.PassedOver record) {
+                    passed.add(record);
+                }
+
+                @Override
                 public void broken(LedgerFormatException error) {
                     broken.add(error);
                 }
             })) {
-                await().atMost(Duration.ofSeconds(30)).until(() -> !broken.isEmpty());
-                assertThat(broken.get(0).sequence()).isEqualTo(11);
-                LedgerState stopped = follower.withState(LedgerState::copy);
-                assertThat(stopped.sequence()).isEqualTo(10);
+                await().atMost(Duration.ofSeconds(30)).until(() -> !passed.isEmpty());
+                assertThat(passed.get(0).sequence()).isEqualTo(11);
+                try (KafkaLedgerWriter next = ledger.openWriter("next")) { // continues after 10, not the garbage
+                    assertThat(next.append(List.of(assign("after", "10.99.1.1"))).get(0).sequence()).isEqualTo(11);
+                }
+                assertThat(follower.awaitSequence(11, Duration.ofSeconds(30))).isTrue();
+                assertThat(follower.<Boolean>withState(s -> s.isAssigned("10.99.1.1"))).isTrue();
+                assertThat(broken).isEmpty();
+                assertThat(follower.passedOver()).isEqualTo(1);
             }
+            assertThat(ledger.verifyLog(Progress.NONE).passedOver()).singleElement()
+                    .satisfies(p -> assertThat(p.reason()).contains("not a ledger entry"));
         }
     }
 
     @Test
-    void aReplayedOrForeignEntryInTheTopicBreaksTheChainAtItsSequence() throws Exception {
+    void aReplayedEntryInTheTopicIsNamedAndPassedOverNotTheNextOne() throws Exception {
         LedgerConfig config = config("duplicate");
         try (KafkaLedger ledger = KafkaLedger.open(config)) {
             try (KafkaLedgerWriter writer = ledger.openWriter("test")) {
                 writer.append(assignments(0, 5));
             }
             rawAppend(ledger, config.eventsTopic(), readAll(ledger).get(2).encode()); // sequence 3 again
-            assertThat(ledger.verifyLog(Progress.NONE).firstBreak().orElseThrow())
-                    .satisfies(b -> assertThat(b.sequence()).isEqualTo(7))
-                    .satisfies(b -> assertThat(b.reason()).contains("found 3"));
-            assertThatThrownBy(() -> ledger.stateAt(7)).isInstanceOf(LedgerFormatException.class);
+            try (KafkaLedgerWriter writer = ledger.openWriter("test")) {
+                writer.append(List.of(assign("next", "10.99.1.1")));
+            }
+            ChainReport report = ledger.verifyLog(Progress.NONE);
+            assertThat(report.passedOver()).singleElement()
+                    .satisfies(p -> assertThat(p.sequence()).isEqualTo(3))
+                    .satisfies(p -> assertThat(p.reason()).contains("replayed"));
+            assertThat(report.lastSequence()).isEqualTo(7);
+            assertThat(ledger.stateAt(7).isAssigned("10.99.1.1")).isTrue();
         }
     }
 

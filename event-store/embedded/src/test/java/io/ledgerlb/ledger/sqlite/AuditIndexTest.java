@@ -75,6 +75,33 @@ class AuditIndexTest {
     }
 
     @Test
+    void aPageIsTheNewestEntriesOfTheScanWithinTheRange() throws Exception {
+        try (KafkaLedger ledger = LedgerFixture.open("index-page", dir.resolve("ledger.db"));
+             KafkaLedgerWriter writer = ledger.openWriter("test")) {
+            List<Event> events = history();
+            writer.append(events);
+            for (Set<Subject> subjects : List.of(Set.of(Subject.pool("p")), Set.of(S1), Set.of(S1, Subject.ip("10.99.0.2")))) {
+                List<LedgerEntry> all = scan(ledger, subjects);
+                for (long from = 1; from <= events.size(); from += 5) {
+                    for (long to = from; to <= events.size() + 1; to += 4) {
+                        for (int limit : new int[] {1, 3, 100}) {
+                            long lo = from;
+                            long hi = to;
+                            List<LedgerEntry> expected = new ArrayList<>(all.stream()
+                                    .filter(e -> e.sequence() >= lo && e.sequence() <= hi).toList());
+                            java.util.Collections.reverse(expected);
+                            IndexedRead page = ledger.readIndexed(subjects, from, to, limit);
+                            assertThat(page.used()).as(page.detail()).isTrue();
+                            assertThat(page.entries()).as("%s %d..%d limit %d", subjects, from, to, limit)
+                                    .isEqualTo(expected.subList(0, Math.min(limit, expected.size())));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aJournalFromBeforeTheIndexIsIndexedWhenItOpens() throws Exception {
         Path file = dir.resolve("ledger.db");
         LedgerConfig config = LedgerFixture.config("index-migrate").withSqlite(file);

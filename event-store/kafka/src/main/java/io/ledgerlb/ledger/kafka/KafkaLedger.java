@@ -11,10 +11,11 @@ import io.ledgerlb.ledger.LocalStore;
 import io.ledgerlb.ledger.Progress;
 import io.ledgerlb.ledger.RecoveryReport;
 import io.ledgerlb.ledger.SnapshotInfo;
-import io.ledgerlb.ledger.event.ChainVerifier;
 import io.ledgerlb.ledger.event.ChainWalk;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.event.SignedChain;
+import io.ledgerlb.ledger.sign.TrustedKeys;
 import io.ledgerlb.ledger.event.Subject;
 import io.ledgerlb.ledger.state.LedgerSequenceException;
 import io.ledgerlb.ledger.state.LedgerState;
@@ -123,17 +124,25 @@ public final class KafkaLedger implements Ledger {
     }
 
     /**
-     * Reads committed entries {@code from..to} (inclusive, to the end of the log as it is now),
-     * verifying that they form a chain; stops with a {@link LedgerFormatException} naming the
-     * sequence of the first record that is not a valid continuation.
+     * Reads the committed entries {@code from..to} (inclusive, to the end of the log as it is now)
+     * that the ledger's trusted signed heads vouch for ({@link SignedChain}), in order. Records
+     * that are not on that chain are logged at ERROR and passed over, never handed on: reading
+     * goes on. Entries after the last signed head are not handed on.
      *
      * @return the last sequence handed to the handler, or {@code from - 1} when none
+     * @throws LedgerFormatException only what the handler throws
      */
     public long readEntries(long from, long to, EntryHandler handler, Progress progress) throws LedgerFormatException {
-        return readEntries(from, to, -1, handler, progress == null ? Progress.NONE : progress);
+        return readEntries(from, to, -1, null, handler, progress == null ? Progress.NONE : progress);
     }
 
-    private long readEntries(long from, long to, long hintOffset, EntryHandler handler, Progress progress)
+    /** As above, continuing the chain after {@code afterHash} (the hash of {@code from - 1}; null: the first record's prev_hash). */
+    public long readEntries(long from, long to, byte[] afterHash, EntryHandler handler, Progress progress)
+            throws LedgerFormatException {
+        return readEntries(from, to, -1, afterHash, handler, progress == null ? Progress.NONE : progress);
+    }
+
+    private long readEntries(long from, long to, long hintOffset, byte[] afterHash, EntryHandler handler, Progress progress)
             throws LedgerFormatException {
         if (from < 1) {
             throw new IllegalArgumentException("sequence numbers start at 1, got " + from);
@@ -142,43 +151,109 @@ public final class KafkaLedger implements Ledger {
             long end = events.endOffset(consumer);
             long start = events.offsetOf(consumer, from, hintOffset);
             long total = to == Long.MAX_VALUE ? end - start : Math.min(end - start, to - from + 1);
-            ChainVerifier[] verifier = {null};
-            events.scanDecoded(consumer, start, end, record -> {
-                if (verifier[0] != null && verifier[0].lastSequence() >= to) {
-                    return false; // done: what comes after (even a damaged record) is not read
+            SignedChain chain = afterHash == null ? null : new SignedChain(config.trustedKeys(), from - 1, afterHash);
+            long last = from - 1;
+            try (ReadAhead records = ReadAhead.open(consumer, events.partition(), start, end)) {
+                for (ReadAhead.Batch batch = records.next(); batch != null && last < to; batch = records.next()) {
+                    for (ReadAhead.Decoded record : batch.records()) {
+                        LedgerEntry entry = record.entry();
+                        if (chain == null && entry != null && entry.sequence() == from) {
+                            chain = new SignedChain(config.trustedKeys(), from - 1, entry.prevHash());
+                        }
+                        if (chain == null) {
+                            continue; // before the first entry asked for
+                        }
+                        if (entry == null) {
+                            chain.acceptUndecodable(record.error(), record.offset());
+                        } else {
+                            chain.accept(entry, record.offset(), record.hashValid());
+                        }
+                    }
+                    if (chain == null) {
+                        continue;
+                    }
+                    for (SignedChain.Verified verified : chain.settle()) {
+                        if (verified.entry().sequence() > to) {
+                            break;
+                        }
+                        handler.accept(verified.entry());
+                        last = verified.entry().sequence();
+                        if ((last - from + 1) % 10_000 == 0) {
+                            progress.update(last - from + 1, total);
+                        }
+                    }
+                    logPassedOver(chain.drainPassedOver());
                 }
-                long expected = verifier[0] == null ? from : verifier[0].lastSequence() + 1;
-                LedgerEntry entry = record.entry();
-                if (entry == null) {
-                    throw new LedgerFormatException(expected, "the record at offset " + record.offset() + " of "
-                            + config.eventsTopic() + " is not a ledger entry (" + record.error().getMessage() + ")",
-                            record.error());
-                }
-                if (entry.sequence() > to) {
-                    return false;
-                }
-                if (verifier[0] == null) {
-                    verifier[0] = new ChainVerifier(from - 1, entry.prevHash());
-                }
-                if (!verifier[0].accept(entry)) {
-                    ChainVerifier.ChainBreak broken = verifier[0].firstBreak().orElseThrow();
-                    throw new LedgerFormatException(broken.sequence(), broken.reason() + " (offset " + record.offset() + ")");
-                }
-                handler.accept(entry);
-                long done = entry.sequence() - from + 1;
-                if (done % 10_000 == 0) {
-                    progress.update(done, total);
-                }
-                return true;
-            });
-            long last = verifier[0] == null ? from - 1 : verifier[0].lastSequence();
+            }
+            if (chain != null && last < to) {
+                logPassedOver(chain.endOfRead());
+            }
             progress.update(last - from + 1, total);
             return last;
         }
     }
 
-    /** The last committed sequence number (0 for an empty ledger). */
-    public long lastSequence() throws LedgerFormatException {
+    private void logPassedOver(List<SignedChain.PassedOver> records) {
+        for (SignedChain.PassedOver record : records) {
+            log.error("passed over a record of {}, never to apply it: {}", config.eventsTopic(), record);
+        }
+    }
+
+    /**
+     * The end of the verified chain, as a writer must continue it: the newest usable snapshot,
+     * then the log after it walked through a {@link SignedChain} — a record appended by anyone
+     * but the writer is passed over, not continued.
+     *
+     * @param sequence      the last verified entry (0: none)
+     * @param hash          its hash
+     * @param offset        its offset (-1: none, or not known)
+     * @param unsignedTail  entries that continue it but no signed head vouches for: an unsigned
+     *                      ledger (to adopt) where no signed head was ever found, else forgeries
+     * @param signedBefore  whether a signed head (or a snapshot one vouches for) was found
+     * @param keys          the keys in effect at the tip (after the rotations on the way)
+     */
+    public record Tip(long sequence, byte[] hash, long offset, List<LedgerEntry> unsignedTail, boolean signedBefore,
+                      TrustedKeys keys) {}
+
+    public Tip verifiedTip() {
+        Restored restored = restoreLatest(Long.MAX_VALUE);
+        LedgerState state = restored.state();
+        SignedChain chain = new SignedChain(config.trustedKeys(), state.sequence(), state.lastHash());
+        long tipOffset = restored.nextOffset() - 1;
+        try (var consumer = events.open()) {
+            long from = restored.nextOffset() >= 0 ? restored.nextOffset() : events.beginOffset(consumer);
+            long end = events.endOffset(consumer);
+            try (ReadAhead records = ReadAhead.open(consumer, events.partition(), from, end)) {
+                for (ReadAhead.Batch batch = records.next(); batch != null; batch = records.next()) {
+                    for (ReadAhead.Decoded record : batch.records()) {
+                        if (record.entry() == null) {
+                            chain.acceptUndecodable(record.error(), record.offset());
+                        } else {
+                            chain.accept(record.entry(), record.offset(), record.hashValid());
+                        }
+                    }
+                    chain.settle();
+                    logPassedOver(chain.drainPassedOver());
+                }
+            }
+        }
+        if (chain.tipPosition() >= 0) {
+            tipOffset = chain.tipPosition();
+        }
+        boolean signed = chain.lastHeadSequence() > 0 || (state.sequence() > 0 && config.trustedKeys().checked());
+        return new Tip(chain.tipSequence(), chain.tipHash(), tipOffset, chain.unsignedTail(), signed, chain.keys());
+    }
+
+    /**
+     * The last sequence of the verified chain (0 for an empty ledger): what the signed heads vouch
+     * for, not what the last record claims (anyone who can write to the topic can append one).
+     */
+    public long lastSequence() {
+        return verifiedTip().sequence();
+    }
+
+    /** The sequence the last record of the topic claims, whatever it is. */
+    private long lastRecordSequence() throws LedgerFormatException {
         return lastEntry().map(LedgerEntry::sequence).orElse(0L);
     }
 
@@ -200,22 +275,53 @@ public final class KafkaLedger implements Ledger {
      * @throws LedgerFormatException when an indexed journal row is not the intact entry it should be
      */
     public IndexedRead readIndexed(Collection<Subject> subjects) throws LedgerFormatException {
+        Optional<String> unusable = indexUnusable();
+        if (unusable.isPresent()) {
+            return IndexedRead.unusable(unusable.get());
+        }
+        return checkedRows(database.get().rowsAbout(subjects), "journal " + database.get().file()
+                + " and topic " + config.eventsTopic() + " both end at sequence " + database.get().lastSequence());
+    }
+
+    /**
+     * One page of {@link #readIndexed(Collection)}: the entries about every one of {@code subjects}
+     * with a sequence in {@code from..to}, <em>newest first</em>, at most {@code limit} (the
+     * explorer's timelines page through a pool's million entries this way). Same conditions and
+     * checks as the whole read.
+     */
+    public IndexedRead readIndexed(Collection<Subject> subjects, long from, long to, int limit)
+            throws LedgerFormatException {
+        Optional<String> unusable = indexUnusable();
+        if (unusable.isPresent()) {
+            return IndexedRead.unusable(unusable.get());
+        }
+        return checkedRows(database.get().pageAbout(subjects, from, to, limit),
+                "a page of the index of journal " + database.get().file());
+    }
+
+    /** Why the audit index cannot answer for the whole topic, or empty when it can. */
+    private Optional<String> indexUnusable() throws LedgerFormatException {
         if (database.isEmpty()) {
-            return IndexedRead.unusable("no SQLite file");
+            return Optional.of("no SQLite file");
         }
         LocalStore journal = database.get();
         long journaled = journal.lastSequence();
         Optional<LedgerEntry> topicLast = lastEntry();
         long inTopic = topicLast.map(LedgerEntry::sequence).orElse(0L);
         if (journaled != inTopic) {
-            return IndexedRead.unusable("the journal ends at sequence " + journaled + ", the topic at " + inTopic);
+            return Optional.of("the journal ends at sequence " + journaled + ", the topic at " + inTopic);
         }
         if (inTopic > 0 && !Arrays.equals(topicLast.get().hash(),
                 journal.entry(journaled).map(KafkaLedger::hashOrNull).orElse(null))) {
-            return IndexedRead.unusable("the journal's entry " + journaled + " differs from the topic's");
+            return Optional.of("the journal's entry " + journaled + " differs from the topic's");
         }
+        return Optional.empty();
+    }
+
+    /** Decodes index rows, checking each: it decodes, sits at its own sequence, its hash matches its bytes. */
+    private static IndexedRead checkedRows(List<LocalStore.Row> rows, String detail) throws LedgerFormatException {
         List<LedgerEntry> found = new ArrayList<>();
-        for (LocalStore.Row row : database.get().rowsAbout(subjects)) {
+        for (LocalStore.Row row : rows) {
             LedgerEntry entry;
             try {
                 entry = LedgerEntry.decode(row.entry());
@@ -229,8 +335,7 @@ public final class KafkaLedger implements Ledger {
             }
             found.add(entry);
         }
-        return IndexedRead.found(found, "journal " + database.get().file() + " and topic " + config.eventsTopic()
-                + " both end at sequence " + inTopic);
+        return IndexedRead.found(found, detail);
     }
 
     private static byte[] hashOrNull(byte[] stored) {
@@ -256,8 +361,9 @@ public final class KafkaLedger implements Ledger {
         Restored restored = restoreLatest(sequence);
         LedgerState state = restored.state();
         if (state.sequence() < sequence) {
-            // readEntries has verified each entry's hash; apply checks it continues the state's chain
-            readEntries(state.sequence() + 1, sequence, restored.nextOffset(), entry -> apply(state, entry), progress);
+            // readEntries hands on only entries a signed head vouches for; apply checks they continue the state's chain
+            readEntries(state.sequence() + 1, sequence, restored.nextOffset(), state.lastHash(),
+                    entry -> apply(state, entry), progress);
         }
         if (state.sequence() < sequence) {
             throw new IllegalArgumentException("the ledger ends at sequence " + state.sequence() + ", before " + sequence);
@@ -291,9 +397,26 @@ public final class KafkaLedger implements Ledger {
      * when there is none. Unusable snapshots are logged and passed over.
      */
     Restored restoreLatest(long maxSequence) {
+        // SQLite first, loading one snapshot at a time: the newest usable one there is the answer
+        // (the topic holds the same snapshots; one it has beyond SQLite's only shortens the replay),
+        // so a point in a long ledger does not load every older snapshot, nor scan the snapshot topic
+        if (database.isPresent()) {
+            for (long sequence : database.get().snapshotSequencesNewestFirst(maxSequence)) {
+                Optional<StoredSnapshot> snapshot = sequence == 0 ? Optional.empty() : database.get().loadSnapshot(sequence);
+                if (snapshot.isPresent()) {
+                    try {
+                        LedgerState state = snapshot.get().restore();
+                        return new Restored(state, onChain(snapshot.get(), state) + 1);
+                    } catch (LedgerFormatException e) {
+                        log.warn("passing over a snapshot: {}; using an older one and a longer replay", e.getMessage());
+                    }
+                }
+            }
+        }
         for (StoredSnapshot snapshot : snapshotCandidates(maxSequence)) {
             try {
-                return new Restored(snapshot.restore(), onChain(snapshot) + 1);
+                LedgerState state = snapshot.restore();
+                return new Restored(state, onChain(snapshot, state) + 1);
             } catch (LedgerFormatException e) {
                 log.warn("passing over a snapshot: {}; using an older one and a longer replay", e.getMessage());
             }
@@ -301,17 +424,55 @@ public final class KafkaLedger implements Ledger {
         return new Restored(new LedgerState(), -1);
     }
 
-    /** Checks a snapshot's last hash against the log; returns the offset of the entry it covers. */
+    /**
+     * Checks a snapshot's last hash against the log and, when signatures are checked, that a
+     * signed {@code SnapshotTaken} head right after that entry names the snapshot's checksum (so
+     * nobody but the writer can make a snapshot readers start from); returns the offset of the
+     * entry it covers.
+     */
     private long onChain(StoredSnapshot snapshot) throws LedgerFormatException {
-        LedgerState state = snapshot.restore();
+        return onChain(snapshot, snapshot.restore());
+    }
+
+    /** {@link #onChain(StoredSnapshot)} for a snapshot already restored into {@code state}. */
+    private long onChain(StoredSnapshot snapshot, LedgerState state) throws LedgerFormatException {
         try (var consumer = events.open()) {
             Optional<EventLog.Located> at = events.entryAt(consumer, snapshot.sequence(), snapshot.kafkaOffset());
             if (at.isEmpty() || !Arrays.equals(LedgerEntry.decode(at.get().value()).hash(), state.lastHash())) {
                 throw new LedgerFormatException(snapshot.sequence(), "snapshot in " + snapshot.location()
                         + " does not match the log's entry at that sequence");
             }
+            if (config.trustedKeys().checked() && !endorsed(consumer, snapshot, at.get().offset())) {
+                throw new LedgerFormatException(snapshot.sequence(), "snapshot in " + snapshot.location()
+                        + " is not named by a signed SnapshotTaken entry of a trusted key");
+            }
             return at.get().offset();
         }
+    }
+
+    /** How far after the entry a snapshot covers its signed {@code SnapshotTaken} may sit (other records between are forged). */
+    private static final int ENDORSEMENT_WINDOW = 1_000;
+
+    private boolean endorsed(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, StoredSnapshot snapshot,
+                             long coveredOffset) throws LedgerFormatException {
+        boolean[] found = {false};
+        long end = Math.min(events.endOffset(consumer), coveredOffset + 1 + ENDORSEMENT_WINDOW);
+        events.scan(consumer, coveredOffset + 1, end, record -> {
+            try {
+                LedgerEntry entry = LedgerEntry.decode(record.value());
+                found[0] = entry.sequence() == snapshot.sequence() + 1
+                        && entry.event().hasSnapshotTaken()
+                        && entry.event().getSnapshotTaken().getCoversSequence() == snapshot.sequence()
+                        && Arrays.equals(entry.event().getSnapshotTaken().getStateSha256().toByteArray(), snapshot.sha256())
+                        && Arrays.equals(entry.prevHash(), snapshot.restore().lastHash())
+                        && entry.hashValid()
+                        && entry.signatureValid(config.trustedKeys());
+            } catch (LedgerFormatException notAnEntry) {
+                found[0] = false;
+            }
+            return !found[0];
+        });
+        return found[0];
     }
 
     /** Snapshots at or before {@code maxSequence} from SQLite and the snapshot topic, newest first. */
@@ -341,30 +502,36 @@ public final class KafkaLedger implements Ledger {
 
     // ---- verification and recovery
 
-    /** Walks the topic's chain from the start and names the first bad sequence, if any. */
+    /**
+     * Walks the topic from the start through a {@link SignedChain} and names every record that is
+     * not on the chain the trusted signed heads vouch for (sequence, offset, why) — never the good
+     * entry after one.
+     */
     public ChainReport verifyLog(Progress progress) {
-        ChainWalk walk = new ChainWalk("kafka:" + config.eventsTopic());
+        ChainWalk walk = new ChainWalk("kafka:" + config.eventsTopic(), config.trustedKeys());
         try (var consumer = events.open()) {
             long begin = events.beginOffset(consumer);
             long end = events.endOffset(consumer);
-            events.scanDecoded(consumer, begin, end, record -> {
-                boolean ok = record.entry() != null ? walk.accept(record.entry())
-                        : walk.acceptUndecodable(record.error(), "offset " + record.offset());
-                if (walk.checked() % 10_000 == 0) {
-                    progress.update(walk.checked(), end - begin);
+            try (ReadAhead records = ReadAhead.open(consumer, events.partition(), begin, end)) {
+                for (ReadAhead.Batch batch = records.next(); batch != null; batch = records.next()) {
+                    for (ReadAhead.Decoded record : batch.records()) {
+                        if (record.entry() != null) {
+                            walk.accept(record.entry(), record.offset());
+                        } else {
+                            walk.acceptUndecodable(record.error(), record.offset());
+                        }
+                    }
+                    walk.settle();
+                    progress.update(batch.positionAfter() - begin, end - begin);
                 }
-                return ok;
-            });
-            progress.update(walk.checked(), end - begin);
-        } catch (LedgerFormatException impossible) {
-            throw new IllegalStateException(impossible);
+            }
         }
         return walk.report();
     }
 
     /** Walks the SQLite journal's chain (see {@link LocalStore#verify}). */
     public ChainReport verifyJournal(Progress progress) {
-        return requireDatabase().verify(progress);
+        return requireDatabase().verify(config.trustedKeys(), progress);
     }
 
     /**
@@ -377,15 +544,16 @@ public final class KafkaLedger implements Ledger {
      */
     public RecoveryReport recoverFromJournal(Progress progress) throws LedgerFormatException, LedgerWriteException {
         LocalStore journal = requireDatabase();
-        ChainReport journalReport = journal.verify(Progress.NONE);
+        ChainReport journalReport = journal.verify(config.trustedKeys(), Progress.NONE);
         if (!journalReport.intact()) {
             throw new LedgerFormatException(journalReport.firstBreak().get().sequence(),
                     "the journal is not intact, nothing recovered: " + journalReport);
         }
-        long inTopic = lastSequence();
+        Tip tip = verifiedTip();
+        long inTopic = tip.sequence();
         long journaled = journalReport.lastSequence();
         if (inTopic > 0) {
-            byte[] topicHash = lastEntry().orElseThrow().hash();
+            byte[] topicHash = tip.hash();
             byte[] journalHash = journal.entry(inTopic).map(b -> decodeQuietly(b).hash()).orElse(null);
             if (!Arrays.equals(topicHash, journalHash)) {
                 throw new LedgerFormatException(inTopic, "the topic and the journal differ at sequence " + inTopic
@@ -441,7 +609,7 @@ public final class KafkaLedger implements Ledger {
     /** Returns once read_committed readers see the recovered entries (the commit markers come just after). */
     private void awaitRecovered(long sequence) throws LedgerFormatException {
         long deadline = System.nanoTime() + KafkaLedgerWriter.VISIBILITY_TIMEOUT.toNanos();
-        while (lastSequence() < sequence && System.nanoTime() < deadline) {
+        while (lastRecordSequence() < sequence && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {

@@ -7,6 +7,9 @@ import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.state.LedgerState;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import io.ledgerlb.ledger.event.SignedChain;
+import io.ledgerlb.ledger.sign.TrustedKeys;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -21,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * Follows the ledger on one thread (with a second one fetching and decoding ahead, see
  * {@link ReadAhead}): restores the latest usable snapshot, folds the tail, then
  * folds committed entries as they arrive ({@code read_committed}), telling the listener after
- * each. At the first record that is not a valid continuation of the chain it tells the
- * listener and stops, keeping the state it had: never a silently wrong state.
+ * each. Only entries a trusted signed head vouches for are folded ({@link SignedChain}); every
+ * other record is passed over — logged at ERROR, counted, told to the listener — and following
+ * goes on, so a record injected into the topic changes nothing and stops nothing.
  */
 final class KafkaLedgerFollower implements LedgerFollower {
     private static final Logger log = LoggerFactory.getLogger(KafkaLedgerFollower.class);
@@ -36,6 +40,9 @@ final class KafkaLedgerFollower implements LedgerFollower {
     private volatile Consumer<byte[], byte[]> consumer;
     private LedgerState state = new LedgerState();
     private boolean caughtUp;
+    /** Where to go on reading after a lost connection: just after the verified tip. */
+    private long resumeAt = -1;
+    private final AtomicLong passedOver = new AtomicLong();
 
     KafkaLedgerFollower(KafkaLedger ledger, LedgerListener listener) {
         this.ledger = ledger;
@@ -77,9 +84,10 @@ final class KafkaLedgerFollower implements LedgerFollower {
     /** Restores a snapshot (unless the state already has entries), folds the tail, then follows. */
     private void follow(boolean keepState) {
         EventLog events = ledger.events();
+        TrustedKeys keys = ledger.config().trustedKeys();
         try (Consumer<byte[], byte[]> c = events.open(true)) {
             consumer = c;
-            long from = -1;
+            long from = keepState ? resumeAt : -1;
             if (!keepState) {
                 KafkaLedger.Restored restored = ledger.restoreLatest(Long.MAX_VALUE);
                 setState(restored.state());
@@ -88,16 +96,31 @@ final class KafkaLedgerFollower implements LedgerFollower {
             if (from < 0) {
                 from = events.offsetOf(c, state.sequence() + 1, -1);
             }
+            if (!keys.checked()) {
+                log.warn("following {} WITHOUT checking signatures (no trusted keys): anyone who can write to the "
+                        + "topic can forge it; give the ledger's public keys to check them", ledger.config().eventsTopic());
+            }
+            SignedChain chain = new SignedChain(keys, state.sequence(), state.lastHash());
             long endAtStart = events.endOffset(c);
             log.info("following {} from sequence {} (offset {})", ledger.config().eventsTopic(), state.sequence(), from);
             try (ReadAhead records = ReadAhead.open(c, events.partition(), from, Long.MAX_VALUE)) {
                 while (running) {
                     ReadAhead.Batch batch = records.next();
                     for (ReadAhead.Decoded record : batch.records()) {
-                        if (!fold(record)) {
-                            return;
+                        LedgerEntry entry = record.entry();
+                        if (entry == null) {
+                            chain.acceptUndecodable(record.error(), record.offset());
+                        } else {
+                            chain.accept(entry, record.offset(), record.hashValid());
                         }
                     }
+                    for (SignedChain.Verified verified : chain.settle()) {
+                        if (!fold(verified.entry())) {
+                            return;
+                        }
+                        resumeAt = verified.position() + 1;
+                    }
+                    chain.drainPassedOver().forEach(this::passOver);
                     if (!caughtUp && batch.positionAfter() >= endAtStart) {
                         caughtUp = true;
                         listener.caughtUp(state);
@@ -105,6 +128,18 @@ final class KafkaLedgerFollower implements LedgerFollower {
                 }
             }
         }
+    }
+
+    private void passOver(SignedChain.PassedOver record) {
+        passedOver.incrementAndGet();
+        log.error("ledger follower of {} passed over a record, never to apply it, and goes on: {}",
+                ledger.config().eventsTopic(), record);
+        listener.passedOver(record);
+    }
+
+    @Override
+    public long passedOver() {
+        return passedOver.get();
     }
 
     private void sleep() {
@@ -116,15 +151,10 @@ final class KafkaLedgerFollower implements LedgerFollower {
         }
     }
 
-    private boolean fold(ReadAhead.Decoded record) {
-        LedgerEntry entry = record.entry();
-        if (entry == null) {
-            return broken(new LedgerFormatException(state.sequence() + 1, "the record at offset " + record.offset()
-                    + " is not a ledger entry (" + record.error().getMessage() + ")", record.error()));
-        }
+    private boolean fold(LedgerEntry entry) {
         lock.lock();
         try {
-            KafkaLedger.fold(state, entry);
+            KafkaLedger.apply(state, entry);
             advanced.signalAll();
         } catch (LedgerFormatException e) {
             return broken(e);

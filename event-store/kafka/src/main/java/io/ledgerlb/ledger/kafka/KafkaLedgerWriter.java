@@ -2,7 +2,10 @@ package io.ledgerlb.ledger.kafka;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
+import io.ledgerlb.events.v1.Cause;
 import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.events.v1.LedgerAdopted;
+import io.ledgerlb.events.v1.SigningKeyRotated;
 import io.ledgerlb.events.v1.SnapshotTaken;
 import io.ledgerlb.ledger.LedgerFencedException;
 import io.ledgerlb.ledger.LedgerTransaction;
@@ -13,6 +16,7 @@ import io.ledgerlb.ledger.TakenSnapshot;
 import io.ledgerlb.ledger.event.HashChain;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.sign.SigningKey;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.StoredSnapshot;
 import java.nio.ByteBuffer;
@@ -54,6 +58,10 @@ public final class KafkaLedgerWriter implements LedgerWriter {
 
     private final KafkaLedger ledger;
     private final String actor;
+    /** Signs the last entry of every transaction; null writes unsigned (a ledger readers with keys do not apply). */
+    private SigningKey signingKey;
+    /** Set while an unsigned ledger is being adopted: the last of its unsigned sequences. */
+    private Long adopting;
     private Producer<byte[], byte[]> producer;
     /** Watches the end of the log, to return from an append only once readers can see it. */
     private Consumer<byte[], byte[]> visibility;
@@ -71,6 +79,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
     KafkaLedgerWriter(KafkaLedger ledger, String actor) throws LedgerWriteException {
         this.ledger = ledger;
         this.actor = actor;
+        this.signingKey = ledger.config().signingKey().orElse(null);
         openProducer();
     }
 
@@ -84,46 +93,127 @@ public final class KafkaLedgerWriter implements LedgerWriter {
             closeProducer();
             throw new LedgerWriteException("cannot open the ledger writer: " + e.getMessage(), e);
         }
-        syncWithLog();
+        try {
+            syncWithLog();
+        } catch (LedgerWriteException | RuntimeException e) {
+            closeProducer();
+            throw e;
+        }
     }
 
-    /** Learns the last committed entry from the log, and brings the journal up to it. */
+    /**
+     * Learns the end of the verified chain from the log — the entries the trusted signed heads
+     * vouch for, not simply the last record, which anyone who can write to the topic could have
+     * appended — and brings the journal up to it. An unsigned ledger is continued only when the
+     * operator consented to adopt it: then the first transaction is a signed {@code LedgerAdopted}.
+     */
     private void syncWithLog() throws LedgerWriteException {
-        EventLog events = ledger.events();
-        try (Consumer<byte[], byte[]> consumer = events.open()) {
-            Optional<EventLog.Located> last = events.last(consumer);
-            if (last.isPresent()) {
-                LedgerEntry entry = decodeTail(last.get());
-                lastSequence = entry.sequence();
-                lastHash = entry.hash();
-                lastOffset = last.get().offset();
-            } else {
-                lastSequence = 0;
-                lastHash = HashChain.GENESIS;
-                lastOffset = -1;
-            }
-        } catch (LedgerFormatException | KafkaException e) {
+        KafkaLedger.Tip tip;
+        try {
+            tip = ledger.verifiedTip();
+        } catch (KafkaException e) {
             throw new LedgerWriteException("cannot read the tail of " + ledger.config().eventsTopic() + ": " + e.getMessage(), e);
         }
+        List<LedgerEntry> unsigned = tip.unsignedTail();
+        adopting = null;
+        if (!unsigned.isEmpty() && !tip.signedBefore()) {
+            LedgerEntry lastUnsigned = unsigned.get(unsigned.size() - 1);
+            if (signingKey == null) {
+                throw new IllegalStateException("unreachable: without a signing key nothing waits for a signed head");
+            }
+            if (!ledger.config().adoptUnsigned()) {
+                throw new LedgerWriteException(ledger.config().eventsTopic() + " holds " + unsigned.size()
+                        + " entries no signed head vouches for (sequences " + unsigned.get(0).sequence() + ".."
+                        + lastUnsigned.sequence() + "): an unsigned ledger. Check it with verify, then adopt it explicitly "
+                        + "(--adopt-unsigned-ledger): a LedgerAdopted entry signed by this writer's key will vouch for them", null);
+            }
+            lastSequence = lastUnsigned.sequence();
+            lastHash = lastUnsigned.hash();
+            lastOffset = -1;
+            adopting = lastUnsigned.sequence();
+        } else {
+            if (!unsigned.isEmpty()) {
+                log.error("{} entries after sequence {} of {} are not vouched for by any signed head (forged, or a "
+                        + "writer without the key): continuing the signed chain, not them", unsigned.size(), tip.sequence(),
+                        ledger.config().eventsTopic());
+            }
+            lastSequence = tip.sequence();
+            lastHash = tip.hash();
+            lastOffset = tip.offset();
+        }
+        if (signingKey != null && tip.keys().checked() && tip.signedBefore() && !tip.keys().knows(signingKey.keyId())) {
+            throw new LedgerWriteException("this writer's signing key " + signingKey + " is not trusted at the end of "
+                    + ledger.config().eventsTopic() + " (retired by a key rotation, or never trusted): readers would pass "
+                    + "over everything it signs", null);
+        }
+        if (signingKey == null && tip.signedBefore()) {
+            throw new LedgerWriteException(ledger.config().eventsTopic() + " is signed (up to sequence " + tip.sequence()
+                    + "): a writer without the signing key (--signing-key) would write entries no reader applies", null);
+        }
+        if (signingKey == null) {
+            log.warn("ledger writer '{}' on {} has no signing key: it writes entries readers with trusted keys never apply",
+                    actor, ledger.config().eventsTopic());
+        }
         Optional<LocalStore> db = ledger.database();
-        if (db.isPresent()) {
+        if (db.isPresent() && adopting != null) {
+            // no signed head vouches for these yet, so readers pass them by: journal them as read
+            for (int i = 0; i < unsigned.size(); i += CATCH_UP_BATCH) {
+                db.get().append(unsigned.subList(i, Math.min(unsigned.size(), i + CATCH_UP_BATCH)));
+            }
+        } else if (db.isPresent()) {
             catchUpJournal(db.get());
         }
         log.info("ledger writer '{}' on {} continues after sequence {}", actor, ledger.config().eventsTopic(), lastSequence);
+        if (adopting != null) {
+            adopt();
+        }
     }
 
-    private LedgerEntry decodeTail(EventLog.Located last) throws LedgerWriteException {
-        try {
-            LedgerEntry entry = LedgerEntry.decode(last.value());
-            if (!entry.hashValid()) {
-                throw new LedgerFormatException(entry.sequence(), "hash does not match the event's bytes");
-            }
-            return entry;
-        } catch (LedgerFormatException e) {
-            throw new LedgerWriteException("the last record of " + ledger.config().eventsTopic() + " (offset "
-                    + last.offset() + ") is not a valid ledger entry, so the chain cannot be continued: "
-                    + e.getMessage() + ". Run verify, then recover into a fresh topic.", e);
+    /** Records the operator's adoption of an unsigned ledger: a head signed by this writer's key. */
+    private void adopt() throws LedgerWriteException {
+        Event adopted = Event.newBuilder()
+                .setCause(Cause.newBuilder().setReason("LedgerAdopted")
+                        .setMessage("an operator adopted the unsigned entries up to sequence " + adopting))
+                .setLedgerAdopted(LedgerAdopted.newBuilder()
+                        .setPublicKey(ByteString.copyFrom(signingKey.publicKey().getEncoded()))
+                        .setKeyId(ByteString.copyFrom(signingKey.keyId()))
+                        .setUnsignedThroughSequence(adopting))
+                .build();
+        try (LedgerTransaction transaction = begin()) {
+            transaction.stage(List.of(adopted));
+            transaction.commit();
         }
+        log.warn("adopted the unsigned ledger {} up to sequence {}: the signed head at sequence {} (key {}) vouches for it",
+                ledger.config().eventsTopic(), adopting, lastSequence, signingKey);
+        adopting = null;
+    }
+
+    /**
+     * Rotates the signing key: records a {@code SigningKeyRotated} entry naming {@code next},
+     * signed by the current key, then signs with {@code next}. Readers believe {@code next} from
+     * that entry on and no longer the current key; give them {@code next}'s public key too (for
+     * readers that start from a later snapshot).
+     */
+    public synchronized LedgerEntry rotateKey(SigningKey next) throws LedgerWriteException {
+        if (signingKey == null) {
+            throw new IllegalStateException("a writer without a signing key has nothing to rotate; adopt the ledger instead");
+        }
+        Event rotated = Event.newBuilder()
+                .setCause(Cause.newBuilder().setReason("SigningKeyRotated").setMessage("signing key " + signingKey
+                        + " retired for " + next))
+                .setSigningKeyRotated(SigningKeyRotated.newBuilder()
+                        .setNewPublicKey(ByteString.copyFrom(next.publicKey().getEncoded()))
+                        .setNewKeyId(ByteString.copyFrom(next.keyId())))
+                .build();
+        LedgerEntry entry;
+        try (LedgerTransaction transaction = begin()) {
+            transaction.stage(List.of(rotated));
+            entry = transaction.commit().get(0);
+        }
+        log.warn("ledger {} now signed by {} (rotated from {} at sequence {})", ledger.config().eventsTopic(), next,
+                signingKey, entry.sequence());
+        signingKey = next;
+        return entry;
     }
 
     /** Copies committed entries the journal lacks (e.g. a crash between commit and journal) from Kafka. */
@@ -207,10 +297,16 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         return new TakenSnapshot(snapshot.info(""), entry);
     }
 
-    /** The open transaction: a Kafka transaction begun with its first staged record. */
+    /**
+     * The open transaction: a Kafka transaction begun with its first staged record. Its last
+     * staged entry is held back until the commit, which sends it as the transaction's signed
+     * head: one signature per transaction, however many batches it stages.
+     */
     private final class Transaction implements LedgerTransaction {
         private final List<LedgerEntry> entries = new ArrayList<>();
         private final List<Future<RecordMetadata>> sent = new ArrayList<>();
+        /** The last entry staged, not sent yet. */
+        private LedgerEntry head;
         private boolean begun;
         private boolean ended;
 
@@ -230,7 +326,10 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                         begun = true;
                     }
                     for (LedgerEntry entry : sealed) {
-                        sent.add(producer.send(record(entry)));
+                        if (head != null) {
+                            sent.add(producer.send(record(head)));
+                        }
+                        head = entry;
                     }
                 } catch (ProducerFencedException | InvalidProducerEpochException e) {
                     end();
@@ -266,6 +365,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                 }
                 boolean committing = false;
                 try {
+                    sendHead();
                     for (ProducerRecord<byte[], byte[]> extra : extras) {
                         producer.send(extra);
                     }
@@ -287,6 +387,17 @@ public final class KafkaLedgerWriter implements LedgerWriter {
                 committed(entries, sent);
                 return List.copyOf(entries);
             }
+        }
+
+        /** Signs the held last entry (it vouches for the transaction and all before it) and sends it last. */
+        private void sendHead() {
+            if (head == null) {
+                return;
+            }
+            LedgerEntry signed = signingKey == null ? head : head.signedBy(signingKey);
+            entries.set(entries.size() - 1, signed);
+            sent.add(producer.send(record(signed)));
+            head = null;
         }
 
         @Override

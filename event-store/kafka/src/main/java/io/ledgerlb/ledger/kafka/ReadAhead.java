@@ -15,7 +15,7 @@ import org.apache.kafka.common.errors.InterruptException;
 /**
  * Fetches committed records on a second thread, a few polls ahead of the thread that checks the
  * chain and folds them, and shares the decoding (the costliest step of reading the ledger, and
- * one that needs nothing from the records before) between the two; checking links and folding
+ * one that needs nothing from the records before, as does checking each entry's own hash) between the two; checking links and folding
  * must go in order, so they stay with the reader. Between {@link #open} and {@link #close} the
  * consumer belongs to the fetching thread: the reader must not touch it (except {@code wakeup}).
  */
@@ -33,6 +33,7 @@ final class ReadAhead implements AutoCloseable {
         private byte[] value;
         private LedgerEntry entry;
         private LedgerFormatException error;
+        private boolean hashValid;
 
         private Decoded(ConsumerRecord<byte[], byte[]> record, boolean decodeNow) {
             this.offset = record.offset();
@@ -46,6 +47,7 @@ final class ReadAhead implements AutoCloseable {
             if (value != null) {
                 try {
                     entry = LedgerEntry.decode(value);
+                    hashValid = entry.hashValid(); // each hash is checkable alone: on whichever thread decodes
                 } catch (LedgerFormatException e) {
                     error = e;
                 }
@@ -61,6 +63,12 @@ final class ReadAhead implements AutoCloseable {
         LedgerEntry entry() {
             decode();
             return entry;
+        }
+
+        /** Whether the entry's hash matches its bytes (false when it is no entry). */
+        boolean hashValid() {
+            decode();
+            return hashValid;
         }
 
         LedgerFormatException error() {

@@ -73,6 +73,50 @@ public final class AuditIndex {
         });
     }
 
+    /**
+     * One page of {@link #rowsAbout(Collection)}: the rows about every one of {@code subjects} with
+     * a sequence in {@code from..to}, newest first, at most {@code limit}. One subject reads the
+     * index's key range backwards and stops at the limit, so a page costs the same in a pool of
+     * a million entries as in one of ten.
+     */
+    public List<Row> pageAbout(Collection<Subject> subjects, long from, long to, int limit) {
+        if (subjects.isEmpty()) {
+            throw new IllegalArgumentException("an index lookup needs a subject");
+        }
+        String sql = subjects.size() == 1
+                ? "SELECT j.sequence, j.entry FROM audit_index a JOIN journal j ON j.sequence = a.sequence"
+                        + " WHERE a.kind = ? AND a.subject = ? AND a.sequence BETWEEN ? AND ?"
+                        + " ORDER BY a.sequence DESC LIMIT ?"
+                : "SELECT sequence, entry FROM journal WHERE sequence IN (" + String.join(" INTERSECT ",
+                        subjects.stream().map(s -> "SELECT sequence FROM audit_index WHERE kind = ? AND subject = ?"
+                                + " AND sequence BETWEEN ? AND ?").toList()) + ") ORDER BY sequence DESC LIMIT ?";
+        return db.inTransaction(c -> {
+            try (PreparedStatement q = c.prepareStatement(sql)) {
+                int i = 1;
+                for (Subject subject : subjects) {
+                    q.setInt(i++, subject.kind().ordinal());
+                    q.setString(i++, subject.key());
+                    if (subjects.size() > 1) {
+                        q.setLong(i++, from);
+                        q.setLong(i++, to);
+                    }
+                }
+                if (subjects.size() == 1) {
+                    q.setLong(i++, from);
+                    q.setLong(i++, to);
+                }
+                q.setInt(i, limit);
+                List<Row> rows = new ArrayList<>();
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new Row(rs.getLong(1), rs.getBytes(2)));
+                    }
+                }
+                return rows;
+            }
+        });
+    }
+
     private record Key(Subject subject, long sequence) {}
 
     private static final Comparator<Key> KEY_ORDER = Comparator.<Key>comparingInt(k -> k.subject().kind().ordinal())

@@ -4,6 +4,7 @@ import io.ledgerlb.ledger.ChainReport;
 import io.ledgerlb.ledger.Progress;
 import io.ledgerlb.ledger.event.ChainWalk;
 import io.ledgerlb.ledger.event.LedgerEntry;
+import io.ledgerlb.ledger.sign.TrustedKeys;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -100,18 +101,19 @@ public final class Journal {
         boolean row(long sequence, byte[] entry);
     }
 
-    /** Walks the journal's chain from the start and names the first bad sequence, if any. */
-    public ChainReport verify(Progress progress) {
+    /** Walks the journal's chain from the start, checking its signed heads against {@code keys}; names every bad row. */
+    public ChainReport verify(TrustedKeys keys, Progress progress) {
         long total = count();
-        ChainWalk walk = new ChainWalk("journal:" + db.file());
+        ChainWalk walk = new ChainWalk("journal:" + db.file(), keys);
+        long[] rows = {0};
         read(1, (sequence, entry) -> {
-            boolean ok = walk.accept(entry, "journal row " + sequence);
-            if (walk.checked() % 10_000 == 0) {
-                progress.update(walk.checked(), total);
+            walk.accept(entry, -1); // a row is keyed by its sequence: no other position to name
+            if (++rows[0] % 10_000 == 0) {
+                progress.update(rows[0], total);
             }
-            return ok;
+            return true;
         });
-        progress.update(walk.checked(), total);
+        progress.update(rows[0], total);
         return walk.report();
     }
 }

@@ -3,6 +3,7 @@ package io.ledgerlb.ledger.sqlite;
 import io.ledgerlb.ledger.ChainReport;
 import io.ledgerlb.ledger.LocalStore;
 import io.ledgerlb.ledger.Progress;
+import io.ledgerlb.ledger.sign.TrustedKeys;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.Subject;
 import io.ledgerlb.ledger.state.StoredSnapshot;
@@ -104,13 +105,18 @@ public final class LedgerDatabase implements LocalStore {
     }
 
     @Override
-    public ChainReport verify(Progress progress) {
-        return journal.verify(progress);
+    public ChainReport verify(TrustedKeys keys, Progress progress) {
+        return journal.verify(keys, progress);
     }
 
     @Override
     public List<Row> rowsAbout(Collection<Subject> subjects) {
         return auditIndex.rowsAbout(subjects).stream().map(r -> new Row(r.sequence(), r.entry())).toList();
+    }
+
+    @Override
+    public List<Row> pageAbout(Collection<Subject> subjects, long from, long to, int limit) {
+        return auditIndex.pageAbout(subjects, from, to, limit).stream().map(r -> new Row(r.sequence(), r.entry())).toList();
     }
 
     @Override

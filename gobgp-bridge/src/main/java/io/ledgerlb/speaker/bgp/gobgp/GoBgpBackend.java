@@ -15,6 +15,12 @@ import io.ledgerlb.speaker.bgp.SessionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.ledgerlb.speaker.bgp.NextHops;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Collection;
@@ -22,15 +28,25 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * BGP through a GoBGP daemon (the speaker pod's sidecar): one {@link GobgpBridge} per speaker,
  * each {@link BgpSession} a gobgpd neighbor, and the paths of all sessions in gobgpd's global RIB.
  *
- * <p>Next hop: by default every path goes to gobgpd with the unspecified next hop (0.0.0.0 or ::),
- * which gobgpd replaces on each session with its local address of that session — the node's
- * address toward the peer, as the native speaker does. {@link GoBgpSettings} can fix it instead.
+ * <p>Next hop: a path of a session's own family goes to gobgpd with the unspecified next hop
+ * (0.0.0.0 or ::), which gobgpd replaces on each session with its local address — the node's
+ * address toward the peer, as the native speaker does. The other family needs an explicit one
+ * (gobgpd would put the IPv4 session address, IPv4-mapped, into an IPv6 path): as in the native
+ * speaker, an address of that family on the interface that holds the session's local address
+ * (the speaker shares the sidecar's network namespace, so it looks the interface up itself).
+ * A session whose interface has none does not carry the other family, and neither does any
+ * session while another session has that family as its own (gobgpd holds one path per prefix, so
+ * an explicit next hop would replace "next hop self" on every session): then each family goes
+ * over the sessions of its own. The first session's next hop (by peer name) serves all.
+ * {@link GoBgpSettings} can fix the next hops instead.
  *
  * <p>gobgpd's global RIB holds one path per prefix and announces it to every neighbor whose
  * families match. So a prefix set on one session reaches all of them, and if two sessions set the
@@ -94,14 +110,16 @@ public final class GoBgpBackend implements BgpBackend {
 
     private synchronized void pushPeers() {
         long globalAsn = bridge.global().orElseThrow().asn();
-        bridge.setPeers(sessions.values().stream().map(s -> GoBgpMapping.peer(s.peer, globalAsn)).toList());
+        NextHops pathNextHops = pathNextHops();
+        bridge.setPeers(sessions.values().stream().map(s -> GoBgpMapping.peer(s.peer, globalAsn, pathNextHops)).toList());
         pushPaths();
     }
 
     private synchronized void pushPaths() {
+        NextHops pathNextHops = pathNextHops();
         Map<Prefix, DesiredPath> union = new LinkedHashMap<>();
         sessions.values().stream().sorted(Comparator.comparing(s -> s.peer.name())).forEach(s -> s.advertisements.forEach(a -> {
-            DesiredPath path = GoBgpMapping.path(a, settings);
+            DesiredPath path = GoBgpMapping.path(a, pathNextHops);
             DesiredPath first = union.putIfAbsent(path.prefix(), path);
             if (first != null && !first.equals(path)) {
                 log.warn("{} sets {} with other attributes than an earlier session; gobgpd holds one path per prefix, keeping the earlier",
@@ -109,6 +127,43 @@ public final class GoBgpBackend implements BgpBackend {
             }
         }));
         bridge.setPaths(union.values());
+    }
+
+    /**
+     * The explicit next hops of the paths: the settings', else, for a family that no session has as
+     * its own, that family's address on the interface of a session of the other family (see the
+     * class comment). A family some session has as its own keeps gobgpd's "next hop self": an
+     * explicit one would replace it on that session too.
+     */
+    private NextHops pathNextHops() {
+        Optional<Inet4Address> ipv4 = settings.ipv4NextHop().map(Inet4Address.class::cast)
+                .or(() -> anySession(false) ? Optional.empty() : fromSessions(true, NextHops::ipv4));
+        Optional<InetAddress> ipv6 = settings.ipv6NextHop()
+                .or(() -> anySession(true) ? Optional.empty() : fromSessions(false, NextHops::ipv6));
+        return new NextHops(ipv4, ipv6);
+    }
+
+    private boolean anySession(boolean ipv6) {
+        return sessions.values().stream().anyMatch(s -> s.peer.peerAddress() instanceof Inet6Address == ipv6);
+    }
+
+    private <A> Optional<A> fromSessions(boolean ipv6Sessions, Function<NextHops, Optional<A>> hop) {
+        return sessions.values().stream().filter(s -> s.peer.peerAddress() instanceof Inet6Address == ipv6Sessions)
+                .sorted(Comparator.comparing(s -> s.peer.name())).map(s -> hop.apply(s.nextHops)).flatMap(Optional::stream).findFirst();
+    }
+
+    /** The session's next hops on this node: its source address, else the one the kernel picks toward the peer. */
+    private static NextHops nextHopsToward(BgpPeerConfig peer) {
+        Optional<InetAddress> local = peer.sourceAddress();
+        if (local.isEmpty()) {
+            try (DatagramSocket probe = new DatagramSocket()) {
+                probe.connect(peer.peerAddress(), peer.peerPort()); // a route lookup; nothing is sent
+                local = Optional.of(probe.getLocalAddress()).filter(a -> !a.isAnyLocalAddress());
+            } catch (IOException | UncheckedIOException e) {
+                log.warn("{}: no route to the peer from here ({}); the session carries only its own family", peer, e.getMessage());
+            }
+        }
+        return local.map(NextHops::ofInterfaceWith).orElse(new NextHops(Optional.empty(), Optional.empty()));
     }
 
     @Override
@@ -119,12 +174,14 @@ public final class GoBgpBackend implements BgpBackend {
     private final class Session implements BgpSession {
         private final BgpPeerConfig peer;
         private final SessionListener listener;
+        private final NextHops nextHops;
         private volatile List<Advertisement> advertisements = List.of();
         private volatile SessionState state = SessionState.IDLE;
 
         Session(BgpPeerConfig peer, SessionListener listener) {
             this.peer = peer;
             this.listener = listener;
+            this.nextHops = settings.sameNamespace() ? nextHopsToward(peer) : new NextHops(Optional.empty(), Optional.empty());
         }
 
         @Override

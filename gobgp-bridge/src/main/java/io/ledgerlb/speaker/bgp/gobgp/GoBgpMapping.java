@@ -8,8 +8,12 @@ import io.ledgerlb.gobgp.RouteFamily;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.SessionState;
+import io.ledgerlb.speaker.bgp.NextHops;
 
+import java.net.InetAddress;
 import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
 
 /** Pure translation from the speaker's BGP contract to the bridge's model. */
 final class GoBgpMapping {
@@ -23,17 +27,36 @@ final class GoBgpMapping {
     /**
      * @param globalAsn gobgpd's own AS; a peer with another local AS gets it as its session's local AS
      */
-    static DesiredPeer peer(BgpPeerConfig peer, long globalAsn) {
+    static DesiredPeer peer(BgpPeerConfig peer, long globalAsn, NextHops pathNextHops) {
         return new DesiredPeer(peer.peerAddress(), peer.peerAsn(), peer.myAsn() == globalAsn ? 0 : peer.myAsn(), peer.peerPort(),
                 peer.sourceAddress(), peer.holdTime(), peer.keepaliveTime(), peer.connectTime(), peer.password(),
-                peer.ebgpMultihop() ? MULTIHOP_TTL : 0, EnumSet.allOf(RouteFamily.class), peer.gracefulRestart());
+                peer.ebgpMultihop() ? MULTIHOP_TTL : 0, families(peer.peerAddress(), pathNextHops), peer.gracefulRestart());
     }
 
-    static DesiredPath path(Advertisement advertisement, GoBgpSettings settings) {
+    /**
+     * The families a session carries: its own, and the other one only when the paths carry an
+     * explicit next hop of it. gobgpd fills in an unspecified next hop with the session's local
+     * address, which for the other family is no usable next hop (IPv6 prefixes over an IPv4
+     * session would get an IPv4-mapped one: FRR never installs it, BIRD rejects it).
+     */
+    static Set<RouteFamily> families(InetAddress peerAddress, NextHops pathNextHops) {
+        RouteFamily own = RouteFamily.of(peerAddress);
+        boolean otherHasNextHop = own == RouteFamily.IPV4_UNICAST ? pathNextHops.ipv6().isPresent() : pathNextHops.ipv4().isPresent();
+        return otherHasNextHop ? EnumSet.allOf(RouteFamily.class) : EnumSet.of(own);
+    }
+
+    /**
+     * @param pathNextHops explicit next hops of the paths per family; empty: unspecified, which
+     *                     gobgpd replaces on each session with its local address
+     *
+     * LOCAL_PREF is always set (the advertisement's, else 100), as the native speaker sends it on
+     * iBGP: gobgpd strips it from UPDATEs to external peers, so eBGP peers never see it.
+     */
+    static DesiredPath path(Advertisement advertisement, NextHops pathNextHops) {
         Prefix prefix = new Prefix(advertisement.prefix().address(), advertisement.prefix().length());
-        var nextHop = (prefix.family() == RouteFamily.IPV4_UNICAST ? settings.ipv4NextHop() : settings.ipv6NextHop())
-                .orElse(DesiredPath.unspecified(prefix.family()));
-        return new DesiredPath(prefix, nextHop, DesiredPath.Origin.IGP, advertisement.localPref(), advertisement.communities(),
+        Optional<? extends InetAddress> explicit = prefix.family() == RouteFamily.IPV4_UNICAST ? pathNextHops.ipv4() : pathNextHops.ipv6();
+        InetAddress nextHop = explicit.isPresent() ? explicit.get() : DesiredPath.unspecified(prefix.family());
+        return new DesiredPath(prefix, nextHop, DesiredPath.Origin.IGP, advertisement.ibgpLocalPref(), advertisement.communities(),
                 advertisement.largeCommunities().stream()
                         .map(c -> new DesiredPath.Large(c.globalAdmin(), c.localData1(), c.localData2())).toList());
     }

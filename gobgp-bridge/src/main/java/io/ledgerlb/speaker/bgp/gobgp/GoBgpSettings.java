@@ -16,9 +16,13 @@ import java.util.Optional;
  * @param ipv6NextHop   the same for IPv6 paths (MP_REACH_NLRI)
  * @param listenPort    gobgpd's BGP listening port; -1 (the default): gobgpd only connects out
  * @param resync        how often the bridge compares gobgpd with what it should hold
+ * @param sameNamespace gobgpd runs in the speaker's network namespace (the sidecar, or gobgpd run
+ *                      by the speaker: the default), so the speaker can find the other family's
+ *                      next hop on a session's interface; false: only the sessions' own family
+ *                      (or the next hops given here)
  */
 public record GoBgpSettings(String gobgpdAddress, Optional<InetAddress> ipv4NextHop, Optional<InetAddress> ipv6NextHop,
-                            int listenPort, Duration resync) {
+                            int listenPort, Duration resync, boolean sameNamespace) {
 
     public static final String DEFAULT_ADDRESS = "127.0.0.1:50051";
 
@@ -38,14 +42,19 @@ public record GoBgpSettings(String gobgpdAddress, Optional<InetAddress> ipv4Next
     }
 
     public static GoBgpSettings at(String gobgpdAddress) {
-        return new GoBgpSettings(gobgpdAddress, Optional.empty(), Optional.empty(), -1, Duration.ofSeconds(30));
+        return new GoBgpSettings(gobgpdAddress, Optional.empty(), Optional.empty(), -1, Duration.ofSeconds(30), true);
     }
 
     public GoBgpSettings withResync(Duration every) {
-        return new GoBgpSettings(gobgpdAddress, ipv4NextHop, ipv6NextHop, listenPort, every);
+        return new GoBgpSettings(gobgpdAddress, ipv4NextHop, ipv6NextHop, listenPort, every, sameNamespace);
     }
 
     public GoBgpSettings withNextHops(Optional<InetAddress> ipv4, Optional<InetAddress> ipv6) {
-        return new GoBgpSettings(gobgpdAddress, ipv4, ipv6, listenPort, resync);
+        return new GoBgpSettings(gobgpdAddress, ipv4, ipv6, listenPort, resync, sameNamespace);
+    }
+
+    /** For a gobgpd in another network namespace than the speaker's (tests): no next hop is looked up here. */
+    public GoBgpSettings inOtherNamespace() {
+        return new GoBgpSettings(gobgpdAddress, ipv4NextHop, ipv6NextHop, listenPort, resync, false);
     }
 }

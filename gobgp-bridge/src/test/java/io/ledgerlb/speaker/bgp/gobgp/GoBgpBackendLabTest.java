@@ -43,7 +43,7 @@ class GoBgpBackendLabTest {
         lab.startBird(BgpLab.birdTemplate(AS)
                 + BgpLab.birdSession("v4", lab.birdV4, lab.gobgpV4, "from-the-secret", false)
                 + BgpLab.birdSession("v6", lab.birdV6, lab.gobgpV6, null, true));
-        backend = new GoBgpBackend(GoBgpSettings.at(lab.gobgpTarget()).withResync(Duration.ofSeconds(2)));
+        backend = new GoBgpBackend(GoBgpSettings.at(lab.gobgpTarget()).withResync(Duration.ofSeconds(2)).inOtherNamespace());
     }
 
     @AfterEach

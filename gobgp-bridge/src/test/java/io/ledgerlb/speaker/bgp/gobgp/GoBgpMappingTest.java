@@ -3,12 +3,15 @@ package io.ledgerlb.speaker.bgp.gobgp;
 import io.ledgerlb.gobgp.Addresses;
 import io.ledgerlb.gobgp.DesiredPath;
 import io.ledgerlb.gobgp.DesiredPeer;
+import io.ledgerlb.gobgp.RouteFamily;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.LargeCommunity;
+import io.ledgerlb.speaker.bgp.NextHops;
 import org.junit.jupiter.api.Test;
 
+import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +19,8 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class GoBgpMappingTest {
+
+    private static final NextHops UNSPECIFIED = new NextHops(Optional.empty(), Optional.empty());
 
     private static BgpPeerConfig peer(long myAsn, boolean multihop) {
         return new BgpPeerConfig("r1", myAsn, 65001, Addresses.parse("192.0.2.1"), 1179, Optional.of(Addresses.parse("192.0.2.9")),
@@ -25,7 +30,7 @@ class GoBgpMappingTest {
 
     @Test
     void aPeerKeepsEveryFieldAndUsesGobgpdsAsUnlessItsOwnDiffers() {
-        DesiredPeer same = GoBgpMapping.peer(peer(64512, false), 64512);
+        DesiredPeer same = GoBgpMapping.peer(peer(64512, false), 64512, UNSPECIFIED);
         assertThat(same.localAsn()).isZero();
         assertThat(same.port()).isEqualTo(1179);
         assertThat(same.localAddress()).contains(Addresses.parse("192.0.2.9"));
@@ -36,24 +41,45 @@ class GoBgpMappingTest {
         assertThat(same.gracefulRestart()).isTrue();
         assertThat(same.ebgpMultihopTtl()).isZero();
 
-        DesiredPeer other = GoBgpMapping.peer(peer(64600, true), 64512);
+        DesiredPeer other = GoBgpMapping.peer(peer(64600, true), 64512, UNSPECIFIED);
         assertThat(other.localAsn()).isEqualTo(64600);
         assertThat(other.ebgpMultihopTtl()).isEqualTo(255);
     }
 
     @Test
-    void theNextHopIsLeftToGobgpdUnlessSettingsFixIt() {
+    void theNextHopIsLeftToGobgpdUnlessOneIsGiven() {
         Advertisement ad = new Advertisement(IpPrefix.parse("198.51.100.7/32"), 150L, List.of(7L), List.of(new LargeCommunity(1, 2, 3)));
-        DesiredPath derived = GoBgpMapping.path(ad, GoBgpSettings.defaults());
+        DesiredPath derived = GoBgpMapping.path(ad, UNSPECIFIED);
         assertThat(derived.nextHop()).isEqualTo(Addresses.parse("0.0.0.0"));
         assertThat(derived.localPref()).isEqualTo(150L);
         assertThat(derived.communities()).containsExactly(7L);
         assertThat(derived.largeCommunities()).containsExactly(new DesiredPath.Large(1, 2, 3));
         assertThat(derived.origin()).isEqualTo(DesiredPath.Origin.IGP);
 
-        GoBgpSettings fixed = GoBgpSettings.defaults().withNextHops(Optional.of(Addresses.parse("192.0.2.9")), Optional.empty());
+        NextHops fixed = new NextHops(Optional.of((Inet4Address) Addresses.parse("192.0.2.9")), Optional.empty());
         assertThat(GoBgpMapping.path(ad, fixed).nextHop()).isEqualTo(Addresses.parse("192.0.2.9"));
         Advertisement v6 = Advertisement.of(IpPrefix.parse("2001:db8::7/128"));
         assertThat(GoBgpMapping.path(v6, fixed).nextHop()).isEqualTo(Addresses.parse("::"));
+    }
+
+    @Test
+    void everyPathCarriesLocalPrefForInternalPeersTheDefaultWhenTheAdvertisementSetsNone() {
+        Advertisement none = Advertisement.of(IpPrefix.parse("198.51.100.8/32"));
+        assertThat(GoBgpMapping.path(none, UNSPECIFIED).localPref()).isEqualTo(Advertisement.DEFAULT_LOCAL_PREF);
+        Advertisement set = new Advertisement(IpPrefix.parse("198.51.100.9/32"), 300L, List.of(), List.of());
+        assertThat(GoBgpMapping.path(set, UNSPECIFIED).localPref()).isEqualTo(300L);
+    }
+
+    @Test
+    void aSessionCarriesTheOtherFamilyOnlyWithAnExplicitNextHopOfIt() {
+        var v4Peer = Addresses.parse("192.0.2.1");
+        var v6Peer = Addresses.parse("2001:db8::1");
+        assertThat(GoBgpMapping.families(v4Peer, UNSPECIFIED)).containsExactly(RouteFamily.IPV4_UNICAST);
+        assertThat(GoBgpMapping.families(v6Peer, UNSPECIFIED)).containsExactly(RouteFamily.IPV6_UNICAST);
+        NextHops v6Known = new NextHops(Optional.empty(), Optional.of(Addresses.parse("2001:db8::9")));
+        assertThat(GoBgpMapping.families(v4Peer, v6Known)).containsExactlyInAnyOrder(RouteFamily.values());
+        assertThat(GoBgpMapping.families(v6Peer, v6Known)).containsExactly(RouteFamily.IPV6_UNICAST);
+        assertThat(GoBgpMapping.path(Advertisement.of(IpPrefix.parse("2001:db8::7/128")), v6Known).nextHop())
+                .isEqualTo(Addresses.parse("2001:db8::9"));
     }
 }

@@ -87,8 +87,10 @@ final class SpeakerEvents {
 
     private void create(ObjectReference about, Pending event) {
         String now = Instant.now().toString();
-        client.v1().events().inNamespace(about.getNamespace()).resource(new EventBuilder()
-                .withNewMetadata().withNamespace(about.getNamespace())
+        // an Event about a cluster-scoped object (a Node) lives in "default", as kubectl and the kubelet put them
+        String namespace = about.getNamespace() == null || about.getNamespace().isEmpty() ? "default" : about.getNamespace();
+        client.v1().events().inNamespace(namespace).resource(new EventBuilder()
+                .withNewMetadata().withNamespace(namespace)
                         .withName(about.getName() + "." + Long.toHexString(System.nanoTime())).endMetadata()
                 .withInvolvedObject(about)
                 .withType(event.type())

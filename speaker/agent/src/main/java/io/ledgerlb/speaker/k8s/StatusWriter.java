@@ -213,6 +213,17 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
         }
     }
 
+    /**
+     * A Warning Event on this speaker's Node: the ledger follower passed over a record it will
+     * never apply (forged, replayed, reordered, unsigned). One key per record, so none replaces another.
+     */
+    public void ledgerRecordPassedOver(long sequence, long offset, String reason) {
+        thread.execute(() -> events.record("ledger-passed-over-" + offset, new ObjectReferenceBuilder().withApiVersion("v1")
+                        .withKind("Node").withName(node).build(),
+                "Warning", "LedgerRecordPassedOver", "the ledger follower passed over the record at sequence " + sequence
+                        + (offset >= 0 ? " (offset " + offset + ")" : "") + " and never applies it: " + reason));
+    }
+
     /** Recorded apart from the status object, so that a refused Event is retried on its own (the object is already written). */
     private void nodeAssigned(String key, ServiceKey service, String uid) {
         events.record(key, new ObjectReferenceBuilder().withApiVersion("v1").withKind("Service")

@@ -25,6 +25,8 @@ public final class SpeakerMetrics {
     public static final String RESPONSES = "metallb_layer2_responses_sent";
     public static final String GRATUITOUS = "metallb_layer2_gratuitous_sent";
     public static final String ANNOUNCED = "metallb_speaker_announced";
+    /** Ledger records the follower passed over (never applied): ledgerlb's own, hence its prefix. */
+    public static final String LEDGER_PASSED_OVER = "ledgerlb_ledger_records_passed_over";
     public static final String MEMBERSHIP_DROPPED = "metallb_speaker_membership_datagrams_dropped";
 
     private final Map<String, Map<String, LongAdder>> counters = new ConcurrentHashMap<>();
@@ -67,6 +69,9 @@ public final class SpeakerMetrics {
         counter(out, REQUESTS, "Number of layer2 requests received for owned IPs");
         counter(out, RESPONSES, "Number of layer2 responses sent for owned IPs in response to requests");
         counter(out, GRATUITOUS, "Number of gratuitous layer2 packets sent for owned IPs as a result of failovers");
+        out.append("# HELP ").append(LEDGER_PASSED_OVER).append(" Ledger records passed over, never applied: forged, replayed, reordered or not signed\n");
+        out.append("# TYPE ").append(LEDGER_PASSED_OVER).append(" counter\n");
+        out.append(LEDGER_PASSED_OVER).append(' ').append(value(LEDGER_PASSED_OVER, "")).append('\n');
         out.append("# HELP ").append(ANNOUNCED).append(" Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.\n");
         out.append("# TYPE ").append(ANNOUNCED).append(" gauge\n");
         announced.stream().sorted().forEach(l -> out.append(ANNOUNCED).append('{').append(l).append("} 1\n"));

@@ -1,6 +1,8 @@
 package io.ledgerlb.speaker.owner;
 
 import io.ledgerlb.ledger.state.ServiceKey;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,6 +33,20 @@ public record ClusterView(Map<String, NodeInfo> nodes, Set<String> liveSpeakers,
         }
         NodeInfo node = withKubernetes ? nodes.get(name) : new NodeInfo(name, Map.of(), false);
         return node != null && node.mayAnnounce() ? Optional.of(node) : Optional.empty();
+    }
+
+    /**
+     * For each of these Services, the nodes where it is served: from the EndpointSlices; without
+     * Kubernetes nothing says where endpoints are, so every live speaker counts as serving (and
+     * BGP announces every Service IP from every speaker, as in the one-machine trial).
+     */
+    public Map<ServiceKey, Set<String>> servingNodes(Collection<ServiceKey> services) {
+        if (withKubernetes) {
+            return servingNodes;
+        }
+        Map<ServiceKey, Set<String>> everywhere = new HashMap<>();
+        services.forEach(service -> everywhere.put(service, liveSpeakers));
+        return everywhere;
     }
 
     Set<String> serving(ServiceKey service) {

@@ -13,6 +13,8 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.ledger.event.LedgerEntry;
+import io.ledgerlb.ledger.testing.LedgerAttacker;
 import io.ledgerlb.ledger.testing.LedgerFixture;
 import io.ledgerlb.speaker.k8s.EndpointSlices;
 import io.ledgerlb.speaker.k8s.ServiceL2Status;
@@ -53,6 +55,8 @@ class Layer2NetnsTest {
     static final String LOCAL_V4 = "10.99.0.201";
     static final String UNASSIGNED = "10.99.0.210";
     static final String UNKNOWN_POOL_IP = "10.99.0.211";
+    static final String FORGED_V4 = "10.99.0.212";
+    static final String NEXT_V4 = "10.99.0.213";
 
     static NetnsLab lab;
     static KafkaLedger ledger;
@@ -125,7 +129,7 @@ class Layer2NetnsTest {
         List<String> command = new ArrayList<>(List.of(java, "-Xmx128m", "-Dlogback.configurationFile=logback.xml", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", cp, NetnsMain.class.getName(), lab.dir().toString(), kafkaPort + "," + kube.getPort(), "--",
                 "--node-name=" + node, "--interface=eth0",
-                "--kafka-bootstrap=127.0.0.1:" + kafkaPort,
+                "--kafka-bootstrap=127.0.0.1:" + kafkaPort, "--trusted-keys=" + LedgerFixture.trustedKeysFile(),
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 "--members-bind=" + ip(node) + ":7946", "--members-seed=10.99.0.1:7946",
                 // generous timings: this machine is shared and loaded; the defaults are measured in bench/
@@ -270,8 +274,38 @@ class Layer2NetnsTest {
         speakers.values().forEach(p -> assertThat(p.isAlive()).isTrue());
     }
 
+    /**
+     * The forgery of issue 11 against real speakers: a plain Kafka producer appends the next
+     * IpAssigned (right sequence and prev_hash, no signature). No speaker ever announces it, each
+     * logs and counts it and raises an Event on its Node, and the real allocator's next
+     * assignment — made after the forgery — is announced.
+     */
     @Test
     @Order(4)
+    void aForgedAssignmentIsNeverAnnouncedAndTheNextRealOneIs() throws Exception {
+        LedgerAttacker attacker = new LedgerAttacker(ledger);
+        LedgerEntry forged = LedgerAttacker.forgeAfter(attacker.tail(), Ledgers.assign("evil", FORGED_V4, "p", false).build());
+        attacker.append(forged.encode());
+
+        append(Ledgers.assign("next", NEXT_V4, "p", false));
+        String owner = ownerOf(NEXT_V4, NODES);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(arping("eth0", NEXT_V4)).containsExactly(mac(owner)));
+        // each speaker folds in log order: having announced the later real entry, it has passed the forged one by
+        for (String node : NODES) {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lab.log(node + ".log"))
+                    .contains("\"event\":\"ledgerRecordPassedOver\"").contains("\"sequence\":\"" + forged.sequence() + "\""));
+        }
+        assertThat(arping("eth0", FORGED_V4)).as("the forged IP").isEmpty();
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(client.v1().events().inAnyNamespace().list().getItems())
+                        .filteredOn(e -> "LedgerRecordPassedOver".equals(e.getReason()))
+                        .extracting(e -> e.getInvolvedObject().getName()).containsAll(NODES));
+        speakers.values().forEach(p -> assertThat(p.isAlive()).isTrue());
+    }
+
+    @Test
+    @Order(5)
     void aKilledOwnersIpsMoveAndComeBackWithoutFlapping() throws Exception {
         String owner = ownerOf(WEB_V4, NODES);
         List<String> rest = new ArrayList<>(NODES);
@@ -303,7 +337,7 @@ class Layer2NetnsTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void gracefulShutdownHandsOverBeforeStopping() throws Exception {
         String owner = ownerOf(WEB_V4, NODES);
         List<String> rest = new ArrayList<>(NODES);

@@ -8,17 +8,28 @@ import java.util.Objects;
  * IPv6 matching the prefix's family), as routers expect from a load balancer node.
  *
  * @param prefix           an IPv4 or IPv6 prefix
- * @param localPref        LOCAL_PREF, sent on iBGP sessions only; null: none
+ * @param localPref        LOCAL_PREF, sent on iBGP sessions only; null: {@link #DEFAULT_LOCAL_PREF}
  * @param communities      RFC 1997 communities as 32-bit values (high 16 bits: AS)
  * @param largeCommunities RFC 8092 large communities
  */
 public record Advertisement(IpPrefix prefix, Long localPref, List<Long> communities,
                             List<LargeCommunity> largeCommunities) {
 
+    /**
+     * LOCAL_PREF of an advertisement that sets none. RFC 4271 §5.1.5: every UPDATE to an internal
+     * peer carries it (FRR withdraws a route without it), so iBGP always gets a value.
+     */
+    public static final long DEFAULT_LOCAL_PREF = 100;
+
     public Advertisement {
         Objects.requireNonNull(prefix, "prefix");
         communities = List.copyOf(communities);
         largeCommunities = List.copyOf(largeCommunities);
+    }
+
+    /** The LOCAL_PREF an internal peer gets: the one set, else {@link #DEFAULT_LOCAL_PREF}. */
+    public long ibgpLocalPref() {
+        return localPref == null ? DEFAULT_LOCAL_PREF : localPref;
     }
 
     public static Advertisement of(IpPrefix prefix) {

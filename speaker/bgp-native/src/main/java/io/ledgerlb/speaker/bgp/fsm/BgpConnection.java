@@ -1,5 +1,7 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
+import io.ledgerlb.speaker.bgp.NextHops;
+
 /** One TCP connection to the peer, as the FSM sees it; the socket adapter implements it. */
 public interface BgpConnection {
     /** Whether the peer opened it (collision resolution needs to know who initiated). */

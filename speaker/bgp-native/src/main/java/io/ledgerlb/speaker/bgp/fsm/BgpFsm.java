@@ -354,7 +354,10 @@ public final class BgpFsm {
         p.context = new RibOut.Context(peer.myAsn(), peer.ibgp(), p.fourOctetAs, families, p.connection.nextHops());
         failures = 0;
         everEstablished = true;
-        report("established");
+        List<AddressFamily> withoutNextHop = families.stream()
+                .filter(f -> !p.context.canAnnounce(f == AddressFamily.IPV6_UNICAST)).toList();
+        report(withoutNextHop.isEmpty() ? "established" : "established; " + withoutNextHop
+                + " prefixes are not announced: no address of that family on the session's interface to use as next hop");
         ribOut.clear();
         List<UpdateMessage> updates = new ArrayList<>(ribOut.update(desired, p.context));
         families.forEach(f -> updates.add(UpdateMessage.endOfRib(f)));

@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
+import io.ledgerlb.speaker.bgp.NextHops;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.codec.AddressFamily;
@@ -143,7 +144,7 @@ public final class RibOut {
         void add(Advertisement a) {
             // neighbours mostly share their attributes: look the group up only when they change
             if (previous == null || !sameAttributes(a, previous)) {
-                AttributeKey key = new AttributeKey(a.prefix().ipv6(), context.ibgp() ? a.localPref() : null,
+                AttributeKey key = new AttributeKey(a.prefix().ipv6(), context.ibgp() ? a.ibgpLocalPref() : null,
                         a.communities(), a.largeCommunities());
                 group = groups.computeIfAbsent(key, k -> new Runs(room(k, context)));
             }

@@ -3,21 +3,14 @@ package io.ledgerlb.speaker.bgp.nativ;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;
 import io.ledgerlb.speaker.bgp.codec.BgpDecodeException;
 import io.ledgerlb.speaker.bgp.fsm.BgpConnection;
-import io.ledgerlb.speaker.bgp.fsm.NextHops;
+import io.ledgerlb.speaker.bgp.NextHops;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.UnknownHostException;
-import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 
 /** A BGP connection over a TCP socket: a reader thread frames messages, writes go straight out. */
 final class SocketConnection implements BgpConnection {
@@ -41,7 +34,7 @@ final class SocketConnection implements BgpConnection {
         this.inbound = inbound;
         socket.setTcpNoDelay(true);
         this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
-        this.nextHops = nextHopsFor(socket.getLocalAddress());
+        this.nextHops = NextHops.ofInterfaceWith(socket.getLocalAddress());
     }
 
     @Override
@@ -112,50 +105,6 @@ final class SocketConnection implements BgpConnection {
             socket.close();
         } catch (IOException e) {
             // closing anyway
-        }
-    }
-
-    /**
-     * The session's local address is the next hop of its own family. For the other family, an
-     * address on the same interface: IPv6 over an IPv4 session takes a global IPv6 address of
-     * that interface, else the IPv4-mapped form (::ffff:a.b.c.d) of the local address; IPv4 over
-     * an IPv6 session takes an IPv4 address of that interface, else none (IPv4 is not announced).
-     */
-    static NextHops nextHopsFor(InetAddress local) {
-        List<InetAddress> same = List.of();
-        try {
-            NetworkInterface nif = NetworkInterface.getByInetAddress(local);
-            if (nif != null) {
-                same = Collections.list(nif.getInetAddresses());
-            }
-        } catch (SocketException e) {
-            // no interface information: fall back below
-        }
-        Optional<Inet4Address> v4 = local instanceof Inet4Address a ? Optional.of(a)
-                : same.stream().filter(Inet4Address.class::isInstance).map(Inet4Address.class::cast).findFirst();
-        Optional<InetAddress> v6 = local instanceof Inet6Address ? Optional.of(local)
-                : same.stream().filter(a -> a instanceof Inet6Address && !a.isLinkLocalAddress() && !a.isLoopbackAddress())
-                        .findFirst().or(() -> Optional.of(ipv4Mapped(local)));
-        return new NextHops(v4, v6.map(SocketConnection::withoutScope));
-    }
-
-    private static InetAddress ipv4Mapped(InetAddress v4) {
-        byte[] mapped = new byte[16];
-        mapped[10] = (byte) 0xFF;
-        mapped[11] = (byte) 0xFF;
-        System.arraycopy(v4.getAddress(), 0, mapped, 12, 4);
-        return withoutScope(mapped);
-    }
-
-    private static InetAddress withoutScope(InetAddress address) {
-        return withoutScope(address.getAddress());
-    }
-
-    private static InetAddress withoutScope(byte[] raw) {
-        try {
-            return Inet6Address.getByAddress(null, raw, -1);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
+import io.ledgerlb.speaker.bgp.NextHops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ledgerlb.speaker.bgp.Advertisement;

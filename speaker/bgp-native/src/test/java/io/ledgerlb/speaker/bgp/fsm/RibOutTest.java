@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
+import io.ledgerlb.speaker.bgp.NextHops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ledgerlb.speaker.bgp.Advertisement;
@@ -70,6 +71,24 @@ class RibOutTest {
         UpdateMessage u = new RibOut().update(map(hosts(1, false)), new RibOut.Context(65000, true, true, BOTH, HOPS)).get(0);
         assertThat(u.attribute(PathAttribute.AsPath.class)).contains(PathAttribute.AsPath.empty());
         assertThat(u.attribute(PathAttribute.LocalPref.class).orElseThrow().value()).isEqualTo(100);
+    }
+
+    @Test
+    void everyUpdateToAnInternalPeerCarriesLocalPrefTheDefaultWhenTheAdvertisementSetsNone() {
+        RibOut.Context ibgp = new RibOut.Context(64500, true, true, BOTH, HOPS);
+        for (boolean ipv6 : new boolean[] {false, true}) {
+            IpPrefix unset = IpPrefix.parse(ipv6 ? "2001:db8::a/128" : "192.0.2.10/32");
+            IpPrefix set = IpPrefix.parse(ipv6 ? "2001:db8::b/128" : "192.0.2.11/32");
+            List<UpdateMessage> updates = new RibOut().update(map(List.of(Advertisement.of(unset),
+                    new Advertisement(set, 300L, List.of(), List.of()))), ibgp);
+            assertThat(updates).hasSize(2).allSatisfy(u -> assertThat(u.attribute(PathAttribute.LocalPref.class)).isPresent());
+            assertThat(updates).extracting(u -> u.attribute(PathAttribute.LocalPref.class).orElseThrow().value())
+                    .containsExactly(Advertisement.DEFAULT_LOCAL_PREF, 300L);
+        }
+        RibOut.Context ebgp = new RibOut.Context(64500, false, true, BOTH, HOPS);
+        assertThat(new RibOut().update(map(List.of(Advertisement.of(IpPrefix.parse("192.0.2.10/32")),
+                new Advertisement(IpPrefix.parse("192.0.2.11/32"), 300L, List.of(), List.of()))), ebgp))
+                .allSatisfy(u -> assertThat(u.attribute(PathAttribute.LocalPref.class)).isEmpty());
     }
 
     @Test

@@ -1,0 +1,30 @@
+package io.ledgerlb.allocator.controller;
+
+import io.ledgerlb.allocator.controller.ConformanceTable.Pool;
+import io.ledgerlb.allocator.controller.ConformanceTable.Svc;
+import io.ledgerlb.ledger.state.LedgerState;
+import io.ledgerlb.ledger.state.ServiceKey;
+import java.util.List;
+
+/** Runs conformance steps against one allocator and reports what it decided. */
+interface ConformanceDriver extends AutoCloseable {
+    void definePool(Pool pool) throws Exception;
+
+    void removePool(String name) throws Exception;
+
+    /** Applies (creates or updates) the Service; true when this step recorded a refusal for it. */
+    boolean apply(Svc svc) throws Exception;
+
+    void delete(ServiceKey key) throws Exception;
+
+    /** The committed ledger state. */
+    LedgerState state();
+
+    /** The IPs the ledger gives the Service, sorted. */
+    default List<String> holds(ServiceKey key) {
+        return state().assignmentsOf(key).stream().map(h -> h.getIp()).sorted().toList();
+    }
+
+    @Override
+    void close() throws Exception;
+}

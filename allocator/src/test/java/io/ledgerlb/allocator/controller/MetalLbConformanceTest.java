@@ -1,0 +1,87 @@
+package io.ledgerlb.allocator.controller;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ledgerlb.allocator.controller.ConformanceTable.Apply;
+import io.ledgerlb.allocator.controller.ConformanceTable.Case;
+import io.ledgerlb.allocator.controller.ConformanceTable.DefinePool;
+import io.ledgerlb.allocator.controller.ConformanceTable.Delete;
+import io.ledgerlb.allocator.controller.ConformanceTable.Expect;
+import io.ledgerlb.allocator.controller.ConformanceTable.RemovePool;
+import io.ledgerlb.allocator.controller.ConformanceTable.Scenario;
+import io.ledgerlb.ledger.state.ServiceKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * MetalLB's allocator and controller test tables ({@link MetalLbCases}), case by case, through the
+ * pure step with the controller's rules ({@link PureDriver}) and through the real controller (mock
+ * API in CRUD mode, real Kafka: {@link ControllerDriver}). Each dynamic test is named after the
+ * MetalLB test and row it comes from.
+ */
+class MetalLbConformanceTest {
+
+    @TestFactory
+    Stream<DynamicNode> pureStep() {
+        return MetalLbCases.all().stream().map(s -> scenario(s, PureDriver::new));
+    }
+
+    @TestFactory
+    Stream<DynamicNode> realController() {
+        return MetalLbCases.all().stream().map(s -> scenario(s, ControllerDriver::new));
+    }
+
+    /** The cases of a scenario in order on one driver, opened before the first and closed after the last. */
+    private static DynamicContainer scenario(Scenario scenario, Callable<ConformanceDriver> open) {
+        ConformanceDriver[] driver = {null};
+        List<DynamicNode> tests = new ArrayList<>();
+        List<Case> cases = scenario.cases();
+        for (int i = 0; i < cases.size(); i++) {
+            Case c = cases.get(i);
+            boolean last = i == cases.size() - 1;
+            tests.add(DynamicTest.dynamicTest(c.metallbSource() + " — " + c.description(), () -> {
+                try {
+                    if (driver[0] == null) {
+                        driver[0] = open.call();
+                    }
+                    run(driver[0], c);
+                } finally {
+                    if (last && driver[0] != null) {
+                        driver[0].close();
+                    }
+                }
+            }));
+        }
+        return DynamicContainer.dynamicContainer(scenario.name(), tests);
+    }
+
+    private static void run(ConformanceDriver driver, Case c) throws Exception {
+        if (c.step() instanceof DefinePool d) {
+            driver.definePool(d.pool());
+        } else if (c.step() instanceof RemovePool r) {
+            driver.removePool(r.name());
+        } else if (c.step() instanceof Apply a) {
+            boolean refused = driver.apply(a.svc());
+            check(driver, c, a.svc().key(), refused, a.expect());
+        } else if (c.step() instanceof Delete d) {
+            driver.delete(d.key());
+            check(driver, c, d.key(), false, d.expect());
+        }
+    }
+
+    private static void check(ConformanceDriver driver, Case c, ServiceKey key, boolean refused, Expect expect) {
+        assertThat(refused).as("%s: refused", c.description()).isEqualTo(expect.refused());
+        assertThat(driver.holds(key)).as("%s: IPs of %s", c.description(), key).isEqualTo(expect.holds());
+        for (Map.Entry<ServiceKey, List<String>> other : expect.others().entrySet()) {
+            assertThat(driver.holds(other.getKey())).as("%s: IPs of %s", c.description(), other.getKey())
+                    .isEqualTo(other.getValue());
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.ledgerlb.bench.ledger;
+
+import static io.ledgerlb.bench.ledger.LedgerBenchmarks.createTopicWith;
+import static io.ledgerlb.bench.ledger.LedgerBenchmarks.rate;
+import static io.ledgerlb.bench.ledger.LedgerBenchmarks.rawConsume;
+import static io.ledgerlb.bench.ledger.LedgerBenchmarks.rawProduce;
+import static io.ledgerlb.bench.ledger.LedgerBenchmarks.report;
+
+import io.ledgerlb.bench.TempDirs;
+import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.ledger.LedgerConfig;
+import io.ledgerlb.ledger.Progress;
+import io.ledgerlb.ledger.event.LedgerEntry;
+import io.ledgerlb.ledger.kafka.EmbeddedKafka;
+import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
+import io.ledgerlb.ledger.sign.SigningKey;
+import io.ledgerlb.ledger.sign.TrustedKeys;
+import io.ledgerlb.ledger.state.LedgerState;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What signing the ledger costs, each next to a reference measured in the same run:
+ * <ul>
+ *   <li>append with signed heads (one Ed25519 signature per transaction) vs the same writer
+ *       unsigned vs a raw idempotent producer of the same bytes, at 1,000 events per transaction
+ *       and at 1 (the allocator's quiet-time case, where every entry is a head);</li>
+ *   <li>replay into state checking the signed heads vs not checking signatures vs a raw
+ *       consumer (goal: ≥ 0.5× the raw consumer);</li>
+ *   <li>Ed25519 sign and verify alone, per entry: what signing (and verifying) every entry would
+ *       cost instead of one signature per transaction.</li>
+ * </ul>
+ * Run: {@code java -cp bench/target/benchmarks.jar io.ledgerlb.bench.ledger.SigningBenchmarks [events] [single-event transactions]}
+ */
+public final class SigningBenchmarks {
+    private static final int BATCH = 1_000;
+    private static final int ROUNDS = 3;
+    private static final int REPLAY_ROUNDS = 6;
+
+    public static void main(String[] args) throws Exception {
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .setLevel(ch.qos.logback.classic.Level.WARN);
+        int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+        int singles = args.length > 1 ? Integer.parseInt(args[1]) : 500;
+        Path dir = Files.createTempDirectory("ledgerlb-bench-signing-");
+        SigningKey key = SigningKey.generate();
+        try (EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"))) {
+            String bootstrap = broker.bootstrapServers();
+            List<Event> bodies = LedgerBenchmarks.churn(events, events / 2);
+
+            double signed = 0;
+            double unsigned = 0;
+            double raw = 0;
+            List<LedgerEntry> sealed = null;
+            for (int r = 0; r < ROUNDS; r++) {
+                LedgerConfig plain = LedgerConfig.external(bootstrap, Map.of()).withTopics("u" + r + ".events", "u" + r + ".snapshots");
+                unsigned = Math.max(unsigned, append(plain, bodies, BATCH));
+                LedgerConfig withKey = plain.withTopics("s" + r + ".events", "s" + r + ".snapshots").withSigningKey(key);
+                List<LedgerEntry> all = new ArrayList<>();
+                signed = Math.max(signed, append(withKey, bodies, BATCH, all));
+                sealed = all;
+                createTopicWith(bootstrap, "raw" + r);
+                raw = Math.max(raw, rawProduce(bootstrap, "raw" + r, sealed.stream().map(LedgerEntry::encode).toList()));
+            }
+            report("append signed, one transaction (and signature) per " + BATCH + " events, vs raw idempotent producer", signed, raw);
+            report("append unsigned, same batches, vs raw idempotent producer", unsigned, raw);
+            report("append signed vs unsigned, " + BATCH + " per transaction", signed, unsigned);
+
+            List<Event> few = bodies.subList(0, singles);
+            double unsignedOne = 0;
+            double signedOne = 0;
+            for (int r = 0; r < ROUNDS; r++) { // interleaved, best of rounds: the first round also warms up
+                LedgerConfig plainSingles = LedgerConfig.external(bootstrap, Map.of()).withTopics("u1x" + r + ".events", "u1x" + r + ".snapshots");
+                unsignedOne = Math.max(unsignedOne, append(plainSingles, few, 1));
+                signedOne = Math.max(signedOne, append(plainSingles.withTopics("s1x" + r + ".events", "s1x" + r + ".snapshots")
+                        .withSigningKey(key), few, 1));
+            }
+            report("append signed vs unsigned, one event per transaction (every entry a signed head)", signedOne, unsignedOne);
+
+            double checked = 0;
+            double unchecked = 0;
+            double consume = 0;
+            LedgerConfig signedLedger = LedgerConfig.external(bootstrap, Map.of()).withTopics("s0.events", "s0.snapshots")
+                    .withTrustedKeys(TrustedKeys.of(key.publicKey()));
+            LedgerConfig notChecking = signedLedger.withTrustedKeys(TrustedKeys.UNCHECKED);
+            try (KafkaLedger withKeys = KafkaLedger.open(signedLedger); KafkaLedger without = KafkaLedger.open(notChecking)) {
+                for (int r = 0; r < REPLAY_ROUNDS; r++) {
+                    long t0 = System.nanoTime();
+                    LedgerState state = withKeys.stateAt(bodies.size(), Progress.NONE);
+                    checked = Math.max(checked, rate(state.sequence(), t0));
+                    t0 = System.nanoTime();
+                    state = without.stateAt(bodies.size(), Progress.NONE);
+                    unchecked = Math.max(unchecked, rate(state.sequence(), t0));
+                    consume = Math.max(consume, rawConsume(bootstrap, "raw0", bodies.size()));
+                }
+            }
+            report("replay into state checking signed heads (decode, hashes, links, signatures, fold) vs raw consumer (goal >= 0.5)",
+                    checked, consume);
+            report("replay into state not checking signatures vs raw consumer", unchecked, consume);
+            report("replay checking signatures vs not", checked, unchecked);
+
+            // the cryptography alone: what one signature (and its check) per entry would cost
+            byte[] hash = sealed.get(0).hash();
+            TrustedKeys keys = TrustedKeys.of(key.publicKey());
+            double signRate = 0;
+            double verifyRate = 0;
+            for (int r = 0; r < ROUNDS; r++) {
+                long t0 = System.nanoTime();
+                byte[] signature = null;
+                for (int i = 0; i < 2_000; i++) {
+                    signature = key.sign(hash);
+                }
+                signRate = Math.max(signRate, rate(2_000, t0));
+                t0 = System.nanoTime();
+                for (int i = 0; i < 2_000; i++) {
+                    if (!keys.verify(key.keyId(), hash, signature)) {
+                        throw new IllegalStateException("a signature did not verify");
+                    }
+                }
+                verifyRate = Math.max(verifyRate, rate(2_000, t0));
+            }
+            report("Ed25519 signatures alone (signing every entry would cap append here) vs raw producer", signRate, raw);
+            report("Ed25519 verifications alone (checking every entry would cap replay here) vs raw consumer", verifyRate, consume);
+            System.out.printf(Locale.ROOT, "RESULT Ed25519 on this JVM (%s): sign %.0f us, verify %.0f us per signature%n",
+                    System.getProperty("java.version"), 1e6 / signRate, 1e6 / verifyRate);
+        } finally {
+            TempDirs.delete(dir);
+        }
+    }
+
+    private static double append(LedgerConfig config, List<Event> bodies, int batch) throws Exception {
+        return append(config, bodies, batch, new ArrayList<>());
+    }
+
+    private static double append(LedgerConfig config, List<Event> bodies, int batch, List<LedgerEntry> written)
+            throws Exception {
+        try (KafkaLedger l = KafkaLedger.open(config); KafkaLedgerWriter writer = l.openWriter("bench")) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < bodies.size(); i += batch) {
+                written.addAll(writer.append(bodies.subList(i, Math.min(bodies.size(), i + batch))));
+            }
+            return rate(bodies.size(), t0);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.ledgerlb.ledger.event;
+
+import static io.ledgerlb.ledger.testing.SampleEvents.assign;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.ByteString;
+import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.ledger.event.SignedChain.PassedOver;
+import io.ledgerlb.ledger.event.SignedChain.Verified;
+import io.ledgerlb.ledger.sign.SigningKey;
+import io.ledgerlb.ledger.sign.TrustedKeys;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The pure choice of the signed chain among the records read, without Kafka. */
+class SignedChainTest {
+    private static final SigningKey KEY = SigningKey.generate();
+    private static final TrustedKeys TRUSTED = TrustedKeys.of(KEY.publicKey());
+
+    private static LedgerEntry next(LedgerEntry before, String ip) {
+        Event event = assign("s-" + ip, ip).toBuilder()
+                .setSequence(before == null ? 1 : before.sequence() + 1)
+                .setPrevHash(ByteString.copyFrom(before == null ? HashChain.GENESIS : before.hash()))
+                .build();
+        return LedgerEntry.seal(event);
+    }
+
+    @Test
+    void onlyWhatTheNewestSignedHeadVouchesForIsVerifiedAndTheForgeryBesideItIsNamed() {
+        LedgerEntry e1 = next(null, "10.0.0.1");
+        LedgerEntry forged = next(e1, "10.0.0.66");
+        LedgerEntry e2 = next(e1, "10.0.0.2");
+        LedgerEntry e3 = next(e2, "10.0.0.3").signedBy(KEY);
+        SignedChain chain = new SignedChain(TRUSTED);
+        chain.accept(e1, 0);
+        chain.accept(forged, 1);
+        chain.accept(e2, 2);
+        assertThat(chain.settle()).as("no head yet").isEmpty();
+        chain.accept(e3, 3);
+        assertThat(chain.settle()).extracting(Verified::entry).containsExactly(e1, e2, e3);
+        assertThat(chain.drainPassedOver()).singleElement().satisfies(p -> {
+            assertThat(p.sequence()).isEqualTo(2);
+            assertThat(p.position()).isEqualTo(1);
+            assertThat(p.reason()).contains("left out");
+        });
+        assertThat(chain.pending()).isZero();
+    }
+
+    @Test
+    void aHeadSignedByAnUnknownKeyIsNamedAndAnOlderGoodHeadStillVouches() {
+        LedgerEntry e1 = next(null, "10.0.0.1").signedBy(KEY);
+        LedgerEntry evil = next(e1, "10.0.0.66").signedBy(SigningKey.generate());
+        SignedChain chain = new SignedChain(TRUSTED);
+        chain.accept(e1, 0);
+        chain.accept(evil, 1);
+        assertThat(chain.settle()).extracting(Verified::entry).containsExactly(e1);
+        assertThat(chain.drainPassedOver()).extracting(PassedOver::reason)
+                .singleElement().asString().contains("not trusted");
+        LedgerEntry e2 = next(e1, "10.0.0.2").signedBy(KEY);
+        chain.accept(e2, 2);
+        assertThat(chain.settle()).extracting(Verified::entry).containsExactly(e2);
+    }
+
+    @Test
+    void withoutKeysEntriesAreVerifiedByLinksAloneAndAReplayIsStillPassedOver() {
+        LedgerEntry e1 = next(null, "10.0.0.1");
+        LedgerEntry e2 = next(e1, "10.0.0.2");
+        SignedChain chain = new SignedChain(TrustedKeys.UNCHECKED);
+        chain.accept(e1, 0);
+        chain.accept(e2, 1);
+        chain.accept(e1, 2);
+        assertThat(chain.settle()).extracting(Verified::entry).containsExactly(e1, e2);
+        assertThat(chain.drainPassedOver()).extracting(PassedOver::position).containsExactly(2L);
+    }
+
+    @Test
+    void whatNoHeadEverCoversIsNamedAtTheEndOfARead() {
+        LedgerEntry e1 = next(null, "10.0.0.1");
+        SignedChain chain = new SignedChain(TRUSTED);
+        chain.accept(e1, 0);
+        assertThat(chain.settle()).isEmpty();
+        assertThat(chain.unsignedTail()).containsExactly(e1);
+        assertThat(chain.endOfRead()).singleElement()
+                .satisfies(p -> assertThat(p.reason()).contains("not vouched for by any signed head"));
+        assertThat(List.of(chain.tipSequence())).containsExactly(0L);
+    }
+}
