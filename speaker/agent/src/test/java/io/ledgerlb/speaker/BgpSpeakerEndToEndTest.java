@@ -49,6 +49,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -264,11 +265,9 @@ class BgpSpeakerEndToEndTest {
         try (ServerSocket free = new ServerSocket(0)) {
             metricsPort = free.getLocalPort();
         }
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         speakerLog = lab.dir.resolve("speaker.log");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dlogback.configurationFile=logback.xml", "-cp", cp, SpeakerMain.class.getName(),
+        List<String> command = new ArrayList<>(speakerCommand());
+        command.addAll(List.of(
                 "--node-name=n1",
                 "--kafka-bootstrap=" + ledger.bootstrapServers(), "--trusted-keys=" + LedgerFixture.trustedKeysFile(),
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
@@ -293,6 +292,19 @@ class BgpSpeakerEndToEndTest {
     HttpResponse<String> scrape(String path) throws IOException, InterruptedException {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + path))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The JVM and its arguments up to the speaker's own: the test classpath, or (SpeakerJarEndToEndIT) the shaded jar on the image's runtime. */
+    static List<String> speakerCommand() {
+        List<String> jvm = List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dlogback.configurationFile=logback.xml");
+        String jar = System.getProperty("ledgerlb.speaker.jar");
+        if (jar != null) {
+            String java = Path.of(System.getProperty("ledgerlb.runtime"), "bin", "java").toString();
+            return Stream.of(List.of(java), jvm, List.of("-jar", jar)).flatMap(List::stream).toList();
+        }
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return Stream.of(List.of(java), jvm, List.of("-cp", cp, SpeakerMain.class.getName())).flatMap(List::stream).toList();
     }
 
     // ---- the ledger
