@@ -72,7 +72,9 @@ class ExplorerBrowserTest {
         run = cli.getSubcommands().get("run").getCommand();
         running = new Thread(() -> cli.execute("run", "--local", "--kafka-bootstrap", LedgerFixture.bootstrapServers(),
                 "--topic", config.eventsTopic(), "--data-dir", dir.toString(), "--metrics-port", "0",
-                "--admin-port", "0", "--explorer-port", "0", "--instance", "explorer-test"), "allocator-under-test");
+                "--admin-port", "0", "--explorer-port", "0", "--instance", "explorer-test",
+                "--signing-key", LedgerFixture.signingKeyFile().toString(),
+                "--trusted-keys", LedgerFixture.trustedKeysFile().toString()), "allocator-under-test");
         running.start();
         Matcher port = await("the explorer's address in the run command's output", () -> {
             Matcher m = Pattern.compile("explorer: +http://127\\.0\\.0\\.1:(\\d+)/explorer/").matcher(out.toString());
