@@ -4,6 +4,7 @@ import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.LedgerListener;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.event.SignedChain;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.speaker.health.Health;
 import java.time.Duration;
@@ -87,6 +88,11 @@ final class LedgerWatch implements LedgerListener, AutoCloseable {
         caughtUp = true;
         speaker.caughtUp(state);
         check();
+    }
+
+    @Override
+    public void passedOver(SignedChain.PassedOver record) {
+        speaker.passedOver(record);
     }
 
     @Override
