@@ -82,7 +82,9 @@ public final class ExplorerApi {
         json.put("hash", hash);
         json.put("time", queries.timeOf(sequence[0]).map(Instant::toString).orElse(null));
         json.put("firstTime", queries.firstTime().map(Instant::toString).orElse(null));
-        json.put("signature", null); // the ledger is not signed yet: the page shows "unsigned"
+        Optional<LedgerEntry> headEntry = sequence[0] == 0 ? Optional.empty() : queries.entry(sequence[0]).filter(LedgerEntry::signed);
+        json.put("signature", headEntry.map(e -> HexFormat.of().formatHex(e.signature())).orElse(null));
+        json.put("keyId", headEntry.map(e -> HexFormat.of().formatHex(e.keyId())).orElse(null));
         json.put("liveBroken", live.broken().orElse(null));
         json.put("verify", verify.status());
         json.put("tokenRequired", tokenRequired);

@@ -193,7 +193,7 @@ async function poolsView(start, token) {
       : message('info', 'No pool is defined yet: apply an IPAddressPool.'),
     el('h2', {}, 'Waiting for an IP'),
     waiting.length ? table(['Service', 'Reason', 'Message', 'Pools named', 'Seq#'], waiting, { id: 'waiting-table' })
-      : el('p', { class: 'muted' }, 'No Service is waiting.'));
+      : el('p', { class: 'muted', id: 'waiting-none' }, 'No Service is waiting.'));
   rendered('pools', start);
 }
 
@@ -436,8 +436,8 @@ async function trustView(start, token) {
       el('dt', {}, 'Chain head sequence'), el('dd', { id: 'head-sequence' }, h.sequence),
       el('dt', {}, 'Head hash'), el('dd', { class: 'mono', id: 'head-hash' }, h.hash),
       el('dt', {}, 'Head time'), el('dd', {}, fmtTime(h.time)),
-      el('dt', {}, 'Signature'), el('dd', { id: 'head-signature' }, h.signature ? el('span', { class: 'mono' }, h.signature)
-        : el('span', { class: 'muted' }, 'unsigned (this ledger carries no signature yet)')),
+      el('dt', {}, 'Signature'), el('dd', { id: 'head-signature' }, h.signature ? el('span', { class: 'mono' }, 'Ed25519 ' + h.signature + ' by key ' + h.keyId)
+        : el('span', { class: 'muted' }, 'unsigned (no signed head: a ledger from before signing, not adopted yet)')),
       el('dt', {}, 'Ledger began'), el('dd', {}, fmtTime(h.firstTime)))),
     el('h2', {}, 'Verification'),
     el('div', { class: 'card' }, el('p', { class: 'muted' },

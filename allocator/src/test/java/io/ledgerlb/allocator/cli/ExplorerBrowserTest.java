@@ -133,7 +133,7 @@ class ExplorerBrowserTest {
         // web leaves; svc-c, waiting, takes its IP in the same transaction (as MetalLB gives a freed
         // IP to the waiting Service): the pool stays full, nobody waits, the IP's timeline tells it
         kube.services().inNamespace("default").withName("web").delete();
-        waitForText(By.id("waiting-table"), "No Service is waiting.");
+        waitForText(By.id("waiting-none"), "No Service is waiting.");
         assertThat(browser.findElement(By.cssSelector("td[data-count='blue']")).getText()).contains("3 / 3");
         WebElement search = browser.findElement(By.id("search-input"));
         search.clear();
@@ -181,10 +181,11 @@ class ExplorerBrowserTest {
         assertThat(csv.lines().findFirst()).contains("service,ip,pool,sharingKey");
         assertThat(csv).contains("default/web,192.0.2.10,blue,");
 
-        // trust: the head, unsigned, and a verification run from the page
+        // trust: the head, signed by the allocator's key, and a verification run from the page
         browser.get(base + "#/trust");
         waitForText(By.id("head-sequence"), "");
-        assertThat(browser.findElement(By.id("head-signature")).getText()).contains("unsigned");
+        assertThat(browser.findElement(By.id("head-signature")).getText()).contains("Ed25519")
+                .contains(java.util.HexFormat.of().formatHex(LedgerFixture.signingKey().keyId()));
         assertThat(browser.findElement(By.id("head-hash")).getText()).matches("[0-9a-f]{64}");
         browser.findElement(By.id("verify-button")).click();
         waitForText(By.id("verify-result"), "intact");
