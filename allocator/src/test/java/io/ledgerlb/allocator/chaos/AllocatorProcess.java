@@ -46,6 +46,7 @@ public final class AllocatorProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), "io.ledgerlb.allocator.cli.LedgerlbCommand", "run",
                 "--data-dir", dataDir.toString(), "--local", "--local-port", String.valueOf(apiPort),
                 "--metrics-port", String.valueOf(metricsPort), "--admin-port", String.valueOf(adminPort),
+                "--explorer-port", "-1", // not under test here; its default port may be another allocator's
                 "--instance", "allocator-" + starts))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("allocator.log").toFile()));
