@@ -87,6 +87,7 @@ final class SequenceIndex {
                 waiting.put(service, new WaitingRefusal(service, entry.sequence(), instant(time), r.getReason(), r.getMessage()));
             }
             case IP_ASSIGNED -> waiting.remove(ServiceKey.of(event.getIpAssigned().getService()));
+            case WAIT_ENDED -> waiting.remove(ServiceKey.of(event.getWaitEnded().getService()));
             default -> { }
         }
     }

@@ -42,6 +42,10 @@ public final class EventFormat {
                 subject = service(e.getAllocationRefused().getService());
                 why = e.getAllocationRefused().getReason() + ": " + e.getAllocationRefused().getMessage();
             }
+            case WAIT_ENDED -> {
+                subject = service(e.getWaitEnded().getService());
+                why = e.getWaitEnded().getReason();
+            }
             case POOL_DEFINED -> {
                 pool = e.getPoolDefined().getName();
                 subject = "IPAddressPool/" + pool;

@@ -26,6 +26,9 @@ public interface AllocationStep extends PoolCounts.Source {
 
     Decision serviceDeleted(LedgerState state, ServiceKey service, Cause cause, Instant now);
 
+    /** A Service that waited for an IP stops waiting without one: deleted, or no longer served. */
+    Decision waitEnded(ServiceKey service, String reason, Cause cause, Instant now);
+
     /** A MetalLB resource was created or changed. */
     Decision config(LedgerState state, MetalLbKinds kind, GenericKubernetesResource resource, Cause cause, Instant now);
 

@@ -536,22 +536,21 @@ public final class AllocatorController implements AutoCloseable {
             throws LedgerWriteException {
         Optional<Service> service = cachedService(key);
         Instant now = Instant.now();
-        Decision decision;
+        Decision decided;
         if (service.isEmpty()) {
-            Cause cause = Cause.newBuilder().setKind("Service").setNamespace(key.namespace()).setName(key.name())
-                    .setReason("ServiceDeleted").build();
-            decision = step.serviceDeleted(state, key, cause, now);
-            waiting.forget(key);
+            decided = withWaitEnded(key, "ServiceDeleted", step.serviceDeleted(state, key, deleted(key), now), now);
             lastRefusal.remove(key);
         } else {
             Service svc = service.get();
             Cause cause = cause(svc, "ServiceChanged");
-            decision = withoutRepeatedRefusal(key, svc, step.service(state, svc, namespaceLabels(key.namespace()), cause, now));
+            decided = withoutRepeatedRefusal(key, svc, step.service(state, svc, namespaceLabels(key.namespace()), cause, now));
+            if (decided.events().stream().noneMatch(e -> e.hasAllocationRefused() || e.hasIpAssigned())
+                    && !lastRefusal.containsKey(key) && state.assignmentsOf(key).isEmpty()) {
+                decided = withWaitEnded(key, "NoLongerServed", decided, now);
+            }
         }
+        Decision decision = decided;
         List<LedgerEntry> staged = stage(transaction, decision.events());
-        if (decision.events().stream().noneMatch(Event::hasAllocationRefused) && !lastRefusal.containsKey(key)) {
-            waiting.forget(key); // served, or no longer a Service this allocator serves
-        }
         if (WaitingServices.freesCapacity(decision.events())) {
             retryWaiting(transaction, key, afterCommit);
         }
@@ -566,6 +565,21 @@ public final class AllocatorController implements AutoCloseable {
             }
             holdingsChanged(staged).map(Holding::pool).distinct().forEach(this::poolStatusLater);
         }, !staged.isEmpty());
+    }
+
+    private static Cause deleted(ServiceKey key) {
+        return Cause.newBuilder().setKind("Service").setNamespace(key.namespace()).setName(key.name())
+                .setReason("ServiceDeleted").build();
+    }
+
+    /** The decision, followed by the end of the Service's wait for an IP when it was waiting. */
+    private Decision withWaitEnded(ServiceKey key, String reason, Decision decision, Instant now) {
+        if (!waiting.isWaiting(key)) {
+            return decision;
+        }
+        List<Event> events = new ArrayList<>(decision.events());
+        events.addAll(step.waitEnded(key, reason, deleted(key).toBuilder().setReason(reason).build(), now).events());
+        return new Decision(events, decision.invalid(), decision.warnings());
     }
 
     /** Per waiting Service, the resourceVersion and message of the refusal last recorded. */
@@ -605,7 +619,7 @@ public final class AllocatorController implements AutoCloseable {
             }
             Optional<Service> service = cachedService(key);
             if (service.isEmpty()) {
-                waiting.forget(key);
+                stage(transaction, withWaitEnded(key, "ServiceDeleted", Decision.of(List.of()), Instant.now()).events());
                 continue;
             }
             Decision retry = step.service(state, service.get(), namespaceLabels(key.namespace()),

@@ -81,6 +81,11 @@ public final class CoreAllocationStep implements AllocationStep {
     }
 
     @Override
+    public Decision waitEnded(ServiceKey service, String reason, Cause cause, Instant now) {
+        return Decision.of(allocator.waitEnded(service, reason, cause, now).events());
+    }
+
+    @Override
     public Decision config(LedgerState state, MetalLbKinds kind, GenericKubernetesResource resource, Cause cause,
             Instant now) {
         try {

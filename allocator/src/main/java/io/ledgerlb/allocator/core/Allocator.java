@@ -7,6 +7,7 @@ import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.ReleaseReason;
+import io.ledgerlb.events.v1.ServiceRef;
 import io.ledgerlb.ledger.LedgerListener;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.state.LedgerState;
@@ -169,6 +170,16 @@ public final class Allocator implements LedgerListener {
     public synchronized Decision serviceDeleted(LedgerState state, ServiceKey service, Cause cause, Instant now) {
         return release(List.copyOf(state.assignmentsOf(service)), ReleaseReason.SERVICE_DELETED,
                 new EventFactory(actor, cause, now));
+    }
+
+    /**
+     * A Service that waited for an IP stops waiting without one ({@code reason}: ServiceDeleted or
+     * NoLongerServed), so that readers of the ledger no longer count it among the waiting.
+     */
+    public Decision waitEnded(ServiceKey service, String reason, Cause cause, Instant now) {
+        ServiceRef ref = ServiceRef.newBuilder().setNamespace(service.namespace()).setName(service.name()).build();
+        return new Decision(List.of(new EventFactory(actor, cause, now).waitEnded(ref, reason)),
+                new Outcome.NotOurs(reason));
     }
 
     /**

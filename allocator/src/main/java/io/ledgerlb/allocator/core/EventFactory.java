@@ -11,6 +11,7 @@ import io.ledgerlb.events.v1.IpReleased;
 import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.ReleaseReason;
 import io.ledgerlb.events.v1.ServiceRef;
+import io.ledgerlb.events.v1.WaitEnded;
 import java.time.Instant;
 
 /** Builds the event bodies of one decision: all with the same time, actor and cause. */
@@ -55,6 +56,10 @@ final class EventFactory {
     Event refused(ServiceRef service, String reason, String message) {
         return event().setAllocationRefused(AllocationRefused.newBuilder()
                 .setService(service).setReason(reason).setMessage(message)).build();
+    }
+
+    Event waitEnded(ServiceRef service, String reason) {
+        return event().setWaitEnded(WaitEnded.newBuilder().setService(service).setReason(reason)).build();
     }
 
     Event poolDefined(PoolDefined pool) {

@@ -34,6 +34,8 @@ public final class WaitingServices implements LedgerListener {
             }
         } else if (event.hasIpAssigned()) {
             since.remove(ServiceKey.of(event.getIpAssigned().getService()));
+        } else if (event.hasWaitEnded()) {
+            since.remove(ServiceKey.of(event.getWaitEnded().getService()));
         }
     }
 

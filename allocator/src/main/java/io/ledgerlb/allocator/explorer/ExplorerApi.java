@@ -366,7 +366,7 @@ public final class ExplorerApi {
         Event e = entry.event();
         Map<String, Object> json = EventFormat.json(e);
         json.put("service", switch (e.getBodyCase()) {
-            case IP_ASSIGNED, IP_RELEASED, ALLOCATION_REFUSED -> EventFormat.row(e).subject();
+            case IP_ASSIGNED, IP_RELEASED, ALLOCATION_REFUSED, WAIT_ENDED -> EventFormat.row(e).subject();
             default -> "";
         });
         json.put("hash", entry.hashHex());

@@ -130,6 +130,14 @@ class ExplorerBrowserTest {
         assertThat(browser.findElement(By.cssSelector("#waiting-table a[href='#/pool/blue']")).getText()).isEqualTo("blue");
         shot("pools");
 
+        // a waiting Service deleted waits no more: the ledger says so (WaitEnded) and the table drops it
+        service("gone");
+        waitForText(By.id("waiting-table"), "default/gone");
+        kube.services().inNamespace("default").withName("gone").delete();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).ignoring(StaleElementReferenceException.class)
+                .until(b -> !b.findElement(By.id("waiting-table")).getText().contains("default/gone"));
+        assertThat(browser.findElement(By.id("waiting-table")).getText()).contains("default/svc-c");
+
         // web leaves; svc-c, waiting, takes its IP in the same transaction (as MetalLB gives a freed
         // IP to the waiting Service): the pool stays full, nobody waits, the IP's timeline tells it
         kube.services().inNamespace("default").withName("web").delete();

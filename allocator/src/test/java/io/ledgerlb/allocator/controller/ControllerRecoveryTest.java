@@ -136,6 +136,11 @@ class ControllerRecoveryTest {
         }
 
         @Override
+        public Decision waitEnded(ServiceKey service, String reason, Cause cause, Instant now) {
+            return core.waitEnded(service, reason, cause, now);
+        }
+
+        @Override
         public Decision config(LedgerState state, MetalLbKinds kind, GenericKubernetesResource resource, Cause cause,
                 Instant now) {
             return core.config(state, kind, resource, cause, now);

@@ -35,7 +35,7 @@ public record Subject(Kind kind, String key) {
 
     /**
      * The subjects an event concerns: an assignment or release its IP, Service and pool; a
-     * refusal its Service; a pool's definition or removal that pool. Other events (advertisements,
+     * refusal or the end of a wait its Service; a pool's definition or removal that pool. Other events (advertisements,
      * peers, snapshots) concern none of them.
      */
     public static Set<Subject> of(Event event) {
@@ -45,6 +45,7 @@ public record Subject(Kind kind, String key) {
             case IP_RELEASED -> holding(event.getIpReleased().getIp(), event.getIpReleased().getService(),
                     event.getIpReleased().getPool());
             case ALLOCATION_REFUSED -> Set.of(service(ServiceKey.of(event.getAllocationRefused().getService())));
+            case WAIT_ENDED -> Set.of(service(ServiceKey.of(event.getWaitEnded().getService())));
             case POOL_DEFINED -> Set.of(pool(event.getPoolDefined().getName()));
             case CONFIG_REMOVED -> event.getConfigRemoved().getKind() == ConfigKind.POOL
                     ? Set.of(pool(event.getConfigRemoved().getName())) : Set.of();

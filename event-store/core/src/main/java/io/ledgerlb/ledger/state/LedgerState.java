@@ -87,7 +87,7 @@ public final class LedgerState {
                     .remove(event.getConfigRemoved().getName());
             case IP_ASSIGNED -> assign(event.getIpAssigned());
             case IP_RELEASED -> release(event.getIpReleased());
-            case ALLOCATION_REFUSED, SNAPSHOT_TAKEN, SIGNING_KEY_ROTATED, LEDGER_ADOPTED -> { } // for the audit trail (keys: SignedChain)
+            case ALLOCATION_REFUSED, WAIT_ENDED, SNAPSHOT_TAKEN, SIGNING_KEY_ROTATED, LEDGER_ADOPTED -> { } // for the audit trail (keys: SignedChain)
             case BODY_NOT_SET -> {
                 unknownSkipped++;
                 log.warn("skipping event {} of a type this version does not know (written by a newer ledgerlb)",
