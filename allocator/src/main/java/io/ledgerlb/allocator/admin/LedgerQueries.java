@@ -15,7 +15,10 @@ import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -95,8 +98,47 @@ public final class LedgerQueries {
         return index.lastAtOrBefore(time);
     }
 
+    /** States recently asked for, most recent first: a reader moving through the history folds on from them. */
+    private final Deque<LedgerState> recent = new ArrayDeque<>();
+    private static final int RECENT_STATES = 4;
+
+    /**
+     * The state at {@code sequence}, folded on from the nearest recent state at or before it when
+     * no snapshot is nearer (stepping a slider replays only the entries between two points). The
+     * state returned is shared with later calls: read it, never change it.
+     */
     public LedgerState stateAt(long sequence) throws LedgerFormatException {
-        return sequence == 0 ? new LedgerState() : ledger.stateAt(sequence);
+        if (sequence == 0) {
+            return new LedgerState();
+        }
+        Optional<LedgerState> near;
+        synchronized (recent) {
+            near = recent.stream().filter(s -> s.sequence() <= sequence).max(Comparator.comparingLong(LedgerState::sequence));
+        }
+        LedgerState state;
+        if (near.isEmpty()) {
+            state = ledger.stateAt(sequence);
+        } else if (near.get().sequence() == sequence) {
+            state = near.get();
+        } else {
+            try {
+                state = ledger.stateAt(sequence, near.get());
+            } catch (LedgerFormatException notOnThisChain) { // the topic was rebuilt since (recover)
+                synchronized (recent) {
+                    recent.clear();
+                }
+                state = ledger.stateAt(sequence);
+            }
+        }
+        LedgerState found = state;
+        synchronized (recent) {
+            recent.removeIf(s -> s == found);
+            recent.addFirst(found);
+            while (recent.size() > RECENT_STATES) {
+                recent.removeLast();
+            }
+        }
+        return state;
     }
 
     /** A state as the admin API and {@code ledgerlb state} show it. */

@@ -55,12 +55,6 @@ public final class ExplorerApi {
     private final LiveHead live;
     private final VerifyJob verify;
     private final boolean tokenRequired;
-    private final Map<Long, LedgerState> states = new LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, LedgerState> eldest) {
-            return size() > 4; // the slider's two points and a little history
-        }
-    };
 
     public ExplorerApi(LedgerQueries queries, LiveHead live, boolean tokenRequired) {
         this.queries = queries;
@@ -254,17 +248,7 @@ public final class ExplorerApi {
         if (atHead != null) {
             return atHead;
         }
-        LedgerState state;
-        synchronized (states) {
-            state = states.get(sequence);
-        }
-        if (state == null) {
-            state = queries.stateAt(sequence);
-            synchronized (states) {
-                states.put(sequence, state);
-            }
-        }
-        return read.apply(state);
+        return read.apply(queries.stateAt(sequence)); // which keeps the slider's recent points
     }
 
     static Instant time(String name, String text) {

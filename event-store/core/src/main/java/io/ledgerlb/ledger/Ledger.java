@@ -29,6 +29,15 @@ public interface Ledger extends AutoCloseable {
     /** The state at {@code sequence}: the newest snapshot at or before it, plus replay. */
     LedgerState stateAt(long sequence) throws LedgerFormatException;
 
+    /**
+     * The state at {@code sequence}, folded on from {@code near} (a state of this ledger at or
+     * before it, left unchanged) when no snapshot lies between the two: a reader stepping through
+     * the history replays only the entries between its points.
+     */
+    default LedgerState stateAt(long sequence, LedgerState near) throws LedgerFormatException {
+        return stateAt(sequence);
+    }
+
     @Override
     void close();
 }

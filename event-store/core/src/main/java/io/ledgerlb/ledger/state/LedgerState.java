@@ -281,13 +281,26 @@ public final class LedgerState {
         return state;
     }
 
-    /** A deep copy, by way of a snapshot. */
+    /**
+     * An independent copy. Cheap: the inner maps of byIp and byService and the protobuf values are
+     * never changed in place (see {@link #with}), so the copy shares them; only the remembered
+     * previous IPs, which are lists changed in place, are copied.
+     */
     public LedgerState copy() {
-        try {
-            return fromSnapshot(toSnapshot());
-        } catch (LedgerFormatException e) {
-            throw new IllegalStateException(e);
-        }
+        LedgerState copy = new LedgerState();
+        copy.pools.putAll(pools);
+        copy.l2Advertisements.putAll(l2Advertisements);
+        copy.bgpAdvertisements.putAll(bgpAdvertisements);
+        copy.bgpPeers.putAll(bgpPeers);
+        copy.communities.putAll(communities);
+        copy.bfdProfiles.putAll(bfdProfiles);
+        copy.byIp.putAll(byIp);
+        copy.byService.putAll(byService);
+        previousIps.forEach((service, ips) -> copy.previousIps.put(service, new ArrayList<>(ips)));
+        copy.sequence = sequence;
+        copy.lastHash = lastHash;
+        copy.unknownSkipped = unknownSkipped;
+        return copy;
     }
 
     @Override

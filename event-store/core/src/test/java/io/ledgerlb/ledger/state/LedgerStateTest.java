@@ -100,6 +100,27 @@ class LedgerStateTest {
     }
 
     @Test
+    void aCopyFoldsOnWithoutChangingTheOriginal() {
+        List<Event.Builder> h = new ArrayList<>(HISTORY);
+        h.add(assign("x", "10.99.0.50"));
+        h.add(release("x", "10.99.0.50"));
+        h.add(assign("x", "10.99.0.51"));
+        h.add(assign("y", "10.99.0.51"));
+        List<LedgerEntry> entries = chain(h);
+        int upTo = HISTORY.size() + 1;
+        LedgerState original = fold(entries.subList(0, upTo));
+        LedgerState copy = original.copy();
+        entries.subList(upTo, entries.size()).forEach(copy::apply);
+
+        assertThat(original).isEqualTo(fold(entries.subList(0, upTo)));
+        assertThat(original.previousIps(new ServiceKey("default", "x"))).isEmpty();
+        assertThat(original.holders("10.99.0.51")).isEmpty();
+        assertThat(copy).isEqualTo(fold(entries));
+        assertThat(copy.previousIps(new ServiceKey("default", "x"))).containsExactly("10.99.0.50");
+        assertThat(copy.holders("10.99.0.51")).hasSize(2);
+    }
+
+    @Test
     void snapshotPlusTailEqualsFullReplay() throws Exception {
         List<LedgerEntry> entries = chain(HISTORY);
         LedgerState full = fold(entries);

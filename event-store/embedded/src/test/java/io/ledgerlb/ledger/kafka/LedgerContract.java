@@ -256,6 +256,25 @@ abstract class LedgerContract {
         }
     }
 
+    @Test
+    void aStateFoldsOnFromAnEarlierOneAsFromTheWholeLog() throws Exception {
+        try (KafkaLedger ledger = KafkaLedger.open(config("fold-on"));
+             KafkaLedgerWriter writer = ledger.openWriter("test")) {
+            writer.append(assignments(0, 30));
+            writer.takeSnapshot(ledger.stateAt(writer.lastSequence())); // covers 30, event 31
+            writer.append(assignments(30, 20));
+            List<LedgerEntry> all = readAll(ledger);
+            LedgerState at10 = ledger.stateAt(10);
+            LedgerState untouched = at10.copy();
+
+            assertThat(ledger.stateAt(25, at10)).isEqualTo(fold(all.subList(0, 25))); // folded on from 10
+            assertThat(ledger.stateAt(45, at10)).isEqualTo(fold(all.subList(0, 45))); // past a snapshot
+            assertThat(ledger.stateAt(all.size(), ledger.stateAt(40))).isEqualTo(fold(all));
+            assertThat(ledger.stateAt(5, at10)).isEqualTo(fold(all.subList(0, 5)));   // a point before the near state
+            assertThat(at10).isEqualTo(untouched);
+        }
+    }
+
     // ---- SQLite: journal, snapshots, recovery
 
     @TempDir

@@ -381,7 +381,24 @@ public final class KafkaLedger implements Ledger {
      * @throws IllegalArgumentException when the ledger ends before {@code sequence}
      */
     public LedgerState stateAt(long sequence, Progress progress) throws LedgerFormatException {
-        Restored restored = restoreLatest(sequence);
+        return foldOn(restoreLatest(sequence), sequence, progress);
+    }
+
+    /** Without SQLite, how far {@link #stateAt(long, LedgerState)} folds on rather than restore a snapshot. */
+    private static final long FOLD_ON_WITHOUT_SQLITE = 10_000;
+
+    @Override
+    public LedgerState stateAt(long sequence, LedgerState near) throws LedgerFormatException {
+        boolean snapshotBetween = database.isPresent()
+                ? database.get().snapshotSequencesNewestFirst(sequence).stream().findFirst().orElse(0L) > near.sequence()
+                : sequence - near.sequence() > FOLD_ON_WITHOUT_SQLITE; // the topic's snapshots are not listed cheaply
+        if (near.sequence() > sequence || snapshotBetween) {
+            return stateAt(sequence);
+        }
+        return foldOn(new Restored(near.copy(), -1), sequence, Progress.NONE);
+    }
+
+    private LedgerState foldOn(Restored restored, long sequence, Progress progress) throws LedgerFormatException {
         LedgerState state = restored.state();
         if (state.sequence() < sequence) {
             // readEntries hands on only entries a signed head vouches for; apply checks they continue the state's chain
@@ -465,7 +482,7 @@ public final class KafkaLedger implements Ledger {
                 throw new LedgerFormatException(snapshot.sequence(), "snapshot in " + snapshot.location()
                         + " does not match the log's entry at that sequence");
             }
-            if (config.trustedKeys().checked() && !endorsed(consumer, snapshot, at.get().offset())) {
+            if (config.trustedKeys().checked() && !endorsed(consumer, snapshot, state.lastHash(), at.get().offset())) {
                 throw new LedgerFormatException(snapshot.sequence(), "snapshot in " + snapshot.location()
                         + " is not named by a signed SnapshotTaken entry of a trusted key");
             }
@@ -477,7 +494,7 @@ public final class KafkaLedger implements Ledger {
     private static final int ENDORSEMENT_WINDOW = 1_000;
 
     private boolean endorsed(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, StoredSnapshot snapshot,
-                             long coveredOffset) throws LedgerFormatException {
+                             byte[] coveredHash, long coveredOffset) throws LedgerFormatException {
         boolean[] found = {false};
         long end = Math.min(events.endOffset(consumer), coveredOffset + 1 + ENDORSEMENT_WINDOW);
         events.scan(consumer, coveredOffset + 1, end, record -> {
@@ -487,7 +504,7 @@ public final class KafkaLedger implements Ledger {
                         && entry.event().hasSnapshotTaken()
                         && entry.event().getSnapshotTaken().getCoversSequence() == snapshot.sequence()
                         && Arrays.equals(entry.event().getSnapshotTaken().getStateSha256().toByteArray(), snapshot.sha256())
-                        && Arrays.equals(entry.prevHash(), snapshot.restore().lastHash())
+                        && Arrays.equals(entry.prevHash(), coveredHash)
                         && entry.hashValid()
                         && entry.signatureValid(config.trustedKeys());
             } catch (LedgerFormatException notAnEntry) {
