@@ -151,7 +151,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         long first = sent.get(0).get().offset();
         EventLog events = ledger.events();
         Consumer<byte[], byte[]> consumer = visibility();
-        if (!events.awaitVisible(consumer, first - 1, SETTLE_TIMEOUT)) {
+        if (!events.awaitResolved(consumer, first - 1, SETTLE_TIMEOUT)) {
             return Optional.of("a transaction before offset " + first + " is still open after "
                     + SETTLE_TIMEOUT.toSeconds() + " s");
         }
