@@ -199,6 +199,13 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         } catch (KafkaException e) {
             throw new LedgerWriteException("cannot read the tail of " + ledger.config().eventsTopic() + ": " + e.getMessage(), e);
         }
+        if (!tip.signedRivals().isEmpty()) {
+            SignedChain.PassedOver rival = tip.signedRivals().get(0);
+            throw new LedgerWriteException(ledger.config().eventsTopic() + " is forked: " + rival + ". No entry can follow "
+                    + "a chain with two signed histories; `ledgerlb verify` names them, `ledgerlb recover` rebuilds the log "
+                    + "from the journal", new LedgerFormatException(rival.sequence(), "two signed entries hold sequence "
+                    + rival.sequence() + " (one at offset " + rival.position() + "): a fork"));
+        }
         List<LedgerEntry> unsigned = tip.unsignedTail();
         chainKeys = tip.keys();
         adopting = null;
