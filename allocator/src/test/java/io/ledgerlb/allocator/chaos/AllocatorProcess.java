@@ -42,7 +42,7 @@ public final class AllocatorProcess implements AutoCloseable {
     public AllocatorProcess start() throws IOException, InterruptedException {
         starts++;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "io.ledgerlb.allocator.cli.LedgerlbCommand", "run",
                 "--data-dir", dataDir.toString(), "--local", "--local-port", String.valueOf(apiPort),
                 "--metrics-port", String.valueOf(metricsPort), "--admin-port", String.valueOf(adminPort),
@@ -91,8 +91,13 @@ public final class AllocatorProcess implements AutoCloseable {
 
     /** A client of its local Kubernetes API, as kubectl would use it. */
     public KubernetesClient kubernetes() throws IOException {
-        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(
-                Files.readString(dataDir.resolve("kubeconfig")))).build();
+        Config config = Config.fromKubeconfig(Files.readString(dataDir.resolve("kubeconfig")));
+        // fail at once while the process is down (the callers retry): fabric8's own retries back off for
+        // tens of seconds, which would only delay each restart of a chaos run
+        config.setRequestRetryBackoffLimit(0);
+        config.setConnectionTimeout(2_000);
+        config.setRequestTimeout(10_000);
+        return new KubernetesClientBuilder().withConfig(config).build();
     }
 
     public Path dataDir() {

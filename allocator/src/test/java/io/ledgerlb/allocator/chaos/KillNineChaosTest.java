@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -12,11 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
  * during churn (more with {@code -Dledgerlb.chaos.kills=N}; the long run is
  * {@code bench/chaos-kill9.sh}). Nothing acknowledged may be lost, forked, doubled or moved.
  */
-// Opt-in (bench/chaos-kill9.sh, or -Dledgerlb.chaos.kills=N): a CI run on 2026-12-07 met a restart whose
-// writer waited forever on a transaction left open on the events partition (last stable offset stuck
-// two records below the log's end), so the allocator never led again. Until that is fixed it would
-// fail CI at random; the note of that stop says so.
-@EnabledIfSystemProperty(named = "ledgerlb.chaos.kills", matches = "\\d+")
 class KillNineChaosTest {
     @Test
     void tenKillsDuringChurnForkNothingLoseNothingMoveNothing(@TempDir Path dir) throws Exception {

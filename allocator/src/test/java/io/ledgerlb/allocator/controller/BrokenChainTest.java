@@ -1,6 +1,7 @@
 package io.ledgerlb.allocator.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.google.protobuf.ByteString;
@@ -10,6 +11,7 @@ import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.ChainReport;
 import io.ledgerlb.ledger.Progress;
 import io.ledgerlb.ledger.event.LedgerEntry;
+import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.testing.LedgerFixture;
 import io.ledgerlb.ledger.testing.SampleEvents;
@@ -36,10 +38,7 @@ class BrokenChainTest {
     void aForgedRivalBesideTheChainNeitherStopsNorForksTheAllocator() throws Exception {
         try (MockCluster cluster = new MockCluster();
              KafkaLedger ledger = LedgerFixture.open("forked-" + UUID.randomUUID())) {
-            List<LedgerEntry> written;
-            try (LedgerWriter writer = ledger.openWriter("first")) {
-                written = writer.append(SampleEvents.assignments(0, 3));
-            }
+            List<LedgerEntry> written = writtenByAFirstWriter(ledger);
             LedgerEntry parent = written.get(written.size() - 2);
             fork(ledger, parent);
             long before = ledger.lastSequence();
@@ -62,16 +61,49 @@ class BrokenChainTest {
         }
     }
 
+    /**
+     * A real fork (issue 11.1): a rival signed with the writer's own key, as a killed writer's late
+     * transaction would be. No reader can tell which of the two is the chain, so the allocator
+     * refuses to lead, and says so where {@code /readyz} and the metric read it.
+     */
+    @Test
+    void aSignedForkMakesTheAllocatorRefuseToLead() throws Exception {
+        try (MockCluster cluster = new MockCluster();
+             KafkaLedger ledger = LedgerFixture.open("signed-fork-" + UUID.randomUUID())) {
+            List<LedgerEntry> written = writtenByAFirstWriter(ledger);
+            append(ledger, rival(written.get(written.size() - 2), "killed").signedBy(LedgerFixture.signingKey()));
+
+            AllocatorController controller = Allocators.started(cluster.newClient(), ledger, "allocator-a");
+            assertThatThrownBy(controller::startLeading).isInstanceOf(LedgerFormatException.class);
+            assertThat(controller.leading()).isFalse();
+            assertThat(controller.chainBroken()).as("what /readyz and ledgerlb_allocator_chain_broken report").isPresent();
+            controller.close();
+        }
+    }
+
+    private static List<LedgerEntry> writtenByAFirstWriter(KafkaLedger ledger) throws Exception {
+        try (LedgerWriter writer = ledger.openWriter("first")) {
+            return writer.append(SampleEvents.assignments(0, 3));
+        }
+    }
+
     /** Appends, outside any writer, a second entry that continues {@code parent}: two entries now share a sequence. */
     private static void fork(KafkaLedger ledger, LedgerEntry parent) throws Exception {
+        append(ledger, rival(parent, "raw"));
+    }
+
+    private static LedgerEntry rival(LedgerEntry parent, String actor) {
         Event event = SampleEvents.assign("forged", "10.99.6.6").toBuilder()
-                .setSequence(parent.sequence() + 1).setPrevHash(ByteString.copyFrom(parent.hash())).setActor("raw")
+                .setSequence(parent.sequence() + 1).setPrevHash(ByteString.copyFrom(parent.hash())).setActor(actor)
                 .setTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(1)).build();
+        return LedgerEntry.seal(event);
+    }
+
+    private static void append(KafkaLedger ledger, LedgerEntry entry) throws Exception {
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of("bootstrap.servers", ledger.bootstrapServers()),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(ledger.config().eventsTopic(), 0,
-                    ByteBuffer.allocate(Long.BYTES).putLong(event.getSequence()).array(),
-                    LedgerEntry.seal(event).encode())).get();
+                    ByteBuffer.allocate(Long.BYTES).putLong(entry.sequence()).array(), entry.encode())).get();
         }
     }
 }

@@ -34,6 +34,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -56,6 +57,8 @@ import picocli.CommandLine.Option;
         description = "Announces the IPs of the ledgerlb ledger from this node (Layer 2: ARP and NDP).")
 public final class SpeakerMain implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(SpeakerMain.class);
+    /** How long stopping may take after the handover. */
+    static final Duration CLOSE_BOUND = Duration.ofSeconds(5);
 
     @Option(names = "--node-name", defaultValue = "${env:NODE_NAME}", required = true,
             description = "This node's Kubernetes name (default: $NODE_NAME).")
@@ -234,7 +237,7 @@ public final class SpeakerMain implements Callable<Integer> {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                closeAll(resources);
+                closeAllWithin(resources, CLOSE_BOUND);
                 stopped.countDown();
             }, "speaker-shutdown"));
             log.atInfo().addKeyValue("event", "started").addKeyValue("node", nodeName)
@@ -278,14 +281,45 @@ public final class SpeakerMain implements Callable<Integer> {
     }
 
     private static void closeAll(List<AutoCloseable> resources) {
+        closeAll(resources, new AtomicReference<>());
+    }
+
+    private static void closeAll(List<AutoCloseable> resources, AtomicReference<AutoCloseable> closing) {
         for (int i = resources.size() - 1; i >= 0; i--) {
+            closing.set(resources.get(i));
             try {
                 resources.get(i).close();
             } catch (Exception e) {
                 log.warn("closing {} failed: {}", resources.get(i), e.toString());
             }
         }
+        closing.set(null);
         resources.clear();
+    }
+
+    /**
+     * Closes the resources as {@link #closeAll} does, but stops waiting after {@code bound}: the
+     * close of a client whose peer is gone (Kafka, the API server) can block for that client's
+     * request timeout, 30 s or more, and a process told to stop must stop. The process exits
+     * when the shutdown hook returns, whatever is still closing.
+     */
+    static boolean closeAllWithin(List<AutoCloseable> resources, Duration bound) {
+        AtomicReference<AutoCloseable> closing = new AtomicReference<>();
+        Thread closer = new Thread(() -> closeAll(resources, closing), "speaker-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(bound.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!closer.isAlive()) {
+            return true;
+        }
+        log.atWarn().addKeyValue("event", "shutdownBounded")
+                .log("stopping now: {} did not close within {} s (a peer it waits for is gone)", closing.get(),
+                        bound.toSeconds());
+        return false;
     }
 
     static InetSocketAddress socketAddress(String ipAndPort) {

@@ -71,6 +71,8 @@ public final class SignedChain {
     private final Deque<Node> heads = new ArrayDeque<>();
     private final List<Verified> verified = new ArrayList<>();
     private final List<PassedOver> passedOver = new ArrayList<>();
+    /** Entries left out although signed with a trusted key: two signed histories, a fork no reader can settle. */
+    private final List<PassedOver> signedRivals = new ArrayList<>();
     /** Stored hashes of records passed over as altered, so that what follows them is blamed on them. */
     private final Map<ByteBuffer, Long> alteredHashes = new HashMap<>();
 
@@ -278,6 +280,10 @@ public final class SignedChain {
             ByteBuffer id = ByteBuffer.wrap(node.entry.hash());
             if (node.sequence() <= tipSequence) {
                 String signature = node.entry.signed() ? signatureProblem(node.entry, keys) : null;
+                if (node.entry.signed() && signature == null) {
+                    signedRivals.add(new PassedOver(node.sequence(), node.position, "signed with a trusted key, yet left "
+                            + "out of the chain the signed head at sequence " + tipSequence + " vouches for: a fork"));
+                }
                 drop(node, (signature != null ? signature + "; " : "") + "left out of the chain the signed head at sequence "
                         + tipSequence + " vouches for: a forgery beside the real entry");
             } else if (Arrays.equals(node.prevHash, tipHash) || linked.contains(ByteBuffer.wrap(node.prevHash))) {
@@ -299,6 +305,16 @@ public final class SignedChain {
 
     private static String at(long position) {
         return position >= 0 ? " at offset " + position : " before";
+    }
+
+    /**
+     * Signed heads left out of the chain although their signature verifies with a trusted key: the
+     * key signed two entries at one sequence (a killed writer's late transaction beside its
+     * successor's), a fork that only an operator can settle. Replayed copies of chain entries are
+     * not among them.
+     */
+    public List<PassedOver> signedRivals() {
+        return List.copyOf(signedRivals);
     }
 
     /** The records passed over since the last call, in the order they were found out. */

@@ -127,6 +127,10 @@ public final class EmbeddedKafka implements LocalBroker {
         p.setProperty("share.coordinator.state.topic.replication.factor", "1");
         p.setProperty("share.coordinator.state.topic.min.isr", "1");
         p.setProperty("group.initial.rebalance.delay.ms", "0");
+        // After a kill -9 the controller takes the restarted broker for a duplicate until the killed
+        // one's session expires (9 s by default): a short session makes the restart that much quicker.
+        p.setProperty("broker.heartbeat.interval.ms", "1000");
+        p.setProperty("broker.session.timeout.ms", "4000");
         // The cleaner's default 128 MB dedupe buffer is far more than a ledger's snapshot topic needs.
         p.setProperty("log.cleaner.dedupe.buffer.size", String.valueOf(2 * 1024 * 1024));
         p.setProperty("log.cleaner.threads", "1");

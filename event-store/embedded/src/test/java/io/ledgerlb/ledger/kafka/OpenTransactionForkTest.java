@@ -14,7 +14,13 @@ import io.ledgerlb.ledger.testing.SampleEvents;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,10 +35,7 @@ class OpenTransactionForkTest {
     @Test
     void aWriterOpeningBesideAnOpenTransactionReadsTheTailOnlyOnceItIsResolved() throws Exception {
         try (KafkaLedger ledger = LedgerFixture.open("fork-open")) {
-            LedgerEntry tail;
-            try (KafkaLedgerWriter first = ledger.openWriter("first")) {
-                tail = last(first.append(SampleEvents.assignments(0, 3)));
-            }
+            LedgerEntry tail = writtenByAFirstWriter(ledger);
             try (Producer<byte[], byte[]> dead = ledger.clients().transactionalProducer("dead-writer")) {
                 dead.initTransactions();
                 dead.beginTransaction();
@@ -84,6 +87,50 @@ class OpenTransactionForkTest {
             assertThat(writer.lastSequence()).isEqualTo(tail.sequence() + 1);
             writer.append(List.of(SampleEvents.assign("after", "10.99.9.9")));
             assertOneChain(ledger, tail.sequence() + 2);
+        }
+    }
+
+    /**
+     * The hang a CI chaos run met: a transaction no coordinator will finish (here another
+     * producer's, open for the 15 minutes Kafka allows) holds the last stable offset back, so a
+     * restarted writer could never read the tail. The writer aborts it and goes on; the entry in
+     * it is never committed, not even when its producer commits afterwards.
+     */
+    @Test
+    void aTransactionNoOneFinishesIsAbortedAndTheWriterGoesOn() throws Exception {
+        try (KafkaLedger ledger = LedgerFixture.open("fork-hanging")) {
+            LedgerEntry tail = writtenByAFirstWriter(ledger);
+            try (Producer<byte[], byte[]> hanging = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ledger.bootstrapServers(),
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "never-finishes",
+                    ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) Duration.ofMinutes(15).toMillis()),
+                    new ByteArraySerializer(), new ByteArraySerializer())) {
+                hanging.initTransactions();
+                hanging.beginTransaction();
+                hanging.send(KafkaLedgerWriter.record(ledger.config().eventsTopic(), tail.sequence() + 1,
+                        next(tail, "hanging").encode())).get();
+
+                try (KafkaLedgerWriter second = ledger.openWriter("second")) {
+                    assertThat(second.lastSequence()).isEqualTo(tail.sequence());
+                    second.append(List.of(SampleEvents.assign("after", "10.99.9.9")));
+                }
+                try {
+                    hanging.commitTransaction();
+                } catch (KafkaException refused) {
+                    // its coordinator may refuse it too; either way nothing of it may count
+                }
+            }
+            assertOneChain(ledger, tail.sequence() + 1);
+            List<String> names = new java.util.ArrayList<>();
+            ledger.read(tail.sequence() + 1, e -> names.add(e.event().getIpAssigned().getService().getName()));
+            assertThat(names).containsExactly("after");
+        }
+    }
+
+    /** The last of three entries a first writer appends and then closes. */
+    private static LedgerEntry writtenByAFirstWriter(KafkaLedger ledger) throws Exception {
+        try (KafkaLedgerWriter first = ledger.openWriter("first")) {
+            return last(first.append(SampleEvents.assignments(0, 3)));
         }
     }
 

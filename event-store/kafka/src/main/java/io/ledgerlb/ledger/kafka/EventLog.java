@@ -7,15 +7,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reading one partition of committed records: bounds, scans, finding where a sequence number
@@ -23,7 +27,15 @@ import org.apache.kafka.common.TopicPartition;
  * (transaction markers take offsets too), so a sequence is found by binary search.
  */
 final class EventLog {
+    private static final Logger log = LoggerFactory.getLogger(EventLog.class);
     static final Duration POLL = Duration.ofMillis(200);
+    /**
+     * How long a transaction may stay open before a writer that has fenced its predecessors treats
+     * it as one no coordinator will finish: the fenced writer's own was aborted by
+     * {@code initTransactions()} already, so what is still open this long after is a hanging
+     * transaction (its coordinator lost it) or another producer's.
+     */
+    static final Duration HANGING_AFTER = Duration.ofSeconds(15);
 
     private final KafkaClients clients;
     private final TopicPartition partition;
@@ -95,7 +107,56 @@ final class EventLog {
      * reaches the high watermark seen at the call. False if that takes over the timeout.
      */
     boolean awaitSettled(Consumer<byte[], byte[]> consumer, Duration timeout) throws InterruptedException {
-        return awaitVisible(consumer, highWatermark() - 1, timeout);
+        return awaitResolved(consumer, highWatermark() - 1, timeout);
+    }
+
+    /**
+     * Waits until read_committed readers can see {@code offset}, as {@link #awaitVisible}, for a
+     * caller that holds the ledger's transactional id (every older writer fenced): a transaction
+     * still open before {@code offset} after {@link #HANGING_AFTER} is aborted, since no one
+     * would ever finish it and the last stable offset, and with it every reader, would stay stuck
+     * behind it. Aborting commits nothing, so it cannot put an entry behind a tail already read.
+     */
+    boolean awaitResolved(Consumer<byte[], byte[]> consumer, long offset, Duration timeout) throws InterruptedException {
+        if (awaitVisible(consumer, offset, HANGING_AFTER.compareTo(timeout) < 0 ? HANGING_AFTER : timeout)) {
+            return true;
+        }
+        for (ProducerState open : openTransactionsBefore(offset + 1)) {
+            abortHanging(open);
+        }
+        return awaitVisible(consumer, offset, timeout);
+    }
+
+    /** The transactions open on the partition that began before {@code offset}. */
+    List<ProducerState> openTransactionsBefore(long offset) {
+        try (Admin admin = clients.admin()) {
+            return admin.describeProducers(List.of(partition)).partitionResult(partition).get().activeProducers()
+                    .stream()
+                    .filter(p -> p.currentTransactionStartOffset().isPresent()
+                            && p.currentTransactionStartOffset().getAsLong() < offset)
+                    .toList();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof KafkaException k ? k : new KafkaException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while asking for the open transactions of " + partition, e);
+        }
+    }
+
+    /** Writes the abort marker of a transaction no coordinator will finish (KIP-664's abort). */
+    private void abortHanging(ProducerState open) throws InterruptedException {
+        log.error("a transaction open on {} since offset {} (producer id {}, epoch {}) is still open after {} s, though "
+                + "the ledger's writers are fenced: a hanging transaction, or another producer's; aborting it, so that "
+                + "nothing of it is committed and the log can be read past it", partition,
+                open.currentTransactionStartOffset().getAsLong(), open.producerId(), open.producerEpoch(),
+                HANGING_AFTER.toSeconds());
+        try (Admin admin = clients.admin()) {
+            admin.abortTransaction(new AbortTransactionSpec(partition, open.producerId(), (short) open.producerEpoch(),
+                    open.coordinatorEpoch().orElse(0))).all().get();
+        } catch (ExecutionException e) {
+            log.error("could not abort the open transaction of producer id {} on {}: {}", open.producerId(), partition,
+                    e.getCause().getMessage());
+        }
     }
 
     @FunctionalInterface

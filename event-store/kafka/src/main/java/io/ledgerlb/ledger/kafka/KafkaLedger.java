@@ -236,7 +236,7 @@ public final class KafkaLedger implements Ledger {
      * @param keys          the keys in effect at the tip (after the rotations on the way)
      */
     public record Tip(long sequence, byte[] hash, long offset, List<LedgerEntry> unsignedTail, boolean signedBefore,
-                      TrustedKeys keys) {}
+                      TrustedKeys keys, List<SignedChain.PassedOver> signedRivals) {}
 
     public Tip verifiedTip() {
         Restored restored = restoreLatest(Long.MAX_VALUE);
@@ -264,7 +264,8 @@ public final class KafkaLedger implements Ledger {
             tipOffset = chain.tipPosition();
         }
         boolean signed = chain.lastHeadSequence() > 0 || (state.sequence() > 0 && config.trustedKeys().checked());
-        return new Tip(chain.tipSequence(), chain.tipHash(), tipOffset, chain.unsignedTail(), signed, chain.keys());
+        return new Tip(chain.tipSequence(), chain.tipHash(), tipOffset, chain.unsignedTail(), signed, chain.keys(),
+                chain.signedRivals());
     }
 
     /**

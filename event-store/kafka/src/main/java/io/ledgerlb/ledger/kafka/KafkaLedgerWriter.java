@@ -151,7 +151,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         long first = sent.get(0).get().offset();
         EventLog events = ledger.events();
         Consumer<byte[], byte[]> consumer = visibility();
-        if (!events.awaitVisible(consumer, first - 1, SETTLE_TIMEOUT)) {
+        if (!events.awaitResolved(consumer, first - 1, SETTLE_TIMEOUT)) {
             return Optional.of("a transaction before offset " + first + " is still open after "
                     + SETTLE_TIMEOUT.toSeconds() + " s");
         }
@@ -198,6 +198,13 @@ public final class KafkaLedgerWriter implements LedgerWriter {
             tip = ledger.verifiedTip();
         } catch (KafkaException e) {
             throw new LedgerWriteException("cannot read the tail of " + ledger.config().eventsTopic() + ": " + e.getMessage(), e);
+        }
+        if (!tip.signedRivals().isEmpty()) {
+            SignedChain.PassedOver rival = tip.signedRivals().get(0);
+            throw new LedgerWriteException(ledger.config().eventsTopic() + " is forked: " + rival + ". No entry can follow "
+                    + "a chain with two signed histories; `ledgerlb verify` names them, `ledgerlb recover` rebuilds the log "
+                    + "from the journal", new LedgerFormatException(rival.sequence(), "two signed entries hold sequence "
+                    + rival.sequence() + " (one at offset " + rival.position() + "): a fork"));
         }
         List<LedgerEntry> unsigned = tip.unsignedTail();
         chainKeys = tip.keys();
