@@ -13,7 +13,7 @@ public enum BfdDiscard {
     UNKNOWN_AUTH_TYPE("unknown authentication type"),
     AUTH_NOT_CONFIGURED("authenticated packet, but no authentication is configured"),
     NO_SESSION("no session for its discriminator or source address"),
-    BAD_SOURCE_PORT("source port outside 49152-65535");
+    BAD_TTL("TTL / hop limit below the session's minimum (GTSM: 255 for single hop)");
 
     private final String text;
 

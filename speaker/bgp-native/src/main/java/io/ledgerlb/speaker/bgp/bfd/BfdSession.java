@@ -75,6 +75,11 @@ public final class BfdSession {
         return remoteDiscriminator;
     }
 
+    /** The peer's state in its last packet (Down after the detection time passed in silence). */
+    public BfdState remoteState() {
+        return remoteState;
+    }
+
     public boolean pollActive() {
         return pollActive;
     }
