@@ -39,7 +39,6 @@ class BfdInteropTest {
     private static final Duration WITHDRAWN_WITHIN = Duration.ofSeconds(3);
     private static final String PREFIX = "192.0.2.70/32";
     static final String BFDD = "/usr/lib/frr/bfdd";
-    static final String NFT = "/usr/sbin/nft";
 
     private NetnsLab lab;
     private NativeBgpBackend backend;
@@ -78,7 +77,7 @@ class BfdInteropTest {
 
     @Test
     void birdWithdrawsThePathWhenTheLinkGoesSilent() throws Exception {
-        NetnsLab.assumeAvailable(BirdRouter.BIRD, BirdRouter.BIRDC, NFT, "/usr/sbin/ip");
+        NetnsLab.assumeAvailable(BirdRouter.BIRD, BirdRouter.BIRDC, NetnsLab.NFT, "/usr/sbin/ip");
         lab = new NetnsLab();
         bird = new BirdRouter(lab, 65001, 65000, true, HOLD_SECONDS, "bfd on;", """
                 protocol bfd {
@@ -93,7 +92,7 @@ class BfdInteropTest {
 
     @Test
     void frrWithdrawsThePathWhenTheLinkGoesSilent() throws Exception {
-        NetnsLab.assumeAvailable(FrrBfdRouter.ZEBRA, FrrBfdRouter.BGPD, BFDD, FrrBfdRouter.VTYSH, NFT, "/usr/sbin/ip");
+        NetnsLab.assumeAvailable(FrrBfdRouter.ZEBRA, FrrBfdRouter.BGPD, BFDD, FrrBfdRouter.VTYSH, NetnsLab.NFT, "/usr/sbin/ip");
         lab = new NetnsLab();
         frr = new FrrBfdRouter(lab, 65001, 65000, HOLD_SECONDS);
         BfdWatchedSession session = open();
@@ -110,7 +109,7 @@ class BfdInteropTest {
         assertThat(session.bfdState()).isEqualTo(BfdState.UP);
 
         long silentAt = System.nanoTime();
-        silence(true);
+        lab.silence(true);
         await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(() -> !routerHasPath.call());
         Duration withdrawn = Duration.ofNanos(System.nanoTime() - silentAt);
         System.out.println(router + " withdrew the path " + withdrawn.toMillis() + " ms after the link went silent");
@@ -118,7 +117,7 @@ class BfdInteropTest {
         await().atMost(WITHDRAWN_WITHIN).untilAsserted(() -> assertThat(session.state()).isNotEqualTo(SessionState.ESTABLISHED));
         assertThat(session.bfdState()).isEqualTo(BfdState.DOWN);
 
-        silence(false);
+        lab.silence(false);
         await().atMost(WAIT).until(routerHasPath);
         assertThat(session.bfdState()).isEqualTo(BfdState.UP);
     }
@@ -159,21 +158,6 @@ class BfdInteropTest {
         session.set(List.of(new Advertisement(IpPrefix.parse(PREFIX), null, List.of(), List.of())));
         await().atMost(WAIT).untilAsserted(() -> assertThat(session.state()).isEqualTo(SessionState.ESTABLISHED));
         return session;
-    }
-
-    /** Drops (or stops dropping) every packet in and out of the router's namespace: a silent link loss. */
-    private void silence(boolean on) throws IOException {
-        if (on) {
-            Path rules = lab.write("silence.nft", """
-                    table inet llbsilence {
-                      chain in { type filter hook input priority -400; policy drop; }
-                      chain out { type filter hook output priority -400; policy drop; }
-                    }
-                    """);
-            lab.inside(NFT, "-f", rules.toString());
-        } else {
-            lab.inside(NFT, "delete", "table", "inet", "llbsilence");
-        }
     }
 
     /** FRR's zebra, bgpd and bfdd in the lab's namespace, peering with the speaker with {@code neighbor X bfd}. */
