@@ -25,7 +25,6 @@ final class BfdSocket implements AutoCloseable {
     private static final int AF_INET6 = 10;
     private static final int SOCK_DGRAM = 2;
     private static final int SOL_SOCKET = 1;
-    private static final int SO_REUSEADDR = 2;
     private static final int SO_RCVTIMEO = 20;
     private static final int IPPROTO_IP = 0;
     private static final int IPPROTO_IPV6 = 41;
@@ -78,7 +77,8 @@ final class BfdSocket implements AutoCloseable {
 
     /**
      * Binds to {@code port} on every address ({@code ::}, dual-stack), or, with port 0, to a free
-     * port in {@code [firstPort, lastPort]}, and sends with TTL / hop limit 255.
+     * port in {@code [firstPort, lastPort]}, and sends with TTL / hop limit 255. No SO_REUSEADDR:
+     * a second BFD on the host (FRR's bfdd) must be an error here, not a silent split of the packets.
      */
     static BfdSocket open(int port, int firstPort, int lastPort) throws IOException {
         int fd;
@@ -90,7 +90,6 @@ final class BfdSocket implements AutoCloseable {
         BfdSocket socket = new BfdSocket(fd);
         try {
             socket.option(IPPROTO_IPV6, IPV6_V6ONLY, 0, "IPV6_V6ONLY");
-            socket.option(SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
             socket.option(IPPROTO_IP, IP_TTL, 255, "IP_TTL");
             socket.option(IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255, "IPV6_UNICAST_HOPS");
             socket.option(IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL");

@@ -91,6 +91,24 @@ class BfdInteropTest {
     }
 
     @Test
+    void multihopBfdWithBirdForAnEbgpMultihopPeer() throws Exception {
+        NetnsLab.assumeAvailable(BirdRouter.BIRD, BirdRouter.BIRDC, NetnsLab.NFT, "/usr/sbin/ip");
+        lab = new NetnsLab();
+        bird = new BirdRouter(lab, 65001, 65000, true, HOLD_SECONDS, "multihop; bfd on;", """
+                protocol bfd {
+                  multihop { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; };
+                }
+                """);
+        // BIRD sends multihop BFD with TTL 64 (RFC 5883 leaves it open): MetalLB's default minimumTtl
+        // of 254 would discard every packet (BAD_TTL), as GTSM should; 64 takes them
+        BfdPeer multihop = new BfdPeer(lab.routerV4, true, 64, bfdPeer().settings());
+        BfdWatchedSession session = open(multihop);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(bird.cli("show bfd sessions")).contains("Up"));
+        withdrawnOnSilence("BIRD (multihop)", session, () -> !bird.route(PREFIX).isEmpty());
+        assertThat(backendCount(BfdDiscard.BAD_TTL)).isZero();
+    }
+
+    @Test
     void frrWithdrawsThePathWhenTheLinkGoesSilent() throws Exception {
         NetnsLab.assumeAvailable(FrrBfdRouter.ZEBRA, FrrBfdRouter.BGPD, BFDD, FrrBfdRouter.VTYSH, NetnsLab.NFT, "/usr/sbin/ip");
         lab = new NetnsLab();
@@ -154,7 +172,11 @@ class BfdInteropTest {
     }
 
     private BfdWatchedSession open() {
-        BfdWatchedSession session = (BfdWatchedSession) backend.open(peer(), SessionListener.NONE, bfdPeer());
+        return open(bfdPeer());
+    }
+
+    private BfdWatchedSession open(BfdPeer bfdPeer) {
+        BfdWatchedSession session = (BfdWatchedSession) backend.open(peer(), SessionListener.NONE, bfdPeer);
         session.set(List.of(new Advertisement(IpPrefix.parse(PREFIX), null, List.of(), List.of())));
         await().atMost(WAIT).untilAsserted(() -> assertThat(session.state()).isEqualTo(SessionState.ESTABLISHED));
         return session;
