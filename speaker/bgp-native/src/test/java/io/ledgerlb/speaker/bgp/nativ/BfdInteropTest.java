@@ -79,11 +79,7 @@ class BfdInteropTest {
     void birdWithdrawsThePathWhenTheLinkGoesSilent() throws Exception {
         NetnsLab.assumeAvailable(BirdRouter.BIRD, BirdRouter.BIRDC, NetnsLab.NFT, "/usr/sbin/ip");
         lab = new NetnsLab();
-        bird = new BirdRouter(lab, 65001, 65000, true, HOLD_SECONDS, "bfd on;", """
-                protocol bfd {
-                  interface "*" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; };
-                }
-                """);
+        bird = bird("", "interface \"*\"");
         BfdWatchedSession session = open();
         await().atMost(WAIT).untilAsserted(() -> assertThat(bird.cli("show bfd sessions")).contains("Up"));
         withdrawnOnSilence("BIRD", session, () -> !bird.route(PREFIX).isEmpty());
@@ -94,11 +90,7 @@ class BfdInteropTest {
     void multihopBfdWithBirdForAnEbgpMultihopPeer() throws Exception {
         NetnsLab.assumeAvailable(BirdRouter.BIRD, BirdRouter.BIRDC, NetnsLab.NFT, "/usr/sbin/ip");
         lab = new NetnsLab();
-        bird = new BirdRouter(lab, 65001, 65000, true, HOLD_SECONDS, "multihop; bfd on;", """
-                protocol bfd {
-                  multihop { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; };
-                }
-                """);
+        bird = bird("multihop;", "multihop");
         // BIRD sends multihop BFD with TTL 64 (RFC 5883 leaves it open): MetalLB's default minimumTtl
         // of 254 would discard every packet (BAD_TTL), as GTSM should; 64 takes them
         BfdPeer multihop = new BfdPeer(lab.routerV4, true, 64, bfdPeer().settings());
@@ -144,11 +136,7 @@ class BfdInteropTest {
     void badPacketsAreDiscardedAndCounted() throws Exception {
         NetnsLab.assumeAvailable(BirdRouter.BIRD, BirdRouter.BIRDC, "/usr/sbin/ip", "/bin/bash");
         lab = new NetnsLab();
-        bird = new BirdRouter(lab, 65001, 65000, true, HOLD_SECONDS, "bfd on;", """
-                protocol bfd {
-                  interface "*" { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; };
-                }
-                """);
+        bird = bird("", "interface \"*\"");
         BfdWatchedSession session = open();
         await().atMost(WAIT).untilAsserted(() -> assertThat(session.bfdState()).isEqualTo(BfdState.UP));
         // sent by bash from the router's namespace: TTL 64, from an ordinary port
@@ -161,6 +149,12 @@ class BfdInteropTest {
             assertThat(backendCount(BfdDiscard.BAD_TTL)).as("GTSM: single hop wants TTL 255").isEqualTo(1);
         });
         assertThat(session.bfdState()).as("the Down packet with TTL 64 was not taken for the peer's").isEqualTo(BfdState.UP);
+    }
+
+    /** BIRD with {@code bfd on} in its BGP protocol and 300 ms × 3 for the {@code sessions} of its BFD protocol. */
+    private BirdRouter bird(String bgpOptions, String sessions) throws IOException {
+        return new BirdRouter(lab, 65001, 65000, true, HOLD_SECONDS, bgpOptions + " bfd on;",
+                "protocol bfd { " + sessions + " { min rx interval 300 ms; min tx interval 300 ms; multiplier 3; }; }");
     }
 
     private double backendCount(BfdDiscard reason) {
