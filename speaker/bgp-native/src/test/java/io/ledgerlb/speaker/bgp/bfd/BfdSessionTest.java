@@ -216,6 +216,23 @@ class BfdSessionTest {
         assertThat(single.session.nextDeadline()).as("detect mult 1: at most 90%").isEqualTo(900 * MS);
     }
 
+    @Test
+    void onlyALostPathIsABgpClientsBusinessNotThePeersAdminDown() throws Exception {
+        BfdPeer peer = new BfdPeer(java.net.InetAddress.getByName("192.0.2.1"), false, 254, FAST);
+        End a = new End(7, FAST, 0);
+        a.session.received(peer(BfdState.INIT, 7, false), 0);
+        a.session.received(peer(BfdState.ADMIN_DOWN, 7, false), MS);
+        assertThat(new BfdEndpoint.Change(peer, BfdState.UP, BfdState.DOWN, "", a.session.remoteState() == BfdState.ADMIN_DOWN)
+                .pathDown()).as("RFC 5882 §3.2: the peer's AdminDown keeps the BGP session").isFalse();
+        a.session.received(peer(BfdState.INIT, 7, false), 2 * MS);
+        a.session.tick(MS * 2 + 900 * MS);
+        assertThat(a.session.diag()).isEqualTo(BfdDiag.DETECTION_TIME_EXPIRED);
+        assertThat(new BfdEndpoint.Change(peer, BfdState.UP, BfdState.DOWN, "", a.session.remoteState() == BfdState.ADMIN_DOWN)
+                .pathDown()).isTrue();
+        assertThat(new BfdEndpoint.Change(peer, BfdState.INIT, BfdState.DOWN, "", false).pathDown())
+                .as("never Up: nothing to take down").isFalse();
+    }
+
     private static BfdControlPacket peer(BfdState state, long yourDiscriminator, boolean poll) {
         return new BfdControlPacket(0, state, poll, false, false, false, 3, 99, yourDiscriminator, 300_000, 300_000, 0);
     }
