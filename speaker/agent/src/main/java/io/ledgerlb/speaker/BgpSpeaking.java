@@ -3,6 +3,7 @@ package io.ledgerlb.speaker;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.ledgerlb.events.v1.BfdProfileDefined;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.SecretRef;
 import io.ledgerlb.ledger.state.LedgerState;
@@ -12,9 +13,11 @@ import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
 import io.ledgerlb.speaker.bgp.SessionListener;
 import io.ledgerlb.speaker.bgp.SessionState;
+import io.ledgerlb.speaker.bgp.announce.BfdProfiles;
 import io.ledgerlb.speaker.bgp.announce.BgpAnnouncer;
 import io.ledgerlb.speaker.bgp.announce.BgpPeerConfigs;
 import io.ledgerlb.speaker.bgp.announce.PeerConfigException;
+import io.ledgerlb.speaker.bgp.bfd.BfdPeer;
 import io.ledgerlb.speaker.bgp.gobgp.GoBgpBackend;
 import io.ledgerlb.speaker.bgp.gobgp.GobgpdProcess;
 import io.ledgerlb.speaker.bgp.nativ.NativeBgpBackend;
@@ -62,7 +65,7 @@ import org.slf4j.LoggerFactory;
 final class BgpSpeaking implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BgpSpeaking.class);
 
-    private record Opened(BgpPeerConfig config, String backend, BgpSession session) {}
+    private record Opened(BgpPeerConfig config, Optional<BfdPeer> bfd, String backend, BgpSession session) {}
 
     private final InetAddress routerId;
     private final Optional<KubernetesClient> client;
@@ -106,14 +109,15 @@ final class BgpSpeaking implements AutoCloseable {
      * sessions are brought in line outside it: the plan, the BGPPeers for this node and the UIDs of
      * the Services planned.
      */
-    record Input(BgpAnnouncer.Plan plan, List<BgpPeerDefined> peers, Map<ServiceKey, String> uids) {}
+    record Input(BgpAnnouncer.Plan plan, List<BgpPeerDefined> peers, Map<ServiceKey, String> uids,
+                 Map<String, BfdProfileDefined> bfdProfiles) {}
 
     static Input input(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
         BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, nodeInfo, serving);
         Map<ServiceKey, String> uids = new HashMap<>();
         plan.peersByService(plan.byPeer().keySet()).keySet()
                 .forEach(k -> state.assignmentsOf(k).forEach(a -> uids.put(k, a.getService().getUid())));
-        return new Input(plan, BgpAnnouncer.peersFor(state, nodeInfo), uids);
+        return new Input(plan, BgpAnnouncer.peersFor(state, nodeInfo), uids, Map.copyOf(state.bfdProfiles()));
     }
 
     /** Brings the sessions in line with the state (reads it, then applies; the caller holds it still). */
@@ -140,9 +144,11 @@ final class BgpSpeaking implements AutoCloseable {
             String backend = peer.getBackend().isEmpty() ? defaultBackend : peer.getBackend();
             BgpPeerStatusWriter.Support support = new BgpPeerStatusWriter.Support(backend, BgpPeerConfigs.limitations(peer, backend));
             BgpPeerConfig config = null;
+            Optional<BfdPeer> bfd = Optional.empty();
             PeerConfigException problem = null;
             try {
                 config = resolve(peer);
+                bfd = BfdProfiles.bfdPeer(peer, config, input.bfdProfiles());
             } catch (PeerConfigException e) {
                 problem = e;
             }
@@ -155,7 +161,7 @@ final class BgpSpeaking implements AutoCloseable {
                 notServed(name, problem.reason(), problem.getMessage());
             } else {
                 try {
-                    open(name, config, backend).set(plan.forPeer(name));
+                    open(name, config, bfd, backend).set(plan.forPeer(name));
                     wanted.add(name);
                     warnings.configResolved(name);
                 } catch (RuntimeException e) {
@@ -218,9 +224,9 @@ final class BgpSpeaking implements AutoCloseable {
     }
 
     /** The peer's session for this config, opened anew when there is none or the config or backend changed. */
-    private BgpSession open(String name, BgpPeerConfig config, String backend) {
+    private BgpSession open(String name, BgpPeerConfig config, Optional<BfdPeer> bfd, String backend) {
         Opened opened = sessions.get(name);
-        if (opened != null && opened.config().equals(config) && opened.backend().equals(backend)) {
+        if (opened != null && opened.config().equals(config) && opened.bfd().equals(bfd) && opened.backend().equals(backend)) {
             return opened.session();
         }
         if (opened != null) {
@@ -228,7 +234,7 @@ final class BgpSpeaking implements AutoCloseable {
             sessions.remove(name);
         }
         int session = warnings.sessionOpened(name);
-        BgpSession opening = backend(backend).open(config, new SessionListener() {
+        SessionListener listener = new SessionListener() {
             @Override
             public void stateChanged(BgpPeerConfig peer, SessionState from, SessionState to, String reason) {
                 log.atInfo().addKeyValue("event", "bgpSessionState").addKeyValue("peer", peer.name())
@@ -243,8 +249,12 @@ final class BgpSpeaking implements AutoCloseable {
                 warnings.sessionFailed(name, session, wasEstablished, "to " + peer.peerAddress().getHostAddress() + ":"
                         + peer.peerPort() + " (AS " + peer.peerAsn() + "): " + cause).ifPresent(BgpSpeaking.this::warn);
             }
-        });
-        sessions.put(name, new Opened(config, backend, opening));
+        };
+        // BFD only on the native backend (BgpPeerConfigs.limitations keeps a gobgp peer with a profile out)
+        BgpSession opening = bfd.isPresent()
+                ? ((NativeBgpBackend) backend(backend)).open(config, listener, bfd.get())
+                : backend(backend).open(config, listener);
+        sessions.put(name, new Opened(config, bfd, backend, opening));
         return opening;
     }
 

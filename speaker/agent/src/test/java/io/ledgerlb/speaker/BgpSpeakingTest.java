@@ -105,4 +105,34 @@ class BgpSpeakingTest {
                             .hasEntrySatisfying("message", m -> assertThat(m.toString()).contains("vrf")));
         }
     }
+
+    @Test
+    void aBfdProfileTheNativeBackendCannotRunIsNamedOnThePeer() throws Exception {
+        createPeer("echo");
+        createPeer("missing");
+        createPeer("fast");
+        io.ledgerlb.events.v1.BfdProfileDefined fast = io.ledgerlb.events.v1.BfdProfileDefined.newBuilder().setName("fast")
+                .setReceiveIntervalMs(300).setTransmitIntervalMs(300).setDetectMultiplier(3).setMinimumTtl(254).build();
+        LedgerState state = fold(List.of(
+                io.ledgerlb.events.v1.Event.newBuilder().setBfdProfileDefined(fast),
+                io.ledgerlb.events.v1.Event.newBuilder().setBfdProfileDefined(fast.toBuilder().setName("echo").setEchoMode(true)),
+                io.ledgerlb.events.v1.Event.newBuilder().setBgpPeerDefined(peer("echo").setBfdProfile("echo")),
+                io.ledgerlb.events.v1.Event.newBuilder().setBgpPeerDefined(peer("missing").setBfdProfile("nope")),
+                io.ledgerlb.events.v1.Event.newBuilder().setBgpPeerDefined(peer("fast").setBfdProfile("fast"))));
+        try (BgpSpeaking speaking = new BgpSpeaking(InetAddress.getLoopbackAddress(), Optional.of(client), "n1", NS, () -> { }, new SimpleMeterRegistry())) {
+            speaking.apply(state, NODE, Map.of());
+            assertThat(speaking.sessionPeers()).containsExactly("fast");
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(conditions("echo").get("Resolved")).containsEntry("status", "False")
+                        .containsEntry("reason", "BFDEchoModeUnsupported")
+                        .hasEntrySatisfying("message", m -> assertThat(m.toString()).contains("echoMode: false"));
+                assertThat(conditions("missing").get("Resolved")).containsEntry("status", "False")
+                        .containsEntry("reason", "BFDProfileNotFound");
+                assertThat(conditions("fast").get("Supported")).containsEntry("status", "True");
+                assertThat(conditions("fast").get("Resolved")).containsEntry("status", "True");
+            });
+        } finally {
+            client.v1().events().inNamespace(NS).delete(); // the other test counts the Warning Events
+        }
+    }
 }

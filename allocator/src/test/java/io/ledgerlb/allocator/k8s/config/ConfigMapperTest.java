@@ -334,6 +334,14 @@ class ConfigMapperTest {
                 metadata: {name: d}
                 spec: {detectMultiplier: 1}
                 """))).hasMessage("BFDProfile d: spec.detectMultiplier: must be between 2 and 255, not 1");
+        // an interval of 0 would mean "send nothing" (RFC 5880 §6.8.1): refused with MetalLB's range
+        assertThatThrownBy(() -> ConfigMapper.bfdProfile(parse(BFDProfile.class, """
+                apiVersion: metallb.io/v1beta1
+                kind: BFDProfile
+                metadata: {name: z}
+                spec: {receiveInterval: 0, transmitInterval: 60001}
+                """))).hasMessage("BFDProfile z: spec.receiveInterval: must be between 10 and 60000, not 0; "
+                + "spec.transmitInterval: must be between 10 and 60000, not 60001");
     }
 
     @Test

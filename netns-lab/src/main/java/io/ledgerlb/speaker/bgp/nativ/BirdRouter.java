@@ -21,6 +21,12 @@ public final class BirdRouter implements AutoCloseable {
      * @param extra more lines inside the bgp protocol block
      */
     public BirdRouter(NetnsLab lab, long routerAs, long speakerAs, boolean as4, int holdSeconds, String extra) throws IOException {
+        this(lab, routerAs, speakerAs, as4, holdSeconds, extra, "");
+    }
+
+    /** @param protocols more top-level blocks (e.g. {@code protocol bfd { ... }}) */
+    public BirdRouter(NetnsLab lab, long routerAs, long speakerAs, boolean as4, int holdSeconds, String extra,
+                      String protocols) throws IOException {
         this.lab = lab;
         this.socket = lab.dir.resolve("bird.ctl");
         boolean ibgp = routerAs == speakerAs;
@@ -33,6 +39,7 @@ public final class BirdRouter implements AutoCloseable {
                 router id %s;
                 log stderr all;
                 protocol device { scan time 1; }
+                %s
                 protocol bgp speaker {
                   local %s as %d;
                   neighbor %s as %d;
@@ -46,7 +53,7 @@ public final class BirdRouter implements AutoCloseable {
                   %s
                   %s
                 }
-                """.formatted(lab.routerV4.getHostAddress(), lab.routerV4.getHostAddress(), routerAs,
+                """.formatted(lab.routerV4.getHostAddress(), protocols, lab.routerV4.getHostAddress(), routerAs,
                 lab.hostV4.getHostAddress(), neighborAs, holdSeconds, as4 ? "on" : "off", channel, channel, ibgpDirect, extra));
         start();
     }

@@ -31,6 +31,7 @@ public final class NetnsLab implements AutoCloseable {
     public final String hostV6Text;
     public final InetAddress routerV6;
     public final Path dir;
+    public static final String NFT = "/usr/sbin/nft";
     private final io.ledgerlb.lab.NetnsLab lab;
 
     /** Skips the test when a needed binary or root is missing, unless CI is set (then it fails). */
@@ -120,6 +121,24 @@ public final class NetnsLab implements AutoCloseable {
     /** Sends a signal (STOP, CONT, ...) to a process this lab started. */
     public void signal(Process p, String signal) throws IOException {
         run("kill", "-" + signal, Long.toString(p.pid()));
+    }
+
+    /**
+     * Drops (or stops dropping) every packet in and out of the namespace with nftables: a link
+     * that goes silent with no FIN, no RST and no carrier change, as when a cable or switch dies.
+     */
+    public void silence(boolean on) throws IOException {
+        if (on) {
+            Path rules = write("silence.nft", """
+                    table inet llbsilence {
+                      chain in { type filter hook input priority -400; policy drop; }
+                      chain out { type filter hook output priority -400; policy drop; }
+                    }
+                    """);
+            inside(NFT, "-f", rules.toString());
+        } else {
+            inside(NFT, "delete", "table", "inet", "llbsilence");
+        }
     }
 
     public Path write(String name, String content) throws IOException {

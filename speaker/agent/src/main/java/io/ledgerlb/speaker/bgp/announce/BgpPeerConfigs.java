@@ -58,8 +58,8 @@ public final class BgpPeerConfigs {
      */
     public static List<String> limitations(BgpPeerDefined peer, String backend) {
         List<String> reasons = new ArrayList<>();
-        if (!peer.getBfdProfile().isEmpty()) {
-            reasons.add("bfdProfile: BFD is implemented by neither of ledgerlb's BGP backends (native, gobgp); remove the profile");
+        if (!peer.getBfdProfile().isEmpty() && !backend.equals("native")) {
+            reasons.add("bfdProfile: BFD is implemented by ledgerlb's native BGP backend only; use it, or remove the profile");
         }
         if (!peer.getVrf().isEmpty()) {
             reasons.add("vrf: ledgerlb's BGP backends peer from the default VRF only; remove vrf");

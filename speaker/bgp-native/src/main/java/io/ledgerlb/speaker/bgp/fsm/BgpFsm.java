@@ -43,6 +43,8 @@ import java.util.Set;
  * session's state is that of the most advanced one.
  */
 public final class BgpFsm {
+    /** CEASE subcode "BFD Down" (RFC 9384). */
+    static final int BFD_DOWN = 10;
     private static final List<AddressFamily> FAMILIES = List.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
 
     private final FsmSettings settings;
@@ -152,6 +154,18 @@ public final class BgpFsm {
             drop(p, notification == null ? "stopped" : "stopped: sent " + notification);
         }
         report("stopped");
+    }
+
+    /**
+     * BFD found the path to the peer down (RFC 5882 §4.3): every connection ends at once with a
+     * CEASE "BFD Down" (RFC 9384; it may well not arrive) and the session starts over, as after
+     * any failure, instead of waiting for the hold timer.
+     */
+    public void pathDown(String reason) {
+        for (Peering p : List.copyOf(peerings)) {
+            p.send(new NotificationMessage(CEASE, BFD_DOWN));
+            fail(p, "BFD: " + reason);
+        }
     }
 
     /** The desired advertisements: sent now if the session is up, else when it comes up. */

@@ -6,7 +6,10 @@ import io.ledgerlb.speaker.bgp.BgpSession;
 import io.ledgerlb.speaker.bgp.SessionListener;
 import io.ledgerlb.speaker.bgp.fsm.FsmSettings;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ledgerlb.speaker.bgp.bfd.BfdEndpoint;
+import io.ledgerlb.speaker.bgp.bfd.BfdPeer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -37,6 +40,7 @@ public final class NativeBgpBackend implements BgpBackend {
     private final MeterRegistry registry;
     private final List<NativeSession> sessions = new CopyOnWriteArrayList<>();
     private volatile ServerSocket listener;
+    private BfdEndpoint bfd;
 
     public NativeBgpBackend(MeterRegistry registry) {
         this.registry = registry;
@@ -55,6 +59,38 @@ public final class NativeBgpBackend implements BgpBackend {
     /** A session that never connects, only accepts (needs {@link #listen}). */
     public BgpSession openPassive(BgpPeerConfig peer, SessionListener listener) {
         return open(FsmSettings.active(peer).withPassive(true), listener);
+    }
+
+    /**
+     * A session watched by BFD (RFC 5880/5881/5883): when BFD finds the path down, the BGP session
+     * ends at once (CEASE, connection closed) and starts over, instead of waiting for its hold timer.
+     *
+     * @throws UncheckedIOException when BFD cannot start (its UDP port taken, no IPv6 socket)
+     */
+    public BgpSession open(BgpPeerConfig peer, SessionListener listener, BfdPeer bfdPeer) {
+        return open(FsmSettings.active(peer), listener, bfdPeer);
+    }
+
+    public BgpSession open(FsmSettings settings, SessionListener listener, BfdPeer bfdPeer) {
+        NativeSession session = (NativeSession) open(settings, listener);
+        try {
+            BfdEndpoint.Handle handle = bfd().add(bfdPeer, change -> {
+                if (change.pathDown()) {
+                    session.pathDown("session with " + change.peer().address().getHostAddress() + " down (" + change.diag() + ")");
+                }
+            });
+            return new BfdWatchedSession(session, handle);
+        } catch (IOException e) {
+            session.close();
+            throw new UncheckedIOException("cannot start BFD with " + bfdPeer.address().getHostAddress() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private synchronized BfdEndpoint bfd() {
+        if (bfd == null) {
+            bfd = new BfdEndpoint(registry);
+        }
+        return bfd;
     }
 
     /** Opens with explicit FSM settings (e.g. a shorter first connect retry). */
@@ -157,6 +193,12 @@ public final class NativeBgpBackend implements BgpBackend {
         }
         for (NativeSession s : List.copyOf(sessions)) {
             s.closeForRestart();
+        }
+        synchronized (this) {
+            if (bfd != null) {
+                bfd.close();
+                bfd = null;
+            }
         }
     }
 }

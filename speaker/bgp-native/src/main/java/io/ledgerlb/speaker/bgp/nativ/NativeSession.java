@@ -109,6 +109,11 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
         }
     }
 
+    /** BFD says the path to the peer is down: the connection ends now (see {@link BgpFsm#pathDown}). */
+    void pathDown(String reason) {
+        post(() -> fsm.pathDown(reason), null);
+    }
+
     @Override
     public void set(Collection<Advertisement> advertisements) {
         List<Advertisement> copy = List.copyOf(advertisements);
