@@ -167,6 +167,10 @@ public final class ConfigMapper {
         }
         BgpPeerDefined.Builder event = BgpPeerDefined.newBuilder().setName(peer.getMetadata().getName());
         asn(spec.myASN(), "spec.myASN", problems).ifPresent(event::setMyAsn);
+        if (spec.localASN() != null) {
+            // each ledgerlb session has its own AS: MetalLB's local-as with replace-as is that AS
+            asn(spec.localASN(), "spec.localASN", problems).ifPresent(event::setMyAsn);
+        }
         if (spec.dynamicASN() != null) {
             problems.add("spec.dynamicASN", "is not supported by ledgerlb; set spec.peerASN");
         } else {
