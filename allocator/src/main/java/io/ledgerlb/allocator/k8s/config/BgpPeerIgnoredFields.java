@@ -24,6 +24,9 @@ public final class BgpPeerIgnoredFields {
             "nodeSelectors", "password", "passwordSecret", "bfdProfile", "enableGracefulRestart", "ebgpMultiHop",
             "vrf", "disableMP", "dualStackAddressFamily");
 
+    /** The BGPPeer annotations ledgerlb reads. */
+    static final Set<String> READ = Set.of(BGPPeer.BACKEND_ANNOTATION, BGPPeer.TTL_SECURITY_ANNOTATION);
+
     private BgpPeerIgnoredFields() {
     }
 
@@ -52,6 +55,6 @@ public final class BgpPeerIgnoredFields {
 
     private static boolean looksMeantForLedgerlb(String key) {
         String lower = key.toLowerCase(Locale.ROOT);
-        return !key.equals(BGPPeer.BACKEND_ANNOTATION) && (lower.contains("ledgerlb") || lower.contains("backend"));
+        return !READ.contains(key) && (lower.contains("ledgerlb") || lower.contains("backend"));
     }
 }

@@ -222,6 +222,15 @@ public final class ConfigMapper {
                     "must be native or gobgp, not \"" + backend + "\"");
             event.setBackend(backend);
         }
+        String hops = orEmpty(peer.getMetadata().getAnnotations()).get(BGPPeer.TTL_SECURITY_ANNOTATION);
+        if (hops != null) {
+            String field = "metadata.annotations[" + BGPPeer.TTL_SECURITY_ANNOTATION + "]";
+            Integer n = hops.strip().matches("[0-9]{1,3}") ? Integer.valueOf(hops.strip()) : null;
+            problems.check(n != null && n >= 1 && n <= 254, field, "must be a number of hops from 1 to 254, not \"" + hops + "\"");
+            if (n != null) {
+                event.setTtlSecurityHops(n);
+            }
+        }
         selectors(spec.nodeSelectors(), "spec.nodeSelectors", problems, event::addNodeSelectors);
         problems.throwIfAny();
         return event.build();

@@ -300,6 +300,16 @@ class ConfigMapperTest {
     }
 
     @Test
+    void ttlSecurityHopsComeFromTheirAnnotation() {
+        BGPPeer peer = peer("");
+        peer.getMetadata().setAnnotations(java.util.Map.of(BGPPeer.TTL_SECURITY_ANNOTATION, "1"));
+        assertThat(ConfigMapper.bgpPeer(peer).getTtlSecurityHops()).isEqualTo(1);
+        peer.getMetadata().setAnnotations(java.util.Map.of(BGPPeer.TTL_SECURITY_ANNOTATION, "255"));
+        assertThatThrownBy(() -> ConfigMapper.bgpPeer(peer)).hasMessageContaining(
+                "metadata.annotations[ledgerlb.io/bgp-ttl-security-hops]: must be a number of hops from 1 to 254, not \"255\"");
+    }
+
+    @Test
     void keepaliveLongerThanHoldTimeIsRefused() {
         assertThatThrownBy(() -> ConfigMapper.bgpPeer(peer("holdTime: 9s\n  keepaliveTime: 10s")))
                 .hasMessageContaining("spec.keepaliveTime: must not exceed spec.holdTime");
