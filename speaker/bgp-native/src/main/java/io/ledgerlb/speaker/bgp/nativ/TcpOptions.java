@@ -82,12 +82,10 @@ final class TcpOptions {
 
     /** The TTL (IPv4 peers) or hop limit (IPv6 peers) of the packets this socket sends. */
     static void ttl(Channel channel, InetAddress peer, int ttl) throws IOException {
-        Memory value = new Memory(4);
-        value.setInt(0, ttl);
         if (peer instanceof Inet4Address) {
-            setsockopt(channel, IPPROTO_IP, IP_TTL, value, "IP_TTL");
+            setsockopt(channel, IPPROTO_IP, IP_TTL, intValue(ttl), "IP_TTL");
         } else {
-            setsockopt(channel, IPPROTO_IPV6, IPV6_UNICAST_HOPS, value, "IPV6_UNICAST_HOPS");
+            setsockopt(channel, IPPROTO_IPV6, IPV6_UNICAST_HOPS, intValue(ttl), "IPV6_UNICAST_HOPS");
         }
     }
 
@@ -96,13 +94,17 @@ final class TcpOptions {
      * (IPv4) or hop limit (IPv6) than {@code minimum}, SYN-ACKs included when set before connecting.
      */
     static void minimumTtl(Channel channel, InetAddress peer, int minimum) throws IOException {
-        Memory value = new Memory(4);
-        value.setInt(0, minimum);
         if (peer instanceof Inet4Address) {
-            setsockopt(channel, IPPROTO_IP, IP_MINTTL, value, "IP_MINTTL");
+            setsockopt(channel, IPPROTO_IP, IP_MINTTL, intValue(minimum), "IP_MINTTL");
         } else {
-            setsockopt(channel, IPPROTO_IPV6, IPV6_MINHOPCOUNT, value, "IPV6_MINHOPCOUNT");
+            setsockopt(channel, IPPROTO_IPV6, IPV6_MINHOPCOUNT, intValue(minimum), "IPV6_MINHOPCOUNT");
         }
+    }
+
+    private static Memory intValue(int value) {
+        Memory memory = new Memory(4);
+        memory.setInt(0, value);
+        return memory;
     }
 
     private static byte[] ipv6(InetAddress address) {
