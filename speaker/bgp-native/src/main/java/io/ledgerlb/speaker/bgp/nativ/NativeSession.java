@@ -125,6 +125,11 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
         shutdown(fsm::stop);
     }
 
+    @Override
+    public void handOver() {
+        closeForRestart();
+    }
+
     /** Ends without a NOTIFICATION when graceful restart is on, so the peer keeps the routes. */
     void closeForRestart() {
         shutdown(peer.gracefulRestart() ? fsm::stopForRestart : fsm::stop);
