@@ -662,8 +662,15 @@ public final class AllocatorController implements AutoCloseable {
                         ? withState(s -> s.pool(work.name()).isPresent()
                                 ? Optional.of(counting.count(s, work.name())) : Optional.empty())
                         : Optional.empty();
-                configStatus.write(work.kind(), r, decision.invalid(), usage);
+                boolean changed = configStatus.write(work.kind(), r, decision.invalid(), decision.warnings(), usage);
                 decision.invalid().ifPresent(why -> recorder.record(r, Note.warning("InvalidConfiguration", why)));
+                if (changed && !decision.warnings().isEmpty()) {
+                    // once per change of what is ignored, not on every resync
+                    String ignored = String.join("; ", decision.warnings());
+                    log.atWarn().addKeyValue("event", "configIgnored").addKeyValue("kind", work.kind().kind())
+                            .addKeyValue("name", work.name()).log(ignored);
+                    recorder.record(r, Note.warning("IgnoredConfiguration", ignored));
+                }
             }
             if (!staged.isEmpty()) {
                 // a configuration change can give a refused Service an IP, or take one away

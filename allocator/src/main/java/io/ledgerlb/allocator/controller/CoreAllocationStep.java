@@ -10,6 +10,7 @@ import io.ledgerlb.allocator.core.Outcome;
 import io.ledgerlb.allocator.core.PoolUsage;
 import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
 import io.ledgerlb.allocator.k8s.adapter.ServiceRequests;
+import io.ledgerlb.allocator.k8s.config.BgpPeerIgnoredFields;
 import io.ledgerlb.allocator.k8s.config.ConfigMapper;
 import io.ledgerlb.allocator.k8s.config.InvalidConfigException;
 import io.ledgerlb.allocator.k8s.crd.BFDProfile;
@@ -87,6 +88,15 @@ public final class CoreAllocationStep implements AllocationStep {
 
     @Override
     public Decision config(LedgerState state, MetalLbKinds kind, GenericKubernetesResource resource, Cause cause,
+            Instant now) {
+        Decision decision = mapConfig(state, kind, resource, cause, now);
+        if (kind != MetalLbKinds.BGP_PEER) {
+            return decision;
+        }
+        return new Decision(decision.events(), decision.invalid(), BgpPeerIgnoredFields.of(resource));
+    }
+
+    private Decision mapConfig(LedgerState state, MetalLbKinds kind, GenericKubernetesResource resource, Cause cause,
             Instant now) {
         try {
             return switch (kind) {

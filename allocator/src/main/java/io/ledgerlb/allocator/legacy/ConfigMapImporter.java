@@ -170,12 +170,12 @@ public final class ConfigMapImporter {
             Long port = node.field("peer-port").number(1, 65535);
             BGPPeer peer = add(new BGPPeer(), name, node.key());
             peer.setSpec(new BGPPeerSpec(node.field("my-asn").requiredNumber(1, MAX_ASN),
-                    node.field("peer-asn").requiredNumber(1, MAX_ASN), null,
+                    node.field("peer-asn").requiredNumber(1, MAX_ASN), null, null,
                     node.field("peer-address").requiredText(), node.field("source-address").text(),
                     port == null ? null : port.intValue(), node.field("hold-time").text(),
                     node.field("keepalive-time").text(), null, node.field("router-id").text(),
                     selectors(node.field("node-selectors")), null, passwordSecret,
-                    node.field("bfd-profile").text(), null, node.field("ebgp-multihop").bool(), null, null, null));
+                    node.field("bfd-profile").text(), null, node.field("ebgp-multihop").bool(), null, null, null, null));
         }
 
         private void pool(LegacyNode node) {

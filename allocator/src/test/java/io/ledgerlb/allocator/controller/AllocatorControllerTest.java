@@ -131,6 +131,50 @@ class AllocatorControllerTest {
         assertThat(pools).containsExactly("blue");
     }
 
+    /**
+     * A server that does not prune unknown fields (the local API) hands on a {@code spec.backend}
+     * and a misspelled backend annotation: the peer is recorded as MetalLB would read it, and the
+     * BGPPeer says what was ignored (condition, one Warning Event); an unknown value stays invalid.
+     */
+    @Test
+    void aBgpPeersStrayBackendFieldAndMisspelledAnnotationAreWarnedAbout() {
+        var peers = cluster.client().genericKubernetesResources(MetalLbKinds.BGP_PEER.context()).inNamespace("metallb-system");
+        peers.resource(new GenericKubernetesResourceBuilder()
+                .withApiVersion(MetalLbKinds.BGP_PEER.apiVersion()).withKind("BGPPeer")
+                .withNewMetadata().withName("tor").withNamespace("metallb-system")
+                .withAnnotations(Map.of("ledgerlb.io/bgp-backnd", "gobgp")).endMetadata()
+                .withAdditionalProperties(Map.of("spec", Map.of("myASN", 64500, "peerASN", 64500,
+                        "peerAddress", "192.0.2.1", "backend", "gobgp")))
+                .build()).create();
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(bgpPeerCondition("tor"))
+                .containsEntry("type", "Valid").containsEntry("status", "True")
+                .containsEntry("reason", "AcceptedWithWarnings"));
+        assertThat((String) bgpPeerCondition("tor").get("message"))
+                .contains("spec.backend is not a BGPPeer field", "annotation ledgerlb.io/bgp-backnd is not one ledgerlb reads");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.events("metallb-system", "tor"))
+                .filteredOn(e -> e.getReason().equals("IgnoredConfiguration")).singleElement()
+                .satisfies(e -> assertThat(e.getType()).isEqualTo("Warning")));
+        String recordedBackend = controller.withState(s -> s.bgpPeers().get("tor").getBackend());
+        assertThat(recordedBackend).as("no backend recorded").isEmpty();
+
+        GenericKubernetesResource quagga = peers.withName("tor").get();
+        quagga.getMetadata().setAnnotations(Map.of("ledgerlb.io/bgp-backend", "quagga"));
+        peers.resource(quagga).update();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(bgpPeerCondition("tor"))
+                .containsEntry("status", "False").containsEntry("reason", "InvalidConfiguration"));
+        assertThat((String) bgpPeerCondition("tor").get("message")).contains("must be native or gobgp, not \"quagga\"");
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> bgpPeerCondition(String name) {
+        GenericKubernetesResource peer = cluster.client().genericKubernetesResources(MetalLbKinds.BGP_PEER.context())
+                .inNamespace("metallb-system").withName(name).get();
+        Object status = peer.getAdditionalProperties().get("status");
+        Object conditions = status instanceof Map<?, ?> m ? m.get("conditions") : null;
+        return conditions instanceof List<?> list && !list.isEmpty() ? (Map<String, Object>) list.get(0) : Map.of();
+    }
+
     @Test
     void statusThatDriftsFromTheLedgerIsCorrected() {
         cluster.pool("blue", "10.99.4.0/28");

@@ -230,7 +230,13 @@ final class BgpSpeaking implements AutoCloseable {
             return opened.session();
         }
         if (opened != null) {
-            opened.session().close();
+            // the router has one neighbor per address: the new session comes up only once this one
+            // is gone; a backend switch hands over, which keeps the paths there under graceful restart
+            if (opened.backend().equals(backend)) {
+                opened.session().close();
+            } else {
+                opened.session().handOver();
+            }
             sessions.remove(name);
         }
         int session = warnings.sessionOpened(name);

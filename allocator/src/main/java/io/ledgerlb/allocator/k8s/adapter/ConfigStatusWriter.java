@@ -33,12 +33,20 @@ public final class ConfigStatusWriter {
         this.client = client;
     }
 
-    /**
-     * @param invalid why the allocator refused the resource; empty when it was accepted
-     * @param usage   for pools: the counts to show
-     */
     public void write(MetalLbKinds kind, GenericKubernetesResource resource, Optional<String> invalid,
             Optional<PoolCounts> usage) {
+        write(kind, resource, invalid, List.of(), usage);
+    }
+
+    /**
+     * @param invalid  why the allocator refused the resource; empty when it was accepted
+     * @param warnings what the resource says that is ignored (an accepted one is then
+     *                 {@code Valid=True} with reason {@code AcceptedWithWarnings} and these in its message)
+     * @param usage    for pools: the counts to show
+     * @return whether the status changed (false: it already said this, or the write failed)
+     */
+    public boolean write(MetalLbKinds kind, GenericKubernetesResource resource, Optional<String> invalid,
+            List<String> warnings, Optional<PoolCounts> usage) {
         Map<String, Object> counts = new LinkedHashMap<>();
         usage.ifPresent(u -> {
             counts.put("assignedIPv4", u.assignedV4());
@@ -49,11 +57,13 @@ public final class ConfigStatusWriter {
         Map<String, Object> condition = new LinkedHashMap<>();
         condition.put("type", VALID);
         condition.put("status", invalid.isPresent() ? "False" : "True");
-        condition.put("reason", invalid.isPresent() ? "InvalidConfiguration" : "Accepted");
-        condition.put("message", invalid.orElse("accepted by the allocator"));
+        condition.put("reason", invalid.isPresent() ? "InvalidConfiguration"
+                : warnings.isEmpty() ? "Accepted" : "AcceptedWithWarnings");
+        String ignored = warnings.isEmpty() ? "" : "; " + String.join("; ", warnings);
+        condition.put("message", invalid.orElse("accepted by the allocator") + ignored);
         condition.put("observedGeneration", resource.getMetadata().getGeneration());
         if (sameNumbersAndCondition(currentStatus(resource), counts, condition)) {
-            return;
+            return false;
         }
         var resources = client.genericKubernetesResources(kind.context()).inNamespace(resource.getMetadata().getNamespace());
         try {
@@ -68,7 +78,7 @@ public final class ConfigStatusWriter {
                 object.setAdditionalProperty("status", status);
                 try {
                     resources.resource(object).updateStatus();
-                    return;
+                    return true;
                 } catch (KubernetesClientException e) {
                     if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == 3) {
                         throw e;
@@ -80,6 +90,7 @@ public final class ConfigStatusWriter {
             log.warn("could not write the status of {} {}: {}", kind.kind(), resource.getMetadata().getName(),
                     e.getMessage());
         }
+        return false;
     }
 
     @SuppressWarnings("unchecked")

@@ -167,6 +167,10 @@ public final class ConfigMapper {
         }
         BgpPeerDefined.Builder event = BgpPeerDefined.newBuilder().setName(peer.getMetadata().getName());
         asn(spec.myASN(), "spec.myASN", problems).ifPresent(event::setMyAsn);
+        if (spec.localASN() != null) {
+            // each ledgerlb session has its own AS: MetalLB's local-as with replace-as is that AS
+            asn(spec.localASN(), "spec.localASN", problems).ifPresent(event::setMyAsn);
+        }
         if (spec.dynamicASN() != null) {
             problems.add("spec.dynamicASN", "is not supported by ledgerlb; set spec.peerASN");
         } else {
@@ -217,6 +221,15 @@ public final class ConfigMapper {
             problems.check(BACKENDS.contains(backend), "metadata.annotations[" + BGPPeer.BACKEND_ANNOTATION + "]",
                     "must be native or gobgp, not \"" + backend + "\"");
             event.setBackend(backend);
+        }
+        String hops = orEmpty(peer.getMetadata().getAnnotations()).get(BGPPeer.TTL_SECURITY_ANNOTATION);
+        if (hops != null) {
+            String field = "metadata.annotations[" + BGPPeer.TTL_SECURITY_ANNOTATION + "]";
+            Integer n = hops.strip().matches("[0-9]{1,3}") ? Integer.valueOf(hops.strip()) : null;
+            problems.check(n != null && n >= 1 && n <= 254, field, "must be a number of hops from 1 to 254, not \"" + hops + "\"");
+            if (n != null) {
+                event.setTtlSecurityHops(n);
+            }
         }
         selectors(spec.nodeSelectors(), "spec.nodeSelectors", problems, event::addNodeSelectors);
         problems.throwIfAny();

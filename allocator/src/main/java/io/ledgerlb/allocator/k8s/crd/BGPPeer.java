@@ -19,4 +19,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("bgppeer")
 public class BGPPeer extends CustomResource<BGPPeerSpec, ConditionsStatus> implements Namespaced {
     public static final String BACKEND_ANNOTATION = "ledgerlb.io/bgp-backend";
+    /**
+     * GTSM (RFC 5082) with this many hops (1 to 254): the session's packets leave with TTL 255 and
+     * only packets with a TTL of at least 256 − hops are accepted (FRR's {@code ttl-security hops}).
+     * MetalLB's BGPPeer has no field for it.
+     */
+    public static final String TTL_SECURITY_ANNOTATION = "ledgerlb.io/bgp-ttl-security-hops";
 }

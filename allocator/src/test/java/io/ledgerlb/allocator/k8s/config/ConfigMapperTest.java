@@ -290,6 +290,25 @@ class ConfigMapperTest {
                 "spec.disableMP: is not supported by ledgerlb: one session carries IPv4 and IPv6 (multiprotocol)");
     }
 
+    /** MetalLB's localASN (local-as, replace-as): the AS the peer sees; each ledgerlb session has its own. */
+    @Test
+    void localAsnIsTheSessionsAs() {
+        assertThat(ConfigMapper.bgpPeer(peer("localASN: 4200000001")).getMyAsn()).isEqualTo((int) 4200000001L);
+        assertThat(ConfigMapper.bgpPeer(peer("dualStackAddressFamily: true")).getMyAsn()).isEqualTo(64500);
+        assertThatThrownBy(() -> ConfigMapper.bgpPeer(peer("localASN: 0")))
+                .hasMessageContaining("spec.localASN: must be between 1 and 4294967295, not 0");
+    }
+
+    @Test
+    void ttlSecurityHopsComeFromTheirAnnotation() {
+        BGPPeer peer = peer("");
+        peer.getMetadata().setAnnotations(java.util.Map.of(BGPPeer.TTL_SECURITY_ANNOTATION, "1"));
+        assertThat(ConfigMapper.bgpPeer(peer).getTtlSecurityHops()).isEqualTo(1);
+        peer.getMetadata().setAnnotations(java.util.Map.of(BGPPeer.TTL_SECURITY_ANNOTATION, "255"));
+        assertThatThrownBy(() -> ConfigMapper.bgpPeer(peer)).hasMessageContaining(
+                "metadata.annotations[ledgerlb.io/bgp-ttl-security-hops]: must be a number of hops from 1 to 254, not \"255\"");
+    }
+
     @Test
     void keepaliveLongerThanHoldTimeIsRefused() {
         assertThatThrownBy(() -> ConfigMapper.bgpPeer(peer("holdTime: 9s\n  keepaliveTime: 10s")))

@@ -11,6 +11,7 @@ import io.ledgerlb.speaker.bgp.SessionState;
 import io.ledgerlb.speaker.bgp.NextHops;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -20,6 +21,15 @@ final class GoBgpMapping {
 
     /** TTL for eBGP multihop, as the native speaker's "more than one hop away" means. */
     static final int MULTIHOP_TTL = 255;
+    /**
+     * The most gobgpd waits between connection attempts. gobgpd makes its first attempt about 5 s
+     * after a neighbor is added and then one every connect-retry interval: with MetalLB's 120 s
+     * default, a first attempt that failed (the router still held the session of the backend this
+     * peer left, or was not up yet) left the peer down for another 90 to 120 s. The native backend
+     * retries after 1 s doubling up to connectTime; gobgpd cannot back off, so it gets the
+     * smaller of connectTime and 5 s (gobgpd's own minimum).
+     */
+    static final Duration MAX_CONNECT_RETRY = Duration.ofSeconds(5);
 
     private GoBgpMapping() {
     }
@@ -29,8 +39,12 @@ final class GoBgpMapping {
      */
     static DesiredPeer peer(BgpPeerConfig peer, long globalAsn, NextHops pathNextHops) {
         return new DesiredPeer(peer.peerAddress(), peer.peerAsn(), peer.myAsn() == globalAsn ? 0 : peer.myAsn(), peer.peerPort(),
-                peer.sourceAddress(), peer.holdTime(), peer.keepaliveTime(), peer.connectTime(), peer.password(),
+                peer.sourceAddress(), peer.holdTime(), peer.keepaliveTime(), connectRetry(peer.connectTime()), peer.password(),
                 peer.ebgpMultihop() ? MULTIHOP_TTL : 0, families(peer.peerAddress(), pathNextHops), peer.gracefulRestart());
+    }
+
+    static Duration connectRetry(Duration connectTime) {
+        return connectTime.compareTo(MAX_CONNECT_RETRY) < 0 ? connectTime : MAX_CONNECT_RETRY;
     }
 
     /**

@@ -46,6 +46,13 @@ class GoBgpMappingTest {
         assertThat(other.ebgpMultihopTtl()).isEqualTo(255);
     }
 
+    /** MetalLB's default connectTime (120 s) would leave a peer whose first attempt failed down for 90 to 120 s. */
+    @Test
+    void gobgpdRetriesAtLeastEveryFiveSeconds() {
+        assertThat(GoBgpMapping.connectRetry(Duration.ofSeconds(120))).isEqualTo(Duration.ofSeconds(5));
+        assertThat(GoBgpMapping.connectRetry(Duration.ofSeconds(2))).isEqualTo(Duration.ofSeconds(2));
+    }
+
     @Test
     void theNextHopIsLeftToGobgpdUnlessOneIsGiven() {
         Advertisement ad = new Advertisement(IpPrefix.parse("198.51.100.7/32"), 150L, List.of(7L), List.of(new LargeCommunity(1, 2, 3)));

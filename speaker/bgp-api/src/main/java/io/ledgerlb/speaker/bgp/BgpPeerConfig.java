@@ -20,11 +20,27 @@ import java.util.Optional;
  * @param ebgpMultihop    allow an eBGP peer more than one hop away (TTL 255 instead of 1)
  * @param gracefulRestart announce RFC 4724 graceful restart
  * @param password        TCP MD5 password, already read from its Secret; empty: none
+ * @param ttlSecurityHops GTSM (RFC 5082): how many hops away the peer may be; 0: no GTSM
  */
 public record BgpPeerConfig(String name, long myAsn, long peerAsn, InetAddress peerAddress, int peerPort,
                             Optional<InetAddress> sourceAddress, Duration holdTime, Duration keepaliveTime,
                             Duration connectTime, InetAddress routerId, boolean ebgpMultihop,
-                            boolean gracefulRestart, Optional<String> password) {
+                            boolean gracefulRestart, Optional<String> password, int ttlSecurityHops) {
+
+    public BgpPeerConfig {
+        if (ttlSecurityHops < 0 || ttlSecurityHops > 254) {
+            throw new IllegalArgumentException("GTSM hops must be 0 (off) or 1 to 254, not " + ttlSecurityHops);
+        }
+    }
+
+    /** Without GTSM. */
+    public BgpPeerConfig(String name, long myAsn, long peerAsn, InetAddress peerAddress, int peerPort,
+                         Optional<InetAddress> sourceAddress, Duration holdTime, Duration keepaliveTime,
+                         Duration connectTime, InetAddress routerId, boolean ebgpMultihop,
+                         boolean gracefulRestart, Optional<String> password) {
+        this(name, myAsn, peerAsn, peerAddress, peerPort, sourceAddress, holdTime, keepaliveTime, connectTime,
+                routerId, ebgpMultihop, gracefulRestart, password, 0);
+    }
 
     public boolean ibgp() {
         return myAsn == peerAsn;
@@ -32,15 +48,21 @@ public record BgpPeerConfig(String name, long myAsn, long peerAsn, InetAddress p
 
     /**
      * The IP TTL (hop limit) of this session's packets: 1 for single-hop eBGP, so that the session
-     * only comes up with a directly connected peer; 255 for iBGP and for {@code ebgpMultihop}.
+     * only comes up with a directly connected peer; 255 for iBGP, for {@code ebgpMultihop} and
+     * with GTSM (which checks the TTL on receipt instead).
      */
     public int ipTtl() {
-        return ibgp() || ebgpMultihop ? 255 : 1;
+        return ibgp() || ebgpMultihop || ttlSecurityHops > 0 ? 255 : 1;
+    }
+
+    /** The lowest TTL (hop limit) accepted from the peer under GTSM: 256 − hops; 0: any. */
+    public int minimumTtl() {
+        return ttlSecurityHops == 0 ? 0 : 256 - ttlSecurityHops;
     }
 
     @Override
     public String toString() {
         return "BgpPeerConfig[" + name + " AS" + myAsn + "->AS" + peerAsn + " " + peerAddress.getHostAddress()
-                + ":" + peerPort + (password.isPresent() ? " md5" : "") + "]";
+                + ":" + peerPort + (password.isPresent() ? " md5" : "") + (ttlSecurityHops > 0 ? " gtsm" : "") + "]";
     }
 }

@@ -21,4 +21,14 @@ public interface BgpSession extends AutoCloseable {
     /** Withdraws nothing explicitly: ends the session with an orderly CEASE (or its equivalent). */
     @Override
     void close();
+
+    /**
+     * Ends the session for another backend to take the peer over. Where graceful restart was
+     * negotiated (RFC 4724), a backend that can ends it without a NOTIFICATION, so the router keeps
+     * this session's paths, marked stale, until the next session from this address brings them
+     * again: the paths never leave the router. Otherwise the same as {@link #close()}.
+     */
+    default void handOver() {
+        close();
+    }
 }

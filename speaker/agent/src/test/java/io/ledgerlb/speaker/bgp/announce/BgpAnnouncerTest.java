@@ -179,6 +179,23 @@ class BgpAnnouncerTest {
                 bfd -> assertThat(bfd).startsWith("bfdProfile:").contains("native"), vrf -> assertThat(vrf).startsWith("vrf:"));
     }
 
+    /** GTSM: the native backend sends TTL 255 and accepts 256 − hops and more; gobgpd is not told, so it refuses. */
+    @Test
+    void ttlSecurityIsTheNativeBackendsOnly() throws Exception {
+        BgpPeerDefined gtsm = BgpPeerDefined.newBuilder().setName("p").setMyAsn(65000).setPeerAsn(65001)
+                .setPeerAddress("192.0.2.1").setTtlSecurityHops(2).build();
+        assertThat(BgpPeerConfigs.limitations(gtsm, "native")).isEmpty();
+        assertThat(BgpPeerConfigs.limitations(gtsm, "gobgp")).singleElement().asString()
+                .startsWith("ledgerlb.io/bgp-ttl-security-hops:");
+        BgpPeerConfig config = BgpPeerConfigs.fromLedger(gtsm, Optional.empty(), InetAddress.getByName("10.0.0.1"));
+        assertThat(config.ipTtl()).as("single-hop eBGP, but GTSM").isEqualTo(255);
+        assertThat(config.minimumTtl()).isEqualTo(254);
+        BgpPeerConfig plain = BgpPeerConfigs.fromLedger(gtsm.toBuilder().setTtlSecurityHops(0).build(), Optional.empty(),
+                InetAddress.getByName("10.0.0.1"));
+        assertThat(plain.ipTtl()).isEqualTo(1);
+        assertThat(plain.minimumTtl()).isZero();
+    }
+
     @Test
     void servicesAreReportedOnlyForThePeersTheirOwnAdvertisementsGoTo() {
         ServiceKey api = new ServiceKey("default", "api");

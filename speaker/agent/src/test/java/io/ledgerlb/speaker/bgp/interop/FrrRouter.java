@@ -93,6 +93,17 @@ final class FrrRouter implements Router {
         return NetnsLab.run(VTYSH, "--vty_socket", dir.toString(), "-c", command);
     }
 
+    /** Lines of {@code router bgp} configuration, applied to the running bgpd. */
+    void configureBgp(String... lines) {
+        List<String> command = new ArrayList<>(List.of(VTYSH, "--vty_socket", dir.toString(), "-c", "configure terminal",
+                "-c", "router bgp " + SessionKind.ROUTER_AS));
+        for (String line : lines) {
+            command.add("-c");
+            command.add(line);
+        }
+        NetnsLab.run(command.toArray(String[]::new));
+    }
+
     @Override
     public List<RouterPath> paths(IpPrefix prefix) {
         JsonNode answer = Json.read(vtysh("show bgp " + (prefix.ipv6() ? "ipv6" : "ipv4") + " unicast " + prefix + " json"));

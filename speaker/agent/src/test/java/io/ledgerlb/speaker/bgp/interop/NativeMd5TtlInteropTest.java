@@ -111,7 +111,7 @@ class NativeMd5TtlInteropTest {
     }
 
     /** tcpdump on the router's side of speaker {@code i}'s link: the first BGP packet the speaker sends there. */
-    private static Process capture(InteropLab lab, int i, InetAddress from) throws IOException {
+    static Process capture(InteropLab lab, int i, InetAddress from) throws IOException {
         String log = "tcpdump-" + i + ".out";
         Process tcpdump = lab.lab.spawn(lab.routerNode, List.of("/usr/bin/tcpdump", "-i", "r" + i, "-n", "-v", "-l", "-c", "1",
                 "src host " + from.getHostAddress() + " and tcp dst port 179"), log);
@@ -119,7 +119,7 @@ class NativeMd5TtlInteropTest {
         return tcpdump;
     }
 
-    private static String packet(Process tcpdump, InteropLab lab, int i) throws InterruptedException {
+    static String packet(Process tcpdump, InteropLab lab, int i) throws InterruptedException {
         assertThat(tcpdump.waitFor(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).as("tcpdump saw a packet").isTrue();
         return lab.lab.log("tcpdump-" + i + ".out");
     }

@@ -97,7 +97,7 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
     /** An inbound connection from this peer's address. */
     void accepted(Socket socket) {
         try {
-            TcpOptions.ttl(socket.getChannel(), peer.peerAddress(), peer.ipTtl());
+            ttl(socket.getChannel());
             SocketConnection connection = new SocketConnection(socket, true);
             loop.execute(() -> {
                 fsm.connected(connection);
@@ -128,6 +128,11 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
     @Override
     public void close() {
         shutdown(fsm::stop);
+    }
+
+    @Override
+    public void handOver() {
+        closeForRestart();
     }
 
     /** Ends without a NOTIFICATION when graceful restart is on, so the peer keeps the routes. */
@@ -234,7 +239,7 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
         boolean ipv6 = peer.peerAddress() instanceof Inet6Address;
         SocketChannel channel = SocketChannel.open(ipv6 ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET);
         try {
-            TcpOptions.ttl(channel, peer.peerAddress(), peer.ipTtl());
+            ttl(channel);
             if (peer.password().isPresent()) {
                 TcpOptions.md5(channel, ipv6, peer.peerAddress(), TcpOptions.key(peer.password().get()));
             }
@@ -244,6 +249,14 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
                     + ": " + e.getMessage(), e);
         }
         return channel.socket();
+    }
+
+    /** The session's TTL and, under GTSM, the lowest TTL it accepts. */
+    private void ttl(java.nio.channels.Channel channel) throws IOException {
+        TcpOptions.ttl(channel, peer.peerAddress(), peer.ipTtl());
+        if (peer.minimumTtl() > 0) {
+            TcpOptions.minimumTtl(channel, peer.peerAddress(), peer.minimumTtl());
+        }
     }
 
     private static void closeQuietly(Socket socket) {

@@ -28,6 +28,8 @@ final class TcpOptions {
     private static final int IPPROTO_IPV6 = 41;
     private static final int IP_TTL = 2;
     private static final int IPV6_UNICAST_HOPS = 16;
+    private static final int IP_MINTTL = 21;
+    private static final int IPV6_MINHOPCOUNT = 73;
     private static final int TCP_MD5SIG = 14;
     private static final int ENOPROTOOPT = 92;
     private static final int AF_INET = 2;
@@ -80,13 +82,29 @@ final class TcpOptions {
 
     /** The TTL (IPv4 peers) or hop limit (IPv6 peers) of the packets this socket sends. */
     static void ttl(Channel channel, InetAddress peer, int ttl) throws IOException {
-        Memory value = new Memory(4);
-        value.setInt(0, ttl);
         if (peer instanceof Inet4Address) {
-            setsockopt(channel, IPPROTO_IP, IP_TTL, value, "IP_TTL");
+            setsockopt(channel, IPPROTO_IP, IP_TTL, intValue(ttl), "IP_TTL");
         } else {
-            setsockopt(channel, IPPROTO_IPV6, IPV6_UNICAST_HOPS, value, "IPV6_UNICAST_HOPS");
+            setsockopt(channel, IPPROTO_IPV6, IPV6_UNICAST_HOPS, intValue(ttl), "IPV6_UNICAST_HOPS");
         }
+    }
+
+    /**
+     * GTSM (RFC 5082): the kernel drops what comes from {@code peer} on this socket with a lower TTL
+     * (IPv4) or hop limit (IPv6) than {@code minimum}, SYN-ACKs included when set before connecting.
+     */
+    static void minimumTtl(Channel channel, InetAddress peer, int minimum) throws IOException {
+        if (peer instanceof Inet4Address) {
+            setsockopt(channel, IPPROTO_IP, IP_MINTTL, intValue(minimum), "IP_MINTTL");
+        } else {
+            setsockopt(channel, IPPROTO_IPV6, IPV6_MINHOPCOUNT, intValue(minimum), "IPV6_MINHOPCOUNT");
+        }
+    }
+
+    private static Memory intValue(int value) {
+        Memory memory = new Memory(4);
+        memory.setInt(0, value);
+        return memory;
     }
 
     private static byte[] ipv6(InetAddress address) {

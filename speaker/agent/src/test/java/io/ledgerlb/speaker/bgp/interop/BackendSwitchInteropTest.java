@@ -1,0 +1,105 @@
+package io.ledgerlb.speaker.bgp.interop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ledgerlb.speaker.bgp.Advertisement;
+import io.ledgerlb.speaker.bgp.BgpPeerConfig;
+import io.ledgerlb.speaker.bgp.BgpSession;
+import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.speaker.bgp.SessionListener;
+import io.ledgerlb.speaker.bgp.SessionState;
+import io.ledgerlb.speaker.bgp.nativ.NetnsLab;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Three speakers switch their peer (the article's iBGP session) from the native backend to GoBGP
+ * at once, as a changed {@code ledgerlb.io/bgp-backend} annotation makes every speaker do, while
+ * FRR's table is read in a loop. The router has one neighbor per speaker address, so the new
+ * backend's session can only come up once the old one is gone (a second connection from the same
+ * address collides with the established one). With graceful restart on the peer
+ * ({@code enableGracefulRestart}) the native session ends without a NOTIFICATION, FRR keeps its
+ * paths as stale until gobgpd's session brings them again: the prefix never leaves FRR's table.
+ * Without it, the paths go for the seconds gobgpd needs to connect (printed). Either way all three
+ * GoBGP sessions come up within a minute (gobgpd once waited its 120 s connect-retry after a first
+ * failed attempt).
+ */
+class BackendSwitchInteropTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final IpPrefix SERVICE = IpPrefix.parse("192.0.2.203/32");
+
+    @ParameterizedTest(name = "graceful restart {0}")
+    @ValueSource(booleans = {true, false})
+    void nativeToGobgpAtFrr(boolean gracefulRestart) throws Exception {
+        NetnsLab.assumeAvailable("/usr/sbin/ip", FrrRouter.BGPD, "/usr/bin/gobgpd");
+        try (InteropLab lab = new InteropLab();
+             FrrRouter router = new FrrRouter(lab);
+             Speakers natives = new Speakers(Speakers.Backend.NATIVE, lab);
+             Speakers gobgps = new Speakers(Speakers.Backend.GOBGP, lab)) {
+            List<BgpSession> old = new ArrayList<>();
+            for (int i = 1; i <= InteropLab.SPEAKERS; i++) {
+                BgpSession session = natives.speaker(i).open(peer(lab, i, gracefulRestart), SessionListener.NONE);
+                session.set(List.of(Advertisement.of(SERVICE)));
+                old.add(session);
+            }
+            await().atMost(PATIENCE).untilAsserted(() -> assertThat(router.paths(SERVICE)).hasSize(3));
+
+            List<long[]> samples = new ArrayList<>(); // {ms since the switch, paths}
+            AtomicBoolean polling = new AtomicBoolean(true);
+            long start = System.nanoTime();
+            Thread poller = new Thread(() -> {
+                while (polling.get()) {
+                    int paths = router.paths(SERVICE).size();
+                    synchronized (samples) {
+                        samples.add(new long[] {(System.nanoTime() - start) / 1_000_000, paths});
+                    }
+                }
+            });
+            poller.start();
+            List<BgpSession> next = new ArrayList<>();
+            for (int i = 1; i <= InteropLab.SPEAKERS; i++) {
+                old.get(i - 1).handOver(); // as BgpSpeaking does on a backend switch
+                BgpSession session = gobgps.speaker(i).open(peer(lab, i, gracefulRestart), SessionListener.NONE);
+                session.set(List.of(Advertisement.of(SERVICE)));
+                next.add(session);
+            }
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                assertThat(next).allSatisfy(s -> assertThat(s.state()).isEqualTo(SessionState.ESTABLISHED));
+                assertThat(router.paths(SERVICE)).hasSize(3);
+                assertThat(router.vtysh("show bgp ipv4 unicast " + SERVICE + " json")).as("gobgpd's paths, none stale")
+                        .doesNotContain("\"stale\"");
+            });
+            long allBack = (System.nanoTime() - start) / 1_000_000;
+            polling.set(false);
+            poller.join();
+
+            long fewest;
+            long emptyMs = 0;
+            synchronized (samples) {
+                fewest = samples.stream().mapToLong(s -> s[1]).min().orElseThrow();
+                for (int k = 1; k < samples.size(); k++) {
+                    if (samples.get(k - 1)[1] == 0) {
+                        emptyMs += samples.get(k)[0] - samples.get(k - 1)[0];
+                    }
+                }
+                System.out.printf("backend switch at FRR, graceful restart %s: %d reads, fewest paths %d, no path for ~%d ms,"
+                        + " three GoBGP sessions and paths after %d ms%n", gracefulRestart, samples.size(), fewest, emptyMs, allBack);
+            }
+            if (gracefulRestart) {
+                assertThat(fewest).as("with graceful restart FRR keeps the stale paths until gobgpd's arrive").isPositive();
+            }
+        }
+    }
+
+    private static BgpPeerConfig peer(InteropLab lab, int i, boolean gracefulRestart) {
+        BgpPeerConfig p = lab.peer(i, SessionKind.IBGP_IPV4);
+        return new BgpPeerConfig(p.name(), p.myAsn(), p.peerAsn(), p.peerAddress(), p.peerPort(), p.sourceAddress(),
+                p.holdTime(), p.keepaliveTime(), Duration.ofSeconds(120), p.routerId(), p.ebgpMultihop(), gracefulRestart,
+                p.password());
+    }
+}
