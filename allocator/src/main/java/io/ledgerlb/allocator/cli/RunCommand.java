@@ -149,6 +149,8 @@ public final class RunCommand implements Callable<Integer> {
             metrics.gauge("ledgerlb_allocator_chain_broken", "1 while this instance refuses to lead: the ledger's chain is broken",
                     () -> controller.chainBroken().isPresent() ? 1 : 0);
             metrics.gauge("ledgerlb_allocator_decisions", "Decisions committed by this instance", controller::decisions);
+            metrics.gauge("ledgerlb_allocator_restore_missing", "Services restore mode keeps IPs for that have not reappeared",
+                    () -> controller.restoreStatus().missing().size());
             metrics.gauge("ledgerlb_allocator_backlog", "Reconciliations and status writes waiting", controller::backlog);
 
             LedgerQueries queries = new LedgerQueries(opened, controller.step());
