@@ -5,6 +5,12 @@ import io.grpc.stub.StreamObserver;
 import io.ledgerlb.admin.v1.AuditRequest;
 import io.ledgerlb.admin.v1.AuditResponse;
 import io.ledgerlb.admin.v1.LedgerAdminGrpc;
+import io.ledgerlb.admin.v1.Reservation;
+import io.ledgerlb.admin.v1.RestoreRequest;
+import io.ledgerlb.admin.v1.RestoreResponse;
+import io.ledgerlb.allocator.controller.RestoreCommand;
+import io.ledgerlb.allocator.controller.RestoreStatus;
+import io.ledgerlb.ledger.state.ServiceKey;
 import io.ledgerlb.admin.v1.StateRequest;
 import io.ledgerlb.admin.v1.StateResponse;
 import io.ledgerlb.admin.v1.StatusRequest;
@@ -15,6 +21,9 @@ import io.ledgerlb.ledger.SnapshotInfo;
 import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.state.LedgerState;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** The admin API of a running allocator: audit and state queries over its ledger, its status, snapshots. */
@@ -26,6 +35,11 @@ public final class AdminService extends LedgerAdminGrpc.LedgerAdminImplBase {
 
         /** Takes a snapshot of the leader's state; IllegalStateException on a standby. */
         SnapshotInfo takeSnapshot() throws Exception;
+
+        /** Starts or ends restore mode, or releases a reservation (the leader only). */
+        default RestoreStatus restore(RestoreRequest request) throws Exception {
+            throw new IllegalStateException("this allocator takes no restore-mode commands");
+        }
     }
 
     private final LedgerQueries queries;
@@ -70,6 +84,39 @@ public final class AdminService extends LedgerAdminGrpc.LedgerAdminImplBase {
             return TakeSnapshotResponse.newBuilder().setSequence(info.sequence()).setLocation(info.location())
                     .setSha256Hex(info.sha256Hex()).setSizeBytes(info.sizeBytes()).build();
         });
+    }
+
+    @Override
+    public void restore(RestoreRequest request, StreamObserver<RestoreResponse> response) {
+        answer(response, () -> restoreResponse(request.getAction() == RestoreRequest.Action.STATUS
+                ? RestoreStatus.of(latest.get()) : allocator.restore(request)));
+    }
+
+    public static RestoreResponse restoreResponse(RestoreStatus status) {
+        RestoreResponse.Builder response = RestoreResponse.newBuilder().setRestoring(status.restoring())
+                .setSequence(status.sequence()).addAllReleasedIps(status.releasedIps());
+        status.missing().forEach((service, ips) -> response.addMissing(Reservation.newBuilder()
+                .setNamespace(service.namespace()).setName(service.name()).addAllIps(ips)));
+        return response.build();
+    }
+
+    /** The controller's command for an admin API request (not STATUS, which the state answers). */
+    public static RestoreCommand command(RestoreRequest request) {
+        return switch (request.getAction()) {
+            case START -> RestoreCommand.start();
+            case RELEASE -> RestoreCommand.release(ServiceKey.parse(request.getService()));
+            case END -> RestoreCommand.end();
+            default -> throw new IllegalArgumentException("not a restore command: " + request.getAction());
+        };
+    }
+
+    /** The outcome of a queued command, its own exception (not ExecutionException's) when it failed. */
+    public static <T> T await(CompletableFuture<T> future) throws Exception {
+        try {
+            return future.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     private static <T> void answer(StreamObserver<T> response, Callable<T> call) {

@@ -5,6 +5,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.ledgerlb.admin.v1.LedgerAdminGrpc;
 import io.ledgerlb.admin.v1.StatusRequest;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Option;
@@ -12,8 +15,9 @@ import picocli.CommandLine.Option;
 /** Where a running allocator's admin API may answer; the commands read the ledger directly when none does. */
 public final class AdminOptions {
     public static final int DEFAULT_PORT = 7473;
+    public static final String DEFAULT_ADDRESS = "127.0.0.1:" + DEFAULT_PORT;
 
-    @Option(names = "--admin", defaultValue = "127.0.0.1:" + DEFAULT_PORT, paramLabel = "HOST:PORT",
+    @Option(names = "--admin", defaultValue = DEFAULT_ADDRESS, paramLabel = "HOST:PORT",
             description = "The admin API of a running allocator, used when it answers (default: ${DEFAULT-VALUE}).")
     String target;
 
@@ -47,5 +51,37 @@ public final class AdminOptions {
         public void close() {
             channel.shutdownNow();
         }
+    }
+
+    /**
+     * A {@code HOST:PORT} where the admin API listens ({@code run --admin}); loopback only, since
+     * the API has no authentication of its own. IPv6 hosts in brackets: {@code [::1]:7473}.
+     */
+    static InetSocketAddress listenAddress(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon < 1 || colon == hostPort.length() - 1) {
+            throw new ConfigException("--admin " + hostPort + ": expected HOST:PORT, e.g. " + DEFAULT_ADDRESS);
+        }
+        String host = hostPort.substring(0, colon).replaceAll("^\\[|]$", "");
+        int port;
+        try {
+            port = Integer.parseInt(hostPort.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new ConfigException("--admin " + hostPort + ": the port is not a number");
+        }
+        if (port < 0 || port > 65_535) {
+            throw new ConfigException("--admin " + hostPort + ": the port must be 0 (any) to 65535");
+        }
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new ConfigException("--admin " + hostPort + ": unknown host " + host);
+        }
+        if (!address.isLoopbackAddress()) {
+            throw new ConfigException("--admin " + hostPort + ": the admin API has no authentication and listens on "
+                    + "loopback only (127.0.0.1 or [::1])");
+        }
+        return new InetSocketAddress(address, port);
     }
 }

@@ -52,6 +52,20 @@ public final class EventFormat {
                 why = why + " " + e.getPoolDefined().getAddressesList();
             }
             case CONFIG_REMOVED -> subject = e.getConfigRemoved().getKind() + "/" + e.getConfigRemoved().getName();
+            case RESTORE_STARTED -> why = "restore mode on: " + e.getRestoreStarted().getReservedServices()
+                    + " Services reserved until they reappear";
+            case RESERVATION_CLAIMED -> {
+                subject = service(e.getReservationClaimed().getService());
+                ip = String.join(",", e.getReservationClaimed().getIpsList());
+                why = "reappeared while restoring";
+            }
+            case RESERVATION_RELEASED -> {
+                subject = service(e.getReservationReleased().getService());
+                ip = String.join(",", e.getReservationReleased().getIpsList());
+                why = "released by an operator while missing";
+            }
+            case RESTORE_ENDED -> why = "restore mode off: " + e.getRestoreEnded().getReleasedServices()
+                    + " missing Services released";
             case SNAPSHOT_TAKEN -> why = "covers " + e.getSnapshotTaken().getCoversSequence() + " in "
                     + e.getSnapshotTaken().getLocation();
             default -> subject = e.getCause().getKind() + "/" + e.getCause().getName();

@@ -21,7 +21,7 @@ import picocli.CommandLine.Command;
         description = "A load balancer for bare-metal Kubernetes with an auditable, replayable ledger of IP assignments.",
         subcommands = {RunCommand.class, AuditCommand.class, StateCommand.class, ReplayCommand.class,
                 SnapshotCommand.class, VerifyCommand.class, RecoverCommand.class, PlanCommand.class,
-                ImportConfigMapCommand.class, LabCommand.class})
+                ImportConfigMapCommand.class, LabCommand.class, RestoreModeCommand.class})
 public final class LedgerlbCommand implements Runnable {
     public static final int OK = 0;
     public static final int FAILURE_FOUND = 1;

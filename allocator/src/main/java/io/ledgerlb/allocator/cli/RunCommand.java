@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.ledgerlb.admin.v1.RestoreRequest;
 import io.ledgerlb.admin.v1.StatusResponse;
+import io.ledgerlb.allocator.controller.RestoreStatus;
 import io.ledgerlb.allocator.admin.AdminServer;
 import io.ledgerlb.allocator.admin.AdminService;
 import io.ledgerlb.allocator.admin.LedgerQueries;
@@ -57,8 +59,11 @@ public final class RunCommand implements Callable<Integer> {
     int localPort;
     @Option(names = "--metrics-port", defaultValue = "7472", description = "Prometheus /metrics, /healthz, /readyz (default: ${DEFAULT-VALUE}; 0: any).")
     int metricsPort;
-    @Option(names = "--admin-port", defaultValue = "" + AdminOptions.DEFAULT_PORT, description = "The admin gRPC API, on localhost (default: ${DEFAULT-VALUE}; 0: any).")
-    int adminPort;
+    @Option(names = "--admin", paramLabel = "HOST:PORT", description = "Where the admin gRPC API listens, on loopback"
+            + " (default: " + AdminOptions.DEFAULT_ADDRESS + "; port 0: any). The tools reach it with the same --admin.")
+    String adminAddress;
+    @Option(names = "--admin-port", hidden = true, description = "Deprecated spelling of --admin 127.0.0.1:PORT.")
+    Integer adminPort;
     @Option(names = "--explorer-port", defaultValue = "7474", description = "The ledger explorer page, http://127.0.0.1:PORT/explorer/ (default: ${DEFAULT-VALUE}; 0: any; -1: off).")
     int explorerPort;
     @Option(names = "--explorer-bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS", description = "Where the explorer listens (default: ${DEFAULT-VALUE}); any other address needs --explorer-token-file.")
@@ -73,6 +78,11 @@ public final class RunCommand implements Callable<Integer> {
     String loadBalancerClass;
     @Option(names = "--snapshot-every", defaultValue = "10000", description = "Snapshot the state every N ledger entries (default: ${DEFAULT-VALUE}).")
     long snapshotEvery;
+
+    @Option(names = "--restore", description = "Start restore mode when this allocator leads, unless it is on already:"
+            + " every Service the ledger holds IPs for keeps them until it reappears or `ledgerlb restore release`"
+            + " gives them up; end it with `ledgerlb restore end`, and drop this flag then.")
+    boolean restore;
 
     @Option(names = "--resync-every", defaultValue = "PT5M", converter = DurationConverter.class,
             description = "Re-check every Service and pool against the ledger this often, as an ISO-8601 duration"
@@ -104,6 +114,7 @@ public final class RunCommand implements Callable<Integer> {
                 .orElse(InetAddress.getLocalHost().getHostName() + "-" + ProcessHandle.current().pid());
         String namespace = leaseNamespace != null ? leaseNamespace
                 : Optional.ofNullable(System.getenv("POD_NAMESPACE")).orElse("ledgerlb-system");
+        InetSocketAddress adminListen = adminListenAddress();
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "ledgerlb-shutdown"));
         try {
             Files.createDirectories(ledger.dataDir);
@@ -122,6 +133,9 @@ public final class RunCommand implements Callable<Integer> {
             AllocatorController controller = AllocatorController.withCoreStep(client, opened,
                     new AllocatorController.Settings(name, loadBalancerClass, 4, snapshotEvery, resyncEvery));
             toClose.push(controller);
+            if (restore) {
+                controller.restoreWhenLeading();
+            }
             controller.startInformers();
 
             Leadership leadership = new Leadership(client, controller, Leadership.Settings.defaults(namespace), name);
@@ -135,6 +149,8 @@ public final class RunCommand implements Callable<Integer> {
             metrics.gauge("ledgerlb_allocator_chain_broken", "1 while this instance refuses to lead: the ledger's chain is broken",
                     () -> controller.chainBroken().isPresent() ? 1 : 0);
             metrics.gauge("ledgerlb_allocator_decisions", "Decisions committed by this instance", controller::decisions);
+            metrics.gauge("ledgerlb_allocator_restore_missing", "Services restore mode keeps IPs for that have not reappeared",
+                    () -> controller.restoreStatus().missing().size());
             metrics.gauge("ledgerlb_allocator_backlog", "Reconciliations and status writes waiting", controller::backlog);
 
             LedgerQueries queries = new LedgerQueries(opened, controller.step());
@@ -150,9 +166,13 @@ public final class RunCommand implements Callable<Integer> {
                 public SnapshotInfo takeSnapshot() throws Exception {
                     return controller.requestSnapshot().get(60, TimeUnit.SECONDS);
                 }
+
+                @Override
+                public RestoreStatus restore(RestoreRequest request) throws Exception {
+                    return AdminService.await(controller.restore(AdminService.command(request)));
+                }
             }, () -> controller.withState(s -> s.copy()));
-            AdminServer adminServer = bind("admin", () -> new AdminServer(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), adminPort), admin));
+            AdminServer adminServer = bind("admin", () -> new AdminServer(adminListen, admin));
             toClose.push(adminServer);
 
             // the explorer counts pools with an allocation core of its own: sharing the controller's
@@ -162,8 +182,8 @@ public final class RunCommand implements Callable<Integer> {
             leadership.start();
             toClose.push(leadership);
             out.printf("metrics:     http://localhost:%d/metrics  (/healthz, /readyz)%n", metrics.port());
-            out.printf("admin API:   127.0.0.1:%d  (ledgerlb audit|state --admin 127.0.0.1:%d)%n", adminServer.port(),
-                    adminServer.port());
+            String adminAt = hostPort(adminListen.getAddress(), adminServer.port());
+            out.printf("admin API:   %s  (ledgerlb audit|state|restore --admin %s)%n", adminAt, adminAt);
             explorer.ifPresent(e -> out.printf("explorer:    http://%s:%d/explorer/%s%n", explorerBind.contains(":")
                     ? "[" + explorerBind + "]" : explorerBind, e.port(), explorerTokenFile == null ? "" : "  (token required)"));
             out.printf("allocator:   %s, competing for Lease %s/ledgerlb-allocator%n", name, namespace);
@@ -174,6 +194,25 @@ public final class RunCommand implements Callable<Integer> {
         } finally {
             stop();
         }
+    }
+
+    /** {@code --admin}, or its deprecated spelling {@code --admin-port} (with a warning), checked before anything starts. */
+    private InetSocketAddress adminListenAddress() {
+        if (adminPort != null) {
+            if (adminAddress != null) {
+                throw new ConfigException("--admin-port and --admin say the same thing: pass --admin HOST:PORT only");
+            }
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("ledgerlb: warning: --admin-port is deprecated; use --admin 127.0.0.1:" + adminPort);
+            err.flush();
+            return AdminOptions.listenAddress("127.0.0.1:" + adminPort);
+        }
+        return AdminOptions.listenAddress(adminAddress != null ? adminAddress : AdminOptions.DEFAULT_ADDRESS);
+    }
+
+    private static String hostPort(InetAddress address, int port) {
+        String host = address.getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /**
@@ -314,12 +353,16 @@ public final class RunCommand implements Callable<Integer> {
         try {
             return opening.open();
         } catch (BindException e) {
-            throw new ConfigException("the " + what + " port is in use (" + e.getMessage() + "); pass --" + what + "-port");
+            throw new ConfigException("the " + what + " port is in use (" + e.getMessage() + "); pass " + otherPortOption(what));
         } catch (IOException e) {
             if (e.getCause() instanceof BindException) {
-                throw new ConfigException("the " + what + " port is in use; pass --" + what + "-port");
+                throw new ConfigException("the " + what + " port is in use; pass " + otherPortOption(what));
             }
             throw e;
         }
+    }
+
+    private static String otherPortOption(String what) {
+        return what.equals("admin") ? "--admin 127.0.0.1:PORT" : "--" + what + "-port";
     }
 }

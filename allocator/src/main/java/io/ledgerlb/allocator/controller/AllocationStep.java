@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The pure allocation step as the controller calls it: the state and a Kubernetes object in,
@@ -33,6 +34,21 @@ public interface AllocationStep extends PoolCounts.Source {
     Decision config(LedgerState state, MetalLbKinds kind, GenericKubernetesResource resource, Cause cause, Instant now);
 
     Decision configDeleted(LedgerState state, MetalLbKinds kind, String name, Cause cause, Instant now);
+
+    /** Restore mode begins (IllegalStateException when it is on already). */
+    default Decision restoreStarted(LedgerState state, Cause cause, Instant now) {
+        throw new UnsupportedOperationException("this step has no restore mode");
+    }
+
+    /** The reservation of a missing Service is given up (IllegalArgumentException when it is not reserved). */
+    default Decision reservationReleased(LedgerState state, ServiceKey service, Cause cause, Instant now) {
+        throw new UnsupportedOperationException("this step has no restore mode");
+    }
+
+    /** Restore mode ends; reserved Services not {@code present} in the API are released. */
+    default Decision restoreEnded(LedgerState state, Set<ServiceKey> present, Cause cause, Instant now) {
+        throw new UnsupportedOperationException("this step has no restore mode");
+    }
 
     /** Told about each committed entry right after the controller folded it (to keep caches in step). */
     default void applied(LedgerEntry entry, LedgerState state) {}

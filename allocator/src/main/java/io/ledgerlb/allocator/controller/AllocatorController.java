@@ -101,6 +101,8 @@ public final class AllocatorController implements AutoCloseable {
         record ConfigWork(MetalLbKinds kind, String namespace, String name) implements Work {}
 
         record SnapshotWork(CompletableFuture<SnapshotInfo> done) implements Work {}
+
+        record RestoreWork(RestoreCommand command, CompletableFuture<RestoreStatus> done) implements Work {}
     }
 
     private final KubernetesClient client;
@@ -266,6 +268,9 @@ public final class AllocatorController implements AutoCloseable {
         failures.clear();
         leading = true;
         log.info("leading from sequence {}", last);
+        if (restoreWhenLeading && !folded.restoring()) {
+            startRestoreFirst();
+        }
         resync();
         timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "allocator-timers");
@@ -448,6 +453,10 @@ public final class AllocatorController implements AutoCloseable {
                     snapshotsAsked.add(s.done()); // taken once the batch committed
                     continue;
                 }
+                if (work instanceof Work.RestoreWork r) {
+                    reconcileRestore(transaction, r, afterCommit);
+                    continue;
+                }
                 try {
                     Reconciled done = work instanceof Work.ServiceWork s ? reconcileService(transaction, s.key(), afterCommit)
                             : reconcileConfig(transaction, (Work.ConfigWork) work, afterCommit);
@@ -476,12 +485,14 @@ public final class AllocatorController implements AutoCloseable {
     }
 
     /**
-     * The batch, stably reordered: resources first (a new pool serves the Services beside it),
-     * then deleted Services (they free IPs), then Services in {@link DecisionOrder}; snapshots last.
+     * The batch, stably reordered: restore-mode commands first (restore mode on before any missing
+     * Service is seen as deleted), then resources (a new pool serves the Services beside it), then
+     * deleted Services (they free IPs), then Services in {@link DecisionOrder}; snapshots last.
      */
     private List<Work> inDecisionOrder(List<Work> batch) {
         List<Work> ordered = new ArrayList<>(batch);
-        ordered.sort(java.util.Comparator.comparingInt(work -> work instanceof Work.ConfigWork ? 0
+        ordered.sort(java.util.Comparator.comparingInt(work -> work instanceof Work.RestoreWork ? -1
+                : work instanceof Work.ConfigWork ? 0
                 : work instanceof Work.ServiceWork s ? cachedService(s.key()).map(svc -> 2 + DecisionOrder.rank(svc)).orElse(1)
                 : 9));
         return ordered;
@@ -580,6 +591,53 @@ public final class AllocatorController implements AutoCloseable {
         List<Event> events = new ArrayList<>(decision.events());
         events.addAll(step.waitEnded(key, reason, deleted(key).toBuilder().setReason(reason).build(), now).events());
         return new Decision(events, decision.invalid(), decision.warnings());
+    }
+
+    /**
+     * An operator's restore-mode command, decided by the step in the open transaction like any
+     * other change. A command the mode does not allow fails its caller and writes nothing.
+     */
+    private void reconcileRestore(LedgerTransaction transaction, Work.RestoreWork work, List<Runnable> afterCommit)
+            throws LedgerWriteException {
+        RestoreCommand command = work.command();
+        Cause.Builder cause = Cause.newBuilder().setKind("Restore").setMessage("an operator's command")
+                .setReason(switch (command.action()) {
+                    case START -> "RestoreStarted";
+                    case RELEASE -> "ReservationReleased";
+                    case END -> "RestoreEnded";
+                });
+        if (command.service() != null) {
+            cause.setKind("Service").setNamespace(command.service().namespace()).setName(command.service().name());
+        }
+        Instant now = Instant.now();
+        Decision decision;
+        try {
+            decision = switch (command.action()) {
+                case START -> step.restoreStarted(state, cause.build(), now);
+                case RELEASE -> step.reservationReleased(state, command.service(), cause.build(), now);
+                case END -> step.restoreEnded(state, services.getStore().list().stream().map(AllocatorController::key)
+                        .collect(Collectors.toSet()), cause.build(), now);
+            };
+        } catch (IllegalStateException | IllegalArgumentException | UnsupportedOperationException e) {
+            work.done().completeExceptionally(e);
+            return;
+        }
+        List<LedgerEntry> staged = stage(transaction, decision.events());
+        if (WaitingServices.freesCapacity(decision.events())) {
+            retryWaiting(transaction, null, afterCommit);
+        }
+        List<String> released = staged.stream().map(LedgerEntry::event).filter(Event::hasIpReleased)
+                .map(e -> e.getIpReleased().getIp()).toList();
+        afterCommit.add(() -> {
+            holdingsChanged(staged).map(Holding::pool).distinct().forEach(this::poolStatusLater);
+            RestoreStatus status = withState(s -> RestoreStatus.of(s, released));
+            log.info("restore mode {}: {} Services still missing, {} IPs released", command.action(),
+                    status.missing().size(), released.size());
+            work.done().complete(status);
+            if (command.action() != RestoreCommand.Action.START) {
+                resync(); // a pool kept for the reservations may be gone from the API
+            }
+        });
     }
 
     /** Per waiting Service, the resourceVersion and message of the refusal last recorded. */
@@ -744,6 +802,48 @@ public final class AllocatorController implements AutoCloseable {
         return done;
     }
 
+    /**
+     * Queues an operator's restore-mode command for the worker; completes with restore mode as it is
+     * once the command committed, or fails (IllegalStateException when this instance does not
+     * lead or the mode does not allow the command, IllegalArgumentException for a Service that is not reserved).
+     */
+    public CompletableFuture<RestoreStatus> restore(RestoreCommand command) {
+        CompletableFuture<RestoreStatus> done = new CompletableFuture<>();
+        if (!leading) {
+            done.completeExceptionally(new IllegalStateException("this allocator is not the leader"));
+        } else {
+            queue.add(new Work.RestoreWork(command, done));
+        }
+        return done;
+    }
+
+    /** Restore mode as the committed state shows it. */
+    public RestoreStatus restoreStatus() {
+        return withState(RestoreStatus::of);
+    }
+
+    private volatile boolean restoreWhenLeading;
+
+    /**
+     * Restore mode starts when this instance next leads, before it decides anything, unless it is
+     * on already ({@code run --restore}).
+     */
+    public void restoreWhenLeading() {
+        restoreWhenLeading = true;
+    }
+
+    private void startRestoreFirst() {
+        CompletableFuture<RestoreStatus> started = new CompletableFuture<>();
+        started.whenComplete((status, failed) -> {
+            if (failed == null) {
+                restoreWhenLeading = false;
+            } else {
+                log.warn("restore mode did not start: {}", failed.getMessage());
+            }
+        });
+        queue.add(new Work.RestoreWork(RestoreCommand.start(), started));
+    }
+
     private void snapshotFor(CompletableFuture<SnapshotInfo> done) throws LedgerWriteException {
         try {
             done.complete(snapshot());
@@ -790,6 +890,9 @@ public final class AllocatorController implements AutoCloseable {
             } else if (e.hasIpReleased() && ServiceKey.of(e.getIpReleased().getService()).equals(key)) {
                 notes.add(Note.normal("ClearAssignment", "Released IP " + e.getIpReleased().getIp() + " ("
                         + e.getIpReleased().getReason().name().toLowerCase().replace('_', ' ') + ")"));
+            } else if (e.hasReservationClaimed() && ServiceKey.of(e.getReservationClaimed().getService()).equals(key)) {
+                notes.add(Note.normal("ReservationClaimed", "Reappeared while restoring: the IPs "
+                        + e.getReservationClaimed().getIpsList() + " the ledger kept for it are its own again"));
             } else if (e.hasAllocationRefused() && ServiceKey.of(e.getAllocationRefused().getService()).equals(key)) {
                 notes.add(Note.warning("AllocationFailed", "Failed to allocate IP for \"" + key + "\": "
                         + e.getAllocationRefused().getMessage()));

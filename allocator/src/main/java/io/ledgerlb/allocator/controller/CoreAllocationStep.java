@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -84,6 +85,21 @@ public final class CoreAllocationStep implements AllocationStep {
     @Override
     public Decision waitEnded(ServiceKey service, String reason, Cause cause, Instant now) {
         return Decision.of(allocator.waitEnded(service, reason, cause, now).events());
+    }
+
+    @Override
+    public Decision restoreStarted(LedgerState state, Cause cause, Instant now) {
+        return Decision.of(allocator.restoreStarted(state, cause, now).events());
+    }
+
+    @Override
+    public Decision reservationReleased(LedgerState state, ServiceKey service, Cause cause, Instant now) {
+        return Decision.of(allocator.reservationReleased(state, service, cause, now).events());
+    }
+
+    @Override
+    public Decision restoreEnded(LedgerState state, Set<ServiceKey> present, Cause cause, Instant now) {
+        return Decision.of(allocator.restoreEnded(state, present, cause, now).events());
     }
 
     @Override

@@ -88,6 +88,8 @@ public final class Allocator implements LedgerListener {
     public static final String ADOPTED_FROM_STATUS = "AdoptedFromStatus";
     /** How a warning about status IPs that could not be adopted starts (the adapter shows it as such). */
     public static final String ADOPTION_REFUSED = "IPs ";
+    /** The cause reason of the entry by which a reserved Service that reappeared claims its IPs. */
+    public static final String RESERVATION_CLAIMED = "ReappearedWhileRestoring";
     private final String actor;
     private final String loadBalancerClass;
     private final AllocationIndex index = new AllocationIndex();
@@ -105,8 +107,24 @@ public final class Allocator implements LedgerListener {
         return loadBalancerClass;
     }
 
-    /** A Service was created or changed (or is seen again on a resync). */
+    /**
+     * A Service was created or changed (or is seen again on a resync). While restoring, a reserved
+     * Service that appears again first claims its reservation; then it is decided as any Service,
+     * so it keeps the IPs it holds when they still fit it.
+     */
     public synchronized Decision serviceChanged(LedgerState state, ServiceRequest service, Cause cause, Instant now) {
+        Decision decided = decide(state, service, cause, now);
+        if (!state.isReserved(service.key())) {
+            return decided;
+        }
+        List<String> ips = sortedByIp(state.assignmentsOf(service.key())).stream().map(IpAssigned::getIp).toList();
+        List<Event> events = new ArrayList<>();
+        events.add(new EventFactory(actor, cause, now).because(RESERVATION_CLAIMED).reservationClaimed(service.ref(), ips));
+        events.addAll(decided.events());
+        return new Decision(events, decided.outcome());
+    }
+
+    private Decision decide(LedgerState state, ServiceRequest service, Cause cause, Instant now) {
         AllocationIndex view = index.of(state);
         EventFactory events = new EventFactory(actor, cause, now);
         List<IpAssigned> held = List.copyOf(state.assignmentsOf(service.key()));
@@ -166,10 +184,71 @@ public final class Allocator implements LedgerListener {
         return new Decision(out, new Outcome.Refused(refusal.reason(), refusal.getMessage(), warnings));
     }
 
-    /** A Service was deleted: it releases what it holds. */
+    /** A Service was deleted: it releases what it holds, unless it is reserved while restoring. */
     public synchronized Decision serviceDeleted(LedgerState state, ServiceKey service, Cause cause, Instant now) {
+        if (state.isReserved(service)) {
+            return new Decision(List.of(), new Outcome.Unchanged(
+                    state.assignmentsOf(service).stream().map(IpAssigned::getIp).toList(),
+                    state.assignmentsOf(service).stream().map(IpAssigned::getPool).findFirst().orElse(""),
+                    List.of("reserved while restoring")));
+        }
         return release(List.copyOf(state.assignmentsOf(service)), ReleaseReason.SERVICE_DELETED,
                 new EventFactory(actor, cause, now));
+    }
+
+    // ---- restore mode (see RestoreStarted in events.proto)
+
+    /** Restore mode begins: every Service holding IPs now keeps them until it reappears or is released. */
+    public synchronized Decision restoreStarted(LedgerState state, Cause cause, Instant now) {
+        if (state.restoring()) {
+            throw new IllegalStateException("restore mode is on already; " + state.reserved().size()
+                    + " Services are still missing");
+        }
+        Event started = new EventFactory(actor, cause, now).restoreStarted(state.servicesWithAssignments().size());
+        return new Decision(List.of(started), new Outcome.RestoreChanged(true, state.servicesWithAssignments().size(), List.of()));
+    }
+
+    /** The operator gives up waiting for a reserved Service: its IPs are released. */
+    public synchronized Decision reservationReleased(LedgerState state, ServiceKey service, Cause cause, Instant now) {
+        if (!state.restoring()) {
+            throw new IllegalStateException("restore mode is off: there is no reservation to release");
+        }
+        if (!state.isReserved(service)) {
+            throw new IllegalArgumentException(service + " is not reserved: " + (state.assignmentsOf(service).isEmpty()
+                    ? "the ledger holds no IP for it" : "it has reappeared and holds its IPs as any Service"));
+        }
+        EventFactory events = new EventFactory(actor, cause, now);
+        List<IpAssigned> held = sortedByIp(state.assignmentsOf(service));
+        List<Event> out = new ArrayList<>();
+        out.add(events.reservationReleased(held.get(0).getService(), held.stream().map(IpAssigned::getIp).toList()));
+        Decision released = release(held, ReleaseReason.SERVICE_DELETED, events);
+        out.addAll(released.events());
+        return new Decision(out, new Outcome.RestoreChanged(true, state.reserved().size() - 1,
+                ((Outcome.Released) released.outcome()).ips()));
+    }
+
+    /**
+     * Restore mode ends. Reserved Services that are not {@code present} in the API are gone: their
+     * IPs are released. Those present but not decided yet keep what they hold, as any Service.
+     */
+    public synchronized Decision restoreEnded(LedgerState state, Set<ServiceKey> present, Cause cause, Instant now) {
+        if (!state.restoring()) {
+            throw new IllegalStateException("restore mode is off");
+        }
+        EventFactory events = new EventFactory(actor, cause, now);
+        List<Event> out = new ArrayList<>();
+        List<String> ips = new ArrayList<>();
+        int gone = 0;
+        for (ServiceKey service : state.reserved()) {
+            if (!present.contains(service)) {
+                gone++;
+                Decision released = release(List.copyOf(state.assignmentsOf(service)), ReleaseReason.SERVICE_DELETED, events);
+                out.addAll(released.events());
+                ips.addAll(((Outcome.Released) released.outcome()).ips());
+            }
+        }
+        out.add(events.restoreEnded(gone));
+        return new Decision(out, new Outcome.RestoreChanged(false, 0, ips));
     }
 
     /**
@@ -219,11 +298,22 @@ public final class Allocator implements LedgerListener {
         return new Decision(out, new Outcome.PoolUpdated(pool.getName(), List.copyOf(displaced)));
     }
 
-    /** A pool was removed: its IPs are released (POOL_REMOVED), then the pool. */
+    /**
+     * A pool was removed: its IPs are released (POOL_REMOVED), then the pool — unless it holds IPs
+     * reserved for missing Services while restoring, when nothing changes.
+     */
     public synchronized Decision poolRemoved(LedgerState state, String pool, Cause cause, Instant now) {
         AllocationIndex view = index.of(state);
         if (!state.pools().containsKey(pool)) {
             return new Decision(List.of(), new Outcome.PoolUpdated(pool, List.of()));
+        }
+        long reserved = view.holdingsIn(view.pool(pool), pool).stream()
+                .filter(h -> state.isReserved(ServiceKey.of(h.getService()))).count();
+        if (reserved > 0) {
+            // a cluster being restored may apply its pools after its Services: the reservations stand
+            return new Decision(List.of(), new Outcome.Refused("ReservedWhileRestoring", "pool " + pool + " holds "
+                    + reserved + " IPs reserved for Services that have not reappeared (restore mode); it is removed "
+                    + "once they reappear, are released, or restore mode ends", List.of()));
         }
         EventFactory events = new EventFactory(actor, cause, now);
         List<Event> out = new ArrayList<>();

@@ -10,8 +10,13 @@ import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.IpReleased;
 import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.ReleaseReason;
+import io.ledgerlb.events.v1.ReservationClaimed;
+import io.ledgerlb.events.v1.ReservationReleased;
+import io.ledgerlb.events.v1.RestoreEnded;
+import io.ledgerlb.events.v1.RestoreStarted;
 import io.ledgerlb.events.v1.ServiceRef;
 import io.ledgerlb.events.v1.WaitEnded;
+import java.util.List;
 import java.time.Instant;
 
 /** Builds the event bodies of one decision: all with the same time, actor and cause. */
@@ -68,5 +73,21 @@ final class EventFactory {
 
     Event poolRemoved(String pool) {
         return event().setConfigRemoved(ConfigRemoved.newBuilder().setKind(ConfigKind.POOL).setName(pool)).build();
+    }
+
+    Event restoreStarted(int reservedServices) {
+        return event().setRestoreStarted(RestoreStarted.newBuilder().setReservedServices(reservedServices)).build();
+    }
+
+    Event reservationClaimed(ServiceRef service, List<String> ips) {
+        return event().setReservationClaimed(ReservationClaimed.newBuilder().setService(service).addAllIps(ips)).build();
+    }
+
+    Event reservationReleased(ServiceRef service, List<String> ips) {
+        return event().setReservationReleased(ReservationReleased.newBuilder().setService(service).addAllIps(ips)).build();
+    }
+
+    Event restoreEnded(int releasedServices) {
+        return event().setRestoreEnded(RestoreEnded.newBuilder().setReleasedServices(releasedServices)).build();
     }
 }

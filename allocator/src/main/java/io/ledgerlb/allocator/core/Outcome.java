@@ -43,6 +43,13 @@ public sealed interface Outcome {
         }
     }
 
+    /** Restore mode began or ended, or a reservation was released; {@code reserved}: Services still missing. */
+    record RestoreChanged(boolean restoring, int reserved, List<String> releasedIps) implements Outcome {
+        public RestoreChanged {
+            releasedIps = List.copyOf(releasedIps);
+        }
+    }
+
     /** Not a Service this allocator serves (not a LoadBalancer, or another loadBalancerClass). */
     record NotOurs(String why) implements Outcome {}
 

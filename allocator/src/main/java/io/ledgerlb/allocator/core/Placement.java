@@ -339,10 +339,16 @@ record Placement(PoolSpec pool, List<IpAddress> ips, boolean adopted) {
          * shares only with Local Services of the same selector, and Cluster ones with each other).
          */
         String conflict(IpAddress ip) {
-            for (IpAssigned other : state.holders(ip.toString())) {
+            var holders = state.holders(ip.toString());
+            boolean holdsIt = holders.stream().anyMatch(h -> ServiceKey.of(h.getService()).equals(service.key()));
+            for (IpAssigned other : holders) {
                 ServiceKey otherKey = ServiceKey.of(other.getService());
                 if (otherKey.equals(service.key())) {
                     continue;
+                }
+                if (!holdsIt && state.isReserved(otherKey)) {
+                    // restore mode: no newcomer takes or joins an IP kept for a Service that has not reappeared
+                    return "held by " + otherKey + ", for which it is reserved until it reappears (restore mode)";
                 }
                 String why = sharingConflict(request.sharingKey(), request.ports(), effectiveBackend(service), other);
                 if (why != null) {

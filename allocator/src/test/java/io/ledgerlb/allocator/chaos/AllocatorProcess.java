@@ -45,7 +45,7 @@ public final class AllocatorProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "io.ledgerlb.allocator.cli.LedgerlbCommand", "run",
                 "--data-dir", dataDir.toString(), "--local", "--local-port", String.valueOf(apiPort),
-                "--metrics-port", String.valueOf(metricsPort), "--admin-port", String.valueOf(adminPort),
+                "--metrics-port", String.valueOf(metricsPort), "--admin", "127.0.0.1:" + adminPort,
                 "--explorer-port", "-1", // not under test here; its default port may be another allocator's
                 "--instance", "allocator-" + starts))
                 .redirectErrorStream(true)

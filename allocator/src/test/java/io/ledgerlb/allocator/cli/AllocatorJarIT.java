@@ -36,7 +36,7 @@ class AllocatorJarIT {
     @Test
     void runsOnTheImagesRuntime(@TempDir Path dir) throws Exception {
         Process run = new ProcessBuilder(JAVA.toString(), "-Xmx512m", "-jar", JAR.toString(), "run",
-                "--data-dir=" + dir.resolve("data"), "--local", "--metrics-port=0", "--admin-port=0")
+                "--data-dir=" + dir.resolve("data"), "--local", "--metrics-port=0", "--admin=127.0.0.1:0")
                 .directory(dir.toFile()).redirectError(dir.resolve("stderr.log").toFile())
                 .redirectInput(ProcessBuilder.Redirect.PIPE).start();
         List<String> out = new CopyOnWriteArrayList<>();

@@ -72,7 +72,7 @@ class ExplorerBrowserTest {
         run = cli.getSubcommands().get("run").getCommand();
         running = new Thread(() -> cli.execute("run", "--local", "--kafka-bootstrap", LedgerFixture.bootstrapServers(),
                 "--topic", config.eventsTopic(), "--data-dir", dir.toString(), "--metrics-port", "0",
-                "--admin-port", "0", "--explorer-port", "0", "--instance", "explorer-test",
+                "--admin", "127.0.0.1:0", "--explorer-port", "0", "--instance", "explorer-test",
                 "--signing-key", LedgerFixture.signingKeyFile().toString(),
                 "--trusted-keys", LedgerFixture.trustedKeysFile().toString()), "allocator-under-test");
         running.start();

@@ -201,7 +201,7 @@ class LedgerlbCliTest {
     @Test
     void anInvalidKafkaPropertyIsAConfigurationErrorOfRunAndTheOtherCommands(@TempDir Path data) {
         String[] bogus = {"--kafka-property", "security.protocol=BOGUS"};
-        for (String[] command : List.of(new String[] {"run", "--local", "--metrics-port", "0", "--admin-port", "0"},
+        for (String[] command : List.of(new String[] {"run", "--local", "--metrics-port", "0", "--admin", "127.0.0.1:0"},
                 new String[] {"audit", "--ip", "10.99.0.1", "--direct"}, new String[] {"verify"})) {
             Result r = runOn(config.eventsTopic(), data, concat(bogus, command));
             assertThat(r.exit()).as(String.join(" ", command) + ": " + r.out() + r.err()).isEqualTo(LedgerlbCommand.USAGE);

@@ -97,7 +97,7 @@ final class ArticleWorld implements AutoCloseable {
     /** The allocator's main job on its embedded defaults, with a local Kubernetes API; returns its banner. */
     String startAllocator() throws IOException {
         lab.spawnOnHost(tied(LabJars.java("-jar", jars.allocator().toString(), "run", "--data-dir", dataDir().toString(),
-                "--local", "--metrics-port", "0", "--admin-port", "0", "--instance", "lab-allocator")), "allocator.log");
+                "--local", "--metrics-port", "0", "--admin", "127.0.0.1:0", "--instance", "lab-allocator")), "allocator.log");
         LabRegistry.record(lab);
         Waits.until("the allocator to start", () -> lab.log("allocator.log").contains("allocator:"), 120,
                 () -> lab.log("allocator.log"));

@@ -25,7 +25,8 @@ public final class ClusterDrift {
     /**
      * Compares each Service holding IPs in the ledger, or showing IPs the ledger gives to no other
      * Service, with its status. Services the ledger does not know and whose IPs it does not hold
-     * (e.g. another load balancer's) are not drift.
+     * (e.g. another load balancer's) are not drift, nor are Services that restore mode keeps IPs for
+     * while they are missing.
      */
     public static List<Drift> between(LedgerState state, List<Service> services) {
         List<Drift> drift = new ArrayList<>();
@@ -41,7 +42,7 @@ public final class ClusterDrift {
             }
         }
         for (ServiceKey key : state.servicesWithAssignments()) {
-            if (!seen.contains(key)) {
+            if (!seen.contains(key) && !state.isReserved(key)) { // a reserved one is missing by design (restore mode)
                 drift.add(new Drift(key, List.of(), state.assignmentsOf(key).stream().map(IpAssigned::getIp).sorted().toList()));
             }
         }

@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.events.v1.RestoreStarted;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
@@ -31,6 +32,13 @@ class ClusterDriftTest {
                 new ServiceKey("default", "b"), new ServiceKey("default", "gone"), new ServiceKey("default", "thief"));
         assertThat(drift.get(0).inStatus()).containsExactly("10.99.0.9");
         assertThat(drift.get(0).inLedger()).containsExactly("10.99.0.2");
+    }
+
+    @Test
+    void aServiceReservedWhileRestoringIsMissingByDesign() {
+        LedgerState state = fold(SampleEvents.pool("p", "10.99.0.0/24"), SampleEvents.assign("gone", "10.99.0.3"),
+                Event.newBuilder().setRestoreStarted(RestoreStarted.getDefaultInstance()).build());
+        assertThat(ClusterDrift.between(state, List.of())).isEmpty();
     }
 
     private static Service service(String name, String ip) {

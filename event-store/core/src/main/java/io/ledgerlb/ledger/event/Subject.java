@@ -35,7 +35,7 @@ public record Subject(Kind kind, String key) {
 
     /**
      * The subjects an event concerns: an assignment or release its IP, Service and pool; a
-     * refusal or the end of a wait its Service; a pool's definition or removal that pool. Other events (advertisements,
+     * refusal or the end of a wait its Service; a reservation claimed or released its Service and IPs; a pool's definition or removal that pool. Other events (advertisements,
      * peers, snapshots) concern none of them.
      */
     public static Set<Subject> of(Event event) {
@@ -46,11 +46,22 @@ public record Subject(Kind kind, String key) {
                     event.getIpReleased().getPool());
             case ALLOCATION_REFUSED -> Set.of(service(ServiceKey.of(event.getAllocationRefused().getService())));
             case WAIT_ENDED -> Set.of(service(ServiceKey.of(event.getWaitEnded().getService())));
+            case RESERVATION_CLAIMED -> reservation(event.getReservationClaimed().getService(),
+                    event.getReservationClaimed().getIpsList());
+            case RESERVATION_RELEASED -> reservation(event.getReservationReleased().getService(),
+                    event.getReservationReleased().getIpsList());
             case POOL_DEFINED -> Set.of(pool(event.getPoolDefined().getName()));
             case CONFIG_REMOVED -> event.getConfigRemoved().getKind() == ConfigKind.POOL
                     ? Set.of(pool(event.getConfigRemoved().getName())) : Set.of();
             default -> Set.of();
         };
+    }
+
+    private static Set<Subject> reservation(ServiceRef service, java.util.List<String> ips) {
+        Set<Subject> subjects = new java.util.HashSet<>();
+        subjects.add(service(ServiceKey.of(service)));
+        ips.forEach(ip -> subjects.add(ip(ip)));
+        return Set.copyOf(subjects);
     }
 
     private static Set<Subject> holding(String ip, ServiceRef service, String pool) {

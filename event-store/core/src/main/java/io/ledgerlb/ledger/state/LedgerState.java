@@ -11,6 +11,8 @@ import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.IpReleased;
 import io.ledgerlb.events.v1.L2AdvertisementDefined;
 import io.ledgerlb.events.v1.PoolDefined;
+import io.ledgerlb.events.v1.ReservationClaimed;
+import io.ledgerlb.events.v1.RestoreStarted;
 import io.ledgerlb.events.v1.ServiceRef;
 import io.ledgerlb.events.v1.StateSnapshot;
 import io.ledgerlb.ledger.event.HashChain;
@@ -27,7 +29,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +56,10 @@ public final class LedgerState {
     private final Map<String, Map<ServiceKey, IpAssigned>> byIp = new HashMap<>();
     private final Map<ServiceKey, Map<String, IpAssigned>> byService = new HashMap<>();
     private final Map<ServiceKey, List<String>> previousIps = new HashMap<>();
+    /** Restore mode: on from RestoreStarted to RestoreEnded. */
+    private boolean restoring;
+    /** While restoring: the Services whose IPs are kept for them until they reappear or are released. */
+    private final SortedSet<ServiceKey> reserved = new TreeSet<>();
     private long sequence;
     private byte[] lastHash = HashChain.GENESIS;
     private long unknownSkipped;
@@ -87,6 +95,16 @@ public final class LedgerState {
                     .remove(event.getConfigRemoved().getName());
             case IP_ASSIGNED -> assign(event.getIpAssigned());
             case IP_RELEASED -> release(event.getIpReleased());
+            case RESTORE_STARTED -> {
+                restoring = true;
+                reserved.addAll(byService.keySet());
+            }
+            case RESERVATION_CLAIMED -> reserved.remove(ServiceKey.of(event.getReservationClaimed().getService()));
+            case RESERVATION_RELEASED -> reserved.remove(ServiceKey.of(event.getReservationReleased().getService()));
+            case RESTORE_ENDED -> {
+                restoring = false;
+                reserved.clear();
+            }
             case ALLOCATION_REFUSED, WAIT_ENDED, SNAPSHOT_TAKEN, SIGNING_KEY_ROTATED, LEDGER_ADOPTED -> { } // for the audit trail (keys: SignedChain)
             case BODY_NOT_SET -> {
                 unknownSkipped++;
@@ -127,6 +145,9 @@ public final class LedgerState {
         String ip = released.getIp();
         byIp.computeIfPresent(ip, (k, holders) -> without(holders, service));
         byService.computeIfPresent(service, (k, ips) -> without(ips, ip));
+        if (!byService.containsKey(service)) {
+            reserved.remove(service); // nothing left to keep for it (e.g. its pool was removed)
+        }
         List<String> previous = previousIps.computeIfAbsent(service, s -> new ArrayList<>(PREVIOUS_IPS_KEPT));
         previous.remove(ip);
         previous.add(0, ip);
@@ -225,6 +246,20 @@ public final class LedgerState {
         return Collections.unmodifiableList(previousIps.getOrDefault(service, List.of()));
     }
 
+    /** Whether restore mode is on: missing Services keep their IPs until they reappear or are released. */
+    public boolean restoring() {
+        return restoring;
+    }
+
+    /** While restoring, the Services that hold IPs and have not reappeared yet, by namespace/name. */
+    public SortedSet<ServiceKey> reserved() {
+        return Collections.unmodifiableSortedSet(reserved);
+    }
+
+    public boolean isReserved(ServiceKey service) {
+        return reserved.contains(service);
+    }
+
     public int assignedIpCount() {
         return byIp.size();
     }
@@ -260,6 +295,14 @@ public final class LedgerState {
                 .sorted(Map.Entry.comparingByKey())
                 .flatMap(e -> e.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey()))
                 .forEach(e -> snapshot.addRecords(Event.newBuilder().setIpAssigned(e.getValue())));
+        if (restoring) {
+            // reserves every holder, then gives back those that had reappeared, as the live log did
+            snapshot.addRecords(Event.newBuilder().setRestoreStarted(RestoreStarted.getDefaultInstance()));
+            new TreeSet<>(byService.keySet()).stream().filter(service -> !reserved.contains(service))
+                    .forEach(service -> snapshot.addRecords(Event.newBuilder().setReservationClaimed(
+                            ReservationClaimed.newBuilder().setService(ServiceRef.newBuilder()
+                                    .setNamespace(service.namespace()).setName(service.name())))));
+        }
         return snapshot.build();
     }
 
@@ -300,6 +343,8 @@ public final class LedgerState {
         copy.sequence = sequence;
         copy.lastHash = lastHash;
         copy.unknownSkipped = unknownSkipped;
+        copy.restoring = restoring;
+        copy.reserved.addAll(reserved);
         return copy;
     }
 
@@ -315,7 +360,9 @@ public final class LedgerState {
                 && communities.equals(other.communities)
                 && bfdProfiles.equals(other.bfdProfiles)
                 && byIp.equals(other.byIp)
-                && previousIps.equals(other.previousIps);
+                && previousIps.equals(other.previousIps)
+                && restoring == other.restoring
+                && reserved.equals(other.reserved);
     }
 
     @Override

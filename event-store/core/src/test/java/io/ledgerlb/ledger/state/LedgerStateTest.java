@@ -10,6 +10,10 @@ import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.IpReleased;
 import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.ReleaseReason;
+import io.ledgerlb.events.v1.ReservationClaimed;
+import io.ledgerlb.events.v1.ReservationReleased;
+import io.ledgerlb.events.v1.RestoreEnded;
+import io.ledgerlb.events.v1.RestoreStarted;
 import io.ledgerlb.events.v1.ServiceRef;
 import io.ledgerlb.events.v1.StateSnapshot;
 import io.ledgerlb.ledger.event.ChainVerifier;
@@ -133,6 +137,44 @@ class LedgerStateTest {
             assertThat(resumed).as("snapshot at %d + tail", cut).isEqualTo(full);
             assertThat(resumed.toSnapshot()).isEqualTo(full.toSnapshot());
         }
+    }
+
+    static final List<Event.Builder> RESTORE = List.of(
+            Event.newBuilder().setRestoreStarted(RestoreStarted.newBuilder().setReservedServices(3)),
+            Event.newBuilder().setReservationClaimed(ReservationClaimed.newBuilder().setService(svc("b")).addIps("10.99.0.2")),
+            assign("e", "10.99.0.4"),
+            Event.newBuilder().setReservationReleased(ReservationReleased.newBuilder().setService(svc("d")).addIps("10.99.0.3")),
+            release("d", "10.99.0.3"),
+            release("c", "10.99.0.2"), // its last IP gone (e.g. its pool removed): nothing left to keep for it
+            Event.newBuilder().setRestoreEnded(RestoreEnded.getDefaultInstance()));
+
+    @Test
+    void restoreModeReservesTheHoldersUntilTheyAreClaimedOrReleasedAndSurvivesSnapshots() throws Exception {
+        List<Event.Builder> h = new ArrayList<>(HISTORY);
+        h.addAll(RESTORE);
+        List<LedgerEntry> entries = chain(h);
+        int started = HISTORY.size() + 1;
+        LedgerState atStart = fold(entries.subList(0, started));
+        assertThat(atStart.restoring()).isTrue();
+        assertThat(atStart.reserved()).containsExactly(key("b"), key("c"), key("d"));
+        LedgerState beforeEnd = fold(entries.subList(0, entries.size() - 1));
+        assertThat(beforeEnd.restoring()).isTrue();
+        assertThat(beforeEnd.reserved()).isEmpty();
+        assertThat(fold(entries.subList(0, started + 2)).reserved()).containsExactly(key("c"), key("d"));
+        LedgerState full = fold(entries);
+        assertThat(full.restoring()).isFalse();
+        for (int cut = 0; cut <= entries.size(); cut++) {
+            LedgerState head = fold(entries.subList(0, cut));
+            LedgerState resumed = LedgerState.fromSnapshot(StateSnapshot.parseFrom(head.toSnapshot().toByteArray()));
+            assertThat(resumed).as("snapshot at %d", cut).isEqualTo(head);
+            assertThat(resumed.reserved()).isEqualTo(head.reserved());
+            entries.subList(cut, entries.size()).forEach(resumed::apply);
+            assertThat(resumed).as("snapshot at %d + tail", cut).isEqualTo(full);
+        }
+    }
+
+    private static ServiceKey key(String name) {
+        return new ServiceKey("default", name);
     }
 
     @Test
