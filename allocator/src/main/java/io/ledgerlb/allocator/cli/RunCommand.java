@@ -122,6 +122,7 @@ public final class RunCommand implements Callable<Integer> {
             AllocatorController controller = AllocatorController.withCoreStep(client, opened,
                     new AllocatorController.Settings(name, loadBalancerClass, 4, snapshotEvery, resyncEvery));
             toClose.push(controller);
+            controller.reportConfigurationStateIn(namespace);
             controller.startInformers();
 
             Leadership leadership = new Leadership(client, controller, Leadership.Settings.defaults(namespace), name);

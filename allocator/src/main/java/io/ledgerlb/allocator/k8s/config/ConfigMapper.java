@@ -94,7 +94,7 @@ public final class ConfigMapper {
 
     public static L2AdvertisementDefined l2Advertisement(L2Advertisement advertisement) {
         Problems problems = new Problems(advertisement);
-        L2AdvertisementSpec spec = orDefault(advertisement.getSpec(), new L2AdvertisementSpec(null, null, null, null));
+        L2AdvertisementSpec spec = orDefault(advertisement.getSpec(), new L2AdvertisementSpec(null, null, null, null, null));
         L2AdvertisementDefined.Builder event = L2AdvertisementDefined.newBuilder()
                 .setName(advertisement.getMetadata().getName())
                 .addAllIpAddressPools(orEmpty(spec.ipAddressPools()))
@@ -120,7 +120,7 @@ public final class ConfigMapper {
     private static BgpAdvertisementDefined bgpAdvertisement(BGPAdvertisement advertisement, BgpCommunities known) {
         Problems problems = new Problems(advertisement);
         BGPAdvertisementSpec spec = orDefault(advertisement.getSpec(),
-                new BGPAdvertisementSpec(null, null, null, null, null, null, null, null));
+                new BGPAdvertisementSpec(null, null, null, null, null, null, null, null, null));
         int length = orDefault(spec.aggregationLength(), DEFAULT_AGGREGATION_LENGTH);
         int lengthV6 = orDefault(spec.aggregationLengthV6(), DEFAULT_AGGREGATION_LENGTH_V6);
         problems.check(length >= 0 && length <= 32, "spec.aggregationLength", "must be between 0 and 32, not " + length);
