@@ -101,6 +101,7 @@ public final class ConfigMapper {
                 .addAllInterfaces(orEmpty(spec.interfaces()));
         selectors(spec.ipAddressPoolSelectors(), "spec.ipAddressPoolSelectors", problems, event::addIpAddressPoolSelectors);
         selectors(spec.nodeSelectors(), "spec.nodeSelectors", problems, event::addNodeSelectors);
+        selectors(spec.serviceSelectors(), "spec.serviceSelectors", problems, event::addServiceSelectors);
         problems.throwIfAny();
         return event.build();
     }
@@ -150,6 +151,13 @@ public final class ConfigMapper {
         }
         selectors(spec.ipAddressPoolSelectors(), "spec.ipAddressPoolSelectors", problems, event::addIpAddressPoolSelectors);
         selectors(spec.nodeSelectors(), "spec.nodeSelectors", problems, event::addNodeSelectors);
+        selectors(spec.serviceSelectors(), "spec.serviceSelectors", problems, event::addServiceSelectors);
+        // MetalLB's API server refuses this too (CEL rule on the spec): an aggregated route would
+        // carry the IPs of Services the selectors leave out
+        problems.check(orEmpty(spec.serviceSelectors()).isEmpty()
+                        || (length == DEFAULT_AGGREGATION_LENGTH && lengthV6 == DEFAULT_AGGREGATION_LENGTH_V6),
+                "spec.serviceSelectors", "serviceSelectors and aggregationLength are mutually exclusive, "
+                        + "can only be used together with default aggregationLength (32) and aggregationLengthV6 (128)");
         problems.throwIfAny();
         return event.build();
     }
