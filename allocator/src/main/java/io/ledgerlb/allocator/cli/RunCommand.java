@@ -136,6 +136,7 @@ public final class RunCommand implements Callable<Integer> {
             if (restore) {
                 controller.restoreWhenLeading();
             }
+            controller.reportConfigurationStateIn(namespace);
             controller.startInformers();
 
             Leadership leadership = new Leadership(client, controller, Leadership.Settings.defaults(namespace), name);

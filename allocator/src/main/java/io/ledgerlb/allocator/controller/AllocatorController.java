@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.ledgerlb.allocator.controller.AllocationStep.Decision;
 import io.ledgerlb.allocator.k8s.adapter.ConfigStatusWriter;
+import io.ledgerlb.allocator.k8s.adapter.ConfigurationStateWriter;
 import io.ledgerlb.allocator.k8s.adapter.EventRecorder;
 import io.ledgerlb.allocator.k8s.adapter.EventRecorder.Note;
 import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
@@ -111,6 +112,7 @@ public final class AllocatorController implements AutoCloseable {
     private final Settings settings;
     private final ServiceWriteBack writeBack;
     private final ConfigStatusWriter configStatus;
+    private volatile ConfigurationStateWriter configurationState;
     private final EventRecorder recorder;
     private final WorkQueue<Work> queue = new WorkQueue<>();
     private final ReadWriteLock stateLock = new ReentrantReadWriteLock();
@@ -156,6 +158,11 @@ public final class AllocatorController implements AutoCloseable {
                 kind -> self[0].configs(kind));
         self[0] = new AllocatorController(client, ledger, step, settings);
         return self[0];
+    }
+
+    /** Report the configuration's validity in ConfigurationState {@code controller} in this namespace, as MetalLB does. */
+    public void reportConfigurationStateIn(String namespace) {
+        configurationState = new ConfigurationStateWriter(client, namespace);
     }
 
     public AllocationStep step() {
@@ -714,6 +721,9 @@ public final class AllocatorController implements AutoCloseable {
             retryWaiting(transaction, null, afterCommit);
         }
         return new Reconciled(() -> {
+            if (resource.isEmpty()) {
+                reportConfigurationState(work, null);
+            }
             if (resource.isPresent()) {
                 GenericKubernetesResource r = resource.get();
                 Optional<PoolCounts> usage = work.kind() == MetalLbKinds.IP_ADDRESS_POOL
@@ -721,6 +731,7 @@ public final class AllocatorController implements AutoCloseable {
                                 ? Optional.of(counting.count(s, work.name())) : Optional.empty())
                         : Optional.empty();
                 boolean changed = configStatus.write(work.kind(), r, decision.invalid(), decision.warnings(), usage);
+                reportConfigurationState(work, decision.invalid().orElse(null));
                 decision.invalid().ifPresent(why -> recorder.record(r, Note.warning("InvalidConfiguration", why)));
                 if (changed && !decision.warnings().isEmpty()) {
                     // once per change of what is ignored, not on every resync
@@ -738,6 +749,14 @@ public final class AllocatorController implements AutoCloseable {
                         .forEach(k -> writeBack.submit(k, notesFor(k, staged)));
             }
         }, !staged.isEmpty());
+    }
+
+    private void reportConfigurationState(Work.ConfigWork work, String invalid) {
+        ConfigurationStateWriter writer = configurationState;
+        if (writer != null) {
+            writer.report(work.kind().kind() + " " + (work.namespace() == null ? "" : work.namespace() + "/")
+                    + work.name(), invalid);
+        }
     }
 
     /** A Service and pool whose holding of an IP an entry changed. */

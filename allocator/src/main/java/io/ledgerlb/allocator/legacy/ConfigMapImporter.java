@@ -193,12 +193,12 @@ public final class ConfigMapImporter {
                         throw node.field("bgp-advertisements").error("only pools with protocol bgp have them");
                     }
                     add(new L2Advertisement(), name, node.key())
-                            .setSpec(new L2AdvertisementSpec(List.of(name), null, null, null));
+                            .setSpec(new L2AdvertisementSpec(List.of(name), null, null, null, null));
                 }
                 case "bgp" -> {
                     if (advertisements.isEmpty()) {  // MetalLB's default: each IP on its own, no communities
                         add(new BGPAdvertisement(), name, node.key())
-                                .setSpec(new BGPAdvertisementSpec(null, null, null, null, List.of(name), null, null, null));
+                                .setSpec(new BGPAdvertisementSpec(null, null, null, null, List.of(name), null, null, null, null));
                     }
                     for (int i = 0; i < advertisements.size(); i++) {
                         LegacyNode advertisement = advertisements.get(i).withKeys(ADVERTISEMENT_KEYS);
@@ -208,7 +208,7 @@ public final class ConfigMapImporter {
                         add(new BGPAdvertisement(), advertisementName, advertisement.key())
                                 .setSpec(new BGPAdvertisementSpec(integer(advertisement.field("aggregation-length")),
                                         integer(advertisement.field("aggregation-length-v6")), localPref,
-                                        communities.isEmpty() ? null : communities, List.of(name), null, null, null));
+                                        communities.isEmpty() ? null : communities, List.of(name), null, null, null, null));
                     }
                 }
                 default -> throw node.field("protocol").error("must be layer2 or bgp, not \"" + protocol + "\"");

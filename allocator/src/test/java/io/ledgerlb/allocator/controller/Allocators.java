@@ -30,6 +30,15 @@ final class Allocators {
         return controller;
     }
 
+    /** Closes what a test started, the controller (if any) first. */
+    static void closeAll(AllocatorController controller, Ledger ledger, MockCluster cluster) {
+        if (controller != null) {
+            controller.close();
+        }
+        ledger.close();
+        cluster.close();
+    }
+
     static List<Event> events(Ledger ledger) {
         List<Event> events = new ArrayList<>();
         try {

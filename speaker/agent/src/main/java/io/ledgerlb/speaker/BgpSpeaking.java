@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -113,7 +114,13 @@ final class BgpSpeaking implements AutoCloseable {
                  Map<String, BfdProfileDefined> bfdProfiles) {}
 
     static Input input(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
-        BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, nodeInfo, serving);
+        return input(state, nodeInfo, serving, service -> Map.of());
+    }
+
+    /** @param serviceLabels each Service's labels, for the advertisements' serviceSelectors */
+    static Input input(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving,
+                       Function<ServiceKey, Map<String, String>> serviceLabels) {
+        BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, nodeInfo, serving, serviceLabels);
         Map<ServiceKey, String> uids = new HashMap<>();
         plan.peersByService(plan.byPeer().keySet()).keySet()
                 .forEach(k -> state.assignmentsOf(k).forEach(a -> uids.put(k, a.getService().getUid())));

@@ -214,14 +214,16 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
             Set<String> members = eligible;
             ClusterView view = new ClusterView(
                     cluster.map(ClusterWatch::nodes).orElse(Map.of()), members,
-                    cluster.map(ClusterWatch::servingNodes).orElse(Map.of()), cluster.isPresent());
+                    cluster.map(ClusterWatch::servingNodes).orElse(Map.of()), cluster.isPresent(),
+                    cluster.map(ClusterWatch::serviceLabels).orElse(Map.of()));
             Planned planned = f.withState(state -> {
                 // under the ledger's lock only what is pure and quick: reading the state into plans
                 Optional<BgpSpeaking.Input> bgpInput = Optional.empty();
                 if (bgp.isPresent()) {
                     try {
                         bgpInput = Optional.of(BgpSpeaking.input(state, view.nodes().getOrDefault(node,
-                                new NodeInfo(node, Map.of(), false)), view.servingNodes(state.servicesWithAssignments())));
+                                new NodeInfo(node, Map.of(), false)), view.servingNodes(state.servicesWithAssignments()),
+                                view::labels));
                     } catch (RuntimeException e) {
                         log.error("BGP planning failed; Layer 2 goes on", e);
                     }

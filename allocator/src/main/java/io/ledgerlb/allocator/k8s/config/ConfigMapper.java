@@ -94,13 +94,14 @@ public final class ConfigMapper {
 
     public static L2AdvertisementDefined l2Advertisement(L2Advertisement advertisement) {
         Problems problems = new Problems(advertisement);
-        L2AdvertisementSpec spec = orDefault(advertisement.getSpec(), new L2AdvertisementSpec(null, null, null, null));
+        L2AdvertisementSpec spec = orDefault(advertisement.getSpec(), new L2AdvertisementSpec(null, null, null, null, null));
         L2AdvertisementDefined.Builder event = L2AdvertisementDefined.newBuilder()
                 .setName(advertisement.getMetadata().getName())
                 .addAllIpAddressPools(orEmpty(spec.ipAddressPools()))
                 .addAllInterfaces(orEmpty(spec.interfaces()));
         selectors(spec.ipAddressPoolSelectors(), "spec.ipAddressPoolSelectors", problems, event::addIpAddressPoolSelectors);
         selectors(spec.nodeSelectors(), "spec.nodeSelectors", problems, event::addNodeSelectors);
+        selectors(spec.serviceSelectors(), "spec.serviceSelectors", problems, event::addServiceSelectors);
         problems.throwIfAny();
         return event.build();
     }
@@ -120,7 +121,7 @@ public final class ConfigMapper {
     private static BgpAdvertisementDefined bgpAdvertisement(BGPAdvertisement advertisement, BgpCommunities known) {
         Problems problems = new Problems(advertisement);
         BGPAdvertisementSpec spec = orDefault(advertisement.getSpec(),
-                new BGPAdvertisementSpec(null, null, null, null, null, null, null, null));
+                new BGPAdvertisementSpec(null, null, null, null, null, null, null, null, null));
         int length = orDefault(spec.aggregationLength(), DEFAULT_AGGREGATION_LENGTH);
         int lengthV6 = orDefault(spec.aggregationLengthV6(), DEFAULT_AGGREGATION_LENGTH_V6);
         problems.check(length >= 0 && length <= 32, "spec.aggregationLength", "must be between 0 and 32, not " + length);
@@ -150,6 +151,13 @@ public final class ConfigMapper {
         }
         selectors(spec.ipAddressPoolSelectors(), "spec.ipAddressPoolSelectors", problems, event::addIpAddressPoolSelectors);
         selectors(spec.nodeSelectors(), "spec.nodeSelectors", problems, event::addNodeSelectors);
+        selectors(spec.serviceSelectors(), "spec.serviceSelectors", problems, event::addServiceSelectors);
+        // MetalLB's API server refuses this too (CEL rule on the spec): an aggregated route would
+        // carry the IPs of Services the selectors leave out
+        problems.check(orEmpty(spec.serviceSelectors()).isEmpty()
+                        || (length == DEFAULT_AGGREGATION_LENGTH && lengthV6 == DEFAULT_AGGREGATION_LENGTH_V6),
+                "spec.serviceSelectors", "serviceSelectors and aggregationLength are mutually exclusive, "
+                        + "can only be used together with default aggregationLength (32) and aggregationLengthV6 (128)");
         problems.throwIfAny();
         return event.build();
     }

@@ -1,5 +1,6 @@
 package io.ledgerlb.allocator.k8s.crd;
 
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -12,8 +13,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
  * {@code metallb.io/v1beta2 BGPPeer}: a router the speakers peer with. The annotation
  * {@value #BACKEND_ANNOTATION} ({@code native} or {@code gobgp}) picks ledgerlb's BGP backend.
  */
+@AdditionalPrinterColumn(name = "Address", jsonPath = ".spec.peerAddress", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "ASN", jsonPath = ".spec.peerASN", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "BFD Profile", jsonPath = ".spec.bfdProfile", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Multi Hops", jsonPath = ".spec.ebgpMultiHop", type = AdditionalPrinterColumn.Type.STRING)
 @Group(MetalLb.GROUP)
-@Version(MetalLb.V1BETA2)
+@Version(value = MetalLb.V1BETA2, storage = true)
 @Kind("BGPPeer")
 @Plural("bgppeers")
 @Singular("bgppeer")

@@ -1,5 +1,6 @@
 package io.ledgerlb.allocator.k8s.crd;
 
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -15,4 +16,9 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Plural("ipaddresspools")
 @Singular("ipaddresspool")
 public class IPAddressPool extends CustomResource<IPAddressPoolSpec, IPAddressPoolStatus> implements Namespaced {
+    @Override
+    @Required
+    public IPAddressPoolSpec getSpec() {
+        return super.getSpec();
+    }
 }

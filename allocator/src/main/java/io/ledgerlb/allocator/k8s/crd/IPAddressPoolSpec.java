@@ -2,6 +2,9 @@ package io.ledgerlb.allocator.k8s.crd;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.fabric8.crd.generator.annotation.PrinterColumn;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
 import java.util.List;
 
 /**
@@ -12,6 +15,8 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record IPAddressPoolSpec(List<String> addresses, Boolean autoAssign, Boolean avoidBuggyIPs,
+public record IPAddressPoolSpec(@Required @PrinterColumn(name = "Addresses") List<String> addresses,
+                                @Default("true") @PrinterColumn(name = "Auto Assign") Boolean autoAssign,
+                                @Default("false") @PrinterColumn(name = "Avoid Buggy IPs") Boolean avoidBuggyIPs,
                                 ServiceAllocation serviceAllocation) {
 }

@@ -57,7 +57,8 @@ final class Discovery {
                 new Resource("communities", "Community", true, ""),
                 new Resource("bfdprofiles", "BFDProfile", true, ""),
                 new Resource("servicel2statuses", "ServiceL2Status", true, ""),
-                new Resource("servicebgpstatuses", "ServiceBGPStatus", true, "")));
+                new Resource("servicebgpstatuses", "ServiceBGPStatus", true, ""),
+                new Resource("configurationstates", "ConfigurationState", true, "")));
         return all;
     }
 

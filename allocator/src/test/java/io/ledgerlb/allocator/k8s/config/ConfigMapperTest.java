@@ -93,6 +93,51 @@ class ConfigMapperTest {
     }
 
     @Test
+    void advertisementsCarryTheirServiceSelectors() {
+        L2AdvertisementDefined l2 = ConfigMapper.l2Advertisement(parse(L2Advertisement.class, """
+                apiVersion: metallb.io/v1beta1
+                kind: L2Advertisement
+                metadata: {name: frontends, namespace: metallb-system}
+                spec:
+                  serviceSelectors:
+                  - matchLabels: {tier: frontend}
+                  - matchExpressions: [{key: app, operator: In, values: [shop]}]
+                """));
+        assertThat(l2.getServiceSelectorsList()).hasSize(2);
+        assertThat(l2.getServiceSelectors(0).getMatchLabelsMap()).containsEntry("tier", "frontend");
+        assertThat(l2.getServiceSelectors(1).getMatchExpressions(0).getValuesList()).containsExactly("shop");
+
+        BgpAdvertisementDefined bgp = ConfigMapper.bgpAdvertisement(parse(BGPAdvertisement.class, """
+                apiVersion: metallb.io/v1beta1
+                kind: BGPAdvertisement
+                metadata: {name: frontends, namespace: metallb-system}
+                spec:
+                  aggregationLength: 32
+                  serviceSelectors:
+                  - matchLabels: {tier: frontend}
+                """), List.of());
+        assertThat(bgp.getServiceSelectors(0).getMatchLabelsMap()).containsEntry("tier", "frontend");
+    }
+
+    /** MetalLB refuses this at its API server (a CEL rule); a cluster without MetalLB's CRDs gets it here. */
+    @Test
+    void serviceSelectorsWithAnAggregatedRouteAreRefused() {
+        InvalidConfigException error = catchThrowableOfType(InvalidConfigException.class, () -> ConfigMapper.bgpAdvertisement(
+                parse(BGPAdvertisement.class, """
+                        apiVersion: metallb.io/v1beta1
+                        kind: BGPAdvertisement
+                        metadata: {name: wide, namespace: metallb-system}
+                        spec:
+                          aggregationLength: 24
+                          serviceSelectors:
+                          - matchLabels: {tier: frontend}
+                        """), List.of()));
+        assertThat(error.problems()).containsExactly("spec.serviceSelectors: serviceSelectors and aggregationLength are "
+                + "mutually exclusive, can only be used together with default aggregationLength (32) and "
+                + "aggregationLengthV6 (128)");
+    }
+
+    @Test
     void l2AdvertisementCarriesPoolsSelectorsAndInterfaces() {
         L2AdvertisementDefined l2 = ConfigMapper.l2Advertisement(fixture("l2advertisement.yaml", L2Advertisement.class));
 

@@ -36,10 +36,10 @@ class DeployManifestsTest {
                     .extracting(crd -> crd.getMetadata().getName()).containsExactlyInAnyOrder(
                             "ipaddresspools.metallb.io", "l2advertisements.metallb.io", "bgpadvertisements.metallb.io",
                             "communities.metallb.io", "bfdprofiles.metallb.io", "bgppeers.metallb.io",
-                            "servicel2statuses.metallb.io", "servicebgpstatuses.metallb.io");
+                            "servicel2statuses.metallb.io", "servicebgpstatuses.metallb.io", "configurationstates.metallb.io");
             CustomResourceDefinition peers = client.apiextensions().v1().customResourceDefinitions()
                     .withName("bgppeers.metallb.io").get();
-            assertThat(peers.getSpec().getVersions()).extracting(v -> v.getName()).containsExactly("v1beta2");
+            assertThat(peers.getSpec().getVersions()).extracting(v -> v.getName()).containsExactlyInAnyOrder("v1beta2", "v1beta1");
 
             Deployment allocator = client.apps().deployments().inNamespace("metallb-system")
                     .withName("ledgerlb-allocator").get();

@@ -2,6 +2,7 @@ package io.ledgerlb.speaker.k8s;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeAddress;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,6 +28,8 @@ public final class ClusterWatch implements AutoCloseable {
 
     private final SharedIndexInformer<Node> nodes;
     private final SharedIndexInformer<EndpointSlice> slices;
+    /** For the advertisements' serviceSelectors: the Services' labels. */
+    private final SharedIndexInformer<Service> services;
     /** Set by every EndpointSlice event (after the informer's cache has it): {@link #servingNodes} reads the slices again. */
     private final AtomicBoolean slicesChanged = new AtomicBoolean(true);
     private Map<ServiceKey, Set<String>> serving = Map.of();
@@ -49,7 +52,7 @@ public final class ClusterWatch implements AutoCloseable {
             }
 
             private void changedBy(Object obj) {
-                if (!(obj instanceof Node)) {
+                if (obj instanceof EndpointSlice) {
                     slicesChanged.set(true);
                 }
                 changed.run();
@@ -57,6 +60,7 @@ public final class ClusterWatch implements AutoCloseable {
         };
         this.nodes = client.nodes().inform(cast(handler), 0);
         this.slices = client.discovery().v1().endpointSlices().inAnyNamespace().inform(cast(handler), 0);
+        this.services = client.services().inAnyNamespace().inform(cast(handler), 0);
     }
 
     @SuppressWarnings("unchecked")
@@ -96,6 +100,18 @@ public final class ClusterWatch implements AutoCloseable {
             serving = servingNodes(slices.getStore().list());
         }
         return serving;
+    }
+
+    /** Each Service's labels (Services without labels left out). */
+    public Map<ServiceKey, Map<String, String>> serviceLabels() {
+        Map<ServiceKey, Map<String, String>> out = new HashMap<>();
+        for (Service service : services.getStore().list()) {
+            Map<String, String> labels = service.getMetadata().getLabels();
+            if (labels != null && !labels.isEmpty()) {
+                out.put(new ServiceKey(service.getMetadata().getNamespace(), service.getMetadata().getName()), labels);
+            }
+        }
+        return out;
     }
 
     static NodeInfo nodeInfo(Node node) {
@@ -142,5 +158,6 @@ public final class ClusterWatch implements AutoCloseable {
     public void close() {
         nodes.close();
         slices.close();
+        services.close();
     }
 }

@@ -16,14 +16,28 @@ import java.util.Set;
  * @param servingNodes for each Service, the nodes with a serving endpoint (used for
  *        externalTrafficPolicy: Local)
  * @param withKubernetes whether {@code nodes} is authoritative
+ * @param serviceLabels each Service's labels, for advertisements' serviceSelectors (a Service not
+ *        in it has none)
  */
 public record ClusterView(Map<String, NodeInfo> nodes, Set<String> liveSpeakers,
-                          Map<ServiceKey, Set<String>> servingNodes, boolean withKubernetes) {
+                          Map<ServiceKey, Set<String>> servingNodes, boolean withKubernetes,
+                          Map<ServiceKey, Map<String, String>> serviceLabels) {
 
     public ClusterView {
         nodes = Map.copyOf(nodes);
         liveSpeakers = Set.copyOf(liveSpeakers);
         servingNodes = Map.copyOf(servingNodes);
+        serviceLabels = Map.copyOf(serviceLabels);
+    }
+
+    /** A view in which no Service has labels. */
+    public ClusterView(Map<String, NodeInfo> nodes, Set<String> liveSpeakers,
+                       Map<ServiceKey, Set<String>> servingNodes, boolean withKubernetes) {
+        this(nodes, liveSpeakers, servingNodes, withKubernetes, Map.of());
+    }
+
+    public Map<String, String> labels(ServiceKey service) {
+        return serviceLabels.getOrDefault(service, Map.of());
     }
 
     /** The node as far as ownership is concerned: live, known, and allowed to announce. */

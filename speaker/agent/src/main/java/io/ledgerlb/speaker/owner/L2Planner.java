@@ -1,6 +1,7 @@
 package io.ledgerlb.speaker.owner;
 
 import io.ledgerlb.ledger.state.LabelSelectors;
+import io.ledgerlb.ledger.state.ServiceSelection;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.L2AdvertisementDefined;
 import io.ledgerlb.events.v1.PoolDefined;
@@ -55,12 +56,14 @@ public final class L2Planner {
                     skipped.put(ip, "pool '" + assigned.getPool() + "' is not defined in the ledger");
                     continue;
                 }
-                Map<String, Set<String>> interfacesByNode = nodesByPool.computeIfAbsent(
-                        pool.getName(), p -> announcingNodes(pool, state.l2Advertisements().values(), view));
+                Collection<IpAssigned> holders = state.holders(ip);
+                Map<String, Set<String>> interfacesByNode = anyServiceSelectors(state)
+                        ? announcingNodes(pool, selecting(state.l2Advertisements().values(), holders, view), view)
+                        : nodesByPool.computeIfAbsent(pool.getName(),
+                                p -> announcingNodes(pool, state.l2Advertisements().values(), view));
                 if (interfacesByNode.isEmpty()) {
                     continue; // not an L2 pool here, or no node may announce it
                 }
-                Collection<IpAssigned> holders = state.holders(ip);
                 Set<String> candidates = new TreeSet<>(interfacesByNode.keySet());
                 for (IpAssigned holder : holders) {
                     if (holder.getTrafficPolicyLocal()) {
@@ -75,6 +78,17 @@ public final class L2Planner {
             }
         }
         return new Plan(byIp, skipped);
+    }
+
+    private static boolean anyServiceSelectors(LedgerState state) {
+        return state.l2Advertisements().values().stream().anyMatch(a -> a.getServiceSelectorsCount() > 0);
+    }
+
+    /** The advertisements whose serviceSelectors select one of the IP's Services. */
+    static List<L2AdvertisementDefined> selecting(Collection<L2AdvertisementDefined> adverts,
+                                                  Collection<IpAssigned> holders, ClusterView view) {
+        return adverts.stream()
+                .filter(a -> ServiceSelection.announces(a.getServiceSelectorsList(), holders, view::labels)).toList();
     }
 
     /** The nodes that may announce a pool's IPs, each with its interfaces (empty set: all). */

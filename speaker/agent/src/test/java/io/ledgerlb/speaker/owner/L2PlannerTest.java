@@ -66,6 +66,37 @@ class L2PlannerTest {
         assertThat(L2Planner.plan(state, view).byIp().get("10.99.0.10").node()).isEqualTo("n3");
     }
 
+    /** MetalLB 0.16's serviceSelectors: an advertisement answers only for the Services it selects. */
+    @Test
+    void serviceSelectorsChooseWhichAdvertisementAnnouncesWhichService() {
+        L2AdvertisementDefined frontends = L2AdvertisementDefined.newBuilder().setName("frontends")
+                .addNodeSelectors(LabelSelector.newBuilder().putMatchLabels("zone", "b"))
+                .addServiceSelectors(LabelSelector.newBuilder().putMatchLabels("tier", "frontend")).build();
+        LedgerState state = Ledgers.fold(List.of(
+                pool("p", "10.99.0.0/24", Map.of()),
+                Event.newBuilder().setL2AdvertisementDefined(frontends),
+                assign("web", "10.99.0.10", "p", false),
+                assign("db", "10.99.0.20", "p", false)));
+        ClusterView view = new ClusterView(NODES, Set.of("n1", "n2", "n3"), Map.of(), true,
+                Map.of(WEB, Map.of("tier", "frontend"), new ServiceKey("default", "db"), Map.of("tier", "db")));
+
+        L2Planner.Plan plan = L2Planner.plan(state, view);
+        assertThat(plan.byIp().get("10.99.0.10").node()).isEqualTo("n2");
+        assertThat(plan.byIp()).doesNotContainKey("10.99.0.20");
+
+        // a second advertisement without serviceSelectors announces every Service from zone a
+        LedgerState both = Ledgers.fold(List.of(
+                pool("p", "10.99.0.0/24", Map.of()),
+                Event.newBuilder().setL2AdvertisementDefined(frontends),
+                l2("zone-a", List.of(), List.of(), Map.of("zone", "a")),
+                assign("web", "10.99.0.10", "p", false),
+                assign("db", "10.99.0.20", "p", false)));
+        L2Planner.Plan withBoth = L2Planner.plan(both, view);
+        assertThat(withBoth.byIp().get("10.99.0.20").node()).isIn("n1", "n3");
+        assertThat(withBoth.byIp().get("10.99.0.10").node())
+                .isEqualTo(OwnerChooser.owner("10.99.0.10", List.of("n1", "n2", "n3")).orElseThrow());
+    }
+
     @Test
     void withoutKubernetesEveryLiveSpeakerIsANode() {
         LedgerState state = Ledgers.fold(List.of(

@@ -1,6 +1,7 @@
 package io.ledgerlb.speaker.bgp.announce;
 
 import io.ledgerlb.ledger.state.LabelSelectors;
+import io.ledgerlb.ledger.state.ServiceSelection;
 import io.ledgerlb.events.v1.BgpAdvertisementDefined;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.IpAssigned;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.TreeSet;
 
 /**
@@ -101,6 +103,16 @@ public final class BgpAnnouncer {
      *                     empty: none anywhere)
      */
     public static Plan plan(LedgerState state, NodeInfo node, Map<ServiceKey, Set<String>> servingNodes) {
+        return plan(state, node, servingNodes, service -> Map.of());
+    }
+
+    /**
+     * @param servingNodes  for each Service, the nodes where it has a serving endpoint (absent or
+     *                      empty: none anywhere)
+     * @param serviceLabels each Service's labels, for the advertisements' serviceSelectors
+     */
+    public static Plan plan(LedgerState state, NodeInfo node, Map<ServiceKey, Set<String>> servingNodes,
+                            Function<ServiceKey, Map<String, String>> serviceLabels) {
         List<String> problems = new ArrayList<>();
         List<String> peers = peersFor(state, node).stream().map(BgpPeerDefined::getName).toList();
         Map<String, Map<IpPrefix, Planned>> byPeer = new TreeMap<>();
@@ -110,7 +122,7 @@ public final class BgpAnnouncer {
             for (ServiceKey service : state.servicesWithAssignments()) {
                 for (IpAssigned assigned : state.assignmentsOf(service)) {
                     if (seen.add(assigned.getIp()) && endpointsAllow(state.holders(assigned.getIp()), node.name(), servingNodes)) {
-                        announce(assigned, state, node, peers, byPeer, problems);
+                        announce(assigned, state, node, peers, serviceLabels, byPeer, problems);
                     }
                 }
             }
@@ -150,6 +162,7 @@ public final class BgpAnnouncer {
     }
 
     private static void announce(IpAssigned assigned, LedgerState state, NodeInfo node, List<String> peers,
+                                 Function<ServiceKey, Map<String, String>> serviceLabels,
                                  Map<String, Map<IpPrefix, Planned>> byPeer, List<String> problems) {
         Set<ServiceKey> holders = new HashSet<>();
         state.holders(assigned.getIp()).forEach(h -> holders.add(ServiceKey.of(h.getService())));
@@ -159,7 +172,9 @@ public final class BgpAnnouncer {
             return;
         }
         for (BgpAdvertisementDefined adv : state.bgpAdvertisements().values()) {
-            if (!selectsPool(adv, pool) || !LabelSelectors.anyMatches(adv.getNodeSelectorsList(), node.labels())) {
+            if (!selectsPool(adv, pool) || !LabelSelectors.anyMatches(adv.getNodeSelectorsList(), node.labels())
+                    || !ServiceSelection.announces(adv.getServiceSelectorsList(), state.holders(assigned.getIp()),
+                            serviceLabels)) {
                 continue;
             }
             Advertisement ad;

@@ -75,6 +75,20 @@ class BgpAnnouncerTest {
         assertThat(plan.problems()).isEmpty();
     }
 
+    /** MetalLB 0.16's serviceSelectors: the advertisement carries only the selected Services' IPs. */
+    @Test
+    void serviceSelectorsLimitAnAdvertisementToTheServicesTheySelect() {
+        LedgerState state = state(adv(BgpAdvertisementDefined.newBuilder().setName("frontends")
+                .addServiceSelectors(LabelSelector.newBuilder().putMatchLabels("tier", "frontend"))));
+        Map<ServiceKey, Map<String, String>> labels = Map.of(WEB, Map.of("tier", "frontend"), DB, Map.of("tier", "db"));
+
+        BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, NODE_A, serving("a", "a"), s -> labels.getOrDefault(s, Map.of()));
+        assertThat(prefixes(plan.forPeer("edge"))).containsExactly("2001:db8:5:0:0:0:0:10/128", "203.0.113.10/32");
+
+        // without labels (no Kubernetes, or the Service has none) nothing is selected
+        assertThat(BgpAnnouncer.plan(state, NODE_A, serving("a", "a")).forPeer("edge")).isEmpty();
+    }
+
     @Test
     void peersSelectNodes() {
         LedgerState state = state(adv(BgpAdvertisementDefined.newBuilder().setName("all")));
