@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker;
 
+import io.ledgerlb.speaker.bgp.IpText;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -202,7 +203,7 @@ final class BgpSpeaking implements AutoCloseable {
         BgpPeerConfig config = BgpPeerConfigs.fromLedger(peer, password, routerId);
         if (config.sourceAddress().isPresent() && !local(config.sourceAddress().get())) {
             throw PeerConfigException.thisNode("SourceAddressNotOnNode", "sourceAddress "
-                    + config.sourceAddress().get().getHostAddress() + " is not an address of this node");
+                    + IpText.of(config.sourceAddress().get()) + " is not an address of this node");
         }
         return config;
     }
@@ -259,7 +260,7 @@ final class BgpSpeaking implements AutoCloseable {
 
             @Override
             public void failed(BgpPeerConfig peer, boolean wasEstablished, String cause) {
-                warnings.sessionFailed(name, session, wasEstablished, "to " + peer.peerAddress().getHostAddress() + ":"
+                warnings.sessionFailed(name, session, wasEstablished, "to " + IpText.of(peer.peerAddress()) + ":"
                         + peer.peerPort() + " (AS " + peer.peerAsn() + "): " + cause).ifPresent(BgpSpeaking.this::warn);
             }
         };

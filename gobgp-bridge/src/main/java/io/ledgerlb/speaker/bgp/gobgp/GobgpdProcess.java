@@ -74,11 +74,11 @@ public final class GobgpdProcess implements AutoCloseable {
                 return;
             }
             firstStart.countDown();
-            log.info("{\"event\":\"gobgpdStarted\",\"pid\":{}}", process.pid());
+            log.atInfo().addKeyValue("event", "gobgpdStarted").addKeyValue("pid", process.pid()).log("gobgpd started");
             try {
                 int exit = process.waitFor();
                 if (!closed) {
-                    log.warn("{\"event\":\"gobgpdExited\",\"exitCode\":{},\"msg\":\"starting it again\"}", exit);
+                    log.atWarn().addKeyValue("event", "gobgpdExited").addKeyValue("exitCode", exit).log("gobgpd exited; starting it again");
                     Thread.sleep(1000);
                 }
             } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.l2;
 
+import io.ledgerlb.speaker.bgp.IpText;
 import io.ledgerlb.speaker.l2.NeighborRequest.ArpRequest;
 import io.ledgerlb.speaker.metrics.SpeakerMetrics;
 import java.net.Inet4Address;
@@ -83,7 +84,7 @@ public final class L2Announcer implements AutoCloseable {
         if (reply.isEmpty()) {
             return;
         }
-        String ip = request.target().getHostAddress();
+        String ip = IpText.of(request.target());
         metrics.count(SpeakerMetrics.REQUESTS, ip);
         link.send(reply.get());
         metrics.count(SpeakerMetrics.RESPONSES, ip);
@@ -91,7 +92,7 @@ public final class L2Announcer implements AutoCloseable {
             boolean arp = request instanceof ArpRequest;
             log.atDebug().addKeyValue("event", "requestAnswered").addKeyValue("interface", iface)
                     .addKeyValue("ip", ip).addKeyValue("responseMAC", identity.mac().toString())
-                    .addKeyValue("senderIP", request.senderIp().getHostAddress())
+                    .addKeyValue("senderIP", IpText.of(request.senderIp()))
                     .addKeyValue("senderMAC", request.senderMac().toString())
                     .log(arp ? "got ARP request for service IP, sending response"
                              : "got NDP neighbor solicitation for service IP, sending response");
@@ -115,9 +116,9 @@ public final class L2Announcer implements AutoCloseable {
                     ? Frames.gratuitousArp(id.mac(), v4)
                     : Frames.unsolicitedAdvertisement(id.mac(), (Inet6Address) ip);
             link.send(frame);
-            metrics.count(SpeakerMetrics.GRATUITOUS, ip.getHostAddress());
+            metrics.count(SpeakerMetrics.GRATUITOUS, IpText.of(ip));
             log.atInfo().addKeyValue("event", "gratuitousSent").addKeyValue("interface", id.name())
-                    .addKeyValue("ip", ip.getHostAddress()).addKeyValue("mac", id.mac().toString())
+                    .addKeyValue("ip", IpText.of(ip)).addKeyValue("mac", id.mac().toString())
                     .log(ip instanceof Inet4Address ? "sent gratuitous ARP" : "sent unsolicited neighbor advertisement");
         }
     }

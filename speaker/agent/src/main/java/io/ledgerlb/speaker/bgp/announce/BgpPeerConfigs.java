@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.announce;
 
+import io.ledgerlb.speaker.bgp.IpText;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.SecretRef;
@@ -112,7 +113,7 @@ public final class BgpPeerConfigs {
         }
         if (!usableRouterId(defaultRouterId)) {
             throw PeerConfigException.thisNode("InvalidRouterID", "this node's default router ID "
-                    + defaultRouterId.getHostAddress() + " (the speaker's membership address) is not a non-zero"
+                    + IpText.of(defaultRouterId) + " (the speaker's membership address) is not a non-zero"
                     + " IPv4 address; set spec.routerID on the BGPPeer");
         }
         return defaultRouterId;

@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.bfd;
 
+import io.ledgerlb.speaker.bgp.IpText;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -105,7 +106,7 @@ public final class BfdEndpoint implements AutoCloseable {
             receiver.start();
         }
         if (byAddress(peer).isPresent()) {
-            throw new IOException("a BFD session with " + peer.address().getHostAddress() + " exists already");
+            throw new IOException("a BFD session with " + IpText.of(peer.address()) + " exists already");
         }
         long discriminator;
         do {
@@ -149,8 +150,9 @@ public final class BfdEndpoint implements AutoCloseable {
     private void discard(BfdDiscard reason, BfdSocket.Datagram datagram, String detail) {
         discards.get(reason).increment();
         if (logged.add(reason)) {
-            log.warn("{\"event\":\"bfdPacketDiscarded\",\"from\":\"{}\",\"reason\":\"{}\",\"detail\":\"{}\",\"msg\":\"{}; further ones are only counted in ledgerlb_bfd_discarded_total\"}",
-                    datagram.source().getHostAddress(), reason, detail, reason.text());
+            log.atWarn().addKeyValue("event", "bfdPacketDiscarded").addKeyValue("from", IpText.of(datagram.source()))
+                    .addKeyValue("reason", reason).addKeyValue("detail", detail)
+                    .log("{}; further ones are only counted in ledgerlb_bfd_discarded_total", reason.text());
         }
     }
 
@@ -191,7 +193,8 @@ public final class BfdEndpoint implements AutoCloseable {
             } catch (IOException e) {
                 if (!sendFailureLogged) {
                     sendFailureLogged = true;
-                    log.warn("{\"event\":\"bfdSendFailed\",\"peer\":\"{}\",\"reason\":\"{}\"}", peer.address().getHostAddress(), e.getMessage());
+                    log.atWarn().addKeyValue("event", "bfdSendFailed").addKeyValue("peer", IpText.of(peer.address()))
+                            .addKeyValue("reason", e.getMessage()).log("BFD packet to {} not sent", IpText.of(peer.address()));
                 }
             }
         }
@@ -199,8 +202,9 @@ public final class BfdEndpoint implements AutoCloseable {
         @Override
         public void stateChanged(BfdState from, BfdState to, int diag) {
             state = to;
-            log.info("{\"event\":\"bfdStateChanged\",\"peer\":\"{}\",\"from\":\"{}\",\"to\":\"{}\",\"diag\":\"{}\"}",
-                    peer.address().getHostAddress(), from, to, BfdDiag.name(diag));
+            log.atInfo().addKeyValue("event", "bfdStateChanged").addKeyValue("peer", IpText.of(peer.address()))
+                    .addKeyValue("from", from).addKeyValue("to", to).addKeyValue("diag", BfdDiag.name(diag))
+                    .log("BFD session with {} {} -> {}", IpText.of(peer.address()), from, to);
             listener.stateChanged(new Change(peer, from, to, BfdDiag.name(diag), session.remoteState() == BfdState.ADMIN_DOWN));
         }
 
@@ -225,7 +229,7 @@ public final class BfdEndpoint implements AutoCloseable {
                     }
                 }).get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
-                log.warn("BFD session with {} did not close cleanly: {}", peer.address().getHostAddress(), e.toString());
+                log.warn("BFD session with {} did not close cleanly: {}", IpText.of(peer.address()), e.toString());
             }
         }
     }
@@ -256,7 +260,8 @@ public final class BfdEndpoint implements AutoCloseable {
                 }
             } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
                 if (running) {
-                    log.warn("{\"event\":\"bfdReceiveFailed\",\"reason\":\"{}\"}", e.getMessage());
+                    log.atWarn().addKeyValue("event", "bfdReceiveFailed").addKeyValue("reason", e.getMessage())
+                            .log("BFD receive failed");
                 }
             } finally {
                 socket.close();

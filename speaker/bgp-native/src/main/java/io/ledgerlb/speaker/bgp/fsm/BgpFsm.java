@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
+import io.ledgerlb.speaker.bgp.IpText;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.ADMINISTRATIVE_SHUTDOWN;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.BAD_BGP_IDENTIFIER;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.BAD_PEER_AS;
@@ -312,7 +313,7 @@ public final class BgpFsm {
         }
         long remoteId = unsigned(open.bgpId());
         if (remoteId == 0 || (peer.ibgp() && remoteId == unsigned(settings.routerId()))) {
-            error(p, new NotificationMessage(OPEN_MESSAGE_ERROR, BAD_BGP_IDENTIFIER), "bad BGP identifier " + open.bgpId().getHostAddress());
+            error(p, new NotificationMessage(OPEN_MESSAGE_ERROR, BAD_BGP_IDENTIFIER), "bad BGP identifier " + IpText.of(open.bgpId()));
             return;
         }
         for (Peering other : List.copyOf(peerings)) {
@@ -335,7 +336,7 @@ public final class BgpFsm {
         p.send(KeepaliveMessage.INSTANCE);
         p.restartHoldTimer();
         scheduleKeepalive(p);
-        report("OPEN received from " + open.bgpId().getHostAddress() + " AS" + open.asn() + ", hold time " + p.holdTime.toSeconds() + "s");
+        report("OPEN received from " + IpText.of(open.bgpId()) + " AS" + open.asn() + ", hold time " + p.holdTime.toSeconds() + "s");
     }
 
     private void scheduleKeepalive(Peering p) {

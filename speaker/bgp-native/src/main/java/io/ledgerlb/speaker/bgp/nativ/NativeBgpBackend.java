@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.nativ;
 
+import io.ledgerlb.speaker.bgp.IpText;
 import io.ledgerlb.speaker.bgp.BgpBackend;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
@@ -76,13 +77,13 @@ public final class NativeBgpBackend implements BgpBackend {
         try {
             BfdEndpoint.Handle handle = bfd().add(bfdPeer, change -> {
                 if (change.pathDown()) {
-                    session.pathDown("session with " + change.peer().address().getHostAddress() + " down (" + change.diag() + ")");
+                    session.pathDown("session with " + IpText.of(change.peer().address()) + " down (" + change.diag() + ")");
                 }
             });
             return new BfdWatchedSession(session, handle);
         } catch (IOException e) {
             session.close();
-            throw new UncheckedIOException("cannot start BFD with " + bfdPeer.address().getHostAddress() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot start BFD with " + IpText.of(bfdPeer.address()) + ": " + e.getMessage(), e);
         }
     }
 
@@ -150,8 +151,8 @@ public final class NativeBgpBackend implements BgpBackend {
                 TcpOptions.md5(server.getChannel(), false, peer.peerAddress(), key);
             }
         } catch (IOException | IllegalArgumentException e) {
-            log.warn("{\"event\":\"listenerKeyFailed\",\"peer\":\"{}\",\"reason\":\"{}\"}",
-                    peer.name(), NativeSession.json(e.getMessage()));
+            log.atWarn().addKeyValue("event", "listenerKeyFailed").addKeyValue("peer", peer.name())
+                    .addKeyValue("reason", e.getMessage()).log("TCP MD5 key for {} not set on the listener", peer.name());
         }
     }
 
@@ -164,8 +165,8 @@ public final class NativeBgpBackend implements BgpBackend {
                 if (session.isPresent()) {
                     session.get().accepted(socket);
                 } else {
-                    log.info("{\"event\":\"connectionRefused\",\"remote\":\"{}\",\"reason\":\"not a configured peer\"}",
-                            socket.getInetAddress().getHostAddress());
+                    log.atInfo().addKeyValue("event", "connectionRefused").addKeyValue("remote", IpText.of(socket.getInetAddress()))
+                            .log("BGP connection from {} refused: not a configured peer", IpText.of(socket.getInetAddress()));
                     socket.close();
                 }
             } catch (IOException e) {

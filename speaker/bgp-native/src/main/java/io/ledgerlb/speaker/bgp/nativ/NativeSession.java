@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.nativ;
 
+import io.ledgerlb.speaker.bgp.IpText;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
@@ -63,8 +64,10 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
             public void stateChanged(SessionState from, SessionState to, String reason) {
                 state = to;
                 metrics.sessionUp(to.up());
-                log.info("{\"event\":\"sessionStateChanged\",\"peer\":\"{}\",\"peerAddress\":\"{}\",\"from\":\"{}\",\"to\":\"{}\",\"reason\":\"{}\"}",
-                        json(peer.name()), peer.peerAddress().getHostAddress() + ":" + peer.peerPort(), from, to, json(reason));
+                log.atInfo().addKeyValue("event", "sessionStateChanged").addKeyValue("peer", peer.name())
+                        .addKeyValue("peerAddress", IpText.of(peer.peerAddress()) + ":" + peer.peerPort())
+                        .addKeyValue("from", from).addKeyValue("to", to).addKeyValue("reason", reason)
+                        .log("BGP session {} {} -> {}", peer.name(), from, to);
                 listener.stateChanged(peer, from, to, reason);
             }
 
@@ -104,7 +107,8 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
                 connection.startReading("bgp-read-" + peer.name(), this);
             });
         } catch (IOException e) {
-            log.warn("{\"event\":\"connectionDropped\",\"peer\":\"{}\",\"reason\":\"{}\"}", peer.name(), json(e.getMessage()));
+            log.atWarn().addKeyValue("event", "connectionDropped").addKeyValue("peer", peer.name())
+                    .addKeyValue("reason", e.getMessage()).log("BGP connection to {} dropped", peer.name());
             closeQuietly(socket);
         }
     }
@@ -245,7 +249,7 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
             }
         } catch (IOException | IllegalArgumentException e) {
             channel.close();
-            throw new IOException("cannot set up the TCP socket for " + peer.peerAddress().getHostAddress()
+            throw new IOException("cannot set up the TCP socket for " + IpText.of(peer.peerAddress())
                     + ": " + e.getMessage(), e);
         }
         return channel.socket();
@@ -267,7 +271,4 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
         }
     }
 
-    static String json(String text) {
-        return text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ");
-    }
 }

@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.nativ;
 
+import io.ledgerlb.speaker.bgp.IpText;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -22,7 +23,7 @@ final class SessionMetrics {
 
     SessionMetrics(MeterRegistry registry, BgpPeerConfig peer) {
         this.registry = registry;
-        String label = peer.peerAddress().getHostAddress() + ":" + peer.peerPort();
+        String label = IpText.of(peer.peerAddress()) + ":" + peer.peerPort();
         this.updates = Counter.builder("metallb_bgp_updates").tag("peer", label)
                 .description("BGP UPDATE messages sent").register(registry);
         this.meters = List.of(updates,
