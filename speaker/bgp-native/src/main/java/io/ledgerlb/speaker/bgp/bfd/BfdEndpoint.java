@@ -1,6 +1,7 @@
 package io.ledgerlb.speaker.bgp.bfd;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.util.EnumMap;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * §6.8.6); each session sends from a port of its own in 49152-65535 (RFC 5881 §4) with TTL 255.
  * The peer's source port is not checked: BIRD 2 sends from ordinary ephemeral ports.
  * A discarded packet is counted in {@code ledgerlb_bfd_discarded_total{reason}} and the first of
- * each reason is logged.
+ * each reason is logged; {@code ledgerlb_bfd_session_up{peer}} is 1 while a session is Up.
  */
 public final class BfdEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BfdEndpoint.class);
@@ -112,6 +113,9 @@ public final class BfdEndpoint implements AutoCloseable {
             discriminator = ThreadLocalRandom.current().nextLong(1, 0x1_0000_0000L);
         } while (byDiscriminator.containsKey(discriminator));
         Entry entry = new Entry(peer, listener, BfdSocket.open(0, FIRST_SOURCE_PORT, LAST_SOURCE_PORT));
+        entry.gauge = Gauge.builder("ledgerlb_bfd_session_up", entry, e -> e.state == BfdState.UP ? 1 : 0)
+                .description("1 while the BFD session with the peer is Up").tag("peer", peer.address().getHostAddress())
+                .register(registry);
         entry.session = new BfdSession(discriminator, peer.settings(), () -> ThreadLocalRandom.current().nextDouble(),
                 entry, System.nanoTime());
         byDiscriminator.put(discriminator, entry);
@@ -161,6 +165,7 @@ public final class BfdEndpoint implements AutoCloseable {
         final BfdSocket tx;
         BfdSession session;
         ScheduledFuture<?> timer;
+        Gauge gauge;
         volatile BfdState state = BfdState.DOWN;
         private boolean sendFailureLogged;
 
@@ -209,6 +214,15 @@ public final class BfdEndpoint implements AutoCloseable {
             return state;
         }
 
+        /** After the last packet: no timer, no socket, no meter. */
+        void end() {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            tx.close();
+            registry.remove(gauge);
+        }
+
         @Override
         public void close() {
             if (loop.isShutdown()) {
@@ -218,10 +232,7 @@ public final class BfdEndpoint implements AutoCloseable {
                 loop.submit(() -> {
                     if (byDiscriminator.remove(session.localDiscriminator()) != null) {
                         session.adminDown(System.nanoTime()); // the peer hears AdminDown and keeps its BGP session (RFC 5882 §3.2)
-                        if (timer != null) {
-                            timer.cancel(false);
-                        }
-                        tx.close();
+                        end();
                     }
                 }).get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -280,7 +291,7 @@ public final class BfdEndpoint implements AutoCloseable {
                 for (Entry e : Map.copyOf(byDiscriminator).values()) {
                     byDiscriminator.remove(e.session.localDiscriminator());
                     e.session.adminDown(System.nanoTime());
-                    e.tx.close();
+                    e.end();
                 }
             }).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
