@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -30,20 +31,26 @@ public final class BfdEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BfdEndpoint.class);
     private static final int FIRST_SOURCE_PORT = 49152;
     private static final int LAST_SOURCE_PORT = 65535;
+    /** A session not Up this long after it started is logged: the router may not run BFD for us. */
+    private static final Duration NOT_UP_WARNING = Duration.ofSeconds(30);
 
     /** Hears a session's state changes, on the BFD thread. */
     public interface Listener {
         void stateChanged(Change change);
     }
 
-    /** @param peerAdminDown the peer took its end down administratively (the path may be fine) */
-    public record Change(BfdPeer peer, BfdState from, BfdState to, String diag, boolean peerAdminDown) {
+    /**
+     * @param peerAdminDown the peer took its end down administratively (the path may be fine)
+     * @param peerRestarted the peer's Down came from a new session of its own ({@link BfdSession#peerRestarted})
+     */
+    public record Change(BfdPeer peer, BfdState from, BfdState to, String diag, boolean peerAdminDown, boolean peerRestarted) {
         /**
          * The session was Up and the path is gone, which is what a BFD client acts on; not when the
-         * peer only went AdminDown (RFC 5882 §3.2: the client must not take its session down then).
+         * peer only went AdminDown (RFC 5882 §3.2: the client must not take its session down then),
+         * nor when the peer restarted its session (its packets still arrive).
          */
         public boolean pathDown() {
-            return from == BfdState.UP && to == BfdState.DOWN && !peerAdminDown;
+            return from == BfdState.UP && to == BfdState.DOWN && !peerAdminDown && !peerRestarted;
         }
     }
 
@@ -120,6 +127,7 @@ public final class BfdEndpoint implements AutoCloseable {
                 entry, System.nanoTime());
         byDiscriminator.put(discriminator, entry);
         entry.tick();
+        loop.schedule(entry::warnIfNeverUp, NOT_UP_WARNING.toMillis(), TimeUnit.MILLISECONDS);
         return entry;
     }
 
@@ -167,6 +175,7 @@ public final class BfdEndpoint implements AutoCloseable {
         ScheduledFuture<?> timer;
         Gauge gauge;
         volatile BfdState state = BfdState.DOWN;
+        private boolean everUp;
         private boolean sendFailureLogged;
 
         Entry(BfdPeer peer, Listener listener, BfdSocket tx) {
@@ -204,14 +213,25 @@ public final class BfdEndpoint implements AutoCloseable {
         @Override
         public void stateChanged(BfdState from, BfdState to, int diag) {
             state = to;
+            everUp |= to == BfdState.UP;
             log.info("{\"event\":\"bfdStateChanged\",\"peer\":\"{}\",\"from\":\"{}\",\"to\":\"{}\",\"diag\":\"{}\"}",
                     peer.address().getHostAddress(), from, to, BfdDiag.name(diag));
-            listener.stateChanged(new Change(peer, from, to, BfdDiag.name(diag), session.remoteState() == BfdState.ADMIN_DOWN));
+            listener.stateChanged(new Change(peer, from, to, BfdDiag.name(diag), session.remoteState() == BfdState.ADMIN_DOWN,
+                    diag == BfdDiag.NEIGHBOR_SIGNALED_DOWN && session.peerRestarted()));
         }
 
         @Override
         public BfdState state() {
             return state;
+        }
+
+        void warnIfNeverUp() {
+            if (byDiscriminator.containsValue(this) && !everUp) {
+                log.warn("{\"event\":\"bfdNotUp\",\"peer\":\"{}\",\"state\":\"{}\",\"msg\":\"the BFD session is not Up {} s after it started;"
+                        + " does the router run BFD for this speaker (FRR: neighbor X bfd, BIRD: bfd on)? Until it is Up, the BGP"
+                        + " session has only its hold timer to find a dead path\"}", peer.address().getHostAddress(), state,
+                        NOT_UP_WARNING.toSeconds());
+            }
         }
 
         /** After the last packet: no timer, no socket, no meter. */

@@ -131,7 +131,8 @@ class BfdInteropTest {
 
         lab.silence(false);
         await().atMost(WAIT).until(routerHasPath);
-        assertThat(session.bfdState()).isEqualTo(BfdState.UP);
+        // FRR starts a new BFD session once its BGP session is up again: Down for a moment, then Up
+        await().atMost(WAIT).untilAsserted(() -> assertThat(session.bfdState()).isEqualTo(BfdState.UP));
     }
 
     @Test
