@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** FRR (zebra + bgpd, no systemd): the router most MetalLB users peer with. */
+/** FRR (zebra + bfdd + bgpd, no systemd): the router most MetalLB users peer with. */
 final class FrrRouter implements Router {
     private static final Path DAEMONS = Path.of("/usr/lib/frr");
     /** "via 10.99.121.11" in {@code show ip route bgp}: one line per next hop of an ECMP route. */
@@ -48,11 +48,17 @@ final class FrrRouter implements Router {
                   maximum-paths ibgp 8
                  exit-address-family
                 """.formatted(topology.asn(), topology.routerAddress(), topology.asn(), HOLD_SECONDS, neighbors));
+        Files.writeString(dir.resolve("bfdd.conf"), "hostname R1\n");
         NetnsLab.run("chown", "-R", "frr:frr", dir.toString());
         String zserv = dir.resolve("zserv.api").toString();
         lab.spawn(name, List.of(DAEMONS.resolve("zebra").toString(), "-f", zebraConf.toString(),
                 "-i", dir.resolve("zebra.pid").toString(), "-z", zserv, "--vty_socket", dir.toString()), "zebra.log");
         Waits.until("zebra to start", () -> Files.exists(dir.resolve("zserv.api")), 20, () -> lab.log("zebra.log"));
+        // bfdd too, so that a BGPPeer with a bfdProfile can be tried: `neighbor nodes bfd` in vtysh
+        Path bfddConf = dir.resolve("bfdd.conf");
+        lab.spawn(name, List.of(DAEMONS.resolve("bfdd").toString(), "-f", bfddConf.toString(),
+                "-i", dir.resolve("bfdd.pid").toString(), "-z", zserv,
+                "--vty_socket", dir.toString(), "--bfdctl", dir.resolve("bfdd.sock").toString()), "bfdd.log");
         lab.spawn(name, List.of(DAEMONS.resolve("bgpd").toString(), "-f", bgpdConf.toString(),
                 "-i", dir.resolve("bgpd.pid").toString(), "-z", zserv, "--vty_socket", dir.toString()), "bgpd.log");
         Waits.until("bgpd to start", () -> Files.exists(dir.resolve("bgpd.vty")), 20, () -> lab.log("bgpd.log"));

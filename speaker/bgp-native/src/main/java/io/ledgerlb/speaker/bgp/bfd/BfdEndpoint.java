@@ -2,8 +2,10 @@ package io.ledgerlb.speaker.bgp.bfd;
 
 import io.ledgerlb.speaker.bgp.IpText;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -24,26 +26,32 @@ import org.slf4j.LoggerFactory;
  * §6.8.6); each session sends from a port of its own in 49152-65535 (RFC 5881 §4) with TTL 255.
  * The peer's source port is not checked: BIRD 2 sends from ordinary ephemeral ports.
  * A discarded packet is counted in {@code ledgerlb_bfd_discarded_total{reason}} and the first of
- * each reason is logged.
+ * each reason is logged; {@code ledgerlb_bfd_session_up{peer}} is 1 while a session is Up.
  */
 public final class BfdEndpoint implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BfdEndpoint.class);
     private static final int FIRST_SOURCE_PORT = 49152;
     private static final int LAST_SOURCE_PORT = 65535;
+    /** A session not Up this long after it started is logged: the router may not run BFD for us. */
+    private static final Duration NOT_UP_WARNING = Duration.ofSeconds(30);
 
     /** Hears a session's state changes, on the BFD thread. */
     public interface Listener {
         void stateChanged(Change change);
     }
 
-    /** @param peerAdminDown the peer took its end down administratively (the path may be fine) */
-    public record Change(BfdPeer peer, BfdState from, BfdState to, String diag, boolean peerAdminDown) {
+    /**
+     * @param peerAdminDown the peer took its end down administratively (the path may be fine)
+     * @param peerRestarted the peer's Down came from a new session of its own ({@link BfdSession#peerRestarted})
+     */
+    public record Change(BfdPeer peer, BfdState from, BfdState to, String diag, boolean peerAdminDown, boolean peerRestarted) {
         /**
          * The session was Up and the path is gone, which is what a BFD client acts on; not when the
-         * peer only went AdminDown (RFC 5882 §3.2: the client must not take its session down then).
+         * peer only went AdminDown (RFC 5882 §3.2: the client must not take its session down then),
+         * nor when the peer restarted its session (its packets still arrive).
          */
         public boolean pathDown() {
-            return from == BfdState.UP && to == BfdState.DOWN && !peerAdminDown;
+            return from == BfdState.UP && to == BfdState.DOWN && !peerAdminDown && !peerRestarted;
         }
     }
 
@@ -113,10 +121,14 @@ public final class BfdEndpoint implements AutoCloseable {
             discriminator = ThreadLocalRandom.current().nextLong(1, 0x1_0000_0000L);
         } while (byDiscriminator.containsKey(discriminator));
         Entry entry = new Entry(peer, listener, BfdSocket.open(0, FIRST_SOURCE_PORT, LAST_SOURCE_PORT));
+        entry.gauge = Gauge.builder("ledgerlb_bfd_session_up", entry, e -> e.state == BfdState.UP ? 1 : 0)
+                .description("1 while the BFD session with the peer is Up").tag("peer", IpText.of(peer.address()))
+                .register(registry);
         entry.session = new BfdSession(discriminator, peer.settings(), () -> ThreadLocalRandom.current().nextDouble(),
                 entry, System.nanoTime());
         byDiscriminator.put(discriminator, entry);
         entry.tick();
+        loop.schedule(entry::warnIfNeverUp, NOT_UP_WARNING.toMillis(), TimeUnit.MILLISECONDS);
         return entry;
     }
 
@@ -163,7 +175,9 @@ public final class BfdEndpoint implements AutoCloseable {
         final BfdSocket tx;
         BfdSession session;
         ScheduledFuture<?> timer;
+        Gauge gauge;
         volatile BfdState state = BfdState.DOWN;
+        private boolean everUp;
         private boolean sendFailureLogged;
 
         Entry(BfdPeer peer, Listener listener, BfdSocket tx) {
@@ -202,15 +216,36 @@ public final class BfdEndpoint implements AutoCloseable {
         @Override
         public void stateChanged(BfdState from, BfdState to, int diag) {
             state = to;
+            everUp |= to == BfdState.UP;
             log.atInfo().addKeyValue("event", "bfdStateChanged").addKeyValue("peer", IpText.of(peer.address()))
                     .addKeyValue("from", from).addKeyValue("to", to).addKeyValue("diag", BfdDiag.name(diag))
                     .log("BFD session with {} {} -> {}", IpText.of(peer.address()), from, to);
-            listener.stateChanged(new Change(peer, from, to, BfdDiag.name(diag), session.remoteState() == BfdState.ADMIN_DOWN));
+            listener.stateChanged(new Change(peer, from, to, BfdDiag.name(diag), session.remoteState() == BfdState.ADMIN_DOWN,
+                    diag == BfdDiag.NEIGHBOR_SIGNALED_DOWN && session.peerRestarted()));
         }
 
         @Override
         public BfdState state() {
             return state;
+        }
+
+        void warnIfNeverUp() {
+            if (byDiscriminator.containsValue(this) && !everUp) {
+                log.atWarn().addKeyValue("event", "bfdNotUp").addKeyValue("peer", IpText.of(peer.address()))
+                        .addKeyValue("state", state)
+                        .log("the BFD session is not Up {} s after it started; does the router run BFD for this speaker"
+                                + " (FRR: neighbor X bfd, BIRD: bfd on)? Until it is Up, the BGP session has only its hold"
+                                + " timer to find a dead path", NOT_UP_WARNING.toSeconds());
+            }
+        }
+
+        /** After the last packet: no timer, no socket, no meter. */
+        void end() {
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            tx.close();
+            registry.remove(gauge);
         }
 
         @Override
@@ -222,10 +257,7 @@ public final class BfdEndpoint implements AutoCloseable {
                 loop.submit(() -> {
                     if (byDiscriminator.remove(session.localDiscriminator()) != null) {
                         session.adminDown(System.nanoTime()); // the peer hears AdminDown and keeps its BGP session (RFC 5882 §3.2)
-                        if (timer != null) {
-                            timer.cancel(false);
-                        }
-                        tx.close();
+                        end();
                     }
                 }).get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -285,7 +317,7 @@ public final class BfdEndpoint implements AutoCloseable {
                 for (Entry e : Map.copyOf(byDiscriminator).values()) {
                     byDiscriminator.remove(e.session.localDiscriminator());
                     e.session.adminDown(System.nanoTime());
-                    e.tx.close();
+                    e.end();
                 }
             }).get(5, TimeUnit.SECONDS);
         } catch (Exception e) {

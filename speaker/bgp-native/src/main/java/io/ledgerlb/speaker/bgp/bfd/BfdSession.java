@@ -40,6 +40,7 @@ public final class BfdSession {
     private long remoteDesiredMinTxMicros;
     private int remoteDetectMult;
     private boolean pollActive;
+    private boolean peerRestarted;
     private boolean heardFromPeer;
     private long nextTx;
     private long detectionDeadline = NONE;
@@ -80,6 +81,15 @@ public final class BfdSession {
         return remoteState;
     }
 
+    /**
+     * The last packet came with another discriminator than the one before: the peer started a new
+     * session (FRR does when its BGP sets the session's source address), so its Down says nothing
+     * of the path, over which that packet just came.
+     */
+    public boolean peerRestarted() {
+        return peerRestarted;
+    }
+
     public boolean pollActive() {
         return pollActive;
     }
@@ -105,6 +115,7 @@ public final class BfdSession {
             return;
         }
         long txBefore = txIntervalMicros();
+        peerRestarted = remoteDiscriminator != 0 && p.myDiscriminator() != remoteDiscriminator;
         remoteDiscriminator = p.myDiscriminator();
         remoteState = p.state();
         remoteMinRxMicros = p.requiredMinRxMicros();

@@ -36,4 +36,14 @@ final class BfdWatchedSession implements BgpSession {
         bfd.close();
         bgp.close();
     }
+
+    /**
+     * Ends the BFD session and the BGP one as for a restart (no NOTIFICATION where graceful restart
+     * was negotiated). The bgp branch adds {@code BgpSession.handOver()} with this meaning; this
+     * method overrides it once both are merged (no {@code @Override} until then).
+     */
+    public void handOver() {
+        bfd.close();
+        bgp.closeForRestart();
+    }
 }

@@ -222,15 +222,32 @@ class BfdSessionTest {
         End a = new End(7, FAST, 0);
         a.session.received(peer(BfdState.INIT, 7, false), 0);
         a.session.received(peer(BfdState.ADMIN_DOWN, 7, false), MS);
-        assertThat(new BfdEndpoint.Change(peer, BfdState.UP, BfdState.DOWN, "", a.session.remoteState() == BfdState.ADMIN_DOWN)
-                .pathDown()).as("RFC 5882 §3.2: the peer's AdminDown keeps the BGP session").isFalse();
+        assertThat(new BfdEndpoint.Change(peer, BfdState.UP, BfdState.DOWN, "", a.session.remoteState() == BfdState.ADMIN_DOWN,
+                false).pathDown()).as("RFC 5882 §3.2: the peer's AdminDown keeps the BGP session").isFalse();
         a.session.received(peer(BfdState.INIT, 7, false), 2 * MS);
         a.session.tick(MS * 2 + 900 * MS);
         assertThat(a.session.diag()).isEqualTo(BfdDiag.DETECTION_TIME_EXPIRED);
-        assertThat(new BfdEndpoint.Change(peer, BfdState.UP, BfdState.DOWN, "", a.session.remoteState() == BfdState.ADMIN_DOWN)
-                .pathDown()).isTrue();
-        assertThat(new BfdEndpoint.Change(peer, BfdState.INIT, BfdState.DOWN, "", false).pathDown())
+        assertThat(new BfdEndpoint.Change(peer, BfdState.UP, BfdState.DOWN, "", a.session.remoteState() == BfdState.ADMIN_DOWN,
+                false).pathDown()).isTrue();
+        assertThat(new BfdEndpoint.Change(peer, BfdState.INIT, BfdState.DOWN, "", false, false).pathDown())
                 .as("never Up: nothing to take down").isFalse();
+    }
+
+    @Test
+    void aDownFromANewSessionOfThePeerIsNoLostPath() {
+        End a = new End(7, FAST, 0);
+        a.session.received(peer(BfdState.INIT, 7, false), 0);
+        assertThat(a.session.state()).isEqualTo(BfdState.UP);
+        // the peer (FRR) replaced its session: discriminator 100 instead of 99, state Down, ours unknown to it
+        a.session.received(new BfdControlPacket(0, BfdState.DOWN, false, false, false, false, 3, 100, 0, 1_000_000, 300_000, 0), MS);
+        assertThat(a.session.state()).isEqualTo(BfdState.DOWN);
+        assertThat(a.session.diag()).isEqualTo(BfdDiag.NEIGHBOR_SIGNALED_DOWN);
+        assertThat(a.session.peerRestarted()).isTrue();
+        // the same peer session saying Down is its detection timeout: a lost path (one way)
+        End b = new End(8, FAST, 0);
+        b.session.received(peer(BfdState.INIT, 8, false), 0);
+        b.session.received(peer(BfdState.DOWN, 8, false), MS);
+        assertThat(b.session.peerRestarted()).isFalse();
     }
 
     private static BfdControlPacket peer(BfdState state, long yourDiscriminator, boolean poll) {

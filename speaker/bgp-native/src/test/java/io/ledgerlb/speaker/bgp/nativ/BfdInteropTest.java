@@ -117,6 +117,7 @@ class BfdInteropTest {
     private void withdrawnOnSilence(String router, BfdWatchedSession session, Callable<Boolean> routerHasPath) throws Exception {
         await().atMost(WAIT).until(routerHasPath);
         assertThat(session.bfdState()).isEqualTo(BfdState.UP);
+        assertThat(registry.get("ledgerlb_bfd_session_up").gauge().value()).isEqualTo(1);
 
         long silentAt = System.nanoTime();
         lab.silence(true);
@@ -126,10 +127,12 @@ class BfdInteropTest {
         assertThat(withdrawn).isLessThan(WITHDRAWN_WITHIN);
         await().atMost(WITHDRAWN_WITHIN).untilAsserted(() -> assertThat(session.state()).isNotEqualTo(SessionState.ESTABLISHED));
         assertThat(session.bfdState()).isEqualTo(BfdState.DOWN);
+        assertThat(registry.get("ledgerlb_bfd_session_up").gauge().value()).isZero();
 
         lab.silence(false);
         await().atMost(WAIT).until(routerHasPath);
-        assertThat(session.bfdState()).isEqualTo(BfdState.UP);
+        // FRR starts a new BFD session once its BGP session is up again: Down for a moment, then Up
+        await().atMost(WAIT).untilAsserted(() -> assertThat(session.bfdState()).isEqualTo(BfdState.UP));
     }
 
     @Test
