@@ -255,6 +255,41 @@ class BgpSpeakerEndToEndTest {
                 .doesNotContain("Hold timer expired");
     }
 
+    /**
+     * GoBGP mode as deploy/speaker-gobgp runs it: gobgpd in a container of its own, started by
+     * {@code gobgpd-watchdog.sh}, which kills it as soon as the speaker's metrics port refuses
+     * connections. {@code kill -9} of the speaker: the watchdog kills gobgpd, its session closes,
+     * BIRD withdraws the route (printed); the watchdog stays, to start gobgpd when the speaker is back.
+     */
+    @Test
+    void theSidecarsWatchdogTakesGobgpdDownWithTheSpeaker() throws Exception {
+        NetnsLab.assumeAvailable("/usr/bin/gobgpd", "/bin/bash");
+        appendPoolPeerAnd(Ledgers.assign("web", "192.0.2.70", "hosts", false));
+        String socket = lab.dir.resolve("sidecar-gobgpd.sock").toString();
+        Map<String, String> gobgpMode = Map.of("LEDGERLB_BGP_BACKEND", "gobgp", "LEDGERLB_GOBGPD_ADDRESS", "unix://" + socket);
+        Process speaker = startSpeaker(gobgpMode, "--no-kubernetes");
+        ProcessBuilder sidecar = new ProcessBuilder("/bin/bash", Path.of("..", "..", "deploy", "speaker-gobgp", "gobgpd-watchdog.sh")
+                .toAbsolutePath().normalize().toString()).redirectErrorStream(true)
+                .redirectOutput(lab.dir.resolve("sidecar.log").toFile());
+        sidecar.environment().putAll(Map.of("SPEAKER_METRICS_PORT", String.valueOf(metricsPort),
+                "GOBGPD_API_HOSTS", "unix://" + socket));
+        Process watchdog = sidecar.start();
+        started(() -> {
+            watchdog.destroy();
+            watchdog.waitFor(10, TimeUnit.SECONDS);
+        });
+        await().atMost(WAIT).untilAsserted(() -> assertThat(routes().keySet()).containsExactly(p("192.0.2.70/32")));
+
+        long killed = System.nanoTime();
+        speaker.destroyForcibly();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> assertThat(routes()).isEmpty());
+        System.out.printf("GoBGP sidecar with watchdog: speaker killed -> routes gone at BIRD after %d ms%n",
+                (System.nanoTime() - killed) / 1_000_000);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(gobgpdOf(socket)).as("gobgpd outlived its speaker").isEmpty());
+        assertThat(watchdog.isAlive()).as("the watchdog waits for the speaker to come back").isTrue();
+        assertThat(Files.readString(lab.dir.resolve("sidecar.log"))).contains("gobgpd killed");
+    }
+
     /** Pool "hosts" (192.0.2.64/27), its BGPAdvertisement, the BGPPeer "bird", then these events. */
     void appendPoolPeerAnd(Event.Builder... then) throws Exception {
         List<Event.Builder> events = new ArrayList<>(List.of(Ledgers.pool("hosts", "192.0.2.64/27", Map.of()),
