@@ -86,6 +86,11 @@ class KustomizeAndHelmTest {
         assertThat(charted.stream().map(Container::getName)).containsExactlyElementsOf(kustomized.stream().map(Container::getName).toList())
                 .containsExactly("speaker", "gobgpd");
         assertThat(container(charted, "gobgpd").getArgs()).isEqualTo(container(kustomized, "gobgpd").getArgs());
+        assertThat(container(charted, "gobgpd").getCommand()).isEqualTo(container(kustomized, "gobgpd").getCommand())
+                .containsExactly("/bin/bash", "/etc/ledgerlb/gobgpd-watchdog/gobgpd-watchdog.sh");
+        assertThat(helm.one(io.fabric8.kubernetes.api.model.ConfigMap.class, "ledgerlb-gobgpd-watchdog").getData())
+                .as("the chart's copy of gobgpd-watchdog.sh").isEqualTo(
+                        kustomize.one(io.fabric8.kubernetes.api.model.ConfigMap.class, "ledgerlb-gobgpd-watchdog").getData());
         assertThat(helm.one(io.fabric8.kubernetes.api.model.ConfigMap.class, "ledgerlb-gobgpd").getData())
                 .isEqualTo(kustomize.one(io.fabric8.kubernetes.api.model.ConfigMap.class, "ledgerlb-gobgpd").getData());
         assertThat(container(charted, "speaker").getArgs()).containsExactly("--interface=eth1", "--interface=bond0");

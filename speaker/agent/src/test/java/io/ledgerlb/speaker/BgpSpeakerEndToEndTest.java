@@ -199,11 +199,7 @@ class BgpSpeakerEndToEndTest {
      */
     @Test
     void withoutKubernetesTheSpeakerAnnouncesEveryServiceIp() throws Exception {
-        append(Ledgers.pool("hosts", "192.0.2.64/27", Map.of()),
-                Event.newBuilder().setBgpAdvertisementDefined(BgpAdvertisementDefined.newBuilder().setName("hosts")
-                        .addIpAddressPools("hosts")),
-                Event.newBuilder().setBgpPeerDefined(peer("bird")),
-                Ledgers.assign("web", "192.0.2.70", "hosts", false),
+        appendPoolPeerAnd(Ledgers.assign("web", "192.0.2.70", "hosts", false),
                 Ledgers.assign("local", "192.0.2.71", "hosts", true));
         startSpeaker("--no-kubernetes");
 
@@ -225,11 +221,7 @@ class BgpSpeakerEndToEndTest {
     @Test
     void aSpeakerKilledInGobgpModeLeavesNoRoutesBehind() throws Exception {
         NetnsLab.assumeAvailable("/usr/bin/gobgpd", "/usr/bin/setpriv");
-        append(Ledgers.pool("hosts", "192.0.2.64/27", Map.of()),
-                Event.newBuilder().setBgpAdvertisementDefined(BgpAdvertisementDefined.newBuilder().setName("hosts")
-                        .addIpAddressPools("hosts")),
-                Event.newBuilder().setBgpPeerDefined(peer("bird")),
-                Ledgers.assign("web", "192.0.2.70", "hosts", false));
+        appendPoolPeerAnd(Ledgers.assign("web", "192.0.2.70", "hosts", false));
         String socket = lab.dir.resolve("speaker-gobgpd.sock").toString();
         Process speaker = startSpeaker(Map.of("LEDGERLB_BGP_BACKEND", "gobgp", "LEDGERLB_GOBGPD_BINARY", "/usr/bin/gobgpd",
                 "LEDGERLB_GOBGPD_ADDRESS", "unix://" + socket), "--no-kubernetes");
@@ -243,6 +235,69 @@ class BgpSpeakerEndToEndTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(gobgpdOf(socket)).as("gobgpd outlived its speaker").isEmpty());
         assertThat(bird.cli("show protocols all speaker")).as("the session closed, BIRD did not wait for its hold timer")
                 .doesNotContain("Hold timer expired");
+    }
+
+    /**
+     * Native mode: {@code kill -9} of the speaker closes its sockets (the kernel sends the FIN), so
+     * BIRD drops the session and the routes at once, not after its hold timer. Printed, not asserted.
+     */
+    @Test
+    void aSpeakerKilledInNativeModeLeavesNoRoutesBehind() throws Exception {
+        appendPoolPeerAnd(Ledgers.assign("web", "192.0.2.70", "hosts", false));
+        Process speaker = startSpeaker(Map.of("LEDGERLB_BGP_BACKEND", "native"), "--no-kubernetes");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(routes().keySet()).containsExactly(p("192.0.2.70/32")));
+
+        long killed = System.nanoTime();
+        speaker.destroyForcibly(); // SIGKILL: no shutdown hook runs, no NOTIFICATION is sent
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> assertThat(routes()).isEmpty());
+        System.out.printf("native mode: speaker killed -> routes gone at BIRD after %d ms%n", (System.nanoTime() - killed) / 1_000_000);
+        assertThat(bird.cli("show protocols all speaker")).as("the session closed, BIRD did not wait for its hold timer")
+                .doesNotContain("Hold timer expired");
+    }
+
+    /**
+     * GoBGP mode as deploy/speaker-gobgp runs it: gobgpd in a container of its own, started by
+     * {@code gobgpd-watchdog.sh}, which kills it as soon as the speaker's metrics port refuses
+     * connections. {@code kill -9} of the speaker: the watchdog kills gobgpd, its session closes,
+     * BIRD withdraws the route (printed); the watchdog stays, to start gobgpd when the speaker is back.
+     */
+    @Test
+    void theSidecarsWatchdogTakesGobgpdDownWithTheSpeaker() throws Exception {
+        NetnsLab.assumeAvailable("/usr/bin/gobgpd", "/bin/bash");
+        appendPoolPeerAnd(Ledgers.assign("web", "192.0.2.70", "hosts", false));
+        String socket = lab.dir.resolve("sidecar-gobgpd.sock").toString();
+        Map<String, String> gobgpMode = Map.of("LEDGERLB_BGP_BACKEND", "gobgp", "LEDGERLB_GOBGPD_ADDRESS", "unix://" + socket);
+        Process speaker = startSpeaker(gobgpMode, "--no-kubernetes");
+        ProcessBuilder sidecar = new ProcessBuilder("/bin/bash", Path.of("..", "..", "deploy", "speaker-gobgp", "gobgpd-watchdog.sh")
+                .toAbsolutePath().normalize().toString()).redirectErrorStream(true)
+                .redirectOutput(lab.dir.resolve("sidecar.log").toFile());
+        sidecar.environment().putAll(Map.of("SPEAKER_METRICS_PORT", String.valueOf(metricsPort),
+                "GOBGPD_API_HOSTS", "unix://" + socket));
+        Process watchdog = sidecar.start();
+        started(() -> {
+            watchdog.destroy();
+            watchdog.waitFor(10, TimeUnit.SECONDS);
+        });
+        await().atMost(WAIT).untilAsserted(() -> assertThat(routes().keySet()).containsExactly(p("192.0.2.70/32")));
+
+        long killed = System.nanoTime();
+        speaker.destroyForcibly();
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> assertThat(routes()).isEmpty());
+        System.out.printf("GoBGP sidecar with watchdog: speaker killed -> routes gone at BIRD after %d ms%n",
+                (System.nanoTime() - killed) / 1_000_000);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(gobgpdOf(socket)).as("gobgpd outlived its speaker").isEmpty());
+        assertThat(watchdog.isAlive()).as("the watchdog waits for the speaker to come back").isTrue();
+        assertThat(Files.readString(lab.dir.resolve("sidecar.log"))).contains("gobgpd killed");
+    }
+
+    /** Pool "hosts" (192.0.2.64/27), its BGPAdvertisement, the BGPPeer "bird", then these events. */
+    void appendPoolPeerAnd(Event.Builder... then) throws Exception {
+        List<Event.Builder> events = new ArrayList<>(List.of(Ledgers.pool("hosts", "192.0.2.64/27", Map.of()),
+                Event.newBuilder().setBgpAdvertisementDefined(BgpAdvertisementDefined.newBuilder().setName("hosts")
+                        .addIpAddressPools("hosts")),
+                Event.newBuilder().setBgpPeerDefined(peer("bird"))));
+        events.addAll(List.of(then));
+        append(events.toArray(Event.Builder[]::new));
     }
 
     /** The gobgpd process serving this API socket, if any runs. */
