@@ -88,8 +88,18 @@ public final class AdminService extends LedgerAdminGrpc.LedgerAdminImplBase {
 
     @Override
     public void restore(RestoreRequest request, StreamObserver<RestoreResponse> response) {
-        answer(response, () -> restoreResponse(request.getAction() == RestoreRequest.Action.STATUS
-                ? RestoreStatus.of(latest.get()) : allocator.restore(request)));
+        answer(response, () -> {
+            if (request.getAction() != RestoreRequest.Action.STATUS) {
+                return restoreResponse(allocator.restore(request));
+            }
+            StatusResponse status = allocator.status();
+            if (!status.getLeader()) {
+                // a standby folds no state: its empty one would say "off, nothing missing"
+                throw new IllegalStateException("allocator " + status.getInstance() + " is a standby and holds no "
+                        + "state; ask the leader's admin API, or read the ledger with --direct");
+            }
+            return restoreResponse(RestoreStatus.of(latest.get()));
+        });
     }
 
     public static RestoreResponse restoreResponse(RestoreStatus status) {

@@ -370,6 +370,12 @@ class LedgerlbCliTest {
                 Result snapshot = runOn(null, "snapshot", "create", "--admin", admin);
                 assertThat(snapshot.exit()).isEqualTo(LedgerlbCommand.FAILURE_FOUND);
                 assertThat(snapshot.err()).contains("not the leader");
+                Result restore = runOn(null, "restore", "status", "--admin", admin);
+                assertThat(restore.exit()).as(restore.err()).isZero();
+                assertThat(restore.out()).contains("restore mode off at sequence " + last + "; 0 Services missing");
+                Result start = runOn(null, "restore", "start", "--admin", admin);
+                assertThat(start.exit()).isEqualTo(LedgerlbCommand.FAILURE_FOUND);
+                assertThat(start.err()).contains("restore start: this allocator takes no restore-mode commands");
             }
         }
     }

@@ -1,0 +1,92 @@
+package io.ledgerlb.allocator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.ledgerlb.ledger.LedgerConfig;
+import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
+import io.ledgerlb.ledger.testing.LedgerFixture;
+import io.ledgerlb.ledger.testing.SampleEvents;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code ledgerlb run --restore --admin 127.0.0.1:0} on a ledger whose cluster is gone (a fresh
+ * local API): restore mode is on before anything is decided, {@code restore status} names the
+ * missing Services, one applied again gets its IP back, {@code restore end} releases the other.
+ */
+class RunRestoreTest {
+    static final Duration WAIT = Duration.ofMinutes(2);
+
+    @Test
+    void runWithRestoreKeepsTheLedgersIpsForServicesOfAClusterThatIsGone(@TempDir Path dir) throws Exception {
+        LedgerConfig config = LedgerFixture.config("run-restore");
+        try (KafkaLedger ledger = KafkaLedger.open(config); KafkaLedgerWriter writer = ledger.openWriter("old")) {
+            writer.append(List.of(SampleEvents.pool("p", "10.99.0.0/24"), SampleEvents.assign("s1", "10.99.0.1"),
+                    SampleEvents.assign("s2", "10.99.0.2")));
+        }
+        CommandLine cli = LedgerlbCommand.commandLine();
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(new StringWriter(), true));
+        RunCommand run = cli.getSubcommands().get("run").getCommand();
+        Thread running = new Thread(() -> cli.execute("run", "--restore", "--local", "--kafka-bootstrap",
+                LedgerFixture.bootstrapServers(), "--topic", config.eventsTopic(), "--data-dir", dir.toString(),
+                "--metrics-port", "0", "--admin", "127.0.0.1:0", "--explorer-port", "-1", "--instance", "restore-test",
+                "--signing-key", LedgerFixture.signingKeyFile().toString(),
+                "--trusted-keys", LedgerFixture.trustedKeysFile().toString()), "allocator-under-test");
+        running.start();
+        try {
+            String admin = await().atMost(WAIT).until(() -> {
+                Matcher m = Pattern.compile("admin API: +(127\\.0\\.0\\.1:\\d+) +\\(ledgerlb audit\\|state\\|restore --admin")
+                        .matcher(out.toString());
+                return m.find() ? m.group(1) : null;
+            }, a -> a != null);
+            await().atMost(WAIT).until(() -> CliUsageTest.run("restore", "status", "--admin", admin).out()
+                    .contains("restore mode on"));
+            CliUsageTest.Result status = CliUsageTest.run("restore", "status", "--admin", admin, "--json");
+            assertThat(EventFormat.JSON.readTree(status.out()).get("missing").toString())
+                    .contains("default/s1").contains("10.99.0.1").contains("default/s2").contains("10.99.0.2");
+
+            try (KubernetesClient kube = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(
+                    Files.readString(dir.resolve("kubeconfig")))).build()) {
+                // a newcomer first, then s2 again: each gets what restore mode allows
+                for (String name : List.of("fresh", "s2")) {
+                    kube.services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata()
+                            .withName(name).withNamespace("default").endMetadata().withNewSpec().withType("LoadBalancer")
+                            .addNewPort().withPort(80).endPort().endSpec().build()).create();
+                }
+                await().atMost(WAIT).until(() -> ingress(kube, "s2").equals(List.of("10.99.0.2"))
+                        && ingress(kube, "fresh").size() == 1);
+                assertThat(ingress(kube, "fresh")).containsExactly("10.99.0.0");
+            }
+            CliUsageTest.Result end = CliUsageTest.run("restore", "end", "--admin", admin);
+            assertThat(end.exit()).as(end.err()).isZero();
+            assertThat(end.out()).contains("restore mode is off; released [10.99.0.1]");
+        } finally {
+            run.stop();
+            running.join(30_000);
+        }
+    }
+
+    private static List<String> ingress(KubernetesClient kube, String name) {
+        var s = kube.services().inNamespace("default").withName(name).get();
+        return s == null || s.getStatus() == null || s.getStatus().getLoadBalancer() == null
+                || s.getStatus().getLoadBalancer().getIngress() == null ? List.of()
+                : s.getStatus().getLoadBalancer().getIngress().stream().map(i -> i.getIp()).toList();
+    }
+}
