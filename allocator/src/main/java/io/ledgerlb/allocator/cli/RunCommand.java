@@ -17,6 +17,7 @@ import io.ledgerlb.allocator.explorer.LiveHead;
 import io.ledgerlb.allocator.k8s.local.LocalKubernetesApi;
 import io.ledgerlb.allocator.metrics.MetricsServer;
 import io.ledgerlb.ledger.SnapshotInfo;
+import io.ledgerlb.ledger.endpoint.MetricsEndpointOptions;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -57,6 +58,8 @@ public final class RunCommand implements Callable<Integer> {
     int localPort;
     @Option(names = "--metrics-port", defaultValue = "7472", description = "Prometheus /metrics, /healthz, /readyz (default: ${DEFAULT-VALUE}; 0: any).")
     int metricsPort;
+    /** --metrics-bind and --metrics-tls-cert/-key, as the speaker takes them. */
+    @Mixin MetricsEndpointOptions metricsEndpoint = new MetricsEndpointOptions();
     @Option(names = "--admin-port", defaultValue = "" + AdminOptions.DEFAULT_PORT, description = "The admin gRPC API, on localhost (default: ${DEFAULT-VALUE}; 0: any).")
     int adminPort;
     @Option(names = "--explorer-port", defaultValue = "7474", description = "The ledger explorer page, http://127.0.0.1:PORT/explorer/ (default: ${DEFAULT-VALUE}; 0: any; -1: off).")
@@ -125,7 +128,7 @@ public final class RunCommand implements Callable<Integer> {
             controller.startInformers();
 
             Leadership leadership = new Leadership(client, controller, Leadership.Settings.defaults(namespace), name);
-            MetricsServer metrics = bind("metrics", () -> new MetricsServer(new InetSocketAddress(metricsPort),
+            MetricsServer metrics = bind("metrics", () -> new MetricsServer(metricsEndpoint.open(metricsPort),
                     controller::poolUsage, () -> controller.informersSynced() && controller.chainBroken().isEmpty()
                             && (controller.leading() || leadership.leader() != null)));
             toClose.push(metrics);
@@ -161,7 +164,8 @@ public final class RunCommand implements Callable<Integer> {
 
             leadership.start();
             toClose.push(leadership);
-            out.printf("metrics:     http://localhost:%d/metrics  (/healthz, /readyz)%n", metrics.port());
+            out.printf("metrics:     %s://%s/metrics  (/healthz, /readyz)%n", metricsEndpoint.scheme(),
+                    metricsEndpoint.hostAndPort(metrics.port()));
             out.printf("admin API:   127.0.0.1:%d  (ledgerlb audit|state --admin 127.0.0.1:%d)%n", adminServer.port(),
                     adminServer.port());
             explorer.ifPresent(e -> out.printf("explorer:    http://%s:%d/explorer/%s%n", explorerBind.contains(":")
