@@ -76,6 +76,11 @@ class KustomizeAndHelmTest {
                 });
                 assertThat(pod.getVolumes()).anyMatch(v -> v.getSecret() != null && v.getSecret().getSecretName().startsWith("ledgerlb-kafka-"));
             }
+            // the host-network speaker serves metrics and probes on its node's IP only
+            assertThat(container(speakerPod(m), "speaker").getEnv()).anySatisfy(e -> {
+                assertThat(e.getName()).isEqualTo("LEDGERLB_METRICS_BIND");
+                assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.hostIP");
+            });
         }
         assertThat(speaker.getSecurityContext().getCapabilities().getAdd()).containsExactlyInAnyOrder("NET_RAW", "NET_ADMIN", "NET_BIND_SERVICE");
     }

@@ -17,12 +17,15 @@ import picocli.CommandLine.Option;
  * for the allocator and the speaker (a picocli mixin): the address to bind, and optionally a TLS
  * certificate and key (PEM files, as MetalLB serves metrics over HTTPS since 0.16). The default
  * address is every address, as before: the kubelet's probes and Prometheus reach a pod on its own
- * IP; deploy/ narrows the host-network speaker to its node's IP ({@code --metrics-bind=$(HOST_IP)}).
+ * IP; deploy/ narrows the host-network speaker to its node's IP ({@code LEDGERLB_METRICS_BIND} from {@code status.hostIP}).
  */
 public final class MetricsEndpointOptions {
-    @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
-            description = "The address /metrics, /healthz and /readyz listen on (default: ${DEFAULT-VALUE}, every address; "
-                    + "127.0.0.1: this host only).")
+    /** The environment variable that gives the bind address when the option is not given (deploy/: the node's IP). */
+    public static final String BIND_ENV = "LEDGERLB_METRICS_BIND";
+
+    @Option(names = "--metrics-bind", paramLabel = "ADDRESS", defaultValue = "${env:" + BIND_ENV + ":-0.0.0.0}",
+            description = "The address /metrics, /healthz and /readyz listen on (default: $" + BIND_ENV + ", else 0.0.0.0: "
+                    + "every address; 127.0.0.1: this host only).")
     String bind;
 
     @Option(names = "--metrics-tls-cert", paramLabel = "FILE",
