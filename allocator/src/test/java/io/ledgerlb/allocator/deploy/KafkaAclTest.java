@@ -222,6 +222,46 @@ class KafkaAclTest {
         assertThat(out.toString()).contains("default/s1");
     }
 
+    /** deploy/kafka.yaml's broker applies (kafka-acls.sh arguments in its ConfigMap) the same ACLs as the KafkaUsers tested here. */
+    @Test
+    void theBundledKafkaGrantsTheSameAclsAsTheStrimziUsers() throws Exception {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        String acls = null;
+        try (var documents = yaml.readerFor(JsonNode.class).<JsonNode>readValues(Files.readString(Manifests.REPO.resolve("deploy/kafka.yaml")))) {
+            while (documents.hasNext()) {
+                JsonNode object = documents.next();
+                if (object.at("/kind").asText().equals("ConfigMap")) {
+                    acls = object.at("/data/acls").asText();
+                }
+            }
+        }
+        assertThat(acls).isNotBlank();
+        List<AclBinding> bundled = new ArrayList<>();
+        for (String line : acls.strip().split("\n")) {
+            List<String> words = List.of(line.strip().split("\\s+"));
+            String principal = words.get(0);
+            List<ResourcePattern> resources = new ArrayList<>();
+            List<AclOperation> operations = new ArrayList<>();
+            PatternType pattern = words.contains("prefixed") ? PatternType.PREFIXED : PatternType.LITERAL;
+            for (int i = 1; i < words.size(); i++) {
+                switch (words.get(i)) {
+                    case "--topic" -> resources.add(new ResourcePattern(ResourceType.TOPIC, words.get(++i), pattern));
+                    case "--transactional-id" -> resources.add(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, words.get(++i), pattern));
+                    case "--cluster" -> resources.add(new ResourcePattern(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL));
+                    case "--operation" -> operations.add(AclOperation.fromString(snake(words.get(++i))));
+                    case "--resource-pattern-type" -> i++;
+                    default -> throw new AssertionError("unknown kafka-acls.sh argument in deploy/kafka.yaml: " + words.get(i));
+                }
+            }
+            for (ResourcePattern resource : resources) {
+                for (AclOperation operation : operations) {
+                    bundled.add(new AclBinding(resource, new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW)));
+                }
+            }
+        }
+        assertThat(bundled).containsExactlyInAnyOrderElementsOf(deployedAcls());
+    }
+
     /** The ACLs of deploy/strimzi/users.yaml, for the principals User:NAME of each KafkaUser. */
     static List<AclBinding> deployedAcls() throws IOException {
         List<AclBinding> bindings = new ArrayList<>();
