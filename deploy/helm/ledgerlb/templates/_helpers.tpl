@@ -12,7 +12,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{/* Where the ledger's Kafka is, by kafka.mode. */}}
 {{- define "ledgerlb.bootstrap" -}}
 {{- if eq .Values.kafka.mode "bundled" -}}
-ledgerlb-kafka-0.ledgerlb-kafka.{{ .Release.Namespace }}.svc:9092
+ledgerlb-kafka-0.ledgerlb-kafka.{{ .Release.Namespace }}.svc:9093
 {{- else if eq .Values.kafka.mode "strimzi" -}}
 {{ .Values.kafka.strimzi.cluster }}-kafka-bootstrap.{{ .Release.Namespace }}.svc:9093
 {{- else if eq .Values.kafka.mode "existing" -}}
@@ -69,4 +69,24 @@ ledgerlb-kafka-0.ledgerlb-kafka.{{ .Release.Namespace }}.svc:9092
 {{- else if eq .Values.kafka.mode "strimzi" -}}
 {{ .Values.kafka.strimzi.cluster }}-cluster-ca-cert
 {{- end -}}
+{{- end }}
+
+{{/* With the bundled Kafka: the process's Kafka client properties (TLS, SCRAM) from its Secret ledgerlb-kafka-<who>. */}}
+{{- define "ledgerlb.bundledKafkaEnv" -}}
+{{- if eq .Values.kafka.mode "bundled" }}
+- name: LEDGERLB_KAFKA_PROPERTIES_FILE
+  value: /etc/ledgerlb/kafka/kafka.properties
+{{- end }}
+{{- end }}
+{{- define "ledgerlb.bundledKafkaMount" -}}
+{{- if eq .Values.kafka.mode "bundled" }}
+- {name: kafka-client, mountPath: /etc/ledgerlb/kafka, readOnly: true}
+{{- end }}
+{{- end }}
+{{- define "ledgerlb.bundledKafkaVolume" -}}
+{{- $root := index . 0 -}}{{- $who := index . 1 -}}
+{{- if eq $root.Values.kafka.mode "bundled" }}
+- name: kafka-client
+  secret: {secretName: ledgerlb-kafka-{{ $who }}, defaultMode: 0440}
+{{- end }}
 {{- end }}

@@ -2,14 +2,14 @@ package io.ledgerlb.allocator.cli;
 
 import io.ledgerlb.ledger.DataDirLock;
 import io.ledgerlb.ledger.LedgerConfig;
+import io.ledgerlb.ledger.kafka.KafkaClientOptions;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.sign.SigningKey;
 import io.ledgerlb.ledger.sign.TrustedKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Where the ledger is: the embedded default in a data folder, or an external Kafka. */
@@ -22,9 +22,9 @@ public final class LedgerOptions {
             description = "An external Kafka cluster instead of the embedded broker.")
     String kafkaBootstrap;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "A Kafka client property passed through (TLS, SASL, ...); repeatable.")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    /** --kafka-property and --kafka-properties-file, as every ledgerlb process takes them; for an external Kafka only. */
+    @Mixin
+    KafkaClientOptions kafka = new KafkaClientOptions();
 
     @Option(names = "--topic", defaultValue = LedgerConfig.DEFAULT_EVENTS_TOPIC, paramLabel = "NAME",
             description = "The ledger topic (default: ${DEFAULT-VALUE}); snapshots go to NAME's snapshot topic.")
@@ -55,9 +55,14 @@ public final class LedgerOptions {
     picocli.CommandLine.Model.CommandSpec mixee;
 
     LedgerConfig config() {
+        if (kafkaBootstrap == null && kafka.given()) {
+            throw new ConfigException("--kafka-property and --kafka-properties-file are for an external Kafka: "
+                    + "give --kafka-bootstrap too (the embedded broker listens on loopback only and takes no client settings)");
+        }
         LedgerConfig config = kafkaBootstrap == null
                 ? LedgerConfig.embedded(dataDir.toAbsolutePath())
-                : LedgerConfig.external(kafkaBootstrap, kafkaProperties).withSqlite(dataDir.toAbsolutePath().resolve(LedgerConfig.SQLITE_FILE_NAME));
+                : LedgerConfig.external(kafkaBootstrap, kafka.properties())
+                        .withSqlite(dataDir.toAbsolutePath().resolve(LedgerConfig.SQLITE_FILE_NAME));
         if (!topic.equals(LedgerConfig.DEFAULT_EVENTS_TOPIC)) {
             config = config.withTopics(topic, topic.replace(".events", "") + ".snapshots");
         }

@@ -19,6 +19,7 @@ import io.ledgerlb.allocator.explorer.LiveHead;
 import io.ledgerlb.allocator.k8s.local.LocalKubernetesApi;
 import io.ledgerlb.allocator.metrics.MetricsServer;
 import io.ledgerlb.ledger.SnapshotInfo;
+import io.ledgerlb.ledger.endpoint.MetricsEndpointOptions;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -64,6 +65,8 @@ public final class RunCommand implements Callable<Integer> {
     String adminAddress;
     @Option(names = "--admin-port", hidden = true, description = "Deprecated spelling of --admin 127.0.0.1:PORT.")
     Integer adminPort;
+    /** --metrics-bind and --metrics-tls-cert/-key, as the speaker takes them. */
+    @Mixin MetricsEndpointOptions metricsEndpoint = new MetricsEndpointOptions();
     @Option(names = "--explorer-port", defaultValue = "7474", description = "The ledger explorer page, http://127.0.0.1:PORT/explorer/ (default: ${DEFAULT-VALUE}; 0: any; -1: off).")
     int explorerPort;
     @Option(names = "--explorer-bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS", description = "Where the explorer listens (default: ${DEFAULT-VALUE}); any other address needs --explorer-token-file.")
@@ -140,7 +143,7 @@ public final class RunCommand implements Callable<Integer> {
             controller.startInformers();
 
             Leadership leadership = new Leadership(client, controller, Leadership.Settings.defaults(namespace), name);
-            MetricsServer metrics = bind("metrics", () -> new MetricsServer(new InetSocketAddress(metricsPort),
+            MetricsServer metrics = bind("metrics", () -> new MetricsServer(metricsEndpoint.open(metricsPort),
                     controller::poolUsage, () -> controller.informersSynced() && controller.chainBroken().isEmpty()
                             && (controller.leading() || leadership.leader() != null)));
             toClose.push(metrics);
@@ -182,7 +185,8 @@ public final class RunCommand implements Callable<Integer> {
 
             leadership.start();
             toClose.push(leadership);
-            out.printf("metrics:     http://localhost:%d/metrics  (/healthz, /readyz)%n", metrics.port());
+            out.printf("metrics:     %s://%s/metrics  (/healthz, /readyz)%n", metricsEndpoint.scheme(),
+                    metricsEndpoint.hostAndPort(metrics.port()));
             String adminAt = hostPort(adminListen.getAddress(), adminServer.port());
             out.printf("admin API:   %s  (ledgerlb audit|state|restore --admin %s)%n", adminAt, adminAt);
             explorer.ifPresent(e -> out.printf("explorer:    http://%s:%d/explorer/%s%n", explorerBind.contains(":")

@@ -33,11 +33,16 @@ public final class MetricsServer implements AutoCloseable {
 
     public MetricsServer(InetSocketAddress address, Supplier<Map<String, PoolCounts>> pools, BooleanSupplier ready)
             throws IOException {
+        this(HttpServer.create(address, 0), pools, ready);
+    }
+
+    /** Serves on {@code server} (bound, not started: plain HTTP or HTTPS, see {@code MetricsEndpointOptions}). */
+    public MetricsServer(HttpServer server, Supplier<Map<String, PoolCounts>> pools, BooleanSupplier ready) {
         this.pools = pools;
         this.ready = ready;
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        server = HttpServer.create(address, 0);
+        this.server = server;
         server.setExecutor(Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "metrics-http");
             t.setDaemon(true);

@@ -199,6 +199,13 @@ class LedgerlbCliTest {
     }
 
     @Test
+    void kafkaClientSettingsWithoutAnExternalKafkaAreRefusedNotIgnored(@TempDir Path data) {
+        Result r = runOn(null, data, "verify", "--data-dir", data.toString(), "--kafka-property", "security.protocol=SSL");
+        assertThat(r.exit()).isEqualTo(LedgerlbCommand.USAGE);
+        assertThat(r.err()).contains("--kafka-bootstrap");
+    }
+
+    @Test
     void anInvalidKafkaPropertyIsAConfigurationErrorOfRunAndTheOtherCommands(@TempDir Path data) {
         String[] bogus = {"--kafka-property", "security.protocol=BOGUS"};
         for (String[] command : List.of(new String[] {"run", "--local", "--metrics-port", "0", "--admin", "127.0.0.1:0"},

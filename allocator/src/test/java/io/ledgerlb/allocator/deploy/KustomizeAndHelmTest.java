@@ -49,6 +49,9 @@ class KustomizeAndHelmTest {
         Set<String> kustomized = new TreeSet<>();
         // kustomize's generated Secret carries a hash of its content in its name
         kustomize(deployWithKey()).names().forEach(n -> kustomized.add(n.replaceAll("^(Secret/ledgerlb-memberlist)-[a-z0-9]+$", "$1")));
+        // the bundled Kafka's Secrets come from deploy/kafka-secrets.sh's files: kustomize makes them, Helm users create them
+        assertThat(kustomized).anyMatch(n -> n.startsWith("Secret/ledgerlb-kafka-broker-")).anyMatch(n -> n.startsWith("Secret/ledgerlb-kafka-speaker-"));
+        kustomized.removeIf(n -> n.startsWith("Secret/ledgerlb-kafka-"));
         kustomized.removeIf(n -> n.startsWith("CustomResourceDefinition/") || n.startsWith("Namespace/"));
         assertThat(helm.names()).isEqualTo(kustomized);
         assertThat(helm.all(Namespace.class)).isEmpty();
@@ -60,9 +63,25 @@ class KustomizeAndHelmTest {
         Container allocator = container(helm.one(Deployment.class, "ledgerlb-allocator").getSpec().getTemplate().getSpec().getContainers(), "allocator");
         assertThat(allocator.getArgs()).contains("run", "--kafka-bootstrap=$(LEDGERLB_KAFKA_BOOTSTRAP)");
         assertThat(helm.one(io.fabric8.kubernetes.api.model.ConfigMap.class, "ledgerlb-config").getData())
-                .containsEntry("kafka-bootstrap", "ledgerlb-kafka-0.ledgerlb-kafka.metallb-system.svc:9092");
+                .containsEntry("kafka-bootstrap", "ledgerlb-kafka-0.ledgerlb-kafka.metallb-system.svc:9093");
         Container speaker = container(speakerPod(helm), "speaker");
         assertThat(speaker.getArgs()).containsExactly("--interface=eth0");
+        // both install the bundled Kafka's client settings the same way: a properties file from the process's own Secret
+        for (Manifests m : List.of(helm, kustomize(deployWithKey()))) {
+            for (var pod : List.of(m.one(Deployment.class, "ledgerlb-allocator").getSpec().getTemplate().getSpec(),
+                    m.one(DaemonSet.class, "ledgerlb-speaker").getSpec().getTemplate().getSpec())) {
+                assertThat(pod.getContainers().get(0).getEnv()).anySatisfy(e -> {
+                    assertThat(e.getName()).isEqualTo("LEDGERLB_KAFKA_PROPERTIES_FILE");
+                    assertThat(e.getValue()).isEqualTo("/etc/ledgerlb/kafka/kafka.properties");
+                });
+                assertThat(pod.getVolumes()).anyMatch(v -> v.getSecret() != null && v.getSecret().getSecretName().startsWith("ledgerlb-kafka-"));
+            }
+            // the host-network speaker serves metrics and probes on its node's IP only
+            assertThat(container(speakerPod(m), "speaker").getEnv()).anySatisfy(e -> {
+                assertThat(e.getName()).isEqualTo("LEDGERLB_METRICS_BIND");
+                assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("status.hostIP");
+            });
+        }
         assertThat(speaker.getSecurityContext().getCapabilities().getAdd()).containsExactlyInAnyOrder("NET_RAW", "NET_ADMIN", "NET_BIND_SERVICE");
     }
 
@@ -175,6 +194,11 @@ class KustomizeAndHelmTest {
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
         Files.writeString(copy.resolve("memberlist.key"), java.util.Base64.getEncoder().encodeToString(key) + "\n");
+        Path kafkaSecrets = Files.createDirectories(copy.resolve("kafka-secrets")); // as deploy/kafka-secrets.sh makes them
+        for (String file : List.of("broker.pem", "ca.crt", "admin.password", "allocator.password", "speaker.password",
+                "allocator.properties", "speaker.properties")) {
+            Files.writeString(kafkaSecrets.resolve(file), "test " + file + "\n");
+        }
         return copy;
     }
 

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.sign.TrustedKeys;
+import io.ledgerlb.ledger.endpoint.MetricsEndpointOptions;
+import io.ledgerlb.ledger.kafka.KafkaClientOptions;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.speaker.health.Health;
 import io.ledgerlb.speaker.health.Supervisor;
@@ -20,18 +22,14 @@ import io.ledgerlb.speaker.members.GossipKeys;
 import io.ledgerlb.speaker.members.Membership;
 import io.ledgerlb.speaker.metrics.SpeakerMetrics;
 import java.io.IOException;
-import java.io.Reader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
@@ -76,11 +74,9 @@ public final class SpeakerMain implements Callable<Integer> {
             description = "The ledger's Kafka bootstrap servers (default: $LEDGERLB_KAFKA_BOOTSTRAP).")
     String kafkaBootstrap;
 
-    @Option(names = "--kafka-property", description = "A Kafka client property key=value (TLS, SASL; repeat).")
-    Map<String, String> kafkaProperties = new HashMap<>();
-
-    @Option(names = "--kafka-properties-file", description = "A file of Kafka client properties.")
-    Path kafkaPropertiesFile;
+    /** --kafka-property and --kafka-properties-file, as every ledgerlb process takes them. */
+    @CommandLine.Mixin
+    KafkaClientOptions kafka = new KafkaClientOptions();
 
     @Option(names = "--trusted-keys", defaultValue = "${env:LEDGERLB_TRUSTED_KEYS}", paramLabel = "FILE",
             description = "The Ed25519 public keys whose signed heads the speaker believes (PEM 'PUBLIC KEY' blocks; in "
@@ -129,8 +125,12 @@ public final class SpeakerMain implements Callable<Integer> {
                     + " and if Kafka answers but the follower is behind, planning stops (default ${DEFAULT-VALUE}).")
     long ledgerStaleAfterMs;
 
-    @Option(names = "--metrics-port", defaultValue = "7472", description = "Prometheus /metrics port; 0: none.")
+    @Option(names = "--metrics-port", defaultValue = "7472", description = "Prometheus /metrics, /healthz, /readyz port; 0: none.")
     int metricsPort;
+
+    /** --metrics-bind and --metrics-tls-cert/-key, as the allocator takes them. */
+    @CommandLine.Mixin
+    MetricsEndpointOptions metricsEndpoint = new MetricsEndpointOptions();
 
     @Option(names = "--kubernetes", defaultValue = "true", negatable = true, fallbackValue = "true",
             description = "Watch Nodes and EndpointSlices and write status (default). --no-kubernetes: every live speaker is a node.")
@@ -150,8 +150,10 @@ public final class SpeakerMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         GossipKeys memberKeys;
+        LedgerConfig ledgerConfig;
         try {
             memberKeys = memberKeys();
+            ledgerConfig = ledgerConfig();
         } catch (IOException | IllegalArgumentException e) {
             log.error("speaker not started: {}", e.getMessage());
             return 2;
@@ -160,7 +162,7 @@ public final class SpeakerMain implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try {
             SpeakerMetrics metrics = new SpeakerMetrics();
-            metrics.serve(metricsPort);
+            metrics.serve(metricsEndpoint, metricsPort);
             resources.add(metrics::stop);
             Health health = new Health(metrics);
 
@@ -205,7 +207,7 @@ public final class SpeakerMain implements Callable<Integer> {
             speakerRef[0] = speaker;
             resources.add(speaker);
 
-            KafkaLedger ledger = KafkaLedger.open(ledgerConfig());
+            KafkaLedger ledger = KafkaLedger.open(ledgerConfig);
             resources.add(ledger);
             LedgerWatch watch = new LedgerWatch(ledger::follow, ledger::lastSequence, speaker, health,
                     Duration.ofMillis(ledgerStaleAfterMs), Duration.ofMillis(Math.min(5_000, ledgerStaleAfterMs / 4)));
@@ -267,16 +269,8 @@ public final class SpeakerMain implements Callable<Integer> {
     }
 
     LedgerConfig ledgerConfig() throws IOException {
-        Map<String, String> properties = new HashMap<>();
-        if (kafkaPropertiesFile != null) {
-            Properties p = new Properties();
-            try (Reader r = Files.newBufferedReader(kafkaPropertiesFile)) {
-                p.load(r);
-            }
-            p.forEach((k, v) -> properties.put(k.toString(), v.toString()));
-        }
-        properties.putAll(kafkaProperties);
-        LedgerConfig config = LedgerConfig.external(kafkaBootstrap, properties).withTopics(eventsTopic, snapshotsTopic);
+        LedgerConfig config = LedgerConfig.external(kafkaBootstrap, kafka.properties())
+                .withTopics(eventsTopic, snapshotsTopic);
         return trustedKeys == null ? config : config.withTrustedKeys(TrustedKeys.load(trustedKeys));
     }
 

@@ -12,6 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -44,11 +47,14 @@ public final class EmbeddedKafka implements LocalBroker {
 
     private final Path dataDir;
     private final Properties config;
+    /** How this process's own admin client reaches the broker (credentials when the broker asks for them). */
+    private final Map<String, String> clientProperties;
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path dataDir, Properties config) {
+    private EmbeddedKafka(Path dataDir, Properties config, Map<String, String> clientProperties) {
         this.dataDir = dataDir;
         this.config = config;
+        this.clientProperties = Map.copyOf(clientProperties);
     }
 
     /** Starts a broker on {@code dataDir}, formatting it on first use; ports are chosen once and kept. */
@@ -67,6 +73,19 @@ public final class EmbeddedKafka implements LocalBroker {
      * so clients configured with the old address find the broker again.
      */
     public static EmbeddedKafka start(Path dataDir, Path portsFile, Map<String, String> overrides) {
+        return start(dataDir, portsFile, overrides, List.of(), Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, Path, Map)} for a broker that authenticates its clients: {@code
+     * formatArguments} go to the first start's {@code StorageTool format} (e.g. {@code --add-scram
+     * SCRAM-SHA-512=[name=admin,password=...]}, since KRaft keeps SCRAM users in its metadata), and
+     * {@code clientProperties} are what this process's own readiness check connects with. The
+     * broker's listeners come from {@code overrides}; the first listener of {@code advertised.listeners}
+     * is {@link #bootstrapServers()}.
+     */
+    public static EmbeddedKafka start(Path dataDir, Path portsFile, Map<String, String> overrides,
+                                      List<String> formatArguments, Map<String, String> clientProperties) {
         try {
             Files.createDirectories(dataDir);
             Path configFile = dataDir.resolve(CONFIG_FILE);
@@ -80,10 +99,10 @@ public final class EmbeddedKafka implements LocalBroker {
                 config = defaultConfig(dataDir, broker, controller);
                 config.putAll(overrides);
                 store(config, configFile);
-                format(configFile);
+                format(configFile, formatArguments);
             }
             rememberPorts(config, portsFile);
-            EmbeddedKafka kafka = new EmbeddedKafka(dataDir, config);
+            EmbeddedKafka kafka = new EmbeddedKafka(dataDir, config, clientProperties);
             kafka.startServer();
             return kafka;
         } catch (IOException e) {
@@ -140,13 +159,14 @@ public final class EmbeddedKafka implements LocalBroker {
         return p;
     }
 
-    private static void format(Path configFile) {
+    private static void format(Path configFile, List<String> extraArguments) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        List<String> arguments = new ArrayList<>(List.of("format", "--config", configFile.toString(),
+                "--cluster-id", Uuid.randomUuid().toString(), "--standalone"));
+        arguments.addAll(extraArguments);
         int rc;
         try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            rc = StorageTool.execute(new String[] {
-                "format", "--config", configFile.toString(),
-                "--cluster-id", Uuid.randomUuid().toString(), "--standalone"}, print);
+            rc = StorageTool.execute(arguments.toArray(String[]::new), print);
         }
         if (rc != 0) {
             throw new IllegalStateException("formatting Kafka storage failed: " + out.toString(StandardCharsets.UTF_8));
@@ -164,7 +184,9 @@ public final class EmbeddedKafka implements LocalBroker {
 
     private void awaitReady() {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+        Map<String, Object> adminConfig = new HashMap<>(clientProperties);
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        try (Admin admin = Admin.create(adminConfig)) {
             while (true) {
                 try {
                     if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
@@ -185,7 +207,7 @@ public final class EmbeddedKafka implements LocalBroker {
 
     @Override
     public String bootstrapServers() {
-        String listener = config.getProperty("advertised.listeners");
+        String listener = config.getProperty("advertised.listeners").split(",")[0];
         return listener.substring(listener.indexOf("//") + 2);
     }
 

@@ -3,11 +3,13 @@ package io.ledgerlb.ledger.forgery;
 import static io.ledgerlb.ledger.testing.SampleEvents.assign;
 import static io.ledgerlb.ledger.testing.SampleEvents.assignments;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.ledgerlb.ledger.ChainReport;
 import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.LedgerListener;
+import io.ledgerlb.ledger.LedgerWriteException;
 import io.ledgerlb.ledger.Progress;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
@@ -23,8 +25,12 @@ import io.ledgerlb.ledger.testing.LedgerFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,6 +116,45 @@ class ForgeryTest {
             }
             return forged;
         }, "left out of the chain");
+    }
+
+    /**
+     * Without ACLs (the embedded default's loopback broker) an attacker can take the writer's
+     * transactional id: that fences the running writer (denial of service, as Kafka means it to),
+     * but the entry it commits under the stolen id is unsigned, so it is passed over, and the
+     * writer that starts next continues the signed chain from the last real entry.
+     */
+    @Test
+    void aStolenTransactionalIdFencesTheWriterButWhatItCommitsIsPassedOver() throws Exception {
+        try (KafkaLedger ledger = LedgerFixture.open("forgery-stolen-txid");
+             KafkaLedgerWriter writer = ledger.openWriter("allocator")) {
+            writer.append(assignments(0, 3)); // 1..4
+            LedgerAttacker attacker = new LedgerAttacker(ledger);
+            LedgerEntry forged = forge(attacker.tail(), EVIL_IP);
+            long offset;
+            try (KafkaProducer<byte[], byte[]> thief = new KafkaProducer<>(Map.of("bootstrap.servers", ledger.bootstrapServers(),
+                    "transactional.id", ledger.config().transactionalId(),
+                    "key.serializer", ByteArraySerializer.class, "value.serializer", ByteArraySerializer.class))) {
+                thief.initTransactions();
+                thief.beginTransaction();
+                offset = thief.send(new ProducerRecord<>(ledger.config().eventsTopic(), 0, null, forged.encode())).get().offset();
+                thief.commitTransaction();
+            }
+            assertThatThrownBy(() -> writer.append(List.of(assign("fenced", "10.99.1.9")))).isInstanceOf(LedgerWriteException.class);
+
+            try (KafkaLedgerWriter restarted = ledger.openWriter("allocator-restarted")) {
+                assertThat(restarted.lastSequence()).isEqualTo(4);
+                assertThat(restarted.append(List.of(assign("next", "10.99.1.1"))).get(0).sequence()).isEqualTo(5);
+            }
+            List<LedgerEntry> applied = new ArrayList<>();
+            ledger.read(1, applied::add);
+            assertThat(applied).extracting(LedgerEntry::sequence).containsExactly(1L, 2L, 3L, 4L, 5L);
+            assertThat(applied.get(4).event().getIpAssigned().getIp()).isEqualTo("10.99.1.1");
+            ChainReport report = ledger.verifyLog(Progress.NONE);
+            assertThat(report.passedOver()).extracting(PassedOver::position).containsExactly(offset);
+            assertThat(report.passedOver()).extracting(PassedOver::sequence).containsExactly(5L);
+            assertThat(report.lastSignedHead()).isEqualTo(5);
+        }
     }
 
     // ---- the scenario every attack runs in

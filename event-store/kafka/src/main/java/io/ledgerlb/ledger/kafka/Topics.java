@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -54,11 +55,16 @@ final class Topics {
         }
     }
 
+    /**
+     * Creates a missing topic. A reader (a speaker, a CLI with read-only credentials) may not
+     * create topics under ACLs: its refusal is passed over here and {@link #describe} then says
+     * whether the topic is there for it.
+     */
     private static void create(Admin admin, NewTopic topic) throws ExecutionException, InterruptedException {
         try {
             admin.createTopics(List.of(topic)).all().get();
         } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
+            if (!(e.getCause() instanceof TopicExistsException) && !(e.getCause() instanceof TopicAuthorizationException)) {
                 throw e;
             }
         }

@@ -1,12 +1,12 @@
 package io.ledgerlb.speaker.metrics;
 
 import com.sun.net.httpserver.HttpServer;
+import io.ledgerlb.ledger.endpoint.MetricsEndpointOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
@@ -107,12 +107,17 @@ public final class SpeakerMetrics {
                 out.append(name).append("{ip=\"").append(ip).append("\"} ").append(v.sum()).append('\n'));
     }
 
-    /** Serves {@code /metrics}, {@code /healthz} and {@code /readyz} on the port (0: none). */
+    /** Serves {@code /metrics}, {@code /healthz} and {@code /readyz} on the port (0: none), on every address. */
     public void serve(int port) throws IOException {
+        serve(MetricsEndpointOptions.of("0.0.0.0", null, null), port);
+    }
+
+    /** Serves {@code /metrics}, {@code /healthz} and {@code /readyz} where {@code endpoint} says, on the port (0: none). */
+    public void serve(MetricsEndpointOptions endpoint, int port) throws IOException {
         if (port <= 0) {
             return;
         }
-        server = HttpServer.create(new InetSocketAddress(port), 0);
+        server = endpoint.open(port);
         server.createContext("/metrics", exchange -> {
             byte[] body = render().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
