@@ -303,6 +303,8 @@ final class MetalLbCases {
                 .from("controller_test.go TestControllerMutation")
                 .pool(Pool.of("pool1", "1.2.3.0/31"))
                 .pool(Pool.of("pool2", "3.4.5.6/32").manual())
+                .pool(Pool.of("pool3", "1000::/127"))
+                .pool(Pool.of("pool5", "1.2.3.8/31", "1000::8/127"))
                 .pool(Pool.of("pool6", "7.8.9.0/31").forNamespaces("test-ns1").priority(10))
                 .pool(Pool.of("pool7", "10.11.12.0/31").forNamespaces("test-ns1").priority(11))
                 .pool(Pool.of("pool8", "13.14.15.0/31").forServices(team).priority(9))
@@ -317,6 +319,13 @@ final class MetalLbCases {
         row(b, "invalid ingress state", v4("s3").status("10.10.10.10"), gets("1.2.3.0"));
         row(b, "simple LoadBalancer, ips already assigned but can't determine family",
                 v4("s4").status("1.2.3.0", "1.2.3.1", "1.2.3.2"), gets("1.2.3.0"));
+        row(b, "IP from wrong ip-family (ipv6) assigned", v4("s9").status("1000::"), gets("1.2.3.0"));
+        row(b, "IP from wrong ip-family (ipv4) assigned", v6("s10").status("1.2.3.0"), gets("1000::"));
+        // MetalLB's pool5 overlaps pool1 and pool3 (see controllerMutation): the dual-stack IPs come from ours
+        row(b, "request dual-stack loadbalancer with invalid ingress",
+                Svc.of("s11").families("RequireDualStack", "IPv6", "IPv4").status("1000::"), gets("1.2.3.8", "1000::8"));
+        row(b, "single-stack LoadBalancer with PreferDualStack policy",
+                Svc.of("s12").in("test-ns1").families("PreferDualStack", "IPv4"), gets("7.8.9.0"));
         row(b, "request IP for service from namespace specific ip pool", v4("s5").in("test-ns1"), gets("7.8.9.0"));
         row(b, "request IP for service from no priority namespace specific ip pool", v4("s6").in("test-ns2"),
                 gets("16.17.18.0"));
