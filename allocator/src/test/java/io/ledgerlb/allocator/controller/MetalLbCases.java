@@ -40,7 +40,7 @@ final class MetalLbCases {
 
     static List<Scenario> all() {
         return List.of(assignment(), deleteRecyclesIp(), buggyIps(), autoAssign(), controllerMutation(),
-                waitingServices(), refusedUpdates(), dualStack(), sharingBackends(), annotationPrecedence(), adoption());
+                controllerMutationStatusAndScopedPools(), waitingServices(), refusedUpdates(), dualStack(), sharingBackends(), annotationPrecedence(), adoption());
     }
 
     /** Collects cases under one MetalLB source. */
@@ -291,8 +291,52 @@ final class MetalLbCases {
         return b.build();
     }
 
+    /**
+     * controller/controller_test.go TestControllerMutation, the rows about what a Service's status
+     * already holds, switching pools, and pools scoped to namespaces and Service labels (pool6 to
+     * pool12, with MetalLB's addresses and priorities). A hostname in the ingress ("invalid ingress
+     * state") cannot be expressed by this table: its IP entry is kept alone.
+     */
+    static Scenario controllerMutationStatusAndScopedPools() {
+        Map<String, String> team = Map.of("team", "metallb");
+        Builder b = new Builder("TestControllerMutation (status, scoped pools)")
+                .from("controller_test.go TestControllerMutation")
+                .pool(Pool.of("pool1", "1.2.3.0/31"))
+                .pool(Pool.of("pool2", "3.4.5.6/32").manual())
+                .pool(Pool.of("pool3", "1000::/127"))
+                .pool(Pool.of("pool5", "1.2.3.8/31", "1000::8/127"))
+                .pool(Pool.of("pool6", "7.8.9.0/31").forNamespaces("test-ns1").priority(10))
+                .pool(Pool.of("pool7", "10.11.12.0/31").forNamespaces("test-ns1").priority(11))
+                .pool(Pool.of("pool8", "13.14.15.0/31").forServices(team).priority(9))
+                .pool(Pool.of("pool9", "16.17.18.0/31").forNamespaces("test-ns2"))
+                .pool(Pool.of("pool10", "19.20.21.0/31").forServices(team).priority(8))
+                .pool(Pool.of("pool11", "22.23.24.0/31").forNamespaces("test-ns1").forServices(team).priority(8))
+                .pool(Pool.of("pool12", "25.26.27.0/31").forNamespaces("test-ns1").forServices(team).priority(5));
+        b.apply("switch to a different specific pool: before, simple LoadBalancer", v4("s1"), gets("1.2.3.0"))
+                .apply("switch to a different specific pool", v4("s1").pool("pool2"), gets("3.4.5.6"))
+                .delete("switch to a different specific pool (cleanup)", "s1", none());
+        row(b, "invalid IP assigned", v4("s2").status("2.3.4.5"), gets("1.2.3.0"));
+        row(b, "invalid ingress state", v4("s3").status("10.10.10.10"), gets("1.2.3.0"));
+        row(b, "simple LoadBalancer, ips already assigned but can't determine family",
+                v4("s4").status("1.2.3.0", "1.2.3.1", "1.2.3.2"), gets("1.2.3.0"));
+        row(b, "IP from wrong ip-family (ipv6) assigned", v4("s9").status("1000::"), gets("1.2.3.0"));
+        row(b, "IP from wrong ip-family (ipv4) assigned", v6("s10").status("1.2.3.0"), gets("1000::"));
+        // MetalLB's pool5 overlaps pool1 and pool3 (see controllerMutation): the dual-stack IPs come from ours
+        row(b, "request dual-stack loadbalancer with invalid ingress",
+                Svc.of("s11").families("RequireDualStack", "IPv6", "IPv4").status("1000::"), gets("1.2.3.8", "1000::8"));
+        row(b, "single-stack LoadBalancer with PreferDualStack policy",
+                Svc.of("s12").in("test-ns1").families("PreferDualStack", "IPv4"), gets("7.8.9.0"));
+        row(b, "request IP for service from namespace specific ip pool", v4("s5").in("test-ns1"), gets("7.8.9.0"));
+        row(b, "request IP for service from no priority namespace specific ip pool", v4("s6").in("test-ns2"),
+                gets("16.17.18.0"));
+        row(b, "request IP for service from service label specific ip pool", v4("s7").labels(team), gets("19.20.21.0"));
+        row(b, "request IP for service from ip pool having both namespace and service label",
+                v4("s8").in("test-ns1").labels(team), gets("25.26.27.0"));
+        return b.build();
+    }
+
     private static void row(Builder b, String row, Svc svc, Expect expect) {
-        b.apply(row, svc, expect).delete(row + " (cleanup)", svc.name(), none());
+        b.apply(row, svc, expect).delete(row + " (cleanup)", svc.namespace() + "/" + svc.name(), none());
     }
 
     /** Issue 12 item 1 (MetalLB reprocesses every Service when an IP is freed): waiting Services get freed IPs, oldest refusal first. */

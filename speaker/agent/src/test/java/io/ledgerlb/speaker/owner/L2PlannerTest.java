@@ -184,6 +184,55 @@ class L2PlannerTest {
         assertThat(a).isEqualTo(b);
     }
 
+    /**
+     * serviceSelectors as a property: with two advertisements (tier=frontend from zone b, tier=db
+     * from zone a) and random Service labels, an IP is announced exactly when one of its Services
+     * carries a selected tier, and from a node of an advertisement that selects one of them.
+     */
+    @Property(tries = 200)
+    void anIpIsAnnouncedOnlyFromTheAdvertisementsThatSelectOneOfItsServices(
+            @ForAll @IntRange(min = 1, max = 30) int services, @ForAll long seed) {
+        Random random = new Random(seed);
+        List<Event.Builder> events = new ArrayList<>(List.of(pool("p", "10.99.0.0/24", Map.of()),
+                advert("frontends", "b", "frontend"), advert("databases", "a", "db")));
+        Map<ServiceKey, Map<String, String>> labels = new java.util.HashMap<>();
+        List<String> tiers = List.of("frontend", "db", "batch", "");
+        for (int i = 0; i < services; i++) {
+            // a few IPs are shared by two Services
+            String ip = "10.99.0." + (1 + random.nextInt(Math.max(1, services * 3 / 4)));
+            events.add(assign("svc" + i, ip, "p", false));
+            String tier = tiers.get(random.nextInt(tiers.size()));
+            labels.put(new ServiceKey("default", "svc" + i), tier.isEmpty() ? Map.of() : Map.of("tier", tier));
+        }
+        LedgerState state = Ledgers.fold(events);
+        ClusterView view = new ClusterView(NODES, Set.of("n1", "n2", "n3"), Map.of(), true, labels);
+
+        L2Planner.Plan plan = L2Planner.plan(state, view);
+        for (ServiceKey service : state.servicesWithAssignments()) {
+            String ip = state.assignmentsOf(service).iterator().next().getIp();
+            Set<String> holderTiers = new java.util.HashSet<>();
+            state.holders(ip).forEach(h -> holderTiers.add(view.labels(ServiceKey.of(h.getService())).getOrDefault("tier", "")));
+            Set<String> zones = new java.util.HashSet<>();
+            if (holderTiers.contains("frontend")) {
+                zones.add("b");
+            }
+            if (holderTiers.contains("db")) {
+                zones.add("a");
+            }
+            if (zones.isEmpty()) {
+                assertThat(plan.byIp()).as(ip).doesNotContainKey(ip);
+            } else {
+                assertThat(NODES.get(plan.byIp().get(ip).node()).labels().get("zone")).as(ip).isIn(zones);
+            }
+        }
+    }
+
+    static Event.Builder advert(String name, String zone, String tier) {
+        return Event.newBuilder().setL2AdvertisementDefined(L2AdvertisementDefined.newBuilder().setName(name)
+                .addNodeSelectors(LabelSelector.newBuilder().putMatchLabels("zone", zone))
+                .addServiceSelectors(LabelSelector.newBuilder().putMatchLabels("tier", tier)));
+    }
+
     static List<Event.Builder> concat(List<Event.Builder> a, List<Event.Builder> b) {
         List<Event.Builder> all = new ArrayList<>(a);
         all.addAll(b);
