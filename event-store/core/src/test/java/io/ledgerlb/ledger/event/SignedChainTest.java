@@ -51,22 +51,23 @@ class SignedChainTest {
         LedgerEntry e1 = next(null, "10.0.0.1").signedBy(KEY);
         LedgerEntry unsigned = next(e1, "10.0.0.66");
         LedgerEntry real = next(e1, "10.0.0.2").signedBy(KEY);
-        SignedChain chain = new SignedChain(TRUSTED);
-        chain.accept(e1, 0);
-        chain.accept(unsigned, 1);
-        chain.accept(real, 2);
-        chain.accept(e1, 3);
-        chain.settle();
+        SignedChain chain = settled(e1, unsigned, real, e1);
         assertThat(chain.drainPassedOver()).hasSize(2);
         assertThat(chain.signedRivals()).as("a forgery and a replay").isEmpty();
 
         LedgerEntry late = next(e1, "10.0.0.3").signedBy(KEY); // a killed writer's late transaction
-        SignedChain reread = new SignedChain(TRUSTED);
-        reread.accept(e1, 0);
-        reread.accept(real, 2);
-        reread.accept(late, 4);
-        reread.settle();
-        assertThat(reread.signedRivals()).singleElement().satisfies(p -> assertThat(p.sequence()).isEqualTo(2));
+        assertThat(settled(e1, real, late).signedRivals()).singleElement()
+                .satisfies(p -> assertThat(p.sequence()).isEqualTo(2));
+    }
+
+    /** A chain that read {@code records} at offsets 0, 1, ... and settled. */
+    private static SignedChain settled(LedgerEntry... records) {
+        SignedChain chain = new SignedChain(TRUSTED);
+        for (int i = 0; i < records.length; i++) {
+            chain.accept(records[i], i);
+        }
+        chain.settle();
+        return chain;
     }
 
     @Test
