@@ -21,6 +21,11 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -44,6 +49,7 @@ public final class KillNineChaos {
     }
 
     private static final Duration RECONCILED_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration LIST_TIMEOUT = Duration.ofSeconds(20);
 
     private final Path dataDir;
     private final Random random;
@@ -74,11 +80,13 @@ public final class KillNineChaos {
             for (int round = 1; round <= kills; round++) {
                 AtomicBoolean churning = new AtomicBoolean(true);
                 Thread churn = new Thread(() -> churn(allocator, churning), "chaos-churn");
+                churn.setDaemon(true);
                 churn.start();
                 Thread.sleep(500 + random.nextInt(3_000));
                 allocator.kill9();
                 churning.set(false);
-                churn.join();
+                churn.join(LIST_TIMEOUT.toMillis()); // a request left without an answer by the kill must not hold the run
+                churn.interrupt();
                 Map<String, String> before = new HashMap<>(lastShown);
                 allocator.start();
                 Map<String, String> after = awaitReconciled(allocator);
@@ -160,10 +168,29 @@ public final class KillNineChaos {
         return java.util.Optional.ofNullable(s.getStatus().getLoadBalancer().getIngress().get(0).getIp());
     }
 
-    /** The IPs the Services' statuses show now; null when one has none yet (or the API does not answer). */
+    /**
+     * The IPs the Services' statuses show now; null when one has none yet, or the API does not
+     * answer within {@link #LIST_TIMEOUT} (a list from a just-restarted local API once never came
+     * back, and the client waits on it without a bound).
+     */
     private Map<String, String> ipsNow(AllocatorProcess allocator) throws Exception {
-        Map<String, String> ips = new HashMap<>();
+        ExecutorService listing = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "chaos-list");
+            t.setDaemon(true);
+            return t;
+        });
         try (KubernetesClient kube = allocator.kubernetes()) {
+            return listing.submit(() -> ipsNow(kube)).get(LIST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException notNow) {
+            return null;
+        } finally {
+            listing.shutdownNow();
+        }
+    }
+
+    private Map<String, String> ipsNow(KubernetesClient kube) {
+        Map<String, String> ips = new HashMap<>();
+        try {
             for (Service s : kube.services().inNamespace("default").list().getItems()) {
                 String name = s.getMetadata().getName();
                 java.util.Optional<String> ip = ip(s);

@@ -47,6 +47,30 @@ class SignedChainTest {
     }
 
     @Test
+    void twoTrustedSignedEntriesAtOneSequenceAreAForkButAnUnsignedRivalOrAReplayIsNot() {
+        LedgerEntry e1 = next(null, "10.0.0.1").signedBy(KEY);
+        LedgerEntry unsigned = next(e1, "10.0.0.66");
+        LedgerEntry real = next(e1, "10.0.0.2").signedBy(KEY);
+        SignedChain chain = settled(e1, unsigned, real, e1);
+        assertThat(chain.drainPassedOver()).hasSize(2);
+        assertThat(chain.signedRivals()).as("a forgery and a replay").isEmpty();
+
+        LedgerEntry late = next(e1, "10.0.0.3").signedBy(KEY); // a killed writer's late transaction
+        assertThat(settled(e1, real, late).signedRivals()).singleElement()
+                .satisfies(p -> assertThat(p.sequence()).isEqualTo(2));
+    }
+
+    /** A chain that read {@code records} at offsets 0, 1, ... and settled. */
+    private static SignedChain settled(LedgerEntry... records) {
+        SignedChain chain = new SignedChain(TRUSTED);
+        for (int i = 0; i < records.length; i++) {
+            chain.accept(records[i], i);
+        }
+        chain.settle();
+        return chain;
+    }
+
+    @Test
     void aHeadSignedByAnUnknownKeyIsNamedAndAnOlderGoodHeadStillVouches() {
         LedgerEntry e1 = next(null, "10.0.0.1").signedBy(KEY);
         LedgerEntry evil = next(e1, "10.0.0.66").signedBy(SigningKey.generate());
