@@ -15,12 +15,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Watches what ownership needs from Kubernetes: the Nodes (labels, NetworkUnavailable, addresses)
  * and the EndpointSlices (which nodes have a serving endpoint of each Service). Informers keep
- * the caches; {@code changed} runs after every event and the speaker reads the caches again.
+ * the caches; {@code changed} runs after every event, and the speaker takes what changed
+ * ({@link #takeNodesChanged}, {@link #takeChangedServices}) and reads only that again: a slice
+ * event costs the slices of its Service, not all of them.
  */
 public final class ClusterWatch implements AutoCloseable {
     public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
@@ -30,6 +33,9 @@ public final class ClusterWatch implements AutoCloseable {
     /** Set by every EndpointSlice event (after the informer's cache has it): {@link #servingNodes} reads the slices again. */
     private final AtomicBoolean slicesChanged = new AtomicBoolean(true);
     private Map<ServiceKey, Set<String>> serving = Map.of();
+    private final Set<ServiceKey> changedServices = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean nodesChanged = new AtomicBoolean(true);
+    private static final String BY_SERVICE = "service";
 
     public ClusterWatch(KubernetesClient client, Runnable changed) {
         ResourceEventHandler<Object> handler = new ResourceEventHandler<>() {
@@ -49,14 +55,20 @@ public final class ClusterWatch implements AutoCloseable {
             }
 
             private void changedBy(Object obj) {
-                if (!(obj instanceof Node)) {
+                if (obj instanceof EndpointSlice slice) {
                     slicesChanged.set(true);
+                    serviceOf(slice).ifPresent(changedServices::add);
+                } else {
+                    nodesChanged.set(true);
                 }
                 changed.run();
             }
         };
         this.nodes = client.nodes().inform(cast(handler), 0);
-        this.slices = client.discovery().v1().endpointSlices().inAnyNamespace().inform(cast(handler), 0);
+        this.slices = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
+        slices.addIndexers(Map.of(BY_SERVICE, slice -> serviceOf(slice).map(k -> List.of(k.toString())).orElse(List.of())));
+        slices.addEventHandler(cast(handler));
+        slices.run();
     }
 
     @SuppressWarnings("unchecked")
@@ -96,6 +108,33 @@ public final class ClusterWatch implements AutoCloseable {
             serving = servingNodes(slices.getStore().list());
         }
         return serving;
+    }
+
+    /** Whether the Nodes changed since the last call. */
+    public boolean takeNodesChanged() {
+        return nodesChanged.getAndSet(false);
+    }
+
+    /** The Services whose EndpointSlices changed since the last call. */
+    public Set<ServiceKey> takeChangedServices() {
+        Set<ServiceKey> out = new HashSet<>();
+        for (ServiceKey k : changedServices) {
+            changedServices.remove(k);
+            out.add(k);
+        }
+        return out;
+    }
+
+    /** The nodes where one Service has a serving endpoint now, from its slices only. */
+    public Set<String> servingNodes(ServiceKey service) {
+        return servingNodes(slices.getIndexer().byIndex(BY_SERVICE, service.toString())).getOrDefault(service, Set.of());
+    }
+
+    private static java.util.Optional<ServiceKey> serviceOf(EndpointSlice slice) {
+        Map<String, String> labels = slice.getMetadata().getLabels();
+        String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+        return service == null ? java.util.Optional.empty()
+                : java.util.Optional.of(new ServiceKey(slice.getMetadata().getNamespace(), service));
     }
 
     static NodeInfo nodeInfo(Node node) {

@@ -2,6 +2,7 @@ package io.ledgerlb.speaker.owner;
 
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -13,8 +14,9 @@ import java.util.Set;
  * @param nodes the Kubernetes Nodes by name; empty when the speaker runs without Kubernetes, in
  *        which case every live speaker counts as a node without labels
  * @param liveSpeakers the nodes whose speakers membership currently considers alive
- * @param servingNodes for each Service, the nodes with a serving endpoint (used for
- *        externalTrafficPolicy: Local)
+ * @param servingNodes for each Service, the nodes with a serving endpoint (externalTrafficPolicy:
+ *        Local narrows the owners to them; with none anywhere the IP is not announced); read
+ *        through, not copied: the caller does not change it while a plan reads it
  * @param withKubernetes whether {@code nodes} is authoritative
  */
 public record ClusterView(Map<String, NodeInfo> nodes, Set<String> liveSpeakers,
@@ -23,7 +25,7 @@ public record ClusterView(Map<String, NodeInfo> nodes, Set<String> liveSpeakers,
     public ClusterView {
         nodes = Map.copyOf(nodes);
         liveSpeakers = Set.copyOf(liveSpeakers);
-        servingNodes = Map.copyOf(servingNodes);
+        servingNodes = Collections.unmodifiableMap(servingNodes); // not copied: 50,000 Services, on every plan
     }
 
     /** The node as far as ownership is concerned: live, known, and allowed to announce. */
@@ -49,7 +51,7 @@ public record ClusterView(Map<String, NodeInfo> nodes, Set<String> liveSpeakers,
         return everywhere;
     }
 
-    Set<String> serving(ServiceKey service) {
+    public Set<String> serving(ServiceKey service) {
         return servingNodes.getOrDefault(service, Set.of());
     }
 }
