@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * <p>The follower's thread only queues each entry it folded (and, once caught up, a copy of its
  * state to start from); the planning thread folds them into the planner's own state, so planning
  * never holds the ledger's lock and the follower never waits on a plan. Planning is incremental:
- * an entry costs the IPs it touches ({@link Planning}); every {@code fullPlanEvery} a plan from
- * scratch checks it (a disagreement is logged at ERROR, counted, and the full plan taken). Layer 2
+ * an entry costs the IPs it touches ({@link Planning}); a plan from scratch checks it, a slice
+ * every second so that a round over every IP takes {@code fullPlanEvery} and never holds this
+ * thread for long (a disagreement is logged at ERROR, counted, and those IPs planned again). Layer 2
  * is applied first, on the planning thread; BGP after it on a thread of its own
  * ({@link BgpSpeaking}: sessions, Secrets), status writes on the writers' threads, so neither the
  * follower nor a Layer 2 failover waits on a BGP peer or the API server. Nothing is owned before
@@ -70,6 +71,11 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         return t;
     });
     private final AtomicBoolean planPending = new AtomicBoolean();
+    private final java.util.concurrent.ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "speaker-plan-check");
+        t.setDaemon(true);
+        return t;
+    });
     /** Entries folded by the follower, and states (copies) to start over from, in order. */
     private final ConcurrentLinkedQueue<Object> fromLedger = new ConcurrentLinkedQueue<>();
     private final Counter disagreements;
@@ -83,7 +89,6 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     // the planning thread's
     private final Planning planning;
     private Set<String> plannedWith = Set.of();
-    private long lastFullCheck = System.nanoTime();
     private final Map<String, L2Assignment> mine = new ConcurrentHashMap<>();
     private final Map<ServiceKey, Set<String>> myIpsOfService = new HashMap<>();
 
@@ -102,6 +107,13 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         this.status = status;
         this.fullPlanEveryNanos = fullPlanEvery.toNanos();
         this.planning = new Planning(node);
+        ticks.scheduleWithFixedDelay(() -> {
+            try {
+                planner.execute(this::recheck);
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        }, 1, 1, TimeUnit.SECONDS);
         this.disagreements = Counter.builder("ledgerlb_speaker_plan_disagreements")
                 .description("full re-plans that found the incremental plan different (then taken)").register(metrics.registry());
     }
@@ -212,6 +224,29 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         return planning;
     }
 
+    /**
+     * A slice of the full re-plan ({@link Planning#recheck}), sized so that a round over every IP
+     * takes {@code fullPlanEvery}; what differs is planned again at once.
+     */
+    private void recheck() {
+        if (!planning.hasState() || leaving || stale) {
+            return;
+        }
+        try {
+            long perSecond = Math.max(1, fullPlanEveryNanos / TimeUnit.SECONDS.toNanos(1));
+            int chunk = (int) Math.max(100, (planning.ipCount() + perSecond - 1) / perSecond);
+            List<String> differ = planning.recheck(chunk);
+            if (!differ.isEmpty()) {
+                disagreements.increment();
+                log.atError().addKeyValue("event", "planDisagreement").addKeyValue("ips", differ.size() > 20 ? differ.subList(0, 20) : differ)
+                        .addKeyValue("count", differ.size()).log("the incremental plan differs from a plan from scratch; planning these IPs again");
+                plan();
+            }
+        } catch (RuntimeException e) {
+            log.error("checking the plan failed", e);
+        }
+    }
+
     private void plan() {
         planPending.set(false);
         try {
@@ -225,23 +260,6 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
             Planning.Delta delta = planning.plan();
             boolean memberJoined = !plannedWith.containsAll(members);
             plannedWith = members;
-            if (System.nanoTime() - lastFullCheck > fullPlanEveryNanos) {
-                lastFullCheck = System.nanoTime();
-                List<String> differ = planning.disagreementsWithFullPlan();
-                if (!differ.isEmpty()) {
-                    disagreements.increment();
-                    log.atError().addKeyValue("event", "planDisagreement").addKeyValue("differences", differ)
-                            .log("the incremental plan differs from a full plan; taking the full plan");
-                }
-                applyLayer2(delta, memberJoined);
-                bgp.ifPresent(b -> b.changed(bgpChange(delta)));
-                planning.planEverything();
-                Planning.Delta full = planning.plan();
-                applyLayer2(full, false);
-                bgp.ifPresent(b -> b.changed(bgpChange(full)));
-                status.ifPresent(w -> w.announcing(StatusWriter.interfacesByService(List.copyOf(mine.values())), uids(mine.values())));
-                return;
-            }
             applyLayer2(delta, memberJoined); // Layer 2 first, on this thread
             bgp.ifPresent(b -> b.changed(bgpChange(delta)));
         } catch (RuntimeException e) {
@@ -358,12 +376,6 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         }
     }
 
-    private Map<ServiceKey, String> uids(java.util.Collection<L2Assignment> assignments) {
-        Map<ServiceKey, String> out = new HashMap<>();
-        assignments.forEach(a -> a.services().forEach(s -> out.put(s, planning.uid(s))));
-        return out;
-    }
-
     /** One series of {@code metallb_speaker_announced}: an IP and a Service ({@code namespace/name}) behind it. */
     record Announced(String ip, String service) {}
 
@@ -388,6 +400,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
 
     @Override
     public void close() {
+        ticks.shutdownNow();
         planner.shutdownNow();
         try {
             planner.awaitTermination(2, TimeUnit.SECONDS);

@@ -62,6 +62,8 @@ public final class Planning {
     private boolean fullL2;
     private boolean fullBgp;
     private int lastPassIps;
+    private List<String> round = List.of();
+    private int cursor;
 
     /**
      * What changed in one pass.
@@ -327,6 +329,51 @@ public final class Planning {
         Map<ServiceKey, Set<String>> everywhere = new HashMap<>();
         holders.forEach(h -> everywhere.put(ServiceKey.of(h.getService()), live));
         return everywhere;
+    }
+
+    /**
+     * Plans the next {@code count} IPs of a round over every IP from scratch and compares each
+     * with the incremental plan: a round spread over many calls is a full re-plan that never
+     * holds the planning thread for long (at 50,000 Services a whole plan takes seconds). The
+     * IPs that differ are returned and planned again at the next {@link #plan}.
+     */
+    public List<String> recheck(int count) {
+        if (state == null) {
+            return List.of();
+        }
+        if (cursor >= round.size()) {
+            Set<String> all = allIps(l2.keySet(), skipped.keySet());
+            all.addAll(contributions.keySet());
+            all.addAll(problemsByIp.keySet());
+            round = new ArrayList<>(all);
+            cursor = 0;
+            if (!BgpAnnouncer.peersFor(state, nodeInfo()).equals(peers)) {
+                fullBgp = true;
+            }
+        }
+        ClusterView view = view();
+        L2Planner.PoolNodes pools = new L2Planner.PoolNodes(state, view);
+        NodeInfo me = nodeInfo();
+        List<String> peerNames = peers.stream().map(BgpPeerDefined::getName).toList();
+        List<String> differ = new ArrayList<>();
+        for (int end = Math.min(round.size(), cursor + count); cursor < end; cursor++) {
+            String ip = round.get(cursor);
+            L2Planner.Decision d = L2Planner.planIp(state, view, ip, pools);
+            List<String> problems = new ArrayList<>();
+            Map<PeerPrefix, Planned> bgpNow = BgpAnnouncer.forIp(ip, state, me, peerNames, servingOf(state.holders(ip)), problems);
+            if (!Objects.equals(d.assignment().orElse(null), l2.get(ip)) || !Objects.equals(d.skipped().orElse(null), skipped.get(ip))
+                    || !bgpNow.equals(contributions.getOrDefault(ip, Map.of()))
+                    || !problems.equals(problemsByIp.getOrDefault(ip, List.of()))) {
+                differ.add(ip);
+            }
+        }
+        touched.addAll(differ);
+        return differ;
+    }
+
+    /** How many IPs a round of {@link #recheck} goes over (those assigned, and those planned before). */
+    public int ipCount() {
+        return round.size() > 0 && cursor < round.size() ? round.size() : l2.size() + skipped.size() + contributions.size();
     }
 
     // ---- reading the plan

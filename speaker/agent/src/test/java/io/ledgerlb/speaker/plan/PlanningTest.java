@@ -63,6 +63,7 @@ class PlanningTest {
                 String what = change(random, planning, chain);
                 planning.plan();
                 assertThat(planning.disagreementsWithFullPlan()).as("seed %d step %d: %s", seed, step, what).isEmpty();
+                assertThat(planning.recheck(7)).as("a slice of the rolling re-plan, seed %d step %d", seed, step).isEmpty();
             }
         }
     }
