@@ -187,11 +187,12 @@ final class BgpSpeaking implements AutoCloseable {
 
     /**
      * Brings the sessions in line with what the ledger said; on the BGP thread (or a test's),
-     * outside the ledger's lock and off the Layer 2 path. A peer's session is told its whole set
-     * only when something of that peer changed (or the session is new).
+     * outside the ledger's lock and off the Layer 2 path. A session is told its whole set when it
+     * is new (or the plan is replaced); otherwise only the prefixes that changed.
      */
     void apply(Change change) {
         Set<String> changedPeers = new HashSet<>();
+        Map<String, Map<IpPrefix, Optional<Advertisement>>> peerChanges = new HashMap<>();
         Set<ServiceKey> changedServices = new HashSet<>();
         if (change.replaceAll()) {
             planned.values().forEach(ads -> ads.values().forEach(p -> changedServices.addAll(p.services())));
@@ -207,6 +208,8 @@ final class BgpSpeaking implements AutoCloseable {
                 planned.remove(key.peer());
             }
             changedPeers.add(key.peer());
+            peerChanges.computeIfAbsent(key.peer(), k -> new HashMap<>())
+                    .put(key.prefix(), now.map(BgpAnnouncer.Planned::advertisement));
             if (before != null) {
                 before.services().forEach(s -> countRef(s, key.peer(), -1));
                 changedServices.addAll(before.services());
@@ -248,8 +251,10 @@ final class BgpSpeaking implements AutoCloseable {
                 try {
                     Opened before = sessions.get(name);
                     BgpSession session = open(name, config, backend);
-                    if (before == null || before.session() != session || changedPeers.contains(name)) {
+                    if (before == null || before.session() != session || change.replaceAll()) {
                         session.set(advertisements(name));
+                    } else if (peerChanges.containsKey(name)) {
+                        session.change(peerChanges.get(name), () -> advertisements(name)); // what changed only
                     }
                     wanted.add(name);
                     warnings.configResolved(name);
