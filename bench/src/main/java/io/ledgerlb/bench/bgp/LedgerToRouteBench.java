@@ -45,8 +45,14 @@ import java.util.function.BooleanSupplier;
  * {@code IpAssigned} for a new IP and times from the append's return until BIRD holds the /32,
  * polled over one open connection to BIRD's control socket (one poll's cost is the resolution).
  *
+ * <p>With {@code preload} &gt; 0 the ledger first holds that many more Services (IPs across
+ * 10.99.0.0/16, 1,000 a transaction) and the speaker runs without Kubernetes (every Service
+ * counts as served: no 50,000 EndpointSlices in the mock): it then also reports the time from
+ * starting the speaker to its {@code ledgerCaughtUp} and to BIRD holding every preloaded route,
+ * and the speaker's RSS at that size.
+ *
  * <p>Run (root, after {@code ./mvnw -B -q -Pbench package -pl bench -am -DskipTests}):
- * {@code java -cp bench/target/benchmarks.jar io.ledgerlb.bench.bgp.LedgerToRouteBench [samples=200]}
+ * {@code java -cp bench/target/benchmarks.jar io.ledgerlb.bench.bgp.LedgerToRouteBench [samples=200] [preload=0]}
  */
 public final class LedgerToRouteBench {
     private static final int AS = 64512; // iBGP, as in BgpSpeakerEndToEndTest
@@ -62,6 +68,7 @@ public final class LedgerToRouteBench {
 
     public static void main(String[] args) throws Exception {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        int preload = args.length > 1 ? Integer.parseInt(args[1]) : 0;
         if (!NetnsLab.available() || !NetnsLab.onPath("bird") || !NetnsLab.onPath("birdc")) {
             System.err.println("needs root, iproute2 and bird2");
             System.exit(2);
@@ -75,7 +82,7 @@ public final class LedgerToRouteBench {
         try (NetnsLab lab = new NetnsLab(); EmbeddedKafka kafka = EmbeddedKafka.start(data);
              KubernetesClient client = kube.createClient()) {
             client.nodes().resource(new NodeBuilder().withNewMetadata().withName("n1").endMetadata().build()).create();
-            for (int i = 0; i <= samples; i++) {
+            for (int i = 0; i <= samples && preload == 0; i++) {
                 EndpointSlices.servedFrom(client, "bench", service(ip(i)), "n1");
             }
             lab.addNamespace("n1");
@@ -93,21 +100,44 @@ public final class LedgerToRouteBench {
                  BirdControl bird = new BirdControl(socket)) {
                 writer.append(List.of(
                         event(Event.newBuilder().setPoolDefined(PoolDefined.newBuilder().setName(POOL)
-                                .addAddresses("10.99.128.0/17").setAutoAssign(true))),
+                                .addAddresses(preload > 0 ? "10.99.0.0/16" : "10.99.128.0/17").setAutoAssign(true))),
                         event(Event.newBuilder().setBgpAdvertisementDefined(BgpAdvertisementDefined.newBuilder()
                                 .setName("hosts").addIpAddressPools(POOL))),
                         event(Event.newBuilder().setBgpPeerDefined(BgpPeerDefined.newBuilder().setName("bird")
                                 .setMyAsn(AS).setPeerAsn(AS).setPeerAddress(ROUTER_IP).setSourceAddress(SPEAKER_IP)
                                 .setHoldTimeSeconds(9).setHoldTimeSet(true).setConnectTimeSeconds(1))),
                         assign(ip(0))));
-                startSpeaker(lab, ledger, kafkaPort, kube.getPort());
+                long loadStart = System.nanoTime();
+                for (int from = 0; from < preload; from += 1000) {
+                    List<Event> batch = new ArrayList<>();
+                    for (int j = from; j < Math.min(preload, from + 1000); j++) {
+                        batch.add(assign(preloadIp(j)));
+                    }
+                    writer.append(batch);
+                }
+                if (preload > 0) {
+                    System.out.printf("preloaded %,d Services in %.1f s%n", preload, (System.nanoTime() - loadStart) / 1e9);
+                }
+                long spawned = System.nanoTime();
+                Process speaker = startSpeaker(lab, ledger, kafkaPort, kube.getPort(), preload > 0);
                 try {
-                    waitFor(() -> bird.holds(ip(0)), WAIT);
+                    waitFor(() -> bird.holds(ip(0)), Duration.ofMinutes(preload > 0 ? 10 : 2));
+                    if (preload > 0) {
+                        waitFor(() -> lab.log("speaker.log").contains("\"event\":\"ledgerCaughtUp\""), WAIT);
+                        System.out.printf("speaker start -> ledgerCaughtUp found in its log: %.1f s (polled after the first route)%n",
+                                (System.nanoTime() - spawned) / 1e9);
+                        waitFor(() -> bird.holds(preloadIp(preload - 1)) && bird.holds(preloadIp(preload / 2)), Duration.ofMinutes(10));
+                        System.out.printf("speaker start -> BIRD holds the preloaded routes: %.1f s; speaker RSS %s%n",
+                                (System.nanoTime() - spawned) / 1e9, rss(speaker.pid()));
+                    }
                 } catch (IllegalStateException e) {
                     System.err.println(bird.command("show protocols all speaker") + "\n" + lab.log("speaker.log") + lab.log("bird.log"));
                     throw e;
                 }
                 measure(samples, writer, bird);
+                if (preload > 0) {
+                    System.out.printf("speaker RSS after the samples: %s%n", rss(speaker.pid()));
+                }
             }
         } finally {
             kube.destroy();
@@ -168,15 +198,34 @@ public final class LedgerToRouteBench {
         return socket;
     }
 
-    private static void startSpeaker(NetnsLab lab, KafkaLedger ledger, int kafkaPort, int kubePort) throws IOException {
+    private static String preloadIp(int j) {
+        int k = j + 4; // past the link's 10.99.0.0/30
+        if (k >= 128 * 256) {
+            k += 256; // past 10.99.128.0/24, the samples'
+        }
+        return "10.99." + (k / 256) + "." + (k % 256);
+    }
+
+    private static String rss(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream().filter(l -> l.startsWith("VmRSS"))
+                    .findFirst().map(l -> l.replaceAll("\\s+", " ")).orElse("?");
+        } catch (IOException e) {
+            return "? (" + e.getMessage() + ")";
+        }
+    }
+
+    private static Process startSpeaker(NetnsLab lab, KafkaLedger ledger, int kafkaPort, int kubePort, boolean withoutKubernetes)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        lab.spawn("n1", List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        return lab.spawn("n1", List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), NetnsMain.class.getName(),
                 lab.dir().toString(), kafkaPort + "," + kubePort, "--",
                 "--node-name=n1", "--kafka-bootstrap=127.0.0.1:" + kafkaPort, "--exclude-interface=.*", // BGP only
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 "--members-bind=" + SPEAKER_IP + ":7946", "--metrics-port=0",
-                "--kubernetes-master=http://127.0.0.1:" + kubePort, "--namespace=metallb-system"), "speaker.log");
+                withoutKubernetes ? "--no-kubernetes" : "--kubernetes-master=http://127.0.0.1:" + kubePort,
+                "--namespace=metallb-system"), "speaker.log");
     }
 
     // ---- the ledger

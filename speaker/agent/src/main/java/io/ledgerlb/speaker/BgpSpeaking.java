@@ -1,15 +1,14 @@
 package io.ledgerlb.speaker;
 
 import io.ledgerlb.speaker.bgp.IpText;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.ledgerlb.events.v1.BfdProfileDefined;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.SecretRef;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpBackend;
+import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
 import io.ledgerlb.speaker.bgp.SessionListener;
@@ -23,6 +22,7 @@ import io.ledgerlb.speaker.bgp.gobgp.GoBgpBackend;
 import io.ledgerlb.speaker.bgp.gobgp.GobgpdProcess;
 import io.ledgerlb.speaker.bgp.nativ.NativeBgpBackend;
 import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
+import io.ledgerlb.speaker.k8s.SecretCache;
 import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
 import io.ledgerlb.speaker.k8s.StatusWriter;
 import io.ledgerlb.speaker.k8s.WriteRetries;
@@ -40,10 +40,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,21 +75,37 @@ final class BgpSpeaking implements AutoCloseable {
     private final Map<String, BgpBackend> backends = new HashMap<>();
     /** gobgpd when this speaker runs it itself (LEDGERLB_GOBGPD_BINARY), tied to this process's life. */
     private Optional<GobgpdProcess> ownGobgpd = Optional.empty();
+    private List<String> problems = List.of();
     private final Map<String, Opened> sessions = new HashMap<>();
     private final PeerWarnings warnings;
     private final ScheduledExecutorService recheck;
-    private ScheduledFuture<?> nextCheck;
+    private final java.util.concurrent.atomic.AtomicBoolean checkScheduled = new java.util.concurrent.atomic.AtomicBoolean();
     private int checks;
-    private List<String> problems = List.of();
     private final Optional<StatusWriter<ServiceBGPStatus>> status;
     private final Optional<BgpPeerStatusWriter> peerStatus;
     private final MeterRegistry meters;
+    private final SecretCache secrets;
+    /** The plan as this thread knows it: for each peer, its advertisements by prefix. */
+    private final Map<String, Map<IpPrefix, BgpAnnouncer.Planned>> planned = new HashMap<>();
+    /** For each Service, the peers (and how many of their advertisements) it is announced to. */
+    private final Map<ServiceKey, Map<String, Integer>> serviceRefs = new HashMap<>();
+    private final Map<ServiceKey, String> uids = new HashMap<>();
+    private BgpAnnouncer.Peers peers = BgpAnnouncer.Peers.NONE;
+    private Set<String> statusPeers = Set.of();
+    private final java.util.concurrent.ConcurrentLinkedQueue<Change> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean drainPending = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "speaker-bgp");
+        t.setDaemon(true);
+        return t;
+    });
 
     /**
      * @param routerId  the router ID of peers that give none (the node's IPv4 address)
      * @param node      this node's name
      * @param namespace where the ServiceBGPStatus objects go (the speaker's own)
-     * @param replan    asks for {@link #apply} to be called again soon (on the planning thread)
+     * @param replan    asks for the plan to be applied again soon (a Secret changed, a peer held back is tried
+     *                  again): in the speaker {@link #recheck}
      * @param meters    where the native sessions' {@code metallb_bgp_*} meters go (the speaker's /metrics)
      */
     BgpSpeaking(InetAddress routerId, Optional<KubernetesClient> client, String node, String namespace, Runnable replan,
@@ -104,50 +119,121 @@ final class BgpSpeaking implements AutoCloseable {
         this.recheck = WriteRetries.writerThread("bgp-recheck");
         this.status = client.map(c -> StatusWriter.bgp(c, node, namespace));
         this.peerStatus = client.map(c -> new BgpPeerStatusWriter(c, node));
+        this.secrets = new SecretCache(client, replan);
     }
 
     /**
-     * What {@link #apply(Input)} needs from the ledger, read under its lock (pure and quick), so the
-     * sessions are brought in line outside it: the plan, the BGPPeers for this node and the UIDs of
-     * the Services planned.
+     * What changed in the plan since the last change (or, {@code replaceAll}, the whole plan):
+     * each (peer, prefix) with its new advertisement or none, this node's BGPPeers (with the BFD
+     * profiles they name) and the configuration problems when they changed, and the uids of the
+     * Services named.
      */
-    record Input(BgpAnnouncer.Plan plan, List<BgpPeerDefined> peers, Map<ServiceKey, String> uids,
-                 Map<String, BfdProfileDefined> bfdProfiles) {}
+    record Change(Map<BgpAnnouncer.PeerPrefix, Optional<BgpAnnouncer.Planned>> ads, Optional<BgpAnnouncer.Peers> peers,
+                  Optional<List<String>> problems, Map<ServiceKey, String> uids, boolean replaceAll) {}
 
-    static Input input(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
-        return input(state, nodeInfo, serving, service -> Map.of());
-    }
-
-    /** @param serviceLabels each Service's labels, for the advertisements' serviceSelectors */
-    static Input input(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving,
-                       Function<ServiceKey, Map<String, String>> serviceLabels) {
-        BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, nodeInfo, serving, serviceLabels);
+    /** A whole plan as a change, planned from scratch (tests, and callers without a {@link io.ledgerlb.speaker.plan.Planning}). */
+    static Change whole(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
+        BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, nodeInfo, serving);
+        Map<BgpAnnouncer.PeerPrefix, Optional<BgpAnnouncer.Planned>> ads = new HashMap<>();
         Map<ServiceKey, String> uids = new HashMap<>();
-        plan.peersByService(plan.byPeer().keySet()).keySet()
-                .forEach(k -> state.assignmentsOf(k).forEach(a -> uids.put(k, a.getService().getUid())));
-        return new Input(plan, BgpAnnouncer.peersFor(state, nodeInfo), uids, Map.copyOf(state.bfdProfiles()));
+        plan.byPeer().forEach((peer, planned) -> planned.forEach(p -> {
+            ads.put(new BgpAnnouncer.PeerPrefix(peer, p.advertisement().prefix()), Optional.of(p));
+            p.services().forEach(k -> state.assignmentsOf(k).forEach(a -> uids.put(k, a.getService().getUid())));
+        }));
+        return new Change(ads, Optional.of(BgpAnnouncer.peers(state, nodeInfo)), Optional.of(plan.problems()), uids, true);
     }
 
-    /** Brings the sessions in line with the state (reads it, then applies; the caller holds it still). */
+    /** Brings the sessions in line with the state, planned from scratch, on the caller's thread. */
     void apply(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
-        apply(input(state, nodeInfo, serving));
+        apply(whole(state, nodeInfo, serving));
     }
 
     /**
-     * Brings the sessions in line with what the ledger said; on the speaker's BGP thread, outside
-     * the ledger's lock and off the Layer 2 path: reading a password Secret or closing a session
-     * may take seconds.
+     * Hands a change to the BGP thread, which takes every change queued so far in one pass: a
+     * Secret read, a session that takes seconds to close or a slow API server holds up neither
+     * the ledger nor Layer 2.
      */
-    void apply(Input input) {
-        BgpAnnouncer.Plan plan = input.plan();
-        if (!plan.problems().equals(problems)) {
-            plan.problems().forEach(p -> log.atWarn().addKeyValue("event", "bgpConfigProblem").log(p));
-            problems = plan.problems();
+    void changed(Change change) {
+        if (!change.ads().isEmpty() || change.peers().isPresent() || change.problems().isPresent() || change.replaceAll()) {
+            enqueue(change);
         }
+    }
+
+    private void enqueue(Change change) {
+        queued.add(change);
+        if (drainPending.compareAndSet(false, true)) {
+            try {
+                thread.execute(() -> {
+                    drainPending.set(false);
+                    for (Change next; (next = queued.poll()) != null; ) {
+                        try {
+                            apply(next);
+                        } catch (RuntimeException e) {
+                            log.error("applying the BGP plan failed; Layer 2 goes on", e);
+                        }
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // closing
+            }
+        }
+    }
+
+    /** Applies the plan it has again, on the BGP thread: a Secret changed, or a peer held back is to be tried again. */
+    void recheck() {
+        enqueue(new Change(Map.of(), Optional.empty(), Optional.empty(), Map.of(), false));
+    }
+
+    /** Runs on the BGP thread (for tests: waits until what was queued before is applied). */
+    <T> T onBgpThread(java.util.concurrent.Callable<T> work) throws Exception {
+        return thread.submit(work).get();
+    }
+
+    /**
+     * Brings the sessions in line with what the ledger said; on the BGP thread (or a test's),
+     * outside the ledger's lock and off the Layer 2 path. A session is told its whole set when it
+     * is new (or the plan is replaced); otherwise only the prefixes that changed.
+     */
+    void apply(Change change) {
+        Set<String> changedPeers = new HashSet<>();
+        Map<String, Map<IpPrefix, Optional<Advertisement>>> peerChanges = new HashMap<>();
+        Set<ServiceKey> changedServices = new HashSet<>();
+        if (change.replaceAll()) {
+            planned.values().forEach(ads -> ads.values().forEach(p -> changedServices.addAll(p.services())));
+            changedPeers.addAll(planned.keySet());
+            planned.clear();
+            serviceRefs.clear();
+        }
+        change.uids().forEach(uids::put);
+        change.ads().forEach((key, now) -> {
+            Map<IpPrefix, BgpAnnouncer.Planned> ads = planned.computeIfAbsent(key.peer(), k -> new HashMap<>());
+            BgpAnnouncer.Planned before = now.isPresent() ? ads.put(key.prefix(), now.get()) : ads.remove(key.prefix());
+            if (ads.isEmpty()) {
+                planned.remove(key.peer());
+            }
+            changedPeers.add(key.peer());
+            peerChanges.computeIfAbsent(key.peer(), k -> new HashMap<>())
+                    .put(key.prefix(), now.map(BgpAnnouncer.Planned::advertisement));
+            if (before != null) {
+                before.services().forEach(s -> countRef(s, key.peer(), -1));
+                changedServices.addAll(before.services());
+            }
+            now.ifPresent(p -> {
+                p.services().forEach(s -> countRef(s, key.peer(), +1));
+                changedServices.addAll(p.services());
+            });
+        });
+        change.peers().ifPresent(p -> peers = p);
+        change.problems().ifPresent(now -> {
+            if (!now.equals(problems)) {
+                now.forEach(p -> log.atWarn().addKeyValue("event", "bgpConfigProblem").log(p));
+                problems = now;
+            }
+        });
         Set<String> wanted = new HashSet<>();
         Map<String, List<BgpPeerStatusWriter.Condition>> conditions = new TreeMap<>();
         boolean heldBack = false;
-        for (BgpPeerDefined peer : input.peers()) {
+        for (BgpPeerDefined peer : peers.list()) {
             String name = peer.getName();
             String backend = peer.getBackend().isEmpty() ? defaultBackend : peer.getBackend();
             BgpPeerStatusWriter.Support support = new BgpPeerStatusWriter.Support(backend, BgpPeerConfigs.limitations(peer, backend));
@@ -156,7 +242,7 @@ final class BgpSpeaking implements AutoCloseable {
             PeerConfigException problem = null;
             try {
                 config = resolve(peer);
-                bfd = BfdProfiles.bfdPeer(peer, config, input.bfdProfiles());
+                bfd = BfdProfiles.bfdPeer(peer, config, peers.bfdProfiles());
             } catch (PeerConfigException e) {
                 problem = e;
             }
@@ -169,7 +255,13 @@ final class BgpSpeaking implements AutoCloseable {
                 notServed(name, problem.reason(), problem.getMessage());
             } else {
                 try {
-                    open(name, config, bfd, backend).set(plan.forPeer(name));
+                    Opened before = sessions.get(name);
+                    BgpSession session = open(name, config, bfd, backend);
+                    if (before == null || before.session() != session || change.replaceAll()) {
+                        session.set(advertisements(name));
+                    } else if (peerChanges.containsKey(name)) {
+                        session.change(peerChanges.get(name), () -> advertisements(name)); // what changed only
+                    }
                     wanted.add(name);
                     warnings.configResolved(name);
                 } catch (RuntimeException e) {
@@ -188,8 +280,60 @@ final class BgpSpeaking implements AutoCloseable {
             return false;
         });
         checkAgainLater(heldBack);
-        status.ifPresent(s -> s.announcing(plan.peersByService(wanted), input.uids()));
-        peerStatus.ifPresent(w -> w.conditions(conditions));
+        writeStatus(wanted, changedServices, change.replaceAll());
+        peerStatus.ifPresent(w -> w.conditions(conditions)); // a few peers: cheap, and their Secrets may have changed
+    }
+
+    private List<Advertisement> advertisements(String peer) {
+        return planned.getOrDefault(peer, Map.of()).values().stream().map(BgpAnnouncer.Planned::advertisement).toList();
+    }
+
+    private void countRef(ServiceKey service, String peer, int by) {
+        Map<String, Integer> refs = serviceRefs.computeIfAbsent(service, k -> new HashMap<>());
+        refs.merge(peer, by, Integer::sum);
+        if (refs.get(peer) <= 0) {
+            refs.remove(peer);
+        }
+        if (refs.isEmpty()) {
+            serviceRefs.remove(service);
+            uids.remove(service);
+        }
+    }
+
+    /** The peers, among those with a session, that are told about the Service. */
+    private Set<String> peersOf(ServiceKey service, Set<String> sessionPeers) {
+        Set<String> out = new TreeSet<>(serviceRefs.getOrDefault(service, Map.of()).keySet());
+        out.retainAll(sessionPeers);
+        return out;
+    }
+
+    /** The status objects of the Services that changed; of all of them when the sessions changed. */
+    private void writeStatus(Set<String> wanted, Set<ServiceKey> changedServices, boolean all) {
+        if (status.isEmpty()) {
+            return;
+        }
+        if (all || !wanted.equals(statusPeers)) {
+            Map<ServiceKey, Set<String>> byService = new HashMap<>();
+            serviceRefs.keySet().forEach(s -> {
+                Set<String> to = peersOf(s, wanted);
+                if (!to.isEmpty()) {
+                    byService.put(s, to);
+                }
+            });
+            status.get().announcing(byService, uids);
+        } else if (!changedServices.isEmpty()) {
+            Map<ServiceKey, Optional<Set<String>>> changes = new HashMap<>();
+            Map<ServiceKey, String> changedUids = new HashMap<>();
+            changedServices.forEach(s -> {
+                Set<String> to = peersOf(s, wanted);
+                changes.put(s, to.isEmpty() ? Optional.empty() : Optional.of(to));
+                if (uids.containsKey(s)) {
+                    changedUids.put(s, uids.get(s));
+                }
+            });
+            status.get().changed(changes, changedUids);
+        }
+        statusPeers = Set.copyOf(wanted);
     }
 
     /** The BGPPeers this speaker has a session with now. */
@@ -209,18 +353,7 @@ final class BgpSpeaking implements AutoCloseable {
     }
 
     private String password(SecretRef ref) {
-        if (client.isEmpty()) {
-            throw PeerConfigException.thisNode("PasswordSecretUnreadable", "the speaker runs without Kubernetes"
-                    + " and cannot read the password Secret " + ref.getNamespace() + "/" + ref.getName());
-        }
-        Secret secret;
-        try {
-            secret = client.get().secrets().inNamespace(ref.getNamespace()).withName(ref.getName()).get();
-        } catch (KubernetesClientException e) {
-            throw PeerConfigException.thisNode("PasswordSecretUnreadable", "cannot read the password Secret "
-                    + ref.getNamespace() + "/" + ref.getName() + ": " + e.getMessage());
-        }
-        return BgpPeerConfigs.password(ref, secret);
+        return BgpPeerConfigs.password(ref, secrets.get(ref));
     }
 
     private static boolean local(InetAddress address) {
@@ -288,8 +421,12 @@ final class BgpSpeaking implements AutoCloseable {
             checks = 0;
             return;
         }
-        if (nextCheck == null || nextCheck.isDone()) {
-            nextCheck = recheck.schedule(replan, WriteRetries.delayMillis(++checks), TimeUnit.MILLISECONDS);
+        // cleared before replanning: a plan quicker than the scheduled task's completion still schedules the next check
+        if (checkScheduled.compareAndSet(false, true)) {
+            recheck.schedule(() -> {
+                checkScheduled.set(false);
+                replan.run();
+            }, WriteRetries.delayMillis(++checks), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -324,7 +461,9 @@ final class BgpSpeaking implements AutoCloseable {
 
     @Override
     public void close() {
+        thread.shutdownNow();
         recheck.shutdownNow();
+        secrets.close();
         sessions.values().forEach(o -> o.session().close());
         sessions.clear();
         backends.values().forEach(BgpBackend::close);

@@ -1,34 +1,38 @@
 package io.ledgerlb.speaker;
 
-import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.ledger.event.SignedChain;
 import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.LedgerListener;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.state.LedgerSequenceException;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
 import io.ledgerlb.speaker.k8s.ClusterWatch;
 import io.ledgerlb.speaker.k8s.ServiceL2Status;
 import io.ledgerlb.speaker.k8s.StatusWriter;
 import io.ledgerlb.speaker.l2.L2Announcer;
-import io.ledgerlb.speaker.l2.OwnedIps;
 import io.ledgerlb.speaker.members.Membership;
 import io.ledgerlb.speaker.metrics.SpeakerMetrics;
-import io.ledgerlb.speaker.owner.ClusterView;
 import io.ledgerlb.speaker.owner.L2Assignment;
-import io.ledgerlb.speaker.owner.L2Planner;
-import io.ledgerlb.speaker.owner.NodeInfo;
+import io.ledgerlb.speaker.plan.Planning;
+import io.micrometer.core.instrument.Counter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -36,15 +40,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The speaker's heart: whenever the ledger, the cluster or the membership changes, it plans
- * ownership again ({@link L2Planner}, on one thread, bursts coalesced), hands the IPs it owns to
- * Layer 2, announces the ones it took over and tells Kubernetes. Under the ledger's lock it only
- * reads the state into plans; Layer 2 is applied first, on the planning thread, and BGP after it on
- * a thread of its own ({@link BgpSpeaking}: Secret reads, sessions closing), so neither the
- * follower nor a Layer 2 failover waits on a BGP peer or the API server. Nothing is owned before the
- * ledger has caught up and membership has settled (see the join delay in {@link Membership}).
+ * ownership again ({@link Planning}, on one thread, bursts coalesced), hands the IPs it gained and
+ * lost to Layer 2, announces the ones it took over and tells Kubernetes.
+ *
+ * <p>The follower's thread only queues each entry it folded (and, once caught up, a copy of its
+ * state to start from); the planning thread folds them into the planner's own state, so planning
+ * never holds the ledger's lock and the follower never waits on a plan. Planning is incremental:
+ * an entry costs the IPs it touches ({@link Planning}); a plan from scratch checks it, a slice
+ * every second so that a round over every IP takes {@code fullPlanEvery} and never holds this
+ * thread for long (a disagreement is logged at ERROR, counted, and those IPs planned again). Layer 2
+ * is applied first, on the planning thread; BGP after it on a thread of its own
+ * ({@link BgpSpeaking}: sessions, Secrets), status writes on the writers' threads, so neither the
+ * follower nor a Layer 2 failover waits on a BGP peer or the API server. Nothing is owned before
+ * the ledger has caught up and membership has settled (see the join delay in {@link Membership}).
  */
 public final class Speaker implements Membership.Listener, LedgerListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Speaker.class);
+    public static final Duration DEFAULT_FULL_PLAN_EVERY = Duration.ofMinutes(1);
 
     private final String node;
     private final L2Announcer announcer;
@@ -52,40 +64,60 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private final Optional<ClusterWatch> cluster;
     private final Optional<StatusWriter<ServiceL2Status>> status;
     private final Optional<BgpSpeaking> bgp;
+    private final long fullPlanEveryNanos;
     private final ExecutorService planner = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "speaker-plan");
         t.setDaemon(true);
         return t;
     });
     private final AtomicBoolean planPending = new AtomicBoolean();
-    private final ExecutorService bgpThread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "speaker-bgp");
+    private final java.util.concurrent.ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "speaker-plan-check");
         t.setDaemon(true);
         return t;
     });
-    private final java.util.concurrent.atomic.AtomicReference<BgpSpeaking.Input> bgpPending =
-            new java.util.concurrent.atomic.AtomicReference<>();
+    /** Entries folded by the follower, and states (copies) to start over from, in order. */
+    private final ConcurrentLinkedQueue<Object> fromLedger = new ConcurrentLinkedQueue<>();
+    private final Counter disagreements;
     private volatile LedgerFollower follower;
     private volatile boolean caughtUp;
-    private final java.util.concurrent.CountDownLatch folded = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch folded = new CountDownLatch(1);
     private volatile boolean leaving;
     private volatile boolean stale;
     private volatile Set<String> eligible = Set.of();
+
+    // the planning thread's
+    private final Planning planning;
     private Set<String> plannedWith = Set.of();
-    private Map<String, String> skipped = Map.of();
-    private List<L2Assignment> mine = List.of();
+    private final Map<String, L2Assignment> mine = new ConcurrentHashMap<>();
+    private final Map<ServiceKey, Set<String>> myIpsOfService = new HashMap<>();
 
     public Speaker(String node, L2Announcer announcer, SpeakerMetrics metrics,
                    Optional<ClusterWatch> cluster, Optional<StatusWriter<ServiceL2Status>> status, Optional<BgpSpeaking> bgp) {
+        this(node, announcer, metrics, cluster, status, bgp, DEFAULT_FULL_PLAN_EVERY);
+    }
+
+    public Speaker(String node, L2Announcer announcer, SpeakerMetrics metrics, Optional<ClusterWatch> cluster,
+                   Optional<StatusWriter<ServiceL2Status>> status, Optional<BgpSpeaking> bgp, Duration fullPlanEvery) {
         this.node = node;
         this.bgp = bgp;
         this.announcer = announcer;
         this.metrics = metrics;
         this.cluster = cluster;
         this.status = status;
+        this.fullPlanEveryNanos = fullPlanEvery.toNanos();
+        this.planning = new Planning(node);
+        ticks.scheduleWithFixedDelay(() -> {
+            try {
+                planner.execute(this::recheck);
+            } catch (RejectedExecutionException e) {
+                // closing
+            }
+        }, 1, 1, TimeUnit.SECONDS);
+        this.disagreements = Counter.builder("ledgerlb_speaker_plan_disagreements")
+                .description("full re-plans that found the incremental plan different (then taken)").register(metrics.registry());
     }
 
-    /** The follower this speaker reads the state from (created with this speaker as its listener). */
     /**
      * Blocks until the ledger is folded to where it ended at start. A speaker joins membership
      * only then: the others hand it IPs as soon as it is eligible, and it must be able to answer.
@@ -94,6 +126,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         folded.await();
     }
 
+    /** The follower this speaker reads from (created with this speaker, or its {@link LedgerWatch}, as listener). */
     public void following(LedgerFollower follower) {
         this.follower = follower;
         requestPlan();
@@ -102,12 +135,14 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     @Override
     public void applied(LedgerEntry entry, LedgerState state) {
         if (caughtUp) {
+            fromLedger.add(entry);
             requestPlan();
         }
     }
 
     @Override
     public void caughtUp(LedgerState state) {
+        fromLedger.add(state.copy()); // on the follower's thread: the state holds still
         caughtUp = true;
         folded.countDown();
         log.atInfo().addKeyValue("event", "ledgerCaughtUp").addKeyValue("sequence", state.sequence())
@@ -162,7 +197,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
 
     /** The IPs this node announces now. */
     public List<L2Assignment> announcing() {
-        return mine;
+        return List.copyOf(mine.values());
     }
 
     /** Stops planning: what is owned stays owned while the others take over (graceful shutdown). */
@@ -174,119 +209,172 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         if (planPending.compareAndSet(false, true)) {
             try {
                 planner.execute(this::plan);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // closing
             }
         }
     }
 
-    private record Planned(L2Planner.Plan plan, Map<ServiceKey, String> uids, Optional<BgpSpeaking.Input> bgp) {}
+    /** Runs {@code work} on the planning thread and waits for it (tests and benchmarks). */
+    <T> T onPlanningThread(java.util.concurrent.Callable<T> work) throws Exception {
+        return planner.submit(work).get();
+    }
+
+    Planning planning() {
+        return planning;
+    }
 
     /**
-     * Hands the BGP part of a plan to the BGP thread, which applies the latest one it has (older
-     * ones it has not started are skipped): a Secret read or a session that takes seconds to close
-     * holds up neither the ledger nor Layer 2.
+     * A slice of the full re-plan ({@link Planning#recheck}), sized so that a round over every IP
+     * takes {@code fullPlanEvery}; what differs is planned again at once.
      */
-    private void announceBgp(BgpSpeaking.Input input) {
-        if (bgpPending.getAndSet(input) == null) {
-            try {
-                bgpThread.execute(() -> {
-                    BgpSpeaking.Input latest = bgpPending.getAndSet(null);
-                    try {
-                        bgp.orElseThrow().apply(latest);
-                    } catch (RuntimeException e) {
-                        log.error("applying the BGP plan failed; Layer 2 goes on", e);
-                    }
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                // closing
+    private void recheck() {
+        if (!planning.hasState() || leaving || stale) {
+            return;
+        }
+        try {
+            long perSecond = Math.max(1, fullPlanEveryNanos / TimeUnit.SECONDS.toNanos(1));
+            int chunk = (int) Math.max(100, (planning.ipCount() + perSecond - 1) / perSecond);
+            List<String> differ = planning.recheck(chunk);
+            if (!differ.isEmpty()) {
+                disagreements.increment();
+                log.atError().addKeyValue("event", "planDisagreement").addKeyValue("ips", differ.size() > 20 ? differ.subList(0, 20) : differ)
+                        .addKeyValue("count", differ.size()).log("the incremental plan differs from a plan from scratch; planning these IPs again");
+                plan();
             }
+        } catch (RuntimeException e) {
+            log.error("checking the plan failed", e);
         }
     }
 
     private void plan() {
         planPending.set(false);
-        LedgerFollower f = follower;
-        if (f == null || !caughtUp || leaving || stale) {
-            return;
-        }
         try {
+            takeLedgerChanges();
+            takeClusterChanges();
+            if (!planning.hasState() || leaving || stale) {
+                return; // what changed stays noted in the planner, and is planned once this passes
+            }
             Set<String> members = eligible;
-            ClusterView view = new ClusterView(
-                    cluster.map(ClusterWatch::nodes).orElse(Map.of()), members,
-                    cluster.map(ClusterWatch::servingNodes).orElse(Map.of()), cluster.isPresent(),
-                    cluster.map(ClusterWatch::serviceLabels).orElse(Map.of()));
-            Planned planned = f.withState(state -> {
-                // under the ledger's lock only what is pure and quick: reading the state into plans
-                Optional<BgpSpeaking.Input> bgpInput = Optional.empty();
-                if (bgp.isPresent()) {
-                    try {
-                        bgpInput = Optional.of(BgpSpeaking.input(state, view.nodes().getOrDefault(node,
-                                new NodeInfo(node, Map.of(), false)), view.servingNodes(state.servicesWithAssignments()),
-                                view::labels));
-                    } catch (RuntimeException e) {
-                        log.error("BGP planning failed; Layer 2 goes on", e);
-                    }
-                }
-                L2Planner.Plan plan = L2Planner.plan(state, view);
-                Map<ServiceKey, String> uids = new HashMap<>();
-                for (L2Assignment a : plan.ownedBy(node)) {
-                    for (IpAssigned holder : state.holders(a.ip())) {
-                        uids.put(ServiceKey.of(holder.getService()), holder.getService().getUid());
-                    }
-                }
-                return new Planned(plan, uids, bgpInput);
-            });
-            apply(planned, !plannedWith.containsAll(members)); // Layer 2 first, on this thread
+            planning.members(members);
+            Planning.Delta delta = planning.plan();
+            boolean memberJoined = !plannedWith.containsAll(members);
             plannedWith = members;
-            planned.bgp().ifPresent(this::announceBgp);
+            applyLayer2(delta, memberJoined); // Layer 2 first, on this thread
+            bgp.ifPresent(b -> b.changed(bgpChange(delta)));
         } catch (RuntimeException e) {
             log.error("planning ownership failed; keeping the previous plan", e);
         }
     }
 
-    private void apply(Planned planned, boolean memberJoined) {
-        logSkipped(planned.plan().skipped());
-        List<L2Assignment> now = planned.plan().ownedBy(node);
-        Map<InetAddress, Set<String>> interfaces = new HashMap<>();
-        Map<InetAddress, L2Assignment> byAddress = new HashMap<>();
-        for (L2Assignment a : now) {
-            InetAddress ip = literal(a.ip());
-            if (ip != null) {
-                interfaces.put(ip, a.interfaces());
-                byAddress.put(ip, a);
+    /** Folds what the follower queued into the planner's own state; starts over from the follower's state on a gap. */
+    private void takeLedgerChanges() {
+        for (Object next; (next = fromLedger.poll()) != null; ) {
+            if (next instanceof LedgerState start) {
+                planning.reset(start);
+            } else if (planning.hasState()) {
+                try {
+                    planning.apply((LedgerEntry) next);
+                } catch (LedgerSequenceException e) {
+                    LedgerFollower f = follower;
+                    log.atWarn().addKeyValue("event", "planningStateResync").addKeyValue("error", e.getMessage())
+                            .log("the planner's state does not continue with the follower's entries; starting over from the follower's state");
+                    if (f != null) {
+                        planning.reset(f.withState(LedgerState::copy));
+                    }
+                }
             }
         }
-        OwnedIps before = announcer.owned();
-        announcer.own(new OwnedIps(interfaces));
-        Set<String> previous = new HashSet<>();
-        mine.forEach(a -> previous.add(a.ip()));
-        for (L2Assignment a : mine) {
-            if (!byAddress.containsKey(literal(a.ip()))) {
-                log.atInfo().addKeyValue("event", "serviceWithdrawn").addKeyValue("ip", a.ip())
-                        .addKeyValue("services", a.services()).log("stopped announcing service IP");
+    }
+
+    private void takeClusterChanges() {
+        cluster.ifPresent(c -> {
+            if (c.takeNodesChanged()) {
+                planning.nodes(c.nodes(), true);
+            }
+            for (ServiceKey service : c.takeChangedServices()) {
+                planning.serving(service, c.servingNodes(service));
+                planning.labels(service, c.labels(service));
+            }
+        });
+    }
+
+    private void applyLayer2(Planning.Delta delta, boolean memberJoined) {
+        delta.skipped().forEach((ip, reason) -> log.atWarn().addKeyValue("event", "ipNotAnnounced").addKeyValue("ip", ip)
+                .addKeyValue("reason", reason).log("ignoring an assignment the speaker cannot announce"));
+        Map<ServiceKey, Optional<Set<String>>> statusChanges = new HashMap<>();
+        Set<ServiceKey> servicesChanged = new HashSet<>();
+        delta.l2().forEach((ip, now) -> {
+            L2Assignment before = mine.get(ip);
+            L2Assignment after = now.filter(a -> a.node().equals(node)).orElse(null);
+            if (before == null && after == null) {
+                return;
+            }
+            InetAddress address = literal(ip);
+            if (address == null) {
+                return;
+            }
+            if (after == null) {
+                announcer.disown(address);
+                mine.remove(ip);
+                log.atInfo().addKeyValue("event", "serviceWithdrawn").addKeyValue("ip", ip)
+                        .addKeyValue("services", before.services()).log("stopped announcing service IP");
+            } else {
+                announcer.own(address, after.interfaces());
+                mine.put(ip, after);
+                if (before == null) {
+                    announcer.announce(address, after.interfaces());
+                    log.atInfo().addKeyValue("event", "serviceAnnounced").addKeyValue("ip", ip)
+                            .addKeyValue("services", after.services()).addKeyValue("interfaces", after.interfaces())
+                            .log("taking over service IP, sending gratuitous announcements");
+                }
+            }
+            Set<Announced> pairsBefore = before == null ? Set.of() : announcedServices(List.of(before));
+            Set<Announced> pairsAfter = after == null ? Set.of() : announcedServices(List.of(after));
+            pairsBefore.stream().filter(k -> !pairsAfter.contains(k)).forEach(k -> metrics.announced(k.ip(), node, "layer2", k.service(), false));
+            pairsAfter.stream().filter(k -> !pairsBefore.contains(k)).forEach(k -> metrics.announced(k.ip(), node, "layer2", k.service(), true));
+            if (before != null) {
+                before.services().forEach(s -> forget(s, ip));
+                servicesChanged.addAll(before.services());
+            }
+            if (after != null) {
+                after.services().forEach(s -> myIpsOfService.computeIfAbsent(s, k -> new HashSet<>()).add(ip));
+                servicesChanged.addAll(after.services());
+            }
+        });
+        if (memberJoined) {
+            // a joining speaker may have taken an IP over and gone: the owners say again where the IPs are
+            mine.values().forEach(a -> Optional.ofNullable(literal(a.ip())).ifPresent(ip -> announcer.announce(ip, a.interfaces())));
+        }
+        if (servicesChanged.isEmpty()) {
+            return;
+        }
+        Map<ServiceKey, String> uids = new HashMap<>();
+        for (ServiceKey service : servicesChanged) {
+            Set<String> ips = myIpsOfService.get(service);
+            if (ips == null) {
+                statusChanges.put(service, Optional.empty());
+            } else {
+                Set<String> interfaces = new TreeSet<>();
+                ips.forEach(ip -> interfaces.addAll(mine.get(ip).interfaces()));
+                statusChanges.put(service, Optional.of(interfaces));
+                uids.put(service, planning.uid(service));
             }
         }
-        for (Map.Entry<InetAddress, L2Assignment> e : byAddress.entrySet()) {
-            L2Assignment a = e.getValue();
-            boolean gained = !before.ips().contains(e.getKey());
-            if (gained || memberJoined) {
-                announcer.announce(e.getKey(), a.interfaces());
-            }
-            if (gained) {
-                log.atInfo().addKeyValue("event", "serviceAnnounced").addKeyValue("ip", a.ip())
-                        .addKeyValue("services", a.services()).addKeyValue("interfaces", a.interfaces())
-                        .log("taking over service IP, sending gratuitous announcements");
-            }
+        status.ifPresent(w -> w.changed(statusChanges, uids));
+    }
+
+    private BgpSpeaking.Change bgpChange(Planning.Delta delta) {
+        Map<ServiceKey, String> uids = new HashMap<>();
+        delta.bgp().values().forEach(p -> p.ifPresent(planned -> planned.services().forEach(s -> uids.put(s, planning.uid(s)))));
+        return new BgpSpeaking.Change(delta.bgp(), delta.peers(), delta.problems(), uids, false);
+    }
+
+    private void forget(ServiceKey service, String ip) {
+        Set<String> ips = myIpsOfService.get(service);
+        if (ips != null && ips.remove(ip) && ips.isEmpty()) {
+            myIpsOfService.remove(service);
         }
-        Set<Announced> announcedBefore = announcedServices(mine);
-        Set<Announced> announcedNow = announcedServices(now);
-        announcedBefore.stream().filter(k -> !announcedNow.contains(k))
-                .forEach(k -> metrics.announced(k.ip(), node, "layer2", k.service(), false));
-        announcedNow.stream().filter(k -> !announcedBefore.contains(k))
-                .forEach(k -> metrics.announced(k.ip(), node, "layer2", k.service(), true));
-        mine = now;
-        status.ifPresent(w -> w.announcing(StatusWriter.interfacesByService(now), planned.uids()));
     }
 
     /** One series of {@code metallb_speaker_announced}: an IP and a Service ({@code namespace/name}) behind it. */
@@ -302,16 +390,6 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         return out;
     }
 
-    private void logSkipped(Map<String, String> now) {
-        now.forEach((ip, reason) -> {
-            if (!reason.equals(skipped.get(ip))) {
-                log.atWarn().addKeyValue("event", "ipNotAnnounced").addKeyValue("ip", ip).addKeyValue("reason", reason)
-                        .log("ignoring an assignment the speaker cannot announce");
-            }
-        });
-        skipped = now;
-    }
-
     private static InetAddress literal(String ip) {
         try {
             return InetAddress.getByName(ip); // the ledger holds IP literals: no lookup
@@ -323,7 +401,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
 
     @Override
     public void close() {
-        bgpThread.shutdownNow();
+        ticks.shutdownNow();
         planner.shutdownNow();
         try {
             planner.awaitTermination(2, TimeUnit.SECONDS);

@@ -125,6 +125,22 @@ public final class SpeakerMain implements Callable<Integer> {
                     + " and if Kafka answers but the follower is behind, planning stops (default ${DEFAULT-VALUE}).")
     long ledgerStaleAfterMs;
 
+    @Option(names = "--garp-repeat-count", defaultValue = "0",
+            description = "After taking an IP over (gratuitous ARP / unsolicited NA at once, 200 ms and 1 s later), send it this many"
+                    + " more times, every --garp-interval-ms, while the IP stays here: for switches that age MAC tables out before"
+                    + " routers age ARP caches (default ${DEFAULT-VALUE}).")
+    int garpRepeatCount;
+
+    @Option(names = "--garp-interval-ms", defaultValue = "30000",
+            description = "Time between the repeats of --garp-repeat-count (at least 100; default ${DEFAULT-VALUE}).")
+    long garpIntervalMs;
+
+    @Option(names = "--full-plan-every-ms", defaultValue = "60000",
+            description = "Planning is incremental (an event costs the IPs it touches); this often a plan from scratch checks it"
+                    + " (a difference is logged at ERROR, counted in ledgerlb_speaker_plan_disagreements_total, and taken;"
+                    + " default ${DEFAULT-VALUE}).")
+    long fullPlanEveryMs;
+
     @Option(names = "--metrics-port", defaultValue = "7472", description = "Prometheus /metrics, /healthz, /readyz port; 0: none.")
     int metricsPort;
 
@@ -158,6 +174,13 @@ public final class SpeakerMain implements Callable<Integer> {
             log.error("speaker not started: {}", e.getMessage());
             return 2;
         }
+        L2Announcer.GarpRepeats garpRepeats;
+        try {
+            garpRepeats = new L2Announcer.GarpRepeats(garpRepeatCount, Duration.ofMillis(garpIntervalMs));
+        } catch (IllegalArgumentException e) {
+            log.error("speaker not started: {}", e.getMessage());
+            return 2;
+        }
         List<AutoCloseable> resources = new ArrayList<>();
         CountDownLatch stopped = new CountDownLatch(1);
         try {
@@ -173,7 +196,7 @@ public final class SpeakerMain implements Callable<Integer> {
                 links.add(link);
                 resources.add(link);
             }
-            L2Announcer announcer = new L2Announcer(links, metrics);
+            L2Announcer announcer = new L2Announcer(links, metrics, garpRepeats);
             resources.add(announcer);
             links.forEach(link -> link.start(frame -> announcer.received(link.identity().name(), frame)));
 
@@ -201,9 +224,15 @@ public final class SpeakerMain implements Callable<Integer> {
             Optional<ClusterWatch> cluster = client.map(c -> new ClusterWatch(c, planAgain));
             cluster.ifPresent(resources::add);
             InetSocketAddress bind = socketAddress(membersBind);
-            Optional<BgpSpeaking> bgp = Optional.of(new BgpSpeaking(bind.getAddress(), client, nodeName, namespace, planAgain, metrics.registry()));
+            BgpSpeaking[] bgpRef = new BgpSpeaking[1];
+            Optional<BgpSpeaking> bgp = Optional.of(new BgpSpeaking(bind.getAddress(), client, nodeName, namespace, () -> {
+                if (bgpRef[0] != null) {
+                    bgpRef[0].recheck();
+                }
+            }, metrics.registry()));
+            bgpRef[0] = bgp.get();
             bgp.ifPresent(resources::add);
-            Speaker speaker = new Speaker(nodeName, announcer, metrics, cluster, status, bgp);
+            Speaker speaker = new Speaker(nodeName, announcer, metrics, cluster, status, bgp, Duration.ofMillis(fullPlanEveryMs));
             speakerRef[0] = speaker;
             resources.add(speaker);
 

@@ -113,11 +113,11 @@ class LayerTwoNotHeldUpTest {
                     Event.newBuilder().setBgpPeerDefined(BgpSpeakingTest.peer("router")
                             .setPassword(SecretRef.newBuilder().setNamespace("metallb-system").setName("router-password").setKey("password"))),
                     Ledgers.assign("a", "192.0.2.1", "p", false));
-            await().atMost(WAIT).until(() -> api.waitingFor("/secrets/router-password")); // BGP is stuck in that GET now
+            await().atMost(WAIT).until(() -> api.waitingFor("/secrets")); // BGP is stuck listing the Secrets now
 
             Ledgers.append(writer, Ledgers.assign("b", "192.0.2.2", "p", false));
             await().atMost(WAIT).until(() -> announcer.owned().ips().contains(InetAddress.getByName("192.0.2.2")));
-            assertThat(api.waitingFor("/secrets/router-password")).as("the Secret request still waits").isTrue();
+            assertThat(api.waitingFor("/secrets")).as("the Secrets request still waits").isTrue();
         } finally {
             announcer.close();
             metrics.stop();

@@ -15,13 +15,17 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Watches what ownership needs from Kubernetes: the Nodes (labels, NetworkUnavailable, addresses)
- * and the EndpointSlices (which nodes have a serving endpoint of each Service). Informers keep
- * the caches; {@code changed} runs after every event and the speaker reads the caches again.
+ * Watches what ownership needs from Kubernetes: the Nodes (labels, NetworkUnavailable, addresses),
+ * the EndpointSlices (which nodes have a serving endpoint of each Service) and the Services' labels
+ * (for serviceSelectors). Informers keep the caches; {@code changed} runs after every event, and
+ * the speaker takes what changed ({@link #takeNodesChanged}, {@link #takeChangedServices}) and
+ * reads only that again: a slice or Service event costs that Service, not all of them.
  */
 public final class ClusterWatch implements AutoCloseable {
     public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
@@ -33,6 +37,9 @@ public final class ClusterWatch implements AutoCloseable {
     /** Set by every EndpointSlice event (after the informer's cache has it): {@link #servingNodes} reads the slices again. */
     private final AtomicBoolean slicesChanged = new AtomicBoolean(true);
     private Map<ServiceKey, Set<String>> serving = Map.of();
+    private final Set<ServiceKey> changedServices = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean nodesChanged = new AtomicBoolean(true);
+    private static final String BY_SERVICE = "service";
 
     public ClusterWatch(KubernetesClient client, Runnable changed) {
         ResourceEventHandler<Object> handler = new ResourceEventHandler<>() {
@@ -43,6 +50,10 @@ public final class ClusterWatch implements AutoCloseable {
 
             @Override
             public void onUpdate(Object oldObj, Object newObj) {
+                if (oldObj instanceof Service before && newObj instanceof Service after
+                        && Objects.equals(before.getMetadata().getLabels(), after.getMetadata().getLabels())) {
+                    return; // only a Service's labels matter here; its status is written often
+                }
                 changedBy(newObj);
             }
 
@@ -52,14 +63,22 @@ public final class ClusterWatch implements AutoCloseable {
             }
 
             private void changedBy(Object obj) {
-                if (obj instanceof EndpointSlice) {
+                if (obj instanceof EndpointSlice slice) {
                     slicesChanged.set(true);
+                    serviceOf(slice).ifPresent(changedServices::add);
+                } else if (obj instanceof Service service) {
+                    changedServices.add(keyOf(service));
+                } else {
+                    nodesChanged.set(true);
                 }
                 changed.run();
             }
         };
         this.nodes = client.nodes().inform(cast(handler), 0);
-        this.slices = client.discovery().v1().endpointSlices().inAnyNamespace().inform(cast(handler), 0);
+        this.slices = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
+        slices.addIndexers(Map.of(BY_SERVICE, slice -> serviceOf(slice).map(k -> List.of(k.toString())).orElse(List.of())));
+        slices.addEventHandler(cast(handler));
+        slices.run();
         this.services = client.services().inAnyNamespace().inform(cast(handler), 0);
     }
 
@@ -102,16 +121,42 @@ public final class ClusterWatch implements AutoCloseable {
         return serving;
     }
 
-    /** Each Service's labels (Services without labels left out). */
-    public Map<ServiceKey, Map<String, String>> serviceLabels() {
-        Map<ServiceKey, Map<String, String>> out = new HashMap<>();
-        for (Service service : services.getStore().list()) {
-            Map<String, String> labels = service.getMetadata().getLabels();
-            if (labels != null && !labels.isEmpty()) {
-                out.put(new ServiceKey(service.getMetadata().getNamespace(), service.getMetadata().getName()), labels);
-            }
+    /** A Service's labels now (empty: none, or no such Service). */
+    public Map<String, String> labels(ServiceKey service) {
+        Service found = services.getStore().getByKey(service.namespace() + "/" + service.name());
+        Map<String, String> labels = found == null ? null : found.getMetadata().getLabels();
+        return labels == null ? Map.of() : labels;
+    }
+
+    /** Whether the Nodes changed since the last call. */
+    public boolean takeNodesChanged() {
+        return nodesChanged.getAndSet(false);
+    }
+
+    /** The Services whose EndpointSlices or labels changed since the last call. */
+    public Set<ServiceKey> takeChangedServices() {
+        Set<ServiceKey> out = new HashSet<>();
+        for (ServiceKey k : changedServices) {
+            changedServices.remove(k);
+            out.add(k);
         }
         return out;
+    }
+
+    /** The nodes where one Service has a serving endpoint now, from its slices only. */
+    public Set<String> servingNodes(ServiceKey service) {
+        return servingNodes(slices.getIndexer().byIndex(BY_SERVICE, service.toString())).getOrDefault(service, Set.of());
+    }
+
+    private static ServiceKey keyOf(Service service) {
+        return new ServiceKey(service.getMetadata().getNamespace(), service.getMetadata().getName());
+    }
+
+    private static java.util.Optional<ServiceKey> serviceOf(EndpointSlice slice) {
+        Map<String, String> labels = slice.getMetadata().getLabels();
+        String service = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+        return service == null ? java.util.Optional.empty()
+                : java.util.Optional.of(new ServiceKey(slice.getMetadata().getNamespace(), service));
     }
 
     static NodeInfo nodeInfo(Node node) {

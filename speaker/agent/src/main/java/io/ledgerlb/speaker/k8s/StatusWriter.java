@@ -15,10 +15,10 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,12 +58,18 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
     /** Status object namespace/name → what it should say now. */
     private final Map<String, Wanted> wanted = new HashMap<>();
     private boolean listed;
-    /** What {@link #announcing} was told last, until the writer thread takes it. */
-    private final AtomicReference<Announced> next = new AtomicReference<>();
+    /** What {@link #announcing} and {@link #changed} were told since the writer thread last took it. */
+    private final Pending pending = new Pending();
     /** Object names of the Services announced, as {@link #name} makes them (a hash each). */
     private final Map<ServiceKey, String> names = new HashMap<>();
 
-    private record Announced(Map<ServiceKey, Set<String>> details, Map<ServiceKey, String> uids) {}
+    /** Changes not written yet; {@code all}: they replace everything wanted before. Guarded by itself. */
+    private static final class Pending {
+        final Map<ServiceKey, Optional<Set<String>>> changes = new HashMap<>();
+        final Map<ServiceKey, String> uids = new HashMap<>();
+        boolean all;
+        boolean scheduled;
+    }
 
     private StatusWriter(KubernetesClient client, String node, String namespace, Kind<T> kind) {
         this.client = client;
@@ -116,20 +122,69 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
      * costs one pass over the Services, not one per plan.
      */
     public void announcing(Map<ServiceKey, Set<String>> detailsByService, Map<ServiceKey, String> serviceUids) {
-        if (next.getAndSet(new Announced(Map.copyOf(detailsByService), Map.copyOf(serviceUids))) == null) {
-            thread.execute(() -> {
-                Announced latest = next.getAndSet(null);
-                reconcile(latest.details(), latest.uids());
-            });
+        Map<ServiceKey, Optional<Set<String>>> all = new HashMap<>();
+        detailsByService.forEach((k, v) -> all.put(k, Optional.of(Set.copyOf(v))));
+        take(all, serviceUids, true);
+    }
+
+    /**
+     * Only these Services changed: each with its details now, or empty when this node no longer
+     * announces it. Writes only their objects (a plan that touched one Service costs one).
+     */
+    public void changed(Map<ServiceKey, Optional<Set<String>>> changes, Map<ServiceKey, String> serviceUids) {
+        take(changes, serviceUids, false);
+    }
+
+    private void take(Map<ServiceKey, Optional<Set<String>>> changes, Map<ServiceKey, String> serviceUids, boolean all) {
+        boolean first;
+        synchronized (pending) {
+            if (all) {
+                pending.changes.clear();
+                pending.all = true;
+            }
+            pending.changes.putAll(changes);
+            pending.uids.putAll(serviceUids);
+            first = !pending.scheduled;
+            pending.scheduled = true;
+        }
+        if (first) {
+            thread.execute(this::reconcile);
         }
     }
 
-    private void reconcile(Map<ServiceKey, Set<String>> mine, Map<ServiceKey, String> serviceUids) {
-        wanted.clear();
-        names.keySet().retainAll(mine.keySet());
-        mine.forEach((service, details) -> wanted.put(namespace + "/" + names.computeIfAbsent(service, this::name),
-                new Wanted(service, Set.copyOf(details), serviceUids.get(service))));
-        syncAll();
+    private void reconcile() {
+        Map<ServiceKey, Optional<Set<String>>> changes;
+        Map<ServiceKey, String> serviceUids;
+        boolean all;
+        synchronized (pending) {
+            changes = new HashMap<>(pending.changes);
+            serviceUids = new HashMap<>(pending.uids);
+            all = pending.all;
+            pending.changes.clear();
+            pending.uids.clear();
+            pending.all = false;
+            pending.scheduled = false;
+        }
+        if (all) {
+            wanted.clear();
+            names.keySet().retainAll(changes.keySet());
+        }
+        Set<String> keys = new TreeSet<>();
+        changes.forEach((service, details) -> {
+            String key = namespace + "/" + names.computeIfAbsent(service, this::name);
+            keys.add(key);
+            if (details.isPresent()) {
+                wanted.put(key, new Wanted(service, details.get(), serviceUids.get(service)));
+            } else {
+                wanted.remove(key);
+                names.remove(service);
+            }
+        });
+        if (all || !listed) {
+            syncAll();
+        } else {
+            keys.forEach(this::sync);
+        }
     }
 
     private void syncAll() {

@@ -18,13 +18,30 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Layer 2 on this node: answers requests for the IPs it owns on each selected interface, and
- * announces IPs it takes over. Ownership is one volatile immutable value, so the moment it is
- * replaced no request for an IP that moved away gets an answer.
+ * announces IPs it takes over. Ownership is a concurrent map changed one IP at a time (a plan
+ * touching one IP costs one IP, at 50,000 Services too): the moment an IP is removed no request
+ * for it gets an answer.
+ *
+ * <p>A takeover sends gratuitous ARP / unsolicited NA at once, 200 ms and 1 s later (a lost frame),
+ * then {@link GarpRepeats#count} more every {@link GarpRepeats#interval} while the IP stays here:
+ * switches age their MAC tables out before routers age their ARP caches (MetalLB #2910).
  */
 public final class L2Announcer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(L2Announcer.class);
-    /** Gratuitous ARP / unsolicited NA repeats after a takeover (ms after the first). */
-    static final List<Long> REPEATS_MS = List.of(0L, 200L, 1000L);
+    /** Gratuitous ARP / unsolicited NA right after a takeover (ms after the first). */
+    static final List<Long> BURST_MS = List.of(0L, 200L, 1000L);
+
+    /** How many more times, and how often, gratuitous announcements are repeated after the burst. */
+    public record GarpRepeats(int count, java.time.Duration interval) {
+        public static final GarpRepeats NONE = new GarpRepeats(0, java.time.Duration.ofSeconds(30));
+
+        public GarpRepeats {
+            if (count < 0 || (count > 0 && interval.toMillis() < 100)) {
+                throw new IllegalArgumentException("gratuitous ARP repeats: count must be >= 0 and the interval at least 100 ms, got "
+                        + count + " every " + interval.toMillis() + " ms");
+            }
+        }
+    }
 
     /** What sends a frame on one interface: pcap in production. */
     public interface Link {
@@ -36,9 +53,16 @@ public final class L2Announcer implements AutoCloseable {
     private final Map<String, Link> links;
     private final SpeakerMetrics metrics;
     private final ScheduledExecutorService repeats;
-    private volatile OwnedIps owned = OwnedIps.NONE;
+    private final java.util.concurrent.ConcurrentHashMap<InetAddress, Set<String>> ownedIps = new java.util.concurrent.ConcurrentHashMap<>();
+    private final OwnedIps owned = OwnedIps.view(ownedIps);
+    private final GarpRepeats garpRepeats;
 
     public L2Announcer(List<? extends Link> links, SpeakerMetrics metrics) {
+        this(links, metrics, GarpRepeats.NONE);
+    }
+
+    public L2Announcer(List<? extends Link> links, SpeakerMetrics metrics, GarpRepeats garpRepeats) {
+        this.garpRepeats = garpRepeats;
         this.links = links.stream().collect(java.util.stream.Collectors.toUnmodifiableMap(
                 l -> l.identity().name(), l -> l));
         this.metrics = metrics;
@@ -49,12 +73,23 @@ public final class L2Announcer implements AutoCloseable {
         });
     }
 
+    /** A copy of what this node answers for now. */
     public OwnedIps owned() {
-        return owned;
+        return new OwnedIps(ownedIps);
     }
 
-    public void own(OwnedIps now) {
-        owned = now;
+    public boolean owns(InetAddress ip) {
+        return ownedIps.containsKey(ip);
+    }
+
+    /** Answers for {@code ip} from now on, on these interfaces (empty: all). */
+    public void own(InetAddress ip, Set<String> interfaces) {
+        ownedIps.put(ip, Set.copyOf(interfaces));
+    }
+
+    /** Stops answering for {@code ip} now. */
+    public void disown(InetAddress ip) {
+        ownedIps.remove(ip);
     }
 
     /** Handles one frame captured on {@code iface}. Never throws: a bad frame is logged and dropped. */
@@ -101,8 +136,12 @@ public final class L2Announcer implements AutoCloseable {
 
     /** Gratuitous ARP or unsolicited NA for {@code ip}, now and repeated, while it stays ours. */
     public void announce(InetAddress ip, Set<String> interfaces) {
-        for (long delay : REPEATS_MS) {
+        for (long delay : BURST_MS) {
             repeats.schedule(() -> announceOnce(ip, interfaces), delay, TimeUnit.MILLISECONDS);
+        }
+        long last = BURST_MS.get(BURST_MS.size() - 1);
+        for (int i = 1; i <= garpRepeats.count(); i++) {
+            repeats.schedule(() -> announceOnce(ip, interfaces), last + i * garpRepeats.interval().toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 

@@ -2,6 +2,7 @@ package io.ledgerlb.speaker.owner;
 
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -13,11 +14,12 @@ import java.util.Set;
  * @param nodes the Kubernetes Nodes by name; empty when the speaker runs without Kubernetes, in
  *        which case every live speaker counts as a node without labels
  * @param liveSpeakers the nodes whose speakers membership currently considers alive
- * @param servingNodes for each Service, the nodes with a serving endpoint (used for
- *        externalTrafficPolicy: Local)
+ * @param servingNodes for each Service, the nodes with a serving endpoint (externalTrafficPolicy:
+ *        Local narrows the owners to them; with none anywhere the IP is not announced); read
+ *        through, not copied: the caller does not change it while a plan reads it
  * @param withKubernetes whether {@code nodes} is authoritative
  * @param serviceLabels each Service's labels, for advertisements' serviceSelectors (a Service not
- *        in it has none)
+ *        in it has none); read through, not copied, as servingNodes
  */
 public record ClusterView(Map<String, NodeInfo> nodes, Set<String> liveSpeakers,
                           Map<ServiceKey, Set<String>> servingNodes, boolean withKubernetes,
@@ -26,8 +28,8 @@ public record ClusterView(Map<String, NodeInfo> nodes, Set<String> liveSpeakers,
     public ClusterView {
         nodes = Map.copyOf(nodes);
         liveSpeakers = Set.copyOf(liveSpeakers);
-        servingNodes = Map.copyOf(servingNodes);
-        serviceLabels = Map.copyOf(serviceLabels);
+        servingNodes = Collections.unmodifiableMap(servingNodes); // not copied: 50,000 Services, on every plan
+        serviceLabels = Collections.unmodifiableMap(serviceLabels); // read through too, for the same reason
     }
 
     /** A view in which no Service has labels. */
@@ -63,7 +65,7 @@ public record ClusterView(Map<String, NodeInfo> nodes, Set<String> liveSpeakers,
         return everywhere;
     }
 
-    Set<String> serving(ServiceKey service) {
+    public Set<String> serving(ServiceKey service) {
         return servingNodes.getOrDefault(service, Set.of());
     }
 }

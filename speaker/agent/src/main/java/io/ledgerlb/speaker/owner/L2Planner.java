@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -44,37 +45,15 @@ public final class L2Planner {
     public static Plan plan(LedgerState state, ClusterView view) {
         Map<String, L2Assignment> byIp = new TreeMap<>();
         Map<String, String> skipped = new TreeMap<>();
-        Map<String, Map<String, Set<String>>> nodesByPool = new HashMap<>();
+        PoolNodes pools = new PoolNodes(state, view);
         for (ServiceKey service : state.servicesWithAssignments()) {
             for (IpAssigned assigned : state.assignmentsOf(service)) {
                 String ip = assigned.getIp();
-                if (byIp.containsKey(ip) || skipped.containsKey(ip)) {
-                    continue;
+                if (!byIp.containsKey(ip) && !skipped.containsKey(ip)) {
+                    Decision d = planIp(state, view, ip, pools);
+                    d.assignment().ifPresent(a -> byIp.put(ip, a));
+                    d.skipped().ifPresent(reason -> skipped.put(ip, reason));
                 }
-                PoolDefined pool = state.pools().get(assigned.getPool());
-                if (pool == null) {
-                    skipped.put(ip, "pool '" + assigned.getPool() + "' is not defined in the ledger");
-                    continue;
-                }
-                Collection<IpAssigned> holders = state.holders(ip);
-                Map<String, Set<String>> interfacesByNode = anyServiceSelectors(state)
-                        ? announcingNodes(pool, selecting(state.l2Advertisements().values(), holders, view), view)
-                        : nodesByPool.computeIfAbsent(pool.getName(),
-                                p -> announcingNodes(pool, state.l2Advertisements().values(), view));
-                if (interfacesByNode.isEmpty()) {
-                    continue; // not an L2 pool here, or no node may announce it
-                }
-                Set<String> candidates = new TreeSet<>(interfacesByNode.keySet());
-                for (IpAssigned holder : holders) {
-                    if (holder.getTrafficPolicyLocal()) {
-                        candidates.retainAll(view.serving(ServiceKey.of(holder.getService())));
-                    }
-                }
-                List<ServiceKey> services = new ArrayList<>();
-                holders.forEach(h -> services.add(ServiceKey.of(h.getService())));
-                services.sort(null);
-                OwnerChooser.owner(ip, candidates).ifPresent(owner ->
-                        byIp.put(ip, new L2Assignment(ip, owner, interfacesByNode.get(owner), services)));
             }
         }
         return new Plan(byIp, skipped);
@@ -89,6 +68,77 @@ public final class L2Planner {
                                                   Collection<IpAssigned> holders, ClusterView view) {
         return adverts.stream()
                 .filter(a -> ServiceSelection.announces(a.getServiceSelectorsList(), holders, view::labels)).toList();
+    }
+
+    /** What Layer 2 does with one IP: announce it from one node, skip it (with why), or neither. */
+    public record Decision(Optional<L2Assignment> assignment, Optional<String> skipped) {
+        static final Decision NONE = new Decision(Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * The nodes that may announce each pool's IPs, worked out once per pool per plan: an
+     * incremental plan asks for the few pools its IPs are in. When an advertisement has
+     * serviceSelectors, which advertisements apply depends on the IP's Services too, so the
+     * nodes are worked out for each IP instead.
+     */
+    public static final class PoolNodes {
+        private final LedgerState state;
+        private final ClusterView view;
+        private final boolean perIp;
+        private final Map<String, Map<String, Set<String>>> byPool = new HashMap<>();
+
+        public PoolNodes(LedgerState state, ClusterView view) {
+            this.state = state;
+            this.view = view;
+            this.perIp = anyServiceSelectors(state);
+        }
+
+        Map<String, Set<String>> of(PoolDefined pool, Collection<IpAssigned> holders) {
+            if (perIp) {
+                return announcingNodes(pool, selecting(state.l2Advertisements().values(), holders, view), view);
+            }
+            return byPool.computeIfAbsent(pool.getName(), p -> announcingNodes(pool, state.l2Advertisements().values(), view));
+        }
+    }
+
+    /**
+     * One IP's plan. With Kubernetes, an IP none of whose Services has a serving endpoint anywhere
+     * is not announced (MetalLB withdraws it; the IP stays allocated), and a {@code Local} Service
+     * narrows the candidates to the nodes serving it.
+     */
+    public static Decision planIp(LedgerState state, ClusterView view, String ip, PoolNodes pools) {
+        Collection<IpAssigned> holders = state.holders(ip);
+        if (holders.isEmpty()) {
+            return Decision.NONE;
+        }
+        String poolName = holders.iterator().next().getPool();
+        PoolDefined pool = state.pools().get(poolName);
+        if (pool == null) {
+            return new Decision(Optional.empty(), Optional.of("pool '" + poolName + "' is not defined in the ledger"));
+        }
+        Map<String, Set<String>> interfacesByNode = pools.of(pool, holders);
+        if (interfacesByNode.isEmpty()) {
+            return Decision.NONE; // not an L2 pool here, or no node may announce it
+        }
+        Set<String> candidates = new TreeSet<>(interfacesByNode.keySet());
+        boolean anyServing = !view.withKubernetes();
+        for (IpAssigned holder : holders) {
+            Set<String> serving = view.serving(ServiceKey.of(holder.getService()));
+            anyServing |= !serving.isEmpty();
+            if (holder.getTrafficPolicyLocal()) {
+                candidates.retainAll(serving);
+            }
+        }
+        if (!anyServing) {
+            return Decision.NONE;
+        }
+        List<ServiceKey> services = new ArrayList<>();
+        holders.forEach(h -> services.add(ServiceKey.of(h.getService())));
+        services.sort(null);
+        return OwnerChooser.owner(ip, candidates)
+                .map(owner -> new Decision(Optional.of(new L2Assignment(ip, owner, interfacesByNode.get(owner), services)),
+                        Optional.<String>empty()))
+                .orElse(Decision.NONE);
     }
 
     /** The nodes that may announce a pool's IPs, each with its interfaces (empty set: all). */
@@ -116,7 +166,7 @@ public final class L2Planner {
         return result;
     }
 
-    static boolean selectsPool(L2AdvertisementDefined advert, PoolDefined pool) {
+    public static boolean selectsPool(L2AdvertisementDefined advert, PoolDefined pool) {
         if (advert.getIpAddressPoolsCount() == 0 && advert.getIpAddressPoolSelectorsCount() == 0) {
             return true;
         }

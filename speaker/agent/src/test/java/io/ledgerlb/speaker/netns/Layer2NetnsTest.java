@@ -111,6 +111,9 @@ class Layer2NetnsTest {
                     .build()).create();
         }
         serveLocalFrom("n1");
+        for (String served : List.of("web", "next", "evil")) { // Cluster policy: announced only with a serving endpoint somewhere
+            EndpointSlices.servedFrom(client, "default", served, "n2");
+        }
 
         kafkaPort = Integer.parseInt(ledger.bootstrapServers().replaceAll(".*:", ""));
         relays.add(Relay.unixToTcp(lab.dir().resolve(kafkaPort + ".sock"), kafkaPort));

@@ -87,6 +87,7 @@ class SpeakerFailsLoudNetnsTest {
         started(kube::destroy);
         client = started(kube.createClient());
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName("n1").endMetadata().build()).create();
+        io.ledgerlb.speaker.k8s.EndpointSlices.servedFrom(client, "default", "web", "n1");
         int kafkaPort = Integer.parseInt(ledger.bootstrapServers().replaceAll(".*:", ""));
         started(Relay.unixToTcp(lab.dir().resolve(kafkaPort + ".sock"), kafkaPort));
         started(Relay.unixToTcp(lab.dir().resolve(kube.getPort() + ".sock"), kube.getPort()));

@@ -32,6 +32,32 @@ class L2PlannerTest {
         return new ClusterView(NODES, live, serving, true);
     }
 
+    /** These Services (namespace default) have a serving endpoint, on a node that runs no speaker. */
+    static Map<ServiceKey, Set<String>> endpointsElsewhere(String... services) {
+        Map<ServiceKey, Set<String>> out = new java.util.HashMap<>();
+        for (String s : services) {
+            out.put(new ServiceKey("default", s), Set.of("worker-without-speaker"));
+        }
+        return out;
+    }
+
+    @Test
+    void aClusterPolicyIpWithoutAServingEndpointAnywhereIsNotAnnouncedAndStaysAllocated() {
+        LedgerState state = Ledgers.fold(List.of(
+                pool("p", "10.99.0.0/24", Map.of()),
+                l2("all", List.of(), List.of(), Map.of()),
+                assign("web", "10.99.0.10", "p", false),
+                assign("dns", "10.99.0.10", "p", false)));
+        Set<String> live = Set.of("n1", "n2", "n3");
+
+        assertThat(L2Planner.plan(state, view(live, Map.of())).byIp()).as("no endpoint of web or dns").isEmpty();
+        assertThat(state.isAssigned("10.99.0.10")).isTrue();
+        assertThat(L2Planner.plan(state, view(live, endpointsElsewhere("dns"))).byIp()).as("dns is served: the shared IP is")
+                .containsOnlyKeys("10.99.0.10");
+        assertThat(L2Planner.plan(state, new ClusterView(Map.of(), live, Map.of(), false)).byIp())
+                .as("without Kubernetes nothing says where endpoints are: announced").containsOnlyKeys("10.99.0.10");
+    }
+
     @Test
     void oneOwnerPerIpAmongLiveSelectedNodes() {
         LedgerState state = Ledgers.fold(List.of(
@@ -39,16 +65,16 @@ class L2PlannerTest {
                 l2("zone-a", List.of("p"), List.of(), Map.of("zone", "a")),
                 assign("web", "10.99.0.10", "p", false)));
 
-        L2Planner.Plan plan = L2Planner.plan(state, view(Set.of("n1", "n2", "n3"), Map.of()));
+        L2Planner.Plan plan = L2Planner.plan(state, view(Set.of("n1", "n2", "n3"), endpointsElsewhere("web")));
         L2Assignment a = plan.byIp().get("10.99.0.10");
         assertThat(a.node()).isEqualTo(OwnerChooser.owner("10.99.0.10", List.of("n1", "n3")).orElseThrow());
         assertThat(a.services()).containsExactly(WEB);
         assertThat(a.interfaces()).isEmpty();
 
         String other = a.node().equals("n1") ? "n3" : "n1";
-        L2Planner.Plan afterLoss = L2Planner.plan(state, view(Set.of(other, "n2"), Map.of()));
+        L2Planner.Plan afterLoss = L2Planner.plan(state, view(Set.of(other, "n2"), endpointsElsewhere("web")));
         assertThat(afterLoss.byIp().get("10.99.0.10").node()).isEqualTo(other);
-        assertThat(L2Planner.plan(state, view(Set.of("n2"), Map.of())).byIp()).isEmpty();
+        assertThat(L2Planner.plan(state, view(Set.of("n2"), endpointsElsewhere("web"))).byIp()).isEmpty();
     }
 
     @Test
@@ -61,7 +87,7 @@ class L2PlannerTest {
                 "n1", new NodeInfo("n1", Map.of(NodeInfo.EXCLUDE_LABEL, ""), false),
                 "n2", new NodeInfo("n2", Map.of(), true),
                 "n3", new NodeInfo("n3", Map.of(), false));
-        ClusterView view = new ClusterView(nodes, Set.of("n1", "n2", "n3", "unknown"), Map.of(), true);
+        ClusterView view = new ClusterView(nodes, Set.of("n1", "n2", "n3", "unknown"), endpointsElsewhere("web"), true);
 
         assertThat(L2Planner.plan(state, view).byIp().get("10.99.0.10").node()).isEqualTo("n3");
     }
@@ -77,7 +103,7 @@ class L2PlannerTest {
                 Event.newBuilder().setL2AdvertisementDefined(frontends),
                 assign("web", "10.99.0.10", "p", false),
                 assign("db", "10.99.0.20", "p", false)));
-        ClusterView view = new ClusterView(NODES, Set.of("n1", "n2", "n3"), Map.of(), true,
+        ClusterView view = new ClusterView(NODES, Set.of("n1", "n2", "n3"), endpointsElsewhere("web", "db"), true,
                 Map.of(WEB, Map.of("tier", "frontend"), new ServiceKey("default", "db"), Map.of("tier", "db")));
 
         L2Planner.Plan plan = L2Planner.plan(state, view);
@@ -130,7 +156,7 @@ class L2PlannerTest {
                 assign("web", "10.99.0.10", "p", false),
                 assign("dns", "10.99.0.10", "p", false)));
 
-        L2Assignment a = L2Planner.plan(state, view(Set.of("n1", "n2", "n3"), Map.of())).byIp().get("10.99.0.10");
+        L2Assignment a = L2Planner.plan(state, view(Set.of("n1", "n2", "n3"), endpointsElsewhere("web"))).byIp().get("10.99.0.10");
         assertThat(a.services()).containsExactly(new ServiceKey("default", "dns"), WEB);
     }
 
@@ -145,7 +171,7 @@ class L2PlannerTest {
                 l2("other-pool", List.of("q"), List.of("eth3"), Map.of()),
                 assign("web", "10.99.0.10", "p", false)));
 
-        assertThat(L2Planner.plan(state, view(Set.of("n1"), Map.of())).byIp().get("10.99.0.10").interfaces())
+        assertThat(L2Planner.plan(state, view(Set.of("n1"), endpointsElsewhere("web"))).byIp().get("10.99.0.10").interfaces())
                 .containsExactlyInAnyOrder("eth1", "eth2");
     }
 
@@ -159,7 +185,7 @@ class L2PlannerTest {
                 assign("ghost", "10.99.2.10", "nowhere", false),
                 assign("routed", "10.99.1.10", "bgp-only", false)));
 
-        L2Planner.Plan plan = L2Planner.plan(state, view(Set.of("n1", "n2"), Map.of()));
+        L2Planner.Plan plan = L2Planner.plan(state, view(Set.of("n1", "n2"), endpointsElsewhere("web", "ghost", "routed")));
         assertThat(plan.byIp()).containsOnlyKeys("10.99.0.10");
         assertThat(plan.skipped()).containsOnlyKeys("10.99.2.10");
         assertThat(plan.skipped().get("10.99.2.10")).contains("nowhere");

@@ -1,6 +1,9 @@
 package io.ledgerlb.speaker.bgp;
 
 import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * One BGP peering, as the speaker sees it: it says which prefixes the peer should hold, and the
@@ -14,6 +17,15 @@ public interface BgpSession extends AutoCloseable {
      * the difference (new and changed prefixes, withdrawals) and never blocks on the network.
      */
     void set(Collection<Advertisement> advertisements);
+
+    /**
+     * Changes some prefixes of the set: each to its new advertisement, or withdrawn (empty). A
+     * backend that can send just these does, so a change costs its prefixes, not the whole set
+     * (50,000 Services); the default replaces the whole set with {@code whole}, the set after it.
+     */
+    default void change(Map<IpPrefix, Optional<Advertisement>> changes, Supplier<Collection<Advertisement>> whole) {
+        set(whole.get());
+    }
 
     /** The session's state now, for status objects and metrics. */
     SessionState state();

@@ -2,6 +2,7 @@ package io.ledgerlb.speaker.bgp.announce;
 
 import io.ledgerlb.ledger.state.LabelSelectors;
 import io.ledgerlb.ledger.state.ServiceSelection;
+import io.ledgerlb.events.v1.BfdProfileDefined;
 import io.ledgerlb.events.v1.BgpAdvertisementDefined;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.IpAssigned;
@@ -59,7 +60,7 @@ public final class BgpAnnouncer {
             services = Set.copyOf(services);
         }
 
-        Planned merge(Planned other) {
+        public Planned merge(Planned other) {
             Set<ServiceKey> both = new HashSet<>(services);
             both.addAll(other.services);
             return new Planned(BgpAnnouncer.merge(advertisement, other.advertisement), both);
@@ -117,19 +118,41 @@ public final class BgpAnnouncer {
         List<String> peers = peersFor(state, node).stream().map(BgpPeerDefined::getName).toList();
         Map<String, Map<IpPrefix, Planned>> byPeer = new TreeMap<>();
         peers.forEach(p -> byPeer.put(p, new HashMap<>()));
-        if (node.mayAnnounce() && !peers.isEmpty()) {
-            Set<String> seen = new HashSet<>();
-            for (ServiceKey service : state.servicesWithAssignments()) {
-                for (IpAssigned assigned : state.assignmentsOf(service)) {
-                    if (seen.add(assigned.getIp()) && endpointsAllow(state.holders(assigned.getIp()), node.name(), servingNodes)) {
-                        announce(assigned, state, node, peers, serviceLabels, byPeer, problems);
-                    }
+        Set<String> seen = new HashSet<>();
+        for (ServiceKey service : state.servicesWithAssignments()) {
+            for (IpAssigned assigned : state.assignmentsOf(service)) {
+                if (seen.add(assigned.getIp())) {
+                    forIp(assigned.getIp(), state, node, peers, servingNodes, serviceLabels, problems)
+                            .forEach((to, planned) -> byPeer.get(to.peer()).merge(to.prefix(), planned, Planned::merge));
                 }
             }
         }
         Map<String, List<Planned>> result = new TreeMap<>();
         byPeer.forEach((peer, ads) -> result.put(peer, inPrefixOrder(ads)));
+        problems.sort(null);
         return new Plan(result, problems);
+    }
+
+    /** A prefix told to one peer. */
+    public record PeerPrefix(String peer, IpPrefix prefix) {}
+
+    /**
+     * What one IP adds to the plan: for each peer among {@code peers} and prefix, what it is
+     * announced with (nothing when endpoints or this node do not allow it; only by the advertisements
+     * whose serviceSelectors select one of its holders' {@code serviceLabels}); problems are added to
+     * {@code problems}. Where prefixes aggregate IPs, the plan merges the IPs' contributions.
+     */
+    public static Map<PeerPrefix, Planned> forIp(String ip, LedgerState state, NodeInfo node, List<String> peers,
+                                                 Map<ServiceKey, Set<String>> servingNodes,
+                                                 Function<ServiceKey, Map<String, String>> serviceLabels,
+                                                 List<String> problems) {
+        Collection<IpAssigned> holders = state.holders(ip);
+        if (!node.mayAnnounce() || peers.isEmpty() || holders.isEmpty() || !endpointsAllow(holders, node.name(), servingNodes)) {
+            return Map.of();
+        }
+        Map<PeerPrefix, Planned> out = new HashMap<>();
+        announce(holders.iterator().next(), state, node, peers, serviceLabels, out, problems);
+        return out;
     }
 
     /**
@@ -141,6 +164,31 @@ public final class BgpAnnouncer {
         Map<String, Planned> byText = new TreeMap<>();
         ads.forEach((prefix, planned) -> byText.put(prefix.toString(), planned));
         return List.copyOf(byText.values());
+    }
+
+    /**
+     * This node's BGPPeers and the BFD profiles they name (a profile named but not defined is
+     * absent: the peer is then refused, {@link BfdProfiles#bfdPeer}).
+     */
+    public record Peers(List<BgpPeerDefined> list, Map<String, BfdProfileDefined> bfdProfiles) {
+        public static final Peers NONE = new Peers(List.of(), Map.of());
+
+        public Peers {
+            list = List.copyOf(list);
+            bfdProfiles = Map.copyOf(bfdProfiles);
+        }
+    }
+
+    public static Peers peers(LedgerState state, NodeInfo node) {
+        List<BgpPeerDefined> list = peersFor(state, node);
+        Map<String, BfdProfileDefined> profiles = new HashMap<>();
+        for (BgpPeerDefined peer : list) {
+            BfdProfileDefined profile = state.bfdProfiles().get(peer.getBfdProfile());
+            if (profile != null) {
+                profiles.put(peer.getBfdProfile(), profile);
+            }
+        }
+        return new Peers(list, profiles);
     }
 
     /** The BGPPeers whose node selectors select this node. */
@@ -163,7 +211,7 @@ public final class BgpAnnouncer {
 
     private static void announce(IpAssigned assigned, LedgerState state, NodeInfo node, List<String> peers,
                                  Function<ServiceKey, Map<String, String>> serviceLabels,
-                                 Map<String, Map<IpPrefix, Planned>> byPeer, List<String> problems) {
+                                 Map<PeerPrefix, Planned> out, List<String> problems) {
         Set<ServiceKey> holders = new HashSet<>();
         state.holders(assigned.getIp()).forEach(h -> holders.add(ServiceKey.of(h.getService())));
         PoolDefined pool = state.pools().get(assigned.getPool());
@@ -186,15 +234,14 @@ public final class BgpAnnouncer {
             }
             Planned planned = new Planned(ad, holders);
             for (String peer : adv.getPeersCount() == 0 ? peers : adv.getPeersList()) {
-                Map<IpPrefix, Planned> ads = byPeer.get(peer);
-                if (ads != null) {
-                    ads.merge(ad.prefix(), planned, Planned::merge);
+                if (peers.contains(peer)) {
+                    out.merge(new PeerPrefix(peer, ad.prefix()), planned, Planned::merge);
                 }
             }
         }
     }
 
-    static boolean selectsPool(BgpAdvertisementDefined adv, PoolDefined pool) {
+    public static boolean selectsPool(BgpAdvertisementDefined adv, PoolDefined pool) {
         if (adv.getIpAddressPoolsCount() == 0 && adv.getIpAddressPoolSelectorsCount() == 0) {
             return true;
         }

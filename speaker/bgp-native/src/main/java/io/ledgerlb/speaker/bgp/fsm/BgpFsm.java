@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -177,6 +178,27 @@ public final class BgpFsm {
         Peering established = established();
         if (established != null) {
             List<UpdateMessage> updates = ribOut.update(desired, established.context);
+            if (!updates.isEmpty()) {
+                established.send(updates);
+                observer.announced(ribOut.size());
+            }
+        }
+    }
+
+    /** Some desired advertisements changed (empty: withdrawn): only these are compared and sent. */
+    public void change(Map<IpPrefix, Optional<Advertisement>> changes) {
+        Map<IpPrefix, Advertisement> next = desired instanceof LinkedHashMap<IpPrefix, Advertisement> own ? own : new LinkedHashMap<>(desired);
+        changes.forEach((prefix, a) -> {
+            if (a.isPresent()) {
+                next.put(prefix, a.get());
+            } else {
+                next.remove(prefix);
+            }
+        });
+        desired = next;
+        Peering established = established();
+        if (established != null) {
+            List<UpdateMessage> updates = ribOut.change(changes, established.context);
             if (!updates.isEmpty()) {
                 established.send(updates);
                 observer.announced(ribOut.size());

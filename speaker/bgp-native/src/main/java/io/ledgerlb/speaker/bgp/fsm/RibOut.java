@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -69,6 +70,25 @@ public final class RibOut {
                 if (before == null || !before.equals(a)) {
                     announcements.add(a);
                 }
+            }
+        });
+        List<UpdateMessage> updates = withdrawals.messages();
+        updates.addAll(announcements.messages());
+        return updates;
+    }
+
+    /** The UPDATEs for these prefixes only (each to its advertisement, or withdrawn); records them as sent. */
+    public List<UpdateMessage> change(Map<IpPrefix, Optional<Advertisement>> changes, Context context) {
+        Withdrawals withdrawals = new Withdrawals();
+        Announcements announcements = new Announcements(context);
+        changes.forEach((prefix, a) -> {
+            if (a.isPresent() && context.canAnnounce(prefix.ipv6())) {
+                Advertisement before = sent.put(prefix, a.get());
+                if (before == null || !before.equals(a.get())) {
+                    announcements.add(a.get());
+                }
+            } else if (sent.remove(prefix) != null) {
+                withdrawals.add(prefix);
             }
         });
         List<UpdateMessage> updates = withdrawals.messages();

@@ -2,6 +2,7 @@ package io.ledgerlb.speaker.bgp.nativ;
 
 import io.ledgerlb.speaker.bgp.IpText;
 import io.ledgerlb.speaker.bgp.Advertisement;
+import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
 import io.ledgerlb.speaker.bgp.SessionListener;
@@ -122,6 +123,13 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
     public void set(Collection<Advertisement> advertisements) {
         List<Advertisement> copy = List.copyOf(advertisements);
         loop.execute(() -> fsm.set(copy));
+    }
+
+    @Override
+    public void change(java.util.Map<IpPrefix, java.util.Optional<Advertisement>> changes,
+                       java.util.function.Supplier<Collection<Advertisement>> whole) {
+        java.util.Map<IpPrefix, java.util.Optional<Advertisement>> copy = java.util.Map.copyOf(changes);
+        loop.execute(() -> fsm.change(copy));
     }
 
     @Override

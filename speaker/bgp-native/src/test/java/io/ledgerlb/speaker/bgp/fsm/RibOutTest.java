@@ -133,6 +133,30 @@ class RibOutTest {
     }
 
     @Test
+    void aChangeOfSomePrefixesSendsWhatAWholeUpdateWouldAndTouchesNothingElse() {
+        RibOut.Context ctx = new RibOut.Context(65000, false, true, BOTH, HOPS);
+        List<Advertisement> start = hosts(1000, false);
+        RibOut whole = new RibOut();
+        RibOut delta = new RibOut();
+        whole.update(map(start), ctx);
+        delta.update(map(start), ctx);
+        Advertisement changed = new Advertisement(start.get(7).prefix(), null, List.of(5L), List.of());
+        Advertisement added = Advertisement.of(IpPrefix.parse("192.0.2.9/32"));
+        List<Advertisement> after = new ArrayList<>(start);
+        after.set(7, changed);
+        after.remove(3);
+        after.add(added);
+
+        List<UpdateMessage> byChange = delta.change(Map.of(start.get(3).prefix(), java.util.Optional.empty(),
+                changed.prefix(), java.util.Optional.of(changed), added.prefix(), java.util.Optional.of(added),
+                start.get(9).prefix(), java.util.Optional.of(start.get(9))), ctx); // unchanged: nothing to send
+        assertThat(byChange).isEqualTo(whole.update(map(after), ctx));
+        assertThat(delta.size()).isEqualTo(whole.size()).isEqualTo(1000);
+        assertThat(delta.change(Map.of(IpPrefix.parse("192.0.2.200/32"), java.util.Optional.empty()), ctx))
+                .as("withdrawing what was never sent").isEmpty();
+    }
+
+    @Test
     void prefixesWithTheSameAttributesShareAMessageWhereverTheyStandInTheList() {
         List<Advertisement> ads = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
