@@ -2,10 +2,14 @@ package io.ledgerlb.speaker.bgp.nativ;
 
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpSession;
+import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.SessionState;
 import io.ledgerlb.speaker.bgp.bfd.BfdEndpoint;
 import io.ledgerlb.speaker.bgp.bfd.BfdState;
 import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /** A native BGP session and the BFD session that watches its path: closed together. */
 final class BfdWatchedSession implements BgpSession {
@@ -23,6 +27,11 @@ final class BfdWatchedSession implements BgpSession {
     }
 
     @Override
+    public void change(Map<IpPrefix, Optional<Advertisement>> changes, Supplier<Collection<Advertisement>> whole) {
+        bgp.change(changes, whole);
+    }
+
+    @Override
     public SessionState state() {
         return bgp.state();
     }
@@ -37,11 +46,8 @@ final class BfdWatchedSession implements BgpSession {
         bgp.close();
     }
 
-    /**
-     * Ends the BFD session and the BGP one as for a restart (no NOTIFICATION where graceful restart
-     * was negotiated). The bgp branch adds {@code BgpSession.handOver()} with this meaning; this
-     * method overrides it once both are merged (no {@code @Override} until then).
-     */
+    /** Ends the BFD session and the BGP one as for a restart (no NOTIFICATION where graceful restart was negotiated). */
+    @Override
     public void handOver() {
         bfd.close();
         bgp.closeForRestart();
