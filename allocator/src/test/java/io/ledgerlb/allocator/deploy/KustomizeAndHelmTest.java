@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * valid manifests (see {@link Manifests}) and the same objects; the chart's values (BGP backend,
  * which Kafka, credentials) change what they say; the Strimzi example parses and fits.
  */
-class KustomizeAndHelmTest {
+public class KustomizeAndHelmTest {
     static final Path CHART = Manifests.REPO.resolve("deploy/helm/ledgerlb");
 
     @Test
@@ -179,7 +179,7 @@ class KustomizeAndHelmTest {
      * deploy/ as a user has it before `kubectl apply -k`: with the membership key they made
      * (deploy/memberlist.key is never committed), in a copy under target/.
      */
-    static Path deployWithKey() throws IOException {
+    public static Path deployWithKey() throws IOException {
         Path copy = Path.of("target/deploy").toAbsolutePath();
         try (var files = Files.walk(Manifests.REPO.resolve("deploy"))) {
             for (Path f : files.filter(p -> !p.toString().contains("/helm/")).toList()) {
@@ -224,5 +224,23 @@ class KustomizeAndHelmTest {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         return Manifests.parse(out);
+    }
+
+    @Test
+    void aFieldTheKindsSchemaDoesNotHaveIsFound() {
+        Manifests misspelled = Manifests.parse("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: x}
+                spec:
+                  replicas: 1
+                  selector: {matchLabels: {app: x}}
+                  template:
+                    metadata: {labels: {app: x}}
+                    spec:
+                      containers: [{name: x, image: x, imagePullPolcy: Always}]
+                """);
+        assertThat(Manifests.unknownFields(misspelled.objects().get(0)))
+                .containsExactly("Deployment.spec.template.spec.containers[0].imagePullPolcy");
     }
 }

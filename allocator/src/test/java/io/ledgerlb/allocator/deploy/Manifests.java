@@ -69,6 +69,54 @@ record Manifests(List<HasMetadata> objects) {
         return kinds;
     }
 
+    /**
+     * The fields of a Kubernetes object that its kind's schema does not have: fabric8's typed model
+     * is generated from Kubernetes' OpenAPI schema and keeps whatever it does not know in
+     * {@code additionalProperties}, at every level.
+     */
+    static List<String> unknownFields(HasMetadata object) {
+        List<String> unknown = new ArrayList<>();
+        walk(object, object.getKind(), unknown, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+        return unknown;
+    }
+
+    private static void walk(Object node, String path, List<String> unknown, Set<Object> seen) {
+        if (node == null || !seen.add(node)) {
+            return;
+        }
+        if (node instanceof java.util.Collection<?> items) {
+            int i = 0;
+            for (Object item : items) {
+                walk(item, path + "[" + i++ + "]", unknown, seen);
+            }
+            return;
+        }
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> walk(v, path + "." + k, unknown, seen));
+            return;
+        }
+        if (!node.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
+            return;
+        }
+        for (java.lang.reflect.Method getter : node.getClass().getMethods()) {
+            if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get") || getter.getDeclaringClass() == Object.class) {
+                continue;
+            }
+            Object value;
+            try {
+                value = getter.invoke(node);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            String field = Character.toLowerCase(getter.getName().charAt(3)) + getter.getName().substring(4);
+            if (getter.getName().equals("getAdditionalProperties") && value instanceof Map<?, ?> extra) {
+                extra.keySet().forEach(k -> unknown.add(path + "." + k));
+            } else {
+                walk(value, path + "." + field, unknown, seen);
+            }
+        }
+    }
+
     /** Kind/name of every object (what an install creates). */
     Set<String> names() {
         Set<String> names = new TreeSet<>();
@@ -99,6 +147,8 @@ record Manifests(List<HasMetadata> objects) {
                 if (o.getApiVersion().startsWith("kafka.strimzi.io") && !o.getKind().equals("Kafka")) {
                     assertThat(o.getMetadata().getLabels()).as(what).containsKey("strimzi.io/cluster");
                 }
+            } else {
+                assertThat(unknownFields(o)).as(what + ": fields the kind's schema does not have (an API server drops them)").isEmpty();
             }
         }
         all(Deployment.class).forEach(d -> workload(d, d.getSpec().getSelector().getMatchLabels(), d.getSpec().getTemplate()));

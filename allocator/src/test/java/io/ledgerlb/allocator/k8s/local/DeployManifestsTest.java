@@ -25,7 +25,7 @@ class DeployManifestsTest {
         try (LocalKubernetesApi api = LocalKubernetesApi.start(0, dir.resolve("kubeconfig"));
              KubernetesClient client = api.client()) {
             Kubectl kubectl = new Kubectl(api.kubeconfig(), dir);
-            Path deploy = withMemberlistKey(dir.resolve("deploy"));
+            Path deploy = io.ledgerlb.allocator.deploy.KustomizeAndHelmTest.deployWithKey();
 
             Kubectl.Result applied = kubectl.run("apply", "-k", deploy.toString());
             assertThat(applied.exitCode()).as(applied.toString()).isZero();
@@ -70,21 +70,5 @@ class DeployManifestsTest {
             assertThat(again.exitCode()).as(again.toString()).isZero();
             assertThat(again.out()).contains("deployment.apps/ledgerlb-allocator unchanged");
         }
-    }
-
-    /** deploy/ as an operator has it: with the membership key file that is never committed. */
-    static Path withMemberlistKey(Path copy) throws java.io.IOException {
-        try (var files = Files.walk(DEPLOY)) {
-            for (Path from : files.toList()) {
-                Path to = copy.resolve(DEPLOY.relativize(from).toString());
-                if (Files.isDirectory(from)) {
-                    Files.createDirectories(to);
-                } else if (!from.getFileName().toString().equals("memberlist.key")) {
-                    Files.copy(from, to);
-                }
-            }
-        }
-        Files.writeString(copy.resolve("memberlist.key"), "a test key, not a secret: 0123456789abcdef\n");
-        return copy;
     }
 }
