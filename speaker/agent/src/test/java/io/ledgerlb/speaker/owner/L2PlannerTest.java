@@ -231,7 +231,9 @@ class L2PlannerTest {
             labels.put(new ServiceKey("default", "svc" + i), tier.isEmpty() ? Map.of() : Map.of("tier", tier));
         }
         LedgerState state = Ledgers.fold(events);
-        ClusterView view = new ClusterView(NODES, Set.of("n1", "n2", "n3"), Map.of(), true, labels);
+        Map<ServiceKey, Set<String>> serving = new java.util.HashMap<>(); // every Service has an endpoint somewhere
+        labels.keySet().forEach(k -> serving.put(k, Set.of("n1")));
+        ClusterView view = new ClusterView(NODES, Set.of("n1", "n2", "n3"), serving, true, labels);
 
         L2Planner.Plan plan = L2Planner.plan(state, view);
         for (ServiceKey service : state.servicesWithAssignments()) {
