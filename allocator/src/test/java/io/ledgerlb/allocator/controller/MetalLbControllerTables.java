@@ -141,6 +141,10 @@ final class MetalLbControllerTables {
         b.delete("deleted balancer", "t0", none());
         row(b, "simple non-LoadBalancer", v4("t1").type("ClusterIP"), none());
         row(b, "former LoadBalancer, now NodePort: its status IP is cleared", v4("t2").type("NodePort").status("1.2.3.0"), none());
+        b.apply("former LoadBalancer, now NodePort (changed in place): before", v4("t2b"), gets("1.2.3.0"))
+                .apply("former LoadBalancer, now NodePort (changed in place): its IP is released", v4("t2b").type("NodePort"),
+                        none())
+                .delete("former LoadBalancer, now NodePort (cleanup)", "t2b", none());
         row(b, "request layer2 service", v4("t3").specIp("3.4.5.6"), gets("3.4.5.6"));
         row(b, "Layer2 service with local traffic policy", v4("t4").specIp("3.4.5.6").backend("t4"), gets("3.4.5.6"));
         // deliberate difference: MetalLB leaves a Service without clusterIPs alone; ledgerlb serves a
