@@ -40,6 +40,13 @@ record Request(List<IpAddress> ips, String pool, String sharingKey, List<IpFamil
         if (service.ipFamilyPolicy() == IpFamilyPolicy.SINGLE_STACK) {
             ordered.subList(1, ordered.size()).clear();
         } else if (service.ipFamilyPolicy() == IpFamilyPolicy.REQUIRE_DUAL_STACK) {
+            // As MetalLB (which reads the families from clusterIPs): one family is a single-stack Service.
+            // No families at all (a test double; the API server always fills them) still means both.
+            if (service.ipFamilies().size() == 1) {
+                throw new Refusal("SingleStackClusterIP", "ipFamilyPolicy is RequireDualStack but spec.ipFamilies has only "
+                        + service.ipFamilies() + ": the Service's cluster IPs are single-stack, so it cannot have "
+                        + "one address of each family");
+            }
             addOnce(ordered, IpFamily.V4);
             addOnce(ordered, IpFamily.V6);
         }

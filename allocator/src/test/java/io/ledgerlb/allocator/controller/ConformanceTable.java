@@ -77,13 +77,25 @@ final class ConformanceTable {
         }
     }
 
-    /** A Service of type LoadBalancer, as a user writes it. */
+    /** A Service (of type LoadBalancer unless {@link #type(String)} says otherwise), as a user writes it. */
     record Svc(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
                List<String> ports, List<String> families, String policy, boolean local,
-               Map<String, String> selector, String loadBalancerIP, List<String> statusIps) {
+               Map<String, String> selector, String loadBalancerIP, List<String> statusIps, String type) {
         static Svc of(String name) {
             return new Svc(NAMESPACE, name, Map.of(), Map.of(), List.of(), List.of("IPv4"), null, false,
-                    Map.of("app", name), null, List.of());
+                    Map.of("app", name), null, List.of(), "LoadBalancer");
+        }
+
+        Svc(String namespace, String name, Map<String, String> labels, Map<String, String> annotations,
+            List<String> ports, List<String> families, String policy, boolean local,
+            Map<String, String> selector, String loadBalancerIP, List<String> statusIps) {
+            this(namespace, name, labels, annotations, ports, families, policy, local, selector, loadBalancerIP, statusIps,
+                    "LoadBalancer");
+        }
+
+        /** spec.type (ClusterIP, NodePort, ...). */
+        Svc type(String t) {
+            return new Svc(namespace, name, labels, annotations, ports, families, policy, local, selector, loadBalancerIP, statusIps, t);
         }
 
         ServiceKey key() {
@@ -91,17 +103,17 @@ final class ConformanceTable {
         }
 
         Svc in(String ns) {
-            return new Svc(ns, name, labels, annotations, ports, families, policy, local, selector, loadBalancerIP, statusIps);
+            return new Svc(ns, name, labels, annotations, ports, families, policy, local, selector, loadBalancerIP, statusIps, type);
         }
 
         Svc labels(Map<String, String> l) {
-            return new Svc(namespace, name, l, annotations, ports, families, policy, local, selector, loadBalancerIP, statusIps);
+            return new Svc(namespace, name, l, annotations, ports, families, policy, local, selector, loadBalancerIP, statusIps, type);
         }
 
         Svc annotate(String key, String value) {
             Map<String, String> a = new LinkedHashMap<>(annotations);
             a.put(key, value);
-            return new Svc(namespace, name, labels, a, ports, families, policy, local, selector, loadBalancerIP, statusIps);
+            return new Svc(namespace, name, labels, a, ports, families, policy, local, selector, loadBalancerIP, statusIps, type);
         }
 
         /** metallb.io/loadBalancerIPs */
@@ -119,31 +131,31 @@ final class ConformanceTable {
 
         /** Ports as {@code tcp/80}. */
         Svc ports(String... p) {
-            return new Svc(namespace, name, labels, annotations, List.of(p), families, policy, local, selector, loadBalancerIP, statusIps);
+            return new Svc(namespace, name, labels, annotations, List.of(p), families, policy, local, selector, loadBalancerIP, statusIps, type);
         }
 
         Svc families(String policy, String... f) {
-            return new Svc(namespace, name, labels, annotations, ports, List.of(f), policy, local, selector, loadBalancerIP, statusIps);
+            return new Svc(namespace, name, labels, annotations, ports, List.of(f), policy, local, selector, loadBalancerIP, statusIps, type);
         }
 
         /** externalTrafficPolicy Local with this selector (MetalLB's backend key), or Cluster when null. */
         Svc backend(String app) {
             return app == null
-                    ? new Svc(namespace, name, labels, annotations, ports, families, policy, false, Map.of("app", name), loadBalancerIP, statusIps)
-                    : new Svc(namespace, name, labels, annotations, ports, families, policy, true, Map.of("app", app), loadBalancerIP, statusIps);
+                    ? new Svc(namespace, name, labels, annotations, ports, families, policy, false, Map.of("app", name), loadBalancerIP, statusIps, type)
+                    : new Svc(namespace, name, labels, annotations, ports, families, policy, true, Map.of("app", app), loadBalancerIP, statusIps, type);
         }
 
         /** Cluster policy with this selector. */
         Svc selector(String app) {
-            return new Svc(namespace, name, labels, annotations, ports, families, policy, local, Map.of("app", app), loadBalancerIP, statusIps);
+            return new Svc(namespace, name, labels, annotations, ports, families, policy, local, Map.of("app", app), loadBalancerIP, statusIps, type);
         }
 
         Svc specIp(String ip) {
-            return new Svc(namespace, name, labels, annotations, ports, families, policy, local, selector, ip, statusIps);
+            return new Svc(namespace, name, labels, annotations, ports, families, policy, local, selector, ip, statusIps, type);
         }
 
         Svc status(String... ips) {
-            return new Svc(namespace, name, labels, annotations, ports, families, policy, local, selector, loadBalancerIP, List.of(ips));
+            return new Svc(namespace, name, labels, annotations, ports, families, policy, local, selector, loadBalancerIP, List.of(ips), type);
         }
 
         Service service() {
@@ -156,7 +168,7 @@ final class ConformanceTable {
             ServiceBuilder b = new ServiceBuilder()
                     .withNewMetadata().withNamespace(namespace).withName(name)
                     .withLabels(labels).withAnnotations(annotations).endMetadata()
-                    .withNewSpec().withType("LoadBalancer").withPorts(servicePorts).withSelector(selector)
+                    .withNewSpec().withType(type).withPorts(servicePorts).withSelector(selector)
                     .withIpFamilies(families).withIpFamilyPolicy(policy)
                     .withExternalTrafficPolicy(local ? "Local" : "Cluster")
                     .withLoadBalancerIP(loadBalancerIP).endSpec();
@@ -170,13 +182,21 @@ final class ConformanceTable {
     }
 
     /** What must hold after a step: the Service was refused (or not), what it holds, and what others hold. */
-    record Expect(boolean refused, List<String> holds, Map<ServiceKey, List<String>> others) {
+    record Expect(Boolean refused, List<String> holds, Map<ServiceKey, List<String>> others) {
         static Expect gets(String... ips) {
             return new Expect(false, List.of(ips).stream().sorted().toList(), Map.of());
         }
 
         static Expect refusedHolding(String... ips) {
             return new Expect(true, List.of(ips).stream().sorted().toList(), Map.of());
+        }
+
+        /**
+         * Still holds nothing, whether or not the step records another refusal (an unchanged Service
+         * applied again is not decided again by the controller; MetalLB's allocator returns its error).
+         */
+        static Expect stillWaiting() {
+            return new Expect(null, List.of(), Map.of());
         }
 
         static Expect none() {
@@ -217,6 +237,13 @@ final class ConformanceTable {
     record Delete(ServiceKey key, Expect expect) implements Step {
         public String describe() {
             return "delete " + key + " → " + expect;
+        }
+    }
+
+    /** Nothing applied: what must hold now (after a pool change, say). */
+    record Check(ServiceKey key, Expect expect) implements Step {
+        public String describe() {
+            return "check " + key + " → " + expect;
         }
     }
 

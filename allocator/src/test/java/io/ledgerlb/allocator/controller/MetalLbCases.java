@@ -40,11 +40,14 @@ final class MetalLbCases {
 
     static List<Scenario> all() {
         return List.of(assignment(), deleteRecyclesIp(), buggyIps(), autoAssign(), controllerMutation(),
-                controllerMutationStatusAndScopedPools(), waitingServices(), refusedUpdates(), dualStack(), sharingBackends(), annotationPrecedence(), adoption());
+                controllerMutationStatusAndScopedPools(), waitingServices(), refusedUpdates(), dualStack(), sharingBackends(), annotationPrecedence(), adoption(),
+                MetalLbAllocationTables.poolAllocation(), MetalLbAllocationTables.allocation(),
+                MetalLbControllerTables.configReload(), MetalLbControllerTables.controllerConfig(),
+                MetalLbControllerTables.mutationTypesAndClusterIps());
     }
 
     /** Collects cases under one MetalLB source. */
-    private static final class Builder {
+    static final class Builder {
         final String name;
         final List<Case> cases = new ArrayList<>();
         String source;
@@ -75,6 +78,16 @@ final class MetalLbCases {
             return this;
         }
 
+        Builder check(String row, String name, Expect expect) {
+            cases.add(new Case(source, row, new ConformanceTable.Check(key(name), expect)));
+            return this;
+        }
+
+        private static ServiceKey key(String name) {
+            return name.contains("/") ? new ServiceKey(name.split("/")[0], name.split("/")[1])
+                    : new ServiceKey(ConformanceTable.NAMESPACE, name);
+        }
+
         Builder removePool(String row, String pool) {
             cases.add(new Case(source, row, new ConformanceTable.RemovePool(pool)));
             return this;
@@ -85,15 +98,15 @@ final class MetalLbCases {
         }
     }
 
-    private static Svc v4(String name) {
+    static Svc v4(String name) {
         return Svc.of(name);
     }
 
-    private static Svc v6(String name) {
+    static Svc v6(String name) {
         return Svc.of(name).families(null, "IPv6");
     }
 
-    private static Svc dual(String name) {
+    static Svc dual(String name) {
         return Svc.of(name).families("RequireDualStack", "IPv4", "IPv6");
     }
 
@@ -335,7 +348,7 @@ final class MetalLbCases {
         return b.build();
     }
 
-    private static void row(Builder b, String row, Svc svc, Expect expect) {
+    static void row(Builder b, String row, Svc svc, Expect expect) {
         b.apply(row, svc, expect).delete(row + " (cleanup)", svc.namespace() + "/" + svc.name(), none());
     }
 

@@ -283,6 +283,15 @@ class AllocatorTest {
                 "FamilyUnavailable").message()).contains("RequireDualStack");
     }
 
+    /** MetalLB's TestControllerMutation "RequireDualStack policy but single stack clusterip". */
+    @Test
+    void requireDualStackWithASingleStackServiceIsRefused() {
+        define(pool("dual", "198.51.100.0/24", "2001:db8::/64"));
+        assertThat(refused(apply(svc("r").ipFamilies(IpFamily.V4).ipFamilyPolicy(IpFamilyPolicy.REQUIRE_DUAL_STACK)),
+                "SingleStackClusterIP").message()).contains("RequireDualStack").contains("single-stack");
+        assertThat(ipsOf("r")).isEmpty();
+    }
+
     @Test
     void switchingToDualStackKeepsTheIpv4AndAddsIpv6AndBackReleasesIpv6() {
         define(pool("dual", "198.51.100.0/24", "2001:db8::/64"));
