@@ -80,7 +80,8 @@ public final class KafkaCluster implements AutoCloseable {
 
     /** The node that leads the topic's (first) partition, or -1 when it has no leader now. */
     public int leaderOf(String topic) throws Exception {
-        return partition(topic).leader() == null ? -1 : partition(topic).leader().id();
+        Node leader = partition(topic).leader();
+        return leader == null ? -1 : leader.id();
     }
 
     /** The ids of the nodes in the in-sync replica set of the topic's (first) partition. */
