@@ -27,12 +27,19 @@ public final class AllocatorProcess implements AutoCloseable {
     private final int apiPort;
     private final int metricsPort;
     private final int adminPort;
+    /** Where its ledger is, given to {@code run}: none for the embedded broker, or {@code --kafka-bootstrap ...}. */
+    private final List<String> ledgerArguments;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
     private int starts;
 
     public AllocatorProcess(Path dataDir) throws IOException {
+        this(dataDir, List.of());
+    }
+
+    public AllocatorProcess(Path dataDir, List<String> ledgerArguments) throws IOException {
         this.dataDir = dataDir;
+        this.ledgerArguments = List.copyOf(ledgerArguments);
         this.apiPort = freePort();
         this.metricsPort = freePort();
         this.adminPort = freePort();
@@ -42,12 +49,14 @@ public final class AllocatorProcess implements AutoCloseable {
     public AllocatorProcess start() throws IOException, InterruptedException {
         starts++;
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "io.ledgerlb.allocator.cli.LedgerlbCommand", "run",
                 "--data-dir", dataDir.toString(), "--local", "--local-port", String.valueOf(apiPort),
                 "--metrics-port", String.valueOf(metricsPort), "--admin", "127.0.0.1:" + adminPort,
                 "--explorer-port", "-1", // not under test here; its default port may be another allocator's
-                "--instance", "allocator-" + starts))
+                "--instance", "allocator-" + starts));
+        command.addAll(ledgerArguments);
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("allocator.log").toFile()));
         Files.createDirectories(dataDir);

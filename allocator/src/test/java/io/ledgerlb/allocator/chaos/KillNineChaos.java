@@ -9,6 +9,8 @@ import io.ledgerlb.ledger.ChainReport;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.Progress;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.ledger.sign.SigningKey;
+import io.ledgerlb.ledger.sign.TrustedKeys;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.nio.file.Path;
@@ -38,13 +40,14 @@ public final class KillNineChaos {
     /** What a run counted. */
     public record Figures(int kills, int servicesCreated, int servicesDeleted, long ledgerEntries, int forks,
                           int acknowledgedLost, int ipsHeldTwice, int ipsChangedAcrossRestart,
-                          List<String> problems) {
+                          List<String> brokerKills, List<String> problems) {
         @Override
         public String toString() {
             return "kills=" + kills + " services created=" + servicesCreated + " deleted=" + servicesDeleted
                     + " ledger entries=" + ledgerEntries + " forks=" + forks + " acknowledged decisions lost="
                     + acknowledgedLost + " IPs held twice=" + ipsHeldTwice + " IPs changed across a restart="
-                    + ipsChangedAcrossRestart + (problems.isEmpty() ? "" : " problems=" + problems);
+                    + ipsChangedAcrossRestart + (brokerKills.isEmpty() ? "" : " broker kills=" + brokerKills)
+                    + (problems.isEmpty() ? "" : " problems=" + problems);
         }
     }
 
@@ -52,6 +55,8 @@ public final class KillNineChaos {
     private static final Duration LIST_TIMEOUT = Duration.ofSeconds(20);
 
     private final Path dataDir;
+    /** The external Kafka the allocator writes to, whose events leader is killed once; null for the embedded broker. */
+    private final KafkaCluster cluster;
     private final Random random;
     /** Every (Service, IP) the API showed in a Service's status: decisions acknowledged to the user. */
     private final Map<String, Set<String>> shown = new ConcurrentHashMap<>();
@@ -61,18 +66,30 @@ public final class KillNineChaos {
     private final Map<String, String> lastShown = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger names = new java.util.concurrent.atomic.AtomicInteger();
     private final List<String> problems = new ArrayList<>();
+    private final List<String> brokerKills = new ArrayList<>();
     private int created;
     private int deleted;
 
     public KillNineChaos(Path dataDir, long seed) {
+        this(dataDir, seed, null);
+    }
+
+    /**
+     * The allocator writes to {@code cluster} ({@code --kafka-bootstrap}) instead of its embedded
+     * broker; halfway through, the node leading the events partition is killed too and restarted.
+     */
+    public KillNineChaos(Path dataDir, long seed, KafkaCluster cluster) {
         this.dataDir = dataDir;
+        this.cluster = cluster;
         this.random = new Random(seed);
     }
 
     public Figures run(int kills) throws Exception {
         int changed = 0;
         int twice = 0;
-        try (AllocatorProcess allocator = new AllocatorProcess(dataDir)) {
+        try (AllocatorProcess allocator = cluster == null ? new AllocatorProcess(dataDir)
+                : new AllocatorProcess(dataDir, List.of("--kafka-bootstrap", cluster.bootstrapServers(),
+                        "--signing-key", signingKeyFile().toString()))) {
             allocator.start();
             try (KubernetesClient kube = allocator.kubernetes()) {
                 pool(kube);
@@ -83,6 +100,9 @@ public final class KillNineChaos {
                 churn.setDaemon(true);
                 churn.start();
                 Thread.sleep(500 + random.nextInt(3_000));
+                if (cluster != null && round == (kills + 1) / 2) {
+                    killTheEventsLeader(allocator, round);
+                }
                 allocator.kill9();
                 churning.set(false);
                 churn.join(LIST_TIMEOUT.toMillis()); // a request left without an answer by the kill must not hold the run
@@ -105,6 +125,56 @@ public final class KillNineChaos {
             }
         }
         return check(kills, changed, twice);
+    }
+
+    private Path signingKeyFile() {
+        Path file = dataDir.resolveSibling("ledger-signing-key.pem");
+        SigningKey.loadOrGenerate(file);
+        return file;
+    }
+
+    /**
+     * {@code kill -9} of the Kafka node leading the events partition while the churn goes on, its
+     * restart a few seconds later, and the wait until it is back in sync; notes what happened.
+     */
+    private void killTheEventsLeader(AllocatorProcess allocator, int round) throws Exception {
+        String topic = LedgerConfig.DEFAULT_EVENTS_TOPIC;
+        String replication = cluster.replicationOf(topic);
+        int leader = cluster.leaderOf(topic);
+        int createdBefore = created;
+        long killed = System.nanoTime();
+        cluster.kill9(leader);
+        int newLeader = -1;
+        while ((newLeader == -1 || newLeader == leader) && System.nanoTime() - killed < TimeUnit.SECONDS.toNanos(60)) {
+            try {
+                newLeader = cluster.leaderOf(topic);
+            } catch (Exception notYet) {
+                newLeader = -1;
+            }
+            Thread.sleep(100);
+        }
+        long elected = System.nanoTime() - killed;
+        Thread.sleep(Math.max(0, TimeUnit.SECONDS.toMillis(5) - TimeUnit.NANOSECONDS.toMillis(elected)));
+        boolean readyWhileDown = allocator.ready();
+        int createdWhileDown = created - createdBefore;
+        cluster.restart(leader);
+        List<Integer> isr = cluster.inSyncReplicasOf(topic);
+        while (isr.size() < 3 && System.nanoTime() - killed < TimeUnit.MINUTES.toNanos(3)) {
+            Thread.sleep(200);
+            isr = cluster.inSyncReplicasOf(topic);
+        }
+        String note = String.format("round %d: topic %s; killed node %d (events leader); new leader %d after %d ms; "
+                        + "allocator ready with it down: %s; Services created through the API meanwhile: %d; node restarted, ISR %s %.1f s after the kill",
+                round, replication, leader, newLeader, TimeUnit.NANOSECONDS.toMillis(elected), readyWhileDown,
+                createdWhileDown, isr, (System.nanoTime() - killed) / 1e9);
+        brokerKills.add(note);
+        System.out.println("chaos broker kill: " + note);
+        if (newLeader == -1 || newLeader == leader) {
+            problems.add(note + ": no other leader within 60 s");
+        }
+        if (isr.size() < 3) {
+            problems.add(note + ": the restarted node did not get back in sync within 3 minutes");
+        }
     }
 
     private void pool(KubernetesClient kube) {
@@ -240,7 +310,7 @@ public final class KillNineChaos {
         int forks = 0;
         int lost = 0;
         long entries;
-        try (KafkaLedger ledger = KafkaLedger.open(LedgerConfig.embedded(dataDir.toAbsolutePath()), "chaos check")) {
+        try (KafkaLedger ledger = KafkaLedger.open(ledgerConfig(), "chaos check")) {
             ChainReport log = ledger.verifyLog(Progress.NONE);
             ChainReport journal = ledger.verifyJournal(Progress.NONE);
             if (!log.intact()) {
@@ -275,6 +345,17 @@ public final class KillNineChaos {
             }
             twice += (int) problems.stream().filter(p -> p.startsWith("ledger: ")).count();
         }
-        return new Figures(kills, created, deleted, entries, forks, lost, twice, changed, List.copyOf(problems));
+        return new Figures(kills, created, deleted, entries, forks, lost, twice, changed, List.copyOf(brokerKills),
+                List.copyOf(problems));
+    }
+
+    private LedgerConfig ledgerConfig() throws java.io.IOException {
+        if (cluster == null) {
+            return LedgerConfig.embedded(dataDir.toAbsolutePath());
+        }
+        SigningKey key = SigningKey.load(signingKeyFile());
+        return LedgerConfig.external(cluster.bootstrapServers(), Map.of())
+                .withSqlite(dataDir.toAbsolutePath().resolve(LedgerConfig.SQLITE_FILE_NAME))
+                .withTrustedKeys(TrustedKeys.of(key.publicKey()));
     }
 }

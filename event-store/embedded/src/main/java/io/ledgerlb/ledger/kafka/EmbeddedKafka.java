@@ -125,7 +125,11 @@ public final class EmbeddedKafka implements LocalBroker {
         return address.substring(address.lastIndexOf(':') + 1);
     }
 
-    static Properties defaultConfig(Path dataDir, int brokerPort, int controllerPort) {
+    /**
+     * The one-node broker's settings (logs under {@code dataDir/kafka-logs}), sized small; also
+     * the base of the chaos run's three-node cluster, which replaces the quorum and replication.
+     */
+    public static Properties defaultConfig(Path dataDir, int brokerPort, int controllerPort) {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
