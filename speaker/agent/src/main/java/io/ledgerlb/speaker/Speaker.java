@@ -1,5 +1,7 @@
 package io.ledgerlb.speaker;
 
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.ledger.event.SignedChain;
 import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.LedgerListener;
@@ -18,7 +20,6 @@ import io.ledgerlb.speaker.owner.L2Assignment;
 import io.ledgerlb.speaker.plan.Planning;
 import io.micrometer.core.instrument.Counter;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -392,8 +393,8 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
 
     private static InetAddress literal(String ip) {
         try {
-            return InetAddress.getByName(ip); // the ledger holds IP literals: no lookup
-        } catch (UnknownHostException e) {
+            return IpAddress.parseInet(ip);
+        } catch (InvalidAddressException e) {
             log.warn("ignoring assignment of something that is not an IP: {}", ip);
             return null;
         }

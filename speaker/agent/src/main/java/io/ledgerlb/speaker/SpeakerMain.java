@@ -1,5 +1,7 @@
 package io.ledgerlb.speaker;
 
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -355,13 +357,10 @@ public final class SpeakerMain implements Callable<Integer> {
     }
 
     private static InetAddress literal(String ip) {
-        if (!ip.matches("[0-9A-Fa-f:.]+")) {
-            throw new IllegalArgumentException("expected an IP address, got " + ip);
-        }
         try {
-            return InetAddress.getByName(ip);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e);
+            return IpAddress.parseInet(ip);
+        } catch (InvalidAddressException e) {
+            throw new IllegalArgumentException("expected an IP address, got " + ip, e);
         }
     }
 }
