@@ -1,7 +1,5 @@
 package io.ledgerlb.gobgp;
 
-import io.ledgerlb.net.IpAddress;
-import io.ledgerlb.net.IpPrefix;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ledgerlb.gobgp.api.AfiSafi;
@@ -26,6 +24,8 @@ import io.ledgerlb.gobgp.api.PeerConf;
 import io.ledgerlb.gobgp.api.Timers;
 import io.ledgerlb.gobgp.api.TimersConfig;
 import io.ledgerlb.gobgp.api.Transport;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpPrefix;
 
 import java.net.InetAddress;
 import java.util.ArrayList;

@@ -1,13 +1,13 @@
 package io.ledgerlb.gobgp;
 
-import io.ledgerlb.net.IpAddress;
-import io.ledgerlb.net.LargeCommunity;
-import io.ledgerlb.net.IpPrefix;
 import com.google.protobuf.Any;
 import io.ledgerlb.gobgp.api.MultiExitDiscAttribute;
 import io.ledgerlb.gobgp.api.NextHopAttribute;
 import io.ledgerlb.gobgp.api.Path;
 import io.ledgerlb.gobgp.api.Peer;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

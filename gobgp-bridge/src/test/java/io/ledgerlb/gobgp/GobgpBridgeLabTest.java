@@ -1,11 +1,11 @@
 package io.ledgerlb.gobgp;
 
-import io.ledgerlb.net.IpAddress;
-import io.ledgerlb.net.LargeCommunity;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.lab.BgpLab;
 import io.ledgerlb.gobgp.lab.BirdRoutes;
 import io.ledgerlb.gobgp.lab.Commands;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,5 @@
 package io.ledgerlb.speaker;
 
-import io.ledgerlb.net.InvalidAddressException;
-import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.ledger.event.SignedChain;
 import io.ledgerlb.ledger.LedgerFollower;
 import io.ledgerlb.ledger.LedgerListener;
@@ -10,6 +8,8 @@ import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.state.LedgerSequenceException;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.speaker.k8s.ClusterWatch;
 import io.ledgerlb.speaker.k8s.ServiceL2Status;
 import io.ledgerlb.speaker.k8s.StatusWriter;

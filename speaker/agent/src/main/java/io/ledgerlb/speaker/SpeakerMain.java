@@ -1,7 +1,5 @@
 package io.ledgerlb.speaker;
 
-import io.ledgerlb.net.InvalidAddressException;
-import io.ledgerlb.net.IpAddress;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,6 +9,8 @@ import io.ledgerlb.ledger.sign.TrustedKeys;
 import io.ledgerlb.ledger.endpoint.MetricsEndpointOptions;
 import io.ledgerlb.ledger.kafka.KafkaClientOptions;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.speaker.health.Health;
 import io.ledgerlb.speaker.health.Supervisor;
 import io.ledgerlb.speaker.k8s.ClusterWatch;

@@ -1,8 +1,8 @@
 package io.ledgerlb.allocator.k8s.config;
 
 import io.ledgerlb.allocator.k8s.crd.Community;
-import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.allocator.k8s.crd.CommunitySpec.CommunityAlias;
+import io.ledgerlb.net.LargeCommunity;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;

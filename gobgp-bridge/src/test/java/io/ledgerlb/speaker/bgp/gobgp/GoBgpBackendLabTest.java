@@ -1,12 +1,12 @@
 package io.ledgerlb.speaker.bgp.gobgp;
 
-import io.ledgerlb.net.IpAddress;
-import io.ledgerlb.net.LargeCommunity;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.Addresses;
 import io.ledgerlb.gobgp.lab.BgpLab;
 import io.ledgerlb.gobgp.lab.BirdRoutes;
 import io.ledgerlb.gobgp.lab.Commands;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;

@@ -1,14 +1,14 @@
 package io.ledgerlb.speaker.bgp.gobgp;
 
-import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.gobgp.Addresses;
 import io.ledgerlb.gobgp.DesiredPath;
 import io.ledgerlb.gobgp.DesiredPeer;
 import io.ledgerlb.gobgp.RouteFamily;
-import io.ledgerlb.speaker.bgp.Advertisement;
-import io.ledgerlb.speaker.bgp.BgpPeerConfig;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
+import io.ledgerlb.speaker.bgp.Advertisement;
+import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.NextHops;
 import org.junit.jupiter.api.Test;
 

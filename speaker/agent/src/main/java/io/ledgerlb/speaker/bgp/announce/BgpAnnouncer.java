@@ -1,6 +1,5 @@
 package io.ledgerlb.speaker.bgp.announce;
 
-import io.ledgerlb.net.Community;
 import io.ledgerlb.ledger.state.LabelSelectors;
 import io.ledgerlb.ledger.state.ServiceSelection;
 import io.ledgerlb.events.v1.BfdProfileDefined;
@@ -10,9 +9,10 @@ import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
-import io.ledgerlb.speaker.bgp.Advertisement;
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
+import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import java.util.ArrayList;
 import java.util.Collection;

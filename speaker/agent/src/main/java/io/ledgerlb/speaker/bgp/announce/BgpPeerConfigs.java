@@ -1,11 +1,11 @@
 package io.ledgerlb.speaker.bgp.announce;
 
-import io.ledgerlb.net.InvalidAddressException;
-import io.ledgerlb.net.IpAddress;
-import io.ledgerlb.net.IpText;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.SecretRef;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpText;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import java.net.Inet4Address;
 import java.net.InetAddress;
