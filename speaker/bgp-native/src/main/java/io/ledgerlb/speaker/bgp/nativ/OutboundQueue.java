@@ -15,8 +15,8 @@ import java.util.function.LongConsumer;
  * except NOTIFICATIONs: the session is over, the peer discards its routes anyway.
  */
 final class OutboundQueue {
-    static final int HIGH_WATER = 128 * 1024;
-    static final int LOW_WATER = 32 * 1024;
+    static final int HIGH_WATER = 64 * 1024;
+    static final int LOW_WATER = 16 * 1024;
     private static final byte NOTIFICATION = 3;
     private static final byte KEEPALIVE = 4;
     private static final byte UPDATE = 2;

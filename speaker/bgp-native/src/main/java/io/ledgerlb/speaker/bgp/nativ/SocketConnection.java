@@ -24,6 +24,13 @@ final class SocketConnection implements BgpConnection {
     /** How long a closed connection still tries to get its last messages (a NOTIFICATION) out. */
     static final Duration LINGER = Duration.ofSeconds(10);
     private static final int BATCH_BYTES = 64 * 1024;
+    /**
+     * The socket's send buffer (Linux doubles it). Left to autotuning it grows to 4 MB on a peer
+     * that stops reading, and 4 MB of UPDATEs (50,000 prefixes and more) would be stale by the
+     * time they are read; bounded, the rest waits as RIB-out changes and coalesces. 64 KB a
+     * round trip is still 60 MB/s at 1 ms.
+     */
+    static final int SEND_BUFFER_BYTES = 32 * 1024;
     private static final ScheduledExecutorService LINGER_TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "bgp-linger");
         t.setDaemon(true);
@@ -52,6 +59,7 @@ final class SocketConnection implements BgpConnection {
         this.socket = socket;
         this.inbound = inbound;
         socket.setTcpNoDelay(true);
+        socket.setSendBufferSize(SEND_BUFFER_BYTES);
         this.nextHops = NextHops.ofInterfaceWith(socket.getLocalAddress());
         this.queue = new OutboundQueue(queuedChange);
     }
