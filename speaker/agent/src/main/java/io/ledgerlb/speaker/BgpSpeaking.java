@@ -25,7 +25,7 @@ import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
 import io.ledgerlb.speaker.k8s.SecretCache;
 import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
 import io.ledgerlb.speaker.k8s.StatusWriter;
-import io.ledgerlb.speaker.k8s.WriteRetries;
+import io.ledgerlb.kube.WriteRetries;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.ledgerlb.speaker.log;
+package io.ledgerlb.kube.log;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;

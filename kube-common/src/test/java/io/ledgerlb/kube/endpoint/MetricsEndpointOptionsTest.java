@@ -1,4 +1,4 @@
-package io.ledgerlb.ledger.endpoint;
+package io.ledgerlb.kube.endpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

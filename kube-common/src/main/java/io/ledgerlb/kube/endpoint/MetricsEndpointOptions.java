@@ -1,4 +1,4 @@
-package io.ledgerlb.ledger.endpoint;
+package io.ledgerlb.kube.endpoint;
 
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;

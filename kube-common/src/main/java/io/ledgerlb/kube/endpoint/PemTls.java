@@ -1,4 +1,4 @@
-package io.ledgerlb.ledger.endpoint;
+package io.ledgerlb.kube.endpoint;
 
 import java.io.IOException;
 import java.io.InputStream;
