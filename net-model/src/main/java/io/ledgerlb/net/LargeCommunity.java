@@ -1,4 +1,4 @@
-package io.ledgerlb.speaker.bgp;
+package io.ledgerlb.net;
 
 /** An RFC 8092 large community: three unsigned 32-bit numbers, written "a:b:c". */
 public record LargeCommunity(long globalAdmin, long localData1, long localData2) {

@@ -1,4 +1,8 @@
-package io.ledgerlb.allocator.core.ip;
+package io.ledgerlb.net;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 
 /**
  * An IPv4 or IPv6 address as two unsigned 64-bit halves ({@code hi} is 0 for IPv4). Parsing never
@@ -24,6 +28,53 @@ public record IpAddress(IpFamily family, long hi, long lo) implements Comparable
             throw new InvalidAddressException("empty IP address");
         }
         return text.indexOf(':') >= 0 ? parseV6(text) : v4(parseV4(text, text));
+    }
+
+    /** The address of a JDK {@link InetAddress} (its IPv6 scope, if any, is dropped). */
+    public static IpAddress of(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        if (address instanceof Inet6Address) {
+            long hi = 0;
+            long lo = 0;
+            for (int i = 0; i < 8; i++) {
+                hi = (hi << 8) | (bytes[i] & 0xFF);
+                lo = (lo << 8) | (bytes[i + 8] & 0xFF);
+            }
+            return new IpAddress(IpFamily.V6, hi, lo);
+        }
+        long value = 0;
+        for (byte b : bytes) {
+            value = (value << 8) | (b & 0xFF);
+        }
+        return v4(value);
+    }
+
+    /** Parses a literal address into a JDK {@link InetAddress}, with no DNS lookup. */
+    public static InetAddress parseInet(String text) {
+        return parse(text).toInetAddress();
+    }
+
+    /**
+     * This address as a JDK {@link InetAddress}. Like {@link InetAddress#getByAddress(byte[])}, an
+     * IPv4-mapped IPv6 address ({@code ::ffff:192.0.2.1}) comes back as an {@code Inet4Address}.
+     */
+    public InetAddress toInetAddress() {
+        byte[] bytes = new byte[family == IpFamily.V4 ? 4 : 16];
+        if (family == IpFamily.V4) {
+            for (int i = 0; i < 4; i++) {
+                bytes[i] = (byte) (lo >>> (24 - 8 * i));
+            }
+        } else {
+            for (int i = 0; i < 8; i++) {
+                bytes[i] = (byte) (hi >>> (56 - 8 * i));
+                bytes[i + 8] = (byte) (lo >>> (56 - 8 * i));
+            }
+        }
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // never: the length is 4 or 16
+        }
     }
 
     private static long parseV4(String text, String whole) {

@@ -1,4 +1,4 @@
-package io.ledgerlb.speaker.bgp;
+package io.ledgerlb.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

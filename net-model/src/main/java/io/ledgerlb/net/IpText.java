@@ -1,4 +1,4 @@
-package io.ledgerlb.speaker.bgp;
+package io.ledgerlb.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;

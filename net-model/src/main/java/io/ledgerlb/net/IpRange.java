@@ -1,4 +1,4 @@
-package io.ledgerlb.allocator.core.ip;
+package io.ledgerlb.net;
 
 /**
  * A contiguous run of addresses of one family, {@code first} to {@code last} inclusive, as a pool

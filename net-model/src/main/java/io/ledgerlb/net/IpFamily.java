@@ -1,4 +1,4 @@
-package io.ledgerlb.allocator.core.ip;
+package io.ledgerlb.net;
 
 /** An address family, named as Kubernetes names it in {@code spec.ipFamilies}. */
 public enum IpFamily {

@@ -1,4 +1,4 @@
-package io.ledgerlb.allocator.core.ip;
+package io.ledgerlb.net;
 
 /** An address, CIDR or range that cannot be parsed; the message says what is wrong with it. */
 public class InvalidAddressException extends IllegalArgumentException {

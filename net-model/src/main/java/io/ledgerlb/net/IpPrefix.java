@@ -1,4 +1,4 @@
-package io.ledgerlb.speaker.bgp;
+package io.ledgerlb.net;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -30,6 +30,11 @@ public record IpPrefix(InetAddress address, int length) {
         } catch (UnknownHostException | NumberFormatException e) {
             throw new IllegalArgumentException("not an IP prefix: '" + text + "'");
         }
+    }
+
+    /** The prefix of this length holding {@code address}, a literal such as "192.0.2.7" or "2001:db8::7" (never a DNS name). */
+    public static IpPrefix of(String address, int length) {
+        return new IpPrefix(IpAddress.parseInet(address), length);
     }
 
     public boolean ipv6() {
