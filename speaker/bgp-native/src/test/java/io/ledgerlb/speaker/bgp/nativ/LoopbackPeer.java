@@ -1,6 +1,6 @@
 package io.ledgerlb.speaker.bgp.nativ;
 
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.codec.AddressFamily;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;
 import io.ledgerlb.speaker.bgp.codec.BgpDecodeException;

@@ -2,7 +2,7 @@ package io.ledgerlb.speaker.bgp.nativ;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;
 import io.ledgerlb.speaker.bgp.codec.BgpMessage;
 import io.ledgerlb.speaker.bgp.codec.KeepaliveMessage;
