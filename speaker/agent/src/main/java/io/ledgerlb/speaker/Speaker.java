@@ -92,6 +92,9 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private Set<String> plannedWith = Set.of();
     private final Map<String, L2Assignment> mine = new ConcurrentHashMap<>();
     private final Map<ServiceKey, Set<String>> myIpsOfService = new HashMap<>();
+    private final Optional<EntryTrace> trace = EntryTrace.ON ? Optional.of(new EntryTrace()) : Optional.empty();
+    /** The entries the current pass took (traced only). */
+    private final List<Long> takenThisPass = new java.util.ArrayList<>();
 
     public Speaker(String node, L2Announcer announcer, SpeakerMetrics metrics,
                    Optional<ClusterWatch> cluster, Optional<StatusWriter<ServiceL2Status>> status, Optional<BgpSpeaking> bgp) {
@@ -108,6 +111,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         this.status = status;
         this.fullPlanEveryNanos = fullPlanEvery.toNanos();
         this.planning = new Planning(node);
+        trace.ifPresent(t -> bgp.ifPresent(b -> b.trace(t)));
         ticks.scheduleWithFixedDelay(() -> {
             try {
                 planner.execute(this::recheck);
@@ -136,6 +140,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     @Override
     public void applied(LedgerEntry entry, LedgerState state) {
         if (caughtUp) {
+            trace.ifPresent(t -> t.folded(entry));
             fromLedger.add(entry);
             requestPlan();
         }
@@ -262,10 +267,20 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
             boolean memberJoined = !plannedWith.containsAll(members);
             plannedWith = members;
             applyLayer2(delta, memberJoined); // Layer 2 first, on this thread
-            bgp.ifPresent(b -> b.changed(bgpChange(delta)));
+            BgpSpeaking.Change change = bgpChange(delta);
+            trace.ifPresent(t -> t.planned(takenThisPass));
+            bgp.ifPresent(b -> b.changed(change));
+            trace.ifPresent(t -> traced(t, change));
         } catch (RuntimeException e) {
             log.error("planning ownership failed; keeping the previous plan", e);
         }
+    }
+
+    private void traced(EntryTrace t, BgpSpeaking.Change change) {
+        if (bgp.isEmpty() || change.isEmpty()) {
+            t.done(planning.state().sequence(), 0, 0);
+        }
+        takenThisPass.clear();
     }
 
     /** Folds what the follower queued into the planner's own state; starts over from the follower's state on a gap. */
@@ -275,7 +290,12 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                 planning.reset(start);
             } else if (planning.hasState()) {
                 try {
-                    planning.apply((LedgerEntry) next);
+                    LedgerEntry entry = (LedgerEntry) next;
+                    if (trace.isPresent()) {
+                        trace.get().taken(entry.sequence());
+                        takenThisPass.add(entry.sequence());
+                    }
+                    planning.apply(entry);
                 } catch (LedgerSequenceException e) {
                     LedgerFollower f = follower;
                     log.atWarn().addKeyValue("event", "planningStateResync").addKeyValue("error", e.getMessage())
@@ -368,7 +388,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private BgpSpeaking.Change bgpChange(Planning.Delta delta) {
         Map<ServiceKey, String> uids = new HashMap<>();
         delta.bgp().values().forEach(p -> p.ifPresent(planned -> planned.services().forEach(s -> uids.put(s, planning.uid(s)))));
-        return new BgpSpeaking.Change(delta.bgp(), delta.peers(), delta.problems(), uids, false);
+        return new BgpSpeaking.Change(delta.bgp(), delta.peers(), delta.problems(), uids, false, planning.state().sequence());
     }
 
     private void forget(ServiceKey service, String ip) {

@@ -240,7 +240,7 @@ public final class SpeakerMain implements Callable<Integer> {
 
             KafkaLedger ledger = KafkaLedger.open(ledgerConfig);
             resources.add(ledger);
-            LedgerWatch watch = new LedgerWatch(ledger::follow, ledger::lastSequence, speaker, health,
+            LedgerWatch watch = new LedgerWatch(ledger::follow, new LedgerEnd(ledger), speaker, health,
                     Duration.ofMillis(ledgerStaleAfterMs), Duration.ofMillis(Math.min(5_000, ledgerStaleAfterMs / 4)));
             resources.add(watch);
             speaker.awaitLedgerFolded();
