@@ -1,5 +1,6 @@
 package io.ledgerlb.gobgp;
 
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import java.net.InetAddress;
@@ -44,7 +45,7 @@ public record DesiredPath(IpPrefix prefix, InetAddress nextHop, Origin origin, L
     }
 
     public static InetAddress unspecified(RouteFamily family) {
-        return Addresses.parse(family == RouteFamily.IPV4_UNICAST ? "0.0.0.0" : "::");
+        return IpAddress.parseInet(family == RouteFamily.IPV4_UNICAST ? "0.0.0.0" : "::");
     }
 
     public RouteFamily family() {

@@ -33,6 +33,15 @@ class IpPrefixTest {
     }
 
     @Test
+    void ofTakesALiteralAndALength() {
+        assertThat(IpPrefix.of("198.51.100.1", 24)).isEqualTo(IpPrefix.parse("198.51.100.0/24"));
+        assertThat(IpPrefix.of("2001:db8::2", 128)).hasToString(IpPrefix.parse("2001:db8::2").toString());
+        assertThatThrownBy(() -> IpPrefix.of("example.org", 32)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> IpPrefix.parse("example.org/32")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("not an IP prefix: 'example.org/32'");
+    }
+
+    @Test
     void aLengthBeyondTheAddressIsRefused() {
         assertThatThrownBy(() -> IpPrefix.parse("192.0.2.0/33")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("out of range 0..32");

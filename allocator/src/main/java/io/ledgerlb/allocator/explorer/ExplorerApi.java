@@ -1,6 +1,5 @@
 package io.ledgerlb.allocator.explorer;
 
-import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.allocator.admin.AuditQuery;
 import io.ledgerlb.allocator.admin.Holding;
 import io.ledgerlb.allocator.admin.LedgerQueries;
@@ -14,6 +13,7 @@ import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.IpAddress;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;

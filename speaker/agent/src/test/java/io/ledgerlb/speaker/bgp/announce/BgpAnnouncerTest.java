@@ -1,7 +1,5 @@
 package io.ledgerlb.speaker.bgp.announce;
 
-import io.ledgerlb.net.LargeCommunity;
-import io.ledgerlb.net.IpPrefix;
 import static io.ledgerlb.speaker.owner.Ledgers.assign;
 import static io.ledgerlb.speaker.owner.Ledgers.fold;
 import static io.ledgerlb.speaker.owner.Ledgers.pool;
@@ -14,6 +12,8 @@ import io.ledgerlb.events.v1.LabelSelector;
 import io.ledgerlb.events.v1.SecretRef;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.owner.NodeInfo;

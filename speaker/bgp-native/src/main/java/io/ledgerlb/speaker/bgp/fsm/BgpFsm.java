@@ -1,6 +1,5 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
-import io.ledgerlb.net.IpText;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.ADMINISTRATIVE_SHUTDOWN;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.BAD_BGP_IDENTIFIER;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.BAD_PEER_AS;
@@ -13,9 +12,10 @@ import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.UNEXPECTED_IN_ES
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.UNEXPECTED_IN_OPEN_CONFIRM;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.UNEXPECTED_IN_OPEN_SENT;
 
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.IpText;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.SessionState;
 import io.ledgerlb.speaker.bgp.codec.AddressFamily;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;

@@ -1,8 +1,8 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.NextHops;
 import io.ledgerlb.speaker.bgp.Advertisement;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.codec.AddressFamily;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;
 import io.ledgerlb.speaker.bgp.codec.PathAttribute;
