@@ -17,7 +17,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.IntStream;
 
 /**
  * Picks the ledger's true chain out of the records of its topic (or journal), in the order they
@@ -56,8 +55,21 @@ public final class SignedChain {
     /** An entry on the verified chain, and where it was read. */
     public record Verified(LedgerEntry entry, long position) {}
 
-    /** An entry read, with its prev_hash copied out once (the event keeps it as a ByteString). */
-    private record Node(LedgerEntry entry, long position, byte[] prevHash) {
+    /**
+     * A signed entry's signature checked ahead of the chain — on the thread that decoded it, while
+     * the reader checks links and folds — with {@code keys}: why it fails, or null when it
+     * verifies. The chain uses it only where {@code keys} are the very keys in effect at that
+     * entry (no key rotation came in between), and checks again otherwise.
+     */
+    public record SignatureCheck(TrustedKeys keys, String problem) {
+        /** The check of a signed entry, or null when there is nothing to check (unsigned, or keys unchecked). */
+        public static SignatureCheck of(LedgerEntry entry, TrustedKeys keys) {
+            return entry.signed() && keys.checked() ? new SignatureCheck(keys, signatureProblem(entry, keys)) : null;
+        }
+    }
+
+    /** An entry read, with its prev_hash copied out once (the event keeps it as a ByteString), and its signature checked ahead (or null). */
+    private record Node(LedgerEntry entry, long position, byte[] prevHash, SignatureCheck checkedAhead) {
         long sequence() {
             return entry.sequence();
         }
@@ -102,6 +114,11 @@ public final class SignedChain {
 
     /** As {@link #accept(LedgerEntry, long)}, with the entry's hash already checked (e.g. on another thread). */
     public void accept(LedgerEntry entry, long position, boolean hashValid) {
+        accept(entry, position, hashValid, null);
+    }
+
+    /** As above, with the entry's signature checked ahead too ({@link SignatureCheck#of}; null: not checked). */
+    public void accept(LedgerEntry entry, long position, boolean hashValid, SignatureCheck checkedAhead) {
         long sequence = entry.sequence();
         if (!hashValid) {
             pass(sequence, position, "hash does not match the event's bytes (altered)");
@@ -118,7 +135,7 @@ public final class SignedChain {
         byte[] prevHash = entry.prevHash();
         if (byHash == null && sequence == tipSequence + path.size() + 1 && Arrays.equals(prevHash, pathEndHash())) {
             // continues the one path: no pending entry can be a copy of it (its copy would have to follow the path's end)
-            take(new Node(entry, position, prevHash));
+            take(new Node(entry, position, prevHash, checkedAhead));
             return;
         }
         if (byHash == null) {
@@ -149,7 +166,7 @@ public final class SignedChain {
             pass(sequence, position, "expected sequence " + (parentSequence + 1) + " after its prev_hash's entry");
             return;
         }
-        take(new Node(entry, position, prevHash));
+        take(new Node(entry, position, prevHash, checkedAhead));
     }
 
     /** Verifies (unchecked keys) or keeps pending an entry that links to the tip or to a pending entry. */
@@ -284,7 +301,12 @@ public final class SignedChain {
     private record PathCheck(int vouched, TrustedKeys keysAfter, String problem, int problemAt) {}
 
     /** A signature to check: the entry at {@code at} on the path, with the keys in effect there. */
-    private record Signed(int at, LedgerEntry entry, TrustedKeys keys) {}
+    private record Signed(int at, LedgerEntry entry, TrustedKeys keys, SignatureCheck checkedAhead) {
+        /** The check made ahead, when made with these very keys. */
+        boolean checkedAheadWithTheseKeys() {
+            return checkedAhead != null && checkedAhead.keys() == keys;
+        }
+    }
 
     /**
      * Checks every signature on {@code toHead}. Key rotations on it must be signed by the key
@@ -299,14 +321,15 @@ public final class SignedChain {
         int problemAt = -1;
         String problem = null;
         for (int i = 0; i < toHead.size() && problem == null; i++) {
-            LedgerEntry entry = toHead.get(i).entry;
+            Node node = toHead.get(i);
+            LedgerEntry entry = node.entry;
             if (entry.event().getBodyCase() == Event.BodyCase.SIGNING_KEY_ROTATED) {
                 if (!entry.signed()) {
                     problem = "the key rotation at sequence " + entry.sequence() + " is not signed by a trusted key";
                     problemAt = i;
                     break;
                 }
-                signed.add(new Signed(i, entry, in));
+                signed.add(new Signed(i, entry, in, node.checkedAhead));
                 try {
                     PublicKey next = TrustedKeys.publicKey(entry.event().getSigningKeyRotated().getNewPublicKey().toByteArray(),
                             "the key rotation at sequence " + entry.sequence());
@@ -317,7 +340,7 @@ public final class SignedChain {
                 }
                 keysAfter.add(in);
             } else if (entry.signed()) {
-                signed.add(new Signed(i, entry, in));
+                signed.add(new Signed(i, entry, in, node.checkedAhead));
                 keysAfter.add(in);
             }
         }
@@ -345,11 +368,18 @@ public final class SignedChain {
     /** Below this many signatures on one path, checking them one after the other costs less than sharing them out. */
     private static final int PARALLEL_FROM = 2;
 
-    /** Why each signature fails (null where it verifies). */
+    /** Why each signature fails (null where it verifies): as checked ahead, or checked now. */
     private static String[] signatureProblems(List<Signed> signed) {
         String[] problems = new String[signed.size()];
-        IntStream all = IntStream.range(0, signed.size());
-        (signed.size() >= PARALLEL_FROM ? all.parallel() : all)
+        List<Integer> toCheck = new ArrayList<>();
+        for (int k = 0; k < signed.size(); k++) {
+            if (signed.get(k).checkedAheadWithTheseKeys()) {
+                problems[k] = signed.get(k).checkedAhead().problem();
+            } else {
+                toCheck.add(k);
+            }
+        }
+        (toCheck.size() >= PARALLEL_FROM ? toCheck.parallelStream() : toCheck.stream())
                 .forEach(k -> problems[k] = signatureProblem(signed.get(k).entry(), signed.get(k).keys()));
         return problems;
     }
