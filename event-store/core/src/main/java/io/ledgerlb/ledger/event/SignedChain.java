@@ -68,8 +68,15 @@ public final class SignedChain {
         }
     }
 
-    /** An entry read, with its prev_hash copied out once (the event keeps it as a ByteString), and its signature checked ahead (or null). */
-    private record Node(LedgerEntry entry, long position, byte[] prevHash, SignatureCheck checkedAhead) {
+    /**
+     * An entry read, with its signature checked ahead (or null), and its prev_hash copied out once
+     * (the event keeps it as a ByteString) where the entries are indexed by hash (null: not yet).
+     */
+    private record Node(LedgerEntry entry, long position, byte[] prevHashCopy, SignatureCheck checkedAhead) {
+        byte[] prevHash() {
+            return prevHashCopy != null ? prevHashCopy : entry.prevHash();
+        }
+
         long sequence() {
             return entry.sequence();
         }
@@ -132,12 +139,12 @@ public final class SignedChain {
                     + ": a replayed copy, or a forgery beside the real entry");
             return;
         }
-        byte[] prevHash = entry.prevHash();
-        if (byHash == null && sequence == tipSequence + path.size() + 1 && Arrays.equals(prevHash, pathEndHash())) {
+        if (byHash == null && sequence == tipSequence + path.size() + 1 && entry.linksTo(pathEndHash())) {
             // continues the one path: no pending entry can be a copy of it (its copy would have to follow the path's end)
-            take(new Node(entry, position, prevHash, checkedAhead));
+            take(new Node(entry, position, null, checkedAhead));
             return;
         }
+        byte[] prevHash = entry.prevHash();
         if (byHash == null) {
             index();
         }
@@ -208,7 +215,7 @@ public final class SignedChain {
         waiting.sort(Comparator.comparingLong(Node::position).thenComparingLong(Node::sequence));
         byte[] at = tipHash;
         for (Node node : waiting) {
-            if (!Arrays.equals(node.prevHash, at)) {
+            if (!Arrays.equals(node.prevHash(), at)) {
                 return;
             }
             at = node.entry.hash();
@@ -282,10 +289,10 @@ public final class SignedChain {
         Node at = head;
         while (true) {
             toHead.add(at);
-            if (Arrays.equals(at.prevHash, tipHash)) {
+            if (Arrays.equals(at.prevHash(), tipHash)) {
                 break;
             }
-            at = byHash.get(ByteBuffer.wrap(at.prevHash));
+            at = byHash.get(ByteBuffer.wrap(at.prevHash()));
             if (at == null) {
                 return null;
             }
@@ -433,7 +440,7 @@ public final class SignedChain {
                 }
                 drop(node, (signature != null ? signature + "; " : "") + "left out of the chain the signed head at sequence "
                         + tipSequence + " vouches for: a forgery beside the real entry");
-            } else if (Arrays.equals(node.prevHash, tipHash) || linked.contains(ByteBuffer.wrap(node.prevHash))) {
+            } else if (Arrays.equals(node.prevHash(), tipHash) || linked.contains(ByteBuffer.wrap(node.prevHash()))) {
                 linked.add(id);
             } else {
                 drop(node, "hangs from an entry the signed head at sequence " + tipSequence + " left out");
@@ -503,7 +510,7 @@ public final class SignedChain {
         }
         Map<ByteBuffer, Node> byPrev = new HashMap<>();
         for (Node node : byHash.values()) {
-            byPrev.putIfAbsent(ByteBuffer.wrap(node.prevHash), node);
+            byPrev.putIfAbsent(ByteBuffer.wrap(node.prevHash()), node);
         }
         byte[] at = tipHash;
         for (Node next = byPrev.get(ByteBuffer.wrap(at)); next != null; next = byPrev.get(ByteBuffer.wrap(at))) {
