@@ -275,6 +275,7 @@ public final class AllocatorController implements AutoCloseable {
         writer = opened;
         lastSnapshot = last;
         waiting.clear();
+        folded.waiting().forEach(waiting::waiting); // as the ledger left them, whoever led then
         lastRefusal.clear();
         failures.clear();
         leading = true;
@@ -376,6 +377,9 @@ public final class AllocatorController implements AutoCloseable {
         services.getStore().list().stream().sorted(DecisionOrder.SERVICES)
                 .forEach(s -> queue.add(new Work.ServiceWork(key(s))));
         withState(s -> List.copyOf(s.servicesWithAssignments()))
+                .forEach(k -> queue.add(new Work.ServiceWork(k)));
+        // waiting in the ledger, deleted or no longer served while nobody led: their wait ends (WaitEnded)
+        withState(s -> List.copyOf(s.waiting().keySet()))
                 .forEach(k -> queue.add(new Work.ServiceWork(k)));
     }
 
