@@ -1,14 +1,16 @@
 package io.ledgerlb.speaker;
 
-import io.ledgerlb.net.IpText;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.SecretRef;
+import io.ledgerlb.kube.Conditions.Condition;
+import io.ledgerlb.kube.WriteRetries;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.IpText;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpBackend;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
 import io.ledgerlb.speaker.bgp.SessionListener;
@@ -25,7 +27,6 @@ import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
 import io.ledgerlb.speaker.k8s.SecretCache;
 import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
 import io.ledgerlb.speaker.k8s.StatusWriter;
-import io.ledgerlb.kube.WriteRetries;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -251,7 +252,7 @@ final class BgpSpeaking implements AutoCloseable {
             }
         });
         Set<String> wanted = new HashSet<>();
-        Map<String, List<BgpPeerStatusWriter.Condition>> conditions = new TreeMap<>();
+        Map<String, List<Condition>> conditions = new TreeMap<>();
         boolean heldBack = false;
         for (BgpPeerDefined peer : peers.list()) {
             String name = peer.getName();

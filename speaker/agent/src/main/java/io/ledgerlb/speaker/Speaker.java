@@ -8,6 +8,8 @@ import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.state.LedgerSequenceException;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.speaker.k8s.ClusterWatch;
 import io.ledgerlb.speaker.k8s.ServiceL2Status;
 import io.ledgerlb.speaker.k8s.StatusWriter;
@@ -18,7 +20,6 @@ import io.ledgerlb.speaker.owner.L2Assignment;
 import io.ledgerlb.speaker.plan.Planning;
 import io.micrometer.core.instrument.Counter;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -412,8 +413,8 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
 
     private static InetAddress literal(String ip) {
         try {
-            return InetAddress.getByName(ip); // the ledger holds IP literals: no lookup
-        } catch (UnknownHostException e) {
+            return IpAddress.parseInet(ip);
+        } catch (InvalidAddressException e) {
             log.warn("ignoring assignment of something that is not an IP: {}", ip);
             return null;
         }

@@ -9,6 +9,8 @@ import io.ledgerlb.ledger.sign.TrustedKeys;
 import io.ledgerlb.kube.endpoint.MetricsEndpointOptions;
 import io.ledgerlb.ledger.kafka.KafkaClientOptions;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.speaker.health.Health;
 import io.ledgerlb.speaker.health.Supervisor;
 import io.ledgerlb.speaker.k8s.ClusterWatch;
@@ -355,13 +357,10 @@ public final class SpeakerMain implements Callable<Integer> {
     }
 
     private static InetAddress literal(String ip) {
-        if (!ip.matches("[0-9A-Fa-f:.]+")) {
-            throw new IllegalArgumentException("expected an IP address, got " + ip);
-        }
         try {
-            return InetAddress.getByName(ip);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e);
+            return IpAddress.parseInet(ip);
+        } catch (InvalidAddressException e) {
+            throw new IllegalArgumentException("expected an IP address, got " + ip, e);
         }
     }
 }
