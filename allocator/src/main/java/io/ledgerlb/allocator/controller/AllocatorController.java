@@ -162,7 +162,11 @@ public final class AllocatorController implements AutoCloseable {
 
     /** Report the configuration's validity in ConfigurationState {@code controller} in this namespace, as MetalLB does. */
     public void reportConfigurationStateIn(String namespace) {
+        ConfigurationStateWriter before = configurationState;
         configurationState = new ConfigurationStateWriter(client, namespace);
+        if (before != null) {
+            before.close();
+        }
     }
 
     public AllocationStep step() {
@@ -1007,6 +1011,9 @@ public final class AllocatorController implements AutoCloseable {
         queue.close();
         writeBack.close();
         recorder.close();
+        if (configurationState != null) {
+            configurationState.close();
+        }
         if (services != null) {
             services.close();
             namespaces.close();

@@ -73,7 +73,7 @@ public final class LedgerState {
             throw new LedgerSequenceException(
                     "state is at sequence " + sequence + ", cannot apply sequence " + entry.sequence());
         }
-        if (!Arrays.equals(entry.prevHash(), lastHash)) {
+        if (!entry.linksTo(lastHash)) {
             throw new LedgerSequenceException(
                     "sequence " + entry.sequence() + " does not link to the hash of sequence " + sequence);
         }

@@ -178,7 +178,7 @@ public final class KafkaLedger implements Ledger {
             SignedChain chain = afterHash == null ? null : new SignedChain(config.trustedKeys(), from - 1, afterHash);
             long last = from - 1;
             long lastPosition = -1;
-            try (ReadAhead records = ReadAhead.open(consumer, events.partition(), start, end)) {
+            try (ReadAhead records = ReadAhead.open(consumer, events.partition(), start, end, config.trustedKeys())) {
                 for (ReadAhead.Batch batch = records.next(); batch != null && last < to; batch = records.next()) {
                     for (ReadAhead.Decoded record : batch.records()) {
                         LedgerEntry entry = record.entry();
@@ -188,11 +188,7 @@ public final class KafkaLedger implements Ledger {
                         if (chain == null) {
                             continue; // before the first entry asked for
                         }
-                        if (entry == null) {
-                            chain.acceptUndecodable(record.error(), record.offset());
-                        } else {
-                            chain.accept(entry, record.offset(), record.hashValid());
-                        }
+                        record.feed(chain);
                     }
                     if (chain == null) {
                         continue;
@@ -291,14 +287,10 @@ public final class KafkaLedger implements Ledger {
         try (var consumer = events.open()) {
             long from = nextOffset >= 0 ? nextOffset : events.beginOffset(consumer);
             long end = events.endOffset(consumer);
-            try (ReadAhead records = ReadAhead.open(consumer, events.partition(), from, end)) {
+            try (ReadAhead records = ReadAhead.open(consumer, events.partition(), from, end, config.trustedKeys())) {
                 for (ReadAhead.Batch batch = records.next(); batch != null; batch = records.next()) {
                     for (ReadAhead.Decoded record : batch.records()) {
-                        if (record.entry() == null) {
-                            chain.acceptUndecodable(record.error(), record.offset());
-                        } else {
-                            chain.accept(record.entry(), record.offset(), record.hashValid());
-                        }
+                        record.feed(chain);
                     }
                     chain.settle();
                     logPassedOver(chain.drainPassedOver());
