@@ -24,6 +24,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -50,6 +51,7 @@ public final class ServiceWriteBack implements AutoCloseable {
     private final EventRecorder events;
     private final ExecutorService writers;
     private final Map<ServiceKey, List<Note>> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger writing = new AtomicInteger();
     private final AtomicLong statusWrites = new AtomicLong();
     /** Failed writes are tried again later, backing off per Service up to this delay. */
     private static final long MAX_RETRY_DELAY_MS = 30_000;
@@ -89,7 +91,14 @@ public final class ServiceWriteBack implements AutoCloseable {
             return waiting;
         });
         if (first[0]) {
-            writers.execute(() -> write(key));
+            writers.execute(() -> {
+                writing.incrementAndGet();
+                try {
+                    write(key);
+                } finally {
+                    writing.decrementAndGet();
+                }
+            });
         }
     }
 
@@ -98,9 +107,9 @@ public final class ServiceWriteBack implements AutoCloseable {
         return statusWrites.get();
     }
 
-    /** Writes waiting or running. */
+    /** Writes waiting or running (a running one until its events are recorded). */
     public int pending() {
-        return pending.size();
+        return pending.size() + writing.get();
     }
 
     private void write(ServiceKey key) {
