@@ -24,6 +24,8 @@ import io.ledgerlb.gobgp.api.PeerConf;
 import io.ledgerlb.gobgp.api.Timers;
 import io.ledgerlb.gobgp.api.TimersConfig;
 import io.ledgerlb.gobgp.api.Transport;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpPrefix;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -81,7 +83,7 @@ public final class ApiCodec {
 
     public static ObservedPeer observed(Peer peer) {
         String address = peer.getConf().getNeighborAddress();
-        return new ObservedPeer(Addresses.parse(address), Integer.toUnsignedLong(peer.getConf().getPeerAsn()),
+        return new ObservedPeer(IpAddress.parseInet(address), Integer.toUnsignedLong(peer.getConf().getPeerAsn()),
                 peer.getConf().getAuthPassword(), PeerSessionState.of(peer.getState().getSessionState()));
     }
 
@@ -125,7 +127,7 @@ public final class ApiCodec {
                 return Optional.empty();
             }
             IPAddressPrefix nlri = path.getNlri().unpack(IPAddressPrefix.class);
-            Prefix prefix = Prefix.of(nlri.getPrefix(), nlri.getPrefixLen());
+            IpPrefix prefix = IpPrefix.of(nlri.getPrefix(), nlri.getPrefixLen());
             return Optional.of(new ObservedPath(prefix, decoded(prefix, path.getPattrsList()), path));
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             return Optional.empty();
@@ -133,12 +135,12 @@ public final class ApiCodec {
     }
 
     /** The attributes in the bridge's terms, or null if any of them is one the bridge never sets. */
-    private static DesiredPath decoded(Prefix prefix, List<Any> attributes) throws InvalidProtocolBufferException {
+    private static DesiredPath decoded(IpPrefix prefix, List<Any> attributes) throws InvalidProtocolBufferException {
         DesiredPath.Origin origin = DesiredPath.Origin.IGP;
         InetAddress nextHop = null;
         Long localPref = null;
         List<Long> communities = new ArrayList<>();
-        List<DesiredPath.Large> large = new ArrayList<>();
+        List<io.ledgerlb.net.LargeCommunity> large = new ArrayList<>();
         for (Any attribute : attributes) {
             if (attribute.is(OriginAttribute.class)) {
                 int value = attribute.unpack(OriginAttribute.class).getOrigin();
@@ -147,13 +149,13 @@ public final class ApiCodec {
                 }
                 origin = DesiredPath.Origin.values()[value];
             } else if (attribute.is(NextHopAttribute.class)) {
-                nextHop = Addresses.parse(attribute.unpack(NextHopAttribute.class).getNextHop());
+                nextHop = IpAddress.parseInet(attribute.unpack(NextHopAttribute.class).getNextHop());
             } else if (attribute.is(MpReachNLRIAttribute.class)) {
                 List<String> hops = attribute.unpack(MpReachNLRIAttribute.class).getNextHopsList();
                 if (hops.size() != 1) {
                     return null;
                 }
-                nextHop = Addresses.parse(hops.get(0));
+                nextHop = IpAddress.parseInet(hops.get(0));
             } else if (attribute.is(LocalPrefAttribute.class)) {
                 localPref = Integer.toUnsignedLong(attribute.unpack(LocalPrefAttribute.class).getLocalPref());
             } else if (attribute.is(CommunitiesAttribute.class)) {
@@ -161,13 +163,13 @@ public final class ApiCodec {
                         .forEach(c -> communities.add(Integer.toUnsignedLong(c)));
             } else if (attribute.is(LargeCommunitiesAttribute.class)) {
                 attribute.unpack(LargeCommunitiesAttribute.class).getCommunitiesList()
-                        .forEach(c -> large.add(new DesiredPath.Large(Integer.toUnsignedLong(c.getGlobalAdmin()),
+                        .forEach(c -> large.add(new io.ledgerlb.net.LargeCommunity(Integer.toUnsignedLong(c.getGlobalAdmin()),
                                 Integer.toUnsignedLong(c.getLocalData1()), Integer.toUnsignedLong(c.getLocalData2()))));
             } else if (!(attribute.is(AsPathAttribute.class) && emptyAsPath(attribute))) {
                 return null;
             }
         }
-        if (nextHop == null || RouteFamily.of(nextHop) != prefix.family()) {
+        if (nextHop == null || RouteFamily.of(nextHop) != RouteFamily.of(prefix)) {
             return null;
         }
         return new DesiredPath(prefix, nextHop, origin, localPref, communities, large);

@@ -1,7 +1,7 @@
 package io.ledgerlb.allocator.controller;
 
 import io.ledgerlb.allocator.core.Allocator;
-import io.ledgerlb.allocator.k8s.adapter.EventRecorder.Note;
+import io.ledgerlb.kube.EventRecorder.Note;
 import io.ledgerlb.events.v1.AllocationRefused;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.util.List;

@@ -7,7 +7,6 @@ import static io.ledgerlb.allocator.core.Fixtures.svc;
 import static io.ledgerlb.allocator.core.Fixtures.withAllocation;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ledgerlb.allocator.core.ip.IpFamily;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.LabelSelector;
@@ -17,6 +16,7 @@ import io.ledgerlb.events.v1.ReleaseReason;
 import io.ledgerlb.events.v1.ServiceAllocation;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.IpFamily;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -514,7 +514,7 @@ class AllocatorTest {
         apply(svc("a").annotations(Map.of("metallb.io/allow-shared-ip", "k1", "metallb.io/loadBalancerIPs", "192.0.2.9"))
                 .ports(Port.tcp(80)));
         String noKey = refused(apply(svc("b").annotations(Map.of("metallb.io/loadBalancerIPs", "192.0.2.9")).ports(Port.tcp(81))),
-                "SharingConflict").message();
+                "IpInUse").message();
         assertThat(noKey).contains("has no allow-shared-ip annotation").doesNotContain("under allow-shared-ip key");
 
         String deprecated = refused(apply(svc("c").loadBalancerIp("192.0.2.10")

@@ -9,8 +9,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.ledgerlb.allocator.k8s.adapter.EventRecorder.Note;
 import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.kube.EventRecorder;
+import io.ledgerlb.kube.EventRecorder.Note;
+import io.ledgerlb.kube.RetryingWriter;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,16 +21,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Makes a Service show what the ledger says: {@code status.loadBalancer.ingress}, the
@@ -38,29 +35,26 @@ import org.slf4j.LoggerFactory;
  * would append to the ingress list on the mock API, and an update could conflict).
  *
  * <p>Writes run on a small pool of threads; requests for the same Service coalesce. A write the
- * API refuses or times out is tried again with a growing delay (the ledger stays the truth, so a
- * retry simply writes what it says then); the events wait for the write that succeeds.
+ * API refuses or times out is tried again with a growing delay ({@link RetryingWriter}; the ledger stays
+ * the truth, so a retry simply writes what it says then); the events wait for the write that
+ * succeeds, and are then recorded with retries of their own ({@link EventRecorder}).
  */
 public final class ServiceWriteBack implements AutoCloseable {
     public static final String POOL_ANNOTATION = "metallb.io/ip-allocated-from-pool";
-    private static final Logger log = LoggerFactory.getLogger(ServiceWriteBack.class);
+    /** The component of the allocator's Events. */
+    public static final String COMPONENT = "ledgerlb-allocator";
 
     private final KubernetesClient client;
     private final Function<ServiceKey, Optional<Service>> cache;
     private final Function<ServiceKey, List<IpAssigned>> ledger;
     private final EventRecorder events;
-    private final ExecutorService writers;
+    private final ScheduledThreadPoolExecutor threads;
+    private final RetryingWriter<ServiceKey> writer;
+    /** The events waiting for their Service's write (those of failed writes among them). */
     private final Map<ServiceKey, List<Note>> pending = new ConcurrentHashMap<>();
+    /** Writes running: one counts until its events are recorded. */
     private final AtomicInteger writing = new AtomicInteger();
     private final AtomicLong statusWrites = new AtomicLong();
-    /** Failed writes are tried again later, backing off per Service up to this delay. */
-    private static final long MAX_RETRY_DELAY_MS = 30_000;
-    private final Map<ServiceKey, Integer> failures = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "service-write-back-retry");
-        t.setDaemon(true);
-        return t;
-    });
 
     /**
      * @param cache  the informer's copy of a Service
@@ -72,34 +66,26 @@ public final class ServiceWriteBack implements AutoCloseable {
         this.cache = cache;
         this.ledger = ledger;
         this.events = events;
-        this.writers = Executors.newFixedThreadPool(threads, r -> {
+        this.threads = new ScheduledThreadPoolExecutor(threads, r -> {
             Thread t = new Thread(r, "service-write-back");
             t.setDaemon(true);
             return t;
         });
+        this.threads.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // closing drops the retries waiting
+        this.writer = new RetryingWriter<>(this.threads, "Service", k -> k.namespace() + "/" + k.name(), this::write);
     }
 
     /** Brings the Service in line with the ledger and records the notes as events on it. */
     public void submit(ServiceKey key, List<Note> notes) {
-        boolean[] first = {false};
-        pending.compute(key, (k, waiting) -> {
-            if (waiting == null) {
-                first[0] = true;
-                return new ArrayList<>(notes);
-            }
-            waiting.addAll(notes);
+        keep(key, notes);
+        writer.submit(key);
+    }
+
+    private void keep(ServiceKey key, List<Note> notes) {
+        pending.merge(key, new ArrayList<>(notes), (waiting, more) -> {
+            waiting.addAll(more);
             return waiting;
         });
-        if (first[0]) {
-            writers.execute(() -> {
-                writing.incrementAndGet();
-                try {
-                    write(key);
-                } finally {
-                    writing.decrementAndGet();
-                }
-            });
-        }
     }
 
     /** Status writes so far (for tests and benchmarks). */
@@ -112,11 +98,20 @@ public final class ServiceWriteBack implements AutoCloseable {
         return pending.size() + writing.get();
     }
 
+    /** One write of a Service; a refusal is thrown to the {@link RetryingWriter}, the events kept for the retry. */
     private void write(ServiceKey key) {
-        List<Note> notes = pending.remove(key);
+        writing.incrementAndGet();
+        try {
+            writeAndRecord(key);
+        } finally {
+            writing.decrementAndGet();
+        }
+    }
+
+    private void writeAndRecord(ServiceKey key) {
+        List<Note> notes = Optional.ofNullable(pending.remove(key)).orElse(List.of());
         Optional<Service> current = cache.apply(key);
         if (current.isEmpty()) {
-            failures.remove(key);
             return; // deleted: nothing to show it on
         }
         Service service = current.get();
@@ -124,25 +119,14 @@ public final class ServiceWriteBack implements AutoCloseable {
             List<IpAssigned> held = ledger.apply(key);
             writeStatus(service, held);
             writeAnnotation(service, held);
-            failures.remove(key);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
                 return; // deleted meanwhile
             }
-            int failed = failures.merge(key, 1, Integer::sum);
-            long delay = Math.min(MAX_RETRY_DELAY_MS, 500L << Math.min(failed - 1, 10));
-            log.warn("could not write the status of {} (attempt {}), retrying in {} ms: {}", key, failed, delay, e.getMessage());
-            List<Note> kept = notes == null ? List.of() : notes;
-            try {
-                retries.schedule(() -> submit(key, kept), delay, TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException closing) {
-                log.debug("not retrying the status of {}: closing", key);
-            }
-            return;
+            keep(key, notes);
+            throw e;
         }
-        if (notes != null) {
-            notes.forEach(note -> events.record(service, note));
-        }
+        notes.forEach(note -> events.record(service, note));
     }
 
     private void writeStatus(Service service, List<IpAssigned> held) {
@@ -205,10 +189,9 @@ public final class ServiceWriteBack implements AutoCloseable {
 
     @Override
     public void close() {
-        retries.shutdownNow();
-        writers.shutdown();
+        threads.shutdown();
         try {
-            writers.awaitTermination(5, TimeUnit.SECONDS);
+            threads.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

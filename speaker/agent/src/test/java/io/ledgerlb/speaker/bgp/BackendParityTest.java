@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.ledgerlb.gobgp.lab.BgpLab;
 import io.ledgerlb.gobgp.lab.BirdRoutes;
 import io.ledgerlb.gobgp.lab.Commands;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.gobgp.GoBgpBackend;
 import io.ledgerlb.speaker.bgp.gobgp.GoBgpSettings;
 import io.ledgerlb.speaker.bgp.nativ.BirdRouter;

@@ -3,9 +3,9 @@ package io.ledgerlb.speaker.bgp.interop;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpSession;
-import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.SessionListener;
 import io.ledgerlb.speaker.bgp.interop.Speakers.Backend;
 import io.ledgerlb.speaker.bgp.nativ.NetnsLab;

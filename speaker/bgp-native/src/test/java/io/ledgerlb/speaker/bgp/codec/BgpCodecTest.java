@@ -2,8 +2,8 @@ package io.ledgerlb.speaker.bgp.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ledgerlb.speaker.bgp.IpPrefix;
-import io.ledgerlb.speaker.bgp.LargeCommunity;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.codec.PathAttribute.AsPathSegment;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
