@@ -2,6 +2,7 @@ package io.ledgerlb.gobgp;
 
 import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.IpText;
 import io.ledgerlb.net.LargeCommunity;
 import java.net.InetAddress;
 import java.util.List;
@@ -29,7 +30,7 @@ public record DesiredPath(IpPrefix prefix, InetAddress nextHop, Origin origin, L
         Objects.requireNonNull(nextHop, "nextHop");
         Objects.requireNonNull(origin, "origin");
         if (RouteFamily.of(nextHop) != RouteFamily.of(prefix)) {
-            throw new IllegalArgumentException("next hop " + nextHop.getHostAddress() + " is not of " + prefix + "'s family");
+            throw new IllegalArgumentException("next hop " + IpText.of(nextHop) + " is not of " + prefix + "'s family");
         }
         if (localPref != null) {
             unsigned32(localPref, "local-pref");

@@ -64,6 +64,6 @@ public record IpPrefix(InetAddress address, int length) {
 
     @Override
     public String toString() {
-        return address.getHostAddress() + "/" + length;
+        return IpText.of(address) + "/" + length;
     }
 }

@@ -15,7 +15,7 @@ class IpPrefixTest {
         IpPrefix b = IpPrefix.parse("192.0.2.0/24");
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).hasToString("192.0.2.0/24");
         assertThat(IpPrefix.parse("2001:db8::1:2/64")).isEqualTo(IpPrefix.parse("2001:db8::/64"))
-                .hasSameHashCodeAs(IpPrefix.parse("2001:db8::/64"));
+                .hasSameHashCodeAs(IpPrefix.parse("2001:db8::/64")).hasToString("2001:db8::/64"); // RFC 5952, as IpText
     }
 
     @Test

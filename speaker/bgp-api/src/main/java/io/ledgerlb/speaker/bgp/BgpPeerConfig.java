@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp;
 
+import io.ledgerlb.net.IpText;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -62,7 +63,7 @@ public record BgpPeerConfig(String name, long myAsn, long peerAsn, InetAddress p
 
     @Override
     public String toString() {
-        return "BgpPeerConfig[" + name + " AS" + myAsn + "->AS" + peerAsn + " " + peerAddress.getHostAddress()
+        return "BgpPeerConfig[" + name + " AS" + myAsn + "->AS" + peerAsn + " " + IpText.of(peerAddress)
                 + ":" + peerPort + (password.isPresent() ? " md5" : "") + (ttlSecurityHops > 0 ? " gtsm" : "") + "]";
     }
 }
