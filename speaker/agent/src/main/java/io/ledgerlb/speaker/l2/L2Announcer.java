@@ -6,11 +6,15 @@ import io.ledgerlb.speaker.metrics.SpeakerMetrics;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -25,11 +29,17 @@ import org.slf4j.LoggerFactory;
  * <p>A takeover sends gratuitous ARP / unsolicited NA at once, 200 ms and 1 s later (a lost frame),
  * then {@link GarpRepeats#count} more every {@link GarpRepeats#interval} while the IP stays here:
  * switches age their MAC tables out before routers age their ARP caches (MetalLB #2910).
+ *
+ * <p>Announcements due within the same {@link #ROUND_MS} share one scheduled round: a node taking
+ * over 20,000 IPs schedules a handful of rounds, not a task per IP and step (which at 50,000
+ * Services filled the heap with queued tasks).
  */
 public final class L2Announcer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(L2Announcer.class);
     /** Gratuitous ARP / unsolicited NA right after a takeover (ms after the first). */
     static final List<Long> BURST_MS = List.of(0L, 200L, 1000L);
+    /** Announcements due within this many ms of each other go out in one round. */
+    static final long ROUND_MS = 10;
 
     /** How many more times, and how often, gratuitous announcements are repeated after the burst. */
     public record GarpRepeats(int count, java.time.Duration interval) {
@@ -56,6 +66,8 @@ public final class L2Announcer implements AutoCloseable {
     private final java.util.concurrent.ConcurrentHashMap<InetAddress, Set<String>> ownedIps = new java.util.concurrent.ConcurrentHashMap<>();
     private final OwnedIps owned = OwnedIps.view(ownedIps);
     private final GarpRepeats garpRepeats;
+    /** Rounds not yet sent, by due time (ms on the monotonic clock, a multiple of ROUND_MS). */
+    private final NavigableMap<Long, Map<InetAddress, Set<String>>> rounds = new TreeMap<>();
 
     public L2Announcer(List<? extends Link> links, SpeakerMetrics metrics) {
         this(links, metrics, GarpRepeats.NONE);
@@ -136,13 +148,54 @@ public final class L2Announcer implements AutoCloseable {
 
     /** Gratuitous ARP or unsolicited NA for {@code ip}, now and repeated, while it stays ours. */
     public void announce(InetAddress ip, Set<String> interfaces) {
+        long now = nowMs();
         for (long delay : BURST_MS) {
-            repeats.schedule(() -> announceOnce(ip, interfaces), delay, TimeUnit.MILLISECONDS);
+            enqueue(now + delay, ip, interfaces);
         }
         long last = BURST_MS.get(BURST_MS.size() - 1);
         for (int i = 1; i <= garpRepeats.count(); i++) {
-            repeats.schedule(() -> announceOnce(ip, interfaces), last + i * garpRepeats.interval().toMillis(), TimeUnit.MILLISECONDS);
+            enqueue(now + last + i * garpRepeats.interval().toMillis(), ip, interfaces);
         }
+    }
+
+    /** Rounds scheduled and not yet sent. */
+    int pendingRounds() {
+        synchronized (rounds) {
+            return rounds.size();
+        }
+    }
+
+    private void enqueue(long dueMs, InetAddress ip, Set<String> interfaces) {
+        long round = dueMs - dueMs % ROUND_MS;
+        boolean opened;
+        synchronized (rounds) {
+            Map<InetAddress, Set<String>> due = rounds.computeIfAbsent(round, r -> new LinkedHashMap<>());
+            opened = due.isEmpty();
+            due.put(ip, interfaces);
+        }
+        if (opened) {
+            try {
+                repeats.schedule(() -> send(round), Math.max(0, round - nowMs()), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closed) {
+                synchronized (rounds) {
+                    rounds.remove(round);
+                }
+            }
+        }
+    }
+
+    private void send(long round) {
+        Map<InetAddress, Set<String>> due;
+        synchronized (rounds) {
+            due = rounds.remove(round);
+        }
+        if (due != null) {
+            due.forEach(this::announceOnce);
+        }
+    }
+
+    private static long nowMs() {
+        return System.nanoTime() / 1_000_000;
     }
 
     private void announceOnce(InetAddress ip, Set<String> interfaces) {
