@@ -7,6 +7,7 @@ import io.ledgerlb.gobgp.api.AfiSafiConfig;
 import io.ledgerlb.gobgp.api.AsPathAttribute;
 import io.ledgerlb.gobgp.api.CommunitiesAttribute;
 import io.ledgerlb.gobgp.api.EbgpMultihop;
+import io.ledgerlb.gobgp.api.TtlSecurity;
 import io.ledgerlb.gobgp.api.Global;
 import io.ledgerlb.gobgp.api.GracefulRestart;
 import io.ledgerlb.gobgp.api.IPAddressPrefix;
@@ -65,6 +66,9 @@ public final class ApiCodec {
                 .setEbgpMultihop(EbgpMultihop.newBuilder()
                         .setEnabled(peer.ebgpMultihopTtl() > 0)
                         .setMultihopTtl(peer.ebgpMultihopTtl()));
+        if (peer.ttlMin() > 0) {
+            api.setTtlSecurity(TtlSecurity.newBuilder().setEnabled(true).setTtlMin(peer.ttlMin()));
+        }
         if (peer.gracefulRestart()) {
             api.setGracefulRestart(GracefulRestart.newBuilder().setEnabled(true).setRestartTime(GRACEFUL_RESTART_TIME));
         }
