@@ -1,5 +1,6 @@
 package io.ledgerlb.gobgp;
 
+import io.ledgerlb.net.IpPrefix;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ledgerlb.gobgp.api.AfiSafi;
@@ -129,7 +130,7 @@ public final class ApiCodec {
                 return Optional.empty();
             }
             IPAddressPrefix nlri = path.getNlri().unpack(IPAddressPrefix.class);
-            Prefix prefix = Prefix.of(nlri.getPrefix(), nlri.getPrefixLen());
+            IpPrefix prefix = IpPrefix.of(nlri.getPrefix(), nlri.getPrefixLen());
             return Optional.of(new ObservedPath(prefix, decoded(prefix, path.getPattrsList()), path));
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             return Optional.empty();
@@ -137,12 +138,12 @@ public final class ApiCodec {
     }
 
     /** The attributes in the bridge's terms, or null if any of them is one the bridge never sets. */
-    private static DesiredPath decoded(Prefix prefix, List<Any> attributes) throws InvalidProtocolBufferException {
+    private static DesiredPath decoded(IpPrefix prefix, List<Any> attributes) throws InvalidProtocolBufferException {
         DesiredPath.Origin origin = DesiredPath.Origin.IGP;
         InetAddress nextHop = null;
         Long localPref = null;
         List<Long> communities = new ArrayList<>();
-        List<DesiredPath.Large> large = new ArrayList<>();
+        List<io.ledgerlb.net.LargeCommunity> large = new ArrayList<>();
         for (Any attribute : attributes) {
             if (attribute.is(OriginAttribute.class)) {
                 int value = attribute.unpack(OriginAttribute.class).getOrigin();
@@ -165,13 +166,13 @@ public final class ApiCodec {
                         .forEach(c -> communities.add(Integer.toUnsignedLong(c)));
             } else if (attribute.is(LargeCommunitiesAttribute.class)) {
                 attribute.unpack(LargeCommunitiesAttribute.class).getCommunitiesList()
-                        .forEach(c -> large.add(new DesiredPath.Large(Integer.toUnsignedLong(c.getGlobalAdmin()),
+                        .forEach(c -> large.add(new io.ledgerlb.net.LargeCommunity(Integer.toUnsignedLong(c.getGlobalAdmin()),
                                 Integer.toUnsignedLong(c.getLocalData1()), Integer.toUnsignedLong(c.getLocalData2()))));
             } else if (!(attribute.is(AsPathAttribute.class) && emptyAsPath(attribute))) {
                 return null;
             }
         }
-        if (nextHop == null || RouteFamily.of(nextHop) != prefix.family()) {
+        if (nextHop == null || RouteFamily.of(nextHop) != RouteFamily.of(prefix)) {
             return null;
         }
         return new DesiredPath(prefix, nextHop, origin, localPref, communities, large);

@@ -1,5 +1,7 @@
 package io.ledgerlb.gobgp;
 
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
@@ -16,30 +18,16 @@ import java.util.Objects;
  * @param communities      RFC 1997 communities as unsigned 32-bit values
  * @param largeCommunities RFC 8092 large communities
  */
-public record DesiredPath(Prefix prefix, InetAddress nextHop, Origin origin, Long localPref,
-                          List<Long> communities, List<Large> largeCommunities) {
+public record DesiredPath(IpPrefix prefix, InetAddress nextHop, Origin origin, Long localPref,
+                          List<Long> communities, List<LargeCommunity> largeCommunities) {
 
     public enum Origin { IGP, EGP, INCOMPLETE }
-
-    /** A large community a:b:c, each part an unsigned 32-bit value. */
-    public record Large(long globalAdmin, long localData1, long localData2) {
-        public Large {
-            unsigned32(globalAdmin, "large community");
-            unsigned32(localData1, "large community");
-            unsigned32(localData2, "large community");
-        }
-
-        @Override
-        public String toString() {
-            return globalAdmin + ":" + localData1 + ":" + localData2;
-        }
-    }
 
     public DesiredPath {
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(nextHop, "nextHop");
         Objects.requireNonNull(origin, "origin");
-        if (RouteFamily.of(nextHop) != prefix.family()) {
+        if (RouteFamily.of(nextHop) != RouteFamily.of(prefix)) {
             throw new IllegalArgumentException("next hop " + nextHop.getHostAddress() + " is not of " + prefix + "'s family");
         }
         if (localPref != null) {
@@ -51,8 +39,8 @@ public record DesiredPath(Prefix prefix, InetAddress nextHop, Origin origin, Lon
     }
 
     /** A path with no attributes beyond ORIGIN IGP and "next hop self". */
-    public static DesiredPath of(Prefix prefix) {
-        return new DesiredPath(prefix, unspecified(prefix.family()), Origin.IGP, null, List.of(), List.of());
+    public static DesiredPath of(IpPrefix prefix) {
+        return new DesiredPath(prefix, unspecified(RouteFamily.of(prefix)), Origin.IGP, null, List.of(), List.of());
     }
 
     public static InetAddress unspecified(RouteFamily family) {
@@ -60,7 +48,7 @@ public record DesiredPath(Prefix prefix, InetAddress nextHop, Origin origin, Lon
     }
 
     public RouteFamily family() {
-        return prefix.family();
+        return RouteFamily.of(prefix);
     }
 
     private static void unsigned32(long value, String what) {

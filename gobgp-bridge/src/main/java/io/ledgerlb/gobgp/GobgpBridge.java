@@ -1,5 +1,6 @@
 package io.ledgerlb.gobgp;
 
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.api.Global;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,7 +59,7 @@ public final class GobgpBridge implements AutoCloseable {
     // desired state: written by callers, read by the bridge thread
     private volatile BgpGlobal global;
     private volatile Map<InetAddress, DesiredPeer> desiredPeers = Map.of();
-    private volatile Map<Prefix, DesiredPath> desiredPaths = Map.of();
+    private volatile Map<IpPrefix, DesiredPath> desiredPaths = Map.of();
 
     // the bridge thread's own state
     private final Map<InetAddress, DesiredPeer> appliedPeers = new HashMap<>();
@@ -166,7 +167,7 @@ public final class GobgpBridge implements AutoCloseable {
             return ReconcilePlan.between(Map.of(), Map.of(), List.of(), Map.of(), List.of());
         }
         ensureStarted(wanted);
-        Map<Prefix, DesiredPath> paths = desiredPaths;
+        Map<IpPrefix, DesiredPath> paths = desiredPaths;
         Map<InetAddress, DesiredPeer> peers = desiredPeers;
         List<ObservedPath> held = new ArrayList<>();
         for (RouteFamily family : RouteFamily.values()) {

@@ -1,5 +1,6 @@
 package io.ledgerlb.gobgp;
 
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.api.Path;
 
 /**
@@ -10,5 +11,5 @@ import io.ledgerlb.gobgp.api.Path;
  *                never sets (so it can never equal a desired path, and gets replaced or deleted)
  * @param api     the path exactly as listed: a DeletePath with it removes this prefix and nothing else
  */
-public record ObservedPath(Prefix prefix, DesiredPath decoded, Path api) {
+public record ObservedPath(IpPrefix prefix, DesiredPath decoded, Path api) {
 }

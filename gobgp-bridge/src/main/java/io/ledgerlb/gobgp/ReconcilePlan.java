@@ -1,5 +1,6 @@
 package io.ledgerlb.gobgp;
 
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.api.Path;
 
 import java.net.InetAddress;
@@ -43,7 +44,7 @@ public record ReconcilePlan(List<InetAddress> peersToDelete, List<DesiredPeer> p
      * @param actualPaths  the local paths gobgpd lists
      */
     public static ReconcilePlan between(Map<InetAddress, DesiredPeer> desiredPeers, Map<InetAddress, DesiredPeer> appliedPeers,
-                                        Collection<ObservedPeer> actualPeers, Map<Prefix, DesiredPath> desiredPaths,
+                                        Collection<ObservedPeer> actualPeers, Map<IpPrefix, DesiredPath> desiredPaths,
                                         Collection<ObservedPath> actualPaths) {
         List<InetAddress> peersToDelete = new ArrayList<>();
         List<DesiredPeer> peersToAdd = new ArrayList<>();
@@ -63,7 +64,7 @@ public record ReconcilePlan(List<InetAddress> peersToDelete, List<DesiredPeer> p
 
         List<Path> pathsToDelete = new ArrayList<>();
         List<DesiredPath> pathsToAdd = new ArrayList<>();
-        Set<Prefix> held = new HashSet<>();
+        Set<IpPrefix> held = new HashSet<>();
         for (ObservedPath actual : actualPaths) {
             DesiredPath wanted = desiredPaths.get(actual.prefix());
             if (wanted == null) {

@@ -1,6 +1,7 @@
 package io.ledgerlb.gobgp;
 
 import io.ledgerlb.gobgp.api.Family;
+import io.ledgerlb.net.IpPrefix;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -18,6 +19,10 @@ public enum RouteFamily {
 
     public Family api() {
         return api;
+    }
+
+    public static RouteFamily of(IpPrefix prefix) {
+        return prefix.ipv6() ? IPV6_UNICAST : IPV4_UNICAST;
     }
 
     public static RouteFamily of(InetAddress address) {

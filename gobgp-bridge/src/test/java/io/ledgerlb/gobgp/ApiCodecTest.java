@@ -1,5 +1,7 @@
 package io.ledgerlb.gobgp;
 
+import io.ledgerlb.net.LargeCommunity;
+import io.ledgerlb.net.IpPrefix;
 import com.google.protobuf.Any;
 import io.ledgerlb.gobgp.api.MultiExitDiscAttribute;
 import io.ledgerlb.gobgp.api.NextHopAttribute;
@@ -13,9 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ApiCodecTest {
 
-    private static final DesiredPath V4 = new DesiredPath(Prefix.of("192.0.2.7", 32), Addresses.parse("10.0.0.1"),
-            DesiredPath.Origin.INCOMPLETE, 150L, List.of(0xFDE8_0064L, 0xFFFF_FF01L), List.of(new DesiredPath.Large(4_200_000_000L, 1, 2)));
-    private static final DesiredPath V6 = new DesiredPath(Prefix.of("2001:db8::7", 128), Addresses.parse("::"),
+    private static final DesiredPath V4 = new DesiredPath(IpPrefix.of("192.0.2.7", 32), Addresses.parse("10.0.0.1"),
+            DesiredPath.Origin.INCOMPLETE, 150L, List.of(0xFDE8_0064L, 0xFFFF_FF01L), List.of(new LargeCommunity(4_200_000_000L, 1, 2)));
+    private static final DesiredPath V6 = new DesiredPath(IpPrefix.of("2001:db8::7", 128), Addresses.parse("::"),
             DesiredPath.Origin.IGP, null, List.of(), List.of());
 
     @Test

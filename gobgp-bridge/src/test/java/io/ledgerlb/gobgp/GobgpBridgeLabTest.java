@@ -1,5 +1,7 @@
 package io.ledgerlb.gobgp;
 
+import io.ledgerlb.net.LargeCommunity;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.lab.BgpLab;
 import io.ledgerlb.gobgp.lab.BirdRoutes;
 import io.ledgerlb.gobgp.lab.Commands;
@@ -66,9 +68,9 @@ class GobgpBridgeLabTest {
                 peer.gracefulRestart());
     }
 
-    static DesiredPath path(String prefix, int length, long localPref, long community, DesiredPath.Large large) {
-        Prefix p = Prefix.of(prefix, length);
-        return new DesiredPath(p, DesiredPath.unspecified(p.family()), DesiredPath.Origin.IGP, localPref,
+    static DesiredPath path(String prefix, int length, long localPref, long community, LargeCommunity large) {
+        IpPrefix p = IpPrefix.of(prefix, length);
+        return new DesiredPath(p, DesiredPath.unspecified(RouteFamily.of(p)), DesiredPath.Origin.IGP, localPref,
                 List.of(community), List.of(large));
     }
 
@@ -84,8 +86,8 @@ class GobgpBridgeLabTest {
     void routesReachBirdWithTheirAttributesAndWithdrawalsArrive() {
         bridge.setPeers(bothSessions());
         bridge.setPaths(List.of(
-                path("192.0.2.10", 32, 200, 64512L << 16 | 100, new DesiredPath.Large(64512, 1, 2)),
-                path("2001:db8::10", 128, 300, 64512L << 16 | 600, new DesiredPath.Large(64512, 6, 7))));
+                path("192.0.2.10", 32, 200, 64512L << 16 | 100, new LargeCommunity(64512, 1, 2)),
+                path("2001:db8::10", 128, 300, 64512L << 16 | 600, new LargeCommunity(64512, 6, 7))));
 
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(birdRoutes("v4")).containsKey("192.0.2.10/32"));
         Map<String, String> v4 = birdRoutes("v4").get("192.0.2.10/32");
@@ -104,7 +106,7 @@ class GobgpBridgeLabTest {
                 .containsEntry("BGP.large_community", "(64512, 6, 7)");
         assertThat(bridge.peerState(lab.birdV4)).isEqualTo(PeerSessionState.ESTABLISHED);
 
-        bridge.setPaths(List.of(path("2001:db8::10", 128, 300, 64512L << 16 | 600, new DesiredPath.Large(64512, 6, 7))));
+        bridge.setPaths(List.of(path("2001:db8::10", 128, 300, 64512L << 16 | 600, new LargeCommunity(64512, 6, 7))));
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(birdRoutes("v4")).doesNotContainKey("192.0.2.10/32"));
         assertThat(birdRoutes("v6")).containsKey("2001:db8::10/128");
     }
@@ -113,7 +115,7 @@ class GobgpBridgeLabTest {
     void aWrongMd5PasswordKeepsTheSessionDownAndTheRightOneBringsItUp() {
         DesiredPeer wrong = fromSecondAddress(peer(lab.birdV4Second, "not-the-password", RouteFamily.IPV4_UNICAST));
         bridge.setPeers(List.of(peer(lab.birdV4, PASSWORD, RouteFamily.IPV4_UNICAST), wrong));
-        bridge.setPaths(List.of(path("192.0.2.20", 32, 100, 1, new DesiredPath.Large(1, 2, 3))));
+        bridge.setPaths(List.of(path("192.0.2.20", 32, 100, 1, new LargeCommunity(1, 2, 3))));
 
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(birdRoutes("v4")).containsKey("192.0.2.20/32"));
         // the session with the right password came up; the other has had the same time and more, and must not
@@ -132,9 +134,9 @@ class GobgpBridgeLabTest {
     @Test
     void afterGobgpdIsKilledAndRestartedEveryPeerAndPathIsRestored() {
         bridge.setPeers(bothSessions());
-        List<DesiredPath> paths = List.of(path("192.0.2.30", 32, 100, 7, new DesiredPath.Large(7, 7, 7)),
-                path("192.0.2.31", 32, 100, 7, new DesiredPath.Large(7, 7, 7)),
-                path("2001:db8::30", 128, 100, 7, new DesiredPath.Large(7, 7, 7)));
+        List<DesiredPath> paths = List.of(path("192.0.2.30", 32, 100, 7, new LargeCommunity(7, 7, 7)),
+                path("192.0.2.31", 32, 100, 7, new LargeCommunity(7, 7, 7)),
+                path("2001:db8::30", 128, 100, 7, new LargeCommunity(7, 7, 7)));
         bridge.setPaths(paths);
         await().atMost(PATIENCE).untilAsserted(() -> {
             assertThat(birdRoutes("v4")).containsKeys("192.0.2.30/32", "192.0.2.31/32");
@@ -158,8 +160,8 @@ class GobgpBridgeLabTest {
     @Test
     void pathsAddedOrDeletedByHandAreSetRight() {
         bridge.setPeers(bothSessions());
-        bridge.setPaths(List.of(path("192.0.2.40", 32, 100, 9, new DesiredPath.Large(9, 9, 9)),
-                path("192.0.2.41", 32, 100, 9, new DesiredPath.Large(9, 9, 9))));
+        bridge.setPaths(List.of(path("192.0.2.40", 32, 100, 9, new LargeCommunity(9, 9, 9)),
+                path("192.0.2.41", 32, 100, 9, new LargeCommunity(9, 9, 9))));
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(birdRoutes("v4")).containsKeys("192.0.2.40/32", "192.0.2.41/32"));
 
         lab.gobgp("global", "rib", "add", "192.0.2.99/32", "nexthop", "0.0.0.0");

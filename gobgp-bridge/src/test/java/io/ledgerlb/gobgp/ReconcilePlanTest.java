@@ -1,5 +1,6 @@
 package io.ledgerlb.gobgp;
 
+import io.ledgerlb.net.IpPrefix;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -13,8 +14,8 @@ class ReconcilePlanTest {
     private static final InetAddress A = Addresses.parse("192.0.2.1");
     private static final InetAddress B = Addresses.parse("192.0.2.2");
     private static final DesiredPeer PEER_A = DesiredPeer.of(A, 65001);
-    private static final DesiredPath P1 = DesiredPath.of(Prefix.of("198.51.100.1", 32));
-    private static final DesiredPath P2 = DesiredPath.of(Prefix.of("2001:db8::2", 128));
+    private static final DesiredPath P1 = DesiredPath.of(IpPrefix.of("198.51.100.1", 32));
+    private static final DesiredPath P2 = DesiredPath.of(IpPrefix.of("2001:db8::2", 128));
 
     private static ObservedPeer observed(DesiredPeer peer) {
         return new ObservedPeer(peer.address(), peer.peerAsn(), peer.password().orElse(""), PeerSessionState.ESTABLISHED);

@@ -38,6 +38,7 @@ public final class LedgerlbCommand implements Runnable {
     public static void main(String[] args) {
         if (args.length == 0 || !args[0].equals("run")) {
             // the tools print their results on stdout; keep the libraries' chatter out of the way
+            System.setProperty("ledgerlb.log.target", "System.err");
             System.setProperty("ledgerlb.log.level", "WARN");
             System.setProperty("ledgerlb.root.log.level", "WARN");
         }

@@ -19,7 +19,7 @@ import io.ledgerlb.allocator.explorer.LiveHead;
 import io.ledgerlb.allocator.k8s.local.LocalKubernetesApi;
 import io.ledgerlb.allocator.metrics.MetricsServer;
 import io.ledgerlb.ledger.SnapshotInfo;
-import io.ledgerlb.ledger.endpoint.MetricsEndpointOptions;
+import io.ledgerlb.kube.endpoint.MetricsEndpointOptions;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import java.io.IOException;
 import java.io.PrintWriter;

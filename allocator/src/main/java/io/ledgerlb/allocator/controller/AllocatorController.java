@@ -10,8 +10,6 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.ledgerlb.allocator.controller.AllocationStep.Decision;
 import io.ledgerlb.allocator.k8s.adapter.ConfigStatusWriter;
 import io.ledgerlb.allocator.k8s.adapter.ConfigurationStateWriter;
-import io.ledgerlb.allocator.k8s.adapter.EventRecorder;
-import io.ledgerlb.allocator.k8s.adapter.EventRecorder.Note;
 import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
 import io.ledgerlb.allocator.k8s.adapter.ServiceWriteBack;
 import io.ledgerlb.allocator.metrics.PoolCounts;
@@ -32,6 +30,8 @@ import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
 import io.ledgerlb.allocator.core.Allocator;
 import io.ledgerlb.allocator.core.WaitingServices;
+import io.ledgerlb.kube.EventRecorder;
+import io.ledgerlb.kube.EventRecorder.Note;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -145,7 +145,7 @@ public final class AllocatorController implements AutoCloseable {
         this.ledger = ledger;
         this.step = step;
         this.settings = settings;
-        this.recorder = new EventRecorder(client, settings.instance());
+        this.recorder = new EventRecorder(client, ServiceWriteBack.COMPONENT, settings.instance(), null);
         this.writeBack = new ServiceWriteBack(client, this::cachedService, this::assignmentsOf, recorder,
                 settings.writeBackThreads());
         this.configStatus = new ConfigStatusWriter(client);
@@ -1002,6 +1002,7 @@ public final class AllocatorController implements AutoCloseable {
         stopLeading();
         queue.close();
         writeBack.close();
+        recorder.close();
         if (services != null) {
             services.close();
             namespaces.close();

@@ -1,9 +1,9 @@
 package io.ledgerlb.allocator.core;
 
-import io.ledgerlb.allocator.core.ip.InvalidAddressException;
-import io.ledgerlb.allocator.core.ip.IpAddress;
-import io.ledgerlb.allocator.core.ip.IpFamily;
-import io.ledgerlb.allocator.core.ip.IpRange;
+import io.ledgerlb.net.IpRange;
+import io.ledgerlb.net.IpFamily;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.events.v1.ConfigKind;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;

@@ -1,7 +1,7 @@
 package io.ledgerlb.allocator.core;
 
-import io.ledgerlb.allocator.core.ip.InvalidAddressException;
-import io.ledgerlb.allocator.core.ip.IpAddress;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.InvalidAddressException;
 import io.ledgerlb.events.v1.Cause;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;

@@ -1,7 +1,7 @@
 package io.ledgerlb.allocator.core;
 
-import io.ledgerlb.allocator.core.ip.IpAddress;
-import io.ledgerlb.allocator.core.ip.IpFamily;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpFamily;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.ServicePort;
 import io.ledgerlb.ledger.state.LedgerState;

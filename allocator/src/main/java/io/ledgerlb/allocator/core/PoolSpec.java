@@ -1,10 +1,10 @@
 package io.ledgerlb.allocator.core;
 
 import io.ledgerlb.ledger.state.LabelSelectors;
-import io.ledgerlb.allocator.core.ip.InvalidAddressException;
-import io.ledgerlb.allocator.core.ip.IpAddress;
-import io.ledgerlb.allocator.core.ip.IpFamily;
-import io.ledgerlb.allocator.core.ip.IpRange;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpFamily;
+import io.ledgerlb.net.IpRange;
 import io.ledgerlb.events.v1.LabelSelector;
 import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.ServiceAllocation;

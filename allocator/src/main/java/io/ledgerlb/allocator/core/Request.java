@@ -1,8 +1,8 @@
 package io.ledgerlb.allocator.core;
 
-import io.ledgerlb.allocator.core.ip.InvalidAddressException;
-import io.ledgerlb.allocator.core.ip.IpAddress;
-import io.ledgerlb.allocator.core.ip.IpFamily;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpFamily;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.stream.Collectors;

@@ -1,7 +1,7 @@
 package io.ledgerlb.allocator.core;
 
-import io.ledgerlb.allocator.core.ip.InvalidAddressException;
-import io.ledgerlb.allocator.core.ip.IpAddress;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

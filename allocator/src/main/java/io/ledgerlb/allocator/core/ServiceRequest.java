@@ -1,6 +1,6 @@
 package io.ledgerlb.allocator.core;
 
-import io.ledgerlb.allocator.core.ip.IpFamily;
+import io.ledgerlb.net.IpFamily;
 import io.ledgerlb.events.v1.ServiceRef;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.util.List;

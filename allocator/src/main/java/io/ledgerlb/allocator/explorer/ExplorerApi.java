@@ -1,5 +1,6 @@
 package io.ledgerlb.allocator.explorer;
 
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.allocator.admin.AuditQuery;
 import io.ledgerlb.allocator.admin.Holding;
 import io.ledgerlb.allocator.admin.LedgerQueries;
@@ -8,7 +9,6 @@ import io.ledgerlb.allocator.admin.StateDiff;
 import io.ledgerlb.allocator.admin.TimelinePage;
 import io.ledgerlb.allocator.admin.WaitingRefusal;
 import io.ledgerlb.allocator.cli.EventFormat;
-import io.ledgerlb.allocator.core.ip.IpAddress;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;

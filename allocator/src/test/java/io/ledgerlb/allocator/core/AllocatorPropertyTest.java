@@ -4,8 +4,8 @@ import static io.ledgerlb.allocator.core.Fixtures.NOW;
 import static io.ledgerlb.allocator.core.Fixtures.cause;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ledgerlb.allocator.core.ip.IpAddress;
-import io.ledgerlb.allocator.core.ip.IpFamily;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpFamily;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.ServicePort;

@@ -1,5 +1,6 @@
 package io.ledgerlb.allocator.core;
 
+import io.ledgerlb.net.IpFamily;
 import static io.ledgerlb.allocator.core.Fixtures.NOW;
 import static io.ledgerlb.allocator.core.Fixtures.cause;
 import static io.ledgerlb.allocator.core.Fixtures.pool;
@@ -7,7 +8,6 @@ import static io.ledgerlb.allocator.core.Fixtures.svc;
 import static io.ledgerlb.allocator.core.Fixtures.withAllocation;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ledgerlb.allocator.core.ip.IpFamily;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.LabelSelector;

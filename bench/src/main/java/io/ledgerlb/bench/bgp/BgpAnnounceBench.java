@@ -3,12 +3,12 @@ package io.ledgerlb.bench.bgp;
 import io.ledgerlb.gobgp.DesiredPath;
 import io.ledgerlb.gobgp.GobgpClient;
 import io.ledgerlb.gobgp.ObservedPath;
-import io.ledgerlb.gobgp.Prefix;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.RouteFamily;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.SessionListener;
 import io.ledgerlb.speaker.bgp.SessionState;
 import io.ledgerlb.speaker.bgp.nativ.NativeBgpBackend;
@@ -120,7 +120,7 @@ public final class BgpAnnounceBench {
             startFrr();
         }
         List<DesiredPath> gobgpPaths = addresses(2).stream()
-                .map(a -> DesiredPath.of(Prefix.of(a, 32))).toList();
+                .map(a -> DesiredPath.of(IpPrefix.of(a, 32))).toList();
         List<Advertisement> nativeAds = addresses(1).stream()
                 .map(a -> Advertisement.of(IpPrefix.parse(a + "/32"))).toList();
 

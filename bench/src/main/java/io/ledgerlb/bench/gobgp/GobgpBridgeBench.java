@@ -1,10 +1,11 @@
 package io.ledgerlb.bench.gobgp;
 
+import io.ledgerlb.net.LargeCommunity;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.BgpGlobal;
 import io.ledgerlb.gobgp.DesiredPath;
 import io.ledgerlb.gobgp.GobgpBridge;
 import io.ledgerlb.gobgp.GobgpClient;
-import io.ledgerlb.gobgp.Prefix;
 import io.ledgerlb.gobgp.RouteFamily;
 
 import java.io.IOException;
@@ -54,9 +55,9 @@ public final class GobgpBridgeBench {
     private static void run(String target, int paths, int cliPaths, int samples) throws Exception {
         List<DesiredPath> desired = new ArrayList<>();
         for (int i = 0; i < paths; i++) {
-            desired.add(new DesiredPath(new Prefix(InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i}), 32),
+            desired.add(new DesiredPath(new IpPrefix(InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i}), 32),
                     DesiredPath.unspecified(RouteFamily.IPV4_UNICAST), DesiredPath.Origin.IGP, 100L, List.of(64512L << 16 | 1),
-                    List.of(new DesiredPath.Large(64512, 1, 1))));
+                    List.of(new LargeCommunity(64512, 1, 1))));
         }
         try (GobgpClient client = new GobgpClient(target, Duration.ofSeconds(60));
              GobgpBridge bridge = new GobgpBridge(client, BgpGlobal.connectOnly(64512, "10.99.0.1"), GobgpBridge.Listener.NONE,

@@ -1,6 +1,6 @@
 package io.ledgerlb.speaker;
 
-import io.ledgerlb.speaker.bgp.IpText;
+import io.ledgerlb.net.IpText;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.SecretRef;
@@ -8,7 +8,7 @@ import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpBackend;
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
 import io.ledgerlb.speaker.bgp.SessionListener;
@@ -25,7 +25,7 @@ import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
 import io.ledgerlb.speaker.k8s.SecretCache;
 import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
 import io.ledgerlb.speaker.k8s.StatusWriter;
-import io.ledgerlb.speaker.k8s.WriteRetries;
+import io.ledgerlb.kube.WriteRetries;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;

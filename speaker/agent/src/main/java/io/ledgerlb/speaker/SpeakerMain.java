@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.sign.TrustedKeys;
-import io.ledgerlb.ledger.endpoint.MetricsEndpointOptions;
+import io.ledgerlb.kube.endpoint.MetricsEndpointOptions;
 import io.ledgerlb.ledger.kafka.KafkaClientOptions;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.speaker.health.Health;

@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker;
 
+import io.ledgerlb.net.IpPrefix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,7 +22,6 @@ import io.ledgerlb.gobgp.lab.BirdRoutes;
 import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.testing.LedgerFixture;
-import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.nativ.BirdRouter;
 import io.ledgerlb.speaker.bgp.nativ.NetnsLab;
 import io.ledgerlb.speaker.k8s.BgpPeerObjects;

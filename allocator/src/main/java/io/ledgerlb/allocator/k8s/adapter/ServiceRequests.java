@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.api.model.ServiceSpec;
 import io.ledgerlb.allocator.core.IpFamilyPolicy;
 import io.ledgerlb.allocator.core.Port;
 import io.ledgerlb.allocator.core.ServiceRequest;
-import io.ledgerlb.allocator.core.ip.IpFamily;
+import io.ledgerlb.net.IpFamily;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

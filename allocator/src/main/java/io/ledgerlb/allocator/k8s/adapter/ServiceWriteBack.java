@@ -9,8 +9,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.ledgerlb.allocator.k8s.adapter.EventRecorder.Note;
 import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.kube.EventRecorder;
+import io.ledgerlb.kube.EventRecorder.Note;
+import io.ledgerlb.kube.WriteRetries;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,7 +22,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -37,11 +38,14 @@ import org.slf4j.LoggerFactory;
  * would append to the ingress list on the mock API, and an update could conflict).
  *
  * <p>Writes run on a small pool of threads; requests for the same Service coalesce. A write the
- * API refuses or times out is tried again with a growing delay (the ledger stays the truth, so a
- * retry simply writes what it says then); the events wait for the write that succeeds.
+ * API refuses or times out is tried again with {@link WriteRetries}' growing delay (the ledger stays
+ * the truth, so a retry simply writes what it says then); the events wait for the write that
+ * succeeds, and are then recorded with retries of their own ({@link EventRecorder}).
  */
 public final class ServiceWriteBack implements AutoCloseable {
     public static final String POOL_ANNOTATION = "metallb.io/ip-allocated-from-pool";
+    /** The component of the allocator's Events. */
+    public static final String COMPONENT = "ledgerlb-allocator";
     private static final Logger log = LoggerFactory.getLogger(ServiceWriteBack.class);
 
     private final KubernetesClient client;
@@ -51,14 +55,10 @@ public final class ServiceWriteBack implements AutoCloseable {
     private final ExecutorService writers;
     private final Map<ServiceKey, List<Note>> pending = new ConcurrentHashMap<>();
     private final AtomicLong statusWrites = new AtomicLong();
-    /** Failed writes are tried again later, backing off per Service up to this delay. */
-    private static final long MAX_RETRY_DELAY_MS = 30_000;
-    private final Map<ServiceKey, Integer> failures = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "service-write-back-retry");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService retryThread = WriteRetries.writerThread("service-write-back-retry");
+    private final WriteRetries<ServiceKey> retries = new WriteRetries<>(retryThread);
+    /** The events of writes that failed, recorded after the retry that succeeds. */
+    private final Map<ServiceKey, List<Note>> unwritten = new ConcurrentHashMap<>();
 
     /**
      * @param cache  the informer's copy of a Service
@@ -104,10 +104,12 @@ public final class ServiceWriteBack implements AutoCloseable {
     }
 
     private void write(ServiceKey key) {
-        List<Note> notes = pending.remove(key);
+        List<Note> notes = new ArrayList<>();
+        Optional.ofNullable(unwritten.remove(key)).ifPresent(notes::addAll);
+        Optional.ofNullable(pending.remove(key)).ifPresent(notes::addAll);
         Optional<Service> current = cache.apply(key);
         if (current.isEmpty()) {
-            failures.remove(key);
+            retries.done(key);
             return; // deleted: nothing to show it on
         }
         Service service = current.get();
@@ -115,25 +117,25 @@ public final class ServiceWriteBack implements AutoCloseable {
             List<IpAssigned> held = ledger.apply(key);
             writeStatus(service, held);
             writeAnnotation(service, held);
-            failures.remove(key);
+            retries.done(key);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
+                retries.done(key);
                 return; // deleted meanwhile
             }
-            int failed = failures.merge(key, 1, Integer::sum);
-            long delay = Math.min(MAX_RETRY_DELAY_MS, 500L << Math.min(failed - 1, 10));
-            log.warn("could not write the status of {} (attempt {}), retrying in {} ms: {}", key, failed, delay, e.getMessage());
-            List<Note> kept = notes == null ? List.of() : notes;
-            try {
-                retries.schedule(() -> submit(key, kept), delay, TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException closing) {
-                log.debug("not retrying the status of {}: closing", key);
-            }
+            unwritten.merge(key, notes, (a, b) -> {
+                List<Note> both = new ArrayList<>(a);
+                both.addAll(b);
+                return both;
+            });
+            long delay = retries.failed(key, k -> submit(k, List.of()));
+            log.atWarn().addKeyValue("event", "statusNotWritten").addKeyValue("kind", "Service")
+                    .addKeyValue("object", key.namespace() + "/" + key.name()).addKeyValue("attempt", retries.failures(key))
+                    .addKeyValue("retryMillis", delay).addKeyValue("error", e.getMessage())
+                    .log("could not write a Service status; will retry");
             return;
         }
-        if (notes != null) {
-            notes.forEach(note -> events.record(service, note));
-        }
+        notes.forEach(note -> events.record(service, note));
     }
 
     private void writeStatus(Service service, List<IpAssigned> held) {
@@ -196,7 +198,7 @@ public final class ServiceWriteBack implements AutoCloseable {
 
     @Override
     public void close() {
-        retries.shutdownNow();
+        retryThread.shutdownNow();
         writers.shutdown();
         try {
             writers.awaitTermination(5, TimeUnit.SECONDS);

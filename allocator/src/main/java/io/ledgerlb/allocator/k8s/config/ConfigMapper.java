@@ -1,11 +1,11 @@
 package io.ledgerlb.allocator.k8s.config;
 
+import io.ledgerlb.net.IpFamily;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.InvalidAddressException;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.SecretReference;
-import io.ledgerlb.allocator.core.ip.InvalidAddressException;
-import io.ledgerlb.allocator.core.ip.IpAddress;
-import io.ledgerlb.allocator.core.ip.IpFamily;
 import io.ledgerlb.allocator.k8s.crd.BFDProfile;
 import io.ledgerlb.allocator.k8s.crd.BFDProfileSpec;
 import io.ledgerlb.allocator.k8s.crd.BGPAdvertisement;

@@ -5,7 +5,7 @@ import io.ledgerlb.gobgp.DesiredPath;
 import io.ledgerlb.gobgp.GobgpBridge;
 import io.ledgerlb.gobgp.GobgpClient;
 import io.ledgerlb.gobgp.PeerSessionState;
-import io.ledgerlb.gobgp.Prefix;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpBackend;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
@@ -117,7 +117,7 @@ public final class GoBgpBackend implements BgpBackend {
 
     private synchronized void pushPaths() {
         NextHops pathNextHops = pathNextHops();
-        Map<Prefix, DesiredPath> union = new LinkedHashMap<>();
+        Map<IpPrefix, DesiredPath> union = new LinkedHashMap<>();
         sessions.values().stream().sorted(Comparator.comparing(s -> s.peer.name())).forEach(s -> s.advertisements.forEach(a -> {
             DesiredPath path = GoBgpMapping.path(a, pathNextHops);
             DesiredPath first = union.putIfAbsent(path.prefix(), path);

@@ -3,7 +3,7 @@ package io.ledgerlb.speaker.bgp.gobgp;
 import io.ledgerlb.gobgp.DesiredPath;
 import io.ledgerlb.gobgp.DesiredPeer;
 import io.ledgerlb.gobgp.PeerSessionState;
-import io.ledgerlb.gobgp.Prefix;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.RouteFamily;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
@@ -69,12 +69,11 @@ final class GoBgpMapping {
      * iBGP: gobgpd strips it from UPDATEs to external peers, so eBGP peers never see it.
      */
     static DesiredPath path(Advertisement advertisement, NextHops pathNextHops) {
-        Prefix prefix = new Prefix(advertisement.prefix().address(), advertisement.prefix().length());
-        Optional<? extends InetAddress> explicit = prefix.family() == RouteFamily.IPV4_UNICAST ? pathNextHops.ipv4() : pathNextHops.ipv6();
-        InetAddress nextHop = explicit.isPresent() ? explicit.get() : DesiredPath.unspecified(prefix.family());
+        IpPrefix prefix = advertisement.prefix();
+        Optional<? extends InetAddress> explicit = RouteFamily.of(prefix) == RouteFamily.IPV4_UNICAST ? pathNextHops.ipv4() : pathNextHops.ipv6();
+        InetAddress nextHop = explicit.isPresent() ? explicit.get() : DesiredPath.unspecified(RouteFamily.of(prefix));
         return new DesiredPath(prefix, nextHop, DesiredPath.Origin.IGP, advertisement.ibgpLocalPref(), advertisement.communities(),
-                advertisement.largeCommunities().stream()
-                        .map(c -> new DesiredPath.Large(c.globalAdmin(), c.localData1(), c.localData2())).toList());
+                advertisement.largeCommunities());
     }
 
     static SessionState state(PeerSessionState state) {

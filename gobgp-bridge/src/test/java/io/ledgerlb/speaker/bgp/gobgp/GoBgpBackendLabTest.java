@@ -1,5 +1,7 @@
 package io.ledgerlb.speaker.bgp.gobgp;
 
+import io.ledgerlb.net.LargeCommunity;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.Addresses;
 import io.ledgerlb.gobgp.lab.BgpLab;
 import io.ledgerlb.gobgp.lab.BirdRoutes;
@@ -7,8 +9,6 @@ import io.ledgerlb.gobgp.lab.Commands;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
-import io.ledgerlb.speaker.bgp.IpPrefix;
-import io.ledgerlb.speaker.bgp.LargeCommunity;
 import io.ledgerlb.speaker.bgp.SessionState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

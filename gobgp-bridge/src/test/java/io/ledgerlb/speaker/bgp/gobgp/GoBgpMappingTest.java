@@ -6,8 +6,8 @@ import io.ledgerlb.gobgp.DesiredPeer;
 import io.ledgerlb.gobgp.RouteFamily;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
-import io.ledgerlb.speaker.bgp.IpPrefix;
-import io.ledgerlb.speaker.bgp.LargeCommunity;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.NextHops;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +60,7 @@ class GoBgpMappingTest {
         assertThat(derived.nextHop()).isEqualTo(Addresses.parse("0.0.0.0"));
         assertThat(derived.localPref()).isEqualTo(150L);
         assertThat(derived.communities()).containsExactly(7L);
-        assertThat(derived.largeCommunities()).containsExactly(new DesiredPath.Large(1, 2, 3));
+        assertThat(derived.largeCommunities()).containsExactly(new LargeCommunity(1, 2, 3));
         assertThat(derived.origin()).isEqualTo(DesiredPath.Origin.IGP);
 
         NextHops fixed = new NextHops(Optional.of((Inet4Address) Addresses.parse("192.0.2.9")), Optional.empty());

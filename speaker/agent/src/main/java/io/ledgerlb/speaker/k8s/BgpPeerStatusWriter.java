@@ -6,6 +6,9 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.ledgerlb.kube.EventRecorder;
+import io.ledgerlb.kube.EventRecorder.Note;
+import io.ledgerlb.kube.WriteRetries;
 import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -17,7 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +104,7 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
     private final KubernetesClient client;
     private final ScheduledExecutorService thread;
     private final WriteRetries<String> retries;
-    private final SpeakerEvents events;
+    private final EventRecorder events;
     /** BGPPeer name → the conditions last found or written on it. */
     private final Map<String, List<Condition>> written = new HashMap<>();
     /** BGPPeer name → the conditions this speaker finds now. */
@@ -112,7 +114,7 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
         this.client = client;
         this.thread = WriteRetries.writerThread("bgppeer-status-writer");
         this.retries = new WriteRetries<>(thread);
-        this.events = new SpeakerEvents(client, node, thread);
+        this.events = SpeakerEvents.recorder(client, node);
     }
 
     /** The conditions this speaker finds for each BGPPeer that selects its node; writes what changed, in the background. */
@@ -128,12 +130,7 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
 
     /** A Warning Event on the BGPPeer(s) of this name, from this node; in the background, retried when refused. */
     public void warn(String peer, String reason, String message) {
-        try {
-            thread.execute(() -> events.record("warning/" + peer + "/" + reason + "/" + message,
-                    () -> references(peer), "Warning", reason, message));
-        } catch (RejectedExecutionException e) {
-            // closed: a session thread's late report
-        }
+        events.record("warning/" + peer + "/" + reason + "/" + message, () -> references(peer), Note.warning(reason, message));
     }
 
     private List<ObjectReference> references(String peer) {
@@ -276,5 +273,6 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
     @Override
     public void close() {
         thread.shutdownNow();
+        events.close();
     }
 }

@@ -5,6 +5,9 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.ledgerlb.kube.EventRecorder;
+import io.ledgerlb.kube.EventRecorder.Note;
+import io.ledgerlb.kube.WriteRetries;
 import io.ledgerlb.ledger.state.ServiceKey;
 import io.ledgerlb.speaker.owner.L2Assignment;
 import java.net.HttpURLConnection;
@@ -52,7 +55,7 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
     private final Kind<T> kind;
     private final ScheduledExecutorService thread;
     private final WriteRetries<String> retries;
-    private final SpeakerEvents events;
+    private final EventRecorder events;
     /** Status object namespace/name → what it says, as written. */
     private final Map<String, T> written = new HashMap<>();
     /** Status object namespace/name → what it should say now. */
@@ -78,7 +81,7 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
         this.kind = kind;
         this.thread = WriteRetries.writerThread(kind.protocol() + "-status-writer");
         this.retries = new WriteRetries<>(thread);
-        this.events = new SpeakerEvents(client, node, thread);
+        this.events = SpeakerEvents.recorder(client, node);
     }
 
     /** Writes {@link ServiceL2Status} into {@code namespace} (the speaker's); the details are the interfaces. */
@@ -273,9 +276,9 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
      * never apply (forged, replayed, reordered, unsigned). One key per record, so none replaces another.
      */
     public void ledgerRecordPassedOver(long sequence, long offset, String reason) {
-        thread.execute(() -> events.record("ledger-passed-over-" + offset, new ObjectReferenceBuilder().withApiVersion("v1")
+        events.record("ledger-passed-over-" + offset, new ObjectReferenceBuilder().withApiVersion("v1")
                         .withKind("Node").withName(node).build(),
-                "Warning", "LedgerRecordPassedOver", "the ledger follower passed over the record at sequence " + sequence
+                Note.warning("LedgerRecordPassedOver", "the ledger follower passed over the record at sequence " + sequence
                         + (offset >= 0 ? " (offset " + offset + ")" : "") + " and never applies it: " + reason));
     }
 
@@ -283,11 +286,12 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
     private void nodeAssigned(String key, ServiceKey service, String uid) {
         events.record(key, new ObjectReferenceBuilder().withApiVersion("v1").withKind("Service")
                         .withNamespace(service.namespace()).withName(service.name()).withUid(uid).build(),
-                "Normal", "nodeAssigned", "announcing from node \"" + node + "\" with protocol \"" + kind.protocol() + "\"");
+                Note.normal("nodeAssigned", "announcing from node \"" + node + "\" with protocol \"" + kind.protocol() + "\""));
     }
 
     @Override
     public void close() {
         thread.shutdownNow();
+        events.close();
     }
 }

@@ -1,6 +1,6 @@
 package io.ledgerlb.speaker.l2;
 
-import io.ledgerlb.speaker.bgp.IpText;
+import io.ledgerlb.net.IpText;
 import io.ledgerlb.speaker.l2.NeighborRequest.ArpRequest;
 import io.ledgerlb.speaker.metrics.SpeakerMetrics;
 import java.net.Inet4Address;

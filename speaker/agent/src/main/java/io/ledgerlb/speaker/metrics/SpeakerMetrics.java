@@ -1,7 +1,7 @@
 package io.ledgerlb.speaker.metrics;
 
 import com.sun.net.httpserver.HttpServer;
-import io.ledgerlb.ledger.endpoint.MetricsEndpointOptions;
+import io.ledgerlb.kube.endpoint.MetricsEndpointOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

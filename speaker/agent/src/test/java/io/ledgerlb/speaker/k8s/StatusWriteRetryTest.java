@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ledgerlb.kube.WriteRetries;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.ledgerlb.speaker.bgp;
 
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp;
 
+import io.ledgerlb.net.IpPrefix;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;

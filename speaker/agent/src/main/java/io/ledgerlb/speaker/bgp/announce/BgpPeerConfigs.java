@@ -1,6 +1,6 @@
 package io.ledgerlb.speaker.bgp.announce;
 
-import io.ledgerlb.speaker.bgp.IpText;
+import io.ledgerlb.net.IpText;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.SecretRef;

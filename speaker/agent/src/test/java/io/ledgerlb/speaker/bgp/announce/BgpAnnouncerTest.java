@@ -1,5 +1,7 @@
 package io.ledgerlb.speaker.bgp.announce;
 
+import io.ledgerlb.net.LargeCommunity;
+import io.ledgerlb.net.IpPrefix;
 import static io.ledgerlb.speaker.owner.Ledgers.assign;
 import static io.ledgerlb.speaker.owner.Ledgers.fold;
 import static io.ledgerlb.speaker.owner.Ledgers.pool;
@@ -14,8 +16,6 @@ import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
-import io.ledgerlb.speaker.bgp.IpPrefix;
-import io.ledgerlb.speaker.bgp.LargeCommunity;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import java.net.InetAddress;
 import java.time.Duration;

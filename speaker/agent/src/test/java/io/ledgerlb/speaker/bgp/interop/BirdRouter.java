@@ -1,7 +1,7 @@
 package io.ledgerlb.speaker.bgp.interop;
 
 import io.ledgerlb.lab.NetnsLab;
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.ledgerlb.speaker.bgp.interop;
 
+import io.ledgerlb.net.IpPrefix;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ledgerlb.lab.NetnsLab;
-import io.ledgerlb.speaker.bgp.IpPrefix;
-import io.ledgerlb.speaker.bgp.IpText;
+import io.ledgerlb.net.IpText;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;

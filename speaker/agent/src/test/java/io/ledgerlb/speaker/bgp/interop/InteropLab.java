@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package io.ledgerlb.speaker.bgp.interop;
 
+import io.ledgerlb.net.LargeCommunity;
+import io.ledgerlb.net.IpPrefix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpSession;
-import io.ledgerlb.speaker.bgp.IpPrefix;
-import io.ledgerlb.speaker.bgp.LargeCommunity;
 import io.ledgerlb.speaker.bgp.SessionListener;
 import io.ledgerlb.speaker.bgp.interop.Speakers.Backend;
 import io.ledgerlb.speaker.bgp.nativ.NetnsLab;

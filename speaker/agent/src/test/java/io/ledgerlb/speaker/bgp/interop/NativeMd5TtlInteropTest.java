@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.SessionListener;
 import io.ledgerlb.speaker.bgp.SessionState;
 import io.ledgerlb.speaker.bgp.nativ.NativeBgpBackend;

@@ -1,6 +1,6 @@
 package io.ledgerlb.speaker.bgp.interop;
 
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Set;

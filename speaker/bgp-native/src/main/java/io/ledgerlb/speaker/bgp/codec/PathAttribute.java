@@ -1,7 +1,7 @@
 package io.ledgerlb.speaker.bgp.codec;
 
-import io.ledgerlb.speaker.bgp.IpPrefix;
-import io.ledgerlb.speaker.bgp.LargeCommunity;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Arrays;

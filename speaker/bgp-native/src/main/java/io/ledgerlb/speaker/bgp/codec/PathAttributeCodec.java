@@ -1,12 +1,12 @@
 package io.ledgerlb.speaker.bgp.codec;
 
+import io.ledgerlb.net.IpPrefix;
 import static io.ledgerlb.speaker.bgp.codec.PathAttribute.FLAG_EXTENDED_LENGTH;
 import static io.ledgerlb.speaker.bgp.codec.PathAttribute.FLAG_OPTIONAL;
 import static io.ledgerlb.speaker.bgp.codec.PathAttribute.FLAG_PARTIAL;
 import static io.ledgerlb.speaker.bgp.codec.PathAttribute.FLAG_TRANSITIVE;
 
-import io.ledgerlb.speaker.bgp.IpPrefix;
-import io.ledgerlb.speaker.bgp.LargeCommunity;
+import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.codec.PathAttribute.AsPathSegment;
 import java.net.InetAddress;
 import java.util.ArrayList;

@@ -9,7 +9,7 @@ import static io.ledgerlb.speaker.bgp.codec.PathAttribute.FLAG_EXTENDED_LENGTH;
 import static io.ledgerlb.speaker.bgp.codec.PathAttribute.FLAG_OPTIONAL;
 import static io.ledgerlb.speaker.bgp.codec.PathAttribute.FLAG_TRANSITIVE;
 
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.ledgerlb.speaker.bgp.codec;
 
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import java.util.List;
 import java.util.Optional;
 

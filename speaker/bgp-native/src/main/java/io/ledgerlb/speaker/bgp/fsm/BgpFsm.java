@@ -1,6 +1,6 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
-import io.ledgerlb.speaker.bgp.IpText;
+import io.ledgerlb.net.IpText;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.ADMINISTRATIVE_SHUTDOWN;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.BAD_BGP_IDENTIFIER;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.BAD_PEER_AS;
@@ -15,7 +15,7 @@ import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.UNEXPECTED_IN_OP
 
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.SessionState;
 import io.ledgerlb.speaker.bgp.codec.AddressFamily;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;

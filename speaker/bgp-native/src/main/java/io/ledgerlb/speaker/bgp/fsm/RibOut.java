@@ -2,7 +2,7 @@ package io.ledgerlb.speaker.bgp.fsm;
 
 import io.ledgerlb.speaker.bgp.NextHops;
 import io.ledgerlb.speaker.bgp.Advertisement;
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.codec.AddressFamily;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;
 import io.ledgerlb.speaker.bgp.codec.PathAttribute;
@@ -147,7 +147,7 @@ public final class RibOut {
     }
 
     private record AttributeKey(boolean ipv6, Long localPref, List<Long> communities,
-                                List<io.ledgerlb.speaker.bgp.LargeCommunity> largeCommunities) {
+                                List<io.ledgerlb.net.LargeCommunity> largeCommunities) {
     }
 
     /** Announced prefixes grouped by identical attributes (groups in order of first appearance), each group in full UPDATEs. */

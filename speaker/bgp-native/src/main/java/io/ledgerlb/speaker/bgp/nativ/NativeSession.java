@@ -1,8 +1,8 @@
 package io.ledgerlb.speaker.bgp.nativ;
 
-import io.ledgerlb.speaker.bgp.IpText;
+import io.ledgerlb.net.IpText;
 import io.ledgerlb.speaker.bgp.Advertisement;
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
 import io.ledgerlb.speaker.bgp.SessionListener;

@@ -1,6 +1,6 @@
 package io.ledgerlb.speaker.bgp.nativ;
 
-import io.ledgerlb.speaker.bgp.IpText;
+import io.ledgerlb.net.IpText;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

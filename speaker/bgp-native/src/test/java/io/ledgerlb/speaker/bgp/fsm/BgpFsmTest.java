@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
-import io.ledgerlb.speaker.bgp.IpPrefix;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.SessionState;
 import io.ledgerlb.speaker.bgp.codec.AddressFamily;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;

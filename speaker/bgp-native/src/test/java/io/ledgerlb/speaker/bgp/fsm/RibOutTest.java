@@ -4,8 +4,8 @@ import io.ledgerlb.speaker.bgp.NextHops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ledgerlb.speaker.bgp.Advertisement;
-import io.ledgerlb.speaker.bgp.IpPrefix;
-import io.ledgerlb.speaker.bgp.LargeCommunity;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.codec.AddressFamily;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;
 import io.ledgerlb.speaker.bgp.codec.PathAttribute;

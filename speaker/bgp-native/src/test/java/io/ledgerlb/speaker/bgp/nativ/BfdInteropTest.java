@@ -1,12 +1,12 @@
 package io.ledgerlb.speaker.bgp.nativ;
 
+import io.ledgerlb.net.IpPrefix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
-import io.ledgerlb.speaker.bgp.IpPrefix;
 import io.ledgerlb.speaker.bgp.SessionListener;
 import io.ledgerlb.speaker.bgp.SessionState;
 import io.ledgerlb.speaker.bgp.bfd.BfdDiscard;
