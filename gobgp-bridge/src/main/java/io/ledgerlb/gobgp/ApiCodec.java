@@ -71,7 +71,11 @@ public final class ApiCodec {
             api.setTtlSecurity(TtlSecurity.newBuilder().setEnabled(true).setTtlMin(peer.ttlMin()));
         }
         if (peer.gracefulRestart()) {
-            api.setGracefulRestart(GracefulRestart.newBuilder().setEnabled(true).setRestartTime(GRACEFUL_RESTART_TIME));
+            // notification: RFC 8538's N bit. gobgpd 3.10 ends a deleted neighbor's session with a Cease
+            // (Peer De-configured), never a Hard Reset: a router that also sets the N bit (FRR) then
+            // keeps the paths as stale, so another backend's session can take them over
+            api.setGracefulRestart(GracefulRestart.newBuilder().setEnabled(true).setRestartTime(GRACEFUL_RESTART_TIME)
+                    .setNotificationEnabled(true));
         }
         for (RouteFamily family : RouteFamily.values()) {
             if (peer.families().contains(family)) {
