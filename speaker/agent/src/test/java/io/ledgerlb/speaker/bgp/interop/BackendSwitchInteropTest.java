@@ -31,7 +31,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * paths as stale until gobgpd's session brings them again: the prefix never leaves FRR's table.
  * Without it, the paths go for the seconds gobgpd needs to connect (printed). Either way all three
  * GoBGP sessions come up within a minute (gobgpd once waited its 120 s connect-retry after a first
- * failed attempt).
+ * failed attempt). GoBGP → native under graceful restart: gobgpd's Cease on deleting a neighbor
+ * keeps FRR's paths as stale because both set RFC 8538's N bit; the test deletes every gobgpd
+ * neighbor first and requires FRR to still hold the three paths before the native sessions open.
  */
 class BackendSwitchInteropTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
