@@ -1,6 +1,5 @@
 package io.ledgerlb.gobgp;
 
-import io.ledgerlb.net.IpPrefix;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.ledgerlb.gobgp.api.AfiSafi;
@@ -26,6 +25,8 @@ import io.ledgerlb.gobgp.api.PeerConf;
 import io.ledgerlb.gobgp.api.Timers;
 import io.ledgerlb.gobgp.api.TimersConfig;
 import io.ledgerlb.gobgp.api.Transport;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpPrefix;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -90,7 +91,7 @@ public final class ApiCodec {
 
     public static ObservedPeer observed(Peer peer) {
         String address = peer.getConf().getNeighborAddress();
-        return new ObservedPeer(Addresses.parse(address), Integer.toUnsignedLong(peer.getConf().getPeerAsn()),
+        return new ObservedPeer(IpAddress.parseInet(address), Integer.toUnsignedLong(peer.getConf().getPeerAsn()),
                 peer.getConf().getAuthPassword(), PeerSessionState.of(peer.getState().getSessionState()));
     }
 
@@ -156,13 +157,13 @@ public final class ApiCodec {
                 }
                 origin = DesiredPath.Origin.values()[value];
             } else if (attribute.is(NextHopAttribute.class)) {
-                nextHop = Addresses.parse(attribute.unpack(NextHopAttribute.class).getNextHop());
+                nextHop = IpAddress.parseInet(attribute.unpack(NextHopAttribute.class).getNextHop());
             } else if (attribute.is(MpReachNLRIAttribute.class)) {
                 List<String> hops = attribute.unpack(MpReachNLRIAttribute.class).getNextHopsList();
                 if (hops.size() != 1) {
                     return null;
                 }
-                nextHop = Addresses.parse(hops.get(0));
+                nextHop = IpAddress.parseInet(hops.get(0));
             } else if (attribute.is(LocalPrefAttribute.class)) {
                 localPref = Integer.toUnsignedLong(attribute.unpack(LocalPrefAttribute.class).getLocalPref());
             } else if (attribute.is(CommunitiesAttribute.class)) {

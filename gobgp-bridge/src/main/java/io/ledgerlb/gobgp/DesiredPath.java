@@ -1,6 +1,8 @@
 package io.ledgerlb.gobgp;
 
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.IpText;
 import io.ledgerlb.net.LargeCommunity;
 import java.net.InetAddress;
 import java.util.List;
@@ -28,7 +30,7 @@ public record DesiredPath(IpPrefix prefix, InetAddress nextHop, Origin origin, L
         Objects.requireNonNull(nextHop, "nextHop");
         Objects.requireNonNull(origin, "origin");
         if (RouteFamily.of(nextHop) != RouteFamily.of(prefix)) {
-            throw new IllegalArgumentException("next hop " + nextHop.getHostAddress() + " is not of " + prefix + "'s family");
+            throw new IllegalArgumentException("next hop " + IpText.of(nextHop) + " is not of " + prefix + "'s family");
         }
         if (localPref != null) {
             unsigned32(localPref, "local-pref");
@@ -44,7 +46,7 @@ public record DesiredPath(IpPrefix prefix, InetAddress nextHop, Origin origin, L
     }
 
     public static InetAddress unspecified(RouteFamily family) {
-        return Addresses.parse(family == RouteFamily.IPV4_UNICAST ? "0.0.0.0" : "::");
+        return IpAddress.parseInet(family == RouteFamily.IPV4_UNICAST ? "0.0.0.0" : "::");
     }
 
     public RouteFamily family() {

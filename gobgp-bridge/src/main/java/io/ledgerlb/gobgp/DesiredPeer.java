@@ -1,5 +1,6 @@
 package io.ledgerlb.gobgp;
 
+import io.ledgerlb.net.IpText;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Objects;
@@ -34,7 +35,7 @@ public record DesiredPeer(InetAddress address, long peerAsn, long localAsn, int 
         Objects.requireNonNull(password, "password");
         families = Set.copyOf(families);
         if (families.isEmpty()) {
-            throw new IllegalArgumentException("peer " + address.getHostAddress() + " needs at least one family");
+            throw new IllegalArgumentException("peer " + IpText.of(address) + " needs at least one family");
         }
         if (ebgpMultihopTtl < 0 || ebgpMultihopTtl > 255) {
             throw new IllegalArgumentException("ebgp multihop TTL out of range 0..255: " + ebgpMultihopTtl);
@@ -70,6 +71,7 @@ public record DesiredPeer(InetAddress address, long peerAsn, long localAsn, int 
 
     @Override
     public String toString() {
-        return "DesiredPeer[" + address.getHostAddress() + " AS" + peerAsn + (password.isPresent() ? " md5" : "") + (ttlMin > 0 ? " gtsm" : "") + "]";
+        return "DesiredPeer[" + IpText.of(address) + " AS" + peerAsn + (password.isPresent() ? " md5" : "")
+                + (ttlMin > 0 ? " gtsm" : "") + "]";
     }
 }

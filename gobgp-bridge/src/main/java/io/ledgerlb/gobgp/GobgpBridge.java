@@ -1,7 +1,7 @@
 package io.ledgerlb.gobgp;
 
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.api.Global;
+import io.ledgerlb.net.IpPrefix;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package io.ledgerlb.gobgp;
 
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.api.Path;
+import io.ledgerlb.net.IpPrefix;
 
 /**
  * A local path as gobgpd lists it.

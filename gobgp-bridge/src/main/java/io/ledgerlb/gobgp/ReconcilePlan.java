@@ -1,7 +1,7 @@
 package io.ledgerlb.gobgp;
 
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.api.Path;
+import io.ledgerlb.net.IpPrefix;
 
 import java.net.InetAddress;
 import java.util.ArrayList;

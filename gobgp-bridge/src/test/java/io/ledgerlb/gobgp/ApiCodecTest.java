@@ -1,12 +1,13 @@
 package io.ledgerlb.gobgp;
 
-import io.ledgerlb.net.LargeCommunity;
-import io.ledgerlb.net.IpPrefix;
 import com.google.protobuf.Any;
 import io.ledgerlb.gobgp.api.MultiExitDiscAttribute;
 import io.ledgerlb.gobgp.api.NextHopAttribute;
 import io.ledgerlb.gobgp.api.Path;
 import io.ledgerlb.gobgp.api.Peer;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -15,9 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ApiCodecTest {
 
-    private static final DesiredPath V4 = new DesiredPath(IpPrefix.of("192.0.2.7", 32), Addresses.parse("10.0.0.1"),
+    private static final DesiredPath V4 = new DesiredPath(IpPrefix.of("192.0.2.7", 32), IpAddress.parseInet("10.0.0.1"),
             DesiredPath.Origin.INCOMPLETE, 150L, List.of(0xFDE8_0064L, 0xFFFF_FF01L), List.of(new LargeCommunity(4_200_000_000L, 1, 2)));
-    private static final DesiredPath V6 = new DesiredPath(IpPrefix.of("2001:db8::7", 128), Addresses.parse("::"),
+    private static final DesiredPath V6 = new DesiredPath(IpPrefix.of("2001:db8::7", 128), IpAddress.parseInet("::"),
             DesiredPath.Origin.IGP, null, List.of(), List.of());
 
     @Test
@@ -51,7 +52,7 @@ class ApiCodecTest {
 
     @Test
     void aPeerCarriesItsPasswordTimersTransportAndFamilies() {
-        DesiredPeer desired = DesiredPeer.of(Addresses.parse("192.0.2.1"), 65001).withPassword("pw")
+        DesiredPeer desired = DesiredPeer.of(IpAddress.parseInet("192.0.2.1"), 65001).withPassword("pw")
                 .withFamilies(java.util.Set.of(RouteFamily.IPV6_UNICAST));
         Peer peer = ApiCodec.peer(desired);
         assertThat(peer.getConf().getNeighborAddress()).isEqualTo("192.0.2.1");
@@ -66,7 +67,7 @@ class ApiCodecTest {
 
     @Test
     void aFourOctetAsnSurvivesTheUnsignedRoundTrip() {
-        Peer peer = ApiCodec.peer(DesiredPeer.of(Addresses.parse("192.0.2.1"), 4_200_000_001L));
+        Peer peer = ApiCodec.peer(DesiredPeer.of(IpAddress.parseInet("192.0.2.1"), 4_200_000_001L));
         assertThat(ApiCodec.observed(peer).peerAsn()).isEqualTo(4_200_000_001L);
     }
 }

@@ -1,10 +1,11 @@
 package io.ledgerlb.gobgp;
 
-import io.ledgerlb.net.LargeCommunity;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.lab.BgpLab;
 import io.ledgerlb.gobgp.lab.BirdRoutes;
 import io.ledgerlb.gobgp.lab.Commands;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,7 +101,7 @@ class GobgpBridgeLabTest {
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(birdRoutes("v6")).containsKey("2001:db8::10/128"));
         Map<String, String> v6 = birdRoutes("v6").get("2001:db8::10/128");
         assertThat(v6.get("BGP.next_hop")).startsWith("fd00:99:");
-        assertThat(Addresses.parse(v6.get("BGP.next_hop").split(" ")[0])).isEqualTo(lab.gobgpV6);
+        assertThat(IpAddress.parseInet(v6.get("BGP.next_hop").split(" ")[0])).isEqualTo(lab.gobgpV6);
         assertThat(v6).containsEntry("BGP.local_pref", "300")
                 .containsEntry("BGP.community", "(64512,600)")
                 .containsEntry("BGP.large_community", "(64512, 6, 7)");

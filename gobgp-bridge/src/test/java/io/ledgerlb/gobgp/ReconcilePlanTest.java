@@ -1,5 +1,6 @@
 package io.ledgerlb.gobgp;
 
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import org.junit.jupiter.api.Test;
 
@@ -11,8 +12,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ReconcilePlanTest {
 
-    private static final InetAddress A = Addresses.parse("192.0.2.1");
-    private static final InetAddress B = Addresses.parse("192.0.2.2");
+    private static final InetAddress A = IpAddress.parseInet("192.0.2.1");
+    private static final InetAddress B = IpAddress.parseInet("192.0.2.2");
     private static final DesiredPeer PEER_A = DesiredPeer.of(A, 65001);
     private static final DesiredPath P1 = DesiredPath.of(IpPrefix.of("198.51.100.1", 32));
     private static final DesiredPath P2 = DesiredPath.of(IpPrefix.of("2001:db8::2", 128));

@@ -256,64 +256,6 @@ public record IpAddress(IpFamily family, long hi, long lo) implements Comparable
 
     @Override
     public String toString() {
-        return family == IpFamily.V4 ? formatV4(lo) : formatV6(hi, lo);
-    }
-
-    private static String formatV4(long v) {
-        byte[] text = new byte[15];
-        int length = 0;
-        for (int shift = 24; shift >= 0; shift -= 8) {
-            int octet = (int) (v >>> shift) & 0xFF;
-            if (octet >= 100) {
-                text[length++] = (byte) ('0' + octet / 100);
-            }
-            if (octet >= 10) {
-                text[length++] = (byte) ('0' + octet / 10 % 10);
-            }
-            text[length++] = (byte) ('0' + octet % 10);
-            if (shift > 0) {
-                text[length++] = '.';
-            }
-        }
-        return new String(text, 0, length, java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
-
-    private static String formatV6(long hi, long lo) {
-        int[] g = new int[8];
-        for (int i = 0; i < 4; i++) {
-            g[i] = (int) (hi >>> (48 - 16 * i)) & 0xFFFF;
-            g[i + 4] = (int) (lo >>> (48 - 16 * i)) & 0xFFFF;
-        }
-        // RFC 5952: compress the first longest run of two or more zero groups
-        int bestStart = -1;
-        int bestLength = 1;
-        for (int i = 0; i < 8; ) {
-            if (g[i] != 0) {
-                i++;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLength) {
-                bestStart = i;
-                bestLength = j - i;
-            }
-            i = j;
-        }
-        StringBuilder s = new StringBuilder(39);
-        for (int i = 0; i < 8; i++) {
-            if (i == bestStart) {
-                s.append("::");
-                i += bestLength - 1;
-                continue;
-            }
-            if (s.length() > 0 && s.charAt(s.length() - 1) != ':') {
-                s.append(':');
-            }
-            s.append(Integer.toHexString(g[i]));
-        }
-        return s.toString();
+        return family == IpFamily.V4 ? IpText.v4(lo) : IpText.v6(hi, lo);
     }
 }

@@ -3,11 +3,9 @@ package io.ledgerlb.net;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.util.regex.Pattern;
 
 /** An IPv4 or IPv6 prefix, with the host bits cleared: "192.0.2.7/32", "2001:db8::/64". */
 public record IpPrefix(InetAddress address, int length) {
-    private static final Pattern ADDRESS_CHARACTERS = Pattern.compile("[0-9a-fA-F:.]+");
 
     public IpPrefix {
         int max = address.getAddress().length * 8;
@@ -20,14 +18,11 @@ public record IpPrefix(InetAddress address, int length) {
     public static IpPrefix parse(String text) {
         int slash = text.indexOf('/');
         String ip = slash < 0 ? text : text.substring(0, slash);
-        if (!ADDRESS_CHARACTERS.matcher(ip).matches()) {
-            throw new IllegalArgumentException("not an IP prefix: '" + text + "'");
-        }
         try {
-            InetAddress address = InetAddress.getByName(ip);
+            InetAddress address = IpAddress.parseInet(ip);
             int length = slash < 0 ? address.getAddress().length * 8 : Integer.parseInt(text.substring(slash + 1));
             return new IpPrefix(address, length);
-        } catch (UnknownHostException | NumberFormatException e) {
+        } catch (InvalidAddressException | NumberFormatException e) {
             throw new IllegalArgumentException("not an IP prefix: '" + text + "'");
         }
     }
@@ -69,6 +64,6 @@ public record IpPrefix(InetAddress address, int length) {
 
     @Override
     public String toString() {
-        return address.getHostAddress() + "/" + length;
+        return IpText.of(address) + "/" + length;
     }
 }

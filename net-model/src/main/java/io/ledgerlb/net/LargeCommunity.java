@@ -9,16 +9,13 @@ public record LargeCommunity(long globalAdmin, long localData1, long localData2)
         check(localData2);
     }
 
+    /** Parses "a:b:c", each part written in decimal digits only. */
     public static LargeCommunity parse(String text) {
-        String[] parts = text.trim().split(":");
-        if (parts.length != 3) {
+        long[] parts = CommunityText.parts(text, 3, 0xFFFF_FFFFL);
+        if (parts == null) {
             throw new IllegalArgumentException("a large community is three numbers a:b:c, got '" + text + "'");
         }
-        try {
-            return new LargeCommunity(Long.parseLong(parts[0]), Long.parseLong(parts[1]), Long.parseLong(parts[2]));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("a large community is three numbers a:b:c, got '" + text + "'");
-        }
+        return new LargeCommunity(parts[0], parts[1], parts[2]);
     }
 
     private static void check(long value) {

@@ -51,6 +51,28 @@ class IpAddressTest {
     }
 
     @Property(tries = 300)
+    void convertsToAndFromTheJdksAddressBitForBit(@ForAll long hi, @ForAll long lo, @ForAll int v4) throws Exception {
+        IpAddress v6 = new IpAddress(IpFamily.V6, hi, lo);
+        InetAddress jdk = InetAddress.getByName(v6.toString());
+        assertThat(v6.toInetAddress()).isEqualTo(jdk);
+        if (jdk instanceof java.net.Inet6Address) { // the JDK turns IPv4-mapped addresses into IPv4
+            assertThat(IpAddress.of(jdk)).isEqualTo(v6);
+        }
+        IpAddress ip4 = IpAddress.v4(Integer.toUnsignedLong(v4));
+        assertThat(ip4.toInetAddress()).isEqualTo(InetAddress.getByName(ip4.toString()));
+        assertThat(IpAddress.of(ip4.toInetAddress())).isEqualTo(ip4);
+    }
+
+    @Test
+    void parsesIntoTheJdksAddressWithoutALookup() throws Exception {
+        assertThat(IpAddress.parseInet("192.0.2.7")).isEqualTo(InetAddress.getByName("192.0.2.7"));
+        assertThat(IpAddress.parseInet("2001:db8::7")).isEqualTo(InetAddress.getByName("2001:db8::7"));
+        assertThat(IpAddress.parseInet("::ffff:192.0.2.1")).isEqualTo(InetAddress.getByName("192.0.2.1"));
+        assertThatThrownBy(() -> IpAddress.parseInet("localhost")).isInstanceOf(InvalidAddressException.class)
+                .hasMessage("'localhost' is not an IP address");
+    }
+
+    @Property(tries = 300)
     void zeroRunsCompressFirstLongest(@ForAll long hi, @ForAll long lo) {
         // mask random groups to zero, then check RFC 5952's rules on the text
         IpAddress ip = new IpAddress(IpFamily.V6, hi & 0xFFFF0000FFFF0000L, lo & 0x0000FFFF0000FFFFL);

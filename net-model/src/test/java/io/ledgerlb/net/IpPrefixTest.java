@@ -15,7 +15,7 @@ class IpPrefixTest {
         IpPrefix b = IpPrefix.parse("192.0.2.0/24");
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).hasToString("192.0.2.0/24");
         assertThat(IpPrefix.parse("2001:db8::1:2/64")).isEqualTo(IpPrefix.parse("2001:db8::/64"))
-                .hasSameHashCodeAs(IpPrefix.parse("2001:db8::/64"));
+                .hasSameHashCodeAs(IpPrefix.parse("2001:db8::/64")).hasToString("2001:db8::/64"); // RFC 5952, as IpText
     }
 
     @Test
@@ -30,6 +30,15 @@ class IpPrefixTest {
         assertThat(IpPrefix.parse("192.0.2.1/32").ipv6()).isFalse();
         assertThat(mapped).isNotEqualTo(IpPrefix.parse("192.0.2.1/32"));
         assertThat(mapped).isNotEqualTo(IpPrefix.parse("::c000:201/128"));
+    }
+
+    @Test
+    void ofTakesALiteralAndALength() {
+        assertThat(IpPrefix.of("198.51.100.1", 24)).isEqualTo(IpPrefix.parse("198.51.100.0/24"));
+        assertThat(IpPrefix.of("2001:db8::2", 128)).hasToString(IpPrefix.parse("2001:db8::2").toString());
+        assertThatThrownBy(() -> IpPrefix.of("example.org", 32)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> IpPrefix.parse("example.org/32")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("not an IP prefix: 'example.org/32'");
     }
 
     @Test

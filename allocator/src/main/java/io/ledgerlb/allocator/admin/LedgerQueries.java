@@ -101,19 +101,40 @@ public final class LedgerQueries {
     /** States recently asked for, most recent first: a reader moving through the history folds on from them. */
     private final Deque<LedgerState> recent = new ArrayDeque<>();
     private static final int RECENT_STATES = 4;
+    /** States restored from snapshots, by sequence, least recently used first: a point near one folds on from it. */
+    private final Map<Long, LedgerState> restored = new java.util.LinkedHashMap<>(8, 0.75f, true);
+    private static final int RESTORED_STATES = 4;
 
     /**
-     * The state at {@code sequence}, folded on from the nearest recent state at or before it when
-     * no snapshot is nearer (stepping a slider replays only the entries between two points). The
-     * state returned is shared with later calls: read it, never change it.
+     * The state at {@code sequence}, folded on from the nearest state this reader holds: a recent
+     * state no snapshot lies beyond (stepping a slider replays only the entries between two
+     * points), else the newest snapshot at or before it, restored once and kept. The state
+     * returned is shared with later calls: read it, never change it.
      */
     public LedgerState stateAt(long sequence) throws LedgerFormatException {
         if (sequence == 0) {
             return new LedgerState();
         }
+        long snapshot = ledger.newestSnapshot(sequence);
         Optional<LedgerState> near;
         synchronized (recent) {
-            near = recent.stream().filter(s -> s.sequence() <= sequence).max(Comparator.comparingLong(LedgerState::sequence));
+            near = recent.stream().filter(s -> s.sequence() <= sequence && s.sequence() >= snapshot)
+                    .max(Comparator.comparingLong(LedgerState::sequence));
+            if (near.isEmpty() && snapshot > 0) {
+                near = Optional.ofNullable(restored.get(snapshot));
+            }
+        }
+        if (near.isEmpty() && snapshot > 0) {
+            LedgerState fromSnapshot = ledger.stateAt(snapshot);
+            if (fromSnapshot.sequence() == snapshot) { // not an older one, passed over to
+                synchronized (recent) {
+                    restored.put(snapshot, fromSnapshot);
+                    while (restored.size() > RESTORED_STATES) {
+                        restored.remove(restored.keySet().iterator().next());
+                    }
+                }
+            }
+            near = Optional.of(fromSnapshot);
         }
         LedgerState state;
         if (near.isEmpty()) {
@@ -126,6 +147,7 @@ public final class LedgerQueries {
             } catch (LedgerFormatException notOnThisChain) { // the topic was rebuilt since (recover)
                 synchronized (recent) {
                     recent.clear();
+                    restored.clear();
                 }
                 state = ledger.stateAt(sequence);
             }
@@ -152,14 +174,10 @@ public final class LedgerQueries {
                         .setIp(a.getIp()).setPool(a.getPool()).setSharingKey(a.getSharingKey()));
             }
         }
-        Map<String, PoolCounts> usage =
-                PoolCounts.of(state, poolSize);
-        state.pools().forEach((name, pool) -> {
-            var u = Optional.ofNullable(usage.get(name));
-            response.addPools(PoolUsage.newBuilder().setName(name).addAllAddresses(pool.getAddressesList())
-                    .setAssigned(u.map(PoolCounts::assigned).orElse(0L))
-                    .setTotal(u.map(PoolCounts::size).orElse(0L)));
-        });
+        for (PoolView pool : pools(state)) {
+            response.addPools(PoolUsage.newBuilder().setName(pool.name()).addAllAddresses(pool.addresses())
+                    .setAssigned(pool.assigned()).setTotal(pool.total()));
+        }
         return response.build();
     }
 
@@ -245,30 +263,106 @@ public final class LedgerQueries {
         return index.waiting();
     }
 
-    /** The pools of a state with their use. */
+    /**
+     * The pools of a state with their use: the addresses held counted in one pass over the
+     * state's holdings (an IP shared by several Services counts once), each pool's size from the
+     * allocation core's range arithmetic, kept per definition (it depends on nothing else).
+     */
     public List<PoolView> pools(LedgerState state) {
-        Map<String, PoolCounts> usage = PoolCounts.of(state, poolSize);
+        Map<String, java.util.Set<String>> held = new java.util.HashMap<>();
+        for (ServiceKey key : state.servicesWithAssignments()) {
+            for (IpAssigned a : state.assignmentsOf(key)) {
+                held.computeIfAbsent(a.getPool(), p -> new java.util.HashSet<>()).add(a.getIp());
+            }
+        }
         List<PoolView> pools = new ArrayList<>();
         state.pools().forEach((name, pool) -> {
-            PoolCounts u = usage.get(name);
-            pools.add(new PoolView(name, pool.getAddressesList(), pool.getAutoAssign(), u == null ? 0 : u.assigned(),
-                    u == null ? 0 : u.size()));
+            int assigned = held.getOrDefault(name, java.util.Set.of()).size();
+            pools.add(new PoolView(name, pool.getAddressesList(), pool.getAutoAssign(), assigned,
+                    Math.max(assigned, sizeOf(pool))));
         });
         return pools;
     }
 
+    /** Pool sizes by definition, as the allocation core counts them (saturated for huge IPv6 pools). */
+    private final Map<io.ledgerlb.events.v1.PoolDefined, Long> sizes = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int SIZES_KEPT = 10_000;
+
+    private long sizeOf(io.ledgerlb.events.v1.PoolDefined pool) {
+        Long size = sizes.get(pool);
+        if (size == null) {
+            size = PoolCounts.of(onlyPools(List.of(pool)), poolSize).values().stream().mapToLong(PoolCounts::size)
+                    .findFirst().orElse(0);
+            if (sizes.size() >= SIZES_KEPT) {
+                sizes.clear();
+            }
+            sizes.put(pool, size);
+        }
+        return size;
+    }
+
+    /** A state holding nothing but these pool definitions. */
+    private static LedgerState onlyPools(List<io.ledgerlb.events.v1.PoolDefined> pools) {
+        io.ledgerlb.events.v1.StateSnapshot.Builder snapshot = io.ledgerlb.events.v1.StateSnapshot.newBuilder()
+                .setFormatVersion(LedgerState.SNAPSHOT_FORMAT_VERSION)
+                .setLastHash(com.google.protobuf.ByteString.copyFrom(io.ledgerlb.ledger.event.HashChain.GENESIS));
+        pools.forEach(p -> snapshot.addRecords(Event.newBuilder().setPoolDefined(p)));
+        try {
+            return LedgerState.fromSnapshot(snapshot.build());
+        } catch (LedgerFormatException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+    }
+
     /** Who holds which IP in a state, by Service then IP, those the filter keeps. */
     public List<Holding> holdings(LedgerState state, Predicate<Holding> keep) {
-        List<Holding> holdings = new ArrayList<>();
-        for (ServiceKey key : new TreeSet<>(state.servicesWithAssignments())) {
+        return holdings(state, keep, 0, Integer.MAX_VALUE).items();
+    }
+
+    /**
+     * One page of {@link #holdings(LedgerState, Predicate)}: only the Services the page needs
+     * are sorted (the smallest {@code offset + limit}, through a bounded heap), so that a page of
+     * a state of 50,000 holdings does not sort them all.
+     */
+    public HoldingsPage holdings(LedgerState state, Predicate<Holding> keep, int offset, int limit) {
+        int total = 0;
+        int wanted = (int) Math.min(Integer.MAX_VALUE, (long) offset + limit);
+        java.util.PriorityQueue<ServiceKey> first = new java.util.PriorityQueue<>(Comparator.reverseOrder());
+        for (ServiceKey key : state.servicesWithAssignments()) {
+            int kept = 0;
             for (IpAssigned a : state.assignmentsOf(key)) {
-                Holding h = new Holding(key, a.getIp(), a.getPool(), a.getSharingKey());
+                if (keep.test(holding(key, a))) {
+                    kept++;
+                }
+            }
+            if (kept == 0) {
+                continue;
+            }
+            total += kept;
+            if (first.size() < wanted) {
+                first.add(key);
+            } else if (key.compareTo(first.peek()) < 0) {
+                first.poll();
+                first.add(key);
+            }
+        }
+        List<ServiceKey> services = new ArrayList<>(first);
+        services.sort(null);
+        List<Holding> ordered = new ArrayList<>();
+        for (ServiceKey key : services) {
+            for (IpAssigned a : state.assignmentsOf(key)) {
+                Holding h = holding(key, a);
                 if (keep.test(h)) {
-                    holdings.add(h);
+                    ordered.add(h);
                 }
             }
         }
-        return holdings;
+        int from = Math.min(offset, ordered.size());
+        return new HoldingsPage(total, from, ordered.subList(from, Math.min(ordered.size(), wanted)));
+    }
+
+    private static Holding holding(ServiceKey key, IpAssigned a) {
+        return new Holding(key, a.getIp(), a.getPool(), a.getSharingKey());
     }
 
     /**

@@ -162,7 +162,11 @@ public final class AllocatorController implements AutoCloseable {
 
     /** Report the configuration's validity in ConfigurationState {@code controller} in this namespace, as MetalLB does. */
     public void reportConfigurationStateIn(String namespace) {
+        ConfigurationStateWriter before = configurationState;
         configurationState = new ConfigurationStateWriter(client, namespace);
+        if (before != null) {
+            before.close();
+        }
     }
 
     public AllocationStep step() {
@@ -271,6 +275,7 @@ public final class AllocatorController implements AutoCloseable {
         writer = opened;
         lastSnapshot = last;
         waiting.clear();
+        folded.waiting().forEach(waiting::waiting); // as the ledger left them, whoever led then
         lastRefusal.clear();
         failures.clear();
         leading = true;
@@ -372,6 +377,9 @@ public final class AllocatorController implements AutoCloseable {
         services.getStore().list().stream().sorted(DecisionOrder.SERVICES)
                 .forEach(s -> queue.add(new Work.ServiceWork(key(s))));
         withState(s -> List.copyOf(s.servicesWithAssignments()))
+                .forEach(k -> queue.add(new Work.ServiceWork(k)));
+        // waiting in the ledger, deleted or no longer served while nobody led: their wait ends (WaitEnded)
+        withState(s -> List.copyOf(s.waiting().keySet()))
                 .forEach(k -> queue.add(new Work.ServiceWork(k)));
     }
 
@@ -1003,6 +1011,9 @@ public final class AllocatorController implements AutoCloseable {
         queue.close();
         writeBack.close();
         recorder.close();
+        if (configurationState != null) {
+            configurationState.close();
+        }
         if (services != null) {
             services.close();
             namespaces.close();

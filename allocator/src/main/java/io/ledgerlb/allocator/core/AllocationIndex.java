@@ -1,9 +1,5 @@
 package io.ledgerlb.allocator.core;
 
-import io.ledgerlb.net.IpRange;
-import io.ledgerlb.net.IpFamily;
-import io.ledgerlb.net.InvalidAddressException;
-import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.events.v1.ConfigKind;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
@@ -12,6 +8,10 @@ import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpFamily;
+import io.ledgerlb.net.IpRange;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;

@@ -1,7 +1,5 @@
 package io.ledgerlb.allocator.core;
 
-import io.ledgerlb.net.IpAddress;
-import io.ledgerlb.net.InvalidAddressException;
 import io.ledgerlb.events.v1.Cause;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
@@ -12,6 +10,8 @@ import io.ledgerlb.ledger.LedgerListener;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;

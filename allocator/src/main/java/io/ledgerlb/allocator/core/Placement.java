@@ -1,11 +1,11 @@
 package io.ledgerlb.allocator.core;
 
-import io.ledgerlb.net.IpAddress;
-import io.ledgerlb.net.IpFamily;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.ServicePort;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpFamily;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

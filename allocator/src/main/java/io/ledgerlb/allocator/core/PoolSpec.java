@@ -1,13 +1,13 @@
 package io.ledgerlb.allocator.core;
 
 import io.ledgerlb.ledger.state.LabelSelectors;
+import io.ledgerlb.events.v1.LabelSelector;
+import io.ledgerlb.events.v1.PoolDefined;
+import io.ledgerlb.events.v1.ServiceAllocation;
 import io.ledgerlb.net.InvalidAddressException;
 import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpFamily;
 import io.ledgerlb.net.IpRange;
-import io.ledgerlb.events.v1.LabelSelector;
-import io.ledgerlb.events.v1.PoolDefined;
-import io.ledgerlb.events.v1.ServiceAllocation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

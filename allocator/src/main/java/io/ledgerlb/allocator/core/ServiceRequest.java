@@ -1,8 +1,8 @@
 package io.ledgerlb.allocator.core;
 
-import io.ledgerlb.net.IpFamily;
 import io.ledgerlb.events.v1.ServiceRef;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.IpFamily;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -1,6 +1,9 @@
 package io.ledgerlb.allocator.explorer;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -74,13 +77,13 @@ public final class ExplorerAccess {
                 + "; Path=/explorer; HttpOnly; SameSite=Strict";
     }
 
-    private static boolean isLoopbackLiteral(String name) {
-        if (!name.matches("[0-9.]+|\\[[0-9a-fA-F:]+\\]")) {
-            return false; // only literals: never resolve a name here
-        }
+    static boolean isLoopbackLiteral(String name) {
+        // only literals, never a name to resolve: IPv4 bare, IPv6 in brackets
+        boolean bracketed = name.startsWith("[") && name.endsWith("]");
         try {
-            return InetAddress.getByName(name.replace("[", "").replace("]", "")).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
+            InetAddress ip = IpAddress.parseInet(bracketed ? name.substring(1, name.length() - 1) : name);
+            return (ip instanceof Inet6Address) == bracketed && ip.isLoopbackAddress();
+        } catch (InvalidAddressException e) {
             return false;
         }
     }

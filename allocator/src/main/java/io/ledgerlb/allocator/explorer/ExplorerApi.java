@@ -1,8 +1,8 @@
 package io.ledgerlb.allocator.explorer;
 
-import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.allocator.admin.AuditQuery;
 import io.ledgerlb.allocator.admin.Holding;
+import io.ledgerlb.allocator.admin.HoldingsPage;
 import io.ledgerlb.allocator.admin.LedgerQueries;
 import io.ledgerlb.allocator.admin.PoolView;
 import io.ledgerlb.allocator.admin.StateDiff;
@@ -14,6 +14,7 @@ import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.IpAddress;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -110,20 +111,21 @@ public final class ExplorerApi {
     View pool(Map<String, String> params) throws LedgerFormatException {
         String name = required(params, "name");
         String filter = params.getOrDefault("q", "").strip();
-        Page page = Page.of(params, HOLDERS_PAGE);
+        Page page = Page.ofTable(params, HOLDERS_PAGE);
         Map<String, Object> json = new LinkedHashMap<>();
-        List<Holding> holders = live.withState(s -> {
+        HoldingsPage holders = live.withState(s -> {
             PoolView found = queries.pools(s).stream().filter(p -> p.name().equals(name)).findFirst()
                     .orElseThrow(() -> new BadRequest(404, "no pool named '" + name + "' at sequence " + s.sequence()
                             + " (a removed pool's history is in its timeline)"));
             json.put("sequence", s.sequence());
             json.put("pool", pool(found));
-            return queries.holdings(s, h -> h.pool().equals(name) && matches(h, filter));
+            return queries.holdings(s, h -> h.pool().equals(name) && matches(h, filter), page.offset(), page.limit());
         });
-        json.put("holders", page.slice(holders, ExplorerApi::holding));
+        List<Map<String, Object>> items = holders.items().stream().map(ExplorerApi::holding).toList();
+        json.put("holders", row("total", holders.total(), "offset", holders.offset(), "items", items));
         List<String> names = List.of(name);
         json.put("waiting", queries.waiting().stream().filter(w -> w.names(name)).map(w -> waiting(w, names)).toList());
-        return new View("pool-" + name, json, holders.stream().map(ExplorerApi::holding).toList());
+        return new View("pool-" + name, json, items);
     }
 
     View timeline(Map<String, String> params) throws LedgerFormatException {
@@ -169,18 +171,19 @@ public final class ExplorerApi {
     View state(Map<String, String> params) throws LedgerFormatException {
         long sequence = point(params.getOrDefault("at", ""), "at");
         String filter = params.getOrDefault("q", "").strip();
-        Page page = Page.of(params, HOLDERS_PAGE);
+        Page page = Page.ofTable(params, HOLDERS_PAGE);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("head", live.sequence());
-        List<Holding> holdings = atState(sequence, s -> {
+        HoldingsPage holdings = atState(sequence, s -> {
             json.put("sequence", s.sequence());
             json.put("hash", HexFormat.of().formatHex(s.lastHash()));
             json.put("pools", queries.pools(s).stream().map(ExplorerApi::pool).toList());
-            return queries.holdings(s, h -> matches(h, filter));
+            return queries.holdings(s, h -> matches(h, filter), page.offset(), page.limit());
         });
         json.put("time", queries.timeOf(sequence).map(Instant::toString).orElse(null));
-        json.put("holdings", page.slice(holdings, ExplorerApi::holding));
-        return new View("state-" + sequence, json, holdings.stream().map(ExplorerApi::holding).toList());
+        List<Map<String, Object>> items = holdings.items().stream().map(ExplorerApi::holding).toList();
+        json.put("holdings", row("total", holdings.total(), "offset", holdings.offset(), "items", items));
+        return new View("state-" + sequence, json, items);
     }
 
     View diff(Map<String, String> params) throws LedgerFormatException {
@@ -317,10 +320,9 @@ public final class ExplorerApi {
             return new Page((int) Math.min(Integer.MAX_VALUE, number(params, "offset", 0)), (int) limit);
         }
 
-        <T> Map<String, Object> slice(List<T> all, Function<T, Map<String, Object>> json) {
-            int from = Math.min(offset, all.size());
-            int to = (int) Math.min(all.size(), (long) from + limit);
-            return row("total", all.size(), "offset", from, "items", all.subList(from, to).stream().map(json).toList());
+        /** For a table of holdings: its CSV is the whole table (up to the export limit), its JSON one page. */
+        static Page ofTable(Map<String, String> params, int defaultLimit) {
+            return "csv".equals(params.get("format")) ? new Page(0, EXPORT_LIMIT) : of(params, defaultLimit);
         }
     }
 

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
+import io.ledgerlb.allocator.admin.LedgerQueries;
+import io.ledgerlb.allocator.admin.WaitingRefusal;
 import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
 import io.ledgerlb.allocator.metrics.PoolCounts;
 import io.ledgerlb.events.v1.Cause;
@@ -109,6 +111,33 @@ class ControllerRecoveryTest {
         await().atMost(WAIT).until(() -> cluster.ingressIps("shop", "late").equals(List.of("10.99.22.0")));
         await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.events("shop", "late"))
                 .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("IPAllocated")));
+    }
+
+    @Test
+    void aWaitingServiceDeletedWhileNoAllocatorLedHasItsWaitEndedByTheNextLeader() throws Exception {
+        lead(Duration.ZERO);
+        cluster.pool("blue", "10.99.23.0/32");
+        cluster.loadBalancer("shop", "holder", Map.of());
+        await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "holder").isEmpty());
+        cluster.loadBalancer("shop", "gone", Map.of());
+        await().atMost(WAIT).until(() -> Allocators.events(ledger).stream().anyMatch(e -> e.hasAllocationRefused()));
+        ServiceKey gone = new ServiceKey("shop", "gone");
+        LedgerQueries explorer = new LedgerQueries(ledger, CoreAllocationStep.forCounting());
+        assertThat(explorer.waiting()).extracting(WaitingRefusal::service).containsExactly(gone);
+
+        controller.close(); // no allocator leads, none watches: the deletion is seen by nobody
+        controller = null;
+        cluster.client().services().inNamespace("shop").withName("gone").delete();
+        lead(Duration.ZERO);
+
+        await().atMost(WAIT).until(() -> Allocators.events(ledger).stream().anyMatch(e -> e.hasWaitEnded()));
+        assertThat(Allocators.events(ledger)).filteredOn(e -> e.hasWaitEnded()).singleElement().satisfies(e -> {
+            assertThat(ServiceKey.of(e.getWaitEnded().getService())).isEqualTo(gone);
+            assertThat(e.getWaitEnded().getReason()).isEqualTo("ServiceDeleted");
+        });
+        assertThat(explorer.waiting()).isEmpty();
+        assertThat(controller.withState(LedgerState::waiting)).isEmpty();
+        assertThat(cluster.ingressIps("shop", "holder")).isNotEmpty();
     }
 
     /** The core step, counting calls per Service and throwing while {@link #failuresLeft} is positive for "flaky". */

@@ -4,13 +4,13 @@ import static io.ledgerlb.allocator.core.Fixtures.NOW;
 import static io.ledgerlb.allocator.core.Fixtures.cause;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ledgerlb.net.IpAddress;
-import io.ledgerlb.net.IpFamily;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.ServicePort;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpFamily;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -1,6 +1,5 @@
 package io.ledgerlb.allocator.core;
 
-import io.ledgerlb.net.IpFamily;
 import static io.ledgerlb.allocator.core.Fixtures.NOW;
 import static io.ledgerlb.allocator.core.Fixtures.cause;
 import static io.ledgerlb.allocator.core.Fixtures.pool;
@@ -17,6 +16,7 @@ import io.ledgerlb.events.v1.ReleaseReason;
 import io.ledgerlb.events.v1.ServiceAllocation;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.IpFamily;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -19,6 +19,7 @@ import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.kafka.EmbeddedKafka;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
 import io.ledgerlb.speaker.lab.NetnsMain;
 import io.ledgerlb.speaker.k8s.EndpointSlices;
 import io.ledgerlb.speaker.lab.Relay;
@@ -49,10 +50,11 @@ import java.util.function.BooleanSupplier;
  * 10.99.0.0/16, 1,000 a transaction) and the speaker runs without Kubernetes (every Service
  * counts as served: no 50,000 EndpointSlices in the mock): it then also reports the time from
  * starting the speaker to its {@code ledgerCaughtUp} and to BIRD holding every preloaded route,
- * and the speaker's RSS at that size.
+ * and the speaker's RSS at that size. With {@code snapshot} the preload is published as a snapshot
+ * (the speaker restores it from the snapshot topic instead of folding the events topic).
  *
  * <p>Run (root, after {@code ./mvnw -B -q -Pbench package -pl bench -am -DskipTests}):
- * {@code java -cp bench/target/benchmarks.jar io.ledgerlb.bench.bgp.LedgerToRouteBench [samples=200] [preload=0]}
+ * {@code java -cp bench/target/benchmarks.jar io.ledgerlb.bench.bgp.LedgerToRouteBench [samples=200] [preload=0] [snapshot]}
  */
 public final class LedgerToRouteBench {
     private static final int AS = 64512; // iBGP, as in BgpSpeakerEndToEndTest
@@ -69,6 +71,7 @@ public final class LedgerToRouteBench {
     public static void main(String[] args) throws Exception {
         int samples = args.length > 0 ? Integer.parseInt(args[0]) : 200;
         int preload = args.length > 1 ? Integer.parseInt(args[1]) : 0;
+        boolean snapshot = args.length > 2 && args[2].equals("snapshot");
         if (!NetnsLab.available() || !NetnsLab.onPath("bird") || !NetnsLab.onPath("birdc")) {
             System.err.println("needs root, iproute2 and bird2");
             System.exit(2);
@@ -96,7 +99,7 @@ public final class LedgerToRouteBench {
             try (KafkaLedger ledger = KafkaLedger.open(LedgerConfig.external(kafka.bootstrapServers(), Map.of()));
                  Relay kafkaRelay = Relay.unixToTcp(lab.dir().resolve(kafkaPort + ".sock"), kafkaPort);
                  Relay kubeRelay = Relay.unixToTcp(lab.dir().resolve(kube.getPort() + ".sock"), kube.getPort());
-                 LedgerWriter writer = ledger.openWriter("bench");
+                 KafkaLedgerWriter writer = ledger.openWriter("bench");
                  BirdControl bird = new BirdControl(socket)) {
                 writer.append(List.of(
                         event(Event.newBuilder().setPoolDefined(PoolDefined.newBuilder().setName(POOL)
@@ -118,6 +121,10 @@ public final class LedgerToRouteBench {
                 if (preload > 0) {
                     System.out.printf("preloaded %,d Services in %.1f s%n", preload, (System.nanoTime() - loadStart) / 1e9);
                 }
+                if (snapshot) {
+                    writer.takeSnapshot(ledger.stateAt(writer.lastSequence()));
+                    System.out.printf("published a snapshot at sequence %d: the speaker starts from it%n", writer.lastSequence());
+                }
                 long spawned = System.nanoTime();
                 Process speaker = startSpeaker(lab, ledger, kafkaPort, kube.getPort(), preload > 0);
                 try {
@@ -134,7 +141,7 @@ public final class LedgerToRouteBench {
                     System.err.println(bird.command("show protocols all speaker") + "\n" + lab.log("speaker.log") + lab.log("bird.log"));
                     throw e;
                 }
-                measure(samples, writer, bird);
+                measure(samples, writer, bird, lab);
                 if (preload > 0) {
                     System.out.printf("speaker RSS after the samples: %s%n", rss(speaker.pid()));
                 }
@@ -146,8 +153,9 @@ public final class LedgerToRouteBench {
         }
     }
 
-    private static void measure(int samples, LedgerWriter writer, BirdControl bird) throws Exception {
+    private static void measure(int samples, LedgerWriter writer, BirdControl bird, NetnsLab lab) throws Exception {
         List<Long> latencies = new ArrayList<>();
+        List<TailBreakdown.Sample> timed = new ArrayList<>();
         List<Long> appends = new ArrayList<>();
         List<Long> polls = new ArrayList<>();
         for (int i = 1; i <= samples; i++) {
@@ -155,6 +163,7 @@ public final class LedgerToRouteBench {
             long before = System.nanoTime();
             writer.append(List.of(assign(ip)));
             long start = System.nanoTime();
+            long appendedMicros = TailBreakdown.nowMicros();
             appends.add(start - before);
             while (!bird.holds(ip)) {
                 if (System.nanoTime() - start > Duration.ofSeconds(10).toNanos()) {
@@ -162,6 +171,7 @@ public final class LedgerToRouteBench {
                 }
             }
             latencies.add(System.nanoTime() - start);
+            timed.add(new TailBreakdown.Sample(ip, appendedMicros, TailBreakdown.nowMicros()));
             long pollStart = System.nanoTime();
             bird.holds(ip);
             polls.add(System.nanoTime() - pollStart);
@@ -173,6 +183,8 @@ public final class LedgerToRouteBench {
                 pct(polls, 50), pct(polls, 99), 100 * pct(polls, 50) / pct(latencies, 50));
         System.out.printf("the append itself (not in the latency above): p50 %.1f ms, p99 %.1f ms%n",
                 pct(appends, 50), pct(appends, 99));
+        Thread.sleep(500); // the speaker's last trace lines
+        TailBreakdown.print(timed, lab.log("speaker.log"), Files.readString(lab.dir().resolve("speaker-gc.log")));
     }
 
     // ---- the router and the speaker
@@ -219,6 +231,7 @@ public final class LedgerToRouteBench {
             throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         return lab.spawn("n1", List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-Dledgerlb.speaker.traceEntries=true", "-Xlog:gc:file=" + lab.dir().resolve("speaker-gc.log") + ":utctime",
                 "-cp", System.getProperty("java.class.path"), NetnsMain.class.getName(),
                 lab.dir().toString(), kafkaPort + "," + kubePort, "--",
                 "--node-name=n1", "--kafka-bootstrap=127.0.0.1:" + kafkaPort, "--exclude-interface=.*", // BGP only

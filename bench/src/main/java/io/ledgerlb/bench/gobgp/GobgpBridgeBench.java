@@ -1,12 +1,12 @@
 package io.ledgerlb.bench.gobgp;
 
-import io.ledgerlb.net.LargeCommunity;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.BgpGlobal;
 import io.ledgerlb.gobgp.DesiredPath;
 import io.ledgerlb.gobgp.GobgpBridge;
 import io.ledgerlb.gobgp.GobgpClient;
 import io.ledgerlb.gobgp.RouteFamily;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 
 import java.io.IOException;
 import java.net.InetAddress;

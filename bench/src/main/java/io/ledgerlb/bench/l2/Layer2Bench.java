@@ -41,6 +41,11 @@ import java.util.regex.Pattern;
  * many assigned Services against an idle one.
  *
  * <pre>java -cp bench/target/benchmarks.jar io.ledgerlb.bench.l2.Layer2Bench [kills=20] [services=10000] [samples=50]</pre>
+ *
+ * <p>With {@code slow-neighbours} as the fourth argument it measures failover only, twice in one
+ * run, with the speakers on a (mock) Kubernetes API: first as it is, then while every answer of
+ * the API server waits 5 s and every speaker has two BGP peers, one that accepted the connection
+ * and reads nothing, one whose SYNs are dropped (see {@link SlowNeighbours}).
  */
 public final class Layer2Bench {
     static final List<String> NODES = List.of("n1", "n2", "n3");
@@ -57,6 +62,7 @@ public final class Layer2Bench {
         int kills = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         int services = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int samples = args.length > 2 ? Integer.parseInt(args[2]) : 50;
+        boolean slowNeighbours = args.length > 3 && args[3].equals("slow-neighbours");
         if (!NetnsLab.available()) {
             System.err.println("needs root and iproute2");
             System.exit(2);
@@ -75,7 +81,12 @@ public final class Layer2Bench {
             ledger = KafkaLedger.open(LedgerConfig.external(kafka.bootstrapServers(), Map.of()));
             kafkaPort = Integer.parseInt(kafka.bootstrapServers().replaceAll(".*:", ""));
             try (Relay relay = Relay.unixToTcp(lab.dir().resolve(kafkaPort + ".sock"), kafkaPort);
+                 SlowNeighbours neighbours = slowNeighbours ? SlowNeighbours.start(lab, NODES) : null;
                  LedgerWriter writer = ledger.openWriter("bench")) {
+                if (neighbours != null) {
+                    relayPorts = kafkaPort + "," + neighbours.apiPort();
+                    kubernetesArgs = List.of("--kubernetes-master=http://127.0.0.1:" + neighbours.apiPort());
+                }
                 writer.append(List.of(
                         event(Event.newBuilder().setPoolDefined(PoolDefined.newBuilder().setName("p")
                                 .addAddresses("10.99.0.200-10.99.0.220").addAddresses("fd00:99::200/124")
@@ -91,6 +102,16 @@ public final class Layer2Bench {
                 String owner = OwnerChooser.owner(IP4, NODES).orElseThrow();
                 awaitLog(owner, "\"event\":\"serviceAnnounced\"", 60);
 
+                if (neighbours != null) {
+                    List<Double> plain = failover(kills);
+                    neighbours.slowDown(writer);
+                    List<Double> slow = failover(kills);
+                    report("failover (ms), API server and BGP peers answering", plain, null, null);
+                    report("failover (ms), API server 5 s late, BGP peers silent or dropping SYNs", slow, null, null);
+                    System.out.printf("slow-neighbours: API answers held back %d; ratio p99 %.2f%n",
+                            neighbours.delayedAnswers(), pct(slow, 99) / pct(plain, 99));
+                    return;
+                }
                 latency(samples);
                 failover(kills);
                 memory(services, writer);
@@ -133,7 +154,7 @@ public final class Layer2Bench {
 
     // ---- failover: kill the owner, time until the client sees the new owner's gratuitous ARP
 
-    static void failover(int kills) throws Exception {
+    static List<Double> failover(int kills) throws Exception {
         Process dump = new ProcessBuilder("ip", "netns", "exec", lab.ns("c"), "tcpdump", "-l", "-n", "-e", "-i", "eth0",
                 "arp and arp[6:2] = 1 and arp[14:4] = arp[24:4]").redirectErrorStream(true).start();
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -182,6 +203,7 @@ public final class Layer2Bench {
             dump.destroy();
         }
         report("failover, kill to the new owner's first gratuitous ARP at the client (ms), defaults 100/500/1000 ms", times, null, null);
+        return times;
     }
 
     // ---- memory: a speaker following many Services vs an idle one
@@ -220,16 +242,21 @@ public final class Layer2Bench {
     static final List<String> JVM_FLAGS = List.of("-Xms32m", "-Xmx96m", "-XX:+UseSerialGC", "-Xss512k",
             "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=32m", "-XX:TieredStopAtLevel=1");
 
+    /** The ports the speakers reach through the lab's relays (Kafka; the API server too with slow-neighbours). */
+    static String relayPorts;
+    static List<String> kubernetesArgs = List.of("--no-kubernetes");
+
     static void startSpeaker(String node) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(JVM_FLAGS);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), NetnsMain.class.getName(),
-                lab.dir().toString(), String.valueOf(kafkaPort), "--",
+                lab.dir().toString(), relayPorts == null ? String.valueOf(kafkaPort) : relayPorts, "--",
                 "--node-name=" + node, "--interface=eth0", "--kafka-bootstrap=127.0.0.1:" + kafkaPort,
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 "--members-bind=" + ip(node) + ":7946", "--members-seed=10.99.0.1:7946", "--members-seed=10.99.0.2:7946",
-                "--metrics-port=0", "--no-kubernetes"));
+                "--metrics-port=0"));
+        command.addAll(kubernetesArgs);
         speakers.put(node, lab.spawn(node, command, node + ".log"));
     }
 

@@ -3,10 +3,11 @@ package io.ledgerlb.kube.endpoint;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import javax.net.ssl.SSLContext;
@@ -87,12 +88,10 @@ public final class MetricsEndpointOptions {
     }
 
     private InetAddress address() {
-        if (!bind.matches("[0-9A-Fa-f:.\\[\\]]+")) {
-            throw new IllegalArgumentException("--metrics-bind: not an IP address: " + bind);
-        }
+        boolean bracketed = bind.startsWith("[") && bind.endsWith("]");
         try {
-            return InetAddress.getByName(bind.replace("[", "").replace("]", ""));
-        } catch (UnknownHostException e) {
+            return IpAddress.parseInet(bracketed ? bind.substring(1, bind.length() - 1) : bind);
+        } catch (InvalidAddressException e) {
             throw new IllegalArgumentException("--metrics-bind: not an IP address: " + bind);
         }
     }

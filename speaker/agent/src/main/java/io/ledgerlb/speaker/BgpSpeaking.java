@@ -1,14 +1,16 @@
 package io.ledgerlb.speaker;
 
-import io.ledgerlb.net.IpText;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.SecretRef;
+import io.ledgerlb.kube.Conditions.Condition;
+import io.ledgerlb.kube.WriteRetries;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.IpText;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpBackend;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
 import io.ledgerlb.speaker.bgp.SessionListener;
@@ -25,7 +27,6 @@ import io.ledgerlb.speaker.k8s.BgpPeerStatusWriter;
 import io.ledgerlb.speaker.k8s.SecretCache;
 import io.ledgerlb.speaker.k8s.ServiceBGPStatus;
 import io.ledgerlb.speaker.k8s.StatusWriter;
-import io.ledgerlb.kube.WriteRetries;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -92,6 +93,7 @@ final class BgpSpeaking implements AutoCloseable {
     private final Map<ServiceKey, String> uids = new HashMap<>();
     private BgpAnnouncer.Peers peers = BgpAnnouncer.Peers.NONE;
     private Set<String> statusPeers = Set.of();
+    private volatile EntryTrace trace;
     private final java.util.concurrent.ConcurrentLinkedQueue<Change> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean drainPending = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -129,7 +131,22 @@ final class BgpSpeaking implements AutoCloseable {
      * Services named.
      */
     record Change(Map<BgpAnnouncer.PeerPrefix, Optional<BgpAnnouncer.Planned>> ads, Optional<BgpAnnouncer.Peers> peers,
-                  Optional<List<String>> problems, Map<ServiceKey, String> uids, boolean replaceAll) {}
+                  Optional<List<String>> problems, Map<ServiceKey, String> uids, boolean replaceAll, long sequence) {
+        Change(Map<BgpAnnouncer.PeerPrefix, Optional<BgpAnnouncer.Planned>> ads, Optional<BgpAnnouncer.Peers> peers,
+               Optional<List<String>> problems, Map<ServiceKey, String> uids, boolean replaceAll) {
+            this(ads, peers, problems, uids, replaceAll, 0);
+        }
+
+        /** Whether it changes nothing the BGP thread would act on. */
+        boolean isEmpty() {
+            return ads.isEmpty() && peers.isEmpty() && problems.isEmpty() && !replaceAll;
+        }
+    }
+
+    /** Where to note that the entries up to a change's {@code sequence} are applied (benchmarks). */
+    void trace(EntryTrace trace) {
+        this.trace = trace;
+    }
 
     /** A whole plan as a change, planned from scratch (tests, and callers without a {@link io.ledgerlb.speaker.plan.Planning}). */
     static Change whole(LedgerState state, NodeInfo nodeInfo, Map<ServiceKey, Set<String>> serving) {
@@ -154,7 +171,7 @@ final class BgpSpeaking implements AutoCloseable {
      * the ledger nor Layer 2.
      */
     void changed(Change change) {
-        if (!change.ads().isEmpty() || change.peers().isPresent() || change.problems().isPresent() || change.replaceAll()) {
+        if (!change.isEmpty()) {
             enqueue(change);
         }
     }
@@ -167,7 +184,11 @@ final class BgpSpeaking implements AutoCloseable {
                     drainPending.set(false);
                     for (Change next; (next = queued.poll()) != null; ) {
                         try {
+                            long taken = EntryTrace.ON ? EntryTrace.nowMicros() : 0;
                             apply(next);
+                            if (trace != null && next.sequence() > 0) {
+                                trace.done(next.sequence(), taken, EntryTrace.nowMicros());
+                            }
                         } catch (RuntimeException e) {
                             log.error("applying the BGP plan failed; Layer 2 goes on", e);
                         }
@@ -231,7 +252,7 @@ final class BgpSpeaking implements AutoCloseable {
             }
         });
         Set<String> wanted = new HashSet<>();
-        Map<String, List<BgpPeerStatusWriter.Condition>> conditions = new TreeMap<>();
+        Map<String, List<Condition>> conditions = new TreeMap<>();
         boolean heldBack = false;
         for (BgpPeerDefined peer : peers.list()) {
             String name = peer.getName();
@@ -294,8 +315,12 @@ final class BgpSpeaking implements AutoCloseable {
         return planned.getOrDefault(peer, Map.of()).values().stream().map(BgpAnnouncer.Planned::advertisement).toList();
     }
 
+    /**
+     * The counts are small immutable maps, replaced on change: one peer per Service is the common
+     * case, and a HashMap for each of 50,000 Services was ~10 MB of the speaker's heap.
+     */
     private void countRef(ServiceKey service, String peer, int by) {
-        Map<String, Integer> refs = serviceRefs.computeIfAbsent(service, k -> new HashMap<>());
+        Map<String, Integer> refs = new HashMap<>(serviceRefs.getOrDefault(service, Map.of()));
         refs.merge(peer, by, Integer::sum);
         if (refs.get(peer) <= 0) {
             refs.remove(peer);
@@ -303,6 +328,8 @@ final class BgpSpeaking implements AutoCloseable {
         if (refs.isEmpty()) {
             serviceRefs.remove(service);
             uids.remove(service);
+        } else {
+            serviceRefs.put(service, Map.copyOf(refs));
         }
     }
 

@@ -8,6 +8,8 @@ import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.state.LedgerSequenceException;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.speaker.k8s.ClusterWatch;
 import io.ledgerlb.speaker.k8s.ServiceL2Status;
 import io.ledgerlb.speaker.k8s.StatusWriter;
@@ -18,7 +20,6 @@ import io.ledgerlb.speaker.owner.L2Assignment;
 import io.ledgerlb.speaker.plan.Planning;
 import io.micrometer.core.instrument.Counter;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -91,6 +92,9 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private Set<String> plannedWith = Set.of();
     private final Map<String, L2Assignment> mine = new ConcurrentHashMap<>();
     private final Map<ServiceKey, Set<String>> myIpsOfService = new HashMap<>();
+    private final Optional<EntryTrace> trace = EntryTrace.ON ? Optional.of(new EntryTrace()) : Optional.empty();
+    /** The entries the current pass took (traced only). */
+    private final List<Long> takenThisPass = new java.util.ArrayList<>();
 
     public Speaker(String node, L2Announcer announcer, SpeakerMetrics metrics,
                    Optional<ClusterWatch> cluster, Optional<StatusWriter<ServiceL2Status>> status, Optional<BgpSpeaking> bgp) {
@@ -107,6 +111,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         this.status = status;
         this.fullPlanEveryNanos = fullPlanEvery.toNanos();
         this.planning = new Planning(node);
+        trace.ifPresent(t -> bgp.ifPresent(b -> b.trace(t)));
         ticks.scheduleWithFixedDelay(() -> {
             try {
                 planner.execute(this::recheck);
@@ -135,6 +140,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     @Override
     public void applied(LedgerEntry entry, LedgerState state) {
         if (caughtUp) {
+            trace.ifPresent(t -> t.folded(entry));
             fromLedger.add(entry);
             requestPlan();
         }
@@ -261,10 +267,20 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
             boolean memberJoined = !plannedWith.containsAll(members);
             plannedWith = members;
             applyLayer2(delta, memberJoined); // Layer 2 first, on this thread
-            bgp.ifPresent(b -> b.changed(bgpChange(delta)));
+            BgpSpeaking.Change change = bgpChange(delta);
+            trace.ifPresent(t -> t.planned(takenThisPass));
+            bgp.ifPresent(b -> b.changed(change));
+            trace.ifPresent(t -> traced(t, change));
         } catch (RuntimeException e) {
             log.error("planning ownership failed; keeping the previous plan", e);
         }
+    }
+
+    private void traced(EntryTrace t, BgpSpeaking.Change change) {
+        if (bgp.isEmpty() || change.isEmpty()) {
+            t.done(planning.state().sequence(), 0, 0);
+        }
+        takenThisPass.clear();
     }
 
     /** Folds what the follower queued into the planner's own state; starts over from the follower's state on a gap. */
@@ -274,7 +290,12 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                 planning.reset(start);
             } else if (planning.hasState()) {
                 try {
-                    planning.apply((LedgerEntry) next);
+                    LedgerEntry entry = (LedgerEntry) next;
+                    if (trace.isPresent()) {
+                        trace.get().taken(entry.sequence());
+                        takenThisPass.add(entry.sequence());
+                    }
+                    planning.apply(entry);
                 } catch (LedgerSequenceException e) {
                     LedgerFollower f = follower;
                     log.atWarn().addKeyValue("event", "planningStateResync").addKeyValue("error", e.getMessage())
@@ -367,7 +388,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private BgpSpeaking.Change bgpChange(Planning.Delta delta) {
         Map<ServiceKey, String> uids = new HashMap<>();
         delta.bgp().values().forEach(p -> p.ifPresent(planned -> planned.services().forEach(s -> uids.put(s, planning.uid(s)))));
-        return new BgpSpeaking.Change(delta.bgp(), delta.peers(), delta.problems(), uids, false);
+        return new BgpSpeaking.Change(delta.bgp(), delta.peers(), delta.problems(), uids, false, planning.state().sequence());
     }
 
     private void forget(ServiceKey service, String ip) {
@@ -392,8 +413,8 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
 
     private static InetAddress literal(String ip) {
         try {
-            return InetAddress.getByName(ip); // the ledger holds IP literals: no lookup
-        } catch (UnknownHostException e) {
+            return IpAddress.parseInet(ip);
+        } catch (InvalidAddressException e) {
             log.warn("ignoring assignment of something that is not an IP: {}", ip);
             return null;
         }

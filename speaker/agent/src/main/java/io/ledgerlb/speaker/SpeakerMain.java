@@ -9,6 +9,8 @@ import io.ledgerlb.ledger.sign.TrustedKeys;
 import io.ledgerlb.kube.endpoint.MetricsEndpointOptions;
 import io.ledgerlb.ledger.kafka.KafkaClientOptions;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.speaker.health.Health;
 import io.ledgerlb.speaker.health.Supervisor;
 import io.ledgerlb.speaker.k8s.ClusterWatch;
@@ -238,7 +240,7 @@ public final class SpeakerMain implements Callable<Integer> {
 
             KafkaLedger ledger = KafkaLedger.open(ledgerConfig);
             resources.add(ledger);
-            LedgerWatch watch = new LedgerWatch(ledger::follow, ledger::lastSequence, speaker, health,
+            LedgerWatch watch = new LedgerWatch(ledger::follow, new LedgerEnd(ledger), speaker, health,
                     Duration.ofMillis(ledgerStaleAfterMs), Duration.ofMillis(Math.min(5_000, ledgerStaleAfterMs / 4)));
             resources.add(watch);
             speaker.awaitLedgerFolded();
@@ -355,13 +357,10 @@ public final class SpeakerMain implements Callable<Integer> {
     }
 
     private static InetAddress literal(String ip) {
-        if (!ip.matches("[0-9A-Fa-f:.]+")) {
-            throw new IllegalArgumentException("expected an IP address, got " + ip);
-        }
         try {
-            return InetAddress.getByName(ip);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(e);
+            return IpAddress.parseInet(ip);
+        } catch (InvalidAddressException e) {
+            throw new IllegalArgumentException("expected an IP address, got " + ip, e);
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.ledgerlb.speaker;
 
-import io.ledgerlb.net.IpPrefix;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -22,6 +21,7 @@ import io.ledgerlb.gobgp.lab.BirdRoutes;
 import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.testing.LedgerFixture;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.nativ.BirdRouter;
 import io.ledgerlb.speaker.bgp.nativ.NetnsLab;
 import io.ledgerlb.speaker.k8s.BgpPeerObjects;

@@ -4,36 +4,42 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ledgerlb.allocator.k8s.crd.ConfigurationState;
+import io.ledgerlb.kube.RetryingWriter;
+import io.ledgerlb.kube.WriteRetries;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The allocator's {@code ConfigurationState}, as MetalLB's controller writes its own: one object
  * named {@code controller} in the allocator's namespace, labelled
  * {@code metallb.io/component-type=controller}, with one condition {@code configReconcilerValid}
  * (reason {@code Reconciled}, or {@code ConfigurationError} with the problems), {@code result}
- * Valid or Invalid and, when invalid, the problems in {@code errorSummary}, one a line.
+ * Valid or Invalid and, when invalid, the problems in {@code errorSummary}, one a line. Written on a
+ * thread of its own; a write the API refuses is tried again later ({@link RetryingWriter}).
  */
-public final class ConfigurationStateWriter {
-    private static final Logger log = LoggerFactory.getLogger(ConfigurationStateWriter.class);
+public final class ConfigurationStateWriter implements AutoCloseable {
     static final String CONDITION_TYPE = "configReconcilerValid";
 
     private final KubernetesClient client;
     private final String namespace;
     private final Map<String, String> problems = new TreeMap<>();
+    private final ScheduledExecutorService thread = WriteRetries.writerThread("configuration-state-writer");
+    private final RetryingWriter<String> writer;
+    /** What the state should say; guarded by this. */
+    private ConfigurationState.Status wanted;
+    /** What it says, as last written; only on {@link #thread}. */
     private ConfigurationState.Status written;
 
     public ConfigurationStateWriter(KubernetesClient client, String namespace) {
         this.client = client;
         this.namespace = namespace;
+        this.writer = new RetryingWriter<>(thread, "ConfigurationState", name -> namespace + "/" + name, name -> write());
     }
 
     /**
@@ -52,16 +58,22 @@ public final class ConfigurationStateWriter {
         String summary = String.join("\n", problems.values());
         ConfigurationState.Status next = new ConfigurationState.Status(List.of(condition(summary)), summary,
                 problems.isEmpty() ? ConfigurationState.Result.Valid : ConfigurationState.Result.Invalid);
-        if (written != null && written.result() == next.result() && Objects.equals(written.errorSummary(), summary)) {
+        wanted = next;
+        writer.submit(ConfigurationState.CONTROLLER);
+    }
+
+    /** Writes what is wanted now, unless the state already says it. */
+    private void write() {
+        ConfigurationState.Status next;
+        synchronized (this) {
+            next = wanted;
+        }
+        if (written != null && written.result() == next.result()
+                && Objects.equals(written.errorSummary(), next.errorSummary())) {
             return;
         }
-        try {
-            write(next);
-            written = next;
-        } catch (KubernetesClientException e) {
-            log.warn("could not write ConfigurationState {}/{}: {}", namespace, ConfigurationState.CONTROLLER,
-                    e.getMessage());
-        }
+        write(next);
+        written = next;
     }
 
     private Condition condition(String summary) {
@@ -84,5 +96,10 @@ public final class ConfigurationStateWriter {
         }
         state.setStatus(status);
         states.resource(state).updateStatus();
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
     }
 }

@@ -12,7 +12,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.kube.EventRecorder;
 import io.ledgerlb.kube.EventRecorder.Note;
-import io.ledgerlb.kube.WriteRetries;
+import io.ledgerlb.kube.RetryingWriter;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,14 +21,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Makes a Service show what the ledger says: {@code status.loadBalancer.ingress}, the
@@ -38,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * would append to the ingress list on the mock API, and an update could conflict).
  *
  * <p>Writes run on a small pool of threads; requests for the same Service coalesce. A write the
- * API refuses or times out is tried again with {@link WriteRetries}' growing delay (the ledger stays
+ * API refuses or times out is tried again with a growing delay ({@link RetryingWriter}; the ledger stays
  * the truth, so a retry simply writes what it says then); the events wait for the write that
  * succeeds, and are then recorded with retries of their own ({@link EventRecorder}).
  */
@@ -46,19 +42,16 @@ public final class ServiceWriteBack implements AutoCloseable {
     public static final String POOL_ANNOTATION = "metallb.io/ip-allocated-from-pool";
     /** The component of the allocator's Events. */
     public static final String COMPONENT = "ledgerlb-allocator";
-    private static final Logger log = LoggerFactory.getLogger(ServiceWriteBack.class);
 
     private final KubernetesClient client;
     private final Function<ServiceKey, Optional<Service>> cache;
     private final Function<ServiceKey, List<IpAssigned>> ledger;
     private final EventRecorder events;
-    private final ExecutorService writers;
+    private final ScheduledThreadPoolExecutor threads;
+    private final RetryingWriter<ServiceKey> writer;
+    /** The events waiting for their Service's write (those of failed writes among them). */
     private final Map<ServiceKey, List<Note>> pending = new ConcurrentHashMap<>();
     private final AtomicLong statusWrites = new AtomicLong();
-    private final ScheduledExecutorService retryThread = WriteRetries.writerThread("service-write-back-retry");
-    private final WriteRetries<ServiceKey> retries = new WriteRetries<>(retryThread);
-    /** The events of writes that failed, recorded after the retry that succeeds. */
-    private final Map<ServiceKey, List<Note>> unwritten = new ConcurrentHashMap<>();
 
     /**
      * @param cache  the informer's copy of a Service
@@ -70,27 +63,26 @@ public final class ServiceWriteBack implements AutoCloseable {
         this.cache = cache;
         this.ledger = ledger;
         this.events = events;
-        this.writers = Executors.newFixedThreadPool(threads, r -> {
+        this.threads = new ScheduledThreadPoolExecutor(threads, r -> {
             Thread t = new Thread(r, "service-write-back");
             t.setDaemon(true);
             return t;
         });
+        this.threads.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // closing drops the retries waiting
+        this.writer = new RetryingWriter<>(this.threads, "Service", k -> k.namespace() + "/" + k.name(), this::write);
     }
 
     /** Brings the Service in line with the ledger and records the notes as events on it. */
     public void submit(ServiceKey key, List<Note> notes) {
-        boolean[] first = {false};
-        pending.compute(key, (k, waiting) -> {
-            if (waiting == null) {
-                first[0] = true;
-                return new ArrayList<>(notes);
-            }
-            waiting.addAll(notes);
+        keep(key, notes);
+        writer.submit(key);
+    }
+
+    private void keep(ServiceKey key, List<Note> notes) {
+        pending.merge(key, new ArrayList<>(notes), (waiting, more) -> {
+            waiting.addAll(more);
             return waiting;
         });
-        if (first[0]) {
-            writers.execute(() -> write(key));
-        }
     }
 
     /** Status writes so far (for tests and benchmarks). */
@@ -103,13 +95,11 @@ public final class ServiceWriteBack implements AutoCloseable {
         return pending.size();
     }
 
+    /** One write of a Service; a refusal is thrown to the {@link RetryingWriter}, the events kept for the retry. */
     private void write(ServiceKey key) {
-        List<Note> notes = new ArrayList<>();
-        Optional.ofNullable(unwritten.remove(key)).ifPresent(notes::addAll);
-        Optional.ofNullable(pending.remove(key)).ifPresent(notes::addAll);
+        List<Note> notes = Optional.ofNullable(pending.remove(key)).orElse(List.of());
         Optional<Service> current = cache.apply(key);
         if (current.isEmpty()) {
-            retries.done(key);
             return; // deleted: nothing to show it on
         }
         Service service = current.get();
@@ -117,23 +107,12 @@ public final class ServiceWriteBack implements AutoCloseable {
             List<IpAssigned> held = ledger.apply(key);
             writeStatus(service, held);
             writeAnnotation(service, held);
-            retries.done(key);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 404) {
-                retries.done(key);
                 return; // deleted meanwhile
             }
-            unwritten.merge(key, notes, (a, b) -> {
-                List<Note> both = new ArrayList<>(a);
-                both.addAll(b);
-                return both;
-            });
-            long delay = retries.failed(key, k -> submit(k, List.of()));
-            log.atWarn().addKeyValue("event", "statusNotWritten").addKeyValue("kind", "Service")
-                    .addKeyValue("object", key.namespace() + "/" + key.name()).addKeyValue("attempt", retries.failures(key))
-                    .addKeyValue("retryMillis", delay).addKeyValue("error", e.getMessage())
-                    .log("could not write a Service status; will retry");
-            return;
+            keep(key, notes);
+            throw e;
         }
         notes.forEach(note -> events.record(service, note));
     }
@@ -198,10 +177,9 @@ public final class ServiceWriteBack implements AutoCloseable {
 
     @Override
     public void close() {
-        retryThread.shutdownNow();
-        writers.shutdown();
+        threads.shutdown();
         try {
-            writers.awaitTermination(5, TimeUnit.SECONDS);
+            threads.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

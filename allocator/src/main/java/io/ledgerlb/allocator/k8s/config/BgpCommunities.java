@@ -2,6 +2,7 @@ package io.ledgerlb.allocator.k8s.config;
 
 import io.ledgerlb.allocator.k8s.crd.Community;
 import io.ledgerlb.allocator.k8s.crd.CommunitySpec.CommunityAlias;
+import io.ledgerlb.net.LargeCommunity;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -82,30 +83,12 @@ final class BgpCommunities {
         if (text == null) {
             return Optional.empty();
         }
-        if (text.startsWith(LARGE_PREFIX)) {
-            String[] parts = text.substring(LARGE_PREFIX.length()).split(":", -1);
-            return parts.length == 3 && allFit(parts, 0xFFFF_FFFFL)
-                    ? Optional.of(new Value(true, String.join(":", normalized(parts)))) : Optional.empty();
+        try {
+            return Optional.of(text.startsWith(LARGE_PREFIX)
+                    ? new Value(true, LargeCommunity.parse(text.substring(LARGE_PREFIX.length())).toString())
+                    : new Value(false, io.ledgerlb.net.Community.parse(text).toString()));
+        } catch (IllegalArgumentException notACommunity) {
+            return Optional.empty();
         }
-        String[] parts = text.split(":", -1);
-        return parts.length == 2 && allFit(parts, 0xFFFF)
-                ? Optional.of(new Value(false, String.join(":", normalized(parts)))) : Optional.empty();
-    }
-
-    private static boolean allFit(String[] parts, long max) {
-        for (String part : parts) {
-            if (!part.matches("\\d{1,10}") || Long.parseLong(part) > max) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String[] normalized(String[] parts) {
-        String[] out = new String[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            out[i] = Long.toString(Long.parseLong(parts[i]));
-        }
-        return out;
     }
 }

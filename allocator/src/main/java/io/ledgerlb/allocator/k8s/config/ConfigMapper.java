@@ -1,8 +1,5 @@
 package io.ledgerlb.allocator.k8s.config;
 
-import io.ledgerlb.net.IpFamily;
-import io.ledgerlb.net.IpAddress;
-import io.ledgerlb.net.InvalidAddressException;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.SecretReference;
@@ -29,6 +26,9 @@ import io.ledgerlb.events.v1.L2AdvertisementDefined;
 import io.ledgerlb.events.v1.LabelSelector;
 import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.events.v1.SecretRef;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpFamily;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashSet;

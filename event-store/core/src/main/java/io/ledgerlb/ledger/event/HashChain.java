@@ -1,5 +1,6 @@
 package io.ledgerlb.ledger.event;
 
+import com.google.protobuf.ByteString;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
@@ -17,6 +18,14 @@ public final class HashChain {
     public static byte[] link(byte[] prevHash, byte[] eventBytes) {
         MessageDigest sha = SHA256.get();
         sha.update(prevHash);
+        sha.update(eventBytes);
+        return sha.digest();
+    }
+
+    /** As {@link #link(byte[], byte[])}, reading the prev_hash where the event keeps it. */
+    public static byte[] link(ByteString prevHash, byte[] eventBytes) {
+        MessageDigest sha = SHA256.get();
+        sha.update(prevHash.asReadOnlyByteBuffer());
         sha.update(eventBytes);
         return sha.digest();
     }

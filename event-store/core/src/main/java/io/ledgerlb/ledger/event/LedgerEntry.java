@@ -1,5 +1,6 @@
 package io.ledgerlb.ledger.event;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
@@ -164,9 +165,23 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash, byte[] si
         return event.getPrevHash().toByteArray();
     }
 
+    /** Whether this entry's prev_hash is {@code hash} (compared in place, without a copy). */
+    public boolean linksTo(byte[] hash) {
+        ByteString prev = event.getPrevHash();
+        if (prev.size() != hash.length) {
+            return false;
+        }
+        for (int i = 0; i < hash.length; i++) {
+            if (prev.byteAt(i) != hash[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The stored hash matches the stored bytes. */
     public boolean hashValid() {
-        return Arrays.equals(hash, HashChain.link(prevHash(), eventBytes));
+        return Arrays.equals(hash, HashChain.link(event.getPrevHash(), eventBytes));
     }
 
     /** A type this reader's schema does not know: written by a newer version. */

@@ -55,8 +55,28 @@ public final class SignedChain {
     /** An entry on the verified chain, and where it was read. */
     public record Verified(LedgerEntry entry, long position) {}
 
-    /** An entry read, with its prev_hash copied out once (the event keeps it as a ByteString). */
-    private record Node(LedgerEntry entry, long position, byte[] prevHash) {
+    /**
+     * A signed entry's signature checked ahead of the chain — on the thread that decoded it, while
+     * the reader checks links and folds — with {@code keys}: why it fails, or null when it
+     * verifies. The chain uses it only where {@code keys} are the very keys in effect at that
+     * entry (no key rotation came in between), and checks again otherwise.
+     */
+    public record SignatureCheck(TrustedKeys keys, String problem) {
+        /** The check of a signed entry, or null when there is nothing to check (unsigned, or keys unchecked). */
+        public static SignatureCheck of(LedgerEntry entry, TrustedKeys keys) {
+            return entry.signed() && keys.checked() ? new SignatureCheck(keys, signatureProblem(entry, keys)) : null;
+        }
+    }
+
+    /**
+     * An entry read, with its signature checked ahead (or null), and its prev_hash copied out once
+     * (the event keeps it as a ByteString) where the entries are indexed by hash (null: not yet).
+     */
+    private record Node(LedgerEntry entry, long position, byte[] prevHashCopy, SignatureCheck checkedAhead) {
+        byte[] prevHash() {
+            return prevHashCopy != null ? prevHashCopy : entry.prevHash();
+        }
+
         long sequence() {
             return entry.sequence();
         }
@@ -67,7 +87,13 @@ public final class SignedChain {
     private byte[] tipHash;
     private long tipPosition = -1;
     private long lastHeadSequence;
-    private final Map<ByteBuffer, Node> pending = new HashMap<>();
+    // The entries waiting for a signed head nearly always form one path from the tip, in the order
+    // read: they are kept in an array then, and indexed by hash only once something else comes
+    // (a forgery beside a real entry, a replayed copy, a fork), until they form one path again.
+    /** While the pending entries form one path from the tip ({@code byHash == null}): that path; entry i has sequence tip + 1 + i. */
+    private final ArrayList<Node> path = new ArrayList<>();
+    /** Every pending entry by hash, when they do not form one path; null while they do. */
+    private Map<ByteBuffer, Node> byHash;
     private final Deque<Node> heads = new ArrayDeque<>();
     private final List<Verified> verified = new ArrayList<>();
     private final List<PassedOver> passedOver = new ArrayList<>();
@@ -95,6 +121,11 @@ public final class SignedChain {
 
     /** As {@link #accept(LedgerEntry, long)}, with the entry's hash already checked (e.g. on another thread). */
     public void accept(LedgerEntry entry, long position, boolean hashValid) {
+        accept(entry, position, hashValid, null);
+    }
+
+    /** As above, with the entry's signature checked ahead too ({@link SignatureCheck#of}; null: not checked). */
+    public void accept(LedgerEntry entry, long position, boolean hashValid, SignatureCheck checkedAhead) {
         long sequence = entry.sequence();
         if (!hashValid) {
             pass(sequence, position, "hash does not match the event's bytes (altered)");
@@ -108,18 +139,26 @@ public final class SignedChain {
                     + ": a replayed copy, or a forgery beside the real entry");
             return;
         }
+        if (byHash == null && sequence == tipSequence + path.size() + 1 && entry.linksTo(pathEndHash())) {
+            // continues the one path: no pending entry can be a copy of it (its copy would have to follow the path's end)
+            take(new Node(entry, position, null, checkedAhead));
+            return;
+        }
+        byte[] prevHash = entry.prevHash();
+        if (byHash == null) {
+            index();
+        }
         ByteBuffer id = ByteBuffer.wrap(entry.hash());
-        Node copyOf = pending.get(id);
+        Node copyOf = byHash.get(id);
         if (copyOf != null) {
             pass(sequence, position, "a replayed copy of the entry read" + at(copyOf.position));
             return;
         }
-        byte[] prevHash = entry.prevHash();
         long parentSequence;
         if (Arrays.equals(prevHash, tipHash)) {
             parentSequence = tipSequence;
         } else {
-            Node parent = pending.get(ByteBuffer.wrap(prevHash));
+            Node parent = byHash.get(ByteBuffer.wrap(prevHash));
             if (parent == null) {
                 Long altered = alteredHashes.get(ByteBuffer.wrap(prevHash));
                 pass(sequence, position, altered != null
@@ -134,110 +173,222 @@ public final class SignedChain {
             pass(sequence, position, "expected sequence " + (parentSequence + 1) + " after its prev_hash's entry");
             return;
         }
-        Node node = new Node(entry, position, prevHash);
+        take(new Node(entry, position, prevHash, checkedAhead));
+    }
+
+    /** Verifies (unchecked keys) or keeps pending an entry that links to the tip or to a pending entry. */
+    private void take(Node node) {
         if (!keys.checked()) {
-            advance(List.of(node));
+            advance(List.of(node), keys);
             return;
         }
-        if (pending.size() >= MAX_PENDING) {
-            pass(sequence, position, "not vouched for by a signed head within " + MAX_PENDING + " entries");
+        if (pending() >= MAX_PENDING) {
+            pass(node.sequence(), node.position, "not vouched for by a signed head within " + MAX_PENDING + " entries");
             return;
         }
-        pending.put(id, node);
-        if (entry.signed()) {
+        if (byHash == null) {
+            path.add(node);
+        } else {
+            byHash.put(ByteBuffer.wrap(node.entry.hash()), node);
+        }
+        if (node.entry.signed()) {
             heads.addLast(node);
         }
+    }
+
+    private byte[] pathEndHash() {
+        return path.isEmpty() ? tipHash : path.get(path.size() - 1).entry.hash();
+    }
+
+    /** Leaves the one-path form: indexes the pending entries by hash. */
+    private void index() {
+        byHash = new HashMap<>();
+        for (Node node : path) {
+            byHash.put(ByteBuffer.wrap(node.entry.hash()), node);
+        }
+        path.clear();
+    }
+
+    /** Back to the one-path form when the pending entries, in the order read, form one path from the tip again. */
+    private void unindexIfOnePath() {
+        List<Node> waiting = new ArrayList<>(byHash.values());
+        waiting.sort(Comparator.comparingLong(Node::position).thenComparingLong(Node::sequence));
+        byte[] at = tipHash;
+        for (Node node : waiting) {
+            if (!Arrays.equals(node.prevHash(), at)) {
+                return;
+            }
+            at = node.entry.hash();
+        }
+        byHash = null;
+        path.addAll(waiting);
     }
 
     /** Takes a record that is not a ledger entry at all. */
     public void acceptUndecodable(LedgerFormatException error, long position) {
         // an undecodable record has no sequence of its own: name the one it stands in the place of
-        pass(error.sequence() > 0 ? error.sequence() : tipSequence + pending.size() + 1, position,
+        pass(error.sequence() > 0 ? error.sequence() : tipSequence + pending() + 1, position,
                 "not a ledger entry: " + error.getMessage());
     }
 
     /**
-     * Verifies the newest signed head that links to the tip and returns the entries it vouches
-     * for, in chain order (with unchecked keys: every entry accepted since the last call).
+     * Verifies the newest signed head that links to the tip — and every other signature on its
+     * path, each head with the keys in effect at it, in parallel — and returns the entries the
+     * heads vouch for, in chain order (with unchecked keys: every entry accepted since the last
+     * call). Where a signature on the path fails, the chain goes as far as the last good head
+     * before it, and the badly signed entry is passed over.
      */
     public List<Verified> settle() {
+        boolean advanced = false;
         while (!heads.isEmpty()) {
             Node head = heads.pollLast();
-            if (head.sequence() <= tipSequence || !pending.containsKey(ByteBuffer.wrap(head.entry.hash()))) {
+            if (head.sequence() <= tipSequence || !isPending(head)) {
                 continue;
             }
-            List<Node> path = pathTo(head);
-            if (path == null) {
+            List<Node> toHead = pathTo(head);
+            if (toHead == null) {
                 drop(head, "it no longer links to the verified chain");
                 continue;
             }
-            String refused = vouches(path);
-            if (refused != null) {
-                drop(head, refused);
-                continue;
+            PathCheck check = check(toHead);
+            if (check.vouched() > 0) {
+                advance(toHead.subList(0, check.vouched()), check.keysAfter());
+                advanced = true;
             }
-            advance(path);
-            heads.clear(); // every older head is at or before the new tip
+            if (check.problem() == null) {
+                heads.clear(); // every older head is at or before the new tip
+                break;
+            }
+            drop(toHead.get(check.problemAt()), check.problem());
+        }
+        if (advanced) {
             prune();
-            break;
+        }
+        if (byHash != null && byHash.isEmpty()) {
+            byHash = null;
         }
         List<Verified> out = List.copyOf(verified);
         verified.clear();
         return out;
     }
 
+    private boolean isPending(Node node) {
+        if (byHash != null) {
+            return byHash.get(ByteBuffer.wrap(node.entry.hash())) == node;
+        }
+        long at = node.sequence() - tipSequence - 1;
+        return at < path.size() && path.get((int) at) == node;
+    }
+
     /** The entries from the tip to {@code head}, or null when a link is missing. */
     private List<Node> pathTo(Node head) {
-        List<Node> path = new ArrayList<>();
+        if (byHash == null) {
+            return new ArrayList<>(path.subList(0, (int) (head.sequence() - tipSequence)));
+        }
+        List<Node> toHead = new ArrayList<>();
         Node at = head;
         while (true) {
-            path.add(at);
-            if (Arrays.equals(at.prevHash, tipHash)) {
+            toHead.add(at);
+            if (Arrays.equals(at.prevHash(), tipHash)) {
                 break;
             }
-            at = pending.get(ByteBuffer.wrap(at.prevHash));
+            at = byHash.get(ByteBuffer.wrap(at.prevHash()));
             if (at == null) {
                 return null;
             }
         }
-        Collections.reverse(path);
-        return path;
+        Collections.reverse(toHead);
+        return toHead;
     }
 
     /**
-     * Why the head at the end of {@code path} does not vouch for it, or null when it does. Key
-     * rotations on the path must be heads signed by the key they retire; the keys after them
-     * are remembered once the path is taken.
+     * What the signatures on a path vouch for: its first {@code vouched} entries (ending at a good
+     * head), the keys in effect after them, and the first entry whose signature fails (or null).
      */
-    private String vouches(List<Node> path) {
+    private record PathCheck(int vouched, TrustedKeys keysAfter, String problem, int problemAt) {}
+
+    /** A signature to check: the entry at {@code at} on the path, with the keys in effect there. */
+    private record Signed(int at, LedgerEntry entry, TrustedKeys keys, SignatureCheck checkedAhead) {
+        /** The check made ahead, when made with these very keys. */
+        boolean checkedAheadWithTheseKeys() {
+            return checkedAhead != null && checkedAhead.keys() == keys;
+        }
+    }
+
+    /**
+     * Checks every signature on {@code toHead}. Key rotations on it must be signed by the key
+     * they retire; the heads after one are checked with the key it names. The walk that finds
+     * which keys apply where is in order and cheap; the Ed25519 checks, each independent of the
+     * others once its keys are known, run in parallel.
+     */
+    private PathCheck check(List<Node> toHead) {
+        List<Signed> signed = new ArrayList<>();
+        List<TrustedKeys> keysAfter = new ArrayList<>();
         TrustedKeys in = keys;
-        for (Node node : path) {
+        int problemAt = -1;
+        String problem = null;
+        for (int i = 0; i < toHead.size() && problem == null; i++) {
+            Node node = toHead.get(i);
             LedgerEntry entry = node.entry;
-            boolean last = node == path.get(path.size() - 1);
             if (entry.event().getBodyCase() == Event.BodyCase.SIGNING_KEY_ROTATED) {
-                if (!entry.signatureValid(in)) {
-                    return "the key rotation at sequence " + entry.sequence() + " is not signed by a trusted key";
+                if (!entry.signed()) {
+                    problem = "the key rotation at sequence " + entry.sequence() + " is not signed by a trusted key";
+                    problemAt = i;
+                    break;
                 }
+                signed.add(new Signed(i, entry, in, node.checkedAhead));
                 try {
                     PublicKey next = TrustedKeys.publicKey(entry.event().getSigningKeyRotated().getNewPublicKey().toByteArray(),
                             "the key rotation at sequence " + entry.sequence());
                     in = in.rotated(entry.keyId(), next);
                 } catch (IOException e) {
-                    return e.getMessage();
+                    problem = e.getMessage();
+                    problemAt = i;
                 }
-                if (last) {
-                    rotatedKeys = in;
-                    return null;
-                }
-            } else if (last) {
-                String problem = signatureProblem(entry, in);
-                if (problem != null) {
-                    return problem;
-                }
-                rotatedKeys = in;
+                keysAfter.add(in);
+            } else if (entry.signed()) {
+                signed.add(new Signed(i, entry, in, node.checkedAhead));
+                keysAfter.add(in);
             }
         }
-        return null;
+        String[] problems = signatureProblems(signed);
+        int vouched = 0;
+        TrustedKeys after = keys;
+        for (int k = 0; k < signed.size(); k++) {
+            Signed head = signed.get(k);
+            if (problem != null && head.at() >= problemAt) {
+                break;
+            }
+            if (problems[k] != null) {
+                problem = head.entry().event().getBodyCase() == Event.BodyCase.SIGNING_KEY_ROTATED
+                        ? "the key rotation at sequence " + head.entry().sequence() + " is not signed by a trusted key"
+                        : problems[k];
+                problemAt = head.at();
+                break;
+            }
+            vouched = head.at() + 1;
+            after = keysAfter.get(k);
+        }
+        return new PathCheck(vouched, after, problem, problemAt);
+    }
+
+    /** Below this many signatures on one path, checking them one after the other costs less than sharing them out. */
+    private static final int PARALLEL_FROM = 2;
+
+    /** Why each signature fails (null where it verifies): as checked ahead, or checked now. */
+    private static String[] signatureProblems(List<Signed> signed) {
+        String[] problems = new String[signed.size()];
+        List<Integer> toCheck = new ArrayList<>();
+        for (int k = 0; k < signed.size(); k++) {
+            if (signed.get(k).checkedAheadWithTheseKeys()) {
+                problems[k] = signed.get(k).checkedAhead().problem();
+            } else {
+                toCheck.add(k);
+            }
+        }
+        (toCheck.size() >= PARALLEL_FROM ? toCheck.parallelStream() : toCheck.stream())
+                .forEach(k -> problems[k] = signatureProblem(signed.get(k).entry(), signed.get(k).keys()));
+        return problems;
     }
 
     private static String signatureProblem(LedgerEntry entry, TrustedKeys keys) {
@@ -250,30 +401,33 @@ public final class SignedChain {
         return null;
     }
 
-    /** The keys in effect after the path {@link #vouches} last approved. */
-    private TrustedKeys rotatedKeys;
-
-    private void advance(List<Node> path) {
-        for (Node node : path) {
-            pending.remove(ByteBuffer.wrap(node.entry.hash()));
+    /** Moves {@code nodes} — the start of the pending path, or one entry with unchecked keys — to the verified chain. */
+    private void advance(List<Node> nodes, TrustedKeys keysAfter) {
+        if (byHash == null) {
+            path.subList(0, Math.min(path.size(), nodes.size())).clear();
+        }
+        for (Node node : nodes) {
+            if (byHash != null) {
+                byHash.remove(ByteBuffer.wrap(node.entry.hash()));
+            }
             verified.add(new Verified(node.entry, node.position));
             if (node.entry.signed()) {
                 lastHeadSequence = node.sequence();
             }
         }
-        Node tip = path.get(path.size() - 1);
+        Node tip = nodes.get(nodes.size() - 1);
         tipSequence = tip.sequence();
         tipHash = tip.entry.hash();
         tipPosition = tip.position;
-        if (rotatedKeys != null) {
-            keys = rotatedKeys;
-            rotatedKeys = null;
-        }
+        keys = keysAfter;
     }
 
     /** Passes over what the new tip left out, and what hangs from it. */
     private void prune() {
-        List<Node> waiting = new ArrayList<>(pending.values());
+        if (byHash == null) {
+            return; // the rest of the one path continues the new tip
+        }
+        List<Node> waiting = new ArrayList<>(byHash.values());
         waiting.sort(Comparator.comparingLong(Node::position).thenComparingLong(Node::sequence));
         Set<ByteBuffer> linked = new HashSet<>();
         for (Node node : waiting) {
@@ -286,16 +440,20 @@ public final class SignedChain {
                 }
                 drop(node, (signature != null ? signature + "; " : "") + "left out of the chain the signed head at sequence "
                         + tipSequence + " vouches for: a forgery beside the real entry");
-            } else if (Arrays.equals(node.prevHash, tipHash) || linked.contains(ByteBuffer.wrap(node.prevHash))) {
+            } else if (Arrays.equals(node.prevHash(), tipHash) || linked.contains(ByteBuffer.wrap(node.prevHash()))) {
                 linked.add(id);
             } else {
                 drop(node, "hangs from an entry the signed head at sequence " + tipSequence + " left out");
             }
         }
+        unindexIfOnePath();
     }
 
     private void drop(Node node, String reason) {
-        pending.remove(ByteBuffer.wrap(node.entry.hash()));
+        if (byHash == null) {
+            index();
+        }
+        byHash.remove(ByteBuffer.wrap(node.entry.hash()));
         pass(node.sequence(), node.position, reason);
     }
 
@@ -329,11 +487,13 @@ public final class SignedChain {
      * will come — and returns it, after settling.
      */
     public List<PassedOver> endOfRead() {
-        List<Node> waiting = new ArrayList<>(pending.values());
+        List<Node> waiting = new ArrayList<>(byHash == null ? path : byHash.values());
         waiting.sort(Comparator.comparingLong(Node::position));
         for (Node node : waiting) {
-            drop(node, "not vouched for by any signed head (nothing signed follows it)");
+            pass(node.sequence(), node.position, "not vouched for by any signed head (nothing signed follows it)");
         }
+        path.clear();
+        byHash = null;
         heads.clear();
         return drainPassedOver();
     }
@@ -344,9 +504,13 @@ public final class SignedChain {
      */
     public List<LedgerEntry> unsignedTail() {
         List<LedgerEntry> tail = new ArrayList<>();
+        if (byHash == null) {
+            path.forEach(node -> tail.add(node.entry));
+            return tail;
+        }
         Map<ByteBuffer, Node> byPrev = new HashMap<>();
-        for (Node node : pending.values()) {
-            byPrev.putIfAbsent(ByteBuffer.wrap(node.prevHash), node);
+        for (Node node : byHash.values()) {
+            byPrev.putIfAbsent(ByteBuffer.wrap(node.prevHash()), node);
         }
         byte[] at = tipHash;
         for (Node next = byPrev.get(ByteBuffer.wrap(at)); next != null; next = byPrev.get(ByteBuffer.wrap(at))) {
@@ -378,7 +542,7 @@ public final class SignedChain {
     }
 
     public int pending() {
-        return pending.size();
+        return byHash == null ? path.size() : byHash.size();
     }
 
     public TrustedKeys keys() {

@@ -1,6 +1,7 @@
 package io.ledgerlb.ledger.state;
 
 import com.google.protobuf.ByteString;
+import io.ledgerlb.events.v1.AllocationRefused;
 import io.ledgerlb.events.v1.BfdProfileDefined;
 import io.ledgerlb.events.v1.BgpAdvertisementDefined;
 import io.ledgerlb.events.v1.BgpPeerDefined;
@@ -56,6 +57,8 @@ public final class LedgerState {
     private final Map<String, Map<ServiceKey, IpAssigned>> byIp = new HashMap<>();
     private final Map<ServiceKey, Map<String, IpAssigned>> byService = new HashMap<>();
     private final Map<ServiceKey, List<String>> previousIps = new HashMap<>();
+    /** Services refused an IP and given none since: the sequence of the first refusal since they last held one. */
+    private final Map<ServiceKey, Long> waiting = new HashMap<>();
     /** Restore mode: on from RestoreStarted to RestoreEnded. */
     private boolean restoring;
     /** While restoring: the Services whose IPs are kept for them until they reappear or are released. */
@@ -70,7 +73,7 @@ public final class LedgerState {
             throw new LedgerSequenceException(
                     "state is at sequence " + sequence + ", cannot apply sequence " + entry.sequence());
         }
-        if (!Arrays.equals(entry.prevHash(), lastHash)) {
+        if (!entry.linksTo(lastHash)) {
             throw new LedgerSequenceException(
                     "sequence " + entry.sequence() + " does not link to the hash of sequence " + sequence);
         }
@@ -93,7 +96,10 @@ public final class LedgerState {
                     event.getBfdProfileDefined().getName(), event.getBfdProfileDefined());
             case CONFIG_REMOVED -> configMap(event.getConfigRemoved().getKind())
                     .remove(event.getConfigRemoved().getName());
-            case IP_ASSIGNED -> assign(event.getIpAssigned());
+            case IP_ASSIGNED -> {
+                assign(event.getIpAssigned());
+                waiting.remove(ServiceKey.of(event.getIpAssigned().getService()));
+            }
             case IP_RELEASED -> release(event.getIpReleased());
             case RESTORE_STARTED -> {
                 restoring = true;
@@ -105,7 +111,14 @@ public final class LedgerState {
                 restoring = false;
                 reserved.clear();
             }
-            case ALLOCATION_REFUSED, WAIT_ENDED, SNAPSHOT_TAKEN, SIGNING_KEY_ROTATED, LEDGER_ADOPTED -> { } // for the audit trail (keys: SignedChain)
+            case ALLOCATION_REFUSED -> {
+                ServiceKey service = ServiceKey.of(event.getAllocationRefused().getService());
+                if (!byService.containsKey(service)) {
+                    waiting.putIfAbsent(service, event.getSequence());
+                }
+            }
+            case WAIT_ENDED -> waiting.remove(ServiceKey.of(event.getWaitEnded().getService()));
+            case SNAPSHOT_TAKEN, SIGNING_KEY_ROTATED, LEDGER_ADOPTED -> { } // for the audit trail (keys: SignedChain)
             case BODY_NOT_SET -> {
                 unknownSkipped++;
                 log.warn("skipping event {} of a type this version does not know (written by a newer ledgerlb)",
@@ -246,6 +259,14 @@ public final class LedgerState {
         return Collections.unmodifiableList(previousIps.getOrDefault(service, List.of()));
     }
 
+    /**
+     * The Services waiting for an IP: refused and given none since, nor told their wait ended
+     * ({@code WaitEnded}), each with the sequence of its first refusal since it last held an IP.
+     */
+    public Map<ServiceKey, Long> waiting() {
+        return Collections.unmodifiableMap(waiting);
+    }
+
     /** Whether restore mode is on: missing Services keep their IPs until they reappear or are released. */
     public boolean restoring() {
         return restoring;
@@ -295,6 +316,11 @@ public final class LedgerState {
                 .sorted(Map.Entry.comparingByKey())
                 .flatMap(e -> e.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey()))
                 .forEach(e -> snapshot.addRecords(Event.newBuilder().setIpAssigned(e.getValue())));
+        // the waiting Services, each as its first refusal (sequence included), oldest first
+        waiting.entrySet().stream().sorted(Map.Entry.<ServiceKey, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .forEach(e -> snapshot.addRecords(Event.newBuilder().setSequence(e.getValue())
+                        .setAllocationRefused(AllocationRefused.newBuilder().setService(ServiceRef.newBuilder()
+                                .setNamespace(e.getKey().namespace()).setName(e.getKey().name())))));
         if (restoring) {
             // reserves every holder, then gives back those that had reappeared, as the live log did
             snapshot.addRecords(Event.newBuilder().setRestoreStarted(RestoreStarted.getDefaultInstance()));
@@ -340,6 +366,7 @@ public final class LedgerState {
         copy.byIp.putAll(byIp);
         copy.byService.putAll(byService);
         previousIps.forEach((service, ips) -> copy.previousIps.put(service, new ArrayList<>(ips)));
+        copy.waiting.putAll(waiting);
         copy.sequence = sequence;
         copy.lastHash = lastHash;
         copy.unknownSkipped = unknownSkipped;
@@ -361,6 +388,7 @@ public final class LedgerState {
                 && bfdProfiles.equals(other.bfdProfiles)
                 && byIp.equals(other.byIp)
                 && previousIps.equals(other.previousIps)
+                && waiting.equals(other.waiting)
                 && restoring == other.restoring
                 && reserved.equals(other.reserved);
     }

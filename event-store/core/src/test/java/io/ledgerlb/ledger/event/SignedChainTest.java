@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.ledger.event.SignedChain.PassedOver;
 import io.ledgerlb.ledger.event.SignedChain.Verified;
+import io.ledgerlb.ledger.sign.KeyId;
 import io.ledgerlb.ledger.sign.SigningKey;
 import io.ledgerlb.ledger.sign.TrustedKeys;
 import java.util.List;
@@ -107,5 +108,53 @@ class SignedChainTest {
         assertThat(chain.endOfRead()).singleElement()
                 .satisfies(p -> assertThat(p.reason()).contains("not vouched for by any signed head"));
         assertThat(List.of(chain.tipSequence())).containsExactly(0L);
+    }
+
+    @Test
+    void everySignatureOnThePathIsCheckedNotOnlyTheNewestHeads() {
+        LedgerEntry e1 = next(null, "10.0.0.1").signedBy(KEY);
+        LedgerEntry e2 = next(e1, "10.0.0.2");
+        LedgerEntry badlySigned = new LedgerEntry(e2.event(), e2.eventBytes(), e2.hash(), KEY.sign(e1.hash()), KEY.keyId());
+        LedgerEntry e3 = next(e2, "10.0.0.3");
+        LedgerEntry e4 = next(e3, "10.0.0.4").signedBy(KEY);
+        SignedChain chain = settled(e1, badlySigned, e3, e4);
+        assertThat(chain.tipSequence()).as("the good head before the bad signature").isEqualTo(1);
+        assertThat(chain.drainPassedOver()).extracting(PassedOver::sequence, PassedOver::reason)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(2L, "its signature does not verify with key " + KeyId.shortHex(KEY.keyId())),
+                        org.assertj.core.groups.Tuple.tuple(3L, "hangs from an entry the signed head at sequence 1 left out"),
+                        org.assertj.core.groups.Tuple.tuple(4L, "hangs from an entry the signed head at sequence 1 left out"));
+        assertThat(chain.pending()).isZero();
+    }
+
+    @Test
+    void aForgeryAndAReplayInALongReadLeaveTheRealChainWholeAndInOrder() {
+        List<LedgerEntry> real = new java.util.ArrayList<>();
+        LedgerEntry before = null;
+        for (int i = 1; i <= 3_000; i++) {
+            LedgerEntry entry = next(before, "10.1." + (i / 256) + "." + (i % 256));
+            real.add(i % 1_000 == 0 || i == 1_500 ? entry.signedBy(KEY) : entry);
+            before = real.get(real.size() - 1);
+        }
+        LedgerEntry forged = next(real.get(1_498), "10.0.0.66"); // at sequence 1,500, beside the real one
+        SignedChain chain = new SignedChain(TRUSTED);
+        List<LedgerEntry> verified = new java.util.ArrayList<>();
+        long position = 0;
+        for (LedgerEntry entry : real) {
+            if (entry.sequence() == 1_500) {
+                chain.accept(forged, position++);
+            }
+            chain.accept(entry, position++);
+            if (entry.sequence() == 2_200) {
+                chain.accept(real.get(9), position++); // a replayed copy of sequence 10
+            }
+            if (position % 1_000 == 0) {
+                chain.settle().forEach(v -> verified.add(v.entry()));
+            }
+        }
+        chain.settle().forEach(v -> verified.add(v.entry()));
+        assertThat(verified).containsExactlyElementsOf(real);
+        assertThat(chain.drainPassedOver()).extracting(PassedOver::sequence).containsExactly(1_500L, 10L);
+        assertThat(chain.pending()).isZero();
     }
 }

@@ -173,6 +173,39 @@ class LedgerStateTest {
         }
     }
 
+    static Event.Builder refuse(String service) {
+        return Event.newBuilder().setAllocationRefused(io.ledgerlb.events.v1.AllocationRefused.newBuilder()
+                .setService(svc(service)).setReason("NoAvailableIP"));
+    }
+
+    @Test
+    void aRefusedServiceWaitsFromItsFirstRefusalUntilItGetsAnIpOrItsWaitEndsAndSnapshotsKeepIt() throws Exception {
+        List<Event.Builder> h = new ArrayList<>(HISTORY);        // sequences 1-8; b holds 10.99.0.2
+        h.add(refuse("w"));                                        // 9: w waits
+        h.add(refuse("x"));                                        // 10: x waits
+        h.add(refuse("w"));                                        // 11: still since 9
+        h.add(refuse("b"));                                        // 12: b holds an IP, does not wait
+        h.add(assign("x", "10.99.0.7"));                           // 13: x served
+        h.add(refuse("y"));                                        // 14
+        h.add(Event.newBuilder().setWaitEnded(io.ledgerlb.events.v1.WaitEnded.newBuilder()
+                .setService(svc("y")).setReason("ServiceDeleted"))); // 15: y deleted
+        List<LedgerEntry> entries = chain(h);
+        assertThat(fold(entries.subList(0, 10)).waiting()).containsOnly(java.util.Map.entry(key("w"), 9L),
+                java.util.Map.entry(key("x"), 10L));
+        assertThat(fold(entries.subList(0, 14)).waiting()).containsOnly(java.util.Map.entry(key("w"), 9L),
+                java.util.Map.entry(key("y"), 14L));
+        LedgerState full = fold(entries);
+        assertThat(full.waiting()).containsOnly(java.util.Map.entry(key("w"), 9L));
+        for (int cut = 0; cut <= entries.size(); cut++) {
+            LedgerState head = fold(entries.subList(0, cut));
+            LedgerState resumed = LedgerState.fromSnapshot(StateSnapshot.parseFrom(head.toSnapshot().toByteArray()));
+            assertThat(resumed.waiting()).as("snapshot at %d", cut).isEqualTo(head.waiting());
+            entries.subList(cut, entries.size()).forEach(resumed::apply);
+            assertThat(resumed).as("snapshot at %d + tail", cut).isEqualTo(full);
+        }
+        assertThat(full.copy()).isEqualTo(full);
+    }
+
     private static ServiceKey key(String name) {
         return new ServiceKey("default", name);
     }

@@ -179,6 +179,7 @@ class ForgeryTest {
                 }
             })) {
                 assertThat(follower.awaitSequence(6, Duration.ofSeconds(30))).isTrue();
+                KafkaLedger.Tip beforeAttack = ledger.verifiedTip();
                 List<Forged> forged = attack.run(new LedgerAttacker(ledger));
 
                 // nothing of it is applied, nor stops anything: the running writer's next entry is
@@ -191,6 +192,13 @@ class ForgeryTest {
                     restarted.append(List.of(assign("after", "10.99.1.2")));
                 }
                 assertThat(follower.awaitSequence(8, Duration.ofSeconds(30))).isTrue();
+                // a tip walked on from the one before the attack is the tip a whole walk finds
+                KafkaLedger.Tip whole = ledger.verifiedTip();
+                KafkaLedger.Tip walkedOn = ledger.verifiedTipAfter(beforeAttack);
+                assertThat(whole.sequence()).isEqualTo(8);
+                assertThat(walkedOn.sequence()).isEqualTo(whole.sequence());
+                assertThat(walkedOn.hash()).isEqualTo(whole.hash());
+                assertThat(walkedOn.offset()).isEqualTo(whole.offset());
                 LedgerState state = follower.withState(LedgerState::copy);
                 assertThat(state.isAssigned("10.99.1.1")).isTrue();
                 assertThat(state.isAssigned("10.99.1.2")).isTrue();

@@ -275,6 +275,31 @@ abstract class LedgerContract {
         }
     }
 
+    @Test
+    void aPointOlderThanTheSnapshotsSqliteKeepsStartsFromTheTopicsSnapshot() throws Exception {
+        try (KafkaLedger ledger = KafkaLedger.open(config("topic-snapshots").withSqlite(dir.resolve("ledger.db")));
+             KafkaLedgerWriter writer = ledger.openWriter("test")) {
+            int snapshots = io.ledgerlb.ledger.sqlite.SnapshotStore.KEPT + 2; // SQLite keeps only the newest
+            for (int i = 0; i < snapshots; i++) {
+                writer.append(assignments(i * 10, 10));
+                writer.takeSnapshot(ledger.stateAt(writer.lastSequence())); // covers 11, 22, 33, ... (a pool first)
+            }
+            List<LedgerEntry> all = readAll(ledger);
+            assertThat(ledger.database().orElseThrow().snapshotSequencesNewestFirst(25)).isEmpty();
+
+            assertThat(ledger.newestSnapshot(25)).isEqualTo(22); // on the topic only
+            assertThat(ledger.newestSnapshot(10)).isZero();
+            assertThat(ledger.stateAt(25)).isEqualTo(fold(all.subList(0, 25)));
+            LedgerState at12 = ledger.stateAt(12);
+            assertThat(ledger.stateAt(40, at12)).isEqualTo(fold(all.subList(0, 40))); // restored past at12
+
+            writer.append(assignments(snapshots * 10, 5));
+            writer.takeSnapshot(ledger.stateAt(writer.lastSequence())); // read by the topic's index as it grows
+            assertThat(ledger.snapshotTopic().sequencesNewestFirst(Long.MAX_VALUE))
+                    .startsWith(writer.lastSequence() - 1, 77L).endsWith(11L);
+        }
+    }
+
     // ---- SQLite: journal, snapshots, recovery
 
     @TempDir

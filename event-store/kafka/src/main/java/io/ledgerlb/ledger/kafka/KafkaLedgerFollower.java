@@ -103,16 +103,11 @@ final class KafkaLedgerFollower implements LedgerFollower {
             SignedChain chain = new SignedChain(keys, state.sequence(), state.lastHash());
             long endAtStart = events.endOffset(c);
             log.info("following {} from sequence {} (offset {})", ledger.config().eventsTopic(), state.sequence(), from);
-            try (ReadAhead records = ReadAhead.open(c, events.partition(), from, Long.MAX_VALUE)) {
+            try (ReadAhead records = ReadAhead.open(c, events.partition(), from, Long.MAX_VALUE, keys)) {
                 while (running) {
                     ReadAhead.Batch batch = records.next();
                     for (ReadAhead.Decoded record : batch.records()) {
-                        LedgerEntry entry = record.entry();
-                        if (entry == null) {
-                            chain.acceptUndecodable(record.error(), record.offset());
-                        } else {
-                            chain.accept(entry, record.offset(), record.hashValid());
-                        }
+                        record.feed(chain);
                     }
                     for (SignedChain.Verified verified : chain.settle()) {
                         if (!fold(verified.entry())) {

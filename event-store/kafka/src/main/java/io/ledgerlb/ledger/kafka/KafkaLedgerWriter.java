@@ -171,11 +171,7 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         }
         SignedChain chain = new SignedChain(chainKeys, lastSequence, lastHash);
         events.scanDecoded(consumer, from, to, record -> {
-            if (record.entry() == null) {
-                chain.acceptUndecodable(record.error(), record.offset());
-            } else {
-                chain.accept(record.entry(), record.offset(), record.hashValid());
-            }
+            record.feed(chain);
             return true;
         });
         chain.settle();

@@ -49,6 +49,58 @@ final class SnapshotTopic {
         return new ProducerRecord<>(topic, 0, key, snapshot.state(), headers);
     }
 
+    /** Where this ledger's snapshots sit on the topic: sequence to offset, read up to {@link #indexedTo}. */
+    private final java.util.NavigableMap<Long, Long> offsets = new java.util.TreeMap<>();
+    private long indexedTo;
+
+    /**
+     * The sequences of this ledger's snapshots on the topic at or before {@code maxSequence},
+     * newest first: the topic is read once, then only what it gained, so that finding the snapshot
+     * nearest a point does not read every snapshot again.
+     */
+    synchronized List<Long> sequencesNewestFirst(long maxSequence) {
+        try (Consumer<byte[], byte[]> consumer = records.open()) {
+            long begin = records.beginOffset(consumer);
+            offsets.values().removeIf(offset -> offset < begin); // removed by compaction or retention
+            long end = records.endOffset(consumer);
+            records.scan(consumer, Math.max(begin, indexedTo), end, record -> {
+                if (Arrays.equals(record.key(), key)) {
+                    StoredSnapshot snapshot = parse(record);
+                    if (snapshot != null) {
+                        offsets.put(snapshot.sequence(), record.offset());
+                    }
+                }
+                return true;
+            });
+            indexedTo = end;
+        } catch (LedgerFormatException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        return List.copyOf(offsets.headMap(maxSequence, true).descendingKeySet());
+    }
+
+    /** One snapshot found by {@link #sequencesNewestFirst}; empty when the topic no longer holds it. */
+    synchronized java.util.Optional<StoredSnapshot> load(long sequence) {
+        Long offset = offsets.get(sequence);
+        if (offset == null) {
+            return java.util.Optional.empty();
+        }
+        StoredSnapshot[] found = {null};
+        try (Consumer<byte[], byte[]> consumer = records.open()) {
+            records.scan(consumer, offset, Math.min(offset + 1, records.endOffset(consumer)), record -> {
+                StoredSnapshot snapshot = record.offset() == offset && Arrays.equals(record.key(), key) ? parse(record) : null;
+                found[0] = snapshot != null && snapshot.sequence() == sequence ? snapshot : null;
+                return false;
+            });
+        } catch (LedgerFormatException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        if (found[0] == null) {
+            offsets.remove(sequence);
+        }
+        return java.util.Optional.ofNullable(found[0]);
+    }
+
     /** The snapshots of this ledger on the topic (compaction may have removed older ones), newest first. */
     List<StoredSnapshot> newestFirst(long maxSequence) {
         List<StoredSnapshot> found = new ArrayList<>();

@@ -1,11 +1,12 @@
 package io.ledgerlb.speaker.bgp.gobgp;
 
-import io.ledgerlb.net.LargeCommunity;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.gobgp.Addresses;
 import io.ledgerlb.gobgp.lab.BgpLab;
 import io.ledgerlb.gobgp.lab.BirdRoutes;
 import io.ledgerlb.gobgp.lab.Commands;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
@@ -86,7 +87,7 @@ class GoBgpBackendLabTest {
                 .containsEntry("BGP.local_pref", "120").containsEntry("BGP.community", "(64512,50)")
                 .containsEntry("BGP.large_community", "(64512, 5, 0)").containsEntry("BGP.origin", "IGP");
         String v6NextHop = birdRoutes("v6").get("2001:db8::50/128").get("BGP.next_hop").split(" ")[0];
-        assertThat(Addresses.parse(v6NextHop)).isEqualTo(lab.gobgpV6);
+        assertThat(IpAddress.parseInet(v6NextHop)).isEqualTo(lab.gobgpV6);
 
         v4.set(List.of());
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(birdRoutes("v4")).doesNotContainKey("192.0.2.50/32"));

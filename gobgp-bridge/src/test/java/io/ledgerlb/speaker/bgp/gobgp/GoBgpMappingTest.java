@@ -4,10 +4,11 @@ import io.ledgerlb.gobgp.Addresses;
 import io.ledgerlb.gobgp.DesiredPath;
 import io.ledgerlb.gobgp.DesiredPeer;
 import io.ledgerlb.gobgp.RouteFamily;
-import io.ledgerlb.speaker.bgp.Advertisement;
-import io.ledgerlb.speaker.bgp.BgpPeerConfig;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
+import io.ledgerlb.speaker.bgp.Advertisement;
+import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.NextHops;
 import org.junit.jupiter.api.Test;
 
@@ -23,8 +24,8 @@ class GoBgpMappingTest {
     private static final NextHops UNSPECIFIED = new NextHops(Optional.empty(), Optional.empty());
 
     private static BgpPeerConfig peer(long myAsn, boolean multihop) {
-        return new BgpPeerConfig("r1", myAsn, 65001, Addresses.parse("192.0.2.1"), 1179, Optional.of(Addresses.parse("192.0.2.9")),
-                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(2), Addresses.parse("192.0.2.9"), multihop, true,
+        return new BgpPeerConfig("r1", myAsn, 65001, IpAddress.parseInet("192.0.2.1"), 1179, Optional.of(IpAddress.parseInet("192.0.2.9")),
+                Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(2), IpAddress.parseInet("192.0.2.9"), multihop, true,
                 Optional.of("pw"));
     }
 
@@ -33,7 +34,7 @@ class GoBgpMappingTest {
         DesiredPeer same = GoBgpMapping.peer(peer(64512, false), 64512, UNSPECIFIED);
         assertThat(same.localAsn()).isZero();
         assertThat(same.port()).isEqualTo(1179);
-        assertThat(same.localAddress()).contains(Addresses.parse("192.0.2.9"));
+        assertThat(same.localAddress()).contains(IpAddress.parseInet("192.0.2.9"));
         assertThat(same.holdTime()).isEqualTo(Duration.ofSeconds(30));
         assertThat(same.keepalive()).isEqualTo(Duration.ofSeconds(10));
         assertThat(same.connectRetry()).isEqualTo(Duration.ofSeconds(2));
@@ -57,16 +58,16 @@ class GoBgpMappingTest {
     void theNextHopIsLeftToGobgpdUnlessOneIsGiven() {
         Advertisement ad = new Advertisement(IpPrefix.parse("198.51.100.7/32"), 150L, List.of(7L), List.of(new LargeCommunity(1, 2, 3)));
         DesiredPath derived = GoBgpMapping.path(ad, UNSPECIFIED);
-        assertThat(derived.nextHop()).isEqualTo(Addresses.parse("0.0.0.0"));
+        assertThat(derived.nextHop()).isEqualTo(IpAddress.parseInet("0.0.0.0"));
         assertThat(derived.localPref()).isEqualTo(150L);
         assertThat(derived.communities()).containsExactly(7L);
         assertThat(derived.largeCommunities()).containsExactly(new LargeCommunity(1, 2, 3));
         assertThat(derived.origin()).isEqualTo(DesiredPath.Origin.IGP);
 
-        NextHops fixed = new NextHops(Optional.of((Inet4Address) Addresses.parse("192.0.2.9")), Optional.empty());
-        assertThat(GoBgpMapping.path(ad, fixed).nextHop()).isEqualTo(Addresses.parse("192.0.2.9"));
+        NextHops fixed = new NextHops(Optional.of((Inet4Address) IpAddress.parseInet("192.0.2.9")), Optional.empty());
+        assertThat(GoBgpMapping.path(ad, fixed).nextHop()).isEqualTo(IpAddress.parseInet("192.0.2.9"));
         Advertisement v6 = Advertisement.of(IpPrefix.parse("2001:db8::7/128"));
-        assertThat(GoBgpMapping.path(v6, fixed).nextHop()).isEqualTo(Addresses.parse("::"));
+        assertThat(GoBgpMapping.path(v6, fixed).nextHop()).isEqualTo(IpAddress.parseInet("::"));
     }
 
     @Test
@@ -84,19 +85,19 @@ class GoBgpMappingTest {
         BgpPeerConfig v6Peer = peerAt("2001:db8::1", true);
         assertThat(GoBgpMapping.families(v4Peer, UNSPECIFIED)).containsExactly(RouteFamily.IPV4_UNICAST);
         assertThat(GoBgpMapping.families(v6Peer, UNSPECIFIED)).containsExactly(RouteFamily.IPV6_UNICAST);
-        NextHops v6Known = new NextHops(Optional.empty(), Optional.of(Addresses.parse("2001:db8::9")));
+        NextHops v6Known = new NextHops(Optional.empty(), Optional.of(IpAddress.parseInet("2001:db8::9")));
         assertThat(GoBgpMapping.families(v4Peer, v6Known)).containsExactlyInAnyOrder(RouteFamily.values());
         assertThat(GoBgpMapping.families(v6Peer, v6Known)).containsExactly(RouteFamily.IPV6_UNICAST);
         assertThat(GoBgpMapping.families(peerAt("192.0.2.1", false), v6Known)).containsExactly(RouteFamily.IPV4_UNICAST);
         assertThat(GoBgpMapping.path(Advertisement.of(IpPrefix.parse("2001:db8::7/128")), v6Known).nextHop())
-                .isEqualTo(Addresses.parse("2001:db8::9"));
+                .isEqualTo(IpAddress.parseInet("2001:db8::9"));
     }
 
     /** GTSM: gobgpd's ttl-security with the lowest TTL accepted, 256 − hops; never together with multihop. */
     @Test
     void gtsmBecomesGobgpdsTtlSecurity() {
-        BgpPeerConfig gtsm = new BgpPeerConfig("r1", 64512, 65001, Addresses.parse("192.0.2.1"), 179, Optional.empty(),
-                Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(2), Addresses.parse("192.0.2.9"), true, false,
+        BgpPeerConfig gtsm = new BgpPeerConfig("r1", 64512, 65001, IpAddress.parseInet("192.0.2.1"), 179, Optional.empty(),
+                Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(2), IpAddress.parseInet("192.0.2.9"), true, false,
                 Optional.empty(), 2);
         DesiredPeer mapped = GoBgpMapping.peer(gtsm, 64512, UNSPECIFIED);
         assertThat(mapped.ttlMin()).isEqualTo(254);
@@ -105,7 +106,7 @@ class GoBgpMappingTest {
     }
 
     private static BgpPeerConfig peerAt(String address, boolean dualStack) {
-        return new BgpPeerConfig("r1", 64512, 65001, Addresses.parse(address), 179, Optional.empty(), Duration.ofSeconds(30),
-                Duration.ZERO, Duration.ofSeconds(2), Addresses.parse("192.0.2.9"), false, false, Optional.empty(), 0, dualStack);
+        return new BgpPeerConfig("r1", 64512, 65001, IpAddress.parseInet(address), 179, Optional.empty(), Duration.ofSeconds(30),
+                Duration.ZERO, Duration.ofSeconds(2), IpAddress.parseInet("192.0.2.9"), false, false, Optional.empty(), 0, dualStack);
     }
 }

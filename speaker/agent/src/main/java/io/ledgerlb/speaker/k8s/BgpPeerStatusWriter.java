@@ -6,18 +6,15 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.ledgerlb.kube.Conditions;
+import io.ledgerlb.kube.Conditions.Condition;
 import io.ledgerlb.kube.EventRecorder;
 import io.ledgerlb.kube.EventRecorder.Note;
 import io.ledgerlb.kube.WriteRetries;
 import java.net.HttpURLConnection;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * node (its message names no node). What concerns one node alone (a {@code sourceAddress} it does
  * not have, a session that fails there) goes into an Event naming the node, never into a condition.
  * A speaker writes only when what it finds changed, merging by type into a fresh read that carries
- * the resourceVersion (a conflict is read again and retried), and finds the condition already
+ * the resourceVersion (a conflict is read again and retried; {@link Conditions}, as the allocator
+ * writes its {@code Valid}), and finds the condition already
  * written when another speaker was first. While their views differ (a Secret just created, read by
  * one speaker and not yet by another) each writes its own change once, so the condition ends as
  * the last one to look found it, which is what they all find once they agree.
@@ -57,9 +55,6 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
     public static final ResourceDefinitionContext BGP_PEER = new ResourceDefinitionContext.Builder()
             .withGroup("metallb.io").withVersion("v1beta2").withKind("BGPPeer").withPlural("bgppeers")
             .withNamespaced(true).build();
-
-    /** One condition this speaker sets on a BGPPeer. */
-    public record Condition(String type, boolean status, String reason, String message) {}
 
     /** {@value #RESOLVED}=True. */
     public static Condition resolved() {
@@ -189,85 +184,25 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
     }
 
     private void write(GenericKubernetesResource object, List<Condition> conditions) {
-        for (int attempt = 1; ; attempt++) {
-            Map<String, Object> status = statusOf(object);
-            List<Map<String, Object>> merged = conditionsOf(status);
-            boolean changed = false;
-            for (Condition wanted : conditions) {
-                Map<String, Object> current = merged.stream().filter(c -> wanted.type().equals(c.get("type"))).findFirst().orElse(null);
-                if (current != null && Objects.equals(current.get("status"), statusText(wanted))
-                        && Objects.equals(current.get("reason"), wanted.reason())
-                        && Objects.equals(current.get("message"), wanted.message())) {
-                    continue;
-                }
-                Map<String, Object> next = condition(wanted, current, object.getMetadata().getGeneration());
-                if (current == null) {
-                    merged.add(next);
-                } else {
-                    merged.set(merged.indexOf(current), next);
-                }
-                changed = true;
-            }
-            if (!changed) {
-                return;
-            }
-            status.put("conditions", merged);
-            object.setAdditionalProperty("status", status);
-            try {
-                client.genericKubernetesResources(BGP_PEER).inNamespace(object.getMetadata().getNamespace())
-                        .resource(object).updateStatus();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT || attempt == 3) {
-                    throw e;
-                }
-                object = client.genericKubernetesResources(BGP_PEER).inNamespace(object.getMetadata().getNamespace())
-                        .withName(object.getMetadata().getName()).get();
-                if (object == null) {
-                    return;
-                }
-                continue;
-            }
-            for (Condition c : conditions) {
-                log.atInfo().addKeyValue("event", "bgpPeerCondition").addKeyValue("peer", object.getMetadata().getName())
-                        .addKeyValue("type", c.type()).addKeyValue("status", c.status()).addKeyValue("reason", c.reason())
-                        .log(c.message());
-            }
+        Long generation = object.getMetadata().getGeneration();
+        GenericKubernetesResource written = Conditions.writeStatus(
+                client.genericKubernetesResources(BGP_PEER).inNamespace(object.getMetadata().getNamespace()),
+                object.getMetadata().getName(), object, status -> {
+                    List<Map<String, Object>> merged = Conditions.merged(status, conditions, generation);
+                    if (merged == null) {
+                        return null;
+                    }
+                    status.put("conditions", merged);
+                    return status;
+                });
+        if (written == null) {
             return;
         }
-    }
-
-    private static String statusText(Condition c) {
-        return c.status() ? "True" : "False";
-    }
-
-    private static Map<String, Object> condition(Condition wanted, Map<String, Object> current, Long generation) {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("type", wanted.type());
-        c.put("status", statusText(wanted));
-        c.put("reason", wanted.reason());
-        c.put("message", wanted.message());
-        if (generation != null) {
-            c.put("observedGeneration", generation);
+        for (Condition c : conditions) {
+            log.atInfo().addKeyValue("event", "bgpPeerCondition").addKeyValue("peer", object.getMetadata().getName())
+                    .addKeyValue("type", c.type()).addKeyValue("status", c.status()).addKeyValue("reason", c.reason())
+                    .log(c.message());
         }
-        boolean sameStatus = current != null && c.get("status").equals(current.get("status")) && current.get("lastTransitionTime") != null;
-        c.put("lastTransitionTime", sameStatus ? current.get("lastTransitionTime")
-                : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
-        return c;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> statusOf(GenericKubernetesResource object) {
-        Object status = object.getAdditionalProperties().get("status");
-        return status instanceof Map<?, ?> m ? new LinkedHashMap<>((Map<String, Object>) m) : new LinkedHashMap<>();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> conditionsOf(Map<String, Object> status) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        if (status.get("conditions") instanceof List<?> list) {
-            list.stream().filter(Map.class::isInstance).forEach(c -> out.add((Map<String, Object>) c));
-        }
-        return out;
     }
 
     @Override

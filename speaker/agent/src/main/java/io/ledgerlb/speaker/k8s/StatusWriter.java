@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.ledgerlb.kube.EventRecorder;
 import io.ledgerlb.kube.EventRecorder.Note;
+import io.ledgerlb.kube.RetryingWriter;
 import io.ledgerlb.kube.WriteRetries;
 import io.ledgerlb.ledger.state.ServiceKey;
 import io.ledgerlb.speaker.owner.L2Assignment;
@@ -23,8 +24,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Tells users which node announces a Service: one status object per Service this node announces
@@ -34,10 +33,9 @@ import org.slf4j.LoggerFactory;
  * What an object says besides node and Service is a set of names ("details"): interfaces for
  * Layer 2, BGPPeers for BGP. Runs on a thread of its own so that the API server never slows
  * announcing down; a write the API refuses is tried again per object with a growing delay
- * ({@link WriteRetries}), writing what is wanted by then.
+ * ({@link RetryingWriter}, as the allocator writes Services), writing what is wanted by then.
  */
 public final class StatusWriter<T extends CustomResource<Void, ? extends ServiceStatusFields>> implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(StatusWriter.class);
 
     /** What differs between the kinds: the type, the object name's prefix, the protocol the event names, the details. */
     private record Kind<T>(Class<T> type, String namePrefix, String protocol,
@@ -54,7 +52,7 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
     private final String namespace;
     private final Kind<T> kind;
     private final ScheduledExecutorService thread;
-    private final WriteRetries<String> retries;
+    private final RetryingWriter<String> writer;
     private final EventRecorder events;
     /** Status object namespace/name → what it says, as written. */
     private final Map<String, T> written = new HashMap<>();
@@ -80,7 +78,7 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
         this.namespace = namespace;
         this.kind = kind;
         this.thread = WriteRetries.writerThread(kind.protocol() + "-status-writer");
-        this.retries = new WriteRetries<>(thread);
+        this.writer = new RetryingWriter<>(thread, kind.type().getSimpleName(), key -> key, this::write);
         this.events = SpeakerEvents.recorder(client, node);
     }
 
@@ -184,31 +182,34 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
             }
         });
         if (all || !listed) {
+            writer.writeNow(LISTING);
+        } else {
+            keys.forEach(writer::writeNow);
+        }
+    }
+
+    /** What {@link #writer} writes: the listing (and then every object), or one object. */
+    private void write(String key) {
+        if (LISTING.equals(key)) {
             syncAll();
         } else {
-            keys.forEach(this::sync);
+            sync(key);
         }
     }
 
     private void syncAll() {
         if (!listed) {
-            try {
-                client.resources(kind.type()).inNamespace(namespace)
-                        .withLabel(ServiceL2Status.NODE_LABEL, node).list().getItems()
-                        .forEach(s -> written.put(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s));
-                listed = true;
-                retries.done(LISTING);
-            } catch (KubernetesClientException e) {
-                notWritten(LISTING, e, retries.failed(LISTING, k -> syncAll()));
-                return;
-            }
+            client.resources(kind.type()).inNamespace(namespace)
+                    .withLabel(ServiceL2Status.NODE_LABEL, node).list().getItems()
+                    .forEach(s -> written.put(s.getMetadata().getNamespace() + "/" + s.getMetadata().getName(), s));
+            listed = true;
         }
         Set<String> keys = new TreeSet<>(written.keySet());
         keys.addAll(wanted.keySet());
-        keys.forEach(this::sync);
+        keys.forEach(writer::writeNow);
     }
 
-    /** Makes one status object what is wanted now; a refused write is tried again later. */
+    /** Makes one status object what is wanted now; a refusal is thrown to {@link #writer}, which tries again later. */
     private void sync(String key) {
         Wanted want = wanted.get(key);
         T old = written.get(key);
@@ -228,21 +229,13 @@ public final class StatusWriter<T extends CustomResource<Void, ? extends Service
                     nodeAssigned(key, want.service(), want.uid());
                 }
             }
-            retries.done(key);
         } catch (KubernetesClientException e) {
             if (want == null && e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
                 written.remove(key); // already gone
-                retries.done(key);
                 return;
             }
-            notWritten(key, e, retries.failed(key, this::sync));
+            throw e;
         }
-    }
-
-    private void notWritten(String key, KubernetesClientException e, long retryMillis) {
-        log.atWarn().addKeyValue("event", "statusNotWritten").addKeyValue("kind", kind.type().getSimpleName())
-                .addKeyValue("object", key).addKeyValue("retryMillis", retryMillis).addKeyValue("error", e.getMessage())
-                .setCause(e).log("could not write a Service status; will retry");
     }
 
     T status(ServiceKey service, Set<String> details) {

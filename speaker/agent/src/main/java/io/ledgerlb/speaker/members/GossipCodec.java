@@ -1,5 +1,7 @@
 package io.ledgerlb.speaker.members;
 
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -71,12 +73,14 @@ final class GossipCodec {
         for (int i = 0; i < count; i++) {
             String name = in.readUTF();
             String host = in.readUTF();
-            if (!host.matches("[0-9A-Fa-f:.]+")) {
+            InetAddress address;
+            try {
+                address = IpAddress.parseInet(host);
+            } catch (InvalidAddressException e) {
                 throw new IOException("member address is not an IP literal: " + host);
             }
             int port = in.readUnsignedShort();
-            // an IP literal: getByName does no lookup for it
-            members.add(new MemberState(name, new InetSocketAddress(InetAddress.getByName(host), port),
+            members.add(new MemberState(name, new InetSocketAddress(address, port),
                     in.readLong(), in.readLong(), in.readBoolean()));
         }
         return members;

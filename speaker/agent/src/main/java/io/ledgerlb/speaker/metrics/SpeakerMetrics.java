@@ -1,13 +1,11 @@
 package io.ledgerlb.speaker.metrics;
 
-import com.sun.net.httpserver.HttpServer;
+import io.ledgerlb.kube.endpoint.MetricsEndpoint;
 import io.ledgerlb.kube.endpoint.MetricsEndpointOptions;
+import io.ledgerlb.kube.metrics.PrometheusText;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -20,10 +18,10 @@ import java.util.function.Supplier;
  * {@code metallb_layer2_requests_received}, {@code metallb_layer2_responses_sent},
  * {@code metallb_layer2_gratuitous_sent} (counters by {@code ip}) and
  * {@code metallb_speaker_announced} (1 for each IP, node, protocol and service announced).
- * Rendered in the Prometheus text format by hand, because client libraries now add
- * {@code _total} to counter names and MetalLB's have none. Everything else (the BGP sessions'
- * {@code metallb_bgp_*}, the speaker's health) lives in {@link #registry()} and is scraped
- * after these.
+ * Rendered in the Prometheus text format by hand ({@link PrometheusText}), because client
+ * libraries now add {@code _total} to counter names and MetalLB's have none. Everything else (the
+ * BGP sessions' {@code metallb_bgp_*}, the speaker's health, the JVM) lives in {@link #registry()}
+ * and is scraped after these, on the process's {@link MetricsEndpoint}.
  */
 public final class SpeakerMetrics {
     public static final String REQUESTS = "metallb_layer2_requests_received";
@@ -36,9 +34,9 @@ public final class SpeakerMetrics {
 
     private final Map<String, Map<String, LongAdder>> counters = new ConcurrentHashMap<>();
     private final Set<String> announced = ConcurrentHashMap.newKeySet();
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
     private volatile Supplier<Map<String, Long>> membershipDropped = Map::of;
-    private HttpServer server;
+    private MetricsEndpoint endpoint;
     private volatile boolean ready;
     private volatile boolean live = true;
 
@@ -68,7 +66,7 @@ public final class SpeakerMetrics {
     }
 
     public void announced(String ip, String node, String protocol, String service, boolean on) {
-        String labels = "ip=\"" + ip + "\",node=\"" + node + "\",protocol=\"" + protocol + "\",service=\"" + service + "\"";
+        String labels = PrometheusText.labels("ip", ip, "node", node, "protocol", protocol, "service", service);
         if (on) {
             announced.add(labels);
         } else {
@@ -81,30 +79,31 @@ public final class SpeakerMetrics {
         membershipDropped = byReason;
     }
 
+    /** What {@code /metrics} shows. */
     public String render() {
-        StringBuilder out = new StringBuilder();
+        return metalLbText() + registry.scrape();
+    }
+
+    /** The families written by hand, under MetalLB's names. */
+    String metalLbText() {
+        PrometheusText out = new PrometheusText();
         counter(out, REQUESTS, "Number of layer2 requests received for owned IPs");
         counter(out, RESPONSES, "Number of layer2 responses sent for owned IPs in response to requests");
         counter(out, GRATUITOUS, "Number of gratuitous layer2 packets sent for owned IPs as a result of failovers");
-        out.append("# HELP ").append(LEDGER_PASSED_OVER).append(" Ledger records passed over, never applied: forged, replayed, reordered or not signed\n");
-        out.append("# TYPE ").append(LEDGER_PASSED_OVER).append(" counter\n");
-        out.append(LEDGER_PASSED_OVER).append(' ').append(value(LEDGER_PASSED_OVER, "")).append('\n');
-        out.append("# HELP ").append(ANNOUNCED).append(" Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.\n");
-        out.append("# TYPE ").append(ANNOUNCED).append(" gauge\n");
-        announced.stream().sorted().forEach(l -> out.append(ANNOUNCED).append('{').append(l).append("} 1\n"));
-        out.append("# HELP ").append(MEMBERSHIP_DROPPED).append(" Membership datagrams not believed: unauthenticated, replayed, stale or implausible\n");
-        out.append("# TYPE ").append(MEMBERSHIP_DROPPED).append(" counter\n");
+        out.family(LEDGER_PASSED_OVER, "counter", "Ledger records passed over, never applied: forged, replayed, reordered or not signed")
+                .sample(LEDGER_PASSED_OVER, "", value(LEDGER_PASSED_OVER, ""));
+        out.family(ANNOUNCED, "gauge", "Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.");
+        announced.stream().sorted().forEach(labels -> out.sample(ANNOUNCED, labels, 1));
+        out.family(MEMBERSHIP_DROPPED, "counter", "Membership datagrams not believed: unauthenticated, replayed, stale or implausible");
         new TreeMap<>(membershipDropped.get()).forEach((reason, v) ->
-                out.append(MEMBERSHIP_DROPPED).append("{reason=\"").append(reason).append("\"} ").append(v).append('\n'));
-        out.append(registry.scrape());
+                out.sample(MEMBERSHIP_DROPPED, PrometheusText.labels("reason", reason), v));
         return out.toString();
     }
 
-    private void counter(StringBuilder out, String name, String help) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(" counter\n");
+    private void counter(PrometheusText out, String name, String help) {
+        out.family(name, "counter", help);
         new TreeMap<>(counters.getOrDefault(name, Map.of())).forEach((ip, v) ->
-                out.append(name).append("{ip=\"").append(ip).append("\"} ").append(v.sum()).append('\n'));
+                out.sample(name, PrometheusText.labels("ip", ip), v.sum()));
     }
 
     /** Serves {@code /metrics}, {@code /healthz} and {@code /readyz} on the port (0: none), on every address. */
@@ -112,34 +111,17 @@ public final class SpeakerMetrics {
         serve(MetricsEndpointOptions.of("0.0.0.0", null, null), port);
     }
 
-    /** Serves {@code /metrics}, {@code /healthz} and {@code /readyz} where {@code endpoint} says, on the port (0: none). */
-    public void serve(MetricsEndpointOptions endpoint, int port) throws IOException {
+    /** Serves {@code /metrics}, {@code /healthz} and {@code /readyz} where {@code options} say, on the port (0: none). */
+    public void serve(MetricsEndpointOptions options, int port) throws IOException {
         if (port <= 0) {
             return;
         }
-        server = endpoint.open(port);
-        server.createContext("/metrics", exchange -> {
-            byte[] body = render().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            exchange.sendResponseHeaders(200, body.length);
-            try (OutputStream os = exchange.getResponseBody()) {
-                os.write(body);
-            }
-        });
-        server.createContext("/healthz", exchange -> {
-            exchange.sendResponseHeaders(live ? 200 : 503, -1);
-            exchange.close();
-        });
-        server.createContext("/readyz", exchange -> {
-            exchange.sendResponseHeaders(ready ? 200 : 503, -1);
-            exchange.close();
-        });
-        server.start();
+        this.endpoint = new MetricsEndpoint(options.open(port), registry, this::metalLbText, () -> live, () -> ready);
     }
 
     public void stop() {
-        if (server != null) {
-            server.stop(0);
+        if (endpoint != null) {
+            endpoint.close();
         }
         registry.close();
     }

@@ -1,13 +1,13 @@
 package io.ledgerlb.speaker.bgp;
 
-import io.ledgerlb.net.IpPrefix;
-import io.ledgerlb.net.LargeCommunity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.ledgerlb.gobgp.lab.BgpLab;
 import io.ledgerlb.gobgp.lab.BirdRoutes;
 import io.ledgerlb.gobgp.lab.Commands;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.gobgp.GoBgpBackend;
 import io.ledgerlb.speaker.bgp.gobgp.GoBgpSettings;
 import io.ledgerlb.speaker.bgp.nativ.BirdRouter;

@@ -21,6 +21,10 @@ import io.ledgerlb.speaker.k8s.ServiceL2Status;
 import io.ledgerlb.speaker.l2.Frames;
 import io.ledgerlb.speaker.l2.MacAddress;
 import io.ledgerlb.lab.NetnsLab;
+import io.ledgerlb.lab.SilentPeerMain;
+import io.ledgerlb.lab.SlowApiDispatcher;
+import io.ledgerlb.events.v1.BgpAdvertisementDefined;
+import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.speaker.lab.NetnsMain;
 import io.ledgerlb.speaker.lab.Relay;
 import io.ledgerlb.speaker.owner.Ledgers;
@@ -62,6 +66,7 @@ class Layer2NetnsTest {
     static KafkaLedger ledger;
     static LedgerWriter writer;
     static KubernetesMockServer kube;
+    static SlowApiDispatcher api;
     static KubernetesClient client;
     static final List<Relay> relays = new ArrayList<>();
     static final Map<String, Process> speakers = new HashMap<>();
@@ -102,7 +107,8 @@ class Layer2NetnsTest {
                 Ledgers.assign("web", WEB_V6, "p", false),
                 Ledgers.assign("local", LOCAL_V4, "p", true));
 
-        kube = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        api = new SlowApiDispatcher(new KubernetesCrudDispatcher());
+        kube = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), api, false);
         kube.init(InetAddress.getByName("127.0.0.1"), 0);
         client = kube.createClient();
         for (String node : NODES) {
@@ -357,6 +363,57 @@ class Layer2NetnsTest {
                 .isGreaterThan(before);
         assertThat(oldLog).contains("\"event\":\"shutdown\"");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(neighbour(WEB_V4)).isEqualTo(mac(next)));
+    }
+
+    /**
+     * Layer 2 is held up neither by BGP nor by the API server: every speaker has a BGP peer that
+     * accepted the connection and reads nothing, and one whose SYNs are dropped; the API server
+     * answers nothing for ten minutes. A killed owner's IP still moves to the next owner, whose
+     * sessions are still not up and whose API requests are still unanswered.
+     */
+    @Test
+    @Order(7)
+    void aFailoverIsHeldUpNeitherBySilentOrUnreachableBgpPeersNorByTheApiServer() throws Exception {
+        for (String node : NODES) {
+            if (!speakers.get(node).isAlive()) {
+                startSpeaker(node);
+            }
+        }
+        String owner = ownerOf(WEB_V4, NODES);
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(neighbour(WEB_V4)).isEqualTo(mac(owner)));
+
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        lab.spawn("c", List.of(java, "-Xmx32m", "-XX:+UseSerialGC", "-cp", cp, SilentPeerMain.class.getName(), "10.99.1.100", "179"),
+                "silent-peer.log");
+        for (String node : NODES) {
+            lab.exec(node, "ip", "route", "add", "10.99.9.0/24", "via", "10.99.0.100"); // c forwards nothing: SYNs vanish
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> lab.log("silent-peer.log").contains("listening"));
+        append(Event.newBuilder().setBgpPeerDefined(BgpPeerDefined.newBuilder().setName("silent").setMyAsn(64512)
+                        .setPeerAsn(64513).setPeerAddress("10.99.1.100")),
+                Event.newBuilder().setBgpPeerDefined(BgpPeerDefined.newBuilder().setName("unreachable").setMyAsn(64512)
+                        .setPeerAsn(64513).setPeerAddress("10.99.9.1").setConnectTimeSeconds(10)),
+                Event.newBuilder().setBgpAdvertisementDefined(BgpAdvertisementDefined.newBuilder().setName("bgp").addIpAddressPools("p")));
+        await().atMost(Duration.ofSeconds(90)).until(() -> count(lab.log("silent-peer.log"), "reading nothing") >= NODES.size());
+
+        List<String> rest = new ArrayList<>(NODES);
+        rest.remove(owner);
+        String next = ownerOf(WEB_V4, rest);
+        api.slowDown(Duration.ofMinutes(10));
+        int delayedBefore = api.delayed();
+        speakers.get(owner).destroyForcibly().waitFor();
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(neighbour(WEB_V4)).isEqualTo(mac(next)));
+        assertThat(arping("eth0", WEB_V4)).containsExactly(mac(next));
+        String nextLog = lab.log(next + ".log");
+        assertThat(nextLog).as("%s's BGP sessions never came up", next)
+                .doesNotContain("\"to\":\"ESTABLISHED\"");
+        assertThat(nextLog).contains("silent").contains("unreachable");
+        assertThat(api.delayed()).as("the speakers asked the API server meanwhile, and it held the answers back")
+                .isGreaterThan(delayedBefore);
+        api.slowDown(Duration.ZERO);
     }
 
     static int count(String text, String needle) {

@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp;
 
+import io.ledgerlb.net.IpText;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -86,7 +87,8 @@ public record BgpPeerConfig(String name, long myAsn, long peerAsn, InetAddress p
 
     @Override
     public String toString() {
-        return "BgpPeerConfig[" + name + " AS" + myAsn + "->AS" + peerAsn + " " + peerAddress.getHostAddress()
-                + ":" + peerPort + (password.isPresent() ? " md5" : "") + (ttlSecurityHops > 0 ? " gtsm" : "") + (dualStackAddressFamily ? " dual-stack" : "") + "]";
+        return "BgpPeerConfig[" + name + " AS" + myAsn + "->AS" + peerAsn + " " + IpText.of(peerAddress)
+                + ":" + peerPort + (password.isPresent() ? " md5" : "") + (ttlSecurityHops > 0 ? " gtsm" : "")
+                + (dualStackAddressFamily ? " dual-stack" : "") + "]";
     }
 }

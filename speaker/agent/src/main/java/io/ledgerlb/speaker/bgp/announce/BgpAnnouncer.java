@@ -9,9 +9,10 @@ import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
-import io.ledgerlb.speaker.bgp.Advertisement;
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
+import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -257,27 +258,10 @@ public final class BgpAnnouncer {
         IpPrefix prefix = new IpPrefix(host.address(), length);
         List<Long> communities = new ArrayList<>();
         for (String c : adv.getCommunitiesList()) {
-            communities.add(community(c));
+            communities.add(Community.parse(c.trim()).bits());
         }
-        List<LargeCommunity> large = adv.getLargeCommunitiesList().stream().map(LargeCommunity::parse).toList();
+        List<LargeCommunity> large = adv.getLargeCommunitiesList().stream().map(c -> LargeCommunity.parse(c.trim())).toList();
         return new Advertisement(prefix, adv.getLocalPref() == 0 ? null : (long) adv.getLocalPref(), communities, large);
-    }
-
-    /** An RFC 1997 community written "AS:value" (two 16-bit numbers). */
-    static long community(String text) {
-        String[] parts = text.trim().split(":");
-        try {
-            if (parts.length == 2) {
-                long high = Long.parseLong(parts[0]);
-                long low = Long.parseLong(parts[1]);
-                if (high >= 0 && high <= 0xFFFF && low >= 0 && low <= 0xFFFF) {
-                    return high << 16 | low;
-                }
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("community '" + text + "' is not two 16-bit numbers AS:value");
     }
 
     private static Advertisement merge(Advertisement a, Advertisement b) {

@@ -1,13 +1,14 @@
 package io.ledgerlb.speaker.bgp.announce;
 
-import io.ledgerlb.net.IpText;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.SecretRef;
+import io.ledgerlb.net.InvalidAddressException;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpText;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,12 +122,9 @@ public final class BgpPeerConfigs {
     }
 
     private static InetAddress ip(String field, String text) {
-        if (!text.matches("[0-9a-fA-F:.]+")) {
-            throw PeerConfigException.everyNode("InvalidAddress", field + " '" + text + "' is not an IP address");
-        }
         try {
-            return InetAddress.getByName(text);
-        } catch (UnknownHostException e) {
+            return IpAddress.parseInet(text);
+        } catch (InvalidAddressException e) {
             throw PeerConfigException.everyNode("InvalidAddress", field + " '" + text + "' is not an IP address");
         }
     }

@@ -1,7 +1,5 @@
 package io.ledgerlb.speaker.bgp.announce;
 
-import io.ledgerlb.net.LargeCommunity;
-import io.ledgerlb.net.IpPrefix;
 import static io.ledgerlb.speaker.owner.Ledgers.assign;
 import static io.ledgerlb.speaker.owner.Ledgers.fold;
 import static io.ledgerlb.speaker.owner.Ledgers.pool;
@@ -14,6 +12,8 @@ import io.ledgerlb.events.v1.LabelSelector;
 import io.ledgerlb.events.v1.SecretRef;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.owner.NodeInfo;
@@ -71,7 +71,7 @@ class BgpAnnouncerTest {
         LedgerState state = state(adv(BgpAdvertisementDefined.newBuilder().setName("all")));
         BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, NODE_A, serving("b", "a"));
         assertThat(plan.byPeer()).containsOnlyKeys("edge", "east-only");
-        assertThat(prefixes(plan.forPeer("edge"))).containsExactly("2001:db8:5:0:0:0:0:10/128", "203.0.113.10/32", "203.0.113.20/32");
+        assertThat(prefixes(plan.forPeer("edge"))).containsExactly("2001:db8:5::10/128", "203.0.113.10/32", "203.0.113.20/32");
         assertThat(plan.problems()).isEmpty();
     }
 
@@ -83,7 +83,7 @@ class BgpAnnouncerTest {
         Map<ServiceKey, Map<String, String>> labels = Map.of(WEB, Map.of("tier", "frontend"), DB, Map.of("tier", "db"));
 
         BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, NODE_A, serving("a", "a"), s -> labels.getOrDefault(s, Map.of()));
-        assertThat(prefixes(plan.forPeer("edge"))).containsExactly("2001:db8:5:0:0:0:0:10/128", "203.0.113.10/32");
+        assertThat(prefixes(plan.forPeer("edge"))).containsExactly("2001:db8:5::10/128", "203.0.113.10/32");
 
         // without labels (no Kubernetes, or the Service has none) nothing is selected
         assertThat(BgpAnnouncer.plan(state, NODE_A, serving("a", "a")).forPeer("edge")).isEmpty();
@@ -100,9 +100,9 @@ class BgpAnnouncerTest {
         LedgerState state = state(adv(BgpAdvertisementDefined.newBuilder().setName("all")));
         // db is Local with its endpoint on b; web is Cluster with its endpoint on b
         assertThat(prefixes(BgpAnnouncer.plan(state, NODE_A, serving("b", "b")).forPeer("edge")))
-                .containsExactly("2001:db8:5:0:0:0:0:10/128", "203.0.113.10/32");
+                .containsExactly("2001:db8:5::10/128", "203.0.113.10/32");
         assertThat(prefixes(BgpAnnouncer.plan(state, NODE_B, serving("b", "b")).forPeer("edge")))
-                .containsExactly("2001:db8:5:0:0:0:0:10/128", "203.0.113.10/32", "203.0.113.20/32");
+                .containsExactly("2001:db8:5::10/128", "203.0.113.10/32", "203.0.113.20/32");
         // no endpoints anywhere: nothing at all
         assertThat(BgpAnnouncer.plan(state, NODE_A, serving(null, null)).forPeer("edge")).isEmpty();
     }
@@ -127,7 +127,7 @@ class BgpAnnouncerTest {
                         .addNodeSelectors(LabelSelector.newBuilder().putMatchLabels("bgp", "yes"))));
         BgpAnnouncer.Plan onA = BgpAnnouncer.plan(state, NODE_A, serving("a", "a"));
         assertThat(prefixes(onA.forPeer("edge"))).containsExactly("203.0.113.10/32", "203.0.113.20/32");
-        assertThat(prefixes(onA.forPeer("east-only"))).containsExactly("2001:db8:5:0:0:0:0:10/128", "203.0.113.10/32", "203.0.113.20/32");
+        assertThat(prefixes(onA.forPeer("east-only"))).containsExactly("2001:db8:5::10/128", "203.0.113.10/32", "203.0.113.20/32");
         BgpAnnouncer.Plan onB = BgpAnnouncer.plan(state, NODE_B, serving("b", "b"));
         assertThat(onB.forPeer("edge")).isEmpty(); // by-label selects nodes labelled bgp=yes only
     }

@@ -3,9 +3,9 @@ package io.ledgerlb.speaker.bgp.interop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ledgerlb.events.v1.BgpPeerDefined;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpSession;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.SessionListener;
 import io.ledgerlb.speaker.bgp.announce.BgpPeerConfigs;
 import io.ledgerlb.speaker.bgp.interop.Speakers.Backend;

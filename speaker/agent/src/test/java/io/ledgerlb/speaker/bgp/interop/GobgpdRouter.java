@@ -1,8 +1,8 @@
 package io.ledgerlb.speaker.bgp.interop;
 
-import io.ledgerlb.net.IpPrefix;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ledgerlb.lab.NetnsLab;
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.IpText;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.interop;
 
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.nativ.NetnsLab;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
-import io.ledgerlb.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package io.ledgerlb.speaker.bgp.interop;
 
-import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -5,6 +5,7 @@ import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import io.ledgerlb.net.IpText;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -209,7 +210,7 @@ final class BfdSocket implements AutoCloseable {
         try {
             libc().sendto(fd, payload, data.length, 0, destination, SOCKADDR_IN6);
         } catch (LastErrorException e) {
-            throw new IOException("sendto " + to.getHostAddress() + ": errno " + e.getErrorCode(), e);
+            throw new IOException("sendto " + IpText.of(to) + ": errno " + e.getErrorCode(), e);
         }
     }
 

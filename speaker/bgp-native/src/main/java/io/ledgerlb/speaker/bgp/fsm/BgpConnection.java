@@ -9,4 +9,13 @@ public interface BgpConnection {
 
     /** The next hops this connection's local addresses give. */
     NextHops nextHops();
+
+    /**
+     * Whether the connection takes more UPDATEs now. While it does not (the peer reads slower
+     * than we send), the FSM holds its changes back, and sends them, coalesced, once
+     * {@link BgpFsm#writable} is called.
+     */
+    default boolean writable() {
+        return true;
+    }
 }

@@ -1,6 +1,5 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
-import io.ledgerlb.net.IpText;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.ADMINISTRATIVE_SHUTDOWN;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.BAD_BGP_IDENTIFIER;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.BAD_PEER_AS;
@@ -13,9 +12,10 @@ import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.UNEXPECTED_IN_ES
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.UNEXPECTED_IN_OPEN_CONFIRM;
 import static io.ledgerlb.speaker.bgp.codec.NotificationMessage.UNEXPECTED_IN_OPEN_SENT;
 
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.IpText;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.SessionState;
 import io.ledgerlb.speaker.bgp.codec.AddressFamily;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;
@@ -47,6 +47,8 @@ import java.util.Set;
 public final class BgpFsm {
     /** CEASE subcode "BFD Down" (RFC 9384). */
     static final int BFD_DOWN = 10;
+    /** Prefixes per round of UPDATEs: a few dozen KB of messages, so the send queue's bound holds. */
+    static final int CHUNK = 1024;
     private static final List<AddressFamily> FAMILIES = List.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
 
     private final FsmSettings settings;
@@ -58,6 +60,12 @@ public final class BgpFsm {
     private final List<Peering> peerings = new ArrayList<>(2);
     private final RibOut ribOut = new RibOut();
     private Map<IpPrefix, Advertisement> desired = new LinkedHashMap<>();
+    /**
+     * While established: the prefixes whose desired advertisement may differ from what RibOut
+     * says was sent. UPDATEs are made from them only while the connection is writable, so a
+     * prefix that changes many times while the peer does not read is sent once, as it is then.
+     */
+    private final Set<IpPrefix> unsent = new LinkedHashSet<>();
     private boolean started;
     private boolean connecting;
     private boolean everEstablished;
@@ -73,6 +81,8 @@ public final class BgpFsm {
         Duration holdTime = FsmSettings.OPEN_HOLD_TIME;
         OpenMessage received;
         RibOut.Context context;
+        /** The families whose End-of-RIB goes out once nothing is unsent. */
+        final Set<AddressFamily> endOfRibDue = new LinkedHashSet<>();
         Timers.Timer holdTimer;
         Timers.Timer keepaliveTimer;
 
@@ -177,11 +187,8 @@ public final class BgpFsm {
         desired = next;
         Peering established = established();
         if (established != null) {
-            List<UpdateMessage> updates = ribOut.update(desired, established.context);
-            if (!updates.isEmpty()) {
-                established.send(updates);
-                observer.announced(ribOut.size());
-            }
+            unsent.addAll(ribOut.differing(desired));
+            sendUnsent(established);
         }
     }
 
@@ -198,12 +205,47 @@ public final class BgpFsm {
         desired = next;
         Peering established = established();
         if (established != null) {
-            List<UpdateMessage> updates = ribOut.change(changes, established.context);
+            unsent.addAll(changes.keySet());
+            sendUnsent(established);
+        }
+    }
+
+    /** The connection takes UPDATEs again after a congestion: what was held back goes out now. */
+    public void writable(BgpConnection connection) {
+        Peering p = find(connection);
+        if (p != null && p.state == SessionState.ESTABLISHED) {
+            sendUnsent(p);
+        }
+    }
+
+    /**
+     * UPDATEs for the unsent prefixes, a chunk at a time while the connection is writable, then
+     * the End-of-RIBs due. RibOut records each chunk as sent.
+     */
+    private void sendUnsent(Peering p) {
+        boolean sent = false;
+        while (!unsent.isEmpty() && p.connection.writable()) {
+            Map<IpPrefix, Optional<Advertisement>> chunk = new LinkedHashMap<>(CHUNK * 2);
+            var it = unsent.iterator();
+            while (it.hasNext() && chunk.size() < CHUNK) {
+                IpPrefix prefix = it.next();
+                it.remove();
+                chunk.put(prefix, Optional.ofNullable(desired.get(prefix)));
+            }
+            List<UpdateMessage> updates = ribOut.change(chunk, p.context);
             if (!updates.isEmpty()) {
-                established.send(updates);
-                observer.announced(ribOut.size());
+                p.send(updates);
+                sent = true;
             }
         }
+        if (unsent.isEmpty() && !p.endOfRibDue.isEmpty()) {
+            p.send(p.endOfRibDue.stream().map(UpdateMessage::endOfRib).toList());
+            p.endOfRibDue.clear();
+        }
+        if (sent) {
+            observer.announced(ribOut.size());
+        }
+        observer.heldBack(unsent.size());
     }
 
     public SessionState state() {
@@ -286,8 +328,9 @@ public final class BgpFsm {
             default -> {
                 if (decoded instanceof RouteRefreshMessage refresh) {
                     if (p.context.families().contains(refresh.family())) {
-                        p.send(ribOut.resend(refresh.family(), p.context));
-                        p.send(UpdateMessage.endOfRib(refresh.family()));
+                        unsent.addAll(ribOut.forget(refresh.family(), desired));
+                        p.endOfRibDue.add(refresh.family());
+                        sendUnsent(p);
                     }
                 } else if (decoded instanceof OpenMessage) {
                     error(p, new NotificationMessage(FSM_ERROR, UNEXPECTED_IN_ESTABLISHED), "OPEN on an established session");
@@ -404,9 +447,10 @@ public final class BgpFsm {
         report(withoutNextHop.isEmpty() ? "established" : "established; " + withoutNextHop
                 + " prefixes are not announced: no address of that family on the session's interface to use as next hop");
         ribOut.clear();
-        List<UpdateMessage> updates = new ArrayList<>(ribOut.update(desired, p.context));
-        families.forEach(f -> updates.add(UpdateMessage.endOfRib(f)));
-        p.send(updates);
+        unsent.clear();
+        unsent.addAll(desired.keySet());
+        p.endOfRibDue.addAll(families);
+        sendUnsent(p);
         observer.announced(ribOut.size());
     }
 
@@ -436,7 +480,9 @@ public final class BgpFsm {
         io.close(p.connection);
         if (p.state == SessionState.ESTABLISHED) {
             ribOut.clear();
+            unsent.clear();
             observer.announced(0);
+            observer.heldBack(0);
         }
         if (started && peerings.isEmpty() && !connecting) {
             scheduleRetry(why);

@@ -14,6 +14,10 @@ public interface FsmObserver {
     default void announced(int prefixes) {
     }
 
+    /** Prefixes whose UPDATE waits for the connection to become writable (0: none held back). */
+    default void heldBack(int prefixes) {
+    }
+
     /**
      * The session went down ({@code wasEstablished}), or an attempt to bring it up failed: a
      * NOTIFICATION either way (code/subcode), a connection that closed or could not be opened.

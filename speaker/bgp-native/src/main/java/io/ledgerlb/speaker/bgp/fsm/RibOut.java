@@ -1,8 +1,8 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.NextHops;
 import io.ledgerlb.speaker.bgp.Advertisement;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.codec.AddressFamily;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;
 import io.ledgerlb.speaker.bgp.codec.PathAttribute;
@@ -96,11 +96,37 @@ public final class RibOut {
         return updates;
     }
 
-    /** Everything sent so far in one family again (RFC 2918 route refresh). */
-    public List<UpdateMessage> resend(AddressFamily family, Context context) {
-        Announcements announcements = new Announcements(context);
-        sent.values().stream().filter(a -> AddressFamily.of(a.prefix().ipv6()).equals(family)).forEach(announcements::add);
-        return announcements.messages();
+    /** The prefixes whose sent advertisement is not the desired one (withdrawals included). */
+    public List<IpPrefix> differing(Map<IpPrefix, Advertisement> desired) {
+        List<IpPrefix> differing = new ArrayList<>();
+        sent.keySet().forEach(p -> {
+            if (!desired.containsKey(p)) {
+                differing.add(p);
+            }
+        });
+        desired.forEach((p, a) -> {
+            if (!a.equals(sent.get(p))) {
+                differing.add(p);
+            }
+        });
+        return differing;
+    }
+
+    /**
+     * Forgets having sent the prefixes of one family that are as desired, and returns them: a
+     * {@link #change} then announces them again (RFC 2918 route refresh). Prefixes that differ
+     * are kept, so their withdrawal is not lost.
+     */
+    public List<IpPrefix> forget(AddressFamily family, Map<IpPrefix, Advertisement> desired) {
+        List<IpPrefix> forgotten = new ArrayList<>();
+        sent.entrySet().removeIf(e -> {
+            boolean forget = AddressFamily.of(e.getKey().ipv6()).equals(family) && e.getValue().equals(desired.get(e.getKey()));
+            if (forget) {
+                forgotten.add(e.getKey());
+            }
+            return forget;
+        });
+        return forgotten;
     }
 
     // ---- packing

@@ -1,8 +1,8 @@
 package io.ledgerlb.speaker.bgp.nativ;
 
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpSession;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.SessionState;
 import io.ledgerlb.speaker.bgp.bfd.BfdEndpoint;
 import io.ledgerlb.speaker.bgp.bfd.BfdState;

@@ -1,8 +1,8 @@
 package io.ledgerlb.speaker.bgp.nativ;
 
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.IpText;
 import io.ledgerlb.speaker.bgp.Advertisement;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
 import io.ledgerlb.speaker.bgp.SessionListener;
@@ -33,8 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One peering of the native speaker: the FSM runs on its own single thread; sockets are read
- * by a thread per connection and written from the FSM's thread.
+ * One peering of the native speaker: the FSM runs on its own single thread; each connection has
+ * a reader and a writer thread, so the FSM's thread (and its timers) never wait on the network.
  */
 final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sink {
     private static final Logger log = LoggerFactory.getLogger(NativeSession.class);
@@ -44,11 +44,13 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
     private final ScheduledExecutorService loop;
     private final BgpFsm fsm;
     private final Consumer<NativeSession> onClose;
+    private final SessionMetrics metrics;
     private volatile SessionState state = SessionState.IDLE;
 
     NativeSession(FsmSettings settings, SessionListener listener, SessionMetrics metrics, Consumer<NativeSession> onClose) {
         this.peer = settings.peer();
         this.onClose = onClose;
+        this.metrics = metrics;
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "bgp-" + peer.name());
             t.setDaemon(true);
@@ -86,6 +88,11 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
             public void announced(int prefixes) {
                 metrics.announced(prefixes);
             }
+
+            @Override
+            public void heldBack(int prefixes) {
+                metrics.heldBack(prefixes);
+            }
         };
         this.fsm = new BgpFsm(settings, this, timers, observer);
     }
@@ -102,10 +109,10 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
     void accepted(Socket socket) {
         try {
             ttl(socket.getChannel());
-            SocketConnection connection = new SocketConnection(socket, true);
+            SocketConnection connection = new SocketConnection(socket, true, metrics::queued);
             loop.execute(() -> {
                 fsm.connected(connection);
-                connection.startReading("bgp-read-" + peer.name(), this);
+                connection.start(peer.name(), this);
             });
         } catch (IOException e) {
             log.atWarn().addKeyValue("event", "connectionDropped").addKeyValue("peer", peer.name())
@@ -187,10 +194,10 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
                 Duration timeout = peer.connectTime() == null || peer.connectTime().isZero()
                         || peer.connectTime().compareTo(MAX_CONNECT_TIMEOUT) > 0 ? MAX_CONNECT_TIMEOUT : peer.connectTime();
                 socket.connect(new InetSocketAddress(peer.peerAddress(), peer.peerPort()), (int) timeout.toMillis());
-                SocketConnection connection = new SocketConnection(socket, false);
+                SocketConnection connection = new SocketConnection(socket, false, metrics::queued);
                 post(() -> {
                     fsm.connected(connection);
-                    connection.startReading("bgp-read-" + peer.name(), this);
+                    connection.start(peer.name(), this);
                 }, socket);
             } catch (IOException e) {
                 closeQuietly(socket);
@@ -205,10 +212,7 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
 
     @Override
     public void send(BgpConnection connection, List<byte[]> messages) {
-        SocketConnection c = (SocketConnection) connection;
-        if (!c.write(messages)) {
-            loop.execute(() -> fsm.closed(c, "write failed"));
-        }
+        ((SocketConnection) connection).send(messages);
     }
 
     @Override
@@ -231,6 +235,11 @@ final class NativeSession implements BgpSession, SessionIo, SocketConnection.Sin
     @Override
     public void closed(SocketConnection connection, String reason) {
         post(() -> fsm.closed(connection, reason), null);
+    }
+
+    @Override
+    public void writable(SocketConnection connection) {
+        post(() -> fsm.writable(connection), null);
     }
 
     private void post(Runnable event, Socket orphan) {

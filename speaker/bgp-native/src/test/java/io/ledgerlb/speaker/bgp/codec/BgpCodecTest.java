@@ -1,9 +1,9 @@
 package io.ledgerlb.speaker.bgp.codec;
 
-import io.ledgerlb.net.LargeCommunity;
-import io.ledgerlb.net.IpPrefix;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.codec.PathAttribute.AsPathSegment;
 import java.net.Inet4Address;
 import java.net.Inet6Address;

@@ -1,11 +1,11 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
+import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.NextHops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
-import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.SessionState;
 import io.ledgerlb.speaker.bgp.codec.AddressFamily;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;
@@ -14,6 +14,7 @@ import io.ledgerlb.speaker.bgp.codec.Capability;
 import io.ledgerlb.speaker.bgp.codec.KeepaliveMessage;
 import io.ledgerlb.speaker.bgp.codec.NotificationMessage;
 import io.ledgerlb.speaker.bgp.codec.OpenMessage;
+import io.ledgerlb.speaker.bgp.codec.PathAttribute;
 import io.ledgerlb.speaker.bgp.codec.RouteRefreshMessage;
 import io.ledgerlb.speaker.bgp.codec.UpdateMessage;
 import java.net.Inet4Address;
@@ -21,6 +22,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -62,9 +64,11 @@ class BgpFsmTest {
         }
     }
 
-    static final class Conn implements BgpConnection {
+    static class Conn implements BgpConnection {
         final boolean inbound;
         final List<BgpMessage> sent = new ArrayList<>();
+        /** What {@link #writable()} answers: a test turns it off to stand for a peer that does not read. */
+        boolean writable = true;
 
         Conn(boolean inbound) {
             this.inbound = inbound;
@@ -78,6 +82,11 @@ class BgpFsmTest {
         @Override
         public NextHops nextHops() {
             return new NextHops(Optional.of(ip("10.0.0.1")), Optional.of(v6("2001:db8::1")));
+        }
+
+        @Override
+        public boolean writable() {
+            return writable;
         }
 
         <T extends BgpMessage> List<T> sent(Class<T> type) {
@@ -418,6 +427,88 @@ class BgpFsmTest {
         fsm.received(d, wire(peerOpen(PEER_AS, 90, "10.0.0.2")));
         fsm.received(d, wire(KeepaliveMessage.INSTANCE));
         assertThat(d.sent(UpdateMessage.class).get(0).nlri()).containsExactly(IpPrefix.parse("192.0.2.1/32"));
+    }
+
+    static Advertisement withCommunity(String prefix, long community) {
+        return new Advertisement(IpPrefix.parse(prefix), null, List.of(community), List.of());
+    }
+
+    @Test
+    void whileTheConnectionIsNotWritableChangesWaitAndThenGoOutCoalesced() {
+        BgpFsm fsm = fsm(peer(PEER_AS, 90, false));
+        fsm.set(List.of(Advertisement.of(IpPrefix.parse("192.0.2.1/32")), Advertisement.of(IpPrefix.parse("192.0.2.2/32"))));
+        fsm.start();
+        Conn c = new Conn(false);
+        fsm.connected(c);
+        fsm.received(c, wire(peerOpen(PEER_AS, 9, "10.0.0.2")));
+        c.writable = false;
+        fsm.received(c, wire(KeepaliveMessage.INSTANCE));
+        assertThat(fsm.state()).isEqualTo(SessionState.ESTABLISHED);
+        assertThat(c.sent(UpdateMessage.class)).as("nothing while the peer does not read, not even End-of-RIB").isEmpty();
+
+        for (long community = 1; community <= 5; community++) {
+            fsm.change(Map.of(IpPrefix.parse("192.0.2.1/32"), Optional.of(withCommunity("192.0.2.1/32", community))));
+        }
+        fsm.change(Map.of(IpPrefix.parse("192.0.2.2/32"), Optional.empty()));
+        fsm.change(Map.of(IpPrefix.parse("192.0.2.3/32"), Optional.of(Advertisement.of(IpPrefix.parse("192.0.2.3/32")))));
+        fsm.change(Map.of(IpPrefix.parse("192.0.2.3/32"), Optional.empty()));
+        clock.advance(Duration.ofSeconds(3));
+        assertThat(c.sent(KeepaliveMessage.class)).as("timers run on").hasSize(2);
+        assertThat(c.sent(UpdateMessage.class)).isEmpty();
+
+        c.writable = true;
+        fsm.writable(c);
+        List<UpdateMessage> updates = c.sent(UpdateMessage.class);
+        assertThat(updates).as("192.0.2.1 once, as it is now; 192.0.2.2 and .3 never; then End-of-RIBs").hasSize(3);
+        assertThat(updates.get(0).nlri()).containsExactly(IpPrefix.parse("192.0.2.1/32"));
+        assertThat(updates.get(0).attributes()).contains(new PathAttribute.Communities(List.of(5L)));
+        assertThat(updates.subList(1, 3)).extracting(u -> u.endOfRibFamily().orElseThrow())
+                .containsExactly(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
+    }
+
+    @Test
+    void theHoldTimerExpiresWhileTheConnectionIsNotWritable() {
+        BgpFsm fsm = fsm(peer(PEER_AS, 90, false));
+        Conn c = establish(fsm, 9);
+        c.writable = false;
+        fsm.set(List.of(Advertisement.of(IpPrefix.parse("192.0.2.1/32"))));
+        clock.advance(Duration.ofSeconds(9));
+        assertThat(c.sent(NotificationMessage.class)).containsExactly(new NotificationMessage(4, 0));
+        assertThat(io.closed).contains(c);
+        assertThat(fsm.state()).isEqualTo(SessionState.ACTIVE);
+    }
+
+    @Test
+    void aTableLargerThanAChunkGoesOutAChunkAtATimeWhileWritable() {
+        BgpFsm fsm = fsm(peer(PEER_AS, 90, false));
+        List<Advertisement> many = new ArrayList<>();
+        for (int i = 0; i < BgpFsm.CHUNK * 3; i++) {
+            many.add(Advertisement.of(IpPrefix.parse("10.99." + (i / 256) + "." + (i % 256) + "/32")));
+        }
+        fsm.set(many);
+        fsm.start();
+        int[] chunksAllowed = {1};
+        Conn c = new Conn(false) {
+            @Override
+            public boolean writable() {
+                return chunksAllowed[0]-- > 0; // each "yes" takes one chunk, then the queue is full
+            }
+        };
+        fsm.connected(c);
+        fsm.received(c, wire(peerOpen(PEER_AS, 90, "10.0.0.2")));
+        fsm.received(c, wire(KeepaliveMessage.INSTANCE));
+        assertThat(announced(c)).isEqualTo(BgpFsm.CHUNK);
+        assertThat(c.sent(UpdateMessage.class)).noneMatch(u -> u.endOfRibFamily().isPresent());
+
+        chunksAllowed[0] = 10;
+        fsm.writable(c);
+        assertThat(announced(c)).isEqualTo(BgpFsm.CHUNK * 3);
+        List<UpdateMessage> updates = c.sent(UpdateMessage.class);
+        assertThat(updates.get(updates.size() - 1).endOfRibFamily()).isPresent();
+    }
+
+    private static int announced(Conn c) {
+        return c.sent(UpdateMessage.class).stream().mapToInt(u -> u.nlri().size()).sum();
     }
 
     @Test

@@ -1,11 +1,11 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
+import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.NextHops;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ledgerlb.speaker.bgp.Advertisement;
-import io.ledgerlb.net.IpPrefix;
-import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.codec.AddressFamily;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;
 import io.ledgerlb.speaker.bgp.codec.PathAttribute;
