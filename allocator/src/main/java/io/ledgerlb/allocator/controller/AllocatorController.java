@@ -562,6 +562,7 @@ public final class AllocatorController implements AutoCloseable {
             throws LedgerWriteException {
         Optional<Service> service = cachedService(key);
         Instant now = Instant.now();
+        boolean heldBefore = !state.assignmentsOf(key).isEmpty();
         Decision decided;
         if (service.isEmpty()) {
             decided = withWaitEnded(key, "ServiceDeleted", step.serviceDeleted(state, key, deleted(key), now), now);
@@ -581,10 +582,10 @@ public final class AllocatorController implements AutoCloseable {
             retryWaiting(transaction, key, afterCommit);
         }
         return new Reconciled(() -> {
-            List<Note> notes = new ArrayList<>(notesFor(key, staged));
+            List<Note> notes = new ArrayList<>(notesFor(key, staged, heldBefore));
             if (!staged.isEmpty()) {
-                decision.warnings().forEach(w -> notes.add(Note.warning(
-                        w.startsWith(Allocator.ADOPTION_REFUSED) ? ADOPTION_CONFLICT : DEPRECATED_ANNOTATION, w)));
+                List<String> statusIps = service.map(AllocatorController::statusIps).orElse(List.of());
+                decision.warnings().forEach(w -> notes.add(ServiceEventNotes.warning(key, statusIps, w)));
             }
             if (service.isPresent()) {
                 writeBack.submit(key, notes);
@@ -675,10 +676,6 @@ public final class AllocatorController implements AutoCloseable {
         return decision;
     }
 
-    /** MetalLB's event reason for a deprecated annotation (its case: scripts select on it). */
-    static final String DEPRECATED_ANNOTATION = "deprecatedAnnotation";
-    /** The reason of the event telling a Service that the IPs its status showed could not be adopted. */
-    static final String ADOPTION_CONFLICT = "AdoptionConflict";
 
     /**
      * Re-decides the waiting Services, oldest refusal first, in the open transaction, after a
@@ -908,6 +905,11 @@ public final class AllocatorController implements AutoCloseable {
     // ---- notes (Kubernetes events) from committed entries
 
     static List<Note> notesFor(ServiceKey key, List<LedgerEntry> committed) {
+        return notesFor(key, committed, false);
+    }
+
+    /** @param heldBefore the Service held IPs before these entries (MetalLB words some refusals differently then) */
+    static List<Note> notesFor(ServiceKey key, List<LedgerEntry> committed, boolean heldBefore) {
         List<Note> notes = new ArrayList<>();
         List<String> assigned = new ArrayList<>();
         for (LedgerEntry entry : committed) {
@@ -915,21 +917,29 @@ public final class AllocatorController implements AutoCloseable {
             if (e.hasIpAssigned() && ServiceKey.of(e.getIpAssigned().getService()).equals(key)) {
                 assigned.add(e.getIpAssigned().getIp());
             } else if (e.hasIpReleased() && ServiceKey.of(e.getIpReleased().getService()).equals(key)) {
-                notes.add(Note.normal("ClearAssignment", "Released IP " + e.getIpReleased().getIp() + " ("
+                notes.add(Note.normal(ServiceEventNotes.CLEAR_ASSIGNMENT, "Released IP " + e.getIpReleased().getIp() + " ("
                         + e.getIpReleased().getReason().name().toLowerCase().replace('_', ' ') + ")"));
             } else if (e.hasReservationClaimed() && ServiceKey.of(e.getReservationClaimed().getService()).equals(key)) {
                 notes.add(Note.normal("ReservationClaimed", "Reappeared while restoring: the IPs "
                         + e.getReservationClaimed().getIpsList() + " the ledger kept for it are its own again"));
             } else if (e.hasAllocationRefused() && ServiceKey.of(e.getAllocationRefused().getService()).equals(key)) {
-                notes.add(Note.warning("AllocationFailed", "Failed to allocate IP for \"" + key + "\": "
-                        + e.getAllocationRefused().getMessage()));
+                notes.add(ServiceEventNotes.refused(key, e.getAllocationRefused(), heldBefore));
             }
         }
         if (!assigned.isEmpty()) {
-            notes.add(Note.normal("IPAllocated", "Assigned IP " + assigned.stream()
-                    .map(ip -> "\"" + ip + "\"").collect(Collectors.joining(", ", "[", "]"))));
+            notes.add(ServiceEventNotes.allocated(assigned));
         }
         return notes;
+    }
+
+    /** The IPs a Service's status shows. */
+    private static List<String> statusIps(Service service) {
+        if (service.getStatus() == null || service.getStatus().getLoadBalancer() == null
+                || service.getStatus().getLoadBalancer().getIngress() == null) {
+            return List.of();
+        }
+        return service.getStatus().getLoadBalancer().getIngress().stream().map(i -> i.getIp()).filter(ip -> ip != null)
+                .toList();
     }
 
     // ---- reading

@@ -88,6 +88,8 @@ public final class Allocator implements LedgerListener {
     public static final String ADOPTED_FROM_STATUS = "AdoptedFromStatus";
     /** How a warning about status IPs that could not be adopted starts (the adapter shows it as such). */
     public static final String ADOPTION_REFUSED = "IPs ";
+    /** The refusal reason of a RequireDualStack Service whose cluster IPs are single-stack. */
+    public static final String SINGLE_STACK_CLUSTER_IP = "SingleStackClusterIP";
     /** The cause reason of the entry by which a reserved Service that reappeared claims its IPs. */
     public static final String RESERVATION_CLAIMED = "ReappearedWhileRestoring";
     private final String actor;
@@ -175,6 +177,18 @@ public final class Allocator implements LedgerListener {
             return refuse(service, refusal, held, unselected ? ReleaseReason.NO_LONGER_SELECTED : ReleaseReason.SERVICE_CHANGED,
                     warnings, events);
         }
+    }
+
+    /**
+     * Whether a refusal is of IPs requested in a way that cannot be read (both the annotation and
+     * spec.loadBalancerIP, an IP that does not parse, two of one family): MetalLB's "invalid requested
+     * loadbalancer IPs".
+     */
+    public static boolean refusesRequestedIps(String reason, String message) {
+        return reason.equals(Request.CONFLICTING_REQUEST) || reason.equals(Request.INVALID_LOAD_BALANCER_IP)
+                || reason.equals(ServiceAnnotations.INVALID_ANNOTATION)
+                && (message.startsWith("annotation " + ServiceAnnotations.PREFIX + ServiceAnnotations.LOAD_BALANCER_IPS + " ")
+                || message.startsWith("annotation " + ServiceAnnotations.DEPRECATED_PREFIX + ServiceAnnotations.LOAD_BALANCER_IPS + " "));
     }
 
     private static Decision refuse(ServiceRequest service, Refusal refusal, List<IpAssigned> released, ReleaseReason reason,

@@ -14,19 +14,21 @@ import java.util.List;
  */
 record Request(List<IpAddress> ips, String pool, String sharingKey, List<IpFamily> families,
                IpFamilyPolicy policy, List<Port> ports, List<String> warnings) {
+    static final String CONFLICTING_REQUEST = "ConflictingRequest";
+    static final String INVALID_LOAD_BALANCER_IP = "InvalidLoadBalancerIP";
 
     static Request of(ServiceRequest service) throws Refusal {
         ServiceAnnotations annotations = ServiceAnnotations.parse(service.annotations());
         List<IpAddress> ips = annotations.loadBalancerIps();
         if (service.loadBalancerIp() != null) {
             if (!ips.isEmpty()) {
-                throw new Refusal("ConflictingRequest", "both the " + annotations.ipsAnnotation()
+                throw new Refusal(CONFLICTING_REQUEST, "both the " + annotations.ipsAnnotation()
                         + " annotation and spec.loadBalancerIP are set; use only the annotation");
             }
             try {
                 ips = List.of(IpAddress.parse(service.loadBalancerIp()));
             } catch (InvalidAddressException e) {
-                throw new Refusal("InvalidLoadBalancerIP", "spec.loadBalancerIP: " + e.getMessage());
+                throw new Refusal(INVALID_LOAD_BALANCER_IP, "spec.loadBalancerIP: " + e.getMessage());
             }
         }
         List<IpFamily> ordered = new ArrayList<>(2);
@@ -43,7 +45,7 @@ record Request(List<IpAddress> ips, String pool, String sharingKey, List<IpFamil
             // As MetalLB (which reads the families from clusterIPs): one family is a single-stack Service.
             // No families at all (a test double; the API server always fills them) still means both.
             if (service.ipFamilies().size() == 1) {
-                throw new Refusal("SingleStackClusterIP", "ipFamilyPolicy is RequireDualStack but spec.ipFamilies has only "
+                throw new Refusal(Allocator.SINGLE_STACK_CLUSTER_IP, "ipFamilyPolicy is RequireDualStack but spec.ipFamilies has only "
                         + service.ipFamilies() + ": the Service's cluster IPs are single-stack, so it cannot have "
                         + "one address of each family");
             }

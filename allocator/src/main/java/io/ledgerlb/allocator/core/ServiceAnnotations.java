@@ -27,6 +27,7 @@ public record ServiceAnnotations(List<IpAddress> loadBalancerIps, String pool, S
     public static final String LOAD_BALANCER_IPS = "loadBalancerIPs";
     public static final String ADDRESS_POOL = "address-pool";
     public static final String ALLOW_SHARED_IP = "allow-shared-ip";
+    static final String INVALID_ANNOTATION = "InvalidAnnotation";
     /** Written by the adapter on the Service; read by nobody here. */
     public static final String IP_ALLOCATED_FROM_POOL = "ip-allocated-from-pool";
 
@@ -92,6 +93,6 @@ public record ServiceAnnotations(List<IpAddress> loadBalancerIps, String pool, S
     }
 
     private static Refusal invalid(String annotation, String problem) {
-        return new Refusal("InvalidAnnotation", "annotation " + annotation + " " + problem);
+        return new Refusal(INVALID_ANNOTATION, "annotation " + annotation + " " + problem);
     }
 }

@@ -92,6 +92,42 @@ class AllocatorControllerTest {
         assertThat(cluster.refusalsLeft("/api/v1/namespaces/shop/services/web/status")).isLessThanOrEqualTo(0);
     }
 
+    /**
+     * Issue 12: the waiting Service is decided again in the decision that frees the IP, so a
+     * newcomer created at the same moment cannot take it: in the ledger the release is followed
+     * at once by the waiting Service's assignment.
+     */
+    @Test
+    void aFreedIpGoesToTheWaitingServiceBeforeANewcomer() {
+        cluster.pool("one", "10.99.8.1/32");
+        cluster.loadBalancer("shop", "first", Map.of());
+        await().atMost(WAIT).until(() -> !cluster.ingressIps("shop", "first").isEmpty());
+        cluster.loadBalancer("shop", "waiting", Map.of());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.events("shop", "waiting"))
+                .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("AllocationFailed")));
+
+        cluster.client().services().inNamespace("shop").withName("first").delete();
+        cluster.loadBalancer("shop", "newcomer", Map.of());
+
+        await().atMost(WAIT).until(() -> cluster.ingressIps("shop", "waiting").equals(List.of("10.99.8.1")));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.events("shop", "newcomer"))
+                .anySatisfy(e -> assertThat(e.getReason()).isEqualTo("AllocationFailed")));
+        assertThat(cluster.ingressIps("shop", "newcomer")).isEmpty();
+        List<Event> events = Allocators.events(ledger);
+        int released = indexOf(events, e -> e.hasIpReleased() && e.getIpReleased().getService().getName().equals("first"));
+        assertThat(events.get(released + 1).hasIpAssigned()).as("the entry after the release").isTrue();
+        assertThat(events.get(released + 1).getIpAssigned().getService().getName()).isEqualTo("waiting");
+    }
+
+    private static int indexOf(List<Event> events, java.util.function.Predicate<Event> which) {
+        for (int i = 0; i < events.size(); i++) {
+            if (which.test(events.get(i))) {
+                return i;
+            }
+        }
+        throw new AssertionError("no such event in " + events);
+    }
+
     @Test
     void aRefusedServiceGetsAllocationFailedAndNothingElseChanges() {
         cluster.pool("blue", "10.99.2.0/30");

@@ -181,8 +181,16 @@ final class ConformanceTable {
         }
     }
 
-    /** What must hold after a step: the Service was refused (or not), what it holds, and what others hold. */
-    record Expect(Boolean refused, List<String> holds, Map<ServiceKey, List<String>> others) {
+    /**
+     * What must hold after a step: the Service was refused (or not), what it holds, what others
+     * hold, and the reasons of the Kubernetes Events MetalLB's controller writes on it for this step
+     * (null: the usual ones, see {@code MetalLbConformanceTest}).
+     */
+    record Expect(Boolean refused, List<String> holds, Map<ServiceKey, List<String>> others, List<String> events) {
+        Expect(Boolean refused, List<String> holds, Map<ServiceKey, List<String>> others) {
+            this(refused, holds, others, null);
+        }
+
         static Expect gets(String... ips) {
             return new Expect(false, List.of(ips).stream().sorted().toList(), Map.of());
         }
@@ -207,7 +215,12 @@ final class ConformanceTable {
             Map<ServiceKey, List<String>> more = new LinkedHashMap<>(others);
             more.put(name.contains("/") ? new ServiceKey(name.split("/")[0], name.split("/")[1]) : new ServiceKey(NAMESPACE, name),
                     List.of(ips).stream().sorted().toList());
-            return new Expect(refused, holds, more);
+            return new Expect(refused, holds, more, events);
+        }
+
+        /** The Events MetalLB writes on the Service for this step, as {@code "<type> <reason>"}, instead of the usual ones. */
+        Expect events(String... typeAndReason) {
+            return new Expect(refused, holds, others, List.of(typeAndReason));
         }
     }
 

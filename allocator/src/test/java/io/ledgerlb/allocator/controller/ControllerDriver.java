@@ -15,7 +15,12 @@ import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
 import io.ledgerlb.ledger.testing.LedgerFixture;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -108,6 +113,22 @@ final class ControllerDriver implements ConformanceDriver {
             }
         }
         return true;
+    }
+
+    private final Map<ServiceKey, Set<String>> marked = new HashMap<>();
+
+    @Override
+    public void markEvents(ServiceKey key) {
+        marked.put(key, cluster.events(key.namespace(), key.name()).stream().map(e -> e.getMetadata().getName())
+                .collect(Collectors.toSet()));
+    }
+
+    @Override
+    public Optional<List<String>> eventsSinceMark(ServiceKey key) {
+        Set<String> before = marked.getOrDefault(key, Set.of());
+        return Optional.of(cluster.events(key.namespace(), key.name()).stream()
+                .filter(e -> !before.contains(e.getMetadata().getName()))
+                .map(e -> e.getType() + " " + e.getReason()).toList());
     }
 
     private long refusals(ServiceKey key) {

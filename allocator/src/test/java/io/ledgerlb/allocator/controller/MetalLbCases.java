@@ -277,6 +277,14 @@ final class MetalLbCases {
                 refusedHolding());
         row(b, "request infeasible IP", v4("m9").specIp("1.2.3.5"), refusedHolding());
         row(b, "request IP from specific pool", v4("m10").pool("pool2"), gets("3.4.5.6"));
+        // service.go convergeBalancer: a Service holding IPs whose requested IPs cannot be read keeps
+        // them, with LoadBalancerFailed (AllocationFailed when it holds nothing, as the rows above)
+        b.apply("invalid requested IPs while holding one: before", v4("m10b").ips("1.2.3.1"), gets("1.2.3.1"))
+                .apply("invalid requested IPs while holding one: LoadBalancerFailed, the IP is kept",
+                        v4("m10b").ips("please sir"), refusedHolding("1.2.3.1").events("Warning LoadBalancerFailed"))
+                .apply("both spec.loadBalancerIP and the annotation while holding one: LoadBalancerFailed",
+                        v4("m10b").ips("1.2.3.1").specIp("1.2.3.1"), refusedHolding("1.2.3.1").events("Warning LoadBalancerFailed"))
+                .delete("invalid requested IPs while holding one (cleanup)", "m10b", none());
         row(b, "unknown pool requested", v4("m11").pool("does-not-exist"), refusedHolding());
         row(b, "request IP from wrong ip-family (ipv4)", v6("m12").specIp("1.2.3.0"), refusedHolding());
         row(b, "request IP from wrong ip-family (ipv4) via custom annotation", v6("m13").ips("1.2.3.0"), refusedHolding());
@@ -328,10 +336,13 @@ final class MetalLbCases {
         b.apply("switch to a different specific pool: before, simple LoadBalancer", v4("s1"), gets("1.2.3.0"))
                 .apply("switch to a different specific pool", v4("s1").pool("pool2"), gets("3.4.5.6"))
                 .delete("switch to a different specific pool (cleanup)", "s1", none());
-        row(b, "invalid IP assigned", v4("s2").status("2.3.4.5"), gets("1.2.3.0"));
-        row(b, "invalid ingress state", v4("s3").status("10.10.10.10"), gets("1.2.3.0"));
+        row(b, "invalid IP assigned", v4("s2").status("2.3.4.5"),
+                gets("1.2.3.0").events("Normal ClearAssignment", "Normal IPAllocated"));
+        row(b, "invalid ingress state", v4("s3").status("10.10.10.10"),
+                gets("1.2.3.0").events("Normal ClearAssignment", "Normal IPAllocated"));
         row(b, "simple LoadBalancer, ips already assigned but can't determine family",
-                v4("s4").status("1.2.3.0", "1.2.3.1", "1.2.3.2"), gets("1.2.3.0"));
+                v4("s4").status("1.2.3.0", "1.2.3.1", "1.2.3.2"),
+                gets("1.2.3.0").events("Warning nolbIPsIPFamily", "Normal IPAllocated"));
         row(b, "IP from wrong ip-family (ipv6) assigned", v4("s9").status("1000::"), gets("1.2.3.0"));
         row(b, "IP from wrong ip-family (ipv4) assigned", v6("s10").status("1.2.3.0"), gets("1000::"));
         // MetalLB's pool5 overlaps pool1 and pool3 (see controllerMutation): the dual-stack IPs come from ours

@@ -1,6 +1,7 @@
 package io.ledgerlb.allocator.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.ledgerlb.allocator.controller.ConformanceTable.Apply;
 import io.ledgerlb.allocator.controller.ConformanceTable.Case;
@@ -10,6 +11,7 @@ import io.ledgerlb.allocator.controller.ConformanceTable.Delete;
 import io.ledgerlb.allocator.controller.ConformanceTable.Expect;
 import io.ledgerlb.allocator.controller.ConformanceTable.RemovePool;
 import io.ledgerlb.allocator.controller.ConformanceTable.Scenario;
+import io.ledgerlb.allocator.controller.ConformanceTable.Svc;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,14 +71,55 @@ class MetalLbConformanceTest {
         } else if (c.step() instanceof RemovePool r) {
             driver.removePool(r.name());
         } else if (c.step() instanceof Apply a) {
+            List<String> before = driver.holds(a.svc().key());
+            driver.markEvents(a.svc().key());
             boolean refused = driver.apply(a.svc());
             check(driver, c, a.svc().key(), refused, a.expect());
+            checkEvents(driver, c, a.svc(), before, a.expect());
         } else if (c.step() instanceof Delete d) {
             driver.delete(d.key());
             check(driver, c, d.key(), false, d.expect());
         } else if (c.step() instanceof Check k) {
             check(driver, c, k.key(), false, k.expect());
         }
+    }
+
+    /**
+     * The Events written on the applied Service: those MetalLB's controller writes are there (reason
+     * and type, case exact), and no Warning that MetalLB's would not write (its controller tests
+     * check that a Warning is logged exactly when the row expects an error). ledgerlb may add
+     * Normal Events of its own (ClearAssignment for every release).
+     */
+    private static void checkEvents(ConformanceDriver driver, Case c, Svc svc, List<String> before, Expect expect) {
+        if (expect.refused() == null && expect.events() == null) {
+            return; // still waiting: refused again or not
+        }
+        ServiceKey key = svc.key();
+        if (driver.eventsSinceMark(key).isEmpty()) {
+            return; // the pure step writes no Events
+        }
+        List<String> expected = expect.events() != null ? expect.events() : usualEvents(svc, before, expect);
+        await().atMost(ControllerDriver.WAIT).untilAsserted(() -> assertThat(driver.eventsSinceMark(key).orElseThrow())
+                .as("%s: Events on %s", c.description(), key).containsAll(expected));
+        assertThat(driver.eventsSinceMark(key).orElseThrow()).as("%s: Warning Events on %s", c.description(), key)
+                .filteredOn(e -> e.startsWith("Warning ")).allMatch(expected::contains);
+    }
+
+    /**
+     * What MetalLB's controller (controller/service.go, main.go) writes on an applied Service:
+     * {@code AllocationFailed} when it is refused; {@code IPAllocated} when it gets IPs it did not
+     * hold, and then {@code deprecatedAnnotation} for each annotation under the old prefix.
+     */
+    static List<String> usualEvents(Svc svc, List<String> before, Expect expect) {
+        List<String> events = new ArrayList<>();
+        if (Boolean.TRUE.equals(expect.refused())) {
+            events.add("Warning AllocationFailed");
+        } else if (!expect.holds().isEmpty() && !expect.holds().equals(before)) {
+            events.add("Normal IPAllocated");
+            svc.annotations().keySet().stream().filter(k -> k.startsWith("metallb.universe.tf/"))
+                    .forEach(k -> events.add("Warning deprecatedAnnotation"));
+        }
+        return events;
     }
 
     private static void check(ConformanceDriver driver, Case c, ServiceKey key, boolean refused, Expect expect) {

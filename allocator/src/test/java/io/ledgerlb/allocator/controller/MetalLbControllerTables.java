@@ -152,7 +152,8 @@ final class MetalLbControllerTables {
         row(b, "No ClusterIP: served as IPv4 (MetalLB: left alone)", Svc.of("t5").families(null), gets("1.2.3.0"));
         b.delete("deleted balancer (second row)", "t0", none());
         row(b, "request IPs from dualstack pool with RequireDualStack policy but single stack clusterip",
-                Svc.of("t6").families("RequireDualStack", "IPv4").pool("pool5"), refusedHolding());
+                Svc.of("t6").families("RequireDualStack", "IPv4").pool("pool5"),
+                refusedHolding().events("Warning not enough clusterips"));
         return b.build();
     }
 }

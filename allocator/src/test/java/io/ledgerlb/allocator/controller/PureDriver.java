@@ -1,6 +1,8 @@
 package io.ledgerlb.allocator.controller;
 
+import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.ledgerlb.allocator.controller.ConformanceTable.Pool;
 import io.ledgerlb.allocator.controller.ConformanceTable.Svc;
@@ -43,12 +45,14 @@ final class PureDriver implements ConformanceDriver {
         var mapped = ConfigMapper.pool(serialization.convertValue(pool.resource(), IPAddressPool.class));
         Decision d = chain.commit(allocator.poolDefined(chain.state(), mapped, cause("IPAddressPool", pool.name()), NOW));
         configChanged(d);
+        writeStatus();
     }
 
     @Override
     public void removePool(String name) {
         Decision d = chain.commit(allocator.poolRemoved(chain.state(), name, cause("IPAddressPool", name), NOW));
         configChanged(d);
+        writeStatus();
     }
 
     private void configChanged(Decision d) {
@@ -65,8 +69,24 @@ final class PureDriver implements ConformanceDriver {
     @Override
     public boolean apply(Svc svc) {
         Service service = svc.service();
+        Service existing = services.get(svc.key());
+        if (existing != null) {
+            service.setStatus(existing.getStatus()); // an update leaves the status alone, as kubectl apply does
+        }
         services.put(svc.key(), service);
-        return decide(svc.key());
+        boolean refused = decide(svc.key());
+        writeStatus();
+        return refused;
+    }
+
+    /**
+     * Every Service's status shows what the ledger gives it, as the controller's write-back makes
+     * it after each commit (a status IP only matters on a Service's first sight).
+     */
+    private void writeStatus() {
+        services.forEach((key, service) -> service.setStatus(new ServiceStatusBuilder().withNewLoadBalancer()
+                .withIngress(holds(key).stream().map(ip -> new LoadBalancerIngressBuilder().withIp(ip).build()).toList())
+                .endLoadBalancer().build()));
     }
 
     /** Decides one Service as the controller does; true when a refusal was recorded. */
@@ -92,6 +112,7 @@ final class PureDriver implements ConformanceDriver {
         if (WaitingServices.freesCapacity(d.events())) {
             retryWaiting(key);
         }
+        writeStatus();
     }
 
     private void retryWaiting(ServiceKey except) {

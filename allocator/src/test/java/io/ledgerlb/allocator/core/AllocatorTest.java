@@ -507,6 +507,21 @@ class AllocatorTest {
         assertThat(ipsOf("a")).containsExactly("192.0.2.9");
     }
 
+    /** Issue 12 #6: a refusal names what the Service itself wrote, and does not invent a sharing key. */
+    @Test
+    void refusalMessagesSayWhatTheServiceWrote() {
+        define(pool("default", "192.0.2.0/24"));
+        apply(svc("a").annotations(Map.of("metallb.io/allow-shared-ip", "k1", "metallb.io/loadBalancerIPs", "192.0.2.9"))
+                .ports(Port.tcp(80)));
+        String noKey = refused(apply(svc("b").annotations(Map.of("metallb.io/loadBalancerIPs", "192.0.2.9")).ports(Port.tcp(81))),
+                "IpInUse").message();
+        assertThat(noKey).contains("has no allow-shared-ip annotation").doesNotContain("under allow-shared-ip key");
+
+        String deprecated = refused(apply(svc("c").loadBalancerIp("192.0.2.10")
+                .annotations(Map.of("metallb.universe.tf/loadBalancerIPs", "192.0.2.10"))), "ConflictingRequest").message();
+        assertThat(deprecated).contains("metallb.universe.tf/loadBalancerIPs").doesNotContain("metallb.io/loadBalancerIPs");
+    }
+
     @Test
     void localTrafficPolicySharesOnlyWithTheSameBackends() {
         define(pool("default", "192.0.2.0/24"));

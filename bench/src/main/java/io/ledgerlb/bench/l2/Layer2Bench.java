@@ -157,20 +157,7 @@ public final class Layer2Bench {
     static List<Double> failover(int kills) throws Exception {
         Process dump = new ProcessBuilder("ip", "netns", "exec", lab.ns("c"), "tcpdump", "-l", "-n", "-e", "-i", "eth0",
                 "arp and arp[6:2] = 1 and arp[14:4] = arp[24:4]").redirectErrorStream(true).start();
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(dump.getInputStream()))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (Exception ignored) {
-                // tcpdump stopped
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        Thread.sleep(2000);
+        BlockingQueue<String> lines = linesOf(dump);
         List<Double> times = new ArrayList<>();
         try {
             for (int k = 0; k < kills; k++) {
@@ -204,6 +191,25 @@ public final class Layer2Bench {
         }
         report("failover, kill to the new owner's first gratuitous ARP at the client (ms), defaults 100/500/1000 ms", times, null, null);
         return times;
+    }
+
+    /** The lines tcpdump prints, as they come (read on a thread of their own); returns once tcpdump had time to start. */
+    static BlockingQueue<String> linesOf(Process dump) throws InterruptedException {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(dump.getInputStream()))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (Exception ignored) {
+                // tcpdump stopped
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        Thread.sleep(2000);
+        return lines;
     }
 
     // ---- memory: a speaker following many Services vs an idle one
@@ -242,6 +248,9 @@ public final class Layer2Bench {
     static final List<String> JVM_FLAGS = List.of("-Xms32m", "-Xmx96m", "-XX:+UseSerialGC", "-Xss512k",
             "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=32m", "-XX:TieredStopAtLevel=1");
 
+    /** The speakers' JVM flags: {@link #JVM_FLAGS} unless a bench sets others (EventToArpBench: 50,000 Services). */
+    static List<String> jvmFlags = JVM_FLAGS;
+
     /** The ports the speakers reach through the lab's relays (Kafka; the API server too with slow-neighbours). */
     static String relayPorts;
     static List<String> kubernetesArgs = List.of("--no-kubernetes");
@@ -249,7 +258,7 @@ public final class Layer2Bench {
     static void startSpeaker(String node) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java));
-        command.addAll(JVM_FLAGS);
+        command.addAll(jvmFlags);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), NetnsMain.class.getName(),
                 lab.dir().toString(), relayPorts == null ? String.valueOf(kafkaPort) : relayPorts, "--",
                 "--node-name=" + node, "--interface=eth0", "--kafka-bootstrap=127.0.0.1:" + kafkaPort,

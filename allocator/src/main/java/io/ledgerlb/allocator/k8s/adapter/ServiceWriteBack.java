@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -51,6 +52,8 @@ public final class ServiceWriteBack implements AutoCloseable {
     private final RetryingWriter<ServiceKey> writer;
     /** The events waiting for their Service's write (those of failed writes among them). */
     private final Map<ServiceKey, List<Note>> pending = new ConcurrentHashMap<>();
+    /** Writes running: one counts until its events are recorded. */
+    private final AtomicInteger writing = new AtomicInteger();
     private final AtomicLong statusWrites = new AtomicLong();
 
     /**
@@ -90,13 +93,22 @@ public final class ServiceWriteBack implements AutoCloseable {
         return statusWrites.get();
     }
 
-    /** Writes waiting or running. */
+    /** Writes waiting or running (a running one until its events are recorded). */
     public int pending() {
-        return pending.size();
+        return pending.size() + writing.get();
     }
 
     /** One write of a Service; a refusal is thrown to the {@link RetryingWriter}, the events kept for the retry. */
     private void write(ServiceKey key) {
+        writing.incrementAndGet();
+        try {
+            writeAndRecord(key);
+        } finally {
+            writing.decrementAndGet();
+        }
+    }
+
+    private void writeAndRecord(ServiceKey key) {
         List<Note> notes = Optional.ofNullable(pending.remove(key)).orElse(List.of());
         Optional<Service> current = cache.apply(key);
         if (current.isEmpty()) {

@@ -58,7 +58,8 @@ final class Discovery {
                 new Resource("bfdprofiles", "BFDProfile", true, ""),
                 new Resource("servicel2statuses", "ServiceL2Status", true, ""),
                 new Resource("servicebgpstatuses", "ServiceBGPStatus", true, ""),
-                new Resource("configurationstates", "ConfigurationState", true, "")));
+                new Resource("configurationstates", "ConfigurationState", true, ""),
+                new Resource("bgppeers", "BGPPeer", true, ""))); // served from v1beta2: ConvertedVersion
         return all;
     }
 

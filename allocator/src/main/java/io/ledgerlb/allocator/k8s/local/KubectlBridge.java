@@ -21,7 +21,8 @@ import java.util.Optional;
 /**
  * Sits in front of the CRUD mock and gives kubectl what it expects of an API server: discovery
  * and OpenAPI documents, JSON content types, Tables for {@code get}, list field selectors,
- * strategic and JSON merge patches applied properly. Everything else goes to the mock unchanged.
+ * strategic and JSON merge patches applied properly, BGPPeer v1beta1 served from v1beta2
+ * ({@link ConvertedVersion}). Everything else goes to the mock unchanged.
  */
 final class KubectlBridge extends Dispatcher {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,6 +46,9 @@ final class KubectlBridge extends Dispatcher {
             Optional<MockResponse> served = discovery(bare).map(doc -> json(200, doc));
             if (served.isPresent()) {
                 return served.get();
+            }
+            if (ConvertedVersion.BGP_PEER_V1BETA1.matches(bare)) {
+                return ConvertedVersion.BGP_PEER_V1BETA1.toServed(dispatch(ConvertedVersion.BGP_PEER_V1BETA1.toStored(request)));
             }
             if (query.containsKey("dryRun") && request.method() != HttpMethod.GET) {
                 return status(400, "BadRequest", "dry run is not supported by ledgerlb's local Kubernetes API");
@@ -111,13 +115,20 @@ final class KubectlBridge extends Dispatcher {
             // typed clients (kubectl describe reading Events) decode "List" as nothing
             String plural = path.substring(path.lastIndexOf('/') + 1);
             ObjectNode list = (ObjectNode) body;
-            Discovery.kindOf(plural).ifPresent(kind -> list.put("kind", kind + "List"));
+            Discovery.kindOf(plural).ifPresent(kind -> list.put("kind", kind + "List")
+                    .put("apiVersion", groupVersion(path)));
         }
         String accept = header(request, "Accept");
         if (accept != null && accept.contains("as=Table")) {
             body = tables.table(body);
         }
         return json(200, body);
+    }
+
+    /** {@code v1} of {@code /api/v1/...}, {@code apps/v1} of {@code /apis/apps/v1/...} */
+    private static String groupVersion(String path) {
+        String[] segments = path.split("/");
+        return segments[1].equals("api") ? segments[2] : segments[2] + "/" + segments[3];
     }
 
     /** kubectl apply: the patch applied here to the stored object, written back with a PUT. */

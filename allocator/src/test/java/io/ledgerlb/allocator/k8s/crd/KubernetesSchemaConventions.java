@@ -1,5 +1,7 @@
 package io.ledgerlb.allocator.k8s.crd;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.fabric8.crdv2.generator.CRDPostProcessor;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -17,13 +19,14 @@ import java.lang.reflect.Type;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * What the CRD generator cannot say from the Java types and Kubernetes' own types do say in their
  * OpenAPI (as controller-gen writes them into MetalLB's CRDs): label selectors and Secret
  * references are atomic, a label selector requirement needs key and operator, a
- * {@code metav1.Condition} has its required fields, lengths and patterns; and the
- * {@link SchemaFormat} of integer fields.
+ * {@code metav1.Condition} has its required fields, lengths and patterns; the
+ * {@link SchemaFormat} of integer fields and the {@link SchemaEnum} of string fields.
  */
 final class KubernetesSchemaConventions implements CRDPostProcessor {
     private static final String CONDITION_TYPE_PATTERN =
@@ -87,6 +90,14 @@ final class KubernetesSchemaConventions implements CRDPostProcessor {
                 if (format != null) {
                     property.setFormat(format.value());
                 }
+                if (property.getXKubernetesValidations() != null) {
+                    // a record component's rule reaches the generator twice: on the field and on the accessor
+                    property.setXKubernetesValidations(property.getXKubernetesValidations().stream().distinct().toList());
+                }
+                SchemaEnum values = component.getAnnotation(SchemaEnum.class);
+                if (values != null) {
+                    property.setEnum(Stream.of(values.value()).<JsonNode>map(TextNode::new).toList());
+                }
                 walk(property, component.getGenericType());
             }
         }
@@ -121,9 +132,7 @@ final class KubernetesSchemaConventions implements CRDPostProcessor {
         fields.get("reason").setMaxLength(1024L);
         fields.get("reason").setMinLength(1L);
         fields.get("reason").setPattern(CONDITION_REASON_PATTERN);
-        fields.get("status").setEnum(List.of(new com.fasterxml.jackson.databind.node.TextNode("True"),
-                new com.fasterxml.jackson.databind.node.TextNode("False"),
-                new com.fasterxml.jackson.databind.node.TextNode("Unknown")));
+        fields.get("status").setEnum(List.of(new TextNode("True"), new TextNode("False"), new TextNode("Unknown")));
         fields.get("type").setMaxLength(316L);
         fields.get("type").setPattern(CONDITION_TYPE_PATTERN);
     }

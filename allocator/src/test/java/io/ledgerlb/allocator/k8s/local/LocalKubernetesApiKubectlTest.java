@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ledgerlb.allocator.k8s.crd.BGPPeer;
 import io.ledgerlb.allocator.k8s.crd.IPAddressPool;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,6 +133,30 @@ class LocalKubernetesApiKubectlTest {
 
         assertOk(kubectl.run("delete", "ipaddresspool", "lab", "-n", "metallb-system"), "deleted");
         assertThat(client.resources(IPAddressPool.class).inNamespace("metallb-system").withName("lab").get()).isNull();
+    }
+
+    @Test
+    void bgpPeerV1beta1IsAppliedAndReadAsMetalLbServesIt() throws Exception {
+        String peer = """
+                apiVersion: metallb.io/v1beta1
+                kind: BGPPeer
+                metadata: {name: old, namespace: metallb-system}
+                spec: {myASN: 64500, peerASN: 64501, peerAddress: 192.0.2.1}
+                """;
+        Kubectl.Result created = kubectl.withInput(peer, "apply", "-f", "-");
+        assertOk(created, "bgppeer.metallb.io/old created");
+        assertThat(created.err()).contains("v1beta1 is deprecated, please use v1beta2");
+        assertOk(kubectl.withInput(peer.replace("64501", "64502"), "apply", "-f", "-"), "bgppeer.metallb.io/old configured");
+
+        BGPPeer stored = client.resources(BGPPeer.class).inNamespace("metallb-system").withName("old").get();
+        assertThat(stored.getSpec().peerASN()).isEqualTo(64502L);
+        assertThat(kubectl.run("get", "bgppeers.v1beta1.metallb.io", "old", "-n", "metallb-system", "-o", "yaml").out())
+                .contains("apiVersion: metallb.io/v1beta1").contains("peerASN: 64502");
+        assertThat(kubectl.run("get", "bgppeers", "old", "-n", "metallb-system", "-o", "yaml").out())
+                .contains("apiVersion: metallb.io/v1beta2");
+
+        assertOk(kubectl.run("delete", "bgppeers.v1beta1.metallb.io", "old", "-n", "metallb-system"), "deleted");
+        assertThat(client.resources(BGPPeer.class).inNamespace("metallb-system").withName("old").get()).isNull();
     }
 
     @Test

@@ -27,6 +27,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
@@ -176,6 +177,7 @@ public final class KafkaLedger implements Ledger {
             long total = to == Long.MAX_VALUE ? end - start : Math.min(end - start, to - from + 1);
             SignedChain chain = afterHash == null ? null : new SignedChain(config.trustedKeys(), from - 1, afterHash);
             long last = from - 1;
+            long lastPosition = -1;
             try (ReadAhead records = ReadAhead.open(consumer, events.partition(), start, end, config.trustedKeys())) {
                 for (ReadAhead.Batch batch = records.next(); batch != null && last < to; batch = records.next()) {
                     for (ReadAhead.Decoded record : batch.records()) {
@@ -197,6 +199,7 @@ public final class KafkaLedger implements Ledger {
                         }
                         handler.accept(verified.entry());
                         last = verified.entry().sequence();
+                        lastPosition = verified.position();
                         if ((last - from + 1) % 10_000 == 0) {
                             progress.update(last - from + 1, total);
                         }
@@ -208,7 +211,32 @@ public final class KafkaLedger implements Ledger {
                 logPassedOver(chain.endOfRead());
             }
             progress.update(last - from + 1, total);
+            if (lastPosition >= 0) {
+                remember(last, lastPosition);
+            }
             return last;
+        }
+    }
+
+    /** Where recently read entries sit in the topic (sequence to offset): a read that continues from one skips the search. */
+    private final Map<Long, Long> positions = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+            return size() > 256;
+        }
+    };
+
+    private void remember(long sequence, long offset) {
+        synchronized (positions) {
+            positions.put(sequence, offset);
+        }
+    }
+
+    /** The offset of the entry after {@code sequence}, when the entry at {@code sequence} was read lately (-1: unknown). */
+    private long positionAfter(long sequence) {
+        synchronized (positions) {
+            Long offset = positions.get(sequence);
+            return offset == null ? -1 : offset + 1;
         }
     }
 
@@ -410,7 +438,7 @@ public final class KafkaLedger implements Ledger {
         if (near.sequence() > sequence || newestSnapshot(sequence) > near.sequence()) {
             return stateAt(sequence);
         }
-        return foldOn(new Restored(near.copy(), -1), sequence, Progress.NONE);
+        return foldOn(new Restored(near.copy(), positionAfter(near.sequence())), sequence, Progress.NONE);
     }
 
     private LedgerState foldOn(Restored restored, long sequence, Progress progress) throws LedgerFormatException {
@@ -474,7 +502,9 @@ public final class KafkaLedger implements Ledger {
             if (snapshot.isPresent()) {
                 try {
                     LedgerState state = snapshot.get().restore();
-                    return Optional.of(new Restored(state, onChain(snapshot.get(), state) + 1));
+                    long covered = onChain(snapshot.get(), state);
+                    remember(sequence, covered);
+                    return Optional.of(new Restored(state, covered + 1));
                 } catch (LedgerFormatException e) {
                     log.warn("passing over a snapshot: {}; using an older one and a longer replay", e.getMessage());
                 }
