@@ -7,6 +7,7 @@ import io.ledgerlb.gobgp.api.AfiSafiConfig;
 import io.ledgerlb.gobgp.api.AsPathAttribute;
 import io.ledgerlb.gobgp.api.CommunitiesAttribute;
 import io.ledgerlb.gobgp.api.EbgpMultihop;
+import io.ledgerlb.gobgp.api.TtlSecurity;
 import io.ledgerlb.gobgp.api.Global;
 import io.ledgerlb.gobgp.api.GracefulRestart;
 import io.ledgerlb.gobgp.api.IPAddressPrefix;
@@ -67,8 +68,15 @@ public final class ApiCodec {
                 .setEbgpMultihop(EbgpMultihop.newBuilder()
                         .setEnabled(peer.ebgpMultihopTtl() > 0)
                         .setMultihopTtl(peer.ebgpMultihopTtl()));
+        if (peer.ttlMin() > 0) {
+            api.setTtlSecurity(TtlSecurity.newBuilder().setEnabled(true).setTtlMin(peer.ttlMin()));
+        }
         if (peer.gracefulRestart()) {
-            api.setGracefulRestart(GracefulRestart.newBuilder().setEnabled(true).setRestartTime(GRACEFUL_RESTART_TIME));
+            // notification: RFC 8538's N bit. gobgpd 3.10 ends a deleted neighbor's session with a Cease
+            // (Peer De-configured), never a Hard Reset: a router that also sets the N bit (FRR) then
+            // keeps the paths as stale, so another backend's session can take them over
+            api.setGracefulRestart(GracefulRestart.newBuilder().setEnabled(true).setRestartTime(GRACEFUL_RESTART_TIME)
+                    .setNotificationEnabled(true));
         }
         for (RouteFamily family : RouteFamily.values()) {
             if (peer.families().contains(family)) {

@@ -22,10 +22,12 @@ import java.util.Set;
  * @param ebgpMultihopTtl TTL for eBGP multihop; 0: off
  * @param families        the families announced to it
  * @param gracefulRestart announce RFC 4724 graceful restart
+ * @param ttlMin          GTSM (RFC 5082, gobgpd's ttl-security): send TTL 255 and accept only packets
+ *                        whose TTL is at least this; 0: off. Exclusive with {@code ebgpMultihopTtl}
  */
 public record DesiredPeer(InetAddress address, long peerAsn, long localAsn, int port, Optional<InetAddress> localAddress,
                           Duration holdTime, Duration keepalive, Duration connectRetry, Optional<String> password,
-                          int ebgpMultihopTtl, Set<RouteFamily> families, boolean gracefulRestart) {
+                          int ebgpMultihopTtl, Set<RouteFamily> families, boolean gracefulRestart, int ttlMin) {
 
     public DesiredPeer {
         Objects.requireNonNull(address, "address");
@@ -38,6 +40,17 @@ public record DesiredPeer(InetAddress address, long peerAsn, long localAsn, int 
         if (ebgpMultihopTtl < 0 || ebgpMultihopTtl > 255) {
             throw new IllegalArgumentException("ebgp multihop TTL out of range 0..255: " + ebgpMultihopTtl);
         }
+        if (ttlMin < 0 || ttlMin > 255 || (ttlMin > 0 && ebgpMultihopTtl > 0)) {
+            throw new IllegalArgumentException("GTSM minimum TTL must be 0 (off) or 1..255 without eBGP multihop, not " + ttlMin);
+        }
+    }
+
+    /** Without GTSM. */
+    public DesiredPeer(InetAddress address, long peerAsn, long localAsn, int port, Optional<InetAddress> localAddress,
+                       Duration holdTime, Duration keepalive, Duration connectRetry, Optional<String> password,
+                       int ebgpMultihopTtl, Set<RouteFamily> families, boolean gracefulRestart) {
+        this(address, peerAsn, localAsn, port, localAddress, holdTime, keepalive, connectRetry, password,
+                ebgpMultihopTtl, families, gracefulRestart, 0);
     }
 
     /** A peer with the usual timers (90 s hold, 30 s keepalive, 5 s connect retry) and both families. */
@@ -48,16 +61,17 @@ public record DesiredPeer(InetAddress address, long peerAsn, long localAsn, int 
 
     public DesiredPeer withPassword(String secret) {
         return new DesiredPeer(address, peerAsn, localAsn, port, localAddress, holdTime, keepalive, connectRetry,
-                Optional.of(secret), ebgpMultihopTtl, families, gracefulRestart);
+                Optional.of(secret), ebgpMultihopTtl, families, gracefulRestart, ttlMin);
     }
 
     public DesiredPeer withFamilies(Set<RouteFamily> only) {
         return new DesiredPeer(address, peerAsn, localAsn, port, localAddress, holdTime, keepalive, connectRetry,
-                password, ebgpMultihopTtl, only, gracefulRestart);
+                password, ebgpMultihopTtl, only, gracefulRestart, ttlMin);
     }
 
     @Override
     public String toString() {
-        return "DesiredPeer[" + IpText.of(address) + " AS" + peerAsn + (password.isPresent() ? " md5" : "") + "]";
+        return "DesiredPeer[" + IpText.of(address) + " AS" + peerAsn + (password.isPresent() ? " md5" : "")
+                + (ttlMin > 0 ? " gtsm" : "") + "]";
     }
 }

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
 import io.ledgerlb.allocator.k8s.adapter.ServiceWriteBack;
+import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpReleased;
 import io.ledgerlb.events.v1.ReleaseReason;
@@ -200,6 +201,39 @@ class AllocatorControllerTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(bgpPeerCondition("tor"))
                 .containsEntry("status", "False").containsEntry("reason", "InvalidConfiguration"));
         assertThat((String) bgpPeerCondition("tor").get("message")).contains("must be native or gobgp, not \"quagga\"");
+    }
+
+    /**
+     * MetalLB fields ledgerlb does not implement are valid input: the peer is recorded with them
+     * named (the speakers then say {@code Supported=False} and open no session); a peer that sets
+     * both of MetalLB's alternatives stays invalid.
+     */
+    @Test
+    void aBgpPeerWithFieldsLedgerlbLacksIsRecordedWithThemNamed() {
+        var peers = cluster.client().genericKubernetesResources(MetalLbKinds.BGP_PEER.context()).inNamespace("metallb-system");
+        peers.resource(new GenericKubernetesResourceBuilder()
+                .withApiVersion(MetalLbKinds.BGP_PEER.apiVersion()).withKind("BGPPeer")
+                .withNewMetadata().withName("unnumbered").withNamespace("metallb-system").endMetadata()
+                .withAdditionalProperties(Map.of("spec", Map.of("myASN", 64500, "dynamicASN", "external",
+                        "interface", "eth1", "dualStackAddressFamily", true)))
+                .build()).create();
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(bgpPeerCondition("unnumbered"))
+                .containsEntry("type", "Valid").containsEntry("status", "True"));
+        BgpPeerDefined recorded = controller.withState(s -> s.bgpPeers().get("unnumbered"));
+        assertThat(recorded.getUnsupportedList()).satisfiesExactly(
+                field -> assertThat(field).startsWith("spec.dynamicASN: "),
+                field -> assertThat(field).startsWith("spec.interface: "));
+        assertThat(recorded.getDualStackAddressFamily()).isTrue();
+
+        GenericKubernetesResource both = peers.withName("unnumbered").get();
+        both.setAdditionalProperty("spec", Map.of("myASN", 64500, "dynamicASN", "external", "peerASN", 64501,
+                "peerAddress", "192.0.2.1"));
+        peers.resource(both).update();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(bgpPeerCondition("unnumbered"))
+                .containsEntry("status", "False").containsEntry("reason", "InvalidConfiguration"));
+        assertThat((String) bgpPeerCondition("unnumbered").get("message"))
+                .contains("set either spec.peerASN or spec.dynamicASN, not both");
     }
 
     @SuppressWarnings("unchecked")

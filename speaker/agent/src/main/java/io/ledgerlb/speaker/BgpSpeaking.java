@@ -261,6 +261,12 @@ final class BgpSpeaking implements AutoCloseable {
             BgpPeerConfig config = null;
             Optional<BfdPeer> bfd = Optional.empty();
             PeerConfigException problem = null;
+            if (peer.getUnsupportedCount() > 0) {
+                // a field no backend implements (dynamicASN, interface): there is no session to resolve
+                conditions.put(name, List.of(support.condition()));
+                notServed(name, support.reason(), support.message());
+                continue;
+            }
             try {
                 config = resolve(peer);
                 bfd = BfdProfiles.bfdPeer(peer, config, peers.bfdProfiles());

@@ -367,7 +367,8 @@ class BgpSpeakerEndToEndTest {
     BgpPeerDefined.Builder peer(String name) {
         return BgpPeerDefined.newBuilder().setName(name).setMyAsn((int) AS).setPeerAsn((int) AS)
                 .setPeerAddress(lab.routerV4.getHostAddress()).setSourceAddress(lab.hostV4.getHostAddress())
-                .setHoldTimeSeconds(9).setHoldTimeSet(true).setConnectTimeSeconds(1);
+                .setHoldTimeSeconds(9).setHoldTimeSet(true).setConnectTimeSeconds(1)
+                .setDualStackAddressFamily(true); // the IPv6 Service IP goes over this IPv4 session too
     }
 
     static Event.Builder release(String service, String ip) {

@@ -106,6 +106,32 @@ class BgpSpeakingTest {
         }
     }
 
+    /** A field no backend implements, as the allocator records it: Supported=False naming it, in both backends, no session. */
+    @Test
+    void aFieldLedgerlbLacksIsNamedInSupportedFalse() throws Exception {
+        createPeer("dynamic");
+        createPeer("unnumbered");
+        BgpPeerDefined.Builder dynamic = peer("dynamic").clearPeerAsn()
+                .addUnsupported("spec.dynamicASN: a peer AS learned from the peer's OPEN is not implemented by ledgerlb; set spec.peerASN instead");
+        BgpPeerDefined.Builder unnumbered = peer("unnumbered").clearPeerAddress().setBackend("gobgp")
+                .addUnsupported("spec.interface: BGP unnumbered is not implemented by ledgerlb; set spec.peerAddress instead");
+        try (BgpSpeaking speaking = new BgpSpeaking(InetAddress.getLoopbackAddress(), Optional.of(client), "n1", NS, () -> { }, new SimpleMeterRegistry())) {
+            speaking.apply(ledger(dynamic, unnumbered), NODE, Map.of());
+            assertThat(speaking.sessionPeers()).isEmpty();
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                assertThat(conditions("dynamic")).containsOnlyKeys("Valid", "Supported");
+                assertThat(conditions("dynamic").get("Supported")).containsEntry("status", "False")
+                        .containsEntry("reason", "UnsupportedByNativeBackend")
+                        .hasEntrySatisfying("message", m -> assertThat(m.toString()).contains("spec.dynamicASN"));
+                assertThat(conditions("unnumbered").get("Supported")).containsEntry("status", "False")
+                        .containsEntry("reason", "UnsupportedByGoBGPBackend")
+                        .hasEntrySatisfying("message", m -> assertThat(m.toString()).contains("spec.interface"));
+            });
+        } finally {
+            client.v1().events().inNamespace(NS).delete(); // the other test counts the Warning Events
+        }
+    }
+
     @Test
     void aBfdProfileTheNativeBackendCannotRunIsNamedOnThePeer() throws Exception {
         createPeer("echo");

@@ -52,6 +52,7 @@ public final class ConfigMapper {
     private static final long MAX_ASN = 0xFFFF_FFFFL;
     private static final Set<String> OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
     private static final Set<String> BACKENDS = Set.of("native", "gobgp");
+    private static final Set<String> DYNAMIC_ASN = Set.of("internal", "external");
 
     private ConfigMapper() {
     }
@@ -179,15 +180,24 @@ public final class ConfigMapper {
             // each ledgerlb session has its own AS: MetalLB's local-as with replace-as is that AS
             asn(spec.localASN(), "spec.localASN", problems).ifPresent(event::setMyAsn);
         }
+        // fields ledgerlb does not implement: recorded, and said by the speakers (Supported=False, no session)
         if (spec.dynamicASN() != null) {
-            problems.add("spec.dynamicASN", "is not supported by ledgerlb; set spec.peerASN");
+            problems.check(spec.peerASN() == null, "spec.dynamicASN", "set either spec.peerASN or spec.dynamicASN, not both");
+            problems.check(DYNAMIC_ASN.contains(spec.dynamicASN()), "spec.dynamicASN",
+                    "must be internal or external, not \"" + spec.dynamicASN() + "\"");
+            event.addUnsupported("spec.dynamicASN: a peer AS learned from the peer's OPEN is not implemented by ledgerlb;"
+                    + " set spec.peerASN instead");
         } else {
             asn(spec.peerASN(), "spec.peerASN", problems).ifPresent(event::setPeerAsn);
         }
         if (spec.iface() != null) {
-            problems.add("spec.interface", "BGP unnumbered is not supported by ledgerlb; set spec.peerAddress");
+            problems.check(spec.peerAddress() == null || spec.peerAddress().isBlank(), "spec.interface",
+                    "set either spec.peerAddress or spec.interface, not both");
+            event.addUnsupported("spec.interface: BGP unnumbered (peering over an interface's IPv6 link-local address)"
+                    + " is not implemented by ledgerlb; set spec.peerAddress instead");
+        } else {
+            problems.check(spec.peerAddress() != null && !spec.peerAddress().isBlank(), "spec.peerAddress", "required");
         }
-        problems.check(spec.peerAddress() != null && !spec.peerAddress().isBlank(), "spec.peerAddress", "required");
         ipAddress(spec.peerAddress(), "spec.peerAddress", problems);
         ipAddress(spec.sourceAddress(), "spec.sourceAddress", problems);
         IpAddress routerId = ipAddress(spec.routerID(), "spec.routerID", problems);
@@ -205,8 +215,11 @@ public final class ConfigMapper {
                     "must be between 1 and 65535, not " + spec.peerPort());
             event.setPeerPort(spec.peerPort());
         }
-        problems.check(!Boolean.TRUE.equals(spec.disableMP()), "spec.disableMP",
-                "is not supported by ledgerlb: one session carries IPv4 and IPv6 (multiprotocol)");
+        // disableMP (deprecated in MetalLB) asks for what dualStackAddressFamily: false does: one family per session
+        boolean dualStack = Boolean.TRUE.equals(spec.dualStackAddressFamily());
+        problems.check(!(dualStack && Boolean.TRUE.equals(spec.disableMP())), "spec.disableMP",
+                "contradicts spec.dualStackAddressFamily: true (disableMP: each session carries its own family only)");
+        event.setDualStackAddressFamily(dualStack);
         Duration hold = duration(spec.holdTime(), "spec.holdTime", problems);
         Duration keepalive = duration(spec.keepaliveTime(), "spec.keepaliveTime", problems);
         Duration connect = duration(spec.connectTime(), "spec.connectTime", problems);

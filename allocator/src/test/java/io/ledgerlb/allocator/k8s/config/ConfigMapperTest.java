@@ -324,15 +324,41 @@ class ConfigMapperTest {
                 .isEqualTo("10.0.0.9");
     }
 
+    /** Fields ledgerlb does not implement are recorded, not refused: the speakers say Supported=False naming each. */
     @Test
-    void unsupportedMetalLbPeerFeaturesAreNamed() {
+    void unsupportedMetalLbPeerFeaturesAreRecordedAndNamed() {
+        BgpPeerDefined dynamic = ConfigMapper.bgpPeer(parse(BGPPeer.class, """
+                apiVersion: metallb.io/v1beta2
+                kind: BGPPeer
+                metadata: {name: p, namespace: metallb-system}
+                spec: {myASN: 64500, dynamicASN: external, interface: eth0}
+                """));
+
+        assertThat(dynamic.getUnsupportedList()).hasSize(2);
+        assertThat(dynamic.getUnsupported(0)).startsWith("spec.dynamicASN: ").contains("set spec.peerASN");
+        assertThat(dynamic.getUnsupported(1)).startsWith("spec.interface: ").contains("set spec.peerAddress");
+        assertThat(ConfigMapper.bgpPeer(peer("")).getUnsupportedList()).isEmpty();
+    }
+
+    /** What contradicts itself stays invalid: MetalLB's rules allow one of peerASN/dynamicASN and of peerAddress/interface. */
+    @Test
+    void contradictoryPeerFieldsAreInvalid() {
         InvalidConfigException error = catchThrowableOfType(InvalidConfigException.class,
-                () -> ConfigMapper.bgpPeer(peer("dynamicASN: external\n  interface: eth0\n  disableMP: true")));
+                () -> ConfigMapper.bgpPeer(peer("dynamicASN: sideways\n  interface: eth0\n  disableMP: true\n  dualStackAddressFamily: true")));
 
         assertThat(error.problems()).containsExactly(
-                "spec.dynamicASN: is not supported by ledgerlb; set spec.peerASN",
-                "spec.interface: BGP unnumbered is not supported by ledgerlb; set spec.peerAddress",
-                "spec.disableMP: is not supported by ledgerlb: one session carries IPv4 and IPv6 (multiprotocol)");
+                "spec.dynamicASN: set either spec.peerASN or spec.dynamicASN, not both",
+                "spec.dynamicASN: must be internal or external, not \"sideways\"",
+                "spec.interface: set either spec.peerAddress or spec.interface, not both",
+                "spec.disableMP: contradicts spec.dualStackAddressFamily: true (disableMP: each session carries its own family only)");
+    }
+
+    /** dualStackAddressFamily is recorded (MetalLB's default: false); disableMP alone asks for that default. */
+    @Test
+    void dualStackAddressFamilyIsRecorded() {
+        assertThat(ConfigMapper.bgpPeer(peer("")).getDualStackAddressFamily()).isFalse();
+        assertThat(ConfigMapper.bgpPeer(peer("dualStackAddressFamily: true")).getDualStackAddressFamily()).isTrue();
+        assertThat(ConfigMapper.bgpPeer(peer("disableMP: true")).getDualStackAddressFamily()).isFalse();
     }
 
     /** MetalLB's localASN (local-as, replace-as): the AS the peer sees; each ledgerlb session has its own. */

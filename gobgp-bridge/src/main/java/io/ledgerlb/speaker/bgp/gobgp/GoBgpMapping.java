@@ -40,7 +40,8 @@ final class GoBgpMapping {
     static DesiredPeer peer(BgpPeerConfig peer, long globalAsn, NextHops pathNextHops) {
         return new DesiredPeer(peer.peerAddress(), peer.peerAsn(), peer.myAsn() == globalAsn ? 0 : peer.myAsn(), peer.peerPort(),
                 peer.sourceAddress(), peer.holdTime(), peer.keepaliveTime(), connectRetry(peer.connectTime()), peer.password(),
-                peer.ebgpMultihop() ? MULTIHOP_TTL : 0, families(peer.peerAddress(), pathNextHops), peer.gracefulRestart());
+                peer.ebgpMultihop() && peer.ttlSecurityHops() == 0 ? MULTIHOP_TTL : 0, families(peer, pathNextHops),
+                peer.gracefulRestart(), peer.minimumTtl());
     }
 
     static Duration connectRetry(Duration connectTime) {
@@ -48,15 +49,16 @@ final class GoBgpMapping {
     }
 
     /**
-     * The families a session carries: its own, and the other one only when the paths carry an
-     * explicit next hop of it. gobgpd fills in an unspecified next hop with the session's local
-     * address, which for the other family is no usable next hop (IPv6 prefixes over an IPv4
-     * session would get an IPv4-mapped one: FRR never installs it, BIRD rejects it).
+     * The families a session carries: its own, and the other one only with
+     * {@code dualStackAddressFamily} and when the paths carry an explicit next hop of it. gobgpd
+     * fills in an unspecified next hop with the session's local address, which for the other
+     * family is no usable next hop (IPv6 prefixes over an IPv4 session would get an IPv4-mapped
+     * one: FRR never installs it, BIRD rejects it).
      */
-    static Set<RouteFamily> families(InetAddress peerAddress, NextHops pathNextHops) {
-        RouteFamily own = RouteFamily.of(peerAddress);
+    static Set<RouteFamily> families(BgpPeerConfig peer, NextHops pathNextHops) {
+        RouteFamily own = RouteFamily.of(peer.peerAddress());
         boolean otherHasNextHop = own == RouteFamily.IPV4_UNICAST ? pathNextHops.ipv6().isPresent() : pathNextHops.ipv4().isPresent();
-        return otherHasNextHop ? EnumSet.allOf(RouteFamily.class) : EnumSet.of(own);
+        return peer.dualStackAddressFamily() && otherHasNextHop ? EnumSet.allOf(RouteFamily.class) : EnumSet.of(own);
     }
 
     /**

@@ -78,16 +78,35 @@ class GoBgpMappingTest {
         assertThat(GoBgpMapping.path(set, UNSPECIFIED).localPref()).isEqualTo(300L);
     }
 
+    /** dualStackAddressFamily: true, and an explicit next hop of the other family: both families; else its own only (MetalLB's default). */
     @Test
-    void aSessionCarriesTheOtherFamilyOnlyWithAnExplicitNextHopOfIt() {
-        var v4Peer = IpAddress.parseInet("192.0.2.1");
-        var v6Peer = IpAddress.parseInet("2001:db8::1");
+    void aSessionCarriesTheOtherFamilyOnlyWhenDualStackWithAnExplicitNextHopOfIt() {
+        BgpPeerConfig v4Peer = peerAt("192.0.2.1", true);
+        BgpPeerConfig v6Peer = peerAt("2001:db8::1", true);
         assertThat(GoBgpMapping.families(v4Peer, UNSPECIFIED)).containsExactly(RouteFamily.IPV4_UNICAST);
         assertThat(GoBgpMapping.families(v6Peer, UNSPECIFIED)).containsExactly(RouteFamily.IPV6_UNICAST);
         NextHops v6Known = new NextHops(Optional.empty(), Optional.of(IpAddress.parseInet("2001:db8::9")));
         assertThat(GoBgpMapping.families(v4Peer, v6Known)).containsExactlyInAnyOrder(RouteFamily.values());
         assertThat(GoBgpMapping.families(v6Peer, v6Known)).containsExactly(RouteFamily.IPV6_UNICAST);
+        assertThat(GoBgpMapping.families(peerAt("192.0.2.1", false), v6Known)).containsExactly(RouteFamily.IPV4_UNICAST);
         assertThat(GoBgpMapping.path(Advertisement.of(IpPrefix.parse("2001:db8::7/128")), v6Known).nextHop())
                 .isEqualTo(IpAddress.parseInet("2001:db8::9"));
+    }
+
+    /** GTSM: gobgpd's ttl-security with the lowest TTL accepted, 256 − hops; never together with multihop. */
+    @Test
+    void gtsmBecomesGobgpdsTtlSecurity() {
+        BgpPeerConfig gtsm = new BgpPeerConfig("r1", 64512, 65001, IpAddress.parseInet("192.0.2.1"), 179, Optional.empty(),
+                Duration.ofSeconds(30), Duration.ZERO, Duration.ofSeconds(2), IpAddress.parseInet("192.0.2.9"), true, false,
+                Optional.empty(), 2);
+        DesiredPeer mapped = GoBgpMapping.peer(gtsm, 64512, UNSPECIFIED);
+        assertThat(mapped.ttlMin()).isEqualTo(254);
+        assertThat(mapped.ebgpMultihopTtl()).isZero();
+        assertThat(GoBgpMapping.peer(peer(64512, true), 64512, UNSPECIFIED).ttlMin()).isZero();
+    }
+
+    private static BgpPeerConfig peerAt(String address, boolean dualStack) {
+        return new BgpPeerConfig("r1", 64512, 65001, IpAddress.parseInet(address), 179, Optional.empty(), Duration.ofSeconds(30),
+                Duration.ZERO, Duration.ofSeconds(2), IpAddress.parseInet("192.0.2.9"), false, false, Optional.empty(), 0, dualStack);
     }
 }

@@ -1,6 +1,7 @@
 package io.ledgerlb.speaker.bgp;
 
 import io.ledgerlb.net.IpText;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -22,11 +23,14 @@ import java.util.Optional;
  * @param gracefulRestart announce RFC 4724 graceful restart
  * @param password        TCP MD5 password, already read from its Secret; empty: none
  * @param ttlSecurityHops GTSM (RFC 5082): how many hops away the peer may be; 0: no GTSM
+ * @param dualStackAddressFamily MetalLB's field: the session carries both IP families (multiprotocol);
+ *                        false (MetalLB's default): only the family of {@code peerAddress}
  */
 public record BgpPeerConfig(String name, long myAsn, long peerAsn, InetAddress peerAddress, int peerPort,
                             Optional<InetAddress> sourceAddress, Duration holdTime, Duration keepaliveTime,
                             Duration connectTime, InetAddress routerId, boolean ebgpMultihop,
-                            boolean gracefulRestart, Optional<String> password, int ttlSecurityHops) {
+                            boolean gracefulRestart, Optional<String> password, int ttlSecurityHops,
+                            boolean dualStackAddressFamily) {
 
     public BgpPeerConfig {
         if (ttlSecurityHops < 0 || ttlSecurityHops > 254) {
@@ -34,13 +38,33 @@ public record BgpPeerConfig(String name, long myAsn, long peerAsn, InetAddress p
         }
     }
 
-    /** Without GTSM. */
+    /** Carrying both families (dualStackAddressFamily: true, not MetalLB's default: tests and benchmarks announce both). */
+    public BgpPeerConfig(String name, long myAsn, long peerAsn, InetAddress peerAddress, int peerPort,
+                         Optional<InetAddress> sourceAddress, Duration holdTime, Duration keepaliveTime,
+                         Duration connectTime, InetAddress routerId, boolean ebgpMultihop,
+                         boolean gracefulRestart, Optional<String> password, int ttlSecurityHops) {
+        this(name, myAsn, peerAsn, peerAddress, peerPort, sourceAddress, holdTime, keepaliveTime, connectTime,
+                routerId, ebgpMultihop, gracefulRestart, password, ttlSecurityHops, true);
+    }
+
+    /** Without GTSM, carrying both families (as the constructor above). */
     public BgpPeerConfig(String name, long myAsn, long peerAsn, InetAddress peerAddress, int peerPort,
                          Optional<InetAddress> sourceAddress, Duration holdTime, Duration keepaliveTime,
                          Duration connectTime, InetAddress routerId, boolean ebgpMultihop,
                          boolean gracefulRestart, Optional<String> password) {
         this(name, myAsn, peerAsn, peerAddress, peerPort, sourceAddress, holdTime, keepaliveTime, connectTime,
                 routerId, ebgpMultihop, gracefulRestart, password, 0);
+    }
+
+    /** This peer with {@code dualStackAddressFamily} set as given. */
+    public BgpPeerConfig withDualStackAddressFamily(boolean dualStack) {
+        return new BgpPeerConfig(name, myAsn, peerAsn, peerAddress, peerPort, sourceAddress, holdTime, keepaliveTime,
+                connectTime, routerId, ebgpMultihop, gracefulRestart, password, ttlSecurityHops, dualStack);
+    }
+
+    /** Whether this session carries prefixes of this family (IPv6 when {@code ipv6}). */
+    public boolean carries(boolean ipv6) {
+        return dualStackAddressFamily || (peerAddress instanceof Inet6Address) == ipv6;
     }
 
     public boolean ibgp() {
@@ -64,6 +88,7 @@ public record BgpPeerConfig(String name, long myAsn, long peerAsn, InetAddress p
     @Override
     public String toString() {
         return "BgpPeerConfig[" + name + " AS" + myAsn + "->AS" + peerAsn + " " + IpText.of(peerAddress)
-                + ":" + peerPort + (password.isPresent() ? " md5" : "") + (ttlSecurityHops > 0 ? " gtsm" : "") + "]";
+                + ":" + peerPort + (password.isPresent() ? " md5" : "") + (ttlSecurityHops > 0 ? " gtsm" : "")
+                + (dualStackAddressFamily ? " dual-stack" : "") + "]";
     }
 }

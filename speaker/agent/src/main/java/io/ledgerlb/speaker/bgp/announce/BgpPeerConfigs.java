@@ -49,7 +49,8 @@ public final class BgpPeerConfigs {
                 Duration.ofSeconds(peer.getKeepaliveTimeSeconds()),
                 peer.getConnectTimeSeconds() == 0 ? DEFAULT_CONNECT_TIME : Duration.ofSeconds(peer.getConnectTimeSeconds()),
                 routerId(peer, defaultRouterId),
-                peer.getEbgpMultihop(), peer.getEnableGracefulRestart(), password, peer.getTtlSecurityHops());
+                peer.getEbgpMultihop(), peer.getEnableGracefulRestart(), password, peer.getTtlSecurityHops(),
+                peer.getDualStackAddressFamily());
     }
 
     /**
@@ -59,13 +60,9 @@ public final class BgpPeerConfigs {
      * either never come up or silently not be what was configured.
      */
     public static List<String> limitations(BgpPeerDefined peer, String backend) {
-        List<String> reasons = new ArrayList<>();
+        List<String> reasons = new ArrayList<>(peer.getUnsupportedList()); // what neither backend implements
         if (!peer.getBfdProfile().isEmpty() && !backend.equals("native")) {
             reasons.add("bfdProfile: BFD is implemented by ledgerlb's native BGP backend only; use it, or remove the profile");
-        }
-        if (peer.getTtlSecurityHops() > 0 && backend.equals("gobgp")) {
-            reasons.add("ledgerlb.io/bgp-ttl-security-hops: GTSM is implemented by the native backend only;"
-                    + " remove the annotation or choose ledgerlb.io/bgp-backend: native");
         }
         if (!peer.getVrf().isEmpty()) {
             reasons.add("vrf: ledgerlb's BGP backends peer from the default VRF only; remove vrf");

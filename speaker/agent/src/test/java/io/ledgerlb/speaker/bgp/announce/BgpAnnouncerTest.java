@@ -193,14 +193,13 @@ class BgpAnnouncerTest {
                 bfd -> assertThat(bfd).startsWith("bfdProfile:").contains("native"), vrf -> assertThat(vrf).startsWith("vrf:"));
     }
 
-    /** GTSM: the native backend sends TTL 255 and accepts 256 − hops and more; gobgpd is not told, so it refuses. */
+    /** GTSM: sent with TTL 255, accepted from 256 − hops and more, in both backends; dualStackAddressFamily as recorded. */
     @Test
-    void ttlSecurityIsTheNativeBackendsOnly() throws Exception {
+    void ttlSecurityAndDualStackReachBothBackends() throws Exception {
         BgpPeerDefined gtsm = BgpPeerDefined.newBuilder().setName("p").setMyAsn(65000).setPeerAsn(65001)
                 .setPeerAddress("192.0.2.1").setTtlSecurityHops(2).build();
         assertThat(BgpPeerConfigs.limitations(gtsm, "native")).isEmpty();
-        assertThat(BgpPeerConfigs.limitations(gtsm, "gobgp")).singleElement().asString()
-                .startsWith("ledgerlb.io/bgp-ttl-security-hops:");
+        assertThat(BgpPeerConfigs.limitations(gtsm, "gobgp")).isEmpty();
         BgpPeerConfig config = BgpPeerConfigs.fromLedger(gtsm, Optional.empty(), InetAddress.getByName("10.0.0.1"));
         assertThat(config.ipTtl()).as("single-hop eBGP, but GTSM").isEqualTo(255);
         assertThat(config.minimumTtl()).isEqualTo(254);
@@ -208,6 +207,12 @@ class BgpAnnouncerTest {
                 InetAddress.getByName("10.0.0.1"));
         assertThat(plain.ipTtl()).isEqualTo(1);
         assertThat(plain.minimumTtl()).isZero();
+        assertThat(config.dualStackAddressFamily()).as("MetalLB's default").isFalse();
+        assertThat(config.carries(false)).isTrue();
+        assertThat(config.carries(true)).as("IPv6 over this IPv4 session").isFalse();
+        BgpPeerConfig dual = BgpPeerConfigs.fromLedger(gtsm.toBuilder().setDualStackAddressFamily(true).build(), Optional.empty(),
+                InetAddress.getByName("10.0.0.1"));
+        assertThat(dual.carries(true)).isTrue();
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.ledgerlb.speaker.bgp.interop;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.ledgerlb.events.v1.BgpPeerDefined;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.Advertisement;
@@ -53,5 +55,37 @@ class FrrInteropMatrixTest extends InteropMatrix {
             sessions.forEach(BgpSession::close);
         }
         awaitPaths(service, SessionKind.IBGP_IPV4, Set.of());
+    }
+
+    /**
+     * MetalLB's default, {@code dualStackAddressFamily: false}: an IPv4 session offers only IPv4
+     * unicast in its OPEN and carries only the IPv4 Service IP, though FRR activates IPv6 for the
+     * neighbor and the speaker has an IPv6 next hop on that link (with {@code true} the matrix's
+     * cells carry both).
+     */
+    @ParameterizedTest(name = "{0} speakers")
+    @EnumSource(Backend.class)
+    void withoutDualStackAddressFamilyAnIpv4SessionCarriesIpv4Only(Backend backend) {
+        Advertisement v4 = Advertisement.of(IpPrefix.parse("192.0.2.201/32"));
+        Advertisement v6 = Advertisement.of(IpPrefix.parse("2001:db8::c9/128"));
+        List<BgpSession> sessions = new ArrayList<>();
+        try {
+            for (int i = 1; i <= InteropLab.SPEAKERS; i++) {
+                BgpSession session = speakers(backend).speaker(i).open(
+                        lab.peer(i, SessionKind.IBGP_IPV4).withDualStackAddressFamily(false), SessionListener.NONE);
+                sessions.add(session);
+                session.set(List.of(v4, v6));
+            }
+            awaitPaths(v4, SessionKind.IBGP_IPV4, Set.of(1, 2, 3));
+            FrrRouter frr = (FrrRouter) router;
+            for (int i = 1; i <= InteropLab.SPEAKERS; i++) {
+                assertThat(frr.familiesReceivedFrom(lab.speaker(i, SessionKind.IBGP_IPV4))).as("speaker %d's OPEN", i)
+                        .containsExactly("ipv4Unicast");
+            }
+            assertThat(router.paths(v6.prefix())).as("IPv6 over an IPv4 session without dualStackAddressFamily").isEmpty();
+        } finally {
+            sessions.forEach(BgpSession::close);
+        }
+        awaitPaths(v4, SessionKind.IBGP_IPV4, Set.of());
     }
 }

@@ -146,6 +146,20 @@ final class FrrRouter implements Router {
         return "Established".equals(Json.onlyValue(answer).path("bgpState").asText());
     }
 
+    /** The families the neighbor offered in its OPEN (FRR's names: ipv4Unicast, ipv6Unicast). */
+    Set<String> familiesReceivedFrom(InetAddress neighbor) {
+        JsonNode answer = Json.read(vtysh("show bgp neighbors " + neighbor.getHostAddress() + " json"));
+        JsonNode families = Json.onlyValue(answer).path("neighborCapabilities").path("multiprotocolExtensions");
+        Set<String> received = new HashSet<>();
+        families.fieldNames().forEachRemaining(family -> {
+            JsonNode how = families.get(family);
+            if (how.path("received").asBoolean() || how.path("advertisedAndReceived").asBoolean()) {
+                received.add(family);
+            }
+        });
+        return received;
+    }
+
     private static List<String> words(String text) {
         return text.isBlank() ? List.of() : List.of(text.trim().split("\\s+"));
     }

@@ -9,14 +9,10 @@ class GobgpdInteropMatrixTest extends InteropMatrix {
         return new GobgpdRouter(lab);
     }
 
-    /**
-     * Sessions over IPv4 only: gobgpd 3.10 as a router holds no path for the IPv4 prefix sent
-     * over an IPv6 session (both backends alike, while FRR and BIRD install it). GoBGP speakers:
-     * the article's iBGP only (FRR covers GoBGP on every kind).
-     */
+    /** GoBGP speakers: the article's iBGP and eBGP over IPv6 (FRR covers GoBGP on every kind). */
     @Override
     protected boolean coveredInCi(Speakers.Backend backend, SessionKind kind) {
-        return !kind.ipv6() && (backend == Speakers.Backend.NATIVE || kind == SessionKind.IBGP_IPV4);
+        return backend == Speakers.Backend.NATIVE || kind == SessionKind.IBGP_IPV4 || kind == SessionKind.EBGP_4OCTET_IPV6;
     }
 
     @Override

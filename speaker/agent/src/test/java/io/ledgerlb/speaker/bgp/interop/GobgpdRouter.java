@@ -3,6 +3,7 @@ package io.ledgerlb.speaker.bgp.interop;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ledgerlb.lab.NetnsLab;
 import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.IpText;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -51,7 +52,7 @@ final class GobgpdRouter implements Router {
                           [[neighbors.afi-safis]]
                             [neighbors.afi-safis.config]
                               afi-safi-name = "ipv6-unicast"
-                        """.formatted(lab.speaker(i, kind).getHostAddress(), kind.speakerAs(), lab.router(i, kind.ipv6()).getHostAddress()));
+                        """.formatted(IpText.of(lab.speaker(i, kind)), kind.speakerAs(), IpText.of(lab.router(i, kind.ipv6()))));
             }
         }
         Path file = lab.dir().resolve("gobgpd-router.toml");
@@ -125,7 +126,7 @@ final class GobgpdRouter implements Router {
 
     @Override
     public boolean established(InetAddress neighbor) {
-        JsonNode answer = Json.read(gobgp("-j", "neighbor", neighbor.getHostAddress()));
+        JsonNode answer = Json.read(gobgp("-j", "neighbor", IpText.of(neighbor)));
         return answer.path("state").path("session_state").asInt() == 6;
     }
 

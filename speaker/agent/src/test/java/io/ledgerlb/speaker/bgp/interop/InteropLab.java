@@ -65,11 +65,15 @@ final class InteropLab implements AutoCloseable {
                 : "10.99." + subnet + "." + (16 * i + Integer.parseInt(host)));
     }
 
-    /** A BGPPeer of this kind as speaker {@code i} sees it: the router's address on its link, bound to its own; short timers. */
+    /**
+     * A BGPPeer of this kind as speaker {@code i} sees it: the router's address on its link, bound
+     * to its own; short timers; {@code dualStackAddressFamily: true}, so that the session carries
+     * the other family too.
+     */
     BgpPeerConfig peer(int i, SessionKind kind) {
         return new BgpPeerConfig("router-" + kind.name().toLowerCase(), kind.speakerAs(), SessionKind.ROUTER_AS,
                 router(i, kind.ipv6()), 179, Optional.of(speaker(i, kind)), Duration.ofSeconds(9), Duration.ZERO,
-                Duration.ofSeconds(1), speaker(i, SessionKind.IBGP_IPV4), false, false, Optional.empty());
+                Duration.ofSeconds(1), speaker(i, SessionKind.IBGP_IPV4), false, false, Optional.empty(), 0, true);
     }
 
     /** The router's address on speaker {@code i}'s link. */

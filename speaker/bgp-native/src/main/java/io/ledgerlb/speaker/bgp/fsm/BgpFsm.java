@@ -357,15 +357,23 @@ public final class BgpFsm {
 
     // ---- the OPEN exchange
 
+    /**
+     * The families this session offers: both with {@code dualStackAddressFamily}, else only the
+     * peer address's own (MetalLB's default: IPv4 prefixes over IPv4 sessions, IPv6 over IPv6).
+     */
+    private List<AddressFamily> families() {
+        return FAMILIES.stream().filter(f -> peer.carries(f == AddressFamily.IPV6_UNICAST)).toList();
+    }
+
     private OpenMessage open() {
         List<Capability> capabilities = new ArrayList<>();
-        FAMILIES.forEach(f -> capabilities.add(new Capability.Multiprotocol(f)));
+        families().forEach(f -> capabilities.add(new Capability.Multiprotocol(f)));
         capabilities.add(new Capability.RouteRefresh());
         capabilities.add(new Capability.FourOctetAs(peer.myAsn()));
         if (peer.gracefulRestart()) {
             capabilities.add(new Capability.GracefulRestart(!everEstablished,
                     (int) Math.min(settings.restartTime().toSeconds(), 0x0FFF),
-                    FAMILIES.stream().map(f -> new Capability.GracefulFamily(f, true)).toList()));
+                    families().stream().map(f -> new Capability.GracefulFamily(f, true)).toList()));
         }
         return OpenMessage.of(peer.myAsn(), (int) peer.holdTime().toSeconds(), settings.routerId(), capabilities);
     }
@@ -430,7 +438,7 @@ public final class BgpFsm {
         }
         p.state = SessionState.ESTABLISHED;
         Set<AddressFamily> families = new LinkedHashSet<>();
-        FAMILIES.stream().filter(p.received::negotiatesFamily).forEach(families::add);
+        families().stream().filter(p.received::negotiatesFamily).forEach(families::add);
         p.context = new RibOut.Context(peer.myAsn(), peer.ibgp(), p.fourOctetAs, families, p.connection.nextHops());
         failures = 0;
         everEstablished = true;
