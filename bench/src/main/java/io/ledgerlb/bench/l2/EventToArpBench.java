@@ -33,6 +33,8 @@ import java.util.regex.Pattern;
  * the segment). The speakers run as in LedgerToRouteBench's 50k run: {@code -Xmx160m}, serial GC.
  *
  * <pre>java -cp bench/target/benchmarks.jar io.ledgerlb.bench.l2.EventToArpBench [samples=200] [services=50000]</pre>
+ *
+ * <p>With {@code -Dledgerlb.bench.keepLogs=DIR} the speakers' logs and GC logs are kept in DIR.
  */
 public final class EventToArpBench {
     private EventToArpBench() {}
@@ -45,7 +47,13 @@ public final class EventToArpBench {
             System.exit(2);
         }
         System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
-        Layer2Bench.jvmFlags = List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+        Path keepLogs = System.getProperty("ledgerlb.bench.keepLogs") == null ? null
+                : Files.createDirectories(Path.of(System.getProperty("ledgerlb.bench.keepLogs")));
+        List<String> flags = new ArrayList<>(List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        if (keepLogs != null) {
+            flags.add("-Xlog:gc:file=" + keepLogs.resolve("gc-%p.log") + ":uptime,time");
+        }
+        Layer2Bench.jvmFlags = List.copyOf(flags);
         Path data = Files.createTempDirectory("llb-bench-kafka-");
         try (NetnsLab lab = new NetnsLab(); EmbeddedKafka kafka = EmbeddedKafka.start(data)) {
             Layer2Bench.lab = lab;
@@ -85,6 +93,9 @@ public final class EventToArpBench {
                 measure(samples, writer, lab);
                 for (String node : Layer2Bench.NODES) {
                     System.out.printf("speaker %s RSS %d MB%n", node, Layer2Bench.rssKb(Layer2Bench.speakers.get(node)) / 1024);
+                    if (keepLogs != null) {
+                        Files.writeString(keepLogs.resolve(node + ".log"), lab.log(node + ".log"));
+                    }
                 }
             } finally {
                 ledger.close();
@@ -121,6 +132,7 @@ public final class EventToArpBench {
                 }
                 if (ms == null) {
                     missed++;
+                    System.out.printf("no gratuitous ARP for %s within 10 s (appended %s)%n", ip, appended);
                 } else {
                     times.add(ms);
                 }

@@ -6,6 +6,7 @@ import io.ledgerlb.speaker.metrics.SpeakerMetrics;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,8 @@ public final class L2Announcer implements AutoCloseable {
     static final List<Long> BURST_MS = List.of(0L, 200L, 1000L);
     /** Announcements due within this many ms of each other go out in one round. */
     static final long ROUND_MS = 10;
+    /** How many of a round's IPs its log line names. */
+    private static final int LOGGED_IPS = 8;
 
     /** How many more times, and how often, gratuitous announcements are repeated after the burst. */
     public record GarpRepeats(int count, java.time.Duration interval) {
@@ -189,30 +192,36 @@ public final class L2Announcer implements AutoCloseable {
         synchronized (rounds) {
             due = rounds.remove(round);
         }
-        if (due != null) {
-            due.forEach(this::announceOnce);
+        if (due == null) {
+            return;
+        }
+        for (Link link : links.values()) {
+            InterfaceIdentity id = link.identity();
+            List<String> sent = new ArrayList<>();
+            due.forEach((ip, interfaces) -> {
+                if (!owned.answers(ip, id.name()) || (!interfaces.isEmpty() && !interfaces.contains(id.name()))) {
+                    return;
+                }
+                link.send(ip instanceof Inet4Address v4
+                        ? Frames.gratuitousArp(id.mac(), v4)
+                        : Frames.unsolicitedAdvertisement(id.mac(), (Inet6Address) ip));
+                String text = IpText.of(ip);
+                metrics.count(SpeakerMetrics.GRATUITOUS, text);
+                sent.add(text);
+            });
+            if (!sent.isEmpty()) {
+                // one line per round, not per IP: a takeover of 20,000 IPs must not turn into 60,000 log lines
+                log.atInfo().addKeyValue("event", "gratuitousSent").addKeyValue("interface", id.name())
+                        .addKeyValue("mac", id.mac().toString()).addKeyValue("count", sent.size())
+                        .addKeyValue("ips", sent.size() <= LOGGED_IPS ? String.join(",", sent)
+                                : String.join(",", sent.subList(0, LOGGED_IPS)) + ",…")
+                        .log("sent gratuitous ARP / unsolicited neighbor advertisements");
+            }
         }
     }
 
     private static long nowMs() {
         return System.nanoTime() / 1_000_000;
-    }
-
-    private void announceOnce(InetAddress ip, Set<String> interfaces) {
-        for (Link link : links.values()) {
-            InterfaceIdentity id = link.identity();
-            if (!owned.answers(ip, id.name()) || (!interfaces.isEmpty() && !interfaces.contains(id.name()))) {
-                continue;
-            }
-            byte[] frame = ip instanceof Inet4Address v4
-                    ? Frames.gratuitousArp(id.mac(), v4)
-                    : Frames.unsolicitedAdvertisement(id.mac(), (Inet6Address) ip);
-            link.send(frame);
-            metrics.count(SpeakerMetrics.GRATUITOUS, IpText.of(ip));
-            log.atInfo().addKeyValue("event", "gratuitousSent").addKeyValue("interface", id.name())
-                    .addKeyValue("ip", IpText.of(ip)).addKeyValue("mac", id.mac().toString())
-                    .log(ip instanceof Inet4Address ? "sent gratuitous ARP" : "sent unsolicited neighbor advertisement");
-        }
     }
 
     @Override
