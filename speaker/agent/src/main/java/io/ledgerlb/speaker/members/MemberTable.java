@@ -141,6 +141,17 @@ final class MemberTable {
         return changed;
     }
 
+    /**
+     * After a stall of our own longer than the failure timeout: every live member's silence counts
+     * from {@code now}, as if just heard. We could not have heard anyone while we stood still, so
+     * their silence says nothing yet; a member that really died meanwhile is found dead one
+     * {@code failAfter} later.
+     */
+    void restartWindows(long now) {
+        others.replaceAll((name, e) -> e.status == Status.ALIVE && e.lastAdvanced < now
+                ? new Entry(e.state, now, e.status, e.aliveSince) : e);
+    }
+
     /** The live members' names, ourselves included unless we are leaving. */
     Set<String> alive() {
         Set<String> alive = new TreeSet<>();

@@ -53,9 +53,14 @@ import org.slf4j.LoggerFactory;
  * {@value #WARN_EVERY_SECONDS} s. Without keys (an explicit choice of the operator) nothing is
  * authenticated and any host that reaches the port can forge membership.
  *
- * <p>Silence is measured on an {@link AwakeClock}, and received datagrams are folded before
- * each round's expiry: after a stall of our own, we fold what our peers sent meanwhile before
- * anyone can be overdue, instead of declaring live peers dead.
+ * <p>Our own stalls never make us declare live peers dead (the peers do see us die, rightly, if
+ * we stand still longer than {@code failAfter}): silence is measured on an {@link AwakeClock};
+ * received datagrams are folded before each round's expiry; a round that comes late (more than
+ * two intervals after the previous one) does not expire anyone, the next on-time one does, so
+ * the receiver has drained what waited in the socket; and after a stall longer than
+ * {@code failAfter} every live peer gets a fresh {@code failAfter} to be heard
+ * ({@link MemberTable#restartWindows}). A peer killed while we stood still is thus found dead
+ * at most one {@code failAfter} after we wake; a peer killed while we run, as ever.
  */
 public final class Membership implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
@@ -115,6 +120,9 @@ public final class Membership implements AutoCloseable {
     private volatile Set<String> eligible = Set.of();
     private volatile boolean closed;
     private volatile java.util.concurrent.Future<?> ticking;
+    /** On the membership thread: when the last tick ran, and whether it came late (after a stall). */
+    private long lastTickNanos;
+    private boolean previousTickLate;
 
     private Membership(Config config, Listener listener) throws SocketException {
         this.config = config;
@@ -123,6 +131,7 @@ public final class Membership implements AutoCloseable {
         long start = System.nanoTime();
         long incarnation = System.currentTimeMillis();
         this.clock = new AwakeClock(2 * config.interval().toNanos(), start);
+        this.lastTickNanos = start;
         this.table = new MemberTable(new MemberState(config.nodeName(), config.address(), incarnation, 0, false),
                 config.failAfter().toNanos(), config.joinDelay().toNanos(), config.maxClockSkew().toMillis(), start);
         this.sealer = config.keys() == null ? null : new GossipSeal.Sealer(config.keys(), config.nodeName(), incarnation);
@@ -203,8 +212,18 @@ public final class Membership implements AutoCloseable {
 
     private void tick() {
         try {
+            long real = System.nanoTime();
+            long gap = real - lastTickNanos;
+            lastTickNanos = real;
             fold();
-            long now = clock.now(System.nanoTime());
+            long now = clock.now(real);
+            boolean late = gap > 2 * config.interval().toNanos();
+            if (gap > config.failAfter().toNanos()) {
+                table.restartWindows(now);
+                log.atWarn().addKeyValue("event", "membershipStalled").addKeyValue("stalledMs", gap / 1_000_000)
+                        .log("this speaker stood still for {} ms (GC, frozen cgroup, starved CPU): its peers get a fresh {} ms to be heard before any is declared dead",
+                                gap / 1_000_000, config.failAfter().toMillis());
+            }
             table.beat();
             byte[] heartbeat = seal(GossipCodec.encode(List.of(table.self())));
             sendToAll(heartbeat);
@@ -218,7 +237,10 @@ public final class Membership implements AutoCloseable {
                     send(full, seed);
                 }
             }
-            table.expire(now);
+            if (!late || previousTickLate) {
+                table.expire(now); // after a late tick, the next one decides: the receiver drains the socket meanwhile
+            }
+            previousTickLate = late;
             changed();
         } catch (RuntimeException e) {
             log.error("membership tick failed", e);
