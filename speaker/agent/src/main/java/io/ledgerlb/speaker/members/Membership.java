@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +33,17 @@ import org.slf4j.LoggerFactory;
  * <p>Every {@code interval} (100 ms by default) a speaker sends its own entry (a few dozen bytes)
  * to every live member and its whole table to one random member and to any seed not yet seen
  * alive. A member is dead once its heartbeat has not advanced for {@code failAfter} (500 ms by
- * default), so a killed node is noticed 500–600 ms after its last heartbeat and the new owner
- * announces right away. A speaker that shuts down says it is leaving; the others drop it at once.
+ * default) and its host does not vouch for it, so a killed node is noticed 500–600 ms after its
+ * last heartbeat and the new owner announces right away. A speaker that shuts down says it is
+ * leaving; the others drop it at once.
+ *
+ * <p>The vouch ({@link HostVouch}): once a member has been silent for half of {@code failAfter},
+ * each round connects to its membership address over TCP. The kernel of a host whose speaker
+ * stands still (a GC pause, a frozen cgroup) still completes the handshake, so that member stays
+ * alive and keeps its IPs, up to {@value #STALL_LIMIT} times {@code failAfter} of silence; a
+ * speaker that is gone is refused, a host that is down or cut off does not answer, and either is
+ * declared dead at {@code failAfter} as before. A pause, however long, thus moves no IPs for
+ * {@value #STALL_LIMIT} × {@code failAfter} (5 s by default), and a dead speaker fails over as fast.
  * Cost: {@code N} datagrams per interval per speaker, fine for the few hundred speakers of an L2
  * domain.
  *
@@ -66,6 +76,8 @@ public final class Membership implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
 
     static final int WARN_EVERY_SECONDS = 10;
+    /** A member silent for this many failure timeouts is dead even if its host still holds its process. */
+    static final int STALL_LIMIT = 10;
 
     /**
      * @param keys the shared keys; null: unauthenticated membership (only when the operator
@@ -116,6 +128,7 @@ public final class Membership implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final Set<InetSocketAddress> seeds = new CopyOnWriteArraySet<>();
     private final Thread receiver;
+    private final HostVouch vouch;
     private volatile Set<String> alive;
     private volatile Set<String> eligible = Set.of();
     private volatile boolean closed;
@@ -128,6 +141,14 @@ public final class Membership implements AutoCloseable {
         this.config = config;
         this.listener = listener;
         this.socket = new DatagramSocket(config.address());
+        try {
+            this.vouch = new HostVouch(config.address(), config.failAfter(), config.failAfter().dividedBy(2));
+        } catch (IOException e) {
+            socket.close();
+            SocketException refused = new SocketException("membership cannot listen on TCP " + config.address() + ": " + e.getMessage());
+            refused.initCause(e);
+            throw refused;
+        }
         long start = System.nanoTime();
         long incarnation = System.currentTimeMillis();
         this.clock = new AwakeClock(2 * config.interval().toNanos(), start);
@@ -170,7 +191,7 @@ public final class Membership implements AutoCloseable {
 
     /** A liveness hook: false once the tick stopped (it threw) or the receiver ended, unless closed. */
     public boolean running() {
-        return closed || (!ticking.isDone() && receiver.isAlive());
+        return closed || (!ticking.isDone() && receiver.isAlive() && vouch.running());
     }
 
     public Set<String> alive() {
@@ -237,8 +258,12 @@ public final class Membership implements AutoCloseable {
                     send(full, seed);
                 }
             }
+            List<MemberState> silent = table.silentFor(now, config.failAfter().toNanos() / 2);
+            silent.forEach(m -> vouch.probe(m.name(), m.address()));
+            vouch.keepOnly(silent.stream().map(MemberState::name).collect(Collectors.toSet()));
             if (!late || previousTickLate) {
-                table.expire(now); // after a late tick, the next one decides: the receiver drains the socket meanwhile
+                // after a late tick, the next one decides: the receiver drains the socket meanwhile
+                table.expire(now, vouch::vouched, STALL_LIMIT * config.failAfter().toNanos());
             }
             previousTickLate = late;
             changed();
@@ -367,6 +392,7 @@ public final class Membership implements AutoCloseable {
         closed = true;
         executor.shutdownNow();
         socket.close();
+        vouch.close();
         try {
             receiver.join(1000);
         } catch (InterruptedException e) {
