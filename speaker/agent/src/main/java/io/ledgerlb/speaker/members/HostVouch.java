@@ -38,7 +38,8 @@ final class HostVouch implements AutoCloseable {
     private final int connectTimeoutMs;
     private final long freshNanos;
     private final Map<String, Long> vouchedAt = new ConcurrentHashMap<>();
-    private final Set<String> probing = ConcurrentHashMap.newKeySet();
+    /** Probes under way, by member: when each started. */
+    private final Map<String, Long> probing = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
@@ -63,7 +64,7 @@ final class HostVouch implements AutoCloseable {
 
     /** Starts a probe of this member's host, unless one is under way. */
     void probe(String name, InetSocketAddress address) {
-        if (!probing.add(name)) {
+        if (probing.putIfAbsent(name, System.nanoTime()) != null) {
             return;
         }
         try {
@@ -86,10 +87,18 @@ final class HostVouch implements AutoCloseable {
         }
     }
 
-    /** True when a probe of the member's host succeeded within the last {@code fresh}. */
+    /**
+     * True when a probe of the member's host succeeded within the last {@code fresh}, or one is
+     * still under way within its connect timeout: on a starved CPU the probe's thread may run late,
+     * and its verdict must not be taken for a refusal. A host that does not answer costs at most
+     * the connect timeout more (a gone process is refused at once).
+     */
     boolean vouched(String name) {
+        long now = System.nanoTime();
         Long at = vouchedAt.get(name);
-        return at != null && System.nanoTime() - at <= freshNanos;
+        Long since = probing.get(name);
+        return at != null && now - at <= freshNanos
+                || since != null && now - since <= connectTimeoutMs * 1_000_000L;
     }
 
     /** Forgets the members that spoke again or were declared dead: a new stall is logged again. */
