@@ -12,6 +12,8 @@ public final class HashChain {
 
     /** One digest per thread: looking one up costs more than hashing an event. */
     private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(HashChain::newSha256);
+    /** Where a thread copies a prev_hash out of its ByteString before hashing it (a ByteBuffer view would be garbage per entry). */
+    private static final ThreadLocal<byte[]> PREV_HASH = ThreadLocal.withInitial(() -> new byte[HASH_LENGTH]);
 
     private HashChain() {}
 
@@ -25,7 +27,13 @@ public final class HashChain {
     /** As {@link #link(byte[], byte[])}, reading the prev_hash where the event keeps it. */
     public static byte[] link(ByteString prevHash, byte[] eventBytes) {
         MessageDigest sha = SHA256.get();
-        sha.update(prevHash.asReadOnlyByteBuffer());
+        if (prevHash.size() == HASH_LENGTH) {
+            byte[] copy = PREV_HASH.get();
+            prevHash.copyTo(copy, 0);
+            sha.update(copy);
+        } else {
+            sha.update(prevHash.asReadOnlyByteBuffer());
+        }
         sha.update(eventBytes);
         return sha.digest();
     }

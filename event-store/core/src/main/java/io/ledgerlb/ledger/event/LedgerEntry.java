@@ -1,9 +1,9 @@
 package io.ledgerlb.ledger.event;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.SealedEvent;
@@ -57,7 +57,7 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash, byte[] si
         byte[] keyId;
         try {
             Wrapper wrapper = Wrapper.read(sealedBytes);
-            event = Event.parser().parseFrom(sealedBytes, wrapper.eventAt, wrapper.eventLength);
+            event = EventDecoder.decode(sealedBytes, wrapper.eventAt, wrapper.eventLength);
             eventBytes = Arrays.copyOfRange(sealedBytes, wrapper.eventAt, wrapper.eventAt + wrapper.eventLength);
             hash = Arrays.copyOfRange(sealedBytes, wrapper.hashAt, wrapper.hashAt + wrapper.hashLength);
             signature = wrapper.signatureLength == 0 ? NONE
@@ -167,16 +167,8 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash, byte[] si
 
     /** Whether this entry's prev_hash is {@code hash} (compared in place, without a copy). */
     public boolean linksTo(byte[] hash) {
-        ByteString prev = event.getPrevHash();
-        if (prev.size() != hash.length) {
-            return false;
-        }
-        for (int i = 0; i < hash.length; i++) {
-            if (prev.byteAt(i) != hash[i]) {
-                return false;
-            }
-        }
-        return true;
+        // a byte array wrapped as a ByteString compares with the event's as two arrays, without a copy
+        return event.getPrevHash().equals(UnsafeByteOperations.unsafeWrap(hash));
     }
 
     /** The stored hash matches the stored bytes. */

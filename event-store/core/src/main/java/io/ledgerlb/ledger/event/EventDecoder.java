@@ -1,0 +1,244 @@
+package io.ledgerlb.ledger.event;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.WireFormat;
+import io.ledgerlb.events.v1.Cause;
+import io.ledgerlb.events.v1.Event;
+import io.ledgerlb.events.v1.IpAssigned;
+import io.ledgerlb.events.v1.IpReleased;
+import io.ledgerlb.events.v1.ServicePort;
+import io.ledgerlb.events.v1.ServiceRef;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Decodes an {@code Event} — the ledger's bulk, {@code IpAssigned} and {@code IpReleased}, by
+ * hand; everything else with the generated parser. The generated parser goes through a builder
+ * per nested message, an unknown-field set and a UTF-8 decoder that copies every string twice:
+ * more than half of replaying a ledger's CPU and garbage. The hand-written path takes only the
+ * exact shape it knows — each field once, with its own wire type, ASCII strings — and hands any
+ * other input (an unknown or repeated field, a non-ASCII string, another body, damaged bytes) to
+ * the generated parser, so the result is always what that parser gives ({@code EventDecoderTest}).
+ */
+final class EventDecoder {
+    /** The input is not of the shape the hand-written path knows: the generated parser decides. */
+    private static final class NotSimple extends Exception {
+        NotSimple() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final NotSimple NOT_SIMPLE = new NotSimple();
+
+    private EventDecoder() {}
+
+    /** The event serialized at {@code bytes[offset, offset + length)}, exactly as {@code Event.parseFrom} reads it. */
+    static Event decode(byte[] bytes, int offset, int length) throws InvalidProtocolBufferException {
+        Event event = byHand(bytes, offset, length);
+        return event != null ? event : Event.parser().parseFrom(bytes, offset, length);
+    }
+
+    /** The event read by the hand-written path, or null when the generated parser must decide. */
+    static Event byHand(byte[] bytes, int offset, int length) {
+        try {
+            return new Reader(bytes, offset, length).event();
+        } catch (NotSimple | IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static final class Reader {
+        private final byte[] bytes;
+        private final int offset;
+        private final CodedInputStream in;
+
+        Reader(byte[] bytes, int offset, int length) {
+            this.bytes = bytes;
+            this.offset = offset;
+            this.in = CodedInputStream.newInstance(bytes, offset, length);
+        }
+
+        Event event() throws IOException, NotSimple {
+            Event.Builder event = Event.newBuilder();
+            int seen = 0;
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                int field = WireFormat.getTagFieldNumber(tag);
+                seen = once(seen, field);
+                switch (field) {
+                    case Event.SEQUENCE_FIELD_NUMBER -> event.setSequence(varint(tag).readUInt64());
+                    case Event.TIME_FIELD_NUMBER -> event.setTime(timestamp(message(tag)));
+                    case Event.ACTOR_FIELD_NUMBER -> event.setActor(string(tag));
+                    case Event.CAUSE_FIELD_NUMBER -> event.setCause(cause(message(tag)));
+                    case Event.PREV_HASH_FIELD_NUMBER -> event.setPrevHash(bytesField(tag));
+                    case Event.IP_ASSIGNED_FIELD_NUMBER -> event.setIpAssigned(ipAssigned(message(tag)));
+                    case Event.IP_RELEASED_FIELD_NUMBER -> event.setIpReleased(ipReleased(message(tag)));
+                    default -> throw NOT_SIMPLE;
+                }
+            }
+            return event.build();
+        }
+
+        private Timestamp timestamp(int limit) throws IOException, NotSimple {
+            Timestamp.Builder time = Timestamp.newBuilder();
+            int seen = 0;
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                int field = WireFormat.getTagFieldNumber(tag);
+                seen = once(seen, field);
+                switch (field) {
+                    case Timestamp.SECONDS_FIELD_NUMBER -> time.setSeconds(varint(tag).readInt64());
+                    case Timestamp.NANOS_FIELD_NUMBER -> time.setNanos(varint(tag).readInt32());
+                    default -> throw NOT_SIMPLE;
+                }
+            }
+            in.popLimit(limit);
+            return time.build();
+        }
+
+        private Cause cause(int limit) throws IOException, NotSimple {
+            Cause.Builder cause = Cause.newBuilder();
+            int seen = 0;
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                int field = WireFormat.getTagFieldNumber(tag);
+                seen = once(seen, field);
+                switch (field) {
+                    case Cause.KIND_FIELD_NUMBER -> cause.setKind(string(tag));
+                    case Cause.NAMESPACE_FIELD_NUMBER -> cause.setNamespace(string(tag));
+                    case Cause.NAME_FIELD_NUMBER -> cause.setName(string(tag));
+                    case Cause.UID_FIELD_NUMBER -> cause.setUid(string(tag));
+                    case Cause.RESOURCE_VERSION_FIELD_NUMBER -> cause.setResourceVersion(string(tag));
+                    case Cause.REASON_FIELD_NUMBER -> cause.setReason(string(tag));
+                    case Cause.MESSAGE_FIELD_NUMBER -> cause.setMessage(string(tag));
+                    default -> throw NOT_SIMPLE;
+                }
+            }
+            in.popLimit(limit);
+            return cause.build();
+        }
+
+        private IpAssigned ipAssigned(int limit) throws IOException, NotSimple {
+            IpAssigned.Builder assigned = IpAssigned.newBuilder();
+            int seen = 0;
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                int field = WireFormat.getTagFieldNumber(tag);
+                if (field != IpAssigned.PORTS_FIELD_NUMBER) {
+                    seen = once(seen, field);
+                }
+                switch (field) {
+                    case IpAssigned.SERVICE_FIELD_NUMBER -> assigned.setService(service(message(tag)));
+                    case IpAssigned.IP_FIELD_NUMBER -> assigned.setIp(string(tag));
+                    case IpAssigned.POOL_FIELD_NUMBER -> assigned.setPool(string(tag));
+                    case IpAssigned.SHARING_KEY_FIELD_NUMBER -> assigned.setSharingKey(string(tag));
+                    case IpAssigned.PORTS_FIELD_NUMBER -> assigned.addPorts(port(message(tag)));
+                    case IpAssigned.BACKEND_KEY_FIELD_NUMBER -> assigned.setBackendKey(string(tag));
+                    case IpAssigned.TRAFFIC_POLICY_LOCAL_FIELD_NUMBER -> assigned.setTrafficPolicyLocal(varint(tag).readBool());
+                    default -> throw NOT_SIMPLE;
+                }
+            }
+            in.popLimit(limit);
+            return assigned.build();
+        }
+
+        private IpReleased ipReleased(int limit) throws IOException, NotSimple {
+            IpReleased.Builder released = IpReleased.newBuilder();
+            int seen = 0;
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                int field = WireFormat.getTagFieldNumber(tag);
+                seen = once(seen, field);
+                switch (field) {
+                    case IpReleased.SERVICE_FIELD_NUMBER -> released.setService(service(message(tag)));
+                    case IpReleased.IP_FIELD_NUMBER -> released.setIp(string(tag));
+                    case IpReleased.POOL_FIELD_NUMBER -> released.setPool(string(tag));
+                    case IpReleased.REASON_FIELD_NUMBER -> released.setReasonValue(varint(tag).readEnum());
+                    default -> throw NOT_SIMPLE;
+                }
+            }
+            in.popLimit(limit);
+            return released.build();
+        }
+
+        private ServiceRef service(int limit) throws IOException, NotSimple {
+            ServiceRef.Builder service = ServiceRef.newBuilder();
+            int seen = 0;
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                int field = WireFormat.getTagFieldNumber(tag);
+                seen = once(seen, field);
+                switch (field) {
+                    case ServiceRef.NAMESPACE_FIELD_NUMBER -> service.setNamespace(string(tag));
+                    case ServiceRef.NAME_FIELD_NUMBER -> service.setName(string(tag));
+                    case ServiceRef.UID_FIELD_NUMBER -> service.setUid(string(tag));
+                    default -> throw NOT_SIMPLE;
+                }
+            }
+            in.popLimit(limit);
+            return service.build();
+        }
+
+        private ServicePort port(int limit) throws IOException, NotSimple {
+            ServicePort.Builder port = ServicePort.newBuilder();
+            int seen = 0;
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                int field = WireFormat.getTagFieldNumber(tag);
+                seen = once(seen, field);
+                switch (field) {
+                    case ServicePort.PROTOCOL_FIELD_NUMBER -> port.setProtocol(string(tag));
+                    case ServicePort.PORT_FIELD_NUMBER -> port.setPort(varint(tag).readUInt32());
+                    default -> throw NOT_SIMPLE;
+                }
+            }
+            in.popLimit(limit);
+            return port.build();
+        }
+
+        /** Marks {@code field} seen; a second occurrence (which protobuf merges or overrides) is not simple. */
+        private static int once(int seen, int field) throws NotSimple {
+            if (field < 1 || field > 31 || (seen & (1 << field)) != 0) {
+                throw NOT_SIMPLE;
+            }
+            return seen | (1 << field);
+        }
+
+        private CodedInputStream varint(int tag) throws NotSimple {
+            if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_VARINT) {
+                throw NOT_SIMPLE;
+            }
+            return in;
+        }
+
+        /** Enters a nested message: returns the limit to restore once it is read. */
+        private int message(int tag) throws IOException, NotSimple {
+            lengthDelimited(tag);
+            return in.pushLimit(in.readRawVarint32());
+        }
+
+        private static void lengthDelimited(int tag) throws NotSimple {
+            if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+                throw NOT_SIMPLE;
+            }
+        }
+
+        /** A string field, when it is ASCII (one copy, into a compact string); else not simple. */
+        private String string(int tag) throws IOException, NotSimple {
+            lengthDelimited(tag);
+            int length = in.readRawVarint32();
+            int at = offset + in.getTotalBytesRead();
+            in.skipRawBytes(length); // checks the length against what is left
+            for (int i = at; i < at + length; i++) {
+                if (bytes[i] < 0) {
+                    throw NOT_SIMPLE; // UTF-8 beyond ASCII: the generated code checks and decodes it
+                }
+            }
+            return new String(bytes, at, length, StandardCharsets.ISO_8859_1);
+        }
+
+        private ByteString bytesField(int tag) throws IOException, NotSimple {
+            lengthDelimited(tag);
+            int length = in.readRawVarint32();
+            int at = offset + in.getTotalBytesRead();
+            in.skipRawBytes(length);
+            return ByteString.copyFrom(bytes, at, length);
+        }
+    }
+}
