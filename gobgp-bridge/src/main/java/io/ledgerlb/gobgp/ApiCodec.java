@@ -25,6 +25,7 @@ import io.ledgerlb.gobgp.api.PeerConf;
 import io.ledgerlb.gobgp.api.Timers;
 import io.ledgerlb.gobgp.api.TimersConfig;
 import io.ledgerlb.gobgp.api.Transport;
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 
@@ -97,7 +98,7 @@ public final class ApiCodec {
 
     public static Path path(DesiredPath path) {
         Any nlri = Any.pack(IPAddressPrefix.newBuilder()
-                .setPrefix(Addresses.text(path.prefix().address()))
+                .setPrefix(path.prefix().address().toString())
                 .setPrefixLen(path.prefix().length())
                 .build());
         Path.Builder api = Path.newBuilder().setFamily(path.family().api()).setNlri(nlri);
@@ -114,7 +115,7 @@ public final class ApiCodec {
         }
         if (!path.communities().isEmpty()) {
             CommunitiesAttribute.Builder communities = CommunitiesAttribute.newBuilder();
-            path.communities().forEach(c -> communities.addCommunities(c.intValue()));
+            path.communities().forEach(c -> communities.addCommunities((int) c.bits()));
             api.addPattrs(Any.pack(communities.build()));
         }
         if (!path.largeCommunities().isEmpty()) {
@@ -147,7 +148,7 @@ public final class ApiCodec {
         DesiredPath.Origin origin = DesiredPath.Origin.IGP;
         InetAddress nextHop = null;
         Long localPref = null;
-        List<Long> communities = new ArrayList<>();
+        List<Community> communities = new ArrayList<>();
         List<io.ledgerlb.net.LargeCommunity> large = new ArrayList<>();
         for (Any attribute : attributes) {
             if (attribute.is(OriginAttribute.class)) {
@@ -168,7 +169,7 @@ public final class ApiCodec {
                 localPref = Integer.toUnsignedLong(attribute.unpack(LocalPrefAttribute.class).getLocalPref());
             } else if (attribute.is(CommunitiesAttribute.class)) {
                 attribute.unpack(CommunitiesAttribute.class).getCommunitiesList()
-                        .forEach(c -> communities.add(Integer.toUnsignedLong(c)));
+                        .forEach(c -> communities.add(Community.of(Integer.toUnsignedLong(c))));
             } else if (attribute.is(LargeCommunitiesAttribute.class)) {
                 attribute.unpack(LargeCommunitiesAttribute.class).getCommunitiesList()
                         .forEach(c -> large.add(new io.ledgerlb.net.LargeCommunity(Integer.toUnsignedLong(c.getGlobalAdmin()),

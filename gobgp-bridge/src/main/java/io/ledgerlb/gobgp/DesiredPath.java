@@ -1,5 +1,6 @@
 package io.ledgerlb.gobgp;
 
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.IpText;
@@ -17,11 +18,11 @@ import java.util.Objects;
  *                         gobgpd put in its local address on each session ("next hop self")
  * @param origin           ORIGIN attribute
  * @param localPref        LOCAL_PREF, or null for none (gobgpd sends it on iBGP sessions only)
- * @param communities      RFC 1997 communities as unsigned 32-bit values
+ * @param communities      RFC 1997 communities
  * @param largeCommunities RFC 8092 large communities
  */
 public record DesiredPath(IpPrefix prefix, InetAddress nextHop, Origin origin, Long localPref,
-                          List<Long> communities, List<LargeCommunity> largeCommunities) {
+                          List<Community> communities, List<LargeCommunity> largeCommunities) {
 
     public enum Origin { IGP, EGP, INCOMPLETE }
 
@@ -36,7 +37,6 @@ public record DesiredPath(IpPrefix prefix, InetAddress nextHop, Origin origin, L
             unsigned32(localPref, "local-pref");
         }
         communities = List.copyOf(communities);
-        communities.forEach(c -> unsigned32(c, "community"));
         largeCommunities = List.copyOf(largeCommunities);
     }
 

@@ -5,6 +5,7 @@ import io.ledgerlb.gobgp.api.MultiExitDiscAttribute;
 import io.ledgerlb.gobgp.api.NextHopAttribute;
 import io.ledgerlb.gobgp.api.Path;
 import io.ledgerlb.gobgp.api.Peer;
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
@@ -17,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ApiCodecTest {
 
     private static final DesiredPath V4 = new DesiredPath(IpPrefix.of("192.0.2.7", 32), IpAddress.parseInet("10.0.0.1"),
-            DesiredPath.Origin.INCOMPLETE, 150L, List.of(0xFDE8_0064L, 0xFFFF_FF01L), List.of(new LargeCommunity(4_200_000_000L, 1, 2)));
+            DesiredPath.Origin.INCOMPLETE, 150L, List.of(new Community(65000, 100), new Community(65535, 65281)), List.of(new LargeCommunity(4_200_000_000L, 1, 2)));
     private static final DesiredPath V6 = new DesiredPath(IpPrefix.of("2001:db8::7", 128), IpAddress.parseInet("::"),
             DesiredPath.Origin.IGP, null, List.of(), List.of());
 

@@ -3,6 +3,7 @@ package io.ledgerlb.gobgp;
 import io.ledgerlb.gobgp.lab.BgpLab;
 import io.ledgerlb.gobgp.lab.BirdRoutes;
 import io.ledgerlb.gobgp.lab.Commands;
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
@@ -72,7 +73,7 @@ class GobgpBridgeLabTest {
     static DesiredPath path(String prefix, int length, long localPref, long community, LargeCommunity large) {
         IpPrefix p = IpPrefix.of(prefix, length);
         return new DesiredPath(p, DesiredPath.unspecified(RouteFamily.of(p)), DesiredPath.Origin.IGP, localPref,
-                List.of(community), List.of(large));
+                List.of(Community.of(community)), List.of(large));
     }
 
     private static Map<String, Map<String, String>> birdRoutes(String protocol) {

@@ -1,7 +1,10 @@
 package io.ledgerlb.net;
 
-/** An RFC 1997 community: two unsigned 16-bit numbers, written "AS:value", sent as one 32-bit value. */
-public record Community(int asn, int value) {
+/**
+ * An RFC 1997 community: two unsigned 16-bit numbers, written "AS:value", sent as one 32-bit value.
+ * Ordered as the 32-bit values are.
+ */
+public record Community(int asn, int value) implements Comparable<Community> {
 
     public Community {
         if (asn < 0 || asn > 0xFFFF || value < 0 || value > 0xFFFF) {
@@ -26,6 +29,11 @@ public record Community(int asn, int value) {
     /** The 32-bit value as a COMMUNITIES attribute carries it (high 16 bits: AS). */
     public long bits() {
         return (long) asn << 16 | value;
+    }
+
+    @Override
+    public int compareTo(Community o) {
+        return Long.compare(bits(), o.bits());
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.ledgerlb.net;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
@@ -32,21 +31,43 @@ public record IpAddress(IpFamily family, long hi, long lo) implements Comparable
 
     /** The address of a JDK {@link InetAddress} (its IPv6 scope, if any, is dropped). */
     public static IpAddress of(InetAddress address) {
-        byte[] bytes = address.getAddress();
-        if (address instanceof Inet6Address) {
-            long hi = 0;
-            long lo = 0;
-            for (int i = 0; i < 8; i++) {
+        return fromBytes(address.getAddress());
+    }
+
+    /**
+     * The address of its bytes in network order: 4 bytes are IPv4, 16 bytes IPv6 (an IPv4-mapped
+     * IPv6 address stays IPv6, as a BGP NLRI of the IPv6 family carries it).
+     */
+    public static IpAddress fromBytes(byte[] bytes) {
+        if (bytes.length != 4 && bytes.length != 16) {
+            throw new InvalidAddressException("an IP address has 4 or 16 bytes, not " + bytes.length);
+        }
+        long hi = 0;
+        long lo = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes.length == 16 && i < 8) {
                 hi = (hi << 8) | (bytes[i] & 0xFF);
-                lo = (lo << 8) | (bytes[i + 8] & 0xFF);
+            } else {
+                lo = (lo << 8) | (bytes[i] & 0xFF);
             }
-            return new IpAddress(IpFamily.V6, hi, lo);
         }
-        long value = 0;
-        for (byte b : bytes) {
-            value = (value << 8) | (b & 0xFF);
+        return new IpAddress(bytes.length == 4 ? IpFamily.V4 : IpFamily.V6, hi, lo);
+    }
+
+    /** The address's bytes in network order: 4 for IPv4, 16 for IPv6. */
+    public byte[] bytes() {
+        byte[] bytes = new byte[family == IpFamily.V4 ? 4 : 16];
+        if (family == IpFamily.V4) {
+            for (int i = 0; i < 4; i++) {
+                bytes[i] = (byte) (lo >>> (24 - 8 * i));
+            }
+        } else {
+            for (int i = 0; i < 8; i++) {
+                bytes[i] = (byte) (hi >>> (56 - 8 * i));
+                bytes[i + 8] = (byte) (lo >>> (56 - 8 * i));
+            }
         }
-        return v4(value);
+        return bytes;
     }
 
     /** Parses a literal address into a JDK {@link InetAddress}, with no DNS lookup. */
@@ -59,19 +80,8 @@ public record IpAddress(IpFamily family, long hi, long lo) implements Comparable
      * IPv4-mapped IPv6 address ({@code ::ffff:192.0.2.1}) comes back as an {@code Inet4Address}.
      */
     public InetAddress toInetAddress() {
-        byte[] bytes = new byte[family == IpFamily.V4 ? 4 : 16];
-        if (family == IpFamily.V4) {
-            for (int i = 0; i < 4; i++) {
-                bytes[i] = (byte) (lo >>> (24 - 8 * i));
-            }
-        } else {
-            for (int i = 0; i < 8; i++) {
-                bytes[i] = (byte) (hi >>> (56 - 8 * i));
-                bytes[i + 8] = (byte) (lo >>> (56 - 8 * i));
-            }
-        }
         try {
-            return InetAddress.getByAddress(bytes);
+            return InetAddress.getByAddress(bytes());
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e); // never: the length is 4 or 16
         }

@@ -1,7 +1,7 @@
 package io.ledgerlb.net;
 
-/** An RFC 8092 large community: three unsigned 32-bit numbers, written "a:b:c". */
-public record LargeCommunity(long globalAdmin, long localData1, long localData2) {
+/** An RFC 8092 large community: three unsigned 32-bit numbers, written "a:b:c", ordered part by part. */
+public record LargeCommunity(long globalAdmin, long localData1, long localData2) implements Comparable<LargeCommunity> {
 
     public LargeCommunity {
         check(globalAdmin);
@@ -22,6 +22,15 @@ public record LargeCommunity(long globalAdmin, long localData1, long localData2)
         if (value < 0 || value > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("large community part out of range 0..4294967295: " + value);
         }
+    }
+
+    @Override
+    public int compareTo(LargeCommunity o) {
+        int c = Long.compare(globalAdmin, o.globalAdmin);
+        if (c == 0) {
+            c = Long.compare(localData1, o.localData1);
+        }
+        return c != 0 ? c : Long.compare(localData2, o.localData2);
     }
 
     @Override

@@ -15,10 +15,8 @@ import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -98,67 +96,69 @@ public final class LedgerQueries {
         return index.lastAtOrBefore(time);
     }
 
-    /** States recently asked for, most recent first: a reader moving through the history folds on from them. */
-    private final Deque<LedgerState> recent = new ArrayDeque<>();
-    private static final int RECENT_STATES = 4;
-    /** States restored from snapshots, by sequence, least recently used first: a point near one folds on from it. */
-    private final Map<Long, LedgerState> restored = new java.util.LinkedHashMap<>(8, 0.75f, true);
-    private static final int RESTORED_STATES = 4;
+    /** The states this reader keeps: points asked for, snapshots restored, checkpoints on the way. */
+    private final KeptStates kept = new KeptStates();
 
     /**
-     * The state at {@code sequence}, folded on from the nearest state this reader holds: a recent
-     * state no snapshot lies beyond (stepping a slider replays only the entries between two
-     * points), else the newest snapshot at or before it, restored once and kept. The state
-     * returned is shared with later calls: read it, never change it.
+     * The state at {@code sequence}, folded on from the nearest state this reader keeps
+     * ({@link KeptStates}) when it lies within {@link KeptStates#CHECKPOINT_EVERY} entries, else
+     * from the newer of that state and the newest snapshot at or before {@code sequence}. A fold
+     * keeps a copy at the checkpoint sequences it passes in its last stretch (up to
+     * {@link KeptStates#CHECKPOINTS_PER_FOLD}), so that a later point near this one (a slider
+     * stepping back) folds at most that many entries. The entries come through
+     * {@link KafkaLedger#readEntries}, which hands on only those the trusted signed heads vouch
+     * for, and each must continue the state's chain. The state returned is shared with later
+     * calls: read it, never change it.
      */
     public LedgerState stateAt(long sequence) throws LedgerFormatException {
         if (sequence == 0) {
             return new LedgerState();
         }
-        long snapshot = ledger.newestSnapshot(sequence);
-        Optional<LedgerState> near;
-        synchronized (recent) {
-            near = recent.stream().filter(s -> s.sequence() <= sequence && s.sequence() >= snapshot)
-                    .max(Comparator.comparingLong(LedgerState::sequence));
-            if (near.isEmpty() && snapshot > 0) {
-                near = Optional.ofNullable(restored.get(snapshot));
+        Optional<LedgerState> near = kept.atOrBefore(sequence);
+        if (near.isEmpty() || sequence - near.get().sequence() > KeptStates.CHECKPOINT_EVERY) {
+            long snapshot = ledger.newestSnapshot(sequence);
+            if (snapshot > near.map(LedgerState::sequence).orElse(0L)) {
+                LedgerState restored = ledger.stateAt(snapshot);
+                if (restored.sequence() == snapshot) { // not an older one, passed over to
+                    kept.keep(restored);
+                }
+                near = Optional.of(restored);
             }
         }
-        if (near.isEmpty() && snapshot > 0) {
-            LedgerState fromSnapshot = ledger.stateAt(snapshot);
-            if (fromSnapshot.sequence() == snapshot) { // not an older one, passed over to
-                synchronized (recent) {
-                    restored.put(snapshot, fromSnapshot);
-                    while (restored.size() > RESTORED_STATES) {
-                        restored.remove(restored.keySet().iterator().next());
-                    }
-                }
-            }
-            near = Optional.of(fromSnapshot);
+        LedgerState from = near.orElseGet(LedgerState::new);
+        if (from.sequence() == sequence) {
+            return from;
         }
         LedgerState state;
-        if (near.isEmpty()) {
+        try {
+            state = foldOn(from, sequence);
+        } catch (LedgerFormatException notOnThisChain) { // the topic was rebuilt since (recover)
+            log.warn("state at {}: folding on from a kept state failed ({}); restoring afresh", sequence,
+                    notOnThisChain.getMessage());
+            kept.clear();
             state = ledger.stateAt(sequence);
-        } else if (near.get().sequence() == sequence) {
-            state = near.get();
-        } else {
-            try {
-                state = ledger.stateAt(sequence, near.get());
-            } catch (LedgerFormatException notOnThisChain) { // the topic was rebuilt since (recover)
-                synchronized (recent) {
-                    recent.clear();
-                    restored.clear();
-                }
-                state = ledger.stateAt(sequence);
-            }
         }
-        LedgerState found = state;
-        synchronized (recent) {
-            recent.removeIf(s -> s == found);
-            recent.addFirst(found);
-            while (recent.size() > RECENT_STATES) {
-                recent.removeLast();
+        kept.keep(state);
+        return state;
+    }
+
+    /** A copy of {@code from} folded on to {@code sequence}, keeping checkpoints in its last stretch. */
+    private LedgerState foldOn(LedgerState from, long sequence) throws LedgerFormatException {
+        LedgerState state = from.copy();
+        long firstCheckpoint = sequence - KeptStates.CHECKPOINTS_PER_FOLD * KeptStates.CHECKPOINT_EVERY;
+        ledger.readEntries(state.sequence() + 1, sequence, state.lastHash(), entry -> {
+            try {
+                state.apply(entry);
+            } catch (io.ledgerlb.ledger.state.LedgerSequenceException e) {
+                throw new LedgerFormatException(entry.sequence(), e.getMessage(), e);
             }
+            long at = entry.sequence();
+            if (at % KeptStates.CHECKPOINT_EVERY == 0 && at > firstCheckpoint && at < sequence) {
+                kept.keep(state.copy());
+            }
+        }, null);
+        if (state.sequence() < sequence) {
+            throw new IllegalArgumentException("the ledger ends at sequence " + state.sequence() + ", before " + sequence);
         }
         return state;
     }
@@ -265,24 +265,63 @@ public final class LedgerQueries {
 
     /**
      * The pools of a state with their use: the addresses held counted in one pass over the
-     * state's holdings (an IP shared by several Services counts once), each pool's size from the
-     * allocation core's range arithmetic, kept per definition (it depends on nothing else).
+     * state's holdings (an IP shared by several Services counts once: by its first holder), each
+     * pool's size from the allocation core's range arithmetic, kept per definition (it depends on
+     * nothing else). The answer is kept for the last few states asked about (by identity and
+     * sequence: the live state changes in place, its sequence with it), since the pool views ask
+     * again for the same state.
      */
     public List<PoolView> pools(LedgerState state) {
-        Map<String, java.util.Set<String>> held = new java.util.HashMap<>();
+        synchronized (poolsOf) {
+            for (PoolsOf p : poolsOf) {
+                if (p.state().get() == state && p.sequence() == state.sequence()) {
+                    return p.pools();
+                }
+            }
+        }
+        Map<String, int[]> held = new java.util.HashMap<>();
         for (ServiceKey key : state.servicesWithAssignments()) {
             for (IpAssigned a : state.assignmentsOf(key)) {
-                held.computeIfAbsent(a.getPool(), p -> new java.util.HashSet<>()).add(a.getIp());
+                if (firstInItsPool(state.holders(a.getIp()), a)) {
+                    held.computeIfAbsent(a.getPool(), p -> new int[1])[0]++;
+                }
             }
         }
         List<PoolView> pools = new ArrayList<>();
         state.pools().forEach((name, pool) -> {
-            int assigned = held.getOrDefault(name, java.util.Set.of()).size();
+            int assigned = held.getOrDefault(name, new int[1])[0];
             pools.add(new PoolView(name, pool.getAddressesList(), pool.getAutoAssign(), assigned,
                     Math.max(assigned, sizeOf(pool))));
         });
-        return pools;
+        List<PoolView> answer = List.copyOf(pools);
+        synchronized (poolsOf) {
+            poolsOf.addFirst(new PoolsOf(new java.lang.ref.WeakReference<>(state), state.sequence(), answer));
+            while (poolsOf.size() > 8) {
+                poolsOf.removeLast();
+            }
+        }
+        return answer;
     }
+
+    /** Whether {@code a} is the first of an IP's holders in its pool (most IPs have one holder). */
+    private static boolean firstInItsPool(java.util.Collection<IpAssigned> holders, IpAssigned a) {
+        if (holders.size() == 1) {
+            return true;
+        }
+        for (IpAssigned h : holders) {
+            if (h == a) {
+                return true;
+            }
+            if (h.getPool().equals(a.getPool())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private record PoolsOf(java.lang.ref.WeakReference<LedgerState> state, long sequence, List<PoolView> pools) {}
+
+    private final java.util.Deque<PoolsOf> poolsOf = new java.util.ArrayDeque<>();
 
     /** Pool sizes by definition, as the allocation core counts them (saturated for huge IPv6 pools). */
     private final Map<io.ledgerlb.events.v1.PoolDefined, Long> sizes = new java.util.concurrent.ConcurrentHashMap<>();

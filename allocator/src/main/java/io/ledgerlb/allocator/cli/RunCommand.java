@@ -82,9 +82,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--snapshot-every", defaultValue = "10000", description = "Snapshot the state every N ledger entries (default: ${DEFAULT-VALUE}).")
     long snapshotEvery;
 
-    @Option(names = "--restore", description = "Start restore mode when this allocator leads, unless it is on already:"
+    @Option(names = "--restore", description = "Start restore mode when this allocator leads, unless it is on already"
+            + " or the ledger shows it ended since it last started:"
             + " every Service the ledger holds IPs for keeps them until it reappears or `ledgerlb restore release`"
-            + " gives them up; end it with `ledgerlb restore end`, and drop this flag then.")
+            + " gives them up; end it with `ledgerlb restore end` (a restart with the flag then runs normally).")
     boolean restore;
 
     @Option(names = "--resync-every", defaultValue = "PT5M", converter = DurationConverter.class,

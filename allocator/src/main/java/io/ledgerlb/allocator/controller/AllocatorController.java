@@ -281,7 +281,15 @@ public final class AllocatorController implements AutoCloseable {
         leading = true;
         log.info("leading from sequence {}", last);
         if (restoreWhenLeading && !folded.restoring()) {
-            startRestoreFirst();
+            if (folded.restoreEndedAt() > 0) {
+                // the flag asked for the restore the ledger shows ended: starting it again would
+                // reserve every IP for Services the operator already released or saw come back
+                restoreWhenLeading = false;
+                log.warn("--restore: restore mode is not started again, it already ended at sequence {}; running"
+                        + " normally (drop the flag; `ledgerlb restore start` begins a new restore)", folded.restoreEndedAt());
+            } else {
+                startRestoreFirst();
+            }
         }
         resync();
         timers = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -850,7 +858,7 @@ public final class AllocatorController implements AutoCloseable {
 
     /**
      * Restore mode starts when this instance next leads, before it decides anything, unless it is
-     * on already ({@code run --restore}).
+     * on already or the ledger shows it ended after it last started ({@code run --restore}).
      */
     public void restoreWhenLeading() {
         restoreWhenLeading = true;

@@ -3,10 +3,14 @@ package io.ledgerlb.allocator.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.ledgerlb.allocator.controller.AllocatorController;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
@@ -22,12 +26,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
  * {@code ledgerlb run --restore --admin 127.0.0.1:0} on a ledger whose cluster is gone (a fresh
  * local API): restore mode is on before anything is decided, {@code restore status} names the
  * missing Services, one applied again gets its IP back, {@code restore end} releases the other.
+ * Restarted with the flag during the restore, it stays in it; restarted with it after the end (and a
+ * snapshot), it runs normally.
  */
 class RunRestoreTest {
     static final Duration WAIT = Duration.ofMinutes(2);
@@ -39,23 +46,13 @@ class RunRestoreTest {
             writer.append(List.of(SampleEvents.pool("p", "10.99.0.0/24"), SampleEvents.assign("s1", "10.99.0.1"),
                     SampleEvents.assign("s2", "10.99.0.2")));
         }
-        CommandLine cli = LedgerlbCommand.commandLine();
-        StringWriter out = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(new StringWriter(), true));
-        RunCommand run = cli.getSubcommands().get("run").getCommand();
-        Thread running = new Thread(() -> cli.execute("run", "--restore", "--local", "--kafka-bootstrap",
-                LedgerFixture.bootstrapServers(), "--topic", config.eventsTopic(), "--data-dir", dir.toString(),
-                "--metrics-port", "0", "--admin", "127.0.0.1:0", "--explorer-port", "-1", "--instance", "restore-test",
-                "--signing-key", LedgerFixture.signingKeyFile().toString(),
-                "--trusted-keys", LedgerFixture.trustedKeysFile().toString()), "allocator-under-test");
-        running.start();
-        try {
-            String admin = await().atMost(WAIT).until(() -> {
-                Matcher m = Pattern.compile("admin API: +(127\\.0\\.0\\.1:\\d+) +\\(ledgerlb audit\\|state\\|restore --admin")
-                        .matcher(out.toString());
-                return m.find() ? m.group(1) : null;
-            }, a -> a != null);
+        try (Running first = Running.start(config, dir)) {
+            await().atMost(WAIT).until(() -> CliUsageTest.run("restore", "status", "--admin", first.admin).out()
+                    .contains("restore mode on"));
+        }
+        // a restart with the flag during the restore stays in it, with the same Services missing
+        try (Running second = Running.start(config, dir)) {
+            String admin = second.admin;
             await().atMost(WAIT).until(() -> CliUsageTest.run("restore", "status", "--admin", admin).out()
                     .contains("restore mode on"));
             CliUsageTest.Result status = CliUsageTest.run("restore", "status", "--admin", admin, "--json");
@@ -77,9 +74,51 @@ class RunRestoreTest {
             CliUsageTest.Result end = CliUsageTest.run("restore", "end", "--admin", admin);
             assertThat(end.exit()).as(end.err()).isZero();
             assertThat(end.out()).contains("restore mode is off; released [10.99.0.1]");
+            // the restart below folds from a snapshot that covers the RestoreEnded
+            CliUsageTest.Result snapshot = CliUsageTest.run("snapshot", "create", "--admin", admin);
+            assertThat(snapshot.exit()).as(snapshot.err()).isZero();
+        }
+        // after `restore end`, a restart with the flag still on the command line runs normally and says why
+        Logger logger = (Logger) LoggerFactory.getLogger(AllocatorController.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try (Running third = Running.start(config, dir)) {
+            await().atMost(WAIT).until(() -> logged.list.stream().map(ILoggingEvent::getFormattedMessage)
+                    .anyMatch(m -> m.startsWith("--restore: restore mode is not started again, it already ended at sequence")));
+            CliUsageTest.Result status = CliUsageTest.run("restore", "status", "--admin", third.admin);
+            assertThat(status.out()).as(status.err()).contains("restore mode off").contains("0 Services missing");
         } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
+    /** {@code ledgerlb run --restore} on the test's ledger and data dir, in a thread, until closed. */
+    private record Running(RunCommand run, Thread thread, String admin) implements AutoCloseable {
+        static Running start(LedgerConfig config, Path dir) {
+            CommandLine cli = LedgerlbCommand.commandLine();
+            StringWriter out = new StringWriter();
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(new StringWriter(), true));
+            RunCommand run = cli.getSubcommands().get("run").getCommand();
+            Thread running = new Thread(() -> cli.execute("run", "--restore", "--local", "--kafka-bootstrap",
+                    LedgerFixture.bootstrapServers(), "--topic", config.eventsTopic(), "--data-dir", dir.toString(),
+                    "--metrics-port", "0", "--admin", "127.0.0.1:0", "--explorer-port", "-1", "--instance", "restore-test",
+                    "--signing-key", LedgerFixture.signingKeyFile().toString(),
+                    "--trusted-keys", LedgerFixture.trustedKeysFile().toString()), "allocator-under-test");
+            running.start();
+            String admin = await().atMost(WAIT).until(() -> {
+                Matcher m = Pattern.compile("admin API: +(127\\.0\\.0\\.1:\\d+) +\\(ledgerlb audit\\|state\\|restore --admin")
+                        .matcher(out.toString());
+                return m.find() ? m.group(1) : null;
+            }, a -> a != null);
+            return new Running(run, running, admin);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
             run.stop();
-            running.join(30_000);
+            thread.join(30_000);
         }
     }
 

@@ -19,7 +19,8 @@ final class Allocators {
         AllocatorController controller = AllocatorController.withCoreStep(client, ledger,
                 new AllocatorController.Settings(name, null, 4, 0));
         controller.startInformers();
-        await().atMost(Duration.ofSeconds(30)).until(controller::informersSynced);
+        await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+                .until(controller::informersSynced);
         return controller;
     }
 

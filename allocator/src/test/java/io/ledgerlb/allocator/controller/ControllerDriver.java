@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.Objects;
 import java.util.UUID;
+import org.awaitility.core.ConditionFactory;
 
 /**
  * The real controller: fabric8's mock API in CRUD mode and a real Kafka ledger. Each step writes
@@ -32,6 +33,8 @@ import java.util.UUID;
  */
 final class ControllerDriver implements ConformanceDriver {
     static final Duration WAIT = Duration.ofSeconds(60);
+    /** How long a settled condition must keep holding (see {@link #settled()}). */
+    private static final Duration STEADY = Duration.ofMillis(40);
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     final MockCluster cluster = new MockCluster();
     final KafkaLedger ledger;
@@ -48,7 +51,7 @@ final class ControllerDriver implements ConformanceDriver {
                 .resource(pool.resource()).createOr(op -> op.update());
         // the whole definition: a change of avoidBuggyIPs alone keeps the addresses
         var defined = ConfigMapper.pool(SERIALIZATION.convertValue(pool.resource(), IPAddressPool.class));
-        await().atMost(WAIT).until(() -> controller.withState(s -> defined.equals(s.pools().get(pool.name())))
+        settled().until(() -> controller.withState(s -> defined.equals(s.pools().get(pool.name())))
                 && controller.idle());
     }
 
@@ -56,7 +59,7 @@ final class ControllerDriver implements ConformanceDriver {
     public void removePool(String name) {
         cluster.client().genericKubernetesResources(MetalLbKinds.IP_ADDRESS_POOL.context()).inNamespace("metallb-system")
                 .withName(name).delete();
-        await().atMost(WAIT).until(() -> controller.withState(s -> !s.pools().containsKey(name)) && controller.idle());
+        settled().until(() -> controller.withState(s -> !s.pools().containsKey(name)) && controller.idle());
     }
 
     @Override
@@ -89,8 +92,18 @@ final class ControllerDriver implements ConformanceDriver {
 
     /** Waits until the cache holds this version (null: the Service is gone) and the controller is idle, with status written. */
     private void settle(ServiceKey key, String version) {
-        await().atMost(WAIT).until(() -> cacheHolds(controller.cachedResourceVersion(key), version)
+        settled().until(() -> cacheHolds(controller.cachedResourceVersion(key), version)
                 && controller.idle() && statusMatchesLedger());
+    }
+
+    /**
+     * Polls every 5 ms from the start (Awaitility's default first looks after 100 ms, which made
+     * most of this test's time), and a condition counts only once it has held for {@link #STEADY}:
+     * the informer puts a Service into its cache before the controller's handler queues its work,
+     * so "cached and idle" alone can be true for a moment before the work starts.
+     */
+    private static ConditionFactory settled() {
+        return await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).during(STEADY);
     }
 
     /** The cache has this version or a later one (the status write-back makes later ones). */

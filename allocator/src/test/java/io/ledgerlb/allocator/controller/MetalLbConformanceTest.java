@@ -13,6 +13,7 @@ import io.ledgerlb.allocator.controller.ConformanceTable.RemovePool;
 import io.ledgerlb.allocator.controller.ConformanceTable.Scenario;
 import io.ledgerlb.allocator.controller.ConformanceTable.Svc;
 import io.ledgerlb.ledger.state.ServiceKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +100,7 @@ class MetalLbConformanceTest {
             return; // the pure step writes no Events
         }
         List<String> expected = expect.events() != null ? expect.events() : usualEvents(svc, before, expect);
-        await().atMost(ControllerDriver.WAIT).untilAsserted(() -> assertThat(driver.eventsSinceMark(key).orElseThrow())
+        await().atMost(ControllerDriver.WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).untilAsserted(() -> assertThat(driver.eventsSinceMark(key).orElseThrow())
                 .as("%s: Events on %s", c.description(), key).containsAll(expected));
         assertThat(driver.eventsSinceMark(key).orElseThrow()).as("%s: Warning Events on %s", c.description(), key)
                 .filteredOn(e -> e.startsWith("Warning ")).allMatch(expected::contains);

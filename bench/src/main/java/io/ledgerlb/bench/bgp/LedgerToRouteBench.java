@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.ledgerlb.bench.SpeakerJvm;
 import io.ledgerlb.bench.TempDirs;
 import io.ledgerlb.events.v1.BgpAdvertisementDefined;
 import io.ledgerlb.events.v1.BgpPeerDefined;
@@ -230,15 +231,17 @@ public final class LedgerToRouteBench {
     private static Process startSpeaker(NetnsLab lab, KafkaLedger ledger, int kafkaPort, int kubePort, boolean withoutKubernetes)
             throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        return lab.spawn("n1", List.of(java, "-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-Dledgerlb.speaker.traceEntries=true", "-Xlog:gc:file=" + lab.dir().resolve("speaker-gc.log") + ":utctime",
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(SpeakerJvm.options());
+        command.addAll(List.of("-Dledgerlb.speaker.traceEntries=true", "-Xlog:gc:file=" + lab.dir().resolve("speaker-gc.log") + ":utctime",
                 "-cp", System.getProperty("java.class.path"), NetnsMain.class.getName(),
                 lab.dir().toString(), kafkaPort + "," + kubePort, "--",
                 "--node-name=n1", "--kafka-bootstrap=127.0.0.1:" + kafkaPort, "--exclude-interface=.*", // BGP only
                 "--events-topic=" + ledger.config().eventsTopic(), "--snapshots-topic=" + ledger.config().snapshotsTopic(),
                 "--members-bind=" + SPEAKER_IP + ":7946", "--metrics-port=0",
                 withoutKubernetes ? "--no-kubernetes" : "--kubernetes-master=http://127.0.0.1:" + kubePort,
-                "--namespace=metallb-system"), "speaker.log");
+                "--namespace=metallb-system"));
+        return lab.spawn("n1", command, "speaker.log");
     }
 
     // ---- the ledger

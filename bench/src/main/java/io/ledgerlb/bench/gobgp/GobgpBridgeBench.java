@@ -5,11 +5,11 @@ import io.ledgerlb.gobgp.DesiredPath;
 import io.ledgerlb.gobgp.GobgpBridge;
 import io.ledgerlb.gobgp.GobgpClient;
 import io.ledgerlb.gobgp.RouteFamily;
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -55,8 +55,8 @@ public final class GobgpBridgeBench {
     private static void run(String target, int paths, int cliPaths, int samples) throws Exception {
         List<DesiredPath> desired = new ArrayList<>();
         for (int i = 0; i < paths; i++) {
-            desired.add(new DesiredPath(new IpPrefix(InetAddress.getByAddress(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i}), 32),
-                    DesiredPath.unspecified(RouteFamily.IPV4_UNICAST), DesiredPath.Origin.IGP, 100L, List.of(64512L << 16 | 1),
+            desired.add(new DesiredPath(IpPrefix.of(new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i}, 32),
+                    DesiredPath.unspecified(RouteFamily.IPV4_UNICAST), DesiredPath.Origin.IGP, 100L, List.of(new Community(64512, 1)),
                     List.of(new LargeCommunity(64512, 1, 1))));
         }
         try (GobgpClient client = new GobgpClient(target, Duration.ofSeconds(60));

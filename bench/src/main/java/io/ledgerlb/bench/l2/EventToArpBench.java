@@ -1,5 +1,6 @@
 package io.ledgerlb.bench.l2;
 
+import io.ledgerlb.bench.SpeakerJvm;
 import io.ledgerlb.bench.TempDirs;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.L2AdvertisementDefined;
@@ -30,7 +31,8 @@ import java.util.regex.Pattern;
  * transaction) before the speakers start, so they fold it at start; each sample then appends one
  * {@code IpAssigned} for a new IP and times from the append's return until tcpdump in the
  * client's namespace sees the owner's gratuitous ARP for that IP (the moment the IP answers on
- * the segment). The speakers run as in LedgerToRouteBench's 50k run: {@code -Xmx160m}, serial GC.
+ * the segment). The speakers run with the JVM options the speaker ships ({@code deploy/speaker.jvm-options};
+ * run from the repository root). At the end each speaker's RSS (VmRSS) and peak RSS (VmHWM) are printed.
  *
  * <pre>java -cp bench/target/benchmarks.jar io.ledgerlb.bench.l2.EventToArpBench [samples=200] [services=50000]</pre>
  *
@@ -49,7 +51,7 @@ public final class EventToArpBench {
         System.out.println("load average at start: " + Files.readString(Path.of("/proc/loadavg")).trim());
         Path keepLogs = System.getProperty("ledgerlb.bench.keepLogs") == null ? null
                 : Files.createDirectories(Path.of(System.getProperty("ledgerlb.bench.keepLogs")));
-        List<String> flags = new ArrayList<>(List.of("-Xmx160m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        List<String> flags = new ArrayList<>(SpeakerJvm.options());
         if (keepLogs != null) {
             flags.add("-Xlog:gc:file=" + keepLogs.resolve("gc-%p.log") + ":uptime,time");
         }
@@ -92,7 +94,8 @@ public final class EventToArpBench {
                 Thread.sleep(20_000); // membership settles, the first takeovers' gratuitous ARPs go out
                 measure(samples, writer, lab);
                 for (String node : Layer2Bench.NODES) {
-                    System.out.printf("speaker %s RSS %d MB%n", node, Layer2Bench.rssKb(Layer2Bench.speakers.get(node)) / 1024);
+                    System.out.printf("speaker %s RSS %d MB (peak %d MB)%n", node, Layer2Bench.rssKb(Layer2Bench.speakers.get(node)) / 1024,
+                            Layer2Bench.statusKb(Layer2Bench.speakers.get(node), "VmHWM:") / 1024);
                     if (keepLogs != null) {
                         Files.writeString(keepLogs.resolve(node + ".log"), lab.log(node + ".log"));
                     }

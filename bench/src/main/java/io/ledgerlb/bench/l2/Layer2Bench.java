@@ -1,6 +1,7 @@
 package io.ledgerlb.bench.l2;
 
 import com.google.protobuf.Timestamp;
+import io.ledgerlb.bench.SpeakerJvm;
 import io.ledgerlb.bench.TempDirs;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
@@ -231,12 +232,17 @@ public final class Layer2Bench {
         Thread.sleep(15_000);
         long loaded = rssKb(speakers.get(node));
         System.out.printf("speaker RSS: idle %d MB, with %d more assigned Services %d MB (ratio %.2f); JVM flags %s%n",
-                idle / 1024, services, loaded / 1024, (double) loaded / idle, String.join(" ", JVM_FLAGS));
+                idle / 1024, services, loaded / 1024, (double) loaded / idle, String.join(" ", jvmFlags));
     }
 
     static long rssKb(Process p) throws Exception {
+        return statusKb(p, "VmRSS:");
+    }
+
+    /** A size from the process's /proc/PID/status (VmRSS:, VmHWM: ...), in KB. */
+    static long statusKb(Process p, String field) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
@@ -245,11 +251,8 @@ public final class Layer2Bench {
 
     // ---- plumbing
 
-    static final List<String> JVM_FLAGS = List.of("-Xms32m", "-Xmx96m", "-XX:+UseSerialGC", "-Xss512k",
-            "-XX:MaxMetaspaceSize=96m", "-XX:ReservedCodeCacheSize=32m", "-XX:TieredStopAtLevel=1");
-
-    /** The speakers' JVM flags: {@link #JVM_FLAGS} unless a bench sets others (EventToArpBench: 50,000 Services). */
-    static List<String> jvmFlags = JVM_FLAGS;
+    /** The speakers' JVM flags: the shipped ones ({@link SpeakerJvm}), plus what a bench adds (GC logs). */
+    static List<String> jvmFlags = SpeakerJvm.options();
 
     /** The ports the speakers reach through the lab's relays (Kafka; the API server too with slow-neighbours). */
     static String relayPorts;

@@ -21,6 +21,7 @@ import io.ledgerlb.speaker.plan.Planning;
 import io.micrometer.core.instrument.Counter;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +37,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,6 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class Speaker implements Membership.Listener, LedgerListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Speaker.class);
     public static final Duration DEFAULT_FULL_PLAN_EVERY = Duration.ofMinutes(1);
+    /** Above this many IPs moved by one plan, they are logged as counts, not one line each. */
+    static final int LOGGED_IPS = 16;
 
     private final String node;
     private final L2Announcer announcer;
@@ -325,6 +329,8 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                 .addKeyValue("reason", reason).log("ignoring an assignment the speaker cannot announce"));
         Map<ServiceKey, Optional<Set<String>>> statusChanges = new HashMap<>();
         Set<ServiceKey> servicesChanged = new HashSet<>();
+        List<L2Assignment> withdrawn = new ArrayList<>();
+        List<L2Assignment> taken = new ArrayList<>();
         delta.l2().forEach((ip, now) -> {
             L2Assignment before = mine.get(ip);
             L2Assignment after = now.filter(a -> a.node().equals(node)).orElse(null);
@@ -338,16 +344,13 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
             if (after == null) {
                 announcer.disown(address);
                 mine.remove(ip);
-                log.atInfo().addKeyValue("event", "serviceWithdrawn").addKeyValue("ip", ip)
-                        .addKeyValue("services", before.services()).log("stopped announcing service IP");
+                withdrawn.add(before);
             } else {
                 announcer.own(address, after.interfaces());
                 mine.put(ip, after);
                 if (before == null) {
                     announcer.announce(address, after.interfaces());
-                    log.atInfo().addKeyValue("event", "serviceAnnounced").addKeyValue("ip", ip)
-                            .addKeyValue("services", after.services()).addKeyValue("interfaces", after.interfaces())
-                            .log("taking over service IP, sending gratuitous announcements");
+                    taken.add(after);
                 }
             }
             Set<Announced> pairsBefore = before == null ? Set.of() : announcedServices(List.of(before));
@@ -363,6 +366,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                 servicesChanged.addAll(after.services());
             }
         });
+        logMoves(withdrawn, taken);
         if (memberJoined) {
             // a joining speaker may have taken an IP over and gone: the owners say again where the IPs are
             mine.values().forEach(a -> Optional.ofNullable(literal(a.ip())).ifPresent(ip -> announcer.announce(ip, a.interfaces())));
@@ -383,6 +387,36 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
             }
         }
         status.ifPresent(w -> w.changed(statusChanges, uids));
+    }
+
+    /**
+     * One line per IP taken or given up when a plan moves a few; one line per direction when it
+     * moves more (a member dying or joining moves a third of all IPs: at 50,000 Services, 100,000
+     * lines per speaker and move, whose allocation fed the GC pauses that caused the next move).
+     */
+    private static void logMoves(List<L2Assignment> withdrawn, List<L2Assignment> taken) {
+        if (withdrawn.size() + taken.size() <= LOGGED_IPS) {
+            withdrawn.forEach(a -> log.atInfo().addKeyValue("event", "serviceWithdrawn").addKeyValue("ip", a.ip())
+                    .addKeyValue("services", a.services()).log("stopped announcing service IP"));
+            taken.forEach(a -> log.atInfo().addKeyValue("event", "serviceAnnounced").addKeyValue("ip", a.ip())
+                    .addKeyValue("services", a.services()).addKeyValue("interfaces", a.interfaces())
+                    .log("taking over service IP, sending gratuitous announcements"));
+            return;
+        }
+        if (!withdrawn.isEmpty()) {
+            log.atInfo().addKeyValue("event", "serviceWithdrawn").addKeyValue("count", withdrawn.size())
+                    .addKeyValue("ips", firstIps(withdrawn)).log("stopped announcing {} service IPs", withdrawn.size());
+        }
+        if (!taken.isEmpty()) {
+            log.atInfo().addKeyValue("event", "serviceAnnounced").addKeyValue("count", taken.size())
+                    .addKeyValue("ips", firstIps(taken))
+                    .log("taking over {} service IPs, sending gratuitous announcements", taken.size());
+        }
+    }
+
+    private static String firstIps(List<L2Assignment> moved) {
+        String first = moved.stream().limit(LOGGED_IPS).map(L2Assignment::ip).collect(Collectors.joining(","));
+        return moved.size() > LOGGED_IPS ? first + ",…" : first;
     }
 
     private BgpSpeaking.Change bgpChange(Planning.Delta delta) {

@@ -63,6 +63,8 @@ public final class LedgerState {
     private boolean restoring;
     /** While restoring: the Services whose IPs are kept for them until they reappear or are released. */
     private final SortedSet<ServiceKey> reserved = new TreeSet<>();
+    /** The sequence of the RestoreEnded after the last RestoreStarted; 0 while none ended one. */
+    private long restoreEndedAt;
     private long sequence;
     private byte[] lastHash = HashChain.GENESIS;
     private long unknownSkipped;
@@ -103,12 +105,14 @@ public final class LedgerState {
             case IP_RELEASED -> release(event.getIpReleased());
             case RESTORE_STARTED -> {
                 restoring = true;
+                restoreEndedAt = 0;
                 reserved.addAll(byService.keySet());
             }
             case RESERVATION_CLAIMED -> reserved.remove(ServiceKey.of(event.getReservationClaimed().getService()));
             case RESERVATION_RELEASED -> reserved.remove(ServiceKey.of(event.getReservationReleased().getService()));
             case RESTORE_ENDED -> {
                 restoring = false;
+                restoreEndedAt = event.getSequence();
                 reserved.clear();
             }
             case ALLOCATION_REFUSED -> {
@@ -272,6 +276,14 @@ public final class LedgerState {
         return restoring;
     }
 
+    /**
+     * The sequence of the {@code RestoreEnded} that followed the last {@code RestoreStarted}, or 0
+     * when restore mode never ended: never started, or on now.
+     */
+    public long restoreEndedAt() {
+        return restoreEndedAt;
+    }
+
     /** While restoring, the Services that hold IPs and have not reappeared yet, by namespace/name. */
     public SortedSet<ServiceKey> reserved() {
         return Collections.unmodifiableSortedSet(reserved);
@@ -295,7 +307,8 @@ public final class LedgerState {
         StateSnapshot.Builder snapshot = StateSnapshot.newBuilder()
                 .setFormatVersion(SNAPSHOT_FORMAT_VERSION)
                 .setSequence(sequence)
-                .setLastHash(ByteString.copyFrom(lastHash));
+                .setLastHash(ByteString.copyFrom(lastHash))
+                .setRestoreEndedAt(restoreEndedAt);
         pools.values().forEach(v -> snapshot.addRecords(Event.newBuilder().setPoolDefined(v)));
         l2Advertisements.values().forEach(v -> snapshot.addRecords(Event.newBuilder().setL2AdvertisementDefined(v)));
         bgpAdvertisements.values().forEach(v -> snapshot.addRecords(Event.newBuilder().setBgpAdvertisementDefined(v)));
@@ -347,6 +360,7 @@ public final class LedgerState {
         }
         state.sequence = snapshot.getSequence();
         state.lastHash = snapshot.getLastHash().toByteArray();
+        state.restoreEndedAt = snapshot.getRestoreEndedAt();
         return state;
     }
 
@@ -371,6 +385,7 @@ public final class LedgerState {
         copy.lastHash = lastHash;
         copy.unknownSkipped = unknownSkipped;
         copy.restoring = restoring;
+        copy.restoreEndedAt = restoreEndedAt;
         copy.reserved.addAll(reserved);
         return copy;
     }
@@ -390,6 +405,7 @@ public final class LedgerState {
                 && previousIps.equals(other.previousIps)
                 && waiting.equals(other.waiting)
                 && restoring == other.restoring
+                && restoreEndedAt == other.restoreEndedAt
                 && reserved.equals(other.reserved);
     }
 

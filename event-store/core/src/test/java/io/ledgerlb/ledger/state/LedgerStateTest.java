@@ -161,16 +161,24 @@ class LedgerStateTest {
         assertThat(beforeEnd.restoring()).isTrue();
         assertThat(beforeEnd.reserved()).isEmpty();
         assertThat(fold(entries.subList(0, started + 2)).reserved()).containsExactly(key("c"), key("d"));
+        assertThat(beforeEnd.restoreEndedAt()).isZero();
         LedgerState full = fold(entries);
         assertThat(full.restoring()).isFalse();
+        // run --restore reads this: the restore that started last has ended, at that sequence
+        assertThat(full.restoreEndedAt()).isEqualTo(entries.size());
         for (int cut = 0; cut <= entries.size(); cut++) {
             LedgerState head = fold(entries.subList(0, cut));
             LedgerState resumed = LedgerState.fromSnapshot(StateSnapshot.parseFrom(head.toSnapshot().toByteArray()));
             assertThat(resumed).as("snapshot at %d", cut).isEqualTo(head);
             assertThat(resumed.reserved()).isEqualTo(head.reserved());
+            assertThat(resumed.restoreEndedAt()).isEqualTo(head.restoreEndedAt());
             entries.subList(cut, entries.size()).forEach(resumed::apply);
             assertThat(resumed).as("snapshot at %d + tail", cut).isEqualTo(full);
         }
+        h.add(Event.newBuilder().setRestoreStarted(RestoreStarted.getDefaultInstance())); // a second restore
+        LedgerState again = fold(chain(h));
+        assertThat(again.restoring()).isTrue();
+        assertThat(again.restoreEndedAt()).isZero();
     }
 
     static Event.Builder refuse(String service) {

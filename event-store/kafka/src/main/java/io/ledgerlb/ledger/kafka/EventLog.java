@@ -50,9 +50,63 @@ final class EventLog {
         return partition;
     }
 
-    /** A new consumer assigned to the partition, for bounded reads. */
+    /**
+     * A consumer assigned to the partition, for bounded reads (every read seeks first). Closing it
+     * gives it back: up to {@link #IDLE_KEPT} stay open for the next reads, since opening one costs
+     * a connection and metadata round trips, and the explorer and the staleness probes read often.
+     */
     Consumer<byte[], byte[]> open() {
-        return open(false);
+        Consumer<byte[], byte[]> consumer;
+        synchronized (idle) {
+            consumer = idle.pollFirst();
+        }
+        return kept(consumer != null ? consumer : open(false));
+    }
+
+    private static final int IDLE_KEPT = 2;
+    private final java.util.ArrayDeque<Consumer<byte[], byte[]>> idle = new java.util.ArrayDeque<>();
+    private boolean closed;
+
+    /** The consumer, whose {@code close()} gives it back instead of closing it. */
+    @SuppressWarnings("unchecked")
+    private Consumer<byte[], byte[]> kept(Consumer<byte[], byte[]> consumer) {
+        boolean[] given = {false};
+        return (Consumer<byte[], byte[]>) java.lang.reflect.Proxy.newProxyInstance(Consumer.class.getClassLoader(),
+                new Class<?>[] {Consumer.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("close") && method.getParameterCount() == 0) {
+                        if (!given[0]) {
+                            given[0] = true;
+                            giveBack(consumer);
+                        }
+                        return null;
+                    }
+                    try {
+                        return method.invoke(consumer, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private void giveBack(Consumer<byte[], byte[]> consumer) {
+        synchronized (idle) {
+            if (!closed && idle.size() < IDLE_KEPT) {
+                idle.addFirst(consumer);
+                return;
+            }
+        }
+        consumer.close();
+    }
+
+    /** Closes the consumers kept open; those still in use close when given back. */
+    void close() {
+        List<Consumer<byte[], byte[]>> toClose;
+        synchronized (idle) {
+            closed = true;
+            toClose = List.copyOf(idle);
+            idle.clear();
+        }
+        toClose.forEach(Consumer::close);
     }
 
     /** The consumer a finished bounded read left for the next one (null: none). */

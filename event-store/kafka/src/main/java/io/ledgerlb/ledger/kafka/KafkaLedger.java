@@ -160,10 +160,13 @@ public final class KafkaLedger implements Ledger {
         return readEntries(from, to, -1, null, handler, progress == null ? Progress.NONE : progress);
     }
 
-    /** As above, continuing the chain after {@code afterHash} (the hash of {@code from - 1}; null: the first record's prev_hash). */
+    /**
+     * As above, continuing the chain after {@code afterHash} (the hash of {@code from - 1}; null:
+     * the first record's prev_hash), from where {@code from - 1} was last read when that is known.
+     */
     public long readEntries(long from, long to, byte[] afterHash, EntryHandler handler, Progress progress)
             throws LedgerFormatException {
-        return readEntries(from, to, -1, afterHash, handler, progress == null ? Progress.NONE : progress);
+        return readEntries(from, to, positionAfter(from - 1), afterHash, handler, progress == null ? Progress.NONE : progress);
     }
 
     private long readEntries(long from, long to, long hintOffset, byte[] afterHash, EntryHandler handler, Progress progress)
@@ -202,6 +205,9 @@ public final class KafkaLedger implements Ledger {
                         handler.accept(verified.entry());
                         last = verified.entry().sequence();
                         lastPosition = verified.position();
+                        if (last % POSITION_EVERY == 0) {
+                            remember(last, lastPosition); // so that a read continuing from a round sequence skips the search
+                        }
                         if ((last - from + 1) % 10_000 == 0) {
                             progress.update(last - from + 1, total);
                         }
@@ -223,11 +229,14 @@ public final class KafkaLedger implements Ledger {
         }
     }
 
+    /** Round sequences whose position a read remembers on its way (the explorer keeps states at such points). */
+    private static final long POSITION_EVERY = 1_000;
+
     /** Where recently read entries sit in the topic (sequence to offset): a read that continues from one skips the search. */
     private final Map<Long, Long> positions = new java.util.LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
-            return size() > 256;
+            return size() > 4_096;
         }
     };
 
@@ -514,7 +523,7 @@ public final class KafkaLedger implements Ledger {
             if (snapshot.isPresent()) {
                 try {
                     LedgerState state = snapshot.get().restore();
-                    long covered = onChain(snapshot.get(), state);
+                    long covered = onChainOnce(snapshot.get(), state);
                     remember(sequence, covered);
                     return Optional.of(new Restored(state, covered + 1));
                 } catch (LedgerFormatException e) {
@@ -533,6 +542,31 @@ public final class KafkaLedger implements Ledger {
      */
     private long onChain(StoredSnapshot snapshot) throws LedgerFormatException {
         return onChain(snapshot, snapshot.restore());
+    }
+
+    /**
+     * Snapshots found on the chain (and endorsed) already: their place and checksum, to the offset
+     * of the entry they cover. A reader that restores the same snapshot again (the explorer, asked
+     * for points far apart) skips the walk to the log and the endorsement's signature; the bytes
+     * are still checked against the checksum by {@link StoredSnapshot#restore}.
+     */
+    private final Map<String, Long> onChainAlready = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                    return size() > 1_024;
+                }
+            });
+
+    private long onChainOnce(StoredSnapshot snapshot, LedgerState state) throws LedgerFormatException {
+        String key = snapshot.location() + "@" + snapshot.sequence() + ":" + java.util.HexFormat.of().formatHex(snapshot.sha256())
+                + ":" + java.util.HexFormat.of().formatHex(state.lastHash());
+        Long covered = onChainAlready.get(key);
+        if (covered == null) {
+            covered = onChain(snapshot, state);
+            onChainAlready.put(key, covered);
+        }
+        return covered;
     }
 
     /** {@link #onChain(StoredSnapshot)} for a snapshot already restored into {@code state}. */

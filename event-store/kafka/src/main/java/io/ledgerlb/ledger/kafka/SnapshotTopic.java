@@ -37,6 +37,11 @@ final class SnapshotTopic {
         this.key = eventsTopic.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Closes the consumers kept open for reading the topic. */
+    void close() {
+        records.close();
+    }
+
     String location() {
         return "kafka:" + topic;
     }

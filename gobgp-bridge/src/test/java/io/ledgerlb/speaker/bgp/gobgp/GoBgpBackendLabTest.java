@@ -4,6 +4,7 @@ import io.ledgerlb.gobgp.Addresses;
 import io.ledgerlb.gobgp.lab.BgpLab;
 import io.ledgerlb.gobgp.lab.BirdRoutes;
 import io.ledgerlb.gobgp.lab.Commands;
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
@@ -71,7 +72,7 @@ class GoBgpBackendLabTest {
         List<SessionState> v4States = new CopyOnWriteArrayList<>();
         BgpSession v4 = backend.open(peer("v4", lab.birdV4, Optional.of("from-the-secret")), (p, from, to, why) -> v4States.add(to));
         BgpSession v6 = backend.open(peer("v6", lab.birdV6, Optional.empty()), (p, from, to, why) -> { });
-        Advertisement service = new Advertisement(IpPrefix.parse("192.0.2.50/32"), 120L, List.of(64512L << 16 | 50),
+        Advertisement service = new Advertisement(IpPrefix.parse("192.0.2.50/32"), 120L, List.of(new Community(64512, 50)),
                 List.of(new LargeCommunity(64512, 5, 0)));
         Advertisement service6 = new Advertisement(IpPrefix.parse("2001:db8::50/128"), null, List.of(), List.of());
         v4.set(List.of(service));

@@ -4,6 +4,7 @@ import io.ledgerlb.gobgp.Addresses;
 import io.ledgerlb.gobgp.DesiredPath;
 import io.ledgerlb.gobgp.DesiredPeer;
 import io.ledgerlb.gobgp.RouteFamily;
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
@@ -56,11 +57,11 @@ class GoBgpMappingTest {
 
     @Test
     void theNextHopIsLeftToGobgpdUnlessOneIsGiven() {
-        Advertisement ad = new Advertisement(IpPrefix.parse("198.51.100.7/32"), 150L, List.of(7L), List.of(new LargeCommunity(1, 2, 3)));
+        Advertisement ad = new Advertisement(IpPrefix.parse("198.51.100.7/32"), 150L, List.of(new Community(0, 7)), List.of(new LargeCommunity(1, 2, 3)));
         DesiredPath derived = GoBgpMapping.path(ad, UNSPECIFIED);
         assertThat(derived.nextHop()).isEqualTo(IpAddress.parseInet("0.0.0.0"));
         assertThat(derived.localPref()).isEqualTo(150L);
-        assertThat(derived.communities()).containsExactly(7L);
+        assertThat(derived.communities()).containsExactly(new Community(0, 7));
         assertThat(derived.largeCommunities()).containsExactly(new LargeCommunity(1, 2, 3));
         assertThat(derived.origin()).isEqualTo(DesiredPath.Origin.IGP);
 

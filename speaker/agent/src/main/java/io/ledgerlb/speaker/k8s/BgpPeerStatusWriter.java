@@ -10,13 +10,13 @@ import io.ledgerlb.kube.Conditions;
 import io.ledgerlb.kube.Conditions.Condition;
 import io.ledgerlb.kube.EventRecorder;
 import io.ledgerlb.kube.EventRecorder.Note;
+import io.ledgerlb.kube.RetryingWriter;
 import io.ledgerlb.kube.WriteRetries;
 import java.net.HttpURLConnection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,9 +44,10 @@ import org.slf4j.LoggerFactory;
  * one speaker and not yet by another) each writes its own change once, so the condition ends as
  * the last one to look found it, which is what they all find once they agree.
  *
- * <p>Runs on a thread of its own; a write the API refuses is tried again per peer with a growing
- * delay ({@link WriteRetries}), writing what is wanted by then; a BGPPeer deleted meanwhile is left
- * alone. Events are retried the same way ({@link SpeakerEvents}).
+ * <p>Writes by BGPPeer name through a {@link RetryingWriter} on a thread of its own, as the speaker's
+ * other status objects and the allocator's Services are written: writes of a peer coalesce, one the
+ * API refuses is tried again with a growing delay, writing what is wanted by then; a BGPPeer
+ * deleted meanwhile is left alone. Events are retried the same way ({@link SpeakerEvents}).
  */
 public final class BgpPeerStatusWriter implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BgpPeerStatusWriter.class);
@@ -98,17 +99,17 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
 
     private final KubernetesClient client;
     private final ScheduledExecutorService thread;
-    private final WriteRetries<String> retries;
+    private final RetryingWriter<String> writer;
     private final EventRecorder events;
-    /** BGPPeer name → the conditions last found or written on it. */
+    /** BGPPeer name → the conditions last found or written on it (touched on {@link #thread} only). */
     private final Map<String, List<Condition>> written = new HashMap<>();
-    /** BGPPeer name → the conditions this speaker finds now. */
+    /** BGPPeer name → the conditions this speaker finds now (touched on {@link #thread} only). */
     private final Map<String, List<Condition>> wanted = new HashMap<>();
 
     public BgpPeerStatusWriter(KubernetesClient client, String node) {
         this.client = client;
         this.thread = WriteRetries.writerThread("bgppeer-status-writer");
-        this.retries = new WriteRetries<>(thread);
+        this.writer = new RetryingWriter<>(thread, "BGPPeer", peer -> peer, this::sync);
         this.events = SpeakerEvents.recorder(client, node);
     }
 
@@ -119,7 +120,7 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
             wanted.clear();
             now.forEach((peer, conditions) -> wanted.put(peer, List.copyOf(conditions)));
             written.keySet().retainAll(now.keySet());
-            sync(now.keySet());
+            new TreeSet<>(now.keySet()).stream().filter(this::changed).forEach(writer::submit);
         });
     }
 
@@ -129,58 +130,41 @@ public final class BgpPeerStatusWriter implements AutoCloseable {
     }
 
     private List<ObjectReference> references(String peer) {
-        return client.genericKubernetesResources(BGP_PEER).inAnyNamespace().list().getItems().stream()
-                .filter(o -> peer.equals(o.getMetadata().getName()))
+        return named(peer).stream()
                 .map(o -> new ObjectReferenceBuilder().withApiVersion(o.getApiVersion()).withKind("BGPPeer")
                         .withNamespace(o.getMetadata().getNamespace()).withName(o.getMetadata().getName())
                         .withUid(o.getMetadata().getUid()).build())
                 .toList();
     }
 
-    /** Writes what is wanted now on those of {@code peers} whose conditions changed; a refused write is tried again later. */
-    private void sync(Set<String> peers) {
-        Map<String, List<Condition>> changed = new TreeMap<>();
-        peers.stream().filter(wanted::containsKey).filter(p -> !wanted.get(p).equals(written.get(p)))
-                .forEach(p -> changed.put(p, wanted.get(p)));
-        peers.stream().filter(p -> !changed.containsKey(p)).forEach(retries::done); // nothing left to write on these
-        if (changed.isEmpty()) {
+    /** The BGPPeers of this name, in every namespace (the ledger knows a peer by its name). */
+    private List<GenericKubernetesResource> named(String peer) {
+        return client.genericKubernetesResources(BGP_PEER).inAnyNamespace().withField("metadata.name", peer).list().getItems();
+    }
+
+    private boolean changed(String peer) {
+        return wanted.containsKey(peer) && !wanted.get(peer).equals(written.get(peer));
+    }
+
+    /**
+     * Writes what is wanted now on the BGPPeers of this name, if it changed. A refusal is thrown to
+     * the {@link RetryingWriter}, which calls this again later; a BGPPeer deleted meanwhile is left alone.
+     */
+    private void sync(String peer) {
+        if (!changed(peer)) {
             return;
         }
-        List<GenericKubernetesResource> objects;
-        try {
-            objects = client.genericKubernetesResources(BGP_PEER).inAnyNamespace().list().getItems();
-        } catch (KubernetesClientException e) {
-            changed.keySet().forEach(peer -> notWritten(peer, e, retries.failed(peer, this::retry)));
-            return;
-        }
-        changed.forEach((peer, conditions) -> {
+        List<Condition> conditions = wanted.get(peer);
+        for (GenericKubernetesResource object : named(peer)) {
             try {
-                for (GenericKubernetesResource object : objects) {
-                    if (peer.equals(object.getMetadata().getName())) {
-                        write(object, conditions);
-                    }
-                }
-                written.put(peer, conditions);
-                retries.done(peer);
+                write(object, conditions);
             } catch (KubernetesClientException e) {
-                if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
-                    written.put(peer, conditions); // the BGPPeer was deleted meanwhile: nothing to show it on
-                    retries.done(peer);
-                } else {
-                    notWritten(peer, e, retries.failed(peer, this::retry));
+                if (e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
+                    throw e;
                 }
             }
-        });
-    }
-
-    private void retry(String peer) {
-        sync(Set.of(peer));
-    }
-
-    private void notWritten(String peer, KubernetesClientException e, long retryMillis) {
-        log.atWarn().addKeyValue("event", "statusNotWritten").addKeyValue("kind", "BGPPeer").addKeyValue("peer", peer)
-                .addKeyValue("retryMillis", retryMillis).addKeyValue("error", e.getMessage())
-                .log("could not write a BGPPeer's status; will retry");
+        }
+        written.put(peer, conditions);
     }
 
     private void write(GenericKubernetesResource object, List<Condition> conditions) {

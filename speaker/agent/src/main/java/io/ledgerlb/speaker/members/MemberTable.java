@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * Who is alive, as this speaker knows it: pure, driven by a clock the caller passes in.
@@ -129,16 +130,38 @@ final class MemberTable {
 
     /** Declares dead the members not heard of for {@code failAfter}; true when the live set changed. */
     boolean expire(long now) {
+        return expire(now, name -> false, 0);
+    }
+
+    /**
+     * Declares dead the members not heard of for {@code failAfter}, except those {@code vouched}
+     * for (their host says the process is there: it stands still, it is not gone) and silent for
+     * at most {@code stallLimitNanos}; true when the live set changed.
+     */
+    boolean expire(long now, Predicate<String> vouched, long stallLimitNanos) {
         boolean changed = false;
         for (Map.Entry<String, Entry> e : others.entrySet()) {
             Entry entry = e.getValue();
-            if (entry.status == Status.ALIVE && now - entry.lastAdvanced > failAfterNanos) {
+            long silent = now - entry.lastAdvanced;
+            if (entry.status == Status.ALIVE && silent > failAfterNanos
+                    && !(silent <= stallLimitNanos && vouched.test(e.getKey()))) {
                 e.setValue(new Entry(entry.state, entry.lastAdvanced, Status.DEAD, entry.aliveSince));
                 changed = true;
             }
         }
         others.values().removeIf(entry -> entry.status != Status.ALIVE && now - entry.lastAdvanced > forgetAfterNanos);
         return changed;
+    }
+
+    /**
+     * After a stall of our own longer than the failure timeout: every live member's silence counts
+     * from {@code now}, as if just heard. We could not have heard anyone while we stood still, so
+     * their silence says nothing yet; a member that really died meanwhile is found dead one
+     * {@code failAfter} later.
+     */
+    void restartWindows(long now) {
+        others.replaceAll((name, e) -> e.status == Status.ALIVE && e.lastAdvanced < now
+                ? new Entry(e.state, now, e.status, e.aliveSince) : e);
     }
 
     /** The live members' names, ourselves included unless we are leaving. */
@@ -183,6 +206,13 @@ final class MemberTable {
                 .filter(e -> e.status == Status.LEFT && now - e.lastAdvanced < 20 * failAfterNanos)
                 .forEach(e -> out.add(e.state));
         return out;
+    }
+
+    /** The live members not heard of for at least {@code silentNanos}. */
+    List<MemberState> silentFor(long now, long silentNanos) {
+        return others.values().stream()
+                .filter(e -> e.status == Status.ALIVE && now - e.lastAdvanced >= silentNanos)
+                .map(e -> e.state).toList();
     }
 
     /** Where the live members listen. */

@@ -22,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +33,17 @@ import org.slf4j.LoggerFactory;
  * <p>Every {@code interval} (100 ms by default) a speaker sends its own entry (a few dozen bytes)
  * to every live member and its whole table to one random member and to any seed not yet seen
  * alive. A member is dead once its heartbeat has not advanced for {@code failAfter} (500 ms by
- * default), so a killed node is noticed 500–600 ms after its last heartbeat and the new owner
- * announces right away. A speaker that shuts down says it is leaving; the others drop it at once.
+ * default) and its host does not vouch for it, so a killed node is noticed 500–600 ms after its
+ * last heartbeat and the new owner announces right away. A speaker that shuts down says it is
+ * leaving; the others drop it at once.
+ *
+ * <p>The vouch ({@link HostVouch}): once a member has been silent for half of {@code failAfter},
+ * each round connects to its membership address over TCP. The kernel of a host whose speaker
+ * stands still (a GC pause, a frozen cgroup) still completes the handshake, so that member stays
+ * alive and keeps its IPs, up to {@value #STALL_LIMIT} times {@code failAfter} of silence; a
+ * speaker that is gone is refused, a host that is down or cut off does not answer, and either is
+ * declared dead at {@code failAfter} as before. A pause, however long, thus moves no IPs for
+ * {@value #STALL_LIMIT} × {@code failAfter} (5 s by default), and a dead speaker fails over as fast.
  * Cost: {@code N} datagrams per interval per speaker, fine for the few hundred speakers of an L2
  * domain.
  *
@@ -53,14 +63,21 @@ import org.slf4j.LoggerFactory;
  * {@value #WARN_EVERY_SECONDS} s. Without keys (an explicit choice of the operator) nothing is
  * authenticated and any host that reaches the port can forge membership.
  *
- * <p>Silence is measured on an {@link AwakeClock}, and received datagrams are folded before
- * each round's expiry: after a stall of our own, we fold what our peers sent meanwhile before
- * anyone can be overdue, instead of declaring live peers dead.
+ * <p>Our own stalls never make us declare live peers dead (the peers do see us die, rightly, if
+ * we stand still longer than {@code failAfter}): silence is measured on an {@link AwakeClock};
+ * received datagrams are folded before each round's expiry; a round that comes late (more than
+ * two intervals after the previous one) does not expire anyone, the next on-time one does, so
+ * the receiver has drained what waited in the socket; and after a stall longer than
+ * {@code failAfter} every live peer gets a fresh {@code failAfter} to be heard
+ * ({@link MemberTable#restartWindows}). A peer killed while we stood still is thus found dead
+ * at most one {@code failAfter} after we wake; a peer killed while we run, as ever.
  */
 public final class Membership implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
 
     static final int WARN_EVERY_SECONDS = 10;
+    /** A member silent for this many failure timeouts is dead even if its host still holds its process. */
+    static final int STALL_LIMIT = 10;
 
     /**
      * @param keys the shared keys; null: unauthenticated membership (only when the operator
@@ -111,18 +128,31 @@ public final class Membership implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final Set<InetSocketAddress> seeds = new CopyOnWriteArraySet<>();
     private final Thread receiver;
+    private final HostVouch vouch;
     private volatile Set<String> alive;
     private volatile Set<String> eligible = Set.of();
     private volatile boolean closed;
     private volatile java.util.concurrent.Future<?> ticking;
+    /** On the membership thread: when the last tick ran, and whether it came late (after a stall). */
+    private long lastTickNanos;
+    private boolean previousTickLate;
 
     private Membership(Config config, Listener listener) throws SocketException {
         this.config = config;
         this.listener = listener;
         this.socket = new DatagramSocket(config.address());
+        try {
+            this.vouch = new HostVouch(config.address(), config.failAfter(), config.failAfter().dividedBy(2));
+        } catch (IOException e) {
+            socket.close();
+            SocketException refused = new SocketException("membership cannot listen on TCP " + config.address() + ": " + e.getMessage());
+            refused.initCause(e);
+            throw refused;
+        }
         long start = System.nanoTime();
         long incarnation = System.currentTimeMillis();
         this.clock = new AwakeClock(2 * config.interval().toNanos(), start);
+        this.lastTickNanos = start;
         this.table = new MemberTable(new MemberState(config.nodeName(), config.address(), incarnation, 0, false),
                 config.failAfter().toNanos(), config.joinDelay().toNanos(), config.maxClockSkew().toMillis(), start);
         this.sealer = config.keys() == null ? null : new GossipSeal.Sealer(config.keys(), config.nodeName(), incarnation);
@@ -161,7 +191,7 @@ public final class Membership implements AutoCloseable {
 
     /** A liveness hook: false once the tick stopped (it threw) or the receiver ended, unless closed. */
     public boolean running() {
-        return closed || (!ticking.isDone() && receiver.isAlive());
+        return closed || (!ticking.isDone() && receiver.isAlive() && vouch.running());
     }
 
     public Set<String> alive() {
@@ -203,8 +233,18 @@ public final class Membership implements AutoCloseable {
 
     private void tick() {
         try {
+            long real = System.nanoTime();
+            long gap = real - lastTickNanos;
+            lastTickNanos = real;
             fold();
-            long now = clock.now(System.nanoTime());
+            long now = clock.now(real);
+            boolean late = gap > 2 * config.interval().toNanos();
+            if (gap > config.failAfter().toNanos()) {
+                table.restartWindows(now);
+                log.atWarn().addKeyValue("event", "membershipStalled").addKeyValue("stalledMs", gap / 1_000_000)
+                        .log("this speaker stood still for {} ms (GC, frozen cgroup, starved CPU): its peers get a fresh {} ms to be heard before any is declared dead",
+                                gap / 1_000_000, config.failAfter().toMillis());
+            }
             table.beat();
             byte[] heartbeat = seal(GossipCodec.encode(List.of(table.self())));
             sendToAll(heartbeat);
@@ -218,7 +258,14 @@ public final class Membership implements AutoCloseable {
                     send(full, seed);
                 }
             }
-            table.expire(now);
+            List<MemberState> silent = table.silentFor(now, config.failAfter().toNanos() / 2);
+            silent.forEach(m -> vouch.probe(m.name(), m.address()));
+            vouch.keepOnly(silent.stream().map(MemberState::name).collect(Collectors.toSet()));
+            if (!late || previousTickLate) {
+                // after a late tick, the next one decides: the receiver drains the socket meanwhile
+                table.expire(now, vouch::vouched, STALL_LIMIT * config.failAfter().toNanos());
+            }
+            previousTickLate = late;
             changed();
         } catch (RuntimeException e) {
             log.error("membership tick failed", e);
@@ -345,6 +392,7 @@ public final class Membership implements AutoCloseable {
         closed = true;
         executor.shutdownNow();
         socket.close();
+        vouch.close();
         try {
             receiver.join(1000);
         } catch (InterruptedException e) {

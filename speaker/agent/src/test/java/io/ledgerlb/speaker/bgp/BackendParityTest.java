@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.ledgerlb.gobgp.lab.BgpLab;
 import io.ledgerlb.gobgp.lab.BirdRoutes;
 import io.ledgerlb.gobgp.lab.Commands;
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.gobgp.GoBgpBackend;
@@ -40,11 +41,11 @@ class BackendParityTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String WITHDRAWN = "192.0.2.72/32";
     private static final List<Advertisement> SCENARIO = List.of(
-            new Advertisement(IpPrefix.parse("192.0.2.71/32"), null, List.of(SPEAKER_AS << 16 | 71, 65000L << 16 | 1),
+            new Advertisement(IpPrefix.parse("192.0.2.71/32"), null, List.of(new Community((int) SPEAKER_AS, 71), new Community(65000, 1)),
                     List.of(new LargeCommunity(SPEAKER_AS, 7, 1))),
             new Advertisement(IpPrefix.parse(WITHDRAWN), null, List.of(), List.of()),
-            new Advertisement(IpPrefix.parse("192.0.2.73/32"), null, List.of(SPEAKER_AS << 16 | 73), List.of()),
-            new Advertisement(IpPrefix.parse("2001:db8::71/128"), null, List.of(SPEAKER_AS << 16 | 71), List.of()));
+            new Advertisement(IpPrefix.parse("192.0.2.73/32"), null, List.of(new Community((int) SPEAKER_AS, 73)), List.of()),
+            new Advertisement(IpPrefix.parse("2001:db8::71/128"), null, List.of(new Community((int) SPEAKER_AS, 71)), List.of()));
 
     private NetnsLab nativeLab;
     private BirdRouter nativeBird;

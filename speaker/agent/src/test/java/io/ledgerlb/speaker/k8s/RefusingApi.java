@@ -21,6 +21,7 @@ import java.util.function.Supplier;
  */
 final class RefusingApi implements AutoCloseable {
     private final Map<String, AtomicInteger> refusals = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> written = new ConcurrentHashMap<>();
     private final KubernetesMockServer server;
     private final KubernetesClient client;
 
@@ -52,11 +53,13 @@ final class RefusingApi implements AutoCloseable {
     }
 
     private MockResponse refusedOr(String path, Supplier<MockResponse> handled) {
-        AtomicInteger left = refusals.get(path.split("\\?")[0]);
+        String plain = path.split("\\?")[0];
+        AtomicInteger left = refusals.get(plain);
         if (left != null && left.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             return new MockResponse().setResponseCode(500)
                     .setBody("{\"kind\":\"Status\",\"code\":500,\"message\":\"refused by the test\"}");
         }
+        written.computeIfAbsent(plain, k -> new AtomicInteger()).incrementAndGet();
         return handled.get();
     }
 
@@ -68,6 +71,12 @@ final class RefusingApi implements AutoCloseable {
     int refusalsLeft(String path) {
         AtomicInteger left = refusals.get(path);
         return left == null ? 0 : left.get();
+    }
+
+    /** How many writes to this API path (no query) were let through. */
+    int writes(String path) {
+        AtomicInteger count = written.get(path);
+        return count == null ? 0 : count.get();
     }
 
     KubernetesClient client() {

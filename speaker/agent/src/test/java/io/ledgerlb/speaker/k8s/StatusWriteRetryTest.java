@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.ledgerlb.kube.Conditions;
 import io.ledgerlb.kube.WriteRetries;
 import io.ledgerlb.ledger.state.ServiceKey;
 import java.time.Duration;
@@ -86,6 +87,41 @@ class StatusWriteRetryTest {
                     assertThat(e.getSource().getHost()).isEqualTo("n1");
                 });
             });
+        }
+    }
+
+    @Test
+    void bgpPeerConditionsAreWrittenByNameInEveryNamespaceAndOnlyWhenTheyChange() {
+        try (RefusingApi api = new RefusingApi(); BgpPeerStatusWriter writer = new BgpPeerStatusWriter(api.client(), "n1")) {
+            KubernetesClient client = api.client();
+            BgpPeerObjects.create(client, NS, "edge", null);
+            BgpPeerObjects.create(client, "other", "edge", null);
+            BgpPeerObjects.create(client, NS, "core", null);
+            String edgeStatus = "/apis/metallb.io/v1beta2/namespaces/" + NS + "/bgppeers/edge/status";
+            String otherEdgeStatus = "/apis/metallb.io/v1beta2/namespaces/other/bgppeers/edge/status";
+            String coreStatus = "/apis/metallb.io/v1beta2/namespaces/" + NS + "/bgppeers/core/status";
+            api.refuseWrites(edgeStatus, 2);
+
+            List<Conditions.Condition> edge = List.of(new BgpPeerStatusWriter.Support("native", List.of()).condition());
+            writer.conditions(Map.of("edge", edge, "core", List.of(BgpPeerStatusWriter.resolved())));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(api.refusalsLeft(edgeStatus)).isZero();
+                assertThat(BgpPeerObjects.conditions(client, NS, "edge")).containsOnlyKeys("Supported");
+                assertThat(BgpPeerObjects.conditions(client, "other", "edge")).containsOnlyKeys("Supported");
+                assertThat(BgpPeerObjects.conditions(client, NS, "core")).containsOnlyKeys("Resolved");
+            });
+            int edgeWrites = api.writes(edgeStatus);
+            int otherEdgeWrites = api.writes(otherEdgeStatus);
+            assertThat(edgeWrites).as("the retry writes once more, then stops").isEqualTo(1);
+            assertThat(api.writes(coreStatus)).isEqualTo(1);
+
+            // only core changed: core is written again, neither edge
+            writer.conditions(Map.of("edge", edge, "core", List.of(BgpPeerStatusWriter.notResolved("PasswordSecretNotFound", "gone"))));
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(BgpPeerObjects.conditions(client, NS, "core")
+                    .get("Resolved")).containsEntry("status", "False"));
+            assertThat(api.writes(coreStatus)).isEqualTo(2);
+            assertThat(api.writes(edgeStatus)).isEqualTo(edgeWrites);
+            assertThat(api.writes(otherEdgeStatus)).isEqualTo(otherEdgeWrites);
         }
     }
 

@@ -196,6 +196,30 @@ class MemberTableTest {
     }
 
     @Test
+    void afterAStallLongerThanTheTimeoutEveryLivePeerGetsAFreshWindow() {
+        merge(List.of(member("b", 1, 1)), 0);
+        merge(List.of(member("c", 1, 1)), 400 * MS);
+        table.restartWindows(450 * MS); // we stood still; b was last heard 450 ms before
+        assertThat(table.expire(900 * MS)).as("b heard of 450 ms ago on our clock").isFalse();
+        assertThat(table.expire(951 * MS)).as("b and c silent for a whole window since we woke").isTrue();
+        assertThat(table.alive()).containsExactly("a");
+        table.restartWindows(2000 * MS);
+        assertThat(table.alive()).as("the dead stay dead").containsExactly("a");
+    }
+
+    @Test
+    void aSilentMemberWhoseHostVouchesStaysAliveUpToTheStallLimit() {
+        merge(List.of(member("b", 1, 1), member("c", 1, 1)), 0);
+        assertThat(table.silentFor(200 * MS, 250 * MS)).isEmpty();
+        assertThat(table.silentFor(300 * MS, 250 * MS)).extracting(MemberState::name).containsExactlyInAnyOrder("b", "c");
+        assertThat(table.expire(600 * MS, "b"::equals, 5000 * MS)).as("c: silent, nobody vouches").isTrue();
+        assertThat(table.alive()).containsExactly("a", "b");
+        assertThat(table.expire(5000 * MS, "b"::equals, 5000 * MS)).isFalse();
+        assertThat(table.expire(5001 * MS, "b"::equals, 5000 * MS)).as("beyond the stall limit").isTrue();
+        assertThat(table.alive()).containsExactly("a");
+    }
+
+    @Test
     void gossipRoundTripsThroughTheCodec() throws Exception {
         List<MemberState> members = List.of(member("a", 1, 2), new MemberState("node-é",
                 new InetSocketAddress("fd00:99::1", 7946), 3, 4, true));

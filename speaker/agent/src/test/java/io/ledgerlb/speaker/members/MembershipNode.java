@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One speaker's membership in a JVM of its own, printing "alive [..]" each time its view changes:
+ * One speaker's membership in a JVM of its own, printing "alive [..]" and "eligible [..]" (the speakers
+ * that may own IPs) each time its view changes:
  * {@code MembershipNode <name> <port> <seed port> <key file> <fail after ms>}, on 127.0.0.1.
  */
 public final class MembershipNode {
@@ -26,12 +27,19 @@ public final class MembershipNode {
                 Duration.ofMillis(Long.parseLong(args[4])), Membership.Config.DEFAULT_JOIN_DELAY,
                 GossipKeys.read(Path.of(args[3])), Membership.Config.DEFAULT_MAX_CLOCK_SKEW), e -> { });
         Set<String> seen = Set.of();
+        Set<String> seenEligible = Set.of();
         while (true) {
             Set<String> alive = m.alive();
             if (!alive.equals(seen)) {
                 System.out.println("alive " + alive);
                 System.out.flush();
                 seen = alive;
+            }
+            Set<String> eligible = m.eligible();
+            if (!eligible.equals(seenEligible)) {
+                System.out.println("eligible " + eligible);
+                System.out.flush();
+                seenEligible = eligible;
             }
             Thread.sleep(10);
         }

@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp;
 
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import java.util.List;
@@ -11,10 +12,10 @@ import java.util.Objects;
  *
  * @param prefix           an IPv4 or IPv6 prefix
  * @param localPref        LOCAL_PREF, sent on iBGP sessions only; null: {@link #DEFAULT_LOCAL_PREF}
- * @param communities      RFC 1997 communities as 32-bit values (high 16 bits: AS)
+ * @param communities      RFC 1997 communities
  * @param largeCommunities RFC 8092 large communities
  */
-public record Advertisement(IpPrefix prefix, Long localPref, List<Long> communities,
+public record Advertisement(IpPrefix prefix, Long localPref, List<Community> communities,
                             List<LargeCommunity> largeCommunities) {
 
     /**

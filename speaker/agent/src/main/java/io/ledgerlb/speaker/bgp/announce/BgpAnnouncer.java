@@ -16,7 +16,6 @@ import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.owner.NodeInfo;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -256,10 +255,7 @@ public final class BgpAnnouncer {
                 ? (adv.getAggregationLengthV6() == 0 ? 128 : adv.getAggregationLengthV6())
                 : (adv.getAggregationLength() == 0 ? 32 : adv.getAggregationLength());
         IpPrefix prefix = new IpPrefix(host.address(), length);
-        List<Long> communities = new ArrayList<>();
-        for (String c : adv.getCommunitiesList()) {
-            communities.add(Community.parse(c.trim()).bits());
-        }
+        List<Community> communities = adv.getCommunitiesList().stream().map(c -> Community.parse(c.trim())).toList();
         List<LargeCommunity> large = adv.getLargeCommunitiesList().stream().map(c -> LargeCommunity.parse(c.trim())).toList();
         return new Advertisement(prefix, adv.getLocalPref() == 0 ? null : (long) adv.getLocalPref(), communities, large);
     }
@@ -270,10 +266,8 @@ public final class BgpAnnouncer {
         if (pref == null || (b.localPref() != null && b.localPref() > pref)) {
             pref = b.localPref();
         }
-        List<Long> communities = new ArrayList<>(new TreeSet<>(concat(a.communities(), b.communities())));
-        List<LargeCommunity> large = concat(a.largeCommunities(), b.largeCommunities()).stream().distinct()
-                .sorted(Comparator.comparingLong(LargeCommunity::globalAdmin).thenComparingLong(LargeCommunity::localData1)
-                        .thenComparingLong(LargeCommunity::localData2)).toList();
+        List<Community> communities = new ArrayList<>(new TreeSet<>(concat(a.communities(), b.communities())));
+        List<LargeCommunity> large = new ArrayList<>(new TreeSet<>(concat(a.largeCommunities(), b.largeCommunities())));
         return new Advertisement(a.prefix(), pref, communities, large);
     }
 

@@ -12,6 +12,7 @@ import io.ledgerlb.events.v1.LabelSelector;
 import io.ledgerlb.events.v1.SecretRef;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.Advertisement;
@@ -114,8 +115,8 @@ class BgpAnnouncerTest {
                 .addCommunities("65000:100").addLargeCommunities("65000:1:2")));
         List<Advertisement> ads = BgpAnnouncer.plan(state, NODE_A, serving("a", "a")).forPeer("edge");
         assertThat(ads).containsExactly(
-                new Advertisement(IpPrefix.parse("2001:db8:5::/64"), 200L, List.of(65000L << 16 | 100), List.of(new LargeCommunity(65000, 1, 2))),
-                new Advertisement(IpPrefix.parse("203.0.113.0/24"), 200L, List.of(65000L << 16 | 100), List.of(new LargeCommunity(65000, 1, 2))));
+                new Advertisement(IpPrefix.parse("2001:db8:5::/64"), 200L, List.of(new Community(65000, 100)), List.of(new LargeCommunity(65000, 1, 2))),
+                new Advertisement(IpPrefix.parse("203.0.113.0/24"), 200L, List.of(new Community(65000, 100)), List.of(new LargeCommunity(65000, 1, 2))));
     }
 
     @Test
@@ -139,7 +140,7 @@ class BgpAnnouncerTest {
                 adv(BgpAdvertisementDefined.newBuilder().setName("two").addIpAddressPools("public").setLocalPref(300).addCommunities("2:2")));
         Advertisement ad = BgpAnnouncer.plan(state, NODE_A, serving("a", "a")).forPeer("edge").get(0);
         assertThat(ad.localPref()).isEqualTo(300L);
-        assertThat(ad.communities()).containsExactly(1L << 16 | 1, 2L << 16 | 2);
+        assertThat(ad.communities()).containsExactly(new Community(1, 1), new Community(2, 2));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.interop;
 
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -110,9 +111,9 @@ abstract class InteropMatrix {
         long as = kind.speakerAs();
         // IPv4 with the default LOCAL_PREF, IPv6 with one set: both must reach an internal router
         Advertisement v4 = new Advertisement(IpPrefix.parse("192.0.2." + (10 + cell) + "/32"), null,
-                List.of(64500L << 16 | cell, 65000L << 16 | 1), List.of(new LargeCommunity(as, 7, cell)));
+                List.of(new Community(64500, cell), new Community(65000, 1)), List.of(new LargeCommunity(as, 7, cell)));
         Advertisement v6 = new Advertisement(IpPrefix.parse("2001:db8::" + Integer.toHexString(10 + cell) + "/128"), 250L,
-                List.of(64500L << 16 | cell), List.of(new LargeCommunity(as, 6, cell)));
+                List.of(new Community(64500, cell)), List.of(new LargeCommunity(as, 6, cell)));
         Advertisement own = kind.ipv6() ? v6 : v4;
         Advertisement other = kind.ipv6() ? v4 : v6;
         boolean dualStack = dualStack(kind);
@@ -170,9 +171,9 @@ abstract class InteropMatrix {
                     assertThat(Optional.ofNullable(path.localPref())).as("LOCAL_PREF is not for eBGP").isNotEqualTo(Optional.of(250L));
                 }
                 assertThat(path.communities()).as("communities").containsExactlyElementsOf(
-                        ad.communities().stream().map(c -> (c >>> 16) + ":" + (c & 0xFFFF)).toList());
+                        ad.communities().stream().map(Community::toString).toList());
                 assertThat(path.largeCommunities()).as("large communities").containsExactlyElementsOf(
-                        ad.largeCommunities().stream().map(c -> c.globalAdmin() + ":" + c.localData1() + ":" + c.localData2()).toList());
+                        ad.largeCommunities().stream().map(LargeCommunity::toString).toList());
                 assertThat(path.nextHop()).as("next hop of speaker %d", speaker).isIn(addressesOf(speaker, prefix.ipv6()));
             }
             assertThat(router.usableNextHops(prefix)).as("%s next hops installed for %s", router.name(), prefix)

@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.codec;
 
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import java.net.Inet4Address;
@@ -100,8 +101,8 @@ public sealed interface PathAttribute {
         }
     }
 
-    /** RFC 1997: 32-bit values. */
-    record Communities(List<Long> values) implements PathAttribute {
+    /** RFC 1997. */
+    record Communities(List<Community> values) implements PathAttribute {
         public Communities {
             values = List.copyOf(values);
         }

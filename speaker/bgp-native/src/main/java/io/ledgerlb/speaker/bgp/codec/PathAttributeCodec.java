@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.codec;
 
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import static io.ledgerlb.speaker.bgp.codec.PathAttribute.FLAG_EXTENDED_LENGTH;
 import static io.ledgerlb.speaker.bgp.codec.PathAttribute.FLAG_OPTIONAL;
@@ -150,9 +151,9 @@ final class PathAttributeCodec {
         if (value.remaining() == 0 || value.remaining() % 4 != 0) {
             throw new Malformed("communities length " + value.remaining());
         }
-        List<Long> values = new ArrayList<>();
+        List<Community> values = new ArrayList<>();
         while (value.remaining() > 0) {
-            values.add(value.u32());
+            values.add(new Community(value.u16(), value.u16()));
         }
         return new PathAttribute.Communities(values);
     }
@@ -248,7 +249,7 @@ final class PathAttributeCodec {
             value.bytes(a.address().getAddress());
         } else if (attribute instanceof PathAttribute.Communities c) {
             flags = FLAG_OPTIONAL | FLAG_TRANSITIVE;
-            c.values().forEach(value::u32);
+            c.values().forEach(community -> value.u16(community.asn()).u16(community.value()));
         } else if (attribute instanceof PathAttribute.LargeCommunities c) {
             flags = FLAG_OPTIONAL | FLAG_TRANSITIVE;
             c.values().forEach(l -> value.u32(l.globalAdmin()).u32(l.localData1()).u32(l.localData2()));

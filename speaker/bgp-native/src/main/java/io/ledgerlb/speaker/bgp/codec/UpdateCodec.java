@@ -98,7 +98,7 @@ final class UpdateCodec {
                 byte[] address = new byte[addressBytes];
                 byte[] significant = field.bytes((bits + 7) / 8);
                 System.arraycopy(significant, 0, address, 0, significant.length);
-                prefixes.add(new IpPrefix(Bytes.address(address), bits));
+                prefixes.add(IpPrefix.of(address, bits));
             }
         } catch (Cursor.Overrun e) {
             throw new BgpDecodeException(UPDATE_MESSAGE_ERROR, INVALID_NETWORK_FIELD, "prefix overruns its field");
@@ -107,7 +107,7 @@ final class UpdateCodec {
     }
 
     static void encodePrefix(IpPrefix prefix, Bytes out) {
-        out.u8(prefix.length()).bytes(prefix.address().getAddress(), (prefix.length() + 7) / 8);
+        out.u8(prefix.length()).bytes(prefix.address().bytes(), (prefix.length() + 7) / 8);
     }
 
     static int encodedSize(IpPrefix prefix) {

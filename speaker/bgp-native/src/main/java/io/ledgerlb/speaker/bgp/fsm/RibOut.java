@@ -1,6 +1,8 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
+import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.NextHops;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.codec.AddressFamily;
@@ -172,8 +174,8 @@ public final class RibOut {
         }
     }
 
-    private record AttributeKey(boolean ipv6, Long localPref, List<Long> communities,
-                                List<io.ledgerlb.net.LargeCommunity> largeCommunities) {
+    private record AttributeKey(boolean ipv6, Long localPref, List<Community> communities,
+                                List<LargeCommunity> largeCommunities) {
     }
 
     /** Announced prefixes grouped by identical attributes (groups in order of first appearance), each group in full UPDATEs. */

@@ -2,6 +2,7 @@ package io.ledgerlb.speaker.bgp.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.codec.PathAttribute.AsPathSegment;
@@ -99,7 +100,7 @@ class BgpCodecTest {
                         new PathAttribute.LocalPref(200),
                         new PathAttribute.AtomicAggregate(),
                         new PathAttribute.Aggregator(bigAs, v4("10.0.0.9"), false),
-                        new PathAttribute.Communities(List.of(0xFDE80064L, 0xFFFFFF01L)),
+                        new PathAttribute.Communities(List.of(new Community(65000, 100), new Community(65535, 65281))),
                         new PathAttribute.MpReach(AddressFamily.IPV6_UNICAST,
                                 List.of(InetAddress.getByName("2001:db8::1"), InetAddress.getByName("fe80::1")),
                                 List.of(IpPrefix.parse("2001:db8:1::/48"), IpPrefix.parse("2001:db8::7/128"))),
@@ -134,7 +135,7 @@ class BgpCodecTest {
         assertThat(update.withdrawn()).containsExactly(IpPrefix.parse("10.1.0.0/16"));
         assertThat(update.nlri()).containsExactly(IpPrefix.parse("192.0.2.0/24"), IpPrefix.parse("192.0.2.7/32"));
         assertThat(update.attribute(PathAttribute.AsPath.class).orElseThrow()).isEqualTo(PathAttribute.AsPath.sequence(65001));
-        assertThat(update.attribute(PathAttribute.Communities.class).orElseThrow().values()).containsExactly(0xFDE80064L);
+        assertThat(update.attribute(PathAttribute.Communities.class).orElseThrow().values()).containsExactly(new Community(65000, 100));
         assertThat(update.errorHandling()).isEqualTo(ErrorHandling.NONE);
         assertThat(BgpCodec.encode(update, false)).isEqualTo(wire);
     }
@@ -158,9 +159,9 @@ class BgpCodecTest {
 
     @Test
     void longAttributesUseTheExtendedLength() throws Exception {
-        List<Long> many = new java.util.ArrayList<>();
-        for (long i = 0; i < 100; i++) {
-            many.add(i);
+        List<Community> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            many.add(new Community(64512, i));
         }
         UpdateMessage update = new UpdateMessage(List.of(), List.of(new PathAttribute.Communities(many)), List.of());
         byte[] wire = BgpCodec.encode(update, true);

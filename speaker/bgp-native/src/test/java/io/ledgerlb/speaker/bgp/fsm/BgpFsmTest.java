@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.NextHops;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -429,8 +430,8 @@ class BgpFsmTest {
         assertThat(d.sent(UpdateMessage.class).get(0).nlri()).containsExactly(IpPrefix.parse("192.0.2.1/32"));
     }
 
-    static Advertisement withCommunity(String prefix, long community) {
-        return new Advertisement(IpPrefix.parse(prefix), null, List.of(community), List.of());
+    static Advertisement withCommunity(String prefix, int community) {
+        return new Advertisement(IpPrefix.parse(prefix), null, List.of(new Community(0, community)), List.of());
     }
 
     @Test
@@ -446,7 +447,7 @@ class BgpFsmTest {
         assertThat(fsm.state()).isEqualTo(SessionState.ESTABLISHED);
         assertThat(c.sent(UpdateMessage.class)).as("nothing while the peer does not read, not even End-of-RIB").isEmpty();
 
-        for (long community = 1; community <= 5; community++) {
+        for (int community = 1; community <= 5; community++) {
             fsm.change(Map.of(IpPrefix.parse("192.0.2.1/32"), Optional.of(withCommunity("192.0.2.1/32", community))));
         }
         fsm.change(Map.of(IpPrefix.parse("192.0.2.2/32"), Optional.empty()));
@@ -461,7 +462,7 @@ class BgpFsmTest {
         List<UpdateMessage> updates = c.sent(UpdateMessage.class);
         assertThat(updates).as("192.0.2.1 once, as it is now; 192.0.2.2 and .3 never; then End-of-RIBs").hasSize(3);
         assertThat(updates.get(0).nlri()).containsExactly(IpPrefix.parse("192.0.2.1/32"));
-        assertThat(updates.get(0).attributes()).contains(new PathAttribute.Communities(List.of(5L)));
+        assertThat(updates.get(0).attributes()).contains(new PathAttribute.Communities(List.of(new Community(0, 5))));
         assertThat(updates.subList(1, 3)).extracting(u -> u.endOfRibFamily().orElseThrow())
                 .containsExactly(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
     }

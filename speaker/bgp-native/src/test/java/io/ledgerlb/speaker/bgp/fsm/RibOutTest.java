@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.NextHops;
@@ -34,7 +35,7 @@ class RibOutTest {
         for (int i = 0; i < count; i++) {
             String p = ipv6 ? "2001:db8::" + Integer.toHexString(i) + "/128"
                     : "10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255) + "/32";
-            ads.add(new Advertisement(IpPrefix.parse(p), 100L, List.of(1L), List.of(new LargeCommunity(1, 2, 3))));
+            ads.add(new Advertisement(IpPrefix.parse(p), 100L, List.of(new Community(0, 1)), List.of(new LargeCommunity(1, 2, 3))));
         }
         return ads;
     }
@@ -62,7 +63,7 @@ class RibOutTest {
         assertThat(u.attribute(PathAttribute.AsPath.class)).contains(PathAttribute.AsPath.sequence(65000));
         assertThat(u.attribute(PathAttribute.LocalPref.class)).isEmpty();
         assertThat(u.attribute(PathAttribute.NextHop.class).orElseThrow().address()).isEqualTo(BgpFsmTest.ip("10.0.0.1"));
-        assertThat(u.attribute(PathAttribute.Communities.class).orElseThrow().values()).containsExactly(1L);
+        assertThat(u.attribute(PathAttribute.Communities.class).orElseThrow().values()).containsExactly(new Community(0, 1));
         assertThat(u.attribute(PathAttribute.LargeCommunities.class).orElseThrow().values()).containsExactly(new LargeCommunity(1, 2, 3));
     }
 
@@ -124,7 +125,7 @@ class RibOutTest {
         Advertisement a = Advertisement.of(IpPrefix.parse("192.0.2.1/32"));
         Advertisement b = Advertisement.of(IpPrefix.parse("2001:db8::1/128"));
         rib.update(map(List.of(a, b)), ctx);
-        Advertisement a2 = new Advertisement(a.prefix(), null, List.of(5L), List.of());
+        Advertisement a2 = new Advertisement(a.prefix(), null, List.of(new Community(0, 5)), List.of());
         List<UpdateMessage> updates = rib.update(map(List.of(a2)), ctx);
         assertThat(updates).hasSize(2);
         assertThat(updates.get(0).attribute(PathAttribute.MpUnreach.class).orElseThrow().withdrawn()).containsExactly(b.prefix());
@@ -140,7 +141,7 @@ class RibOutTest {
         RibOut delta = new RibOut();
         whole.update(map(start), ctx);
         delta.update(map(start), ctx);
-        Advertisement changed = new Advertisement(start.get(7).prefix(), null, List.of(5L), List.of());
+        Advertisement changed = new Advertisement(start.get(7).prefix(), null, List.of(new Community(0, 5)), List.of());
         Advertisement added = Advertisement.of(IpPrefix.parse("192.0.2.9/32"));
         List<Advertisement> after = new ArrayList<>(start);
         after.set(7, changed);
@@ -164,13 +165,13 @@ class RibOutTest {
     void prefixesWithTheSameAttributesShareAMessageWhereverTheyStandInTheList() {
         List<Advertisement> ads = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            ads.add(new Advertisement(IpPrefix.parse("192.0.2." + i + "/32"), null, List.of(i % 2 == 0 ? 1L : 2L), List.of()));
+            ads.add(new Advertisement(IpPrefix.parse("192.0.2." + i + "/32"), null, List.of(new Community(0, i % 2 == 0 ? 1 : 2)), List.of()));
         }
         List<UpdateMessage> updates = new RibOut().update(map(ads), new RibOut.Context(65000, false, true, BOTH, HOPS));
         assertThat(updates).hasSize(2);
-        assertThat(updates.get(0).attribute(PathAttribute.Communities.class).orElseThrow().values()).containsExactly(1L);
+        assertThat(updates.get(0).attribute(PathAttribute.Communities.class).orElseThrow().values()).containsExactly(new Community(0, 1));
         assertThat(updates.get(0).nlri()).containsExactly(ads.get(0).prefix(), ads.get(2).prefix(), ads.get(4).prefix());
-        assertThat(updates.get(1).attribute(PathAttribute.Communities.class).orElseThrow().values()).containsExactly(2L);
+        assertThat(updates.get(1).attribute(PathAttribute.Communities.class).orElseThrow().values()).containsExactly(new Community(0, 2));
         assertThat(updates.get(1).nlri()).containsExactly(ads.get(1).prefix(), ads.get(3).prefix(), ads.get(5).prefix());
     }
 

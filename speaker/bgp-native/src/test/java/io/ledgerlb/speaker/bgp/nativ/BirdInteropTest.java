@@ -3,6 +3,7 @@ package io.ledgerlb.speaker.bgp.nativ;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.Advertisement;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /** The native speaker against a real BIRD 2 in a network namespace. */
 class BirdInteropTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final long COMMUNITY = (65000L << 16) | 100;
+    private static final Community COMMUNITY = new Community(65000, 100);
 
     private NetnsLab lab;
     private BirdRouter bird;
@@ -53,7 +54,7 @@ class BirdInteropTest {
                 gracefulRestart, Optional.empty());
     }
 
-    private static Advertisement ad(String prefix, Long localPref, List<Long> communities, List<LargeCommunity> large) {
+    private static Advertisement ad(String prefix, Long localPref, List<Community> communities, List<LargeCommunity> large) {
         return new Advertisement(IpPrefix.parse(prefix), localPref, communities, large);
     }
 

@@ -3,6 +3,7 @@ package io.ledgerlb.speaker.bgp.nativ;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.Advertisement;
@@ -56,7 +57,7 @@ class GobgpInteropTest {
         gobgp = new GobgpRouter(lab, 65001, 4_200_000_001L);
         BgpSession session = backend.open(peer(4_200_000_001L, 65001), SessionListener.NONE);
         session.set(List.of(
-                new Advertisement(IpPrefix.parse("198.51.100.1/32"), 300L, List.of((65000L << 16) | 7),
+                new Advertisement(IpPrefix.parse("198.51.100.1/32"), 300L, List.of(new Community(65000, 7)),
                         List.of(new LargeCommunity(4_200_000_001L, 5, 6))),
                 new Advertisement(IpPrefix.parse("2001:db8:7::/64"), null, List.of(), List.of(new LargeCommunity(1, 2, 3)))));
         await().atMost(WAIT).untilAsserted(() -> assertThat(session.state()).isEqualTo(SessionState.ESTABLISHED));

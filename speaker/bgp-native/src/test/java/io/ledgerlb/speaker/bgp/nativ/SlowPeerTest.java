@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.BgpSession;
+import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.SessionListener;
 import io.ledgerlb.speaker.bgp.SessionState;
@@ -65,15 +66,15 @@ class SlowPeerTest {
         return registry.get(name).tag("peer", "127.0.0.1:" + peer.port()).gauge().value();
     }
 
-    private static Advertisement ad(int i, long community) {
-        return new Advertisement(prefix(i), null, List.of(community), List.of());
+    private static Advertisement ad(int i, int community) {
+        return new Advertisement(prefix(i), null, List.of(new Community(0, community)), List.of());
     }
 
     private static IpPrefix prefix(int i) {
         return IpPrefix.parse("10." + (64 + i / 65536) + "." + (i / 256 % 256) + "." + (i % 256) + "/32");
     }
 
-    private static List<Advertisement> table(int from, int to, long community) {
+    private static List<Advertisement> table(int from, int to, int community) {
         List<Advertisement> ads = new ArrayList<>();
         for (int i = from; i < to; i++) {
             ads.add(ad(i, community));
@@ -146,7 +147,7 @@ class SlowPeerTest {
         // 1,000 withdrawn, 1,000 added and half of them withdrawn again
         Map<IpPrefix, Advertisement> expected = new HashMap<>();
         table(0, PREFIXES, 1).forEach(a -> expected.put(a.prefix(), a));
-        for (long community = 2; community <= 6; community++) {
+        for (int community = 2; community <= 6; community++) {
             Map<IpPrefix, Optional<Advertisement>> changes = new HashMap<>();
             for (int i = 0; i < PREFIXES; i += 50) {
                 changes.put(prefix(i), Optional.of(ad(i, community)));
