@@ -258,15 +258,41 @@ final class EventLog {
     private void abortHanging(ProducerState open) throws InterruptedException {
         log.error("a transaction open on {} since offset {} (producer id {}, epoch {}) is still open after {} s, though "
                 + "the ledger's writers are fenced: a hanging transaction, or another producer's; aborting it, so that "
-                + "nothing of it is committed and the log can be read past it", partition,
+                + "nothing of it is committed and the log can be read past it. Its coordinator's view: {}", partition,
                 open.currentTransactionStartOffset().getAsLong(), open.producerId(), open.producerEpoch(),
-                HANGING_AFTER.toSeconds());
+                HANGING_AFTER.toSeconds(), coordinatorView(open.producerId()));
         try (Admin admin = clients.admin()) {
             admin.abortTransaction(new AbortTransactionSpec(partition, open.producerId(), (short) open.producerEpoch(),
                     open.coordinatorEpoch().orElse(0))).all().get();
         } catch (ExecutionException e) {
             log.error("could not abort the open transaction of producer id {} on {}: {}", open.producerId(), partition,
                     e.getCause().getMessage());
+        }
+    }
+
+    /**
+     * What the transaction coordinators know of a producer id: each transactional id using it, its
+     * state, epoch and partitions — or that none knows it (a coordinator that lost the transaction).
+     * For the ERROR line of a hanging transaction, whose cause is otherwise lost with the abort.
+     */
+    private String coordinatorView(long producerId) {
+        try (Admin admin = clients.admin()) {
+            var ids = admin.listTransactions(new org.apache.kafka.clients.admin.ListTransactionsOptions()
+                    .filterProducerIds(java.util.Set.of(producerId))).all().get(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .stream().map(org.apache.kafka.clients.admin.TransactionListing::transactionalId).toList();
+            if (ids.isEmpty()) {
+                return "no transactional id uses producer id " + producerId;
+            }
+            return admin.describeTransactions(ids).all().get(10, java.util.concurrent.TimeUnit.SECONDS).entrySet().stream()
+                    .map(e -> e.getKey() + ": " + e.getValue().state() + ", producer id " + e.getValue().producerId()
+                            + " epoch " + e.getValue().producerEpoch() + ", partitions " + e.getValue().topicPartitions()
+                            + ", started " + e.getValue().transactionStartTimeMs().orElse(-1))
+                    .toList().toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "not known (interrupted)";
+        } catch (Exception e) {
+            return "not known (" + e + ")";
         }
     }
 
