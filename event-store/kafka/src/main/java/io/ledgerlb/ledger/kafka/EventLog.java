@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -107,62 +106,6 @@ final class EventLog {
             idle.clear();
         }
         toClose.forEach(Consumer::close);
-    }
-
-    /** The consumer a finished bounded read left for the next one (null: none). */
-    private final AtomicReference<Consumer<byte[], byte[]>> idle = new AtomicReference<>();
-    private volatile boolean closed;
-
-    /**
-     * A consumer for one bounded read: the one the last read left idle, or a new one. Opening a
-     * consumer (its connection, metadata, fetch session) costs as much as reading tens of
-     * thousands of records, and a reader such as {@code stateAt} or the speaker's staleness probe
-     * reads again and again.
-     */
-    Lease lease() {
-        Consumer<byte[], byte[]> consumer = idle.getAndSet(null);
-        return new Lease(consumer != null ? consumer : open());
-    }
-
-    /**
-     * A consumer lent for one read. It goes back for the next read only when the read called
-     * {@link #keep} — it ended normally, leaving the consumer in no doubtful state (an
-     * interrupted poll, an error); otherwise closing the lease closes the consumer.
-     */
-    final class Lease implements AutoCloseable {
-        private final Consumer<byte[], byte[]> consumer;
-        private boolean keep;
-
-        private Lease(Consumer<byte[], byte[]> consumer) {
-            this.consumer = consumer;
-        }
-
-        Consumer<byte[], byte[]> consumer() {
-            return consumer;
-        }
-
-        /** The read ended normally: the consumer may serve the next one. */
-        void keep() {
-            keep = true;
-        }
-
-        @Override
-        public void close() {
-            if (!keep || closed || !idle.compareAndSet(null, consumer)) {
-                consumer.close();
-            } else if (closed && idle.compareAndSet(consumer, null)) {
-                consumer.close(); // closed meanwhile
-            }
-        }
-    }
-
-    /** Closes the idle consumer; leases still out close theirs when they end. */
-    void close() {
-        closed = true;
-        Consumer<byte[], byte[]> consumer = idle.getAndSet(null);
-        if (consumer != null) {
-            consumer.close();
-        }
     }
 
     /** A new consumer assigned to the partition; {@code live} for following the end of the log. */
