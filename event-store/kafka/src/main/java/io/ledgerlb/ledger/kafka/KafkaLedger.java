@@ -174,16 +174,14 @@ public final class KafkaLedger implements Ledger {
         if (from < 1) {
             throw new IllegalArgumentException("sequence numbers start at 1, got " + from);
         }
-        try (EventLog.Lease lease = events.lease()) {
-            var consumer = lease.consumer();
+        try (var consumer = events.open()) {
             long end = events.endOffset(consumer);
             long start = events.offsetOf(consumer, from, hintOffset);
             long total = to == Long.MAX_VALUE ? end - start : Math.min(end - start, to - from + 1);
             SignedChain chain = afterHash == null ? null : new SignedChain(config.trustedKeys(), from - 1, afterHash);
             long last = from - 1;
             long lastPosition = -1;
-            ReadAhead records = ReadAhead.open(consumer, events.partition(), start, end, config.trustedKeys());
-            try (records) {
+            try (ReadAhead records = ReadAhead.open(consumer, events.partition(), start, end, config.trustedKeys())) {
                 for (ReadAhead.Batch batch = records.next(); batch != null && last < to; batch = records.next()) {
                     for (ReadAhead.Decoded record : batch.records()) {
                         LedgerEntry entry = record.entry();
@@ -214,9 +212,6 @@ public final class KafkaLedger implements Ledger {
                     }
                     logPassedOver(chain.drainPassedOver());
                 }
-            }
-            if (records.leftConsumerIdle()) {
-                lease.keep();
             }
             if (chain != null && last < to) {
                 logPassedOver(chain.endOfRead());
@@ -298,12 +293,10 @@ public final class KafkaLedger implements Ledger {
     }
 
     private Tip walkToTip(SignedChain chain, long nextOffset, long tipOffset, boolean restoredSomething) {
-        try (EventLog.Lease lease = events.lease()) {
-            var consumer = lease.consumer();
+        try (var consumer = events.open()) {
             long from = nextOffset >= 0 ? nextOffset : events.beginOffset(consumer);
             long end = events.endOffset(consumer);
-            ReadAhead records = ReadAhead.open(consumer, events.partition(), from, end, config.trustedKeys());
-            try (records) {
+            try (ReadAhead records = ReadAhead.open(consumer, events.partition(), from, end, config.trustedKeys())) {
                 for (ReadAhead.Batch batch = records.next(); batch != null; batch = records.next()) {
                     for (ReadAhead.Decoded record : batch.records()) {
                         record.feed(chain);
@@ -311,9 +304,6 @@ public final class KafkaLedger implements Ledger {
                     chain.settle();
                     logPassedOver(chain.drainPassedOver());
                 }
-            }
-            if (records.leftConsumerIdle()) {
-                lease.keep();
             }
         }
         if (chain.tipPosition() >= 0) {
@@ -338,12 +328,10 @@ public final class KafkaLedger implements Ledger {
     }
 
     private Optional<LedgerEntry> lastEntry() throws LedgerFormatException {
-        Optional<EventLog.Located> last;
-        try (EventLog.Lease lease = events.lease()) {
-            last = events.last(lease.consumer());
-            lease.keep();
+        try (var consumer = events.open()) {
+            Optional<EventLog.Located> last = events.last(consumer);
+            return last.isEmpty() ? Optional.empty() : Optional.of(LedgerEntry.decode(last.get().value()));
         }
-        return last.isEmpty() ? Optional.empty() : Optional.of(LedgerEntry.decode(last.get().value()));
     }
 
     /**
