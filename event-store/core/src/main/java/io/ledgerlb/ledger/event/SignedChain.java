@@ -61,18 +61,34 @@ public final class SignedChain {
      * verifies. The chain uses it only where {@code keys} are the very keys in effect at that
      * entry (no key rotation came in between), and checks again otherwise.
      */
-    public record SignatureCheck(TrustedKeys keys, String problem) {
+    public record SignatureCheck(TrustedKeys keys, String problem) implements CheckAhead {
         /** The check of a signed entry, or null when there is nothing to check (unsigned, or keys unchecked). */
         public static SignatureCheck of(LedgerEntry entry, TrustedKeys keys) {
             return entry.signed() && keys.checked() ? new SignatureCheck(keys, signatureProblem(entry, keys)) : null;
         }
+
+        @Override
+        public SignatureCheck result() {
+            return this;
+        }
+    }
+
+    /**
+     * A signature check handed to the chain before it is made: made on another thread, being
+     * made there, or not begun. The chain asks for its {@link #result} only when it settles the
+     * head's path, so the thread that folds does not stop at a head to wait for an Ed25519 check.
+     */
+    @FunctionalInterface
+    public interface CheckAhead {
+        /** The check (waiting for it, or making it here when no thread has begun it); null: none to make. */
+        SignatureCheck result();
     }
 
     /**
      * An entry read, with its signature checked ahead (or null), and its prev_hash copied out once
      * (the event keeps it as a ByteString) where the entries are indexed by hash (null: not yet).
      */
-    private record Node(LedgerEntry entry, long position, byte[] prevHashCopy, SignatureCheck checkedAhead) {
+    private record Node(LedgerEntry entry, long position, byte[] prevHashCopy, CheckAhead checkedAhead) {
         byte[] prevHash() {
             return prevHashCopy != null ? prevHashCopy : entry.prevHash();
         }
@@ -124,8 +140,8 @@ public final class SignedChain {
         accept(entry, position, hashValid, null);
     }
 
-    /** As above, with the entry's signature checked ahead too ({@link SignatureCheck#of}; null: not checked). */
-    public void accept(LedgerEntry entry, long position, boolean hashValid, SignatureCheck checkedAhead) {
+    /** As above, with the entry's signature checked ahead too ({@link SignatureCheck#of}, or one still under way; null: not checked). */
+    public void accept(LedgerEntry entry, long position, boolean hashValid, CheckAhead checkedAhead) {
         long sequence = entry.sequence();
         if (!hashValid) {
             pass(sequence, position, "hash does not match the event's bytes (altered)");
@@ -308,10 +324,11 @@ public final class SignedChain {
     private record PathCheck(int vouched, TrustedKeys keysAfter, String problem, int problemAt) {}
 
     /** A signature to check: the entry at {@code at} on the path, with the keys in effect there. */
-    private record Signed(int at, LedgerEntry entry, TrustedKeys keys, SignatureCheck checkedAhead) {
-        /** The check made ahead, when made with these very keys. */
-        boolean checkedAheadWithTheseKeys() {
-            return checkedAhead != null && checkedAhead.keys() == keys;
+    private record Signed(int at, LedgerEntry entry, TrustedKeys keys, CheckAhead checkedAhead) {
+        /** The check made ahead, when made with these very keys; else null. */
+        SignatureCheck checkedAheadWithTheseKeys() {
+            SignatureCheck check = checkedAhead == null ? null : checkedAhead.result();
+            return check != null && check.keys() == keys ? check : null;
         }
     }
 
@@ -380,8 +397,9 @@ public final class SignedChain {
         String[] problems = new String[signed.size()];
         List<Integer> toCheck = new ArrayList<>();
         for (int k = 0; k < signed.size(); k++) {
-            if (signed.get(k).checkedAheadWithTheseKeys()) {
-                problems[k] = signed.get(k).checkedAhead().problem();
+            SignatureCheck ahead = signed.get(k).checkedAheadWithTheseKeys();
+            if (ahead != null) {
+                problems[k] = ahead.problem();
             } else {
                 toCheck.add(k);
             }

@@ -8,7 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -27,23 +28,43 @@ import org.apache.kafka.common.errors.InterruptException;
  */
 final class ReadAhead implements AutoCloseable {
     private static final int CHUNK = 1_000;
-    private static final int CHUNKS_AHEAD = 16;
+    private static final int CHUNKS_AHEAD = 4; // few: records in flight survive young collections, and copying them is what those cost
 
-    /** One record: its entry, or why it is not one; decoded and checked by whichever thread takes it first. */
-    static final class Decoded {
+    /**
+     * One record: its entry, or why it is not one; decoded and its hash checked by whichever
+     * thread takes it first — and, for a signed head, its signature checked apart, by whichever
+     * thread takes that first: the reader needs it only when it settles the head's path, so it
+     * never stops at a head to wait for an Ed25519 check the fetching thread is making.
+     */
+    static final class Decoded implements SignedChain.CheckAhead {
         private static final int NEW = 0;
         private static final int TAKEN = 1;
         private static final int DONE = 2;
 
+        private static final VarHandle STATE;
+        private static final VarHandle SIGNATURE_STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(Decoded.class, "state", int.class);
+                SIGNATURE_STATE = MethodHandles.lookup().findVarHandle(Decoded.class, "signatureState", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private final long offset;
         private final TrustedKeys keys;
-        private final AtomicInteger state = new AtomicInteger(NEW);
+        /** NEW, TAKEN or DONE (fields, not AtomicIntegers: fewer objects per record). */
+        private volatile int state = NEW;
+        private volatile int signatureState = NEW;
         private byte[] value;
         private LedgerEntry entry;
         private LedgerFormatException error;
         private boolean hashValid;
-        private SignedChain.SignatureCheck signatureCheck;
         private RuntimeException failure;
+        private SignedChain.SignatureCheck signatureCheck;
+        private RuntimeException signatureFailure;
 
         private Decoded(ConsumerRecord<byte[], byte[]> record, TrustedKeys keys) {
             this.offset = record.offset();
@@ -51,39 +72,74 @@ final class ReadAhead implements AutoCloseable {
             this.keys = keys;
         }
 
-        /** Decodes and checks the record unless another thread has taken it; true when this one did. */
+        /** Decodes the record and checks its hash unless another thread has taken it; true when this one did. */
         private boolean tryDecode() {
-            if (!state.compareAndSet(NEW, TAKEN)) {
+            if (!STATE.compareAndSet(this, NEW, TAKEN)) {
                 return false;
             }
             try {
                 entry = LedgerEntry.decode(value);
                 hashValid = entry.hashValid(); // each hash is checkable alone
-                signatureCheck = hashValid ? SignedChain.SignatureCheck.of(entry, keys) : null; // so is each signature
             } catch (LedgerFormatException e) {
                 error = e;
             } catch (RuntimeException e) {
                 failure = e; // thrown to the reader, whichever thread met it
             } finally {
                 value = null;
-                state.set(DONE);
+                state = DONE;
             }
             return true;
         }
 
+        /** Whether this is a decoded entry whose signature is to be checked. */
+        private boolean signatureToCheck() {
+            return state == DONE && entry != null && hashValid && entry.signed() && keys.checked();
+        }
+
+        /** Checks the signature of a decoded signed head unless another thread has taken it (each signature is checkable alone). */
+        private void tryCheckSignature() {
+            if (!signatureToCheck() || !SIGNATURE_STATE.compareAndSet(this, NEW, TAKEN)) {
+                return;
+            }
+            try {
+                signatureCheck = SignedChain.SignatureCheck.of(entry, keys);
+            } catch (RuntimeException e) {
+                signatureFailure = e;
+            } finally {
+                signatureState = DONE;
+            }
+        }
+
+        /** The signature check: made by the fetching thread, or here when it has not begun it. */
+        @Override
+        public SignedChain.SignatureCheck result() {
+            decoded();
+            tryCheckSignature();
+            awaitDone(() -> signatureState == DONE || !signatureToCheck());
+            if (signatureFailure != null) {
+                throw signatureFailure;
+            }
+            return signatureCheck;
+        }
+
         /** Decodes the record here, or waits for the other thread to finish it. */
         private void decoded() {
-            if (state.get() != DONE && !tryDecode()) {
-                for (int spins = 0; state.get() != DONE; spins++) { // one record, at most one signature check
-                    if (spins < 10_000) {
-                        Thread.onSpinWait();
-                    } else {
-                        Thread.yield();
-                    }
-                }
+            if (state != DONE && !tryDecode()) {
+                awaitDone(() -> state == DONE);
             }
             if (failure != null) {
                 throw failure;
+            }
+        }
+
+        /** Waits for the other thread to finish one record (a decode, or one signature check). */
+        private static void awaitDone(java.util.function.BooleanSupplier done) {
+            for (int spins = 0; !done.getAsBoolean(); spins++) {
+                if (spins < 1_000) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
             }
         }
 
@@ -108,13 +164,13 @@ final class ReadAhead implements AutoCloseable {
             return error;
         }
 
-        /** Hands the record to {@code chain}: the entry with its checks, or why it is none. */
+        /** Hands the record to {@code chain}: the entry with its checks (its signature's maybe still under way), or why it is none. */
         void feed(SignedChain chain) {
             decoded();
             if (entry == null) {
                 chain.acceptUndecodable(error, offset);
             } else {
-                chain.accept(entry, offset, hashValid, signatureCheck);
+                chain.accept(entry, offset, hashValid, signatureToCheck() ? this : null);
             }
         }
     }
@@ -194,14 +250,20 @@ final class ReadAhead implements AutoCloseable {
         }
     }
 
-    /** Queues a batch for the reader, then decodes it from its end until meeting the reader (or closed). */
+    /**
+     * Queues a batch for the reader, then decodes it from its end until meeting the reader (or
+     * closed), then checks the signatures of its heads that the reader has not taken.
+     */
     private void handOver(Batch batch) throws InterruptedException {
         ahead.put(new Item(batch, null));
         List<Decoded> records = batch.records();
         for (int i = records.size() - 1; i >= 0 && !closed; i--) {
             if (!records.get(i).tryDecode()) {
-                return; // the reader got here first: it takes the rest
+                break; // the reader got here first: it takes the rest
             }
+        }
+        for (int i = 0; i < records.size() && !closed; i++) {
+            records.get(i).tryCheckSignature();
         }
     }
 

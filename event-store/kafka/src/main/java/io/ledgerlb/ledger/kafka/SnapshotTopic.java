@@ -91,12 +91,14 @@ final class SnapshotTopic {
             return java.util.Optional.empty();
         }
         StoredSnapshot[] found = {null};
-        try (Consumer<byte[], byte[]> consumer = records.open()) {
+        try (EventLog.Lease lease = records.lease()) {
+            Consumer<byte[], byte[]> consumer = lease.consumer();
             records.scan(consumer, offset, Math.min(offset + 1, records.endOffset(consumer)), record -> {
                 StoredSnapshot snapshot = record.offset() == offset && Arrays.equals(record.key(), key) ? parse(record) : null;
                 found[0] = snapshot != null && snapshot.sequence() == sequence ? snapshot : null;
                 return false;
             });
+            lease.keep();
         } catch (LedgerFormatException impossible) {
             throw new IllegalStateException(impossible);
         }
