@@ -100,38 +100,34 @@ public final class LedgerQueries {
     private final KeptStates kept = new KeptStates();
 
     /**
-     * The state at {@code sequence}, folded on from the nearest state this reader keeps
-     * ({@link KeptStates}) when it lies within {@link KeptStates#CHECKPOINT_EVERY} entries, else
-     * from the newer of that state and the newest snapshot at or before {@code sequence}. A fold
-     * keeps a copy at the checkpoint sequences it passes in its last stretch (up to
-     * {@link KeptStates#CHECKPOINTS_PER_FOLD}), so that a later point near this one (a slider
-     * stepping back) folds at most that many entries. The entries come through
-     * {@link KafkaLedger#readEntries}, which hands on only those the trusted signed heads vouch
-     * for, and each must continue the state's chain. The state returned is shared with later
-     * calls: read it, never change it.
+     * The state at {@code sequence}: a state this reader keeps ({@link KeptStates}) folded on
+     * from a copy, when it is the nearest at or before {@code sequence} and no snapshot lies
+     * between (or it lies within {@link KeptStates#CHECKPOINT_EVERY} entries); else the newest
+     * snapshot at or before {@code sequence}, restored afresh and folded on in place (a copy of a
+     * large state costs nearly half a restore, so a restored snapshot is not kept to be copied).
+     * The result is kept, and a fold of a small state keeps checkpoints on its way (see
+     * {@link KeptStates}). The entries come through {@link KafkaLedger#readEntries}, which hands
+     * on only those the trusted signed heads vouch for, and each must continue the state's chain;
+     * a snapshot is restored only once checked against the chain. The state returned is shared
+     * with later calls: read it, never change it.
      */
     public LedgerState stateAt(long sequence) throws LedgerFormatException {
         if (sequence == 0) {
             return new LedgerState();
         }
         Optional<LedgerState> near = kept.atOrBefore(sequence);
-        if (near.isEmpty() || sequence - near.get().sequence() > KeptStates.CHECKPOINT_EVERY) {
-            long snapshot = ledger.newestSnapshot(sequence);
-            if (snapshot > near.map(LedgerState::sequence).orElse(0L)) {
-                LedgerState restored = ledger.stateAt(snapshot);
-                if (restored.sequence() == snapshot) { // not an older one, passed over to
-                    kept.keep(restored);
-                }
-                near = Optional.of(restored);
-            }
-        }
-        LedgerState from = near.orElseGet(LedgerState::new);
-        if (from.sequence() == sequence) {
-            return from;
+        if (near.isPresent() && near.get().sequence() == sequence) {
+            return near.get();
         }
         LedgerState state;
         try {
-            state = foldOn(from, sequence);
+            if (near.isPresent() && (sequence - near.get().sequence() <= KeptStates.CHECKPOINT_EVERY
+                    || ledger.newestSnapshot(sequence) <= near.get().sequence())) {
+                state = foldOn(near.get().copy(), sequence);
+            } else {
+                long snapshot = ledger.newestSnapshot(sequence);
+                state = foldOn(snapshot == 0 ? new LedgerState() : ledger.stateAt(snapshot), sequence);
+            }
         } catch (LedgerFormatException notOnThisChain) { // the topic was rebuilt since (recover)
             log.warn("state at {}: folding on from a kept state failed ({}); restoring afresh", sequence,
                     notOnThisChain.getMessage());
@@ -142,9 +138,11 @@ public final class LedgerQueries {
         return state;
     }
 
-    /** A copy of {@code from} folded on to {@code sequence}, keeping checkpoints in its last stretch. */
-    private LedgerState foldOn(LedgerState from, long sequence) throws LedgerFormatException {
-        LedgerState state = from.copy();
+    /** Folds {@code state} (which nobody else holds) on to {@code sequence}, keeping checkpoints of a small state near the end. */
+    private LedgerState foldOn(LedgerState state, long sequence) throws LedgerFormatException {
+        if (state.sequence() == sequence) {
+            return state;
+        }
         long firstCheckpoint = sequence - KeptStates.CHECKPOINTS_PER_FOLD * KeptStates.CHECKPOINT_EVERY;
         ledger.readEntries(state.sequence() + 1, sequence, state.lastHash(), entry -> {
             try {
@@ -153,7 +151,8 @@ public final class LedgerQueries {
                 throw new LedgerFormatException(entry.sequence(), e.getMessage(), e);
             }
             long at = entry.sequence();
-            if (at % KeptStates.CHECKPOINT_EVERY == 0 && at > firstCheckpoint && at < sequence) {
+            if (at % KeptStates.CHECKPOINT_EVERY == 0 && at > firstCheckpoint && at < sequence
+                    && KeptStates.worthCopying(state)) {
                 kept.keep(state.copy());
             }
         }, null);
@@ -353,6 +352,9 @@ public final class LedgerQueries {
         }
     }
 
+    /** A filter of holdings that keeps every one (a page of them needs no test of each). */
+    public static final Predicate<Holding> EVERY_HOLDING = h -> true;
+
     /** Who holds which IP in a state, by Service then IP, those the filter keeps. */
     public List<Holding> holdings(LedgerState state, Predicate<Holding> keep) {
         return holdings(state, keep, 0, Integer.MAX_VALUE).items();
@@ -369,9 +371,13 @@ public final class LedgerQueries {
         java.util.PriorityQueue<ServiceKey> first = new java.util.PriorityQueue<>(Comparator.reverseOrder());
         for (ServiceKey key : state.servicesWithAssignments()) {
             int kept = 0;
-            for (IpAssigned a : state.assignmentsOf(key)) {
-                if (keep.test(holding(key, a))) {
-                    kept++;
+            if (keep == EVERY_HOLDING) {
+                kept = state.assignmentsOf(key).size();
+            } else {
+                for (IpAssigned a : state.assignmentsOf(key)) {
+                    if (keep.test(holding(key, a))) {
+                        kept++;
+                    }
                 }
             }
             if (kept == 0) {

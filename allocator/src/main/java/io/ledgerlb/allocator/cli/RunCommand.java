@@ -12,6 +12,7 @@ import io.ledgerlb.allocator.admin.AdminService;
 import io.ledgerlb.allocator.admin.LedgerQueries;
 import io.ledgerlb.allocator.controller.AllocatorController;
 import io.ledgerlb.allocator.controller.Leadership;
+import io.ledgerlb.allocator.controller.LedgerReadiness;
 import io.ledgerlb.allocator.explorer.ExplorerAccess;
 import io.ledgerlb.allocator.explorer.ExplorerApi;
 import io.ledgerlb.allocator.explorer.ExplorerServer;
@@ -88,6 +89,11 @@ public final class RunCommand implements Callable<Integer> {
             + " gives them up; end it with `ledgerlb restore end` (a restart with the flag then runs normally).")
     boolean restore;
 
+    @Option(names = "--ledger-stale-after-ms", defaultValue = "30000", description = "/readyz fails when Kafka has not"
+            + " answered a read of the ledger's end for this long, and while the leader's appends fail or its state is"
+            + " behind that end (default ${DEFAULT-VALUE}).")
+    long ledgerStaleAfterMs;
+
     @Option(names = "--resync-every", defaultValue = "PT5M", converter = DurationConverter.class,
             description = "Re-check every Service and pool against the ledger this often, as an ISO-8601 duration"
                     + " (default: ${DEFAULT-VALUE}; PT0S: never).")
@@ -143,11 +149,16 @@ public final class RunCommand implements Callable<Integer> {
             controller.reportConfigurationStateIn(namespace);
             controller.startInformers();
 
+            LedgerReadiness ledgerReadiness = new LedgerReadiness(ledgerEnd(opened), controller,
+                    Duration.ofMillis(ledgerStaleAfterMs), Duration.ofSeconds(1));
+            toClose.push(ledgerReadiness);
             Leadership leadership = new Leadership(client, controller, Leadership.Settings.defaults(namespace), name);
             MetricsServer metrics = bind("metrics", () -> new MetricsServer(metricsEndpoint.open(metricsPort),
                     controller::poolUsage, () -> controller.informersSynced() && controller.chainBroken().isEmpty()
-                            && (controller.leading() || leadership.leader() != null)));
+                            && (controller.leading() || leadership.leader() != null) && ledgerReadiness.ready()));
             toClose.push(metrics);
+            metrics.gauge("ledgerlb_allocator_ledger_ready", "1 while the ledger answers within --ledger-stale-after-ms,"
+                    + " the leader's appends succeed and its state is at the ledger's end", () -> ledgerReadiness.ready() ? 1 : 0);
             metrics.gauge("ledgerlb_allocator_leader", "1 while this instance leads", () -> controller.leading() ? 1 : 0);
             metrics.gauge("ledgerlb_allocator_ledger_sequence", "The last ledger sequence folded",
                     () -> controller.withState(s -> s.sequence()));
@@ -214,6 +225,17 @@ public final class RunCommand implements Callable<Integer> {
             return AdminOptions.listenAddress("127.0.0.1:" + adminPort);
         }
         return AdminOptions.listenAddress(adminAddress != null ? adminAddress : AdminOptions.DEFAULT_ADDRESS);
+    }
+
+    /** The last sequence of the verified chain, each read going on from the one before. */
+    private static Callable<Long> ledgerEnd(KafkaLedger ledger) {
+        java.util.concurrent.atomic.AtomicReference<KafkaLedger.Tip> tip = new java.util.concurrent.atomic.AtomicReference<>();
+        return () -> {
+            KafkaLedger.Tip before = tip.get();
+            KafkaLedger.Tip now = before == null ? ledger.verifiedTip() : ledger.verifiedTipAfter(before);
+            tip.set(now);
+            return now.sequence();
+        };
     }
 
     private static String hostPort(InetAddress address, int port) {

@@ -340,6 +340,7 @@ public final class AllocatorController implements AutoCloseable {
             return;
         }
         leading = false;
+        appendFailing = null;
         Thread running = worker;
         if (running != null && running != Thread.currentThread()) {
             running.interrupt();
@@ -364,6 +365,14 @@ public final class AllocatorController implements AutoCloseable {
 
     public boolean leading() {
         return leading;
+    }
+
+    /** Set when an append failed and its batch waits for a retry; cleared when a batch commits. */
+    private volatile String appendFailing;
+
+    /** Why the last append failed, while its batch waits for a retry ({@link LedgerReadiness}). */
+    public Optional<String> appendFailing() {
+        return Optional.ofNullable(appendFailing);
     }
 
     /**
@@ -417,6 +426,7 @@ public final class AllocatorController implements AutoCloseable {
             }
             try {
                 reconcile(batch);
+                appendFailing = null;
             } catch (LedgerFencedException e) {
                 log.error("a newer allocator took over the ledger; this one stops writing: {}", e.getMessage());
                 Thread.currentThread().interrupt();
@@ -436,6 +446,7 @@ public final class AllocatorController implements AutoCloseable {
                     return;
                 }
                 log.warn("appending the decisions of {} reconciliations failed, will retry: {}", batch.size(), e.getMessage());
+                appendFailing = e.getMessage();
                 sleepThenRetry(batch);
             } finally {
                 queue.done();

@@ -178,7 +178,8 @@ public final class ExplorerApi {
             json.put("sequence", s.sequence());
             json.put("hash", HexFormat.of().formatHex(s.lastHash()));
             json.put("pools", queries.pools(s).stream().map(ExplorerApi::pool).toList());
-            return queries.holdings(s, h -> matches(h, filter), page.offset(), page.limit());
+            return queries.holdings(s, filter.isEmpty() ? LedgerQueries.EVERY_HOLDING : h -> matches(h, filter),
+                    page.offset(), page.limit());
         });
         json.put("time", queries.timeOf(sequence).map(Instant::toString).orElse(null));
         List<Map<String, Object>> items = holdings.items().stream().map(ExplorerApi::holding).toList();

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * asked before, checkpoints), against a fold of every entry from genesis to the same sequence.
  */
 class LedgerQueriesStateAtTest {
-    static final int ENTRIES = 6_000;
+    static final int ENTRIES = 4_000;
 
     @Test
     void everyPointEqualsAFoldFromGenesisWhateverStatesWereKeptBefore(@TempDir Path dir) throws Exception {
@@ -34,7 +34,7 @@ class LedgerQueriesStateAtTest {
             LedgerQueries queries = new LedgerQueries(ledger, CoreAllocationStep.forCounting());
             long last = entries.size();
             long point = last / 2;
-            for (int i = 0; i < 40; i++) {
+            for (int i = 0; i < 30; i++) {
                 point = switch (random.nextInt(3)) { // a slider's steps, and jumps anywhere
                     case 0 -> Math.max(0, Math.min(last, point + random.nextInt(3_001) - 1_500));
                     case 1 -> Math.max(0, Math.min(last, point + random.nextInt(41) - 20));

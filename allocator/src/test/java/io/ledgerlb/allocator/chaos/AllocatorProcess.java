@@ -88,6 +88,15 @@ public final class AllocatorProcess implements AutoCloseable {
         }
     }
 
+    /** A gauge's value from {@code /metrics} (its first sample). */
+    public long metric(String name) throws IOException, InterruptedException {
+        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return body.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).findFirst()
+                .map(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .orElseThrow(() -> new IllegalStateException("no " + name + " in /metrics"));
+    }
+
     public boolean alive() {
         return process != null && process.isAlive();
     }

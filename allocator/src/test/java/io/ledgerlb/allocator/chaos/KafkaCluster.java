@@ -113,6 +113,21 @@ public final class KafkaCluster implements AutoCloseable {
         awaitBrokers(NODES);
     }
 
+    /** SIGKILL of every node: the whole cluster down at once. */
+    public void kill9All() throws InterruptedException {
+        for (int node = 1; node <= NODES; node++) {
+            kill9(node);
+        }
+    }
+
+    /** Starts every node again on its folder and waits until the cluster has all three brokers. */
+    public void restartAll() throws Exception {
+        for (int node = 1; node <= NODES; node++) {
+            launch(node);
+        }
+        awaitBrokers(NODES);
+    }
+
     @Override
     public void close() throws InterruptedException {
         for (Process p : processes) {

@@ -53,6 +53,10 @@ public final class KillNineChaos {
 
     private static final Duration RECONCILED_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration LIST_TIMEOUT = Duration.ofSeconds(20);
+    /** The allocator's {@code --ledger-stale-after-ms} on the three-node cluster. */
+    private static final Duration STALE_AFTER = Duration.ofSeconds(5);
+    /** What /readyz may take beyond that bound to turn: the 1 s check, the probe, the HTTP sample. */
+    private static final Duration READYZ_SLACK = Duration.ofSeconds(3);
 
     private final Path dataDir;
     /** The external Kafka the allocator writes to, whose events leader is killed once; null for the embedded broker. */
@@ -89,7 +93,8 @@ public final class KillNineChaos {
         int twice = 0;
         try (AllocatorProcess allocator = cluster == null ? new AllocatorProcess(dataDir)
                 : new AllocatorProcess(dataDir, List.of("--kafka-bootstrap", cluster.bootstrapServers(),
-                        "--signing-key", signingKeyFile().toString()))) {
+                        "--signing-key", signingKeyFile().toString(),
+                        "--ledger-stale-after-ms", String.valueOf(STALE_AFTER.toMillis())))) {
             allocator.start();
             try (KubernetesClient kube = allocator.kubernetes()) {
                 pool(kube);
@@ -102,6 +107,9 @@ public final class KillNineChaos {
                 Thread.sleep(500 + random.nextInt(3_000));
                 if (cluster != null && round == (kills + 1) / 2) {
                     killTheEventsLeader(allocator, round);
+                }
+                if (cluster != null && round == (kills + 1) / 2 + 1) {
+                    killEveryNode(allocator, round);
                 }
                 allocator.kill9();
                 churning.set(false);
@@ -142,6 +150,7 @@ public final class KillNineChaos {
         String replication = cluster.replicationOf(topic);
         int leader = cluster.leaderOf(topic);
         int createdBefore = created;
+        ReadyzWatch readyz = new ReadyzWatch(allocator::ready);
         long killed = System.nanoTime();
         cluster.kill9(leader);
         int newLeader = -1;
@@ -155,25 +164,104 @@ public final class KillNineChaos {
         }
         long elected = System.nanoTime() - killed;
         Thread.sleep(Math.max(0, TimeUnit.SECONDS.toMillis(5) - TimeUnit.NANOSECONDS.toMillis(elected)));
-        boolean readyWhileDown = allocator.ready();
         int createdWhileDown = created - createdBefore;
+        long restarting = System.nanoTime();
+        String whileDown = readyz.summary(killed, restarting);
         cluster.restart(leader);
         List<Integer> isr = cluster.inSyncReplicasOf(topic);
         while (isr.size() < 3 && System.nanoTime() - killed < TimeUnit.MINUTES.toNanos(3)) {
             Thread.sleep(200);
             isr = cluster.inSyncReplicasOf(topic);
         }
+        // two nodes of three keep the ledger writable (min ISR 2): ready again, at the latest, within the bound
+        long synced = System.nanoTime();
+        java.util.Optional<ReadyzWatch.Sample> readyAgain = readyz.awaitReady(synced, (STALE_AFTER.plus(READYZ_SLACK)).toNanos());
+        readyz.close();
         String note = String.format("round %d: topic %s; killed node %d (events leader); new leader %d after %d ms; "
-                        + "allocator ready with it down: %s; Services created through the API meanwhile: %d; node restarted, ISR %s %.1f s after the kill",
-                round, replication, leader, newLeader, TimeUnit.NANOSECONDS.toMillis(elected), readyWhileDown,
-                createdWhileDown, isr, (System.nanoTime() - killed) / 1e9);
+                        + "with it down: %s; Services created through the API meanwhile: %d; node restarted, ISR %s %.1f s after the kill; "
+                        + "from the kill until ready in sync: %s",
+                round, replication, leader, newLeader, TimeUnit.NANOSECONDS.toMillis(elected), whileDown,
+                createdWhileDown, isr, (synced - killed) / 1e9, readyz.summary(killed, readyAgain.map(ReadyzWatch.Sample::at)
+                        .orElse(System.nanoTime())));
         brokerKills.add(note);
+        if (readyAgain.isEmpty()) {
+            problems.add(note + ": /readyz not 200 within " + STALE_AFTER.plus(READYZ_SLACK) + " once the node was back in sync");
+        }
         System.out.println("chaos broker kill: " + note);
         if (newLeader == -1 || newLeader == leader) {
             problems.add(note + ": no other leader within 60 s");
         }
         if (isr.size() < 3) {
             problems.add(note + ": the restarted node did not get back in sync within 3 minutes");
+        }
+    }
+
+    /**
+     * {@code kill -9} of all three Kafka nodes during the churn, for the bound and 10 s more, then
+     * their restart, with {@code /readyz} watched throughout: it must turn false within the bound
+     * (and a little slack), stay false while the cluster is down, and turn true again only once the
+     * leader's state is at the ledger's end.
+     */
+    private void killEveryNode(AllocatorProcess allocator, int round) throws Exception {
+        try (ReadyzWatch readyz = new ReadyzWatch(allocator::ready)) {
+            long killed = System.nanoTime();
+            cluster.kill9All();
+            Thread.sleep(STALE_AFTER.plusSeconds(10).toMillis());
+            long restarting = System.nanoTime();
+            cluster.restartAll();
+            long up = System.nanoTime();
+            java.util.Optional<ReadyzWatch.Sample> notReady = readyz.first(false, killed);
+            java.util.Optional<ReadyzWatch.Sample> readyAgain = readyz.awaitReady(up, TimeUnit.MINUTES.toNanos(3));
+            String caughtUp = readyAgain.isPresent() ? caughtUp(allocator) : "never ready";
+            String note = String.format("round %d: all three nodes killed for %.1f s, back after %.1f s more; /readyz false %s after"
+                            + " the kill, true again %s after the cluster was back (%s); down: %s; after: %s",
+                    round, (restarting - killed) / 1e9, (up - restarting) / 1e9,
+                    notReady.map(s -> (s.at() - killed) / 1_000_000 + " ms").orElse("never"),
+                    readyAgain.map(s -> (s.at() - up) / 1_000_000 + " ms").orElse("never"), caughtUp,
+                    readyz.summary(killed, restarting), readyz.summary(up, readyAgain.map(ReadyzWatch.Sample::at).orElse(up)));
+            brokerKills.add(note);
+            System.out.println("chaos broker kill: " + note);
+            long bound = killed + STALE_AFTER.plus(READYZ_SLACK).toNanos();
+            if (notReady.isEmpty() || notReady.get().at() > bound) {
+                problems.add(note + ": /readyz did not turn false within " + STALE_AFTER.plus(READYZ_SLACK));
+            }
+            long readyWhileDown = readyz.between(notReady.map(ReadyzWatch.Sample::at).orElse(killed), restarting).stream()
+                    .filter(ReadyzWatch.Sample::ready).count();
+            if (readyWhileDown > 0) {
+                problems.add(note + ": /readyz answered 200 " + readyWhileDown + " times while every Kafka node was down");
+            }
+            if (readyAgain.isEmpty()) {
+                problems.add(note + ": /readyz not 200 within 3 minutes of the cluster's return");
+            } else if (!caughtUp.startsWith("caught up")) {
+                problems.add(note + ": ready before it was caught up");
+            }
+        }
+    }
+
+    /** Whether the allocator's folded sequence has reached the ledger's end as a reader of its own finds it. */
+    private String caughtUp(AllocatorProcess allocator) throws Exception {
+        long end = lastCommittedSequence();
+        long folded = allocator.metric("ledgerlb_allocator_ledger_sequence");
+        return (folded >= end ? "caught up: " : "behind: ") + "folded " + folded + ", ledger end " + end;
+    }
+
+    /** The sequence of the last committed record of the events topic, read as any read_committed reader would. */
+    private long lastCommittedSequence() throws Exception {
+        var partition = new org.apache.kafka.common.TopicPartition(LedgerConfig.DEFAULT_EVENTS_TOPIC, 0);
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(Map.of(
+                "bootstrap.servers", cluster.bootstrapServers(), "isolation.level", "read_committed",
+                "key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class,
+                "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class))) {
+            consumer.assign(List.of(partition));
+            long endOffset = consumer.endOffsets(List.of(partition)).get(partition);
+            consumer.seek(partition, Math.max(0, endOffset - 50)); // past the commit markers of the last transactions
+            long last = 0;
+            while (consumer.position(partition) < endOffset) {
+                for (var record : consumer.poll(Duration.ofMillis(500))) {
+                    last = Math.max(last, io.ledgerlb.ledger.event.LedgerEntry.decode(record.value()).sequence());
+                }
+            }
+            return last;
         }
     }
 

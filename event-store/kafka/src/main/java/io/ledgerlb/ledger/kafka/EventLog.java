@@ -3,6 +3,7 @@ package io.ledgerlb.ledger.kafka;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,55 +50,68 @@ final class EventLog {
         return partition;
     }
 
-    /**
-     * A consumer assigned to the partition, for bounded reads (every read seeks first). Closing it
-     * gives it back: up to {@link #IDLE_KEPT} stay open for the next reads, since opening one costs
-     * a connection and metadata round trips, and the explorer and the staleness probes read often.
-     */
+    /** A new consumer assigned to the partition, for bounded reads (every read seeks first). */
     Consumer<byte[], byte[]> open() {
+        return open(false);
+    }
+
+    /** How many consumers finished bounded reads leave open for the next ones (the explorer reads in parallel). */
+    private static final int IDLE_KEPT = 2;
+    /** Consumers finished bounded reads left for the next ones; guarded by itself. */
+    private final ArrayDeque<Consumer<byte[], byte[]>> idle = new ArrayDeque<>();
+    private boolean closed;
+
+    /**
+     * A consumer for one bounded read: one a finished read left idle, or a new one. Opening a
+     * consumer (its connection, metadata, fetch session) costs as much as reading tens of
+     * thousands of records, and a reader such as {@code stateAt} or the speaker's staleness probe
+     * reads again and again.
+     */
+    Lease lease() {
         Consumer<byte[], byte[]> consumer;
         synchronized (idle) {
             consumer = idle.pollFirst();
         }
-        return kept(consumer != null ? consumer : open(false));
+        return new Lease(consumer != null ? consumer : open());
     }
 
-    private static final int IDLE_KEPT = 2;
-    private final java.util.ArrayDeque<Consumer<byte[], byte[]>> idle = new java.util.ArrayDeque<>();
-    private boolean closed;
+    /**
+     * A consumer lent for one read. It goes back for the next read only when the read called
+     * {@link #keep} — it ended normally, leaving the consumer in no doubtful state (an
+     * interrupted poll, an error); otherwise closing the lease closes the consumer.
+     */
+    final class Lease implements AutoCloseable {
+        private final Consumer<byte[], byte[]> consumer;
+        private boolean keep;
 
-    /** The consumer, whose {@code close()} gives it back instead of closing it. */
-    @SuppressWarnings("unchecked")
-    private Consumer<byte[], byte[]> kept(Consumer<byte[], byte[]> consumer) {
-        boolean[] given = {false};
-        return (Consumer<byte[], byte[]>) java.lang.reflect.Proxy.newProxyInstance(Consumer.class.getClassLoader(),
-                new Class<?>[] {Consumer.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("close") && method.getParameterCount() == 0) {
-                        if (!given[0]) {
-                            given[0] = true;
-                            giveBack(consumer);
-                        }
-                        return null;
-                    }
-                    try {
-                        return method.invoke(consumer, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
-    private void giveBack(Consumer<byte[], byte[]> consumer) {
-        synchronized (idle) {
-            if (!closed && idle.size() < IDLE_KEPT) {
-                idle.addFirst(consumer);
-                return;
-            }
+        private Lease(Consumer<byte[], byte[]> consumer) {
+            this.consumer = consumer;
         }
-        consumer.close();
+
+        Consumer<byte[], byte[]> consumer() {
+            return consumer;
+        }
+
+        /** The read ended normally: the consumer may serve the next one. */
+        void keep() {
+            keep = true;
+        }
+
+        @Override
+        public void close() {
+            if (keep) {
+                synchronized (idle) {
+                    if (!closed && idle.size() < IDLE_KEPT) {
+                        idle.addFirst(consumer);
+                        return;
+                    }
+                }
+            }
+            consumer.close();
+        }
     }
 
-    /** Closes the consumers kept open; those still in use close when given back. */
+    /** Closes the idle consumers; leases still out close theirs when they end. */
     void close() {
         List<Consumer<byte[], byte[]>> toClose;
         synchronized (idle) {
@@ -201,15 +215,41 @@ final class EventLog {
     private void abortHanging(ProducerState open) throws InterruptedException {
         log.error("a transaction open on {} since offset {} (producer id {}, epoch {}) is still open after {} s, though "
                 + "the ledger's writers are fenced: a hanging transaction, or another producer's; aborting it, so that "
-                + "nothing of it is committed and the log can be read past it", partition,
+                + "nothing of it is committed and the log can be read past it. Its coordinator's view: {}", partition,
                 open.currentTransactionStartOffset().getAsLong(), open.producerId(), open.producerEpoch(),
-                HANGING_AFTER.toSeconds());
+                HANGING_AFTER.toSeconds(), coordinatorView(open.producerId()));
         try (Admin admin = clients.admin()) {
             admin.abortTransaction(new AbortTransactionSpec(partition, open.producerId(), (short) open.producerEpoch(),
                     open.coordinatorEpoch().orElse(0))).all().get();
         } catch (ExecutionException e) {
             log.error("could not abort the open transaction of producer id {} on {}: {}", open.producerId(), partition,
                     e.getCause().getMessage());
+        }
+    }
+
+    /**
+     * What the transaction coordinators know of a producer id: each transactional id using it, its
+     * state, epoch and partitions — or that none knows it (a coordinator that lost the transaction).
+     * For the ERROR line of a hanging transaction, whose cause is otherwise lost with the abort.
+     */
+    private String coordinatorView(long producerId) {
+        try (Admin admin = clients.admin()) {
+            var ids = admin.listTransactions(new org.apache.kafka.clients.admin.ListTransactionsOptions()
+                    .filterProducerIds(java.util.Set.of(producerId))).all().get(10, java.util.concurrent.TimeUnit.SECONDS)
+                    .stream().map(org.apache.kafka.clients.admin.TransactionListing::transactionalId).toList();
+            if (ids.isEmpty()) {
+                return "no transactional id uses producer id " + producerId;
+            }
+            return admin.describeTransactions(ids).all().get(10, java.util.concurrent.TimeUnit.SECONDS).entrySet().stream()
+                    .map(e -> e.getKey() + ": " + e.getValue().state() + ", producer id " + e.getValue().producerId()
+                            + " epoch " + e.getValue().producerEpoch() + ", partitions " + e.getValue().topicPartitions()
+                            + ", started " + e.getValue().transactionStartTimeMs().orElse(-1))
+                    .toList().toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "not known (interrupted)";
+        } catch (Exception e) {
+            return "not known (" + e + ")";
         }
     }
 

@@ -64,7 +64,8 @@ final class SnapshotTopic {
      * nearest a point does not read every snapshot again.
      */
     synchronized List<Long> sequencesNewestFirst(long maxSequence) {
-        try (Consumer<byte[], byte[]> consumer = records.open()) {
+        try (EventLog.Lease lease = records.lease()) {
+            Consumer<byte[], byte[]> consumer = lease.consumer();
             long begin = records.beginOffset(consumer);
             offsets.values().removeIf(offset -> offset < begin); // removed by compaction or retention
             long end = records.endOffset(consumer);
@@ -78,6 +79,7 @@ final class SnapshotTopic {
                 return true;
             });
             indexedTo = end;
+            lease.keep();
         } catch (LedgerFormatException impossible) {
             throw new IllegalStateException(impossible);
         }
@@ -91,12 +93,14 @@ final class SnapshotTopic {
             return java.util.Optional.empty();
         }
         StoredSnapshot[] found = {null};
-        try (Consumer<byte[], byte[]> consumer = records.open()) {
+        try (EventLog.Lease lease = records.lease()) {
+            Consumer<byte[], byte[]> consumer = lease.consumer();
             records.scan(consumer, offset, Math.min(offset + 1, records.endOffset(consumer)), record -> {
                 StoredSnapshot snapshot = record.offset() == offset && Arrays.equals(record.key(), key) ? parse(record) : null;
                 found[0] = snapshot != null && snapshot.sequence() == sequence ? snapshot : null;
                 return false;
             });
+            lease.keep();
         } catch (LedgerFormatException impossible) {
             throw new IllegalStateException(impossible);
         }

@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
  * stands still (a GC pause, a frozen cgroup) still completes the handshake, so that member stays
  * alive and keeps its IPs, up to {@value #STALL_LIMIT} times {@code failAfter} of silence; a
  * speaker that is gone is refused, a host that is down or cut off does not answer, and either is
- * declared dead at {@code failAfter} as before. A pause, however long, thus moves no IPs for
- * {@value #STALL_LIMIT} × {@code failAfter} (5 s by default), and a dead speaker fails over as fast.
+ * declared dead at {@code failAfter} as before. So a pause moves no IPs unless it lasts longer than
+ * {@value #STALL_LIMIT} × {@code failAfter} (10 s by default: a speaker wedged that long fails
+ * over, and the kubelet restarts it), and a dead speaker fails over as fast as before.
  * Cost: {@code N} datagrams per interval per speaker, fine for the few hundred speakers of an L2
  * domain.
  *
@@ -77,7 +78,7 @@ public final class Membership implements AutoCloseable {
 
     static final int WARN_EVERY_SECONDS = 10;
     /** A member silent for this many failure timeouts is dead even if its host still holds its process. */
-    static final int STALL_LIMIT = 10;
+    static final int STALL_LIMIT = 20;
 
     /**
      * @param keys the shared keys; null: unauthenticated membership (only when the operator

@@ -33,7 +33,14 @@ public final class SpeakerMetrics {
     public static final String MEMBERSHIP_DROPPED = "metallb_speaker_membership_datagrams_dropped";
 
     private final Map<String, Map<String, LongAdder>> counters = new ConcurrentHashMap<>();
-    private final Set<String> announced = ConcurrentHashMap.newKeySet();
+    /** One series of {@code metallb_speaker_announced}; labels written at scrape time, not kept (50,000 of them at 50k). */
+    private record Announced(String ip, String node, String protocol, String service) {
+        String labels() {
+            return PrometheusText.labels("ip", ip, "node", node, "protocol", protocol, "service", service);
+        }
+    }
+
+    private final Set<Announced> announced = ConcurrentHashMap.newKeySet();
     private final PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
     private volatile Supplier<Map<String, Long>> membershipDropped = Map::of;
     private MetricsEndpoint endpoint;
@@ -66,11 +73,11 @@ public final class SpeakerMetrics {
     }
 
     public void announced(String ip, String node, String protocol, String service, boolean on) {
-        String labels = PrometheusText.labels("ip", ip, "node", node, "protocol", protocol, "service", service);
+        Announced series = new Announced(ip, node, protocol, service);
         if (on) {
-            announced.add(labels);
+            announced.add(series);
         } else {
-            announced.remove(labels);
+            announced.remove(series);
         }
     }
 
@@ -93,7 +100,7 @@ public final class SpeakerMetrics {
         out.family(LEDGER_PASSED_OVER, "counter", "Ledger records passed over, never applied: forged, replayed, reordered or not signed")
                 .sample(LEDGER_PASSED_OVER, "", value(LEDGER_PASSED_OVER, ""));
         out.family(ANNOUNCED, "gauge", "Services being announced from this node. This is desired state, it does not guarantee that the routing protocols have converged.");
-        announced.stream().sorted().forEach(labels -> out.sample(ANNOUNCED, labels, 1));
+        announced.stream().map(Announced::labels).sorted().forEach(labels -> out.sample(ANNOUNCED, labels, 1));
         out.family(MEMBERSHIP_DROPPED, "counter", "Membership datagrams not believed: unauthenticated, replayed, stale or implausible");
         new TreeMap<>(membershipDropped.get()).forEach((reason, v) ->
                 out.sample(MEMBERSHIP_DROPPED, PrometheusText.labels("reason", reason), v));
