@@ -174,14 +174,16 @@ public final class KafkaLedger implements Ledger {
         if (from < 1) {
             throw new IllegalArgumentException("sequence numbers start at 1, got " + from);
         }
-        try (var consumer = events.open()) {
+        try (EventLog.Lease lease = events.lease()) {
+            var consumer = lease.consumer();
             long end = events.endOffset(consumer);
             long start = events.offsetOf(consumer, from, hintOffset);
             long total = to == Long.MAX_VALUE ? end - start : Math.min(end - start, to - from + 1);
             SignedChain chain = afterHash == null ? null : new SignedChain(config.trustedKeys(), from - 1, afterHash);
             long last = from - 1;
             long lastPosition = -1;
-            try (ReadAhead records = ReadAhead.open(consumer, events.partition(), start, end, config.trustedKeys())) {
+            ReadAhead records = ReadAhead.open(consumer, events.partition(), start, end, config.trustedKeys());
+            try (records) {
                 for (ReadAhead.Batch batch = records.next(); batch != null && last < to; batch = records.next()) {
                     for (ReadAhead.Decoded record : batch.records()) {
                         LedgerEntry entry = record.entry();
@@ -212,6 +214,9 @@ public final class KafkaLedger implements Ledger {
                     }
                     logPassedOver(chain.drainPassedOver());
                 }
+            }
+            if (records.leftConsumerIdle()) {
+                lease.keep();
             }
             if (chain != null && last < to) {
                 logPassedOver(chain.endOfRead());
@@ -293,10 +298,12 @@ public final class KafkaLedger implements Ledger {
     }
 
     private Tip walkToTip(SignedChain chain, long nextOffset, long tipOffset, boolean restoredSomething) {
-        try (var consumer = events.open()) {
+        try (EventLog.Lease lease = events.lease()) {
+            var consumer = lease.consumer();
             long from = nextOffset >= 0 ? nextOffset : events.beginOffset(consumer);
             long end = events.endOffset(consumer);
-            try (ReadAhead records = ReadAhead.open(consumer, events.partition(), from, end, config.trustedKeys())) {
+            ReadAhead records = ReadAhead.open(consumer, events.partition(), from, end, config.trustedKeys());
+            try (records) {
                 for (ReadAhead.Batch batch = records.next(); batch != null; batch = records.next()) {
                     for (ReadAhead.Decoded record : batch.records()) {
                         record.feed(chain);
@@ -304,6 +311,9 @@ public final class KafkaLedger implements Ledger {
                     chain.settle();
                     logPassedOver(chain.drainPassedOver());
                 }
+            }
+            if (records.leftConsumerIdle()) {
+                lease.keep();
             }
         }
         if (chain.tipPosition() >= 0) {
@@ -328,10 +338,12 @@ public final class KafkaLedger implements Ledger {
     }
 
     private Optional<LedgerEntry> lastEntry() throws LedgerFormatException {
-        try (var consumer = events.open()) {
-            Optional<EventLog.Located> last = events.last(consumer);
-            return last.isEmpty() ? Optional.empty() : Optional.of(LedgerEntry.decode(last.get().value()));
+        Optional<EventLog.Located> last;
+        try (EventLog.Lease lease = events.lease()) {
+            last = events.last(lease.consumer());
+            lease.keep();
         }
+        return last.isEmpty() ? Optional.empty() : Optional.of(LedgerEntry.decode(last.get().value()));
     }
 
     /**

@@ -190,6 +190,7 @@ final class ReadAhead implements AutoCloseable {
     private final BlockingQueue<Item> ahead = new ArrayBlockingQueue<>(CHUNKS_AHEAD);
     private final Thread fetcher;
     private volatile boolean closed;
+    private volatile boolean leftConsumerIdle;
     private boolean ended;
 
     private ReadAhead(Consumer<byte[], byte[]> consumer, TopicPartition partition, long from, long end, TrustedKeys keys) {
@@ -238,6 +239,7 @@ final class ReadAhead implements AutoCloseable {
                 position = consumer.position(partition);
                 handOver(new Batch(decoded, position));
             }
+            leftConsumerIdle = true; // done with it: nothing can interrupt a poll of it any more
             ahead.put(END);
         } catch (InterruptedException | InterruptException e) {
             // closed by the reader
@@ -288,6 +290,14 @@ final class ReadAhead implements AutoCloseable {
         }
         ended = item == END;
         return item.batch();
+    }
+
+    /**
+     * After {@link #close}: whether the fetching thread read up to the end and let go of the
+     * consumer normally (not stopped mid-poll, nor by an error), so that it can serve another read.
+     */
+    boolean leftConsumerIdle() {
+        return leftConsumerIdle && !fetcher.isAlive();
     }
 
     /** Stops the fetching thread and returns once it has let go of the consumer. */

@@ -64,7 +64,8 @@ final class SnapshotTopic {
      * nearest a point does not read every snapshot again.
      */
     synchronized List<Long> sequencesNewestFirst(long maxSequence) {
-        try (Consumer<byte[], byte[]> consumer = records.open()) {
+        try (EventLog.Lease lease = records.lease()) {
+            Consumer<byte[], byte[]> consumer = lease.consumer();
             long begin = records.beginOffset(consumer);
             offsets.values().removeIf(offset -> offset < begin); // removed by compaction or retention
             long end = records.endOffset(consumer);
@@ -78,6 +79,7 @@ final class SnapshotTopic {
                 return true;
             });
             indexedTo = end;
+            lease.keep();
         } catch (LedgerFormatException impossible) {
             throw new IllegalStateException(impossible);
         }
