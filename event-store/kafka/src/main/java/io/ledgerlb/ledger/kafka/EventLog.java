@@ -3,11 +3,11 @@ package io.ledgerlb.ledger.kafka;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -50,77 +50,28 @@ final class EventLog {
         return partition;
     }
 
-    /**
-     * A consumer assigned to the partition, for bounded reads (every read seeks first). Closing it
-     * gives it back: up to {@link #IDLE_KEPT} stay open for the next reads, since opening one costs
-     * a connection and metadata round trips, and the explorer and the staleness probes read often.
-     */
+    /** A new consumer assigned to the partition, for bounded reads (every read seeks first). */
     Consumer<byte[], byte[]> open() {
-        Consumer<byte[], byte[]> consumer;
-        synchronized (idle) {
-            consumer = idle.pollFirst();
-        }
-        return kept(consumer != null ? consumer : open(false));
+        return open(false);
     }
 
+    /** How many consumers finished bounded reads leave open for the next ones (the explorer reads in parallel). */
     private static final int IDLE_KEPT = 2;
-    private final java.util.ArrayDeque<Consumer<byte[], byte[]>> idle = new java.util.ArrayDeque<>();
+    /** Consumers finished bounded reads left for the next ones; guarded by itself. */
+    private final ArrayDeque<Consumer<byte[], byte[]>> idle = new ArrayDeque<>();
     private boolean closed;
 
-    /** The consumer, whose {@code close()} gives it back instead of closing it. */
-    @SuppressWarnings("unchecked")
-    private Consumer<byte[], byte[]> kept(Consumer<byte[], byte[]> consumer) {
-        boolean[] given = {false};
-        return (Consumer<byte[], byte[]>) java.lang.reflect.Proxy.newProxyInstance(Consumer.class.getClassLoader(),
-                new Class<?>[] {Consumer.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("close") && method.getParameterCount() == 0) {
-                        if (!given[0]) {
-                            given[0] = true;
-                            giveBack(consumer);
-                        }
-                        return null;
-                    }
-                    try {
-                        return method.invoke(consumer, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
-    private void giveBack(Consumer<byte[], byte[]> consumer) {
-        synchronized (idle) {
-            if (!closed && idle.size() < IDLE_KEPT) {
-                idle.addFirst(consumer);
-                return;
-            }
-        }
-        consumer.close();
-    }
-
-    /** Closes the consumers kept open; those still in use close when given back. */
-    void close() {
-        List<Consumer<byte[], byte[]>> toClose;
-        synchronized (idle) {
-            closed = true;
-            toClose = List.copyOf(idle);
-            idle.clear();
-        }
-        toClose.forEach(Consumer::close);
-    }
-
-    /** The consumer a finished bounded read left for the next one (null: none). */
-    private final AtomicReference<Consumer<byte[], byte[]>> idle = new AtomicReference<>();
-    private volatile boolean closed;
-
     /**
-     * A consumer for one bounded read: the one the last read left idle, or a new one. Opening a
+     * A consumer for one bounded read: one a finished read left idle, or a new one. Opening a
      * consumer (its connection, metadata, fetch session) costs as much as reading tens of
      * thousands of records, and a reader such as {@code stateAt} or the speaker's staleness probe
      * reads again and again.
      */
     Lease lease() {
-        Consumer<byte[], byte[]> consumer = idle.getAndSet(null);
+        Consumer<byte[], byte[]> consumer;
+        synchronized (idle) {
+            consumer = idle.pollFirst();
+        }
         return new Lease(consumer != null ? consumer : open());
     }
 
@@ -148,21 +99,27 @@ final class EventLog {
 
         @Override
         public void close() {
-            if (!keep || closed || !idle.compareAndSet(null, consumer)) {
-                consumer.close();
-            } else if (closed && idle.compareAndSet(consumer, null)) {
-                consumer.close(); // closed meanwhile
+            if (keep) {
+                synchronized (idle) {
+                    if (!closed && idle.size() < IDLE_KEPT) {
+                        idle.addFirst(consumer);
+                        return;
+                    }
+                }
             }
+            consumer.close();
         }
     }
 
-    /** Closes the idle consumer; leases still out close theirs when they end. */
+    /** Closes the idle consumers; leases still out close theirs when they end. */
     void close() {
-        closed = true;
-        Consumer<byte[], byte[]> consumer = idle.getAndSet(null);
-        if (consumer != null) {
-            consumer.close();
+        List<Consumer<byte[], byte[]>> toClose;
+        synchronized (idle) {
+            closed = true;
+            toClose = List.copyOf(idle);
+            idle.clear();
         }
+        toClose.forEach(Consumer::close);
     }
 
     /** A new consumer assigned to the partition; {@code live} for following the end of the log. */

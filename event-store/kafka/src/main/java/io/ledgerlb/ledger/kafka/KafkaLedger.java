@@ -571,7 +571,8 @@ public final class KafkaLedger implements Ledger {
 
     /** {@link #onChain(StoredSnapshot)} for a snapshot already restored into {@code state}. */
     private long onChain(StoredSnapshot snapshot, LedgerState state) throws LedgerFormatException {
-        try (var consumer = events.open()) {
+        try (EventLog.Lease lease = events.lease()) {
+            var consumer = lease.consumer();
             Optional<EventLog.Located> at = events.entryAt(consumer, snapshot.sequence(), snapshot.kafkaOffset());
             if (at.isEmpty() || !Arrays.equals(LedgerEntry.decode(at.get().value()).hash(), state.lastHash())) {
                 throw new LedgerFormatException(snapshot.sequence(), "snapshot in " + snapshot.location()
@@ -581,6 +582,7 @@ public final class KafkaLedger implements Ledger {
                 throw new LedgerFormatException(snapshot.sequence(), "snapshot in " + snapshot.location()
                         + " is not named by a signed SnapshotTaken entry of a trusted key");
             }
+            lease.keep();
             return at.get().offset();
         }
     }

@@ -93,12 +93,14 @@ final class SnapshotTopic {
             return java.util.Optional.empty();
         }
         StoredSnapshot[] found = {null};
-        try (Consumer<byte[], byte[]> consumer = records.open()) {
+        try (EventLog.Lease lease = records.lease()) {
+            Consumer<byte[], byte[]> consumer = lease.consumer();
             records.scan(consumer, offset, Math.min(offset + 1, records.endOffset(consumer)), record -> {
                 StoredSnapshot snapshot = record.offset() == offset && Arrays.equals(record.key(), key) ? parse(record) : null;
                 found[0] = snapshot != null && snapshot.sequence() == sequence ? snapshot : null;
                 return false;
             });
+            lease.keep();
         } catch (LedgerFormatException impossible) {
             throw new IllegalStateException(impossible);
         }
@@ -106,11 +108,6 @@ final class SnapshotTopic {
             offsets.remove(sequence);
         }
         return java.util.Optional.ofNullable(found[0]);
-    }
-
-    /** Closes the consumer kept between reads. */
-    void close() {
-        records.close();
     }
 
     /** The snapshots of this ledger on the topic (compaction may have removed older ones), newest first. */
