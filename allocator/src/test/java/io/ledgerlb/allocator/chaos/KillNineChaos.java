@@ -40,14 +40,15 @@ public final class KillNineChaos {
     /** What a run counted. */
     public record Figures(int kills, int servicesCreated, int servicesDeleted, long ledgerEntries, int forks,
                           int acknowledgedLost, int ipsHeldTwice, int ipsChangedAcrossRestart,
-                          List<String> brokerKills, List<String> problems) {
+                          List<String> brokerKills, List<String> problems, List<String> hangingAborted) {
         @Override
         public String toString() {
             return "kills=" + kills + " services created=" + servicesCreated + " deleted=" + servicesDeleted
                     + " ledger entries=" + ledgerEntries + " forks=" + forks + " acknowledged decisions lost="
                     + acknowledgedLost + " IPs held twice=" + ipsHeldTwice + " IPs changed across a restart="
                     + ipsChangedAcrossRestart + (brokerKills.isEmpty() ? "" : " broker kills=" + brokerKills)
-                    + (problems.isEmpty() ? "" : " problems=" + problems);
+                    + (problems.isEmpty() ? "" : " problems=" + problems)
+                    + " hanging transactions aborted=" + hangingAborted.size();
         }
     }
 
@@ -434,7 +435,24 @@ public final class KillNineChaos {
             twice += (int) problems.stream().filter(p -> p.startsWith("ledger: ")).count();
         }
         return new Figures(kills, created, deleted, entries, forks, lost, twice, changed, List.copyOf(brokerKills),
-                List.copyOf(problems));
+                List.copyOf(problems), hangingAborted());
+    }
+
+    /**
+     * The ERROR lines of the allocators that met a transaction still open after fencing and aborted
+     * it (EventLog.abortHanging), each with its coordinator's view: what the hunt for the hang's
+     * cause needs, printed before the data folder goes.
+     */
+    private List<String> hangingAborted() throws java.io.IOException {
+        Path log = dataDir.resolve("allocator.log");
+        if (!java.nio.file.Files.exists(log)) {
+            return List.of();
+        }
+        try (var lines = java.nio.file.Files.lines(log)) {
+            List<String> found = lines.filter(l -> l.contains("a hanging transaction")).toList();
+            found.forEach(l -> System.out.println("chaos hanging transaction: " + l));
+            return found;
+        }
     }
 
     private LedgerConfig ledgerConfig() throws java.io.IOException {

@@ -34,7 +34,7 @@ import org.awaitility.core.ConditionFactory;
 final class ControllerDriver implements ConformanceDriver {
     static final Duration WAIT = Duration.ofSeconds(60);
     /** How long a settled condition must keep holding (see {@link #settled()}). */
-    private static final Duration STEADY = Duration.ofMillis(40);
+    private static final Duration STEADY = Duration.ofMillis(100);
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
     final MockCluster cluster = new MockCluster();
     final KafkaLedger ledger;
@@ -100,7 +100,8 @@ final class ControllerDriver implements ConformanceDriver {
      * Polls every 5 ms from the start (Awaitility's default first looks after 100 ms, which made
      * most of this test's time), and a condition counts only once it has held for {@link #STEADY}:
      * the informer puts a Service into its cache before the controller's handler queues its work,
-     * so "cached and idle" alone can be true for a moment before the work starts.
+     * so "cached and idle" alone can be true for a moment before the work starts (40 ms proved too
+     * short at load 27 on 2 cores; Awaitility's default one look at 100 ms had the same race).
      */
     private static ConditionFactory settled() {
         return await().atMost(WAIT).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5)).during(STEADY);

@@ -62,6 +62,15 @@ public final class KafkaLedgerWriter implements LedgerWriter {
      * a transaction's timeout (the producer's default 60 s), after which the coordinator aborts it.
      */
     static final Duration SETTLE_TIMEOUT = Duration.ofSeconds(75);
+    /**
+     * How long the pre-commit check waits for the transactions before this writer's own, after
+     * the {@code HANGING_AFTER} (15 s) wait that ends in aborting a hanging one: 15 + 30 s, inside
+     * this writer's open transaction, stays under {@code transaction.timeout.ms} (the producer's
+     * default 60 s). With the 75 s used before, the coordinator could abort the writer's own
+     * transaction and bump its epoch first: the answer would reach a fenced writer, and the
+     * allocator would step down instead of aborting and retrying.
+     */
+    static final Duration IN_TRANSACTION_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaLedger ledger;
     private final String actor;
@@ -151,9 +160,9 @@ public final class KafkaLedgerWriter implements LedgerWriter {
         long first = sent.get(0).get().offset();
         EventLog events = ledger.events();
         Consumer<byte[], byte[]> consumer = visibility();
-        if (!events.awaitResolved(consumer, first - 1, SETTLE_TIMEOUT)) {
+        if (!events.awaitResolved(consumer, first - 1, IN_TRANSACTION_TIMEOUT)) {
             return Optional.of("a transaction before offset " + first + " is still open after "
-                    + SETTLE_TIMEOUT.toSeconds() + " s");
+                    + IN_TRANSACTION_TIMEOUT.toSeconds() + " s");
         }
         return verifiedRival(events, consumer, Math.max(lastOffset + 1, events.beginOffset(consumer)), first);
     }

@@ -38,7 +38,10 @@ final class HostVouch implements AutoCloseable {
     private final int connectTimeoutMs;
     private final long freshNanos;
     private final Map<String, Long> vouchedAt = new ConcurrentHashMap<>();
-    private final Set<String> probing = ConcurrentHashMap.newKeySet();
+    /** Probes under way, by member: when each started. */
+    private final Map<String, Long> probing = new ConcurrentHashMap<>();
+    /** Members whose host refused or did not answer since they went silent. */
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     /**
@@ -63,7 +66,7 @@ final class HostVouch implements AutoCloseable {
 
     /** Starts a probe of this member's host, unless one is under way. */
     void probe(String name, InetSocketAddress address) {
-        if (!probing.add(name)) {
+        if (probing.putIfAbsent(name, System.nanoTime()) != null) {
             return;
         }
         try {
@@ -71,11 +74,13 @@ final class HostVouch implements AutoCloseable {
                 try (Socket socket = new Socket()) {
                     socket.setSoLinger(true, 0); // closed with a RST: no TIME_WAIT left behind per probe
                     socket.connect(address, connectTimeoutMs);
+                    refused.remove(name);
                     if (vouchedAt.put(name, System.nanoTime()) == null) {
                         log.atInfo().addKeyValue("event", "memberStalled").addKeyValue("member", name)
                                 .log("{} is silent but its host holds its process: stalled, not dead, it keeps its IPs", name);
                     }
                 } catch (IOException e) {
+                    refused.add(name);
                     vouchedAt.remove(name);
                 } finally {
                     probing.remove(name);
@@ -86,15 +91,25 @@ final class HostVouch implements AutoCloseable {
         }
     }
 
-    /** True when a probe of the member's host succeeded within the last {@code fresh}. */
+    /**
+     * True when a probe of the member's host succeeded within the last {@code fresh}, or, before
+     * any probe of this silence answered, the first one is still under way within its connect
+     * timeout: on a starved CPU the probe's thread may run late, and no verdict yet is no refusal.
+     */
     boolean vouched(String name) {
+        long now = System.nanoTime();
         Long at = vouchedAt.get(name);
-        return at != null && System.nanoTime() - at <= freshNanos;
+        if (at != null && now - at <= freshNanos) {
+            return true;
+        }
+        Long since = probing.get(name);
+        return !refused.contains(name) && since != null && now - since <= connectTimeoutMs * 1_000_000L;
     }
 
     /** Forgets the members that spoke again or were declared dead: a new stall is logged again. */
     void keepOnly(Set<String> silent) {
         vouchedAt.keySet().retainAll(silent);
+        refused.retainAll(silent);
     }
 
     boolean running() {

@@ -143,7 +143,8 @@ public final class Membership implements AutoCloseable {
         this.listener = listener;
         this.socket = new DatagramSocket(config.address());
         try {
-            this.vouch = new HostVouch(config.address(), config.failAfter(), config.failAfter().dividedBy(2));
+            // probes start at half the timeout and answer (or time out) by the timeout: no later failover
+            this.vouch = new HostVouch(config.address(), config.failAfter().dividedBy(2), config.failAfter());
         } catch (IOException e) {
             socket.close();
             SocketException refused = new SocketException("membership cannot listen on TCP " + config.address() + ": " + e.getMessage());

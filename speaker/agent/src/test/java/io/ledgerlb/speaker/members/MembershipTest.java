@@ -3,9 +3,12 @@ package io.ledgerlb.speaker.members;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +45,7 @@ class MembershipTest {
 
     @Test
     void speakersFindEachOtherThroughASeedAndNoticeALossAndALeave() throws Exception {
-        int base = 20000 + (int) (ProcessHandle.current().pid() % 20000);
+        int base = freePorts(4);
         Membership a = start("a", base, base);
         Membership b = start("b", base + 1, base);
         Membership c = start("c", base + 2, base);
@@ -64,7 +69,7 @@ class MembershipTest {
 
     @Test
     void garbageDatagramsAreIgnored() throws Exception {
-        int base = 40000 + (int) (ProcessHandle.current().pid() % 20000);
+        int base = freePorts(4);
         Membership a = start("a", base, base);
         try (DatagramSocket s = new DatagramSocket()) {
             byte[] junk = {1, 2, 3};
@@ -81,7 +86,7 @@ class MembershipTest {
 
     @Test
     void speakersWithoutOurKeyAreNotBelieved() throws Exception {
-        int base = 30000 + (int) (ProcessHandle.current().pid() % 10000);
+        int base = freePorts(4);
         Membership a = start("a", base, base);
         Membership b = start("b", base + 1, base);
         GossipKeys other = new GossipKeys(List.of(GossipKeys.sha256("another cluster's key".getBytes(StandardCharsets.UTF_8))));
@@ -105,7 +110,7 @@ class MembershipTest {
      */
     @Test
     void aStalledSpeakerMovesNoIpsAndAKilledOneIsDeclaredDead(@TempDir Path dir) throws Exception {
-        int base = 50000 + (int) (ProcessHandle.current().pid() % 10000);
+        int base = freePorts(4);
         Duration failAfter = Membership.Config.DEFAULT_FAIL_AFTER;
         Membership a = startWith("a", base, base, failAfter);
         Membership c = startWith("c", base + 2, base, failAfter);
@@ -147,6 +152,30 @@ class MembershipTest {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(a.alive()).containsExactly("a", "c"));
         } finally {
             b.destroyForcibly().waitFor();
+        }
+    }
+
+    /**
+     * The first of {@code count} consecutive ports free on 127.0.0.1 for both UDP (heartbeats)
+     * and TCP (the host's vouch), below the ephemeral range so that no outgoing connection takes
+     * one meanwhile.
+     */
+    static int freePorts(int count) {
+        int start = 20000 + ThreadLocalRandom.current().nextInt(12000);
+        for (int base = start; base < 32700; base++) {
+            if (IntStream.range(base, base + count).allMatch(MembershipTest::free)) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no " + count + " consecutive free ports from " + start);
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket tcp = new ServerSocket(port, 1, InetAddress.getLoopbackAddress());
+             DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
