@@ -34,10 +34,13 @@ import java.util.TreeSet;
  *       Service's, any requested IPs or pool are the ones held, sharing still holds with the
  *       other holders, and the pool's serviceAllocation still selects the Service (see below),
  *       however the IPs were asked for. If only facts changed (ports, sharing key, backends,
- *       uid), the holding is recorded again; otherwise nothing is recorded.</li>
+ *       uid), the holding is recorded again; otherwise nothing is recorded. A PreferDualStack
+ *       Service holding one family of a pool that offers both keeps that one IP: deciding it again
+ *       never moves it.</li>
  *   <li><b>Adopted from status</b>, on first sight: a Service the ledger holds nothing for keeps the
  *       IPs its {@code status.loadBalancer.ingress} shows when they are valid for it as a holding
- *       would be (recorded with cause reason {@value #ADOPTED_FROM_STATUS}); otherwise the next
+ *       would be (recorded with cause reason {@value #ADOPTED_FROM_STATUS}; a PreferDualStack
+ *       Service's one status IP is adopted alone, as it would be kept); otherwise the next
  *       rules place it and a warning says why the status IPs were not kept.</li>
  *   <li><b>Requested IPs</b>: the {@code metallb.io/loadBalancerIPs} annotation (one IP per family)
  *       or {@code spec.loadBalancerIP} — never both. Each must be in a pool (the requested one,

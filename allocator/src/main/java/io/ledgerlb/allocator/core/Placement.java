@@ -96,11 +96,24 @@ record Placement(PoolSpec pool, List<IpAddress> ips, boolean adopted) {
                 ips.add(ip);
             }
             ips.sort(null);
+            if (!request.ips().isEmpty()) {
+                return new HashSet<>(ips).equals(new HashSet<>(request.ips())) ? new Placement(pool, ips) : null;
+            }
             Set<IpFamily> families = ips.stream().map(IpAddress::family).collect(Collectors.toSet());
-            boolean wanted = request.ips().isEmpty()
-                    ? families.equals(Set.copyOf(request.familiesFrom(pool)))
-                    : new HashSet<>(ips).equals(new HashSet<>(request.ips()));
-            return wanted ? new Placement(pool, ips) : null;
+            Set<IpFamily> wanted = Set.copyOf(request.familiesFrom(pool));
+            if (families.equals(wanted)) {
+                return new Placement(pool, ips);
+            }
+            return partOfDualStack(ips, wanted) ? new Placement(pool, ips) : null;
+        }
+
+        /**
+         * One IP of a PreferDualStack Service whose pool offers the other family too: kept (and
+         * adopted) as it is, so deciding the Service again never moves it to a pool with both.
+         */
+        private boolean partOfDualStack(List<IpAddress> ips, Set<IpFamily> wanted) {
+            return request.policy() == IpFamilyPolicy.PREFER_DUAL_STACK && ips.size() == 1
+                    && wanted.containsAll(ips.stream().map(IpAddress::family).toList());
         }
 
         /**
@@ -150,8 +163,7 @@ record Placement(PoolSpec pool, List<IpAddress> ips, boolean adopted) {
             }
             Set<IpFamily> families = ips.stream().map(IpAddress::family).collect(Collectors.toSet());
             Set<IpFamily> wanted = Set.copyOf(request.familiesFrom(pool));
-            boolean familiesFit = families.equals(wanted) && families.size() == ips.size()
-                    || request.policy() == IpFamilyPolicy.PREFER_DUAL_STACK && ips.size() == 1 && wanted.containsAll(families);
+            boolean familiesFit = families.equals(wanted) && families.size() == ips.size() || partOfDualStack(ips, wanted);
             if (!familiesFit) {
                 return "the IPs of its status " + ips + " do not match its families " + request.families();
             }

@@ -40,6 +40,7 @@ import net.jqwik.api.constraints.Size;
  *       not allow them to share it;</li>
  *   <li>(b) no Service that could get an IP stays without one (deciding it again now, on the
  *       committed state, would still refuse it);</li>
+ *   <li>(e) deciding any Service again records nothing but a refusal it already had;</li>
  *   <li>(d) the state equals the replay of the ledger (and, at the end, its snapshot round trip);</li>
  *   <li>(c) through the real controller (fewer tries): every Service's status equals the ledger, its
  *       state equals the replay of its Kafka ledger, and it decides exactly what the pure step with
@@ -69,6 +70,7 @@ class ClusterInvariantsPropertyTest {
             apply(driver, action);
             checkSharing(driver.state(), driver.services);
             checkNobodyWaitsInVain(driver.state(), driver.services);
+            checkDecidingAgainChangesNothing(driver.state(), driver.services, action);
             assertThat(driver.chain.replay()).as("state == replay after %s", action).isEqualTo(driver.state());
         }
         assertThat(LedgerState.fromSnapshot(driver.state().toSnapshot())).isEqualTo(driver.state());
@@ -152,6 +154,20 @@ class ClusterInvariantsPropertyTest {
                 assertThat(outcome).as("%s holds nothing but could get an IP", s.getKey())
                         .isInstanceOfAny(Outcome.Refused.class, Outcome.NotOurs.class);
             }
+        }
+    }
+
+    /**
+     * (e): deciding any Service again on the committed state records nothing: what a step decided
+     * is what every later re-decision (a resync, a restart, a pool event) keeps.
+     */
+    private static void checkDecidingAgainChangesNothing(LedgerState state, Map<ServiceKey, Service> services, Action after) {
+        Allocator fresh = new Allocator("check", null);
+        for (Map.Entry<ServiceKey, Service> s : services.entrySet()) {
+            var decision = fresh.serviceChanged(state, ServiceRequests.of(s.getValue(), Map.of()),
+                    Cause.getDefaultInstance(), PureDriver.NOW);
+            assertThat(decision.events().stream().filter(e -> !e.hasAllocationRefused()).toList())
+                    .as("deciding %s again after %s", s.getKey(), after).isEmpty();
         }
     }
 
