@@ -70,14 +70,7 @@ public final class Health {
     public synchronized void starting(String component, String why) {
         Part part = parts.get(component);
         if (part == null) {
-            parts.put(component, new Part(false, false, why));
-            String prefix = "ledgerlb_" + process + "_component_";
-            Gauge.builder(prefix + "up", () -> parts.get(component).up() ? 1 : 0)
-                    .description("1 while this part of the " + process + " works, 0 while it is down or starting")
-                    .tag("component", component).register(registry);
-            failures.put(component, Counter.builder(prefix + "failures")
-                    .description("How often this part of the " + process + " went down").tag("component", component)
-                    .register(registry));
+            register(component, why);
         } else if (part.reported()) {
             down(component, why);
         } else {
@@ -86,7 +79,9 @@ public final class Health {
     }
 
     public synchronized void up(String component) {
-        starting(component, "");
+        if (!parts.containsKey(component)) {
+            register(component, "");
+        }
         Part before = parts.put(component, new Part(true, true, ""));
         if (!before.up()) {
             if (failures.get(component).count() > 0) {
@@ -99,7 +94,7 @@ public final class Health {
 
     public synchronized void down(String component, String reason) {
         if (!parts.containsKey(component)) {
-            starting(component, reason);
+            register(component, reason);
         }
         Part before = parts.put(component, new Part(false, true, reason));
         if (before.up() || !before.reported() || !before.reason().equals(reason)) {
@@ -109,6 +104,18 @@ public final class Health {
                     .log(process + " part " + component + " is down: " + reason);
             tell(new Change(process, component, false, reason));
         }
+    }
+
+    /** A new part, quietly starting, with its gauge and failure counter. */
+    private void register(String component, String why) {
+        parts.put(component, new Part(false, false, why));
+        String prefix = "ledgerlb_" + process + "_component_";
+        Gauge.builder(prefix + "up", () -> parts.get(component).up() ? 1 : 0)
+                .description("1 while this part of the " + process + " works, 0 while it is down or starting")
+                .tag("component", component).register(registry);
+        failures.put(component, Counter.builder(prefix + "failures")
+                .description("How often this part of the " + process + " went down").tag("component", component)
+                .register(registry));
     }
 
     /** Records what a check found. */

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code FRESH}: otherwise.</li>
  * </ul>
  * What a process does about a verdict is its own (the speaker stops planning from a state known
- * stale; the allocator reports it); the reason is the same text, logged by {@link Health}.
+ * stale; the allocator reports it); the reason is the same text, logged by {@link Health}. A
+ * reason stays the same while its cause lasts, so each cause is one WARN line and one failure.
  */
 public final class LedgerFreshness implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LedgerFreshness.class);
@@ -58,6 +59,7 @@ public final class LedgerFreshness implements AutoCloseable {
     private volatile long answeredAt;
     /** When the folded state was last found at the ledger's end (from the start: the bound counts from there). */
     private volatile long confirmedAt;
+    /** How far behind the first probe of the current stretch behind found the folded state; 0 while at the end. */
     private volatile long behindBy;
     private volatile boolean probeFailing;
     private Future<?> probe;
@@ -109,17 +111,16 @@ public final class LedgerFreshness implements AutoCloseable {
         String bound = seconds(boundNanos) + " s";
         if (answered == 0) {
             return now - startedAt > boundNanos
-                    ? new Verdict(State.UNANSWERED, "Kafka has not answered a read of the ledger's end since the start, "
-                            + seconds(now - startedAt) + " s ago (bound " + bound + ")")
+                    ? new Verdict(State.UNANSWERED, "Kafka has not answered a read of the ledger's end since the start,"
+                            + " over " + bound + " ago")
                     : new Verdict(State.STARTING, "the ledger's end is not read yet");
         }
         if (now - answered > boundNanos) {
-            return new Verdict(State.UNANSWERED, "Kafka has not answered a read of the ledger's end for "
-                    + seconds(now - answered) + " s (bound " + bound + ")");
+            return new Verdict(State.UNANSWERED, "Kafka has not answered a read of the ledger's end for over " + bound);
         }
         if (now - confirmedAt > boundNanos) {
-            return new Verdict(State.BEHIND, "the folded state is " + behindBy
-                    + " entries behind the ledger's end for over " + bound);
+            return new Verdict(State.BEHIND, "the folded state has been behind the ledger's end for over " + bound
+                    + " (" + behindBy + " entries at the first probe that found it so)");
         }
         return new Verdict(State.FRESH, "");
     }
@@ -130,9 +131,12 @@ public final class LedgerFreshness implements AutoCloseable {
             long end = ledgerEnd.call();
             OptionalLong at = folded.get();
             answeredAt = started;
-            behindBy = at.isPresent() ? Math.max(0, end - at.getAsLong()) : 0;
-            if (behindBy == 0) {
+            long behind = at.isPresent() ? Math.max(0, end - at.getAsLong()) : 0;
+            if (behind == 0) {
                 confirmedAt = started;
+                behindBy = 0;
+            } else if (behindBy == 0) {
+                behindBy = behind; // kept while it stays behind: the reason's text does not change with every probe
             }
             if (probeFailing) {
                 log.atInfo().addKeyValue("event", "ledgerProbeAnswered").log("the ledger's end can be read again");

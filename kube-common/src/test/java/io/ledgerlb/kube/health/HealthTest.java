@@ -74,6 +74,16 @@ class HealthTest {
     }
 
     @Test
+    void aPartReportedUpAgainAndAgainStaysQuiet() {
+        health.up("informers");
+        health.up("informers");
+        health.report("informers", Health.Status.working());
+        assertThat(failures("informers")).isZero();
+        assertThat(changes).hasSize(1);
+        assertThat(up("informers")).isEqualTo(1);
+    }
+
+    @Test
     void deadFailsLiveness() {
         assertThat(health.live()).isTrue();
         health.dead();

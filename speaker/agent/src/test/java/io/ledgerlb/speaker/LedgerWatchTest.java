@@ -136,7 +136,7 @@ class LedgerWatchTest {
         watch(followed::follow, ahead::lastSequence);
         speaker.awaitLedgerFolded();
 
-        await().atMost(WAIT).until(() -> health.problem(LedgerWatch.COMPONENT).orElse("").contains("1 entries behind the ledger's end"));
+        await().atMost(WAIT).until(() -> health.problem(LedgerWatch.COMPONENT).orElse("").contains("behind the ledger's end for over 1 s (1 entries"));
         assertThat(readyz()).isEqualTo(503);
         assertThat(speaker.planningFrozen()).as("known stale: nothing planned from it").isTrue();
 
