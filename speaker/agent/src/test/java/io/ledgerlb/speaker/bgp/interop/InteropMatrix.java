@@ -65,7 +65,7 @@ abstract class InteropMatrix {
         lab = new InteropLab();
         router = startRouter(lab);
         for (Backend backend : Backend.values()) {
-            speakers.put(backend, new Speakers(backend, lab));
+            speakers.put(backend, new Speakers(backend, lab, true));
         }
     }
 
