@@ -29,7 +29,6 @@ import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -103,7 +102,7 @@ public final class ApiCodec {
                 .build());
         Path.Builder api = Path.newBuilder().setFamily(path.family().api()).setNlri(nlri);
         api.addPattrs(Any.pack(OriginAttribute.newBuilder().setOrigin(path.origin().ordinal()).build()));
-        String nextHop = Addresses.text(path.nextHop());
+        String nextHop = path.nextHop().toString();
         if (path.family() == RouteFamily.IPV4_UNICAST) {
             api.addPattrs(Any.pack(NextHopAttribute.newBuilder().setNextHop(nextHop).build()));
         } else {
@@ -146,7 +145,7 @@ public final class ApiCodec {
     /** The attributes in the bridge's terms, or null if any of them is one the bridge never sets. */
     private static DesiredPath decoded(IpPrefix prefix, List<Any> attributes) throws InvalidProtocolBufferException {
         DesiredPath.Origin origin = DesiredPath.Origin.IGP;
-        InetAddress nextHop = null;
+        IpAddress nextHop = null;
         Long localPref = null;
         List<Community> communities = new ArrayList<>();
         List<io.ledgerlb.net.LargeCommunity> large = new ArrayList<>();
@@ -158,13 +157,13 @@ public final class ApiCodec {
                 }
                 origin = DesiredPath.Origin.values()[value];
             } else if (attribute.is(NextHopAttribute.class)) {
-                nextHop = IpAddress.parseInet(attribute.unpack(NextHopAttribute.class).getNextHop());
+                nextHop = IpAddress.parse(attribute.unpack(NextHopAttribute.class).getNextHop());
             } else if (attribute.is(MpReachNLRIAttribute.class)) {
                 List<String> hops = attribute.unpack(MpReachNLRIAttribute.class).getNextHopsList();
                 if (hops.size() != 1) {
                     return null;
                 }
-                nextHop = IpAddress.parseInet(hops.get(0));
+                nextHop = IpAddress.parse(hops.get(0));
             } else if (attribute.is(LocalPrefAttribute.class)) {
                 localPref = Integer.toUnsignedLong(attribute.unpack(LocalPrefAttribute.class).getLocalPref());
             } else if (attribute.is(CommunitiesAttribute.class)) {

@@ -3,9 +3,7 @@ package io.ledgerlb.gobgp;
 import io.ledgerlb.net.Community;
 import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
-import io.ledgerlb.net.IpText;
 import io.ledgerlb.net.LargeCommunity;
-import java.net.InetAddress;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,17 +19,20 @@ import java.util.Objects;
  * @param communities      RFC 1997 communities
  * @param largeCommunities RFC 8092 large communities
  */
-public record DesiredPath(IpPrefix prefix, InetAddress nextHop, Origin origin, Long localPref,
+public record DesiredPath(IpPrefix prefix, IpAddress nextHop, Origin origin, Long localPref,
                           List<Community> communities, List<LargeCommunity> largeCommunities) {
 
     public enum Origin { IGP, EGP, INCOMPLETE }
+
+    private static final IpAddress UNSPECIFIED_V4 = IpAddress.parse("0.0.0.0");
+    private static final IpAddress UNSPECIFIED_V6 = IpAddress.parse("::");
 
     public DesiredPath {
         Objects.requireNonNull(prefix, "prefix");
         Objects.requireNonNull(nextHop, "nextHop");
         Objects.requireNonNull(origin, "origin");
         if (RouteFamily.of(nextHop) != RouteFamily.of(prefix)) {
-            throw new IllegalArgumentException("next hop " + IpText.of(nextHop) + " is not of " + prefix + "'s family");
+            throw new IllegalArgumentException("next hop " + nextHop + " is not of " + prefix + "'s family");
         }
         if (localPref != null) {
             unsigned32(localPref, "local-pref");
@@ -45,8 +46,8 @@ public record DesiredPath(IpPrefix prefix, InetAddress nextHop, Origin origin, L
         return new DesiredPath(prefix, unspecified(RouteFamily.of(prefix)), Origin.IGP, null, List.of(), List.of());
     }
 
-    public static InetAddress unspecified(RouteFamily family) {
-        return IpAddress.parseInet(family == RouteFamily.IPV4_UNICAST ? "0.0.0.0" : "::");
+    public static IpAddress unspecified(RouteFamily family) {
+        return family == RouteFamily.IPV4_UNICAST ? UNSPECIFIED_V4 : UNSPECIFIED_V6;
     }
 
     public RouteFamily family() {

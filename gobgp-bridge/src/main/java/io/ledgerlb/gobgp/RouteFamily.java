@@ -1,6 +1,8 @@
 package io.ledgerlb.gobgp;
 
 import io.ledgerlb.gobgp.api.Family;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpFamily;
 import io.ledgerlb.net.IpPrefix;
 
 import java.net.Inet6Address;
@@ -23,6 +25,10 @@ public enum RouteFamily {
 
     public static RouteFamily of(IpPrefix prefix) {
         return prefix.ipv6() ? IPV6_UNICAST : IPV4_UNICAST;
+    }
+
+    public static RouteFamily of(IpAddress address) {
+        return address.family() == IpFamily.V6 ? IPV6_UNICAST : IPV4_UNICAST;
     }
 
     public static RouteFamily of(InetAddress address) {

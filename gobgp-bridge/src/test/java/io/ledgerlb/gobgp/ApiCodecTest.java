@@ -17,9 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ApiCodecTest {
 
-    private static final DesiredPath V4 = new DesiredPath(IpPrefix.of("192.0.2.7", 32), IpAddress.parseInet("10.0.0.1"),
+    private static final DesiredPath V4 = new DesiredPath(IpPrefix.of("192.0.2.7", 32), IpAddress.parse("10.0.0.1"),
             DesiredPath.Origin.INCOMPLETE, 150L, List.of(new Community(65000, 100), new Community(65535, 65281)), List.of(new LargeCommunity(4_200_000_000L, 1, 2)));
-    private static final DesiredPath V6 = new DesiredPath(IpPrefix.of("2001:db8::7", 128), IpAddress.parseInet("::"),
+    private static final DesiredPath V6 = new DesiredPath(IpPrefix.of("2001:db8::7", 128), IpAddress.parse("::"),
             DesiredPath.Origin.IGP, null, List.of(), List.of());
 
     @Test

@@ -55,9 +55,12 @@ public final class LedgerFreshness implements AutoCloseable {
     private final LongSupplier clock;
     private final ExecutorService probes = Daemons.thread("ledger-probe");
     private final long startedAt;
-    /** When the last answered probe started; 0: none yet. */
+    /** When the last probe that Kafka answered ended; 0: none yet. */
     private volatile long answeredAt;
-    /** When the folded state was last found at the ledger's end (from the start: the bound counts from there). */
+    /**
+     * When the folded state was last found at the ledger's end: the start of that probe, as entries
+     * appended while it ran may be missing (from the start: the bound counts from there).
+     */
     private volatile long confirmedAt;
     /** How far behind the first probe of the current stretch behind found the folded state; 0 while at the end. */
     private volatile long behindBy;
@@ -130,7 +133,7 @@ public final class LedgerFreshness implements AutoCloseable {
         try {
             long end = ledgerEnd.call();
             OptionalLong at = folded.get();
-            answeredAt = started;
+            answeredAt = clock.getAsLong(); // Kafka answered now, however long the probe took
             long behind = at.isPresent() ? Math.max(0, end - at.getAsLong()) : 0;
             if (behind == 0) {
                 confirmedAt = started;

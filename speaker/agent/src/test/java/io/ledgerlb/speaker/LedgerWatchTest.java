@@ -83,7 +83,7 @@ class LedgerWatchTest {
     }
 
     LedgerWatch watch(Function<LedgerListener, LedgerFollower> follow, Callable<Long> lastSequence) {
-        return started(new LedgerWatch(follow, lastSequence, speaker, health, Duration.ofSeconds(1), Duration.ofMillis(100)));
+        return started(new LedgerWatch(follow, lastSequence, speaker, health, Duration.ofSeconds(2), Duration.ofMillis(100)));
     }
 
     @Test
@@ -98,7 +98,7 @@ class LedgerWatchTest {
                 await().atMost(WAIT).until(() -> seenDown.getCount() == 0); // the new follower starts once the test saw the old one fail
             }
             return ledger.follow(listener);
-        }, ledger::lastSequence);
+        }, ledger.endProbe());
         await().atMost(WAIT).until(() -> readyz() == 200);
         LedgerFollower first = watch.follower();
 
@@ -133,10 +133,10 @@ class LedgerWatchTest {
             Ledgers.append(aheadWriter, Ledgers.pool("a", "192.0.2.0/28", Map.of()), Ledgers.pool("b", "192.0.2.16/28", Map.of()));
         }
         Ledgers.append(writer, Ledgers.pool("a", "192.0.2.0/28", Map.of()));
-        watch(followed::follow, ahead::lastSequence);
+        watch(followed::follow, ahead.endProbe());
         speaker.awaitLedgerFolded();
 
-        await().atMost(WAIT).until(() -> health.problem(LedgerWatch.COMPONENT).orElse("").contains("behind the ledger's end for over 1 s (1 entries"));
+        await().atMost(WAIT).until(() -> health.problem(LedgerWatch.COMPONENT).orElse("").contains("behind the ledger's end for over 2 s (1 entries"));
         assertThat(readyz()).isEqualTo(503);
         assertThat(speaker.planningFrozen()).as("known stale: nothing planned from it").isTrue();
 

@@ -6,6 +6,7 @@ import io.ledgerlb.gobgp.DesiredPath;
 import io.ledgerlb.gobgp.GobgpBridge;
 import io.ledgerlb.gobgp.GobgpClient;
 import io.ledgerlb.gobgp.PeerSessionState;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpBackend;
@@ -20,7 +21,6 @@ import io.ledgerlb.speaker.bgp.NextHops;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -138,9 +138,9 @@ public final class GoBgpBackend implements BgpBackend {
      * explicit one would replace it on that session too.
      */
     private NextHops pathNextHops() {
-        Optional<Inet4Address> ipv4 = settings.ipv4NextHop().map(Inet4Address.class::cast)
+        Optional<IpAddress> ipv4 = settings.ipv4NextHop().map(IpAddress::of)
                 .or(() -> anySession(false) ? Optional.empty() : fromSessions(true, NextHops::ipv4));
-        Optional<InetAddress> ipv6 = settings.ipv6NextHop()
+        Optional<IpAddress> ipv6 = settings.ipv6NextHop().map(IpAddress::of)
                 .or(() -> anySession(true) ? Optional.empty() : fromSessions(false, NextHops::ipv6));
         return new NextHops(ipv4, ipv6);
     }
@@ -149,7 +149,7 @@ public final class GoBgpBackend implements BgpBackend {
         return sessions.values().stream().anyMatch(s -> s.peer.peerAddress() instanceof Inet6Address == ipv6);
     }
 
-    private <A> Optional<A> fromSessions(boolean ipv6Sessions, Function<NextHops, Optional<A>> hop) {
+    private Optional<IpAddress> fromSessions(boolean ipv6Sessions, Function<NextHops, Optional<IpAddress>> hop) {
         return sessions.values().stream().filter(s -> s.peer.peerAddress() instanceof Inet6Address == ipv6Sessions)
                 .sorted(Comparator.comparing(s -> s.peer.name())).map(s -> hop.apply(s.nextHops)).flatMap(Optional::stream).findFirst();
     }
@@ -165,7 +165,7 @@ public final class GoBgpBackend implements BgpBackend {
                 log.warn("{}: no route to the peer from here ({}); the session carries only its own family", peer, e.getMessage());
             }
         }
-        return local.map(NextHops::ofInterfaceWith).orElse(new NextHops(Optional.empty(), Optional.empty()));
+        return local.map(NextHops::ofInterfaceWith).orElse(NextHops.NONE);
     }
 
     @Override
@@ -183,7 +183,7 @@ public final class GoBgpBackend implements BgpBackend {
         Session(BgpPeerConfig peer, SessionListener listener) {
             this.peer = peer;
             this.listener = listener;
-            this.nextHops = settings.sameNamespace() ? nextHopsToward(peer) : new NextHops(Optional.empty(), Optional.empty());
+            this.nextHops = settings.sameNamespace() ? nextHopsToward(peer) : NextHops.NONE;
         }
 
         @Override

@@ -4,13 +4,13 @@ import io.ledgerlb.gobgp.DesiredPath;
 import io.ledgerlb.gobgp.DesiredPeer;
 import io.ledgerlb.gobgp.PeerSessionState;
 import io.ledgerlb.gobgp.RouteFamily;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.Advertisement;
 import io.ledgerlb.speaker.bgp.BgpPeerConfig;
 import io.ledgerlb.speaker.bgp.SessionState;
 import io.ledgerlb.speaker.bgp.NextHops;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -70,8 +70,8 @@ final class GoBgpMapping {
      */
     static DesiredPath path(Advertisement advertisement, NextHops pathNextHops) {
         IpPrefix prefix = advertisement.prefix();
-        Optional<? extends InetAddress> explicit = RouteFamily.of(prefix) == RouteFamily.IPV4_UNICAST ? pathNextHops.ipv4() : pathNextHops.ipv6();
-        InetAddress nextHop = explicit.isPresent() ? explicit.get() : DesiredPath.unspecified(RouteFamily.of(prefix));
+        Optional<IpAddress> explicit = RouteFamily.of(prefix) == RouteFamily.IPV4_UNICAST ? pathNextHops.ipv4() : pathNextHops.ipv6();
+        IpAddress nextHop = explicit.orElse(DesiredPath.unspecified(RouteFamily.of(prefix)));
         return new DesiredPath(prefix, nextHop, DesiredPath.Origin.IGP, advertisement.ibgpLocalPref(), advertisement.communities(),
                 advertisement.largeCommunities());
     }

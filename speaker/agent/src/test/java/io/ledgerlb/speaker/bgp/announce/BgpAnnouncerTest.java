@@ -72,7 +72,7 @@ class BgpAnnouncerTest {
         LedgerState state = state(adv(BgpAdvertisementDefined.newBuilder().setName("all")));
         BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, NODE_A, serving("b", "a"));
         assertThat(plan.byPeer()).containsOnlyKeys("edge", "east-only");
-        assertThat(prefixes(plan.forPeer("edge"))).containsExactly("2001:db8:5::10/128", "203.0.113.10/32", "203.0.113.20/32");
+        assertThat(prefixes(plan.forPeer("edge"))).containsExactly("203.0.113.10/32", "203.0.113.20/32", "2001:db8:5::10/128");
         assertThat(plan.problems()).isEmpty();
     }
 
@@ -84,7 +84,7 @@ class BgpAnnouncerTest {
         Map<ServiceKey, Map<String, String>> labels = Map.of(WEB, Map.of("tier", "frontend"), DB, Map.of("tier", "db"));
 
         BgpAnnouncer.Plan plan = BgpAnnouncer.plan(state, NODE_A, serving("a", "a"), s -> labels.getOrDefault(s, Map.of()));
-        assertThat(prefixes(plan.forPeer("edge"))).containsExactly("2001:db8:5::10/128", "203.0.113.10/32");
+        assertThat(prefixes(plan.forPeer("edge"))).containsExactly("203.0.113.10/32", "2001:db8:5::10/128");
 
         // without labels (no Kubernetes, or the Service has none) nothing is selected
         assertThat(BgpAnnouncer.plan(state, NODE_A, serving("a", "a")).forPeer("edge")).isEmpty();
@@ -101,11 +101,24 @@ class BgpAnnouncerTest {
         LedgerState state = state(adv(BgpAdvertisementDefined.newBuilder().setName("all")));
         // db is Local with its endpoint on b; web is Cluster with its endpoint on b
         assertThat(prefixes(BgpAnnouncer.plan(state, NODE_A, serving("b", "b")).forPeer("edge")))
-                .containsExactly("2001:db8:5::10/128", "203.0.113.10/32");
+                .containsExactly("203.0.113.10/32", "2001:db8:5::10/128");
         assertThat(prefixes(BgpAnnouncer.plan(state, NODE_B, serving("b", "b")).forPeer("edge")))
-                .containsExactly("2001:db8:5::10/128", "203.0.113.10/32", "203.0.113.20/32");
+                .containsExactly("203.0.113.10/32", "203.0.113.20/32", "2001:db8:5::10/128");
         // no endpoints anywhere: nothing at all
         assertThat(BgpAnnouncer.plan(state, NODE_A, serving(null, null)).forPeer("edge")).isEmpty();
+    }
+
+    @Test
+    void prefixesAreOrderedByAddressNotByText() {
+        LedgerState state = state(adv(BgpAdvertisementDefined.newBuilder().setName("all")),
+                assign("api", "203.0.113.9", "public", false), assign("mail", "203.0.113.100", "public", false),
+                assign("dns", "2001:db8:5::9", "v6", false));
+        Map<ServiceKey, Set<String>> everywhere = new java.util.HashMap<>(serving("a", "a"));
+        for (String name : List.of("api", "mail", "dns")) {
+            everywhere.put(new ServiceKey("default", name), Set.of("a"));
+        }
+        assertThat(prefixes(BgpAnnouncer.plan(state, NODE_A, everywhere).forPeer("edge"))).containsExactly(
+                "203.0.113.9/32", "203.0.113.10/32", "203.0.113.20/32", "203.0.113.100/32", "2001:db8:5::9/128", "2001:db8:5::10/128");
     }
 
     @Test
@@ -115,8 +128,8 @@ class BgpAnnouncerTest {
                 .addCommunities("65000:100").addLargeCommunities("65000:1:2")));
         List<Advertisement> ads = BgpAnnouncer.plan(state, NODE_A, serving("a", "a")).forPeer("edge");
         assertThat(ads).containsExactly(
-                new Advertisement(IpPrefix.parse("2001:db8:5::/64"), 200L, List.of(new Community(65000, 100)), List.of(new LargeCommunity(65000, 1, 2))),
-                new Advertisement(IpPrefix.parse("203.0.113.0/24"), 200L, List.of(new Community(65000, 100)), List.of(new LargeCommunity(65000, 1, 2))));
+                new Advertisement(IpPrefix.parse("203.0.113.0/24"), 200L, List.of(new Community(65000, 100)), List.of(new LargeCommunity(65000, 1, 2))),
+                new Advertisement(IpPrefix.parse("2001:db8:5::/64"), 200L, List.of(new Community(65000, 100)), List.of(new LargeCommunity(65000, 1, 2))));
     }
 
     @Test
@@ -128,7 +141,7 @@ class BgpAnnouncerTest {
                         .addNodeSelectors(LabelSelector.newBuilder().putMatchLabels("bgp", "yes"))));
         BgpAnnouncer.Plan onA = BgpAnnouncer.plan(state, NODE_A, serving("a", "a"));
         assertThat(prefixes(onA.forPeer("edge"))).containsExactly("203.0.113.10/32", "203.0.113.20/32");
-        assertThat(prefixes(onA.forPeer("east-only"))).containsExactly("2001:db8:5::10/128", "203.0.113.10/32", "203.0.113.20/32");
+        assertThat(prefixes(onA.forPeer("east-only"))).containsExactly("203.0.113.10/32", "203.0.113.20/32", "2001:db8:5::10/128");
         BgpAnnouncer.Plan onB = BgpAnnouncer.plan(state, NODE_B, serving("b", "b"));
         assertThat(onB.forPeer("edge")).isEmpty(); // by-label selects nodes labelled bgp=yes only
     }

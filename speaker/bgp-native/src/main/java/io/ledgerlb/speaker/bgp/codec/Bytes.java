@@ -1,7 +1,6 @@
 package io.ledgerlb.speaker.bgp.codec;
 
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
@@ -55,19 +54,13 @@ final class Bytes {
         }
     }
 
-    static InetAddress address(byte[] raw) {
-        try {
-            // Inet6Address keeps IPv4-mapped IPv6 addresses IPv6, as they were on the wire
-            return raw.length == 16 ? Inet6Address.getByAddress(null, raw, -1) : InetAddress.getByAddress(raw);
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
     static Inet4Address ipv4(byte[] raw) {
-        InetAddress a = address(raw);
-        if (a instanceof Inet4Address v4) {
-            return v4;
+        try {
+            if (raw.length == 4 && InetAddress.getByAddress(raw) instanceof Inet4Address v4) {
+                return v4;
+            }
+        } catch (UnknownHostException e) {
+            // not 4 bytes: below
         }
         throw new IllegalArgumentException("not IPv4");
     }

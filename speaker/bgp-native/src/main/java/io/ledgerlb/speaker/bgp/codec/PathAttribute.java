@@ -1,10 +1,11 @@
 package io.ledgerlb.speaker.bgp.codec;
 
 import io.ledgerlb.net.Community;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpFamily;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.util.Arrays;
 import java.util.List;
 
@@ -70,7 +71,13 @@ public sealed interface PathAttribute {
         }
     }
 
-    record NextHop(Inet4Address address) implements PathAttribute {
+    record NextHop(IpAddress address) implements PathAttribute {
+        public NextHop {
+            if (address.family() != IpFamily.V4) {
+                throw new IllegalArgumentException("NEXT_HOP is an IPv4 address, not " + address);
+            }
+        }
+
         public int typeCode() {
             return NEXT_HOP;
         }
@@ -124,7 +131,7 @@ public sealed interface PathAttribute {
     }
 
     /** RFC 4760: reachable prefixes of a family with one or two (global, link-local) next hops. */
-    record MpReach(AddressFamily family, List<InetAddress> nextHops, List<IpPrefix> nlri) implements PathAttribute {
+    record MpReach(AddressFamily family, List<IpAddress> nextHops, List<IpPrefix> nlri) implements PathAttribute {
         public MpReach {
             nextHops = List.copyOf(nextHops);
             nlri = List.copyOf(nlri);

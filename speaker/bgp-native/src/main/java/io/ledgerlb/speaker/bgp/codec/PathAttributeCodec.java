@@ -1,6 +1,8 @@
 package io.ledgerlb.speaker.bgp.codec;
 
 import io.ledgerlb.net.Community;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpFamily;
 import io.ledgerlb.net.IpPrefix;
 import static io.ledgerlb.speaker.bgp.codec.PathAttribute.FLAG_EXTENDED_LENGTH;
 import static io.ledgerlb.speaker.bgp.codec.PathAttribute.FLAG_OPTIONAL;
@@ -9,7 +11,6 @@ import static io.ledgerlb.speaker.bgp.codec.PathAttribute.FLAG_TRANSITIVE;
 
 import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.codec.PathAttribute.AsPathSegment;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -83,7 +84,7 @@ final class PathAttributeCodec {
                 case PathAttribute.AS4_PATH -> asPath(value, true, true);
                 case PathAttribute.NEXT_HOP -> {
                     exactly(length, 4);
-                    yield new PathAttribute.NextHop(Bytes.ipv4(value.bytes(4)));
+                    yield new PathAttribute.NextHop(IpAddress.fromBytes(value.bytes(4)));
                 }
                 case PathAttribute.MULTI_EXIT_DISC -> {
                     exactly(length, 4);
@@ -180,9 +181,9 @@ final class PathAttributeCodec {
         if (nextHopLength != addressBytes && nextHopLength != 2 * addressBytes) {
             throw new Malformed("next hop length " + nextHopLength + " for " + family);
         }
-        List<InetAddress> nextHops = new ArrayList<>(2);
+        List<IpAddress> nextHops = new ArrayList<>(2);
         while (nextHop.remaining() > 0) {
-            nextHops.add(Bytes.address(nextHop.bytes(addressBytes)));
+            nextHops.add(IpAddress.fromBytes(nextHop.bytes(addressBytes))); // IPv4-mapped stays IPv6, as on the wire
         }
         value.u8(); // reserved
         List<IpPrefix> nlri = UpdateCodec.prefixes(value, family);
@@ -230,7 +231,7 @@ final class PathAttributeCodec {
             }
         } else if (attribute instanceof PathAttribute.NextHop n) {
             flags = FLAG_TRANSITIVE;
-            value.bytes(n.address().getAddress());
+            value.bytes(n.address().bytes());
         } else if (attribute instanceof PathAttribute.MultiExitDisc m) {
             flags = FLAG_OPTIONAL;
             value.u32(m.value());
@@ -255,9 +256,9 @@ final class PathAttributeCodec {
             c.values().forEach(l -> value.u32(l.globalAdmin()).u32(l.localData1()).u32(l.localData2()));
         } else if (attribute instanceof PathAttribute.MpReach r) {
             flags = FLAG_OPTIONAL;
-            int hopBytes = r.nextHops().stream().mapToInt(h -> h.getAddress().length).sum();
+            int hopBytes = r.nextHops().stream().mapToInt(h -> h.family() == IpFamily.V4 ? 4 : 16).sum();
             value.u16(r.family().afi()).u8(r.family().safi()).u8(hopBytes);
-            r.nextHops().forEach(h -> value.bytes(h.getAddress()));
+            r.nextHops().forEach(h -> value.bytes(h.bytes()));
             value.u8(0);
             r.nlri().forEach(p -> UpdateCodec.encodePrefix(p, value));
         } else if (attribute instanceof PathAttribute.MpUnreach u) {

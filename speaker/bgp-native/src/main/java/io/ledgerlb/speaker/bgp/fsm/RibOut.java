@@ -1,6 +1,7 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
 import io.ledgerlb.net.Community;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.NextHops;
@@ -9,7 +10,6 @@ import io.ledgerlb.speaker.bgp.codec.AddressFamily;
 import io.ledgerlb.speaker.bgp.codec.BgpCodec;
 import io.ledgerlb.speaker.bgp.codec.PathAttribute;
 import io.ledgerlb.speaker.bgp.codec.UpdateMessage;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -219,7 +219,7 @@ public final class RibOut {
         if (!key.ipv6()) {
             return new UpdateMessage(List.of(), common, nlri);
         }
-        List<InetAddress> nextHops = context.nextHops().ipv6().map(List::of).orElse(List.of());
+        List<IpAddress> nextHops = context.nextHops().ipv6().map(List::of).orElse(List.of());
         return new UpdateMessage(List.of(), with(common, new PathAttribute.MpReach(AddressFamily.IPV6_UNICAST, nextHops, nlri)), List.of());
     }
 

@@ -3,11 +3,12 @@ package io.ledgerlb.speaker.bgp.codec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ledgerlb.net.Community;
+import io.ledgerlb.net.IpAddress;
+import io.ledgerlb.net.IpFamily;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.codec.PathAttribute.AsPathSegment;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.HexFormat;
 import java.util.List;
@@ -95,14 +96,14 @@ class BgpCodecTest {
                 List.of(PathAttribute.Origin.IGP,
                         new PathAttribute.AsPath(List.of(new AsPathSegment(AsPathSegment.AS_SEQUENCE, List.of(bigAs, 65001L)),
                                 new AsPathSegment(AsPathSegment.AS_SET, List.of(1L, 2L))), false),
-                        new PathAttribute.NextHop(v4("10.0.0.1")),
+                        new PathAttribute.NextHop(IpAddress.parse("10.0.0.1")),
                         new PathAttribute.MultiExitDisc(7),
                         new PathAttribute.LocalPref(200),
                         new PathAttribute.AtomicAggregate(),
                         new PathAttribute.Aggregator(bigAs, v4("10.0.0.9"), false),
                         new PathAttribute.Communities(List.of(new Community(65000, 100), new Community(65535, 65281))),
                         new PathAttribute.MpReach(AddressFamily.IPV6_UNICAST,
-                                List.of(InetAddress.getByName("2001:db8::1"), InetAddress.getByName("fe80::1")),
+                                List.of(IpAddress.parse("2001:db8::1"), IpAddress.parse("fe80::1")),
                                 List.of(IpPrefix.parse("2001:db8:1::/48"), IpPrefix.parse("2001:db8::7/128"))),
                         new PathAttribute.MpUnreach(AddressFamily.IPV6_UNICAST, List.of(IpPrefix.parse("2001:db8:2::/64"))),
                         new PathAttribute.AsPath(List.of(new AsPathSegment(AsPathSegment.AS_SEQUENCE, List.of(4_200_000_001L))), true),
@@ -116,12 +117,14 @@ class BgpCodecTest {
 
     @Test
     void ipv4MappedIpv6NextHopStaysIpv6() throws Exception {
-        InetAddress mapped = Inet6Address.getByAddress(null, hex("00000000000000000000ffff0a000001"), -1);
+        IpAddress mapped = IpAddress.fromBytes(hex("00000000000000000000ffff0a000001"));
         UpdateMessage update = new UpdateMessage(List.of(), List.of(PathAttribute.Origin.IGP, PathAttribute.AsPath.empty(),
                 new PathAttribute.MpReach(AddressFamily.IPV6_UNICAST, List.of(mapped), List.of(IpPrefix.parse("2001:db8::/32")))),
                 List.of());
         UpdateMessage back = (UpdateMessage) roundTrip(update, true);
-        assertThat(back.attribute(PathAttribute.MpReach.class).orElseThrow().nextHops().get(0).getAddress()).hasSize(16);
+        assertThat(back.attribute(PathAttribute.MpReach.class).orElseThrow().nextHops()).containsExactly(mapped);
+        assertThat(mapped.family()).isEqualTo(IpFamily.V6);
+        assertThat(mapped).isEqualTo(IpAddress.parse("::ffff:10.0.0.1"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
 import io.ledgerlb.net.Community;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.speaker.bgp.NextHops;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,7 +83,7 @@ class BgpFsmTest {
 
         @Override
         public NextHops nextHops() {
-            return new NextHops(Optional.of(ip("10.0.0.1")), Optional.of(v6("2001:db8::1")));
+            return new NextHops(Optional.of(IpAddress.parse("10.0.0.1")), Optional.of(IpAddress.parse("2001:db8::1")));
         }
 
         @Override
@@ -103,13 +104,6 @@ class BgpFsmTest {
         }
     }
 
-    static InetAddress v6(String text) {
-        try {
-            return InetAddress.getByName(text);
-        } catch (Exception e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
 
     BgpPeerConfig peer(long peerAs, int holdSeconds, boolean gracefulRestart) {
         return new BgpPeerConfig("p", LOCAL_AS, peerAs, ip("10.0.0.2"), 179, Optional.empty(),

@@ -1,6 +1,7 @@
 package io.ledgerlb.speaker.bgp.fsm;
 
 import io.ledgerlb.net.Community;
+import io.ledgerlb.net.IpAddress;
 import io.ledgerlb.net.IpPrefix;
 import io.ledgerlb.net.LargeCommunity;
 import io.ledgerlb.speaker.bgp.NextHops;
@@ -21,7 +22,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RibOutTest {
-    static final NextHops HOPS = new NextHops(Optional.of(BgpFsmTest.ip("10.0.0.1")), Optional.of(BgpFsmTest.v6("2001:db8::1")));
+    static final NextHops HOPS = new NextHops(Optional.of(IpAddress.parse("10.0.0.1")), Optional.of(IpAddress.parse("2001:db8::1")));
     static final Set<AddressFamily> BOTH = Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
 
     static Map<IpPrefix, Advertisement> map(List<Advertisement> ads) {
@@ -62,7 +63,7 @@ class RibOutTest {
         UpdateMessage u = new RibOut().update(map(hosts(1, false)), new RibOut.Context(65000, false, true, BOTH, HOPS)).get(0);
         assertThat(u.attribute(PathAttribute.AsPath.class)).contains(PathAttribute.AsPath.sequence(65000));
         assertThat(u.attribute(PathAttribute.LocalPref.class)).isEmpty();
-        assertThat(u.attribute(PathAttribute.NextHop.class).orElseThrow().address()).isEqualTo(BgpFsmTest.ip("10.0.0.1"));
+        assertThat(u.attribute(PathAttribute.NextHop.class).orElseThrow().address()).isEqualTo(IpAddress.parse("10.0.0.1"));
         assertThat(u.attribute(PathAttribute.Communities.class).orElseThrow().values()).containsExactly(new Community(0, 1));
         assertThat(u.attribute(PathAttribute.LargeCommunities.class).orElseThrow().values()).containsExactly(new LargeCommunity(1, 2, 3));
     }
@@ -105,7 +106,7 @@ class RibOutTest {
         UpdateMessage u = new RibOut().update(map(hosts(1, true)), new RibOut.Context(65000, false, true, BOTH, HOPS)).get(0);
         assertThat(u.nlri()).isEmpty();
         assertThat(u.attribute(PathAttribute.NextHop.class)).isEmpty();
-        assertThat(u.attribute(PathAttribute.MpReach.class).orElseThrow().nextHops()).containsExactly(BgpFsmTest.v6("2001:db8::1"));
+        assertThat(u.attribute(PathAttribute.MpReach.class).orElseThrow().nextHops()).containsExactly(IpAddress.parse("2001:db8::1"));
     }
 
     @Test
