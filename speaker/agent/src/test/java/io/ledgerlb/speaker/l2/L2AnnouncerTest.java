@@ -40,7 +40,7 @@ class L2AnnouncerTest {
             long start = System.nanoTime();
             for (InetAddress ip : ips) {
                 announcer.own(ip, Set.of());
-                announcer.announce(ip, Set.of());
+                announcer.announce(ip);
             }
             long elapsedMs = (System.nanoTime() - start) / 1_000_000;
             // One round per burst step and ROUND_MS of calls, whatever the number of IPs.
@@ -66,8 +66,8 @@ class L2AnnouncerTest {
         try (L2Announcer announcer = new L2Announcer(List.of(link), metrics)) {
             announcer.own(kept, Set.of());
             announcer.own(lost, Set.of());
-            announcer.announce(kept, Set.of());
-            announcer.announce(lost, Set.of());
+            announcer.announce(kept);
+            announcer.announce(lost);
             Awaitility.await().until(() -> metrics.value(SpeakerMetrics.GRATUITOUS, "192.0.2.1") >= 1);
             announcer.disown(lost);
             long lostBefore = metrics.value(SpeakerMetrics.GRATUITOUS, "192.0.2.2");
