@@ -78,6 +78,69 @@ class L2AnnouncerTest {
         }
     }
 
+    @Test
+    void anIpTakenDuringAMassTakeoversRepeatsIsAnnouncedBeforeThem() throws Exception {
+        SlowLink link = new SlowLink();
+        List<InetAddress> ips = addresses();
+        InetAddress later = InetAddress.getByName("192.0.2.9");
+        try (L2Announcer announcer = new L2Announcer(List.of(link), new SpeakerMetrics())) {
+            for (InetAddress ip : ips) {
+                announcer.own(ip, Set.of());
+                announcer.announce(ip);
+            }
+            // the takeover's first round is out; its repeats (two more rounds of every IP) are being sent
+            Awaitility.await().until(() -> link.sent.size() >= IPS);
+            announcer.own(later, Set.of());
+            announcer.announce(later);
+            Awaitility.await().until(() -> link.sent.size() >= 3 * IPS + L2Announcer.BURST_MS.size());
+            List<byte[]> sent = new ArrayList<>(link.sent);
+            byte[] laterFrame = Frames.gratuitousArp(link.identity().mac(), (java.net.Inet4Address) later);
+            byte[] lastOfTakeover = Frames.gratuitousArp(link.identity().mac(), (java.net.Inet4Address) ips.get(IPS - 1));
+            int laterFirst = indexOf(sent, laterFrame, 0);
+            int takeoverLast = lastIndexOf(sent, lastOfTakeover);
+            assertThat(laterFirst).as("the later IP's first announcement goes out before the takeover's last repeat")
+                    .isGreaterThanOrEqualTo(IPS).isLessThan(takeoverLast);
+        }
+    }
+
+    /** A link taking a millisecond per frame, as pcap does on a loaded node. */
+    private static final class SlowLink implements L2Announcer.Link {
+        final ConcurrentLinkedQueue<byte[]> sent = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public InterfaceIdentity identity() {
+            return new InterfaceIdentity("eth0", MacAddress.parse("02:00:00:00:00:01"));
+        }
+
+        @Override
+        public void send(byte[] frame) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            sent.add(frame);
+        }
+    }
+
+    private static int indexOf(List<byte[]> frames, byte[] frame, int from) {
+        for (int i = from; i < frames.size(); i++) {
+            if (java.util.Arrays.equals(frames.get(i), frame)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int lastIndexOf(List<byte[]> frames, byte[] frame) {
+        for (int i = frames.size() - 1; i >= 0; i--) {
+            if (java.util.Arrays.equals(frames.get(i), frame)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     private static List<InetAddress> addresses() throws UnknownHostException {
         List<InetAddress> ips = new ArrayList<>();
         for (int i = 0; i < IPS; i++) {
