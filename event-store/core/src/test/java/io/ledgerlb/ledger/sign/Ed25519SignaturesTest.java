@@ -98,7 +98,6 @@ class Ed25519SignaturesTest {
     private static boolean jdkVerifies(PublicKey key, byte[] message, byte[] signature) {
         return Ed25519Signatures.jdkVerifier(key).verify(message, signature);
     }
-    }
 
     private byte[] bytes(int length) {
         byte[] bytes = new byte[length];
