@@ -4,12 +4,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,11 +19,10 @@ public final class AllocatorProcess implements AutoCloseable {
 
     private final Path dataDir;
     private final int apiPort;
-    private final int metricsPort;
+    private final MetricsPort metrics;
     private final int adminPort;
     /** Where its ledger is, given to {@code run}: none for the embedded broker, or {@code --kafka-bootstrap ...}. */
     private final List<String> ledgerArguments;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process process;
     private int starts;
 
@@ -40,9 +33,9 @@ public final class AllocatorProcess implements AutoCloseable {
     public AllocatorProcess(Path dataDir, List<String> ledgerArguments) throws IOException {
         this.dataDir = dataDir;
         this.ledgerArguments = List.copyOf(ledgerArguments);
-        this.apiPort = freePort();
-        this.metricsPort = freePort();
-        this.adminPort = freePort();
+        this.apiPort = MetricsPort.free();
+        this.metrics = new MetricsPort(MetricsPort.free());
+        this.adminPort = MetricsPort.free();
     }
 
     /** Starts it (again) and waits until {@code /readyz} answers 200. */
@@ -52,7 +45,7 @@ public final class AllocatorProcess implements AutoCloseable {
         List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-cp", System.getProperty("java.class.path"), "io.ledgerlb.allocator.cli.LedgerlbCommand", "run",
                 "--data-dir", dataDir.toString(), "--local", "--local-port", String.valueOf(apiPort),
-                "--metrics-port", String.valueOf(metricsPort), "--admin", "127.0.0.1:" + adminPort,
+                "--metrics-port", String.valueOf(metrics.port()), "--admin", "127.0.0.1:" + adminPort,
                 "--explorer-port", "-1", // not under test here; its default port may be another allocator's
                 "--instance", "allocator-" + starts));
         command.addAll(ledgerArguments);
@@ -77,24 +70,12 @@ public final class AllocatorProcess implements AutoCloseable {
 
     /** True when {@code /readyz} answers 200. */
     public boolean ready() {
-        try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/readyz"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        return metrics.ready();
     }
 
     /** A gauge's value from {@code /metrics} (its first sample). */
     public long metric(String name) throws IOException, InterruptedException {
-        String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-        return body.lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{")).findFirst()
-                .map(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .orElseThrow(() -> new IllegalStateException("no " + name + " in /metrics"));
+        return metrics.metric(name);
     }
 
     public boolean alive() {
@@ -137,12 +118,6 @@ public final class AllocatorProcess implements AutoCloseable {
             if (!process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
                 kill9();
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }

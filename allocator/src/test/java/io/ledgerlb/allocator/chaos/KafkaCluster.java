@@ -4,8 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +42,8 @@ public final class KafkaCluster implements AutoCloseable {
     public KafkaCluster(Path dir) throws IOException {
         this.dir = dir;
         for (int i = 0; i < NODES; i++) {
-            brokerPorts[i] = freePort();
-            controllerPorts[i] = freePort();
+            brokerPorts[i] = MetricsPort.free();
+            controllerPorts[i] = MetricsPort.free();
         }
     }
 
@@ -216,11 +214,5 @@ public final class KafkaCluster implements AutoCloseable {
             p.store(out, "ledgerlb chaos: Kafka node " + node);
         }
         return file;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

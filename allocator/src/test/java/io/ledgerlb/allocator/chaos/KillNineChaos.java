@@ -40,7 +40,8 @@ public final class KillNineChaos {
     /** What a run counted. */
     public record Figures(int kills, int servicesCreated, int servicesDeleted, long ledgerEntries, int forks,
                           int acknowledgedLost, int ipsHeldTwice, int ipsChangedAcrossRestart,
-                          List<String> brokerKills, List<String> problems, List<String> hangingAborted) {
+                          List<String> brokerKills, List<String> problems, List<String> hangingAborted,
+                          String speaker) {
         @Override
         public String toString() {
             return "kills=" + kills + " services created=" + servicesCreated + " deleted=" + servicesDeleted
@@ -48,7 +49,7 @@ public final class KillNineChaos {
                     + acknowledgedLost + " IPs held twice=" + ipsHeldTwice + " IPs changed across a restart="
                     + ipsChangedAcrossRestart + (brokerKills.isEmpty() ? "" : " broker kills=" + brokerKills)
                     + (problems.isEmpty() ? "" : " problems=" + problems)
-                    + " hanging transactions aborted=" + hangingAborted.size();
+                    + " hanging transactions aborted=" + hangingAborted.size() + "; speaker: " + speaker;
         }
     }
 
@@ -58,6 +59,12 @@ public final class KillNineChaos {
     private static final Duration STALE_AFTER = Duration.ofSeconds(5);
     /** What /readyz may take beyond that bound to turn: the 1 s check, the probe, the HTTP sample. */
     private static final Duration READYZ_SLACK = Duration.ofSeconds(3);
+    /**
+     * The speaker's {@code --ledger-stale-after-ms}: while Kafka does not answer, its {@code /readyz}
+     * must turn false within this and {@link #READYZ_SLACK} (its check every quarter of the bound,
+     * the probe, the HTTP sample), and stay false until Kafka is back.
+     */
+    private static final Duration SPEAKER_STALE_AFTER = Duration.ofSeconds(5);
 
     private final Path dataDir;
     /** The external Kafka the allocator writes to, whose events leader is killed once; null for the embedded broker. */
@@ -72,6 +79,23 @@ public final class KillNineChaos {
     private final java.util.concurrent.atomic.AtomicInteger names = new java.util.concurrent.atomic.AtomicInteger();
     private final List<String> problems = new ArrayList<>();
     private final List<String> brokerKills = new ArrayList<>();
+    /**
+     * Each stretch in which the speaker's Kafka was down, in nanoTime: from the kill, certainly down
+     * until the restart began, back once the restart returned.
+     */
+    private record Outage(long from, long downUntil, long back) {}
+
+    private final List<Outage> kafkaDown = new ArrayList<>();
+    /** The speaker's view once the churn is over (ready, at the allocator's sequence), checked against the ledger. */
+    private Map<String, String> speakerView = Map.of();
+    private long speakerSequence = -1;
+    private SpeakerProcess speaker;
+    private ReadyzWatch speakerReadyz;
+    /** With the embedded broker: whether its port accepts a connection, sampled as /readyz is (before it does, Kafka is surely down). */
+    private ReadyzWatch embeddedBrokerPort;
+    /** Wall time the speaker added to the run: its start, and the wait for it at the end. */
+    private long speakerWaitNanos;
+    private double speakerCpuSeconds;
     private int created;
     private int deleted;
 
@@ -100,6 +124,15 @@ public final class KillNineChaos {
             try (KubernetesClient kube = allocator.kubernetes()) {
                 pool(kube);
             }
+            long speakerStarting = System.nanoTime();
+            speaker = new SpeakerProcess(dataDir.resolveSibling("speaker"), kafkaBootstrap(), trustedKeysFile(),
+                    SPEAKER_STALE_AFTER).start();
+            speakerWaitNanos += System.nanoTime() - speakerStarting;
+            speakerReadyz = new ReadyzWatch(speaker::ready);
+            if (cluster == null) {
+                java.net.InetSocketAddress broker = brokerAddress();
+                embeddedBrokerPort = new ReadyzWatch(() -> accepts(broker));
+            }
             for (int round = 1; round <= kills; round++) {
                 AtomicBoolean churning = new AtomicBoolean(true);
                 Thread churn = new Thread(() -> churn(allocator, churning), "chaos-churn");
@@ -112,12 +145,17 @@ public final class KillNineChaos {
                 if (cluster != null && round == (kills + 1) / 2 + 1) {
                     killEveryNode(allocator, round);
                 }
+                long killed = System.nanoTime();
                 allocator.kill9();
                 churning.set(false);
                 churn.join(LIST_TIMEOUT.toMillis()); // a request left without an answer by the kill must not hold the run
                 churn.interrupt();
                 Map<String, String> before = new HashMap<>(lastShown);
                 allocator.start();
+                if (cluster == null) { // the broker was in the killed process: down until its port accepted again
+                    long back = embeddedBrokerPort.first(true, killed).map(ReadyzWatch.Sample::at).orElse(System.nanoTime());
+                    kafkaDown.add(new Outage(killed, back, back));
+                }
                 Map<String, String> after = awaitReconciled(allocator);
                 for (Map.Entry<String, String> e : before.entrySet()) {
                     String now = after.get(e.getKey());
@@ -132,8 +170,113 @@ public final class KillNineChaos {
                         + "moved so far %d, held twice so far %d%n", round, java.time.Instant.now(), after.size(),
                         created, deleted, changed, twice);
             }
+            long waiting = System.nanoTime();
+            speakerAtTheEnd(allocator);
+            speakerWaitNanos += System.nanoTime() - waiting;
+        } finally {
+            if (speakerReadyz != null) {
+                speakerReadyz.close();
+            }
+            if (embeddedBrokerPort != null) {
+                embeddedBrokerPort.close();
+            }
+            if (speaker != null) {
+                speakerCpuSeconds = speaker.cpuSeconds();
+                speaker.close();
+            }
         }
         return check(kills, changed, twice);
+    }
+
+    /** Where the speaker finds the ledger: the three nodes, or the allocator's embedded broker on its kept port. */
+    private String kafkaBootstrap() throws java.io.IOException {
+        if (cluster != null) {
+            return cluster.bootstrapServers();
+        }
+        java.net.InetSocketAddress broker = brokerAddress();
+        return broker.getHostString() + ":" + broker.getPort();
+    }
+
+    private java.net.InetSocketAddress brokerAddress() throws java.io.IOException {
+        java.util.Properties ports = new java.util.Properties();
+        try (var in = java.nio.file.Files.newBufferedReader(dataDir.resolve(KafkaLedger.EMBEDDED_PORTS_FILE))) {
+            ports.load(in);
+        }
+        return new java.net.InetSocketAddress("127.0.0.1", Integer.parseInt(ports.getProperty("broker.port")));
+    }
+
+    private static boolean accepts(java.net.InetSocketAddress address) {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(address, 200);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /** The public key the allocator signs with, which the speaker trusts. */
+    private Path trustedKeysFile() {
+        Path key = cluster != null ? signingKeyFile() : dataDir.resolve(LedgerConfig.SIGNING_KEY_FILE_NAME);
+        return key.resolveSibling(key.getFileName() + ".pub");
+    }
+
+    private void speakerAtTheEnd(AllocatorProcess allocator) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        long folded = -1;
+        long written = -2;
+        while (System.nanoTime() < deadline) {
+            written = allocator.metric("ledgerlb_allocator_ledger_sequence");
+            folded = speaker.foldedSequence();
+            if (folded == written && speaker.ready()) {
+                speakerSequence = folded;
+                speakerView = speaker.announced();
+                return;
+            }
+            Thread.sleep(200);
+        }
+        problems.add("speaker: not ready at the allocator's sequence within 60 s of the last round (folded " + folded
+                + ", allocator at " + written + "; see " + speaker.log() + ")");
+    }
+
+    /**
+     * The speaker through each stretch its Kafka was down, from its watched {@code /readyz}: false
+     * within the bound once the stretch is longer, never 200 from then until Kafka is back; and
+     * how long after the return it was ready again.
+     */
+    private String speakerThroughOutages() {
+        long bound = SPEAKER_STALE_AFTER.plus(READYZ_SLACK).toNanos();
+        List<Long> falseAfter = new ArrayList<>();
+        List<Long> readyAgainAfter = new ArrayList<>();
+        int longer = 0;
+        for (Outage down : kafkaDown) {
+            long from = down.from();
+            long to = down.downUntil();
+            java.util.Optional<ReadyzWatch.Sample> notReady = speakerReadyz.first(false, from)
+                    .filter(sample -> sample.at() < to);
+            notReady.ifPresent(sample -> {
+                falseAfter.add(TimeUnit.NANOSECONDS.toMillis(sample.at() - from));
+                speakerReadyz.first(true, down.back())
+                        .ifPresent(ready -> readyAgainAfter.add(TimeUnit.NANOSECONDS.toMillis(ready.at() - down.back())));
+            });
+            if (to - from <= bound) {
+                continue;
+            }
+            longer++;
+            String stretch = String.format("Kafka down for %.1f s", (to - from) / 1e9);
+            if (notReady.isEmpty() || notReady.get().at() > from + bound) {
+                problems.add("speaker: /readyz did not turn false within " + SPEAKER_STALE_AFTER.plus(READYZ_SLACK) + " (" + stretch + ")");
+            }
+            long readyWhileDown = speakerReadyz.between(Math.min(from + bound, notReady.map(ReadyzWatch.Sample::at).orElse(to)), to)
+                    .stream().filter(ReadyzWatch.Sample::ready).count();
+            if (readyWhileDown > 0) {
+                problems.add("speaker: /readyz answered 200 " + readyWhileDown + " times past the bound while Kafka was down (" + stretch + ")");
+            }
+        }
+        return String.format("%d Kafka outages (%d longer than the %d s bound): /readyz false after %s ms; ready again %s ms after"
+                        + " Kafka's return (embedded: its port open again); view at sequence %d: %d IPs; the speaker added %.1f s of"
+                        + " waiting to the run and used %.1f s of CPU",
+                kafkaDown.size(), longer, SPEAKER_STALE_AFTER.plus(READYZ_SLACK).toSeconds(), falseAfter, readyAgainAfter,
+                speakerSequence, speakerView.size(), speakerWaitNanos / 1e9, speakerCpuSeconds);
     }
 
     private Path signingKeyFile() {
@@ -211,15 +354,29 @@ public final class KillNineChaos {
             long restarting = System.nanoTime();
             cluster.restartAll();
             long up = System.nanoTime();
+            kafkaDown.add(new Outage(killed, restarting, up));
+            long endAtReturn = lastCommittedSequence();
             java.util.Optional<ReadyzWatch.Sample> notReady = readyz.first(false, killed);
             java.util.Optional<ReadyzWatch.Sample> readyAgain = readyz.awaitReady(up, TimeUnit.MINUTES.toNanos(3));
             String caughtUp = readyAgain.isPresent() ? caughtUp(allocator) : "never ready";
+            java.util.Optional<ReadyzWatch.Sample> speakerBack = speakerReadyz.awaitReady(up, TimeUnit.MINUTES.toNanos(3));
+            long speakerFolded = speaker.foldedSequence();
+            String speakerNote = String.format("speaker /readyz false %s after the kill, true again %s after the cluster was back"
+                            + " (folded %d, ledger end at the return %d)",
+                    speakerReadyz.first(false, killed).map(s -> (s.at() - killed) / 1_000_000 + " ms").orElse("never"),
+                    speakerBack.map(s -> (s.at() - up) / 1_000_000 + " ms").orElse("never"), speakerFolded, endAtReturn);
+            if (speakerBack.isEmpty()) {
+                problems.add("round " + round + ": " + speakerNote + ": not ready within 3 minutes of the cluster's return");
+            } else if (speakerFolded < endAtReturn) {
+                problems.add("round " + round + ": " + speakerNote + ": ready before it was caught up");
+            }
             String note = String.format("round %d: all three nodes killed for %.1f s, back after %.1f s more; /readyz false %s after"
-                            + " the kill, true again %s after the cluster was back (%s); down: %s; after: %s",
+                            + " the kill, true again %s after the cluster was back (%s); down: %s; after: %s; %s",
                     round, (restarting - killed) / 1e9, (up - restarting) / 1e9,
                     notReady.map(s -> (s.at() - killed) / 1_000_000 + " ms").orElse("never"),
                     readyAgain.map(s -> (s.at() - up) / 1_000_000 + " ms").orElse("never"), caughtUp,
-                    readyz.summary(killed, restarting), readyz.summary(up, readyAgain.map(ReadyzWatch.Sample::at).orElse(up)));
+                    readyz.summary(killed, restarting), readyz.summary(up, readyAgain.map(ReadyzWatch.Sample::at).orElse(up)),
+                    speakerNote);
             brokerKills.add(note);
             System.out.println("chaos broker kill: " + note);
             long bound = killed + STALE_AFTER.plus(READYZ_SLACK).toNanos();
@@ -266,12 +423,18 @@ public final class KillNineChaos {
         }
     }
 
+    /** The pool, and its Layer 2 advertisement: the speaker announces (in its metrics only) every IP of it. */
     private void pool(KubernetesClient kube) {
-        kube.genericKubernetesResources(MetalLbKinds.IP_ADDRESS_POOL.context()).inNamespace("metallb-system")
+        apply(kube, MetalLbKinds.IP_ADDRESS_POOL, Map.of("addresses", List.of("10.99.64.0/18")));
+        apply(kube, MetalLbKinds.L2_ADVERTISEMENT, Map.of("ipAddressPools", List.of("chaos")));
+    }
+
+    private static void apply(KubernetesClient kube, MetalLbKinds kind, Map<String, Object> spec) {
+        kube.genericKubernetesResources(kind.context()).inNamespace("metallb-system")
                 .resource(new GenericKubernetesResourceBuilder()
-                        .withApiVersion(MetalLbKinds.IP_ADDRESS_POOL.apiVersion()).withKind("IPAddressPool")
+                        .withApiVersion(kind.apiVersion()).withKind(kind.kind())
                         .withNewMetadata().withName("chaos").withNamespace("metallb-system").endMetadata()
-                        .withAdditionalProperties(Map.of("spec", Map.of("addresses", List.of("10.99.64.0/18"))))
+                        .withAdditionalProperties(Map.of("spec", spec))
                         .build())
                 .createOr(op -> op.update());
     }
@@ -410,6 +573,7 @@ public final class KillNineChaos {
                 problems.add("journal: " + journal);
             }
             entries = log.lastSequence();
+            speakerViewAgainst(ledger, entries);
             Set<String> decided = new HashSet<>();
             ledger.read(1, entry -> {
                 if (entry.event().hasIpAssigned()) {
@@ -435,7 +599,30 @@ public final class KillNineChaos {
             twice += (int) problems.stream().filter(p -> p.startsWith("ledger: ")).count();
         }
         return new Figures(kills, created, deleted, entries, forks, lost, twice, changed, List.copyOf(brokerKills),
-                List.copyOf(problems), hangingAborted());
+                List.copyOf(problems), hangingAborted(), speakerThroughOutages());
+    }
+
+    /** The speaker's last view must be the ledger's: every Service with an assignment at that sequence, and its IP. */
+    private void speakerViewAgainst(KafkaLedger ledger, long end) throws Exception {
+        if (speakerSequence < 0) {
+            return; // already a problem: it never reached the allocator's sequence
+        }
+        if (speakerSequence != end) {
+            problems.add("speaker: its last view is at sequence " + speakerSequence + ", the ledger ends at " + end);
+        }
+        LedgerState state = ledger.stateAt(speakerSequence);
+        Map<String, String> assigned = new HashMap<>();
+        for (ServiceKey key : state.servicesWithAssignments()) {
+            state.assignmentsOf(key).forEach(a -> assigned.put(key.toString(), a.getIp()));
+        }
+        if (!assigned.equals(speakerView)) {
+            Set<String> differ = new java.util.TreeSet<>(assigned.keySet());
+            differ.addAll(speakerView.keySet());
+            differ.removeIf(k -> java.util.Objects.equals(assigned.get(k), speakerView.get(k)));
+            problems.add("speaker: its view differs from the ledger at sequence " + speakerSequence + " for " + differ.size()
+                    + " Services, e.g. " + differ.stream().limit(5).map(k -> k + " ledger " + assigned.get(k) + " speaker "
+                    + speakerView.get(k)).toList());
+        }
     }
 
     /**

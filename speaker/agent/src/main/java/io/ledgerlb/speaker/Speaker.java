@@ -19,6 +19,7 @@ import io.ledgerlb.speaker.metrics.SpeakerMetrics;
 import io.ledgerlb.speaker.owner.L2Assignment;
 import io.ledgerlb.speaker.plan.Planning;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,6 +91,8 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private volatile boolean leaving;
     private volatile boolean stale;
     private volatile Set<String> eligible = Set.of();
+    /** The last sequence the follower folded (gauge {@code ledgerlb_speaker_ledger_sequence}). */
+    private volatile long foldedSequence;
 
     // the planning thread's
     private final Planning planning;
@@ -125,6 +128,8 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         }, 1, 1, TimeUnit.SECONDS);
         this.disagreements = Counter.builder("ledgerlb_speaker_plan_disagreements")
                 .description("full re-plans that found the incremental plan different (then taken)").register(metrics.registry());
+        Gauge.builder("ledgerlb_speaker_ledger_sequence", () -> foldedSequence)
+                .description("The last ledger sequence this speaker's follower folded").register(metrics.registry());
     }
 
     /**
@@ -143,6 +148,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
 
     @Override
     public void applied(LedgerEntry entry, LedgerState state) {
+        foldedSequence = entry.sequence();
         if (caughtUp) {
             trace.ifPresent(t -> t.folded(entry));
             fromLedger.add(entry);
@@ -152,6 +158,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
 
     @Override
     public void caughtUp(LedgerState state) {
+        foldedSequence = state.sequence();
         fromLedger.add(state.copy()); // on the follower's thread: the state holds still
         caughtUp = true;
         folded.countDown();

@@ -92,12 +92,17 @@ final class HostVouch implements AutoCloseable {
     }
 
     /**
-     * True when a probe of the member's host succeeded within the last {@code fresh}, or, before
-     * any probe of this silence answered, the first one is still under way within its connect
-     * timeout: on a starved CPU the probe's thread may run late, and no verdict yet is no refusal.
+     * True when, as of {@code now} ({@link System#nanoTime}), a probe of the member's host had
+     * succeeded within the last {@code fresh}, or, before any probe of this silence answered, the
+     * first one was still under way within its connect timeout: on a starved CPU the probe's
+     * thread may run late, and no verdict yet is no refusal.
+     *
+     * <p>{@code now} is when the caller measured the member's silence, not when it asks: a stall
+     * of our own in between (a GC pause in the middle of a membership round) would otherwise age
+     * every vouch past {@code fresh} and declare dead a stalled peer that was vouched for when its
+     * silence was measured — the peer's heartbeats then arrive a few ms later and it is alive again.
      */
-    boolean vouched(String name) {
-        long now = System.nanoTime();
+    boolean vouched(String name, long now) {
         Long at = vouchedAt.get(name);
         if (at != null && now - at <= freshNanos) {
             return true;

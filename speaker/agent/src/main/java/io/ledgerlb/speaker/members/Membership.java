@@ -137,6 +137,8 @@ public final class Membership implements AutoCloseable {
     /** On the membership thread: when the last tick ran, and whether it came late (after a stall). */
     private long lastTickNanos;
     private boolean previousTickLate;
+    /** Runs in each round just before the expiry (tests stall the round there, as a GC pause would). */
+    private volatile Runnable beforeExpiry = () -> { };
 
     private Membership(Config config, Listener listener) throws SocketException {
         this.config = config;
@@ -189,6 +191,11 @@ public final class Membership implements AutoCloseable {
         log.info("membership of {} listening on {}, seeds {}, {}", config.nodeName(), config.address(), config.seeds(),
                 config.keys() == null ? "unauthenticated" : "AES-GCM with " + config.keys().keys().size() + " key(s)");
         return m;
+    }
+
+    /** Something to run in each round just before members are expired; for tests. */
+    void beforeExpiry(Runnable hook) {
+        beforeExpiry = hook;
     }
 
     /** A liveness hook: false once the tick stopped (it threw) or the receiver ended, unless closed. */
@@ -265,7 +272,9 @@ public final class Membership implements AutoCloseable {
             vouch.keepOnly(silent.stream().map(MemberState::name).collect(Collectors.toSet()));
             if (!late || previousTickLate) {
                 // after a late tick, the next one decides: the receiver drains the socket meanwhile
-                table.expire(now, vouch::vouched, STALL_LIMIT * config.failAfter().toNanos());
+                beforeExpiry.run();
+                // the vouches as they stood when this round measured the silences, whatever stall comes in between
+                table.expire(now, name -> vouch.vouched(name, real), STALL_LIMIT * config.failAfter().toNanos());
             }
             previousTickLate = late;
             changed();

@@ -114,14 +114,8 @@ class MembershipTest {
         Duration failAfter = Membership.Config.DEFAULT_FAIL_AFTER;
         Membership a = startWith("a", base, base, failAfter);
         Membership c = startWith("c", base + 2, base, failAfter);
-        Path keyFile = dir.resolve("key");
-        Files.writeString(keyFile, "membership test key, as a file of at least 32 characters\n");
         Path out = dir.resolve("b.out");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Process b = new ProcessBuilder(java, "-Xmx64m", "-XX:+UseSerialGC", "-cp", cp, MembershipNode.class.getName(),
-                "b", String.valueOf(base + 1), String.valueOf(base), keyFile.toString(), String.valueOf(failAfter.toMillis()))
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process b = membershipNode(dir, "b", base + 1, base, failAfter);
         try {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 assertThat(Files.readString(out)).contains("alive [a, b, c]").contains("eligible [a, b, c]");
@@ -156,6 +150,74 @@ class MembershipTest {
     }
 
     /**
+     * The start-up flap of the 50,000-Service bench (a peer dead, then alive 8 ms later, each time
+     * just before this speaker logged a stall of its own of 1–3 s): a GC pause landed in the middle
+     * of a round, after the peers' silence was measured and before the expiry asked whether their
+     * hosts vouched for them. The vouch was then judged on the clock after the pause, older than its
+     * freshness, and a stalled peer vouched for a moment before was declared dead; its heartbeats,
+     * waiting in the socket, brought it back at once. Here the round stalls there for real (its
+     * thread held for three failure timeouts) while b, in a JVM of its own, stands still (SIGSTOP).
+     */
+    @Test
+    void aStallOfOurOwnInTheMiddleOfARoundDeclaresNoVouchedPeerDead(@TempDir Path dir) throws Exception {
+        int base = freePorts(4);
+        Duration failAfter = Membership.Config.DEFAULT_FAIL_AFTER;
+        List<Set<String>> eligibleSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Membership a = startWith("a", base, base, failAfter, eligibleSeen::add);
+        Process b = membershipNode(dir, "b", base + 1, base, failAfter);
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(a.eligible()).containsExactly("a", "b");
+                assertThat(Files.readString(dir.resolve("b.out"))).contains("alive [a, b]");
+            });
+            eligibleSeen.clear();
+            List<Set<String>> aliveSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            String pid = String.valueOf(b.pid());
+            assertThat(new ProcessBuilder("kill", "-STOP", pid).start().waitFor()).isZero();
+            Thread.sleep(2 * failAfter.toMillis()); // b silent past the timeout, its host vouching for it
+            java.util.concurrent.CountDownLatch stalled = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+            a.beforeExpiry(() -> {
+                if (once.compareAndSet(false, true)) {
+                    aliveSeen.add(a.alive());
+                    try {
+                        Thread.sleep(3 * failAfter.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    stalled.countDown();
+                }
+            });
+            assertThat(stalled.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            long until = System.nanoTime() + failAfter.toNanos();
+            while (System.nanoTime() < until) {
+                aliveSeen.add(a.alive());
+                Thread.sleep(5);
+            }
+            assertThat(new ProcessBuilder("kill", "-CONT", pid).start().waitFor()).isZero();
+            Thread.sleep(2 * failAfter.toMillis());
+            aliveSeen.add(a.alive());
+
+            assertThat(aliveSeen).as("a's live set through its own stall in the middle of a round")
+                    .allMatch(alive -> alive.equals(Set.of("a", "b")));
+            assertThat(eligibleSeen).as("a's owners meanwhile: none changed").isEmpty();
+        } finally {
+            b.destroyForcibly().waitFor();
+        }
+    }
+
+    /** {@link MembershipNode} in a JVM of its own, its output in {@code dir/<name>.out}. */
+    static Process membershipNode(Path dir, String name, int port, int seedPort, Duration failAfter) throws IOException {
+        Path keyFile = dir.resolve("key");
+        Files.writeString(keyFile, "membership test key, as a file of at least 32 characters\n");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return new ProcessBuilder(java, "-Xmx64m", "-XX:+UseSerialGC", "-cp", cp, MembershipNode.class.getName(),
+                name, String.valueOf(port), String.valueOf(seedPort), keyFile.toString(), String.valueOf(failAfter.toMillis()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".out").toFile()).start();
+    }
+
+    /**
      * The first of {@code count} consecutive ports free on 127.0.0.1 for both UDP (heartbeats)
      * and TCP (the host's vouch), below the ephemeral range so that no outgoing connection takes
      * one meanwhile.
@@ -180,9 +242,13 @@ class MembershipTest {
     }
 
     Membership startWith(String name, int port, int seedPort, Duration failAfter) throws Exception {
+        return startWith(name, port, seedPort, failAfter, e -> { });
+    }
+
+    Membership startWith(String name, int port, int seedPort, Duration failAfter, Membership.Listener listener) throws Exception {
         Membership m = Membership.start(new Membership.Config(name, new InetSocketAddress("127.0.0.1", port),
                 List.of(new InetSocketAddress("127.0.0.1", seedPort)), Membership.Config.DEFAULT_INTERVAL, failAfter,
-                Membership.Config.DEFAULT_JOIN_DELAY, MembershipNode.keys(), Membership.Config.DEFAULT_MAX_CLOCK_SKEW), e -> { });
+                Membership.Config.DEFAULT_JOIN_DELAY, MembershipNode.keys(), Membership.Config.DEFAULT_MAX_CLOCK_SKEW), listener);
         started.add(m);
         return m;
     }
