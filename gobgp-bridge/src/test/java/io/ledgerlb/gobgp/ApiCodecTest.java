@@ -66,6 +66,15 @@ class ApiCodecTest {
         assertThat(peer.getAfiSafisList()).extracting(a -> a.getConfig().getFamily()).containsExactly(RouteFamily.IPV6_UNICAST.api());
     }
 
+    /** gobgpd matches a session its peer opens by Go's text of the source address: RFC 5952's. */
+    @Test
+    void anIpv6NeighborIsWrittenAsGobgpdMatchesAPassiveSession() {
+        DesiredPeer desired = DesiredPeer.of(IpAddress.parseInet("fd00:99:0:1:0:0:0:e"), 65001);
+        Peer peer = ApiCodec.peer(desired);
+        assertThat(peer.getConf().getNeighborAddress()).isEqualTo("fd00:99:0:1::e");
+        assertThat(ApiCodec.observed(peer).address()).isEqualTo(desired.address());
+    }
+
     @Test
     void aFourOctetAsnSurvivesTheUnsignedRoundTrip() {
         Peer peer = ApiCodec.peer(DesiredPeer.of(IpAddress.parseInet("192.0.2.1"), 4_200_000_001L));

@@ -3,9 +3,6 @@ package io.ledgerlb.allocator.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.ledgerlb.allocator.cli.LedgerlbCommand;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.event.LedgerEntry;
@@ -13,6 +10,7 @@ import io.ledgerlb.ledger.kafka.EmbeddedKafka;
 import io.ledgerlb.ledger.kafka.KafkaClientOptions;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
+import io.ledgerlb.ledger.kafka.LedgerAcls;
 import io.ledgerlb.ledger.sign.SigningKey;
 import io.ledgerlb.ledger.testing.SampleEvents;
 import java.io.IOException;
@@ -26,7 +24,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -35,17 +32,10 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.acl.AccessControlEntry;
-import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.ClusterAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -57,8 +47,8 @@ import picocli.CommandLine;
 /**
  * Issue 11 item 5 against a real broker: a KRaft Kafka on loopback with a SASL_SSL listener
  * (SCRAM-SHA-512 over TLS, the broker's certificate made by keytool), the StandardAuthorizer,
- * and the ACLs of {@code deploy/strimzi/users.yaml} — the KafkaUsers deploy/ gives the allocator
- * and the speakers — created as they are written there. The allocator's credentials write the
+ * and the ACLs of {@link LedgerAcls#deployed()}, which deploy/ grants the allocator and the speakers
+ * ({@link LedgerAclsDeployTest}). The allocator's credentials write the
  * ledger under its transactional id; the speaker's read it but can neither produce nor take the
  * writer's transactional id; a user without ACLs, a wrong password and a client without SASL get
  * nothing. The processes get their credentials the one way every ledgerlb client does
@@ -114,7 +104,7 @@ class KafkaAclTest {
         broker = EmbeddedKafka.start(dir.resolve("kafka"), dir.resolve("ports.properties"), settings, users,
                 client("admin", PASSWORD_ADMIN));
         try (Admin admin = Admin.create(withBootstrap(client("admin", PASSWORD_ADMIN)))) {
-            admin.createAcls(deployedAcls()).all().get(30, TimeUnit.SECONDS);
+            admin.createAcls(LedgerAcls.deployed()).all().get(30, TimeUnit.SECONDS);
         }
         // the allocator makes the ledger's topics (as on a first start) and writes under its transactional id
         try (KafkaLedger ledger = KafkaLedger.open(allocator()); KafkaLedgerWriter writer = ledger.openWriter("allocator")) {
@@ -220,79 +210,6 @@ class KafkaAclTest {
         cli.setErr(new PrintWriter(err));
         assertThat(cli.execute(args)).as(err.toString()).isZero();
         assertThat(out.toString()).contains("default/s1");
-    }
-
-    /** deploy/kafka.yaml's broker applies (kafka-acls.sh arguments in its ConfigMap) the same ACLs as the KafkaUsers tested here. */
-    @Test
-    void theBundledKafkaGrantsTheSameAclsAsTheStrimziUsers() throws Exception {
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-        String acls = null;
-        try (var documents = yaml.readerFor(JsonNode.class).<JsonNode>readValues(Files.readString(Manifests.REPO.resolve("deploy/kafka.yaml")))) {
-            while (documents.hasNext()) {
-                JsonNode object = documents.next();
-                if (object.at("/kind").asText().equals("ConfigMap")) {
-                    acls = object.at("/data/acls").asText();
-                }
-            }
-        }
-        assertThat(acls).isNotBlank();
-        List<AclBinding> bundled = new ArrayList<>();
-        for (String line : acls.strip().split("\n")) {
-            List<String> words = List.of(line.strip().split("\\s+"));
-            String principal = words.get(0);
-            List<ResourcePattern> resources = new ArrayList<>();
-            List<AclOperation> operations = new ArrayList<>();
-            PatternType pattern = words.contains("prefixed") ? PatternType.PREFIXED : PatternType.LITERAL;
-            for (int i = 1; i < words.size(); i++) {
-                switch (words.get(i)) {
-                    case "--topic" -> resources.add(new ResourcePattern(ResourceType.TOPIC, words.get(++i), pattern));
-                    case "--transactional-id" -> resources.add(new ResourcePattern(ResourceType.TRANSACTIONAL_ID, words.get(++i), pattern));
-                    case "--cluster" -> resources.add(new ResourcePattern(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL));
-                    case "--operation" -> operations.add(AclOperation.fromString(snake(words.get(++i))));
-                    case "--resource-pattern-type" -> i++;
-                    default -> throw new AssertionError("unknown kafka-acls.sh argument in deploy/kafka.yaml: " + words.get(i));
-                }
-            }
-            for (ResourcePattern resource : resources) {
-                for (AclOperation operation : operations) {
-                    bundled.add(new AclBinding(resource, new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW)));
-                }
-            }
-        }
-        assertThat(bundled).containsExactlyInAnyOrderElementsOf(deployedAcls());
-    }
-
-    /** The ACLs of deploy/strimzi/users.yaml, for the principals User:NAME of each KafkaUser. */
-    static List<AclBinding> deployedAcls() throws IOException {
-        List<AclBinding> bindings = new ArrayList<>();
-        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
-        String text = Files.readString(Manifests.REPO.resolve("deploy/strimzi/users.yaml"));
-        try (var documents = yaml.readerFor(JsonNode.class).<JsonNode>readValues(text)) {
-            while (documents.hasNext()) {
-                JsonNode user = documents.next();
-                String principal = "User:" + user.at("/metadata/name").asText();
-                for (JsonNode acl : user.at("/spec/authorization/acls")) {
-                    JsonNode resource = acl.get("resource");
-                    ResourceType type = ResourceType.fromString(snake(resource.get("type").asText()));
-                    String name = type == ResourceType.CLUSTER ? "kafka-cluster" : resource.get("name").asText();
-                    // Strimzi says "prefix" where Kafka says PREFIXED
-                    PatternType pattern = type == ResourceType.CLUSTER ? PatternType.LITERAL
-                            : PatternType.fromString(resource.get("patternType").asText().replace("prefix", "prefixed").toUpperCase(Locale.ROOT));
-                    for (JsonNode operation : acl.get("operations")) {
-                        bindings.add(new AclBinding(new ResourcePattern(type, name, pattern), new AccessControlEntry(principal, "*",
-                                AclOperation.fromString(snake(operation.asText())), AclPermissionType.ALLOW)));
-                    }
-                }
-            }
-        }
-        assertThat(bindings).isNotEmpty().noneMatch(b -> b.pattern().resourceType() == ResourceType.UNKNOWN
-                || b.pattern().patternType() == PatternType.UNKNOWN || b.entry().operation() == AclOperation.UNKNOWN);
-        return bindings;
-    }
-
-    /** Strimzi spells ACL names in camel case (transactionalId, IdempotentWrite); Kafka's enums in upper snake case. */
-    private static String snake(String camel) {
-        return camel.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
     }
 
     private static Map<String, String> client(String user, String password) {

@@ -36,7 +36,8 @@ import java.util.Map;
  *   <li>Ed25519 sign and verify alone, per entry: what signing (and verifying) every entry would
  *       cost instead of one signature per transaction.</li>
  * </ul>
- * Run: {@code java -cp bench/target/benchmarks.jar io.ledgerlb.bench.ledger.SigningBenchmarks [events] [single-event transactions]}
+ * Run: {@code java -cp bench/target/benchmarks.jar io.ledgerlb.bench.ledger.SigningBenchmarks [events] [single-event transactions] [replay]}
+ * — with {@code replay} as third argument, only the replay figures (one signed append to replay; for a profile of replay alone).
  */
 public final class SigningBenchmarks {
     private static final int BATCH = 1_000;
@@ -54,6 +55,16 @@ public final class SigningBenchmarks {
             String bootstrap = broker.bootstrapServers();
             List<Event> bodies = LedgerBenchmarks.churn(events, events / 2);
 
+            if (args.length > 2 && args[2].equals("replay")) {
+                LedgerConfig withKey = LedgerConfig.external(bootstrap, Map.of()).withTopics("s0.events", "s0.snapshots")
+                        .withSigningKey(key);
+                List<LedgerEntry> all = new ArrayList<>();
+                append(withKey, bodies, BATCH, all);
+                createTopicWith(bootstrap, "raw0");
+                rawProduce(bootstrap, "raw0", all.stream().map(LedgerEntry::encode).toList());
+                replay(bootstrap, key, bodies.size());
+                return;
+            }
             double signed = 0;
             double unsigned = 0;
             double raw = 0;
@@ -83,37 +94,7 @@ public final class SigningBenchmarks {
             }
             report("append signed vs unsigned, one event per transaction (every entry a signed head)", signedOne, unsignedOne);
 
-            double checked = 0;
-            double unchecked = 0;
-            double consume = 0;
-            LedgerConfig signedLedger = LedgerConfig.external(bootstrap, Map.of()).withTopics("s0.events", "s0.snapshots")
-                    .withTrustedKeys(TrustedKeys.of(key.publicKey()));
-            LedgerConfig notChecking = signedLedger.withTrustedKeys(TrustedKeys.UNCHECKED);
-            // CPU time of the whole process (broker included) per replay: what the machine's load does not change
-            long checkedCpu = Long.MAX_VALUE;
-            long consumeCpu = Long.MAX_VALUE;
-            try (KafkaLedger withKeys = KafkaLedger.open(signedLedger); KafkaLedger without = KafkaLedger.open(notChecking)) {
-                for (int r = 0; r < REPLAY_ROUNDS; r++) {
-                    long cpu0 = processCpuNanos();
-                    long t0 = System.nanoTime();
-                    LedgerState state = withKeys.stateAt(bodies.size(), Progress.NONE);
-                    checked = Math.max(checked, rate(state.sequence(), t0));
-                    checkedCpu = Math.min(checkedCpu, processCpuNanos() - cpu0);
-                    t0 = System.nanoTime();
-                    state = without.stateAt(bodies.size(), Progress.NONE);
-                    unchecked = Math.max(unchecked, rate(state.sequence(), t0));
-                    cpu0 = processCpuNanos();
-                    consume = Math.max(consume, rawConsume(bootstrap, "raw0", bodies.size()));
-                    consumeCpu = Math.min(consumeCpu, processCpuNanos() - cpu0);
-                }
-            }
-            System.out.printf(Locale.ROOT, "RESULT CPU per replayed entry (process, least of rounds): checking signed heads %.2f us,"
-                    + " raw consumer %.2f us, ratio %.2f%n", checkedCpu / 1e3 / bodies.size(), consumeCpu / 1e3 / bodies.size(),
-                    (double) consumeCpu / checkedCpu);
-            report("replay into state checking signed heads (decode, hashes, links, signatures, fold) vs raw consumer (goal >= 0.5)",
-                    checked, consume);
-            report("replay into state not checking signatures vs raw consumer", unchecked, consume);
-            report("replay checking signatures vs not", checked, unchecked);
+            double consume = replay(bootstrap, key, bodies.size());
 
             // the allocator's quiet-time case: one change per transaction, so every entry is a signed head
             double singleHeads = 0;
@@ -155,6 +136,42 @@ public final class SigningBenchmarks {
         } finally {
             TempDirs.delete(dir);
         }
+    }
+
+    /** Replays the signed ledger "s0.events" checking signatures and not, against a raw consumer of "raw0"; returns the raw consumer's best rate. */
+    private static double replay(String bootstrap, SigningKey key, int events) throws Exception {
+        double checked = 0;
+        double unchecked = 0;
+        double consume = 0;
+        LedgerConfig signedLedger = LedgerConfig.external(bootstrap, Map.of()).withTopics("s0.events", "s0.snapshots")
+                .withTrustedKeys(TrustedKeys.of(key.publicKey()));
+        LedgerConfig notChecking = signedLedger.withTrustedKeys(TrustedKeys.UNCHECKED);
+        // CPU time of the whole process (broker included) per replay: what the machine's load does not change
+        long checkedCpu = Long.MAX_VALUE;
+        long consumeCpu = Long.MAX_VALUE;
+        try (KafkaLedger withKeys = KafkaLedger.open(signedLedger); KafkaLedger without = KafkaLedger.open(notChecking)) {
+            for (int r = 0; r < REPLAY_ROUNDS; r++) {
+                long cpu0 = processCpuNanos();
+                long t0 = System.nanoTime();
+                LedgerState state = withKeys.stateAt(events, Progress.NONE);
+                checked = Math.max(checked, rate(state.sequence(), t0));
+                checkedCpu = Math.min(checkedCpu, processCpuNanos() - cpu0);
+                t0 = System.nanoTime();
+                state = without.stateAt(events, Progress.NONE);
+                unchecked = Math.max(unchecked, rate(state.sequence(), t0));
+                cpu0 = processCpuNanos();
+                consume = Math.max(consume, rawConsume(bootstrap, "raw0", events));
+                consumeCpu = Math.min(consumeCpu, processCpuNanos() - cpu0);
+            }
+        }
+        System.out.printf(Locale.ROOT, "RESULT CPU per replayed entry (process, least of rounds): checking signed heads %.2f us,"
+                + " raw consumer %.2f us, ratio %.2f%n", checkedCpu / 1e3 / events, consumeCpu / 1e3 / events,
+                (double) consumeCpu / checkedCpu);
+        report("replay into state checking signed heads (decode, hashes, links, signatures, fold) vs raw consumer (goal >= 0.5)",
+                checked, consume);
+        report("replay into state not checking signatures vs raw consumer", unchecked, consume);
+        report("replay checking signatures vs not", checked, unchecked);
+        return consume;
     }
 
     private static long processCpuNanos() {

@@ -43,6 +43,8 @@ public record LedgerConfig(
     public static final String DEFAULT_EVENTS_TOPIC = "ledgerlb.events";
     public static final String DEFAULT_SNAPSHOTS_TOPIC = "ledgerlb.snapshots";
     public static final String SQLITE_FILE_NAME = "ledger.db";
+    /** Every default transactional id starts so (followed by the events topic); ACLs grant the writer this prefix. */
+    public static final String TRANSACTIONAL_ID_PREFIX = "ledgerlb-writer-";
     /** The embedded default's signing key, made on first run; its public key is beside it ({@code .pub}). */
     public static final String SIGNING_KEY_FILE_NAME = "ledger-signing-key.pem";
 
@@ -132,7 +134,7 @@ public record LedgerConfig(
     }
 
     static String defaultTransactionalId(String eventsTopic) {
-        return "ledgerlb-writer-" + eventsTopic;
+        return TRANSACTIONAL_ID_PREFIX + eventsTopic;
     }
 
     private static void requireText(String value, String name) {

@@ -129,7 +129,7 @@ final class EventDecoder {
                 switch (field) {
                     case IpAssigned.SERVICE_FIELD_NUMBER -> assigned.setService(service(message(tag)));
                     case IpAssigned.IP_FIELD_NUMBER -> assigned.setIp(string(tag));
-                    case IpAssigned.POOL_FIELD_NUMBER -> assigned.setPool(string(tag));
+                    case IpAssigned.POOL_FIELD_NUMBER -> assigned.setPool(name(tag));
                     case IpAssigned.SHARING_KEY_FIELD_NUMBER -> assigned.setSharingKey(string(tag));
                     case IpAssigned.PORTS_FIELD_NUMBER -> assigned.addPorts(port(message(tag)));
                     case IpAssigned.BACKEND_KEY_FIELD_NUMBER -> assigned.setBackendKey(string(tag));
@@ -150,7 +150,7 @@ final class EventDecoder {
                 switch (field) {
                     case IpReleased.SERVICE_FIELD_NUMBER -> released.setService(service(message(tag)));
                     case IpReleased.IP_FIELD_NUMBER -> released.setIp(string(tag));
-                    case IpReleased.POOL_FIELD_NUMBER -> released.setPool(string(tag));
+                    case IpReleased.POOL_FIELD_NUMBER -> released.setPool(name(tag));
                     case IpReleased.REASON_FIELD_NUMBER -> released.setReasonValue(varint(tag).readEnum());
                     default -> throw NOT_SIMPLE;
                 }
@@ -166,7 +166,7 @@ final class EventDecoder {
                 int field = WireFormat.getTagFieldNumber(tag);
                 seen = once(seen, field);
                 switch (field) {
-                    case ServiceRef.NAMESPACE_FIELD_NUMBER -> service.setNamespace(string(tag));
+                    case ServiceRef.NAMESPACE_FIELD_NUMBER -> service.setNamespace(name(tag));
                     case ServiceRef.NAME_FIELD_NUMBER -> service.setName(string(tag));
                     case ServiceRef.UID_FIELD_NUMBER -> service.setUid(string(tag));
                     default -> throw NOT_SIMPLE;
@@ -221,6 +221,21 @@ final class EventDecoder {
 
         /** A string field, when it is ASCII (one copy, into a compact string); else not simple. */
         private String string(int tag) throws IOException, NotSimple {
+            int at = asciiAt(tag);
+            return new String(bytes, at, asciiLength, StandardCharsets.ISO_8859_1);
+        }
+
+        /** A pool or namespace name: as {@link #string}, the String shared by every event that names it. */
+        private String name(int tag) throws IOException, NotSimple {
+            int at = asciiAt(tag);
+            return SharedNames.ascii(bytes, at, asciiLength);
+        }
+
+        /** The length of the ASCII string {@link #asciiAt} found last. */
+        private int asciiLength;
+
+        /** Where an ASCII string field's bytes start (its length in {@link #asciiLength}); not simple when it is not ASCII. */
+        private int asciiAt(int tag) throws IOException, NotSimple {
             lengthDelimited(tag);
             int length = in.readRawVarint32();
             int at = offset + in.getTotalBytesRead();
@@ -230,7 +245,8 @@ final class EventDecoder {
                     throw NOT_SIMPLE; // UTF-8 beyond ASCII: the generated code checks and decodes it
                 }
             }
-            return new String(bytes, at, length, StandardCharsets.ISO_8859_1);
+            asciiLength = length;
+            return at;
         }
 
         private ByteString bytesField(int tag) throws IOException, NotSimple {

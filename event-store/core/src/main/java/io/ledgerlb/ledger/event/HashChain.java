@@ -38,6 +38,25 @@ public final class HashChain {
         return sha.digest();
     }
 
+    /** Whether {@code hash} is the link of these ({@link #link(ByteString, byte[])}), computed without a new array. */
+    public static boolean matches(byte[] hash, ByteString prevHash, byte[] eventBytes) {
+        MessageDigest sha = SHA256.get();
+        byte[] buffer = PREV_HASH.get();
+        if (prevHash.size() == HASH_LENGTH) {
+            prevHash.copyTo(buffer, 0);
+            sha.update(buffer);
+        } else {
+            sha.update(prevHash.asReadOnlyByteBuffer());
+        }
+        sha.update(eventBytes);
+        try {
+            sha.digest(buffer, 0, HASH_LENGTH); // the prev_hash's copy is no longer needed
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException("SHA-256 did not fill 32 bytes", e);
+        }
+        return java.util.Arrays.equals(buffer, hash);
+    }
+
     public static byte[] sha256(byte[] bytes) {
         return SHA256.get().digest(bytes);
     }

@@ -173,7 +173,7 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash, byte[] si
 
     /** The stored hash matches the stored bytes. */
     public boolean hashValid() {
-        return Arrays.equals(hash, HashChain.link(event.getPrevHash(), eventBytes));
+        return HashChain.matches(hash, event.getPrevHash(), eventBytes);
     }
 
     /** A type this reader's schema does not know: written by a newer version. */

@@ -13,7 +13,6 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -30,11 +29,14 @@ public final class SigningKey {
     private final PrivateKey privateKey;
     private final PublicKey publicKey;
     private final byte[] keyId;
+    /** The private key's bytes, as RFC 8032 signs with them. */
+    private final byte[] secret;
 
     private SigningKey(KeyPair pair) {
         this.privateKey = pair.getPrivate();
         this.publicKey = pair.getPublic();
         this.keyId = KeyId.of(publicKey);
+        this.secret = Ed25519Signatures.secret((EdECPrivateKey) privateKey);
     }
 
     public static SigningKey generate() {
@@ -107,14 +109,7 @@ public final class SigningKey {
     }
 
     public byte[] sign(byte[] hash) {
-        try {
-            Signature signature = Signature.getInstance("Ed25519");
-            signature.initSign(privateKey);
-            signature.update(hash);
-            return signature.sign();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot sign with Ed25519", e);
-        }
+        return Ed25519Signatures.sign(secret, hash);
     }
 
     public PublicKey publicKey() {

@@ -5,14 +5,15 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * The public keys a reader believes: whose signed heads vouch for the ledger. From a file of PEM
@@ -26,9 +27,14 @@ public final class TrustedKeys {
     public static final TrustedKeys UNCHECKED = new TrustedKeys(Map.of());
 
     private final Map<String, PublicKey> byId;
+    /** Each key's point, decoded once: what checks a signature (a key without one verifies nothing). */
+    private final Map<String, Ed25519.PublicPoint> points;
 
     private TrustedKeys(Map<String, PublicKey> byId) {
         this.byId = Map.copyOf(byId);
+        Map<String, Ed25519.PublicPoint> decoded = new HashMap<>();
+        byId.forEach((id, key) -> Ed25519Signatures.point(key).ifPresent(point -> decoded.put(id, point)));
+        this.points = Map.copyOf(decoded);
     }
 
     public static TrustedKeys of(PublicKey... keys) {
@@ -58,11 +64,16 @@ public final class TrustedKeys {
 
     /** Decodes an X.509 Ed25519 public key (as a {@code SigningKeyRotated} event carries it). */
     public static PublicKey publicKey(byte[] der, String from) throws IOException {
+        PublicKey key;
         try {
-            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
+            key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
         } catch (GeneralSecurityException e) {
             throw new IOException("not an Ed25519 public key in " + from + ": " + e.getMessage(), e);
         }
+        if (Ed25519Signatures.point(key).isEmpty()) {
+            throw new IOException("not a usable Ed25519 public key in " + from + " (not on the curve's main subgroup)");
+        }
+        return key;
     }
 
     static String pem(PublicKey key) {
@@ -84,18 +95,8 @@ public final class TrustedKeys {
 
     /** Whether {@code signature} is a known key's Ed25519 signature of {@code hash}. */
     public boolean verify(byte[] keyId, byte[] hash, byte[] signature) {
-        PublicKey key = byId.get(hex(keyId));
-        if (key == null) {
-            return false;
-        }
-        try {
-            Signature verifier = Signature.getInstance("Ed25519");
-            verifier.initVerify(key);
-            verifier.update(hash);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false; // a malformed signature
-        }
+        Ed25519.PublicPoint key = points.get(hex(keyId));
+        return key != null && Ed25519Signatures.verify(key, hash, signature);
     }
 
     /** These keys with {@code key} added. */

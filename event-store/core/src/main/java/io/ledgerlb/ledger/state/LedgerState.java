@@ -100,10 +100,7 @@ public final class LedgerState {
                     event.getBfdProfileDefined().getName(), event.getBfdProfileDefined());
             case CONFIG_REMOVED -> configMap(event.getConfigRemoved().getKind())
                     .remove(event.getConfigRemoved().getName());
-            case IP_ASSIGNED -> {
-                assign(event.getIpAssigned());
-                waiting.remove(ServiceKey.of(event.getIpAssigned().getService()));
-            }
+            case IP_ASSIGNED -> waiting.remove(assign(event.getIpAssigned()));
             case IP_RELEASED -> release(event.getIpReleased());
             case RESTORE_STARTED -> {
                 restoring = true;
@@ -148,7 +145,8 @@ public final class LedgerState {
         };
     }
 
-    private void assign(IpAssigned decoded) {
+    /** Returns the Service it assigned to. */
+    private ServiceKey assign(IpAssigned decoded) {
         IpAssigned assigned = withSharedNames(decoded);
         ServiceKey service = ServiceKey.of(assigned.getService());
         String ip = assigned.getIp();
@@ -158,6 +156,7 @@ public final class LedgerState {
         if (previous != null && previous.remove(ip) && previous.isEmpty()) {
             previousIps.remove(service);
         }
+        return service;
     }
 
     private void release(IpReleased released) {

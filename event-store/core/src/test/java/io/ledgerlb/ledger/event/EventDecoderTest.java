@@ -103,6 +103,23 @@ class EventDecoderTest {
     }
 
     @Test
+    void everyEventNamingAPoolOrNamespaceSharesOneStringForIt() throws Exception {
+        byte[] first = full(true, "a").toByteArray();
+        byte[] second = full(false, "b").toByteArray();
+        Event[] fromAnotherThread = new Event[1];
+        Thread other = new Thread(() -> fromAnotherThread[0] = EventDecoder.byHand(second, 0, second.length));
+        other.start();
+        other.join();
+        Event assigned = EventDecoder.byHand(first, 0, first.length);
+        Event released = EventDecoder.byHand(second, 0, second.length);
+        assertThat(assigned.getIpAssigned().getPool()).isSameAs(released.getIpReleased().getPool())
+                .isSameAs(fromAnotherThread[0].getIpReleased().getPool()).isEqualTo("p");
+        assertThat(assigned.getIpAssigned().getService().getNamespace())
+                .isSameAs(fromAnotherThread[0].getIpReleased().getService().getNamespace()).isEqualTo("ns");
+        assertThat(assigned.getIpAssigned().getService().getName()).isEqualTo("a"); // names of Services are not kept
+    }
+
+    @Test
     void unknownRepeatedAndMistypedFieldsGiveTheGeneratedAnswer() throws Exception {
         byte[] base = full(true, "svc").toByteArray();
         List<byte[]> variants = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.ledgerlb.speaker.bgp.gobgp;
 
+import io.ledgerlb.gobgp.Addresses;
 import io.ledgerlb.gobgp.BgpGlobal;
 import io.ledgerlb.gobgp.DesiredPath;
 import io.ledgerlb.gobgp.GobgpBridge;
@@ -92,7 +93,8 @@ public final class GoBgpBackend implements BgpBackend {
     @Override
     public synchronized BgpSession open(BgpPeerConfig peer, SessionListener listener) {
         if (bridge.global().isEmpty()) {
-            bridge.setGlobal(new BgpGlobal(peer.myAsn(), peer.routerId().getHostAddress(), settings.listenPort(), List.of()));
+            bridge.setGlobal(new BgpGlobal(peer.myAsn(), peer.routerId().getHostAddress(), settings.listenPort(),
+                    settings.listenAddresses().stream().map(Addresses::text).toList()));
         }
         Session session = new Session(peer, listener);
         Session replaced = sessions.put(peer.peerAddress(), session);

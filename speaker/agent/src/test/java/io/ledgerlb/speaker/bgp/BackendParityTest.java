@@ -167,7 +167,10 @@ class BackendParityTest {
                 + "; neighbor " + gobgpLab.gobgpV4.getHostAddress() + " as " + SPEAKER_AS + ";\n"
                 + "  hold time 9; connect retry time 1; error wait time 1, 2; connect delay time 1;\n"
                 + "  ipv4 { import all; export none; };\n  ipv6 { import all; export none; };\n}\n");
-        gobgpBackend = new GoBgpBackend(GoBgpSettings.at(gobgpLab.gobgpTarget()).withNextHops(Optional.empty(), Optional.of(gobgpLab.gobgpV6)).inOtherNamespace());
+        // gobgpd also listens (its own namespace), so BIRD's connect brings the session up without
+        // gobgpd 3.10's 5-10 s wait before its own first connect; the routes are what is compared
+        gobgpBackend = new GoBgpBackend(GoBgpSettings.at(gobgpLab.gobgpTarget()).withNextHops(Optional.empty(), Optional.of(gobgpLab.gobgpV6))
+                .inOtherNamespace().listeningOn(179, List.of()));
         BgpSession session = gobgpBackend.open(new BgpPeerConfig("bird", SPEAKER_AS, ROUTER_AS, gobgpLab.birdV4, 179,
                 Optional.empty(), Duration.ofSeconds(9), Duration.ofSeconds(3), Duration.ofSeconds(1), gobgpLab.gobgpV4,
                 false, false, Optional.empty()), SessionListener.NONE);

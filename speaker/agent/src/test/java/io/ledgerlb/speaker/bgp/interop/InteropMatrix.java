@@ -65,7 +65,7 @@ abstract class InteropMatrix {
         lab = new InteropLab();
         router = startRouter(lab);
         for (Backend backend : Backend.values()) {
-            speakers.put(backend, new Speakers(backend, lab));
+            speakers.put(backend, new Speakers(backend, lab, true));
         }
     }
 
@@ -81,8 +81,9 @@ abstract class InteropMatrix {
     }
 
     /**
-     * The cells this router covers in CI (all by default). A GoBGP cell takes ~10 s (gobgpd waits
-     * 5–10 s before its first connect), a native one ~1 s. {@code -Dinterop.cells=all} runs every
+     * The cells this router covers in CI (all by default). A cell takes ~1 s where the router
+     * connects to gobgpd (it listens here, see {@link Speakers}), ~10 s where gobgpd must connect
+     * (gobgpd as the router: both sides wait 5–10 s before their first connect). {@code -Dinterop.cells=all} runs every
      * cell, {@code -Dinterop.cells=GOBGP/IBGP_IPV4,...} only those.
      */
     protected boolean coveredInCi(Backend backend, SessionKind kind) {
