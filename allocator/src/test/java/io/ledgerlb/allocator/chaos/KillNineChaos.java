@@ -8,6 +8,7 @@ import io.ledgerlb.allocator.k8s.adapter.MetalLbKinds;
 import io.ledgerlb.ledger.ChainReport;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.Progress;
+import io.ledgerlb.ledger.kafka.BrokerCredentials;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.sign.SigningKey;
 import io.ledgerlb.ledger.sign.TrustedKeys;
@@ -125,7 +126,10 @@ public final class KillNineChaos {
                 pool(kube);
             }
             long speakerStarting = System.nanoTime();
-            speaker = new SpeakerProcess(dataDir.resolveSibling("speaker"), kafkaBootstrap(), trustedKeysFile(),
+            // the embedded broker authenticates its readers with the settings in the allocator's data folder
+            List<String> kafkaSettings = cluster == null ? List.of("--kafka-properties-file",
+                    dataDir.resolve(BrokerCredentials.READER_FILE_NAME).toString()) : List.of();
+            speaker = new SpeakerProcess(dataDir.resolveSibling("speaker"), kafkaBootstrap(), kafkaSettings, trustedKeysFile(),
                     SPEAKER_STALE_AFTER).start();
             speakerWaitNanos += System.nanoTime() - speakerStarting;
             speakerReadyz = new ReadyzWatch(speaker::ready);
