@@ -2,6 +2,7 @@ package io.ledgerlb.speaker.metrics;
 
 import io.ledgerlb.kube.endpoint.MetricsEndpoint;
 import io.ledgerlb.kube.endpoint.MetricsEndpointOptions;
+import io.ledgerlb.kube.health.Health;
 import io.ledgerlb.kube.metrics.PrometheusText;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -59,18 +60,12 @@ public final class SpeakerMetrics {
     private final Map<String, Supplier<Stream<Announced>>> announced = new ConcurrentHashMap<>();
     private final PrometheusMeterRegistry registry = MetricsEndpoint.newRegistry();
     private volatile Supplier<Map<String, Long>> membershipDropped = Map::of;
+    private final Health health = new Health(registry, "speaker");
     private MetricsEndpoint endpoint;
-    private volatile boolean ready;
-    private volatile boolean live = true;
 
-    /** Whether {@code /readyz} answers 200 (ready) or 503. */
-    public void ready(boolean now) {
-        ready = now;
-    }
-
-    /** Whether {@code /healthz} answers 200; false once the process must be restarted to work again. */
-    public void live(boolean now) {
-        live = now;
+    /** The speaker's parts, which {@code /readyz} and {@code /healthz} answer from. */
+    public Health health() {
+        return health;
     }
 
     /** The registry whose meters {@code /metrics} shows besides MetalLB's hand-written ones. */
@@ -160,7 +155,7 @@ public final class SpeakerMetrics {
         if (port <= 0) {
             return;
         }
-        this.endpoint = new MetricsEndpoint(options.open(port), registry, this::metalLbText, () -> live, () -> ready);
+        this.endpoint = new MetricsEndpoint(options.open(port), registry, this::metalLbText, health);
     }
 
     public void stop() {
