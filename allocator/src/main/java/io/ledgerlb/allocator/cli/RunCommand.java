@@ -21,6 +21,7 @@ import io.ledgerlb.allocator.k8s.local.LocalKubernetesApi;
 import io.ledgerlb.allocator.metrics.MetricsServer;
 import io.ledgerlb.ledger.SnapshotInfo;
 import io.ledgerlb.kube.endpoint.MetricsEndpointOptions;
+import io.ledgerlb.ledger.kafka.BrokerCredentials;
 import io.ledgerlb.kube.health.Health;
 import io.ledgerlb.kube.health.HealthEvents;
 import io.ledgerlb.kube.health.LedgerFreshness;
@@ -140,6 +141,10 @@ public final class RunCommand implements Callable<Integer> {
             out.printf("ledger:      %s, topic %s, journal %s%n", opened.embeddedBroker().isPresent()
                     ? "embedded Kafka at " + opened.bootstrapServers() : "Kafka at " + opened.bootstrapServers(),
                     opened.config().eventsTopic(), opened.config().sqliteFile().map(Path::toString).orElse("none"));
+            if (opened.embeddedBroker().isPresent()) {
+                out.printf("readers:     SASL/SCRAM and ACLs; speakers and CLI: --kafka-bootstrap %s --kafka-properties-file %s%n",
+                        opened.bootstrapServers(), ledger.dataDir.resolve(BrokerCredentials.READER_FILE_NAME));
+            }
             out.printf("signing:     %s; readers trust %s%n", opened.config().signingKey().map(Object::toString).orElse("none"),
                     opened.config().trustedKeys());
 

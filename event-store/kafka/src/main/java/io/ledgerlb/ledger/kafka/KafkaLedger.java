@@ -90,10 +90,15 @@ public final class KafkaLedger implements Ledger {
         Optional<DataDirLock> lock = folder.map(dir -> DataDirLock.acquire(dir, holder));
         Optional<LocalBroker> broker = Optional.empty();
         try {
+            Optional<BrokerCredentials> credentials = config.embeddedDataDir().map(BrokerCredentials::loadOrGenerate);
             broker = config.embeddedDataDir().map(dir -> provider(LocalBroker.Starter.class, "ledger-embedded")
-                    .start(dir.resolve("kafka"), dir.resolve(EMBEDDED_PORTS_FILE)));
+                    .start(dir.resolve("kafka"), dir.resolve(EMBEDDED_PORTS_FILE), credentials.orElseThrow(), LedgerAcls.of(config)));
             String bootstrap = broker.map(LocalBroker::bootstrapServers).orElse(config.bootstrapServers());
-            KafkaClients clients = new KafkaClients(bootstrap, config.clientProperties());
+            // the process that runs the embedded broker owns its data folder: it connects as the allocator
+            Map<String, String> clientProperties = new java.util.LinkedHashMap<>(
+                    credentials.map(BrokerCredentials::allocatorClient).orElse(Map.of()));
+            clientProperties.putAll(config.clientProperties());
+            KafkaClients clients = new KafkaClients(bootstrap, clientProperties);
             Topics.ensure(clients, config);
             KafkaLedger ledger = new KafkaLedger(config, broker, clients,
                     config.sqliteFile().map(file -> provider(LocalStore.Opener.class, "ledger-sqlite").open(file)));
