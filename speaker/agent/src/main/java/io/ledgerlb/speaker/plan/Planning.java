@@ -17,6 +17,7 @@ import io.ledgerlb.speaker.owner.ClusterView;
 import io.ledgerlb.speaker.owner.L2Assignment;
 import io.ledgerlb.speaker.owner.L2Planner;
 import io.ledgerlb.speaker.owner.NodeInfo;
+import io.ledgerlb.net.IpPrefix;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -457,9 +458,9 @@ public final class Planning {
 
     /** The plan as {@link BgpAnnouncer#plan} makes it: every peer of this node, its advertisements in prefix order. */
     public BgpAnnouncer.Plan bgpPlan() {
-        Map<String, Map<String, Planned>> byPeer = new TreeMap<>();
+        Map<String, Map<IpPrefix, Planned>> byPeer = new TreeMap<>();
         peers.list().forEach(p -> byPeer.put(p.getName(), new TreeMap<>()));
-        bgp.forEach((key, planned) -> byPeer.get(key.peer()).put(key.prefix().toString(), planned));
+        bgp.forEach((key, planned) -> byPeer.get(key.peer()).put(key.prefix(), planned));
         Map<String, List<Planned>> out = new TreeMap<>();
         byPeer.forEach((peer, ads) -> out.put(peer, List.copyOf(ads.values())));
         return new BgpAnnouncer.Plan(out, bgpProblems());
