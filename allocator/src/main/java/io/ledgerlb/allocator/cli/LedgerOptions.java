@@ -2,6 +2,7 @@ package io.ledgerlb.allocator.cli;
 
 import io.ledgerlb.ledger.DataDirLock;
 import io.ledgerlb.ledger.LedgerConfig;
+import io.ledgerlb.ledger.kafka.BrokerCredentials;
 import io.ledgerlb.ledger.kafka.KafkaClientOptions;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.sign.SigningKey;
@@ -57,7 +58,9 @@ public final class LedgerOptions {
     LedgerConfig config() {
         if (kafkaBootstrap == null && kafka.given()) {
             throw new ConfigException("--kafka-property and --kafka-properties-file are for an external Kafka: "
-                    + "give --kafka-bootstrap too (the embedded broker listens on loopback only and takes no client settings)");
+                    + "give --kafka-bootstrap too (a command that runs the embedded broker itself connects with the data folder's "
+                    + "own credentials; to read a running allocator's embedded broker give --kafka-bootstrap 127.0.0.1:PORT "
+                    + "--kafka-properties-file DATA/" + BrokerCredentials.READER_FILE_NAME + ", as `run` prints)");
         }
         LedgerConfig config = kafkaBootstrap == null
                 ? LedgerConfig.embedded(dataDir.toAbsolutePath())

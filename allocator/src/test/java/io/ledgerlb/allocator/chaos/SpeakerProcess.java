@@ -30,18 +30,21 @@ final class SpeakerProcess implements AutoCloseable {
     private Process process;
 
     /**
+     * @param kafkaSettings e.g. {@code --kafka-properties-file FILE}: how it authenticates to Kafka
      * @param staleAfter its {@code --ledger-stale-after-ms}: the bound for {@code /readyz} to turn
      *                   false while Kafka does not answer
      */
-    SpeakerProcess(Path dir, String bootstrapServers, Path trustedKeys, Duration staleAfter) throws IOException {
+    SpeakerProcess(Path dir, String bootstrapServers, List<String> kafkaSettings, Path trustedKeys, Duration staleAfter)
+            throws IOException {
         Files.createDirectories(dir);
         this.log = dir.resolve("speaker.log");
         this.metrics = new MetricsPort(MetricsPort.free());
-        this.arguments = List.of("--node-name", NODE, "--kafka-bootstrap", bootstrapServers,
+        this.arguments = new java.util.ArrayList<>(kafkaSettings);
+        this.arguments.addAll(List.of("--node-name", NODE, "--kafka-bootstrap", bootstrapServers,
                 "--trusted-keys", trustedKeys.toString(), "--no-kubernetes", "--exclude-interface", ".*",
                 "--members-bind", "127.0.0.1:" + MetricsPort.free(), "--insecure-membership",
                 "--metrics-bind", "127.0.0.1", "--metrics-port", String.valueOf(metrics.port()),
-                "--ledger-stale-after-ms", String.valueOf(staleAfter.toMillis()));
+                "--ledger-stale-after-ms", String.valueOf(staleAfter.toMillis())));
     }
 
     /** Starts it and waits until {@code /readyz} answers 200 (the ledger folded to its end). */

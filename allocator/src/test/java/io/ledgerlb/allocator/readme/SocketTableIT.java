@@ -80,6 +80,7 @@ class SocketTableIT {
             Process speaker = start(started, dir.resolve("speaker.log"), java, "-Xmx256m", "-jar", SPEAKER_JAR.toString(),
                     "--node-name", "socket-table", "--no-kubernetes", "--exclude-interface", ".*",
                     "--kafka-bootstrap", "127.0.0.1:" + allocatorPorts.get("kafka-broker"),
+                    "--kafka-properties-file", data.resolve("kafka-reader.properties").toString(),
                     "--trusted-keys", data.resolve("ledger-signing-key.pem.pub").toString(),
                     "--memberlist-key-file", key.toString(), "--members-bind", "127.0.0.1:" + speakerPorts.get("members"),
                     "--metrics-port", port(speakerPorts, "metrics"));

@@ -17,6 +17,7 @@ import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.event.HashChain;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.Subject;
+import io.ledgerlb.ledger.kafka.BrokerCredentials;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
 import io.ledgerlb.ledger.sqlite.LedgerDatabase;
@@ -67,7 +68,8 @@ public final class AuditOneIp {
             System.out.printf("ledger of %,d events written (topic, journal, audit index) in %.1f s%n", events,
                     (System.nanoTime() - writeStart) / 1e9);
             // the same topic without the SQLite file: the audit scans it, as it does when the journal lags
-            LedgerConfig scanOnly = LedgerConfig.external(ledger.bootstrapServers(), Map.of()).withoutSqlite();
+            LedgerConfig scanOnly = LedgerConfig.external(ledger.bootstrapServers(),
+                    BrokerCredentials.loadOrGenerate(dir).readerClient()).withoutSqlite();
             try (KafkaLedger unindexed = KafkaLedger.open(scanOnly)) {
                 LedgerQueries indexed = new LedgerQueries(ledger, CoreAllocationStep.forCounting());
                 LedgerQueries scanned = new LedgerQueries(unindexed, CoreAllocationStep.forCounting());
@@ -233,6 +235,7 @@ public final class AuditOneIp {
     /** The audit command as a user runs it, in this JVM, against the bench's broker and SQLite file. */
     private static int cli(KafkaLedger ledger, Path dataDir, String... query) {
         List<String> args = new ArrayList<>(List.of("audit", "--direct", "--kafka-bootstrap", ledger.bootstrapServers(),
+                "--kafka-properties-file", dataDir.resolve(BrokerCredentials.READER_FILE_NAME).toString(),
                 "--data-dir", dataDir.toString()));
         args.addAll(List.of(query));
         CommandLine cli = LedgerlbCommand.commandLine();

@@ -24,6 +24,8 @@ final class ArticleWorld implements AutoCloseable {
     static final String ROUTER = "router";
     static final String CLIENT = "client";
     private static final Pattern KAFKA = Pattern.compile("embedded Kafka at 127\\.0\\.0\\.1:(\\d+)");
+    /** The embedded broker's readers' credentials, which the allocator's banner names. */
+    private static final Pattern READERS = Pattern.compile("--kafka-properties-file (\\S+)");
     private static final String STARTED = "\"msg\":\"speaker started\"";
     private static final Pattern API = Pattern.compile("local API at http://127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern ADMIN = Pattern.compile("admin API:\\s+(127\\.0\\.0\\.1:\\d+)");
@@ -39,6 +41,7 @@ final class ArticleWorld implements AutoCloseable {
     private final List<Relay> relays = new ArrayList<>();
     private Router router;
     private int kafkaPort;
+    private String kafkaReaderProperties;
     private int apiPort;
     private String admin;
 
@@ -103,6 +106,7 @@ final class ArticleWorld implements AutoCloseable {
                 () -> lab.log("allocator.log"));
         String log = lab.log("allocator.log");
         kafkaPort = Integer.parseInt(find(KAFKA, log));
+        kafkaReaderProperties = find(READERS, log);
         apiPort = Integer.parseInt(find(API, log));
         admin = find(ADMIN, log);
         Files.createDirectories(relayDir());
@@ -128,6 +132,7 @@ final class ArticleWorld implements AutoCloseable {
         command.addAll(LabJars.java("-cp", jars.nodeClasspath(), LabNode.class.getName(), node, "--",
                 relayDir().toString(), relayedPorts(), "--",
                 "--node-name=" + node, "--kafka-bootstrap=127.0.0.1:" + kafkaPort,
+                "--kafka-properties-file=" + kafkaReaderProperties,
                 "--kubernetes-master=http://127.0.0.1:" + apiPort,
                 "--members-bind=" + address + ":7946", "--metrics-port=0"));
         IntStream.range(0, nodes.length).filter(j -> j != i)

@@ -23,7 +23,8 @@ class SpeakerJarIT {
     static final long MAX_BYTES = 40_000_000; // issue 10: ≤ 40 MB
 
     /** Packages of things a speaker never runs: the Kafka broker (Scala's kafka/* and its Java parts), Scala, SQLite,
-     *  the mock API server, unused Kubernetes models, the labs, log4j's core, BouncyCastle. */
+     *  the mock API server, unused Kubernetes models, the labs, log4j's core, BouncyCastle's providers and ciphers
+     *  (of BouncyCastle, only its Ed25519 code and what that loads: see {@link #bouncyCastleIsOnlyEd25519}). */
     static final List<String> NOT_IN_A_SPEAKER = List.of(
             "kafka/server/", "kafka/log/", "scala/", "org/apache/kafka/raft/", "org/apache/kafka/storage/", "org/apache/kafka/controller/",
             "org/sqlite/",
@@ -31,7 +32,21 @@ class SpeakerJarIT {
             "io/fabric8/kubernetes/api/model/gatewayapi/", "io/fabric8/kubernetes/api/model/networking/",
             "io/fabric8/kubernetes/api/model/resource/", "io/fabric8/kubernetes/api/model/admissionregistration/",
             "io/ledgerlb/lab/", "io/ledgerlb/speaker/lab/", "org/apache/logging/log4j/core/",
-            "org/bouncycastle/");
+            "org/bouncycastle/jce/", "org/bouncycastle/jcajce/", "org/bouncycastle/pqc/", "org/bouncycastle/crypto/engines/",
+            "org/bouncycastle/crypto/signers/", "org/bouncycastle/asn1/pkcs/", "org/bouncycastle/math/ec/custom/");
+
+    /** The ledger's signatures are checked with BouncyCastle's Ed25519: that code and the ~40 classes it loads, no more. */
+    @Test
+    void bouncyCastleIsOnlyEd25519() throws IOException {
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            List<String> classes = jar.stream().map(ZipEntry::getName)
+                    .filter(n -> n.startsWith("org/bouncycastle/") && n.endsWith(".class")).toList();
+            assertThat(classes).contains("org/bouncycastle/math/ec/rfc8032/Ed25519.class",
+                    "org/bouncycastle/crypto/digests/SHA512Digest.class");
+            assertThat(classes.stream().filter(n -> !n.startsWith("org/bouncycastle/math/")).count())
+                    .as("BouncyCastle classes outside its Ed25519 arithmetic").isLessThan(60);
+        }
+    }
 
     @Test
     void holdsOnlyWhatASpeakerRuns() throws IOException {

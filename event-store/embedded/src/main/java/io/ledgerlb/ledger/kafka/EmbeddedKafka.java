@@ -13,10 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -25,6 +28,11 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -44,6 +52,8 @@ public final class EmbeddedKafka implements LocalBroker {
     private static final String BROKER_PORT = "broker.port";
     private static final String CONTROLLER_PORT = "controller.port";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /** The client listener's name on a secured broker. */
+    private static final String SECURED_LISTENER = "CLIENTS";
 
     private final Path dataDir;
     private final Properties config;
@@ -86,6 +96,32 @@ public final class EmbeddedKafka implements LocalBroker {
      */
     public static EmbeddedKafka start(Path dataDir, Path portsFile, Map<String, String> overrides,
                                       List<String> formatArguments, Map<String, String> clientProperties) {
+        return start(dataDir, portsFile, overrides, formatArguments, clientProperties, Optional.empty());
+    }
+
+    /**
+     * The embedded default's broker: as {@link #start(Path, Path, Map)}, but every client must
+     * authenticate and is allowed only what {@code acls} grant. Both listeners stay on loopback at
+     * their kept ports and speak SASL: the client listener takes SCRAM-SHA-512 (the allocator's
+     * and the readers' users, set to {@code credentials}' passwords at every start) and PLAIN for
+     * the broker's own user, the controller listener PLAIN for the broker alone. The
+     * StandardAuthorizer allows the broker's user everything and no one else anything without an
+     * ACL; at every start the broker's ACLs are made exactly {@code acls} (others are removed,
+     * with a WARN). Passwords go to the running configuration only, never into {@code server.properties}.
+     */
+    public static EmbeddedKafka startSecured(Path dataDir, Path portsFile, BrokerCredentials credentials, List<AclBinding> acls) {
+        EmbeddedKafka kafka = start(dataDir, portsFile, Map.of(), List.of(), credentials.brokerClient(), Optional.of(credentials));
+        try {
+            kafka.grant(credentials, acls);
+        } catch (RuntimeException e) {
+            kafka.close();
+            throw e;
+        }
+        return kafka;
+    }
+
+    private static EmbeddedKafka start(Path dataDir, Path portsFile, Map<String, String> overrides, List<String> formatArguments,
+                                       Map<String, String> clientProperties, Optional<BrokerCredentials> secured) {
         try {
             Files.createDirectories(dataDir);
             Path configFile = dataDir.resolve(CONFIG_FILE);
@@ -102,6 +138,7 @@ public final class EmbeddedKafka implements LocalBroker {
                 format(configFile, formatArguments);
             }
             rememberPorts(config, portsFile);
+            secured.ifPresent(credentials -> config.putAll(saslSettings(config, credentials)));
             EmbeddedKafka kafka = new EmbeddedKafka(dataDir, config, clientProperties);
             kafka.startServer();
             return kafka;
@@ -118,6 +155,79 @@ public final class EmbeddedKafka implements LocalBroker {
             try (Writer out = Files.newBufferedWriter(portsFile)) {
                 ports.store(out, "ledgerlb embedded Kafka ports: kept across restarts and recovery");
             }
+        }
+    }
+
+    /** The listeners of {@code config}'s ports, with SASL, and the authorizer (see {@link #startSecured}). */
+    private static Map<String, String> saslSettings(Properties config, BrokerCredentials credentials) {
+        String broker = portOf(config.getProperty("advertised.listeners"));
+        String controller = portOf(config.getProperty("controller.quorum.bootstrap.servers"));
+        String brokerLogin = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + BrokerCredentials.BROKER_USER
+                + "\" password=\"" + credentials.brokerPassword() + "\" user_" + BrokerCredentials.BROKER_USER + "=\""
+                + credentials.brokerPassword() + "\";";
+        Map<String, String> p = new HashMap<>();
+        p.put("listeners", SECURED_LISTENER + "://127.0.0.1:" + broker + ",CONTROLLER://127.0.0.1:" + controller);
+        p.put("advertised.listeners", SECURED_LISTENER + "://127.0.0.1:" + broker);
+        p.put("listener.security.protocol.map", SECURED_LISTENER + ":SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+        p.put("inter.broker.listener.name", SECURED_LISTENER);
+        p.put("sasl.mechanism.inter.broker.protocol", BrokerCredentials.BROKER_MECHANISM);
+        p.put("sasl.mechanism.controller.protocol", BrokerCredentials.BROKER_MECHANISM);
+        p.put("listener.name.clients.sasl.enabled.mechanisms", BrokerCredentials.CLIENT_MECHANISM + "," + BrokerCredentials.BROKER_MECHANISM);
+        p.put("listener.name.clients.plain.sasl.jaas.config", brokerLogin);
+        p.put("listener.name.clients.scram-sha-512.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        p.put("listener.name.controller.sasl.enabled.mechanisms", BrokerCredentials.BROKER_MECHANISM);
+        p.put("listener.name.controller.plain.sasl.jaas.config", brokerLogin);
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", "User:" + BrokerCredentials.BROKER_USER);
+        p.put("allow.everyone.if.no.acl.found", "false");
+        return p;
+    }
+
+    /** Sets the SCRAM users' passwords and makes the broker's ACLs exactly {@code acls}; waits until the broker applies both. */
+    private void grant(BrokerCredentials credentials, List<AclBinding> acls) {
+        Map<String, Object> adminConfig = new HashMap<>(clientProperties);
+        adminConfig.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        ScramCredentialInfo scram = new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192);
+        try (Admin admin = Admin.create(adminConfig)) {
+            admin.alterUserScramCredentials(List.of(
+                    new UserScramCredentialUpsertion(BrokerCredentials.ALLOCATOR_USER, scram, credentials.allocatorPassword()),
+                    new UserScramCredentialUpsertion(BrokerCredentials.READER_USER, scram, credentials.readerPassword())))
+                    .all().get(30, TimeUnit.SECONDS);
+            Collection<AclBinding> present = admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS);
+            List<AclBindingFilter> others = present.stream().filter(b -> !acls.contains(b)).map(AclBinding::toFilter).toList();
+            if (!others.isEmpty()) {
+                log.warn("embedded Kafka had ACLs that LedgerAcls does not grant; removed: {}", others);
+                admin.deleteAcls(others).all().get(30, TimeUnit.SECONDS);
+            }
+            List<AclBinding> missing = acls.stream().filter(b -> !present.contains(b)).toList();
+            if (!missing.isEmpty()) {
+                admin.createAcls(missing).all().get(30, TimeUnit.SECONDS);
+            }
+            // both reach the broker's authorizer and credential cache through the metadata log: a client
+            // connecting before they arrive would be refused
+            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+            while (!applied(admin, acls)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("embedded Kafka did not apply its users and ACLs in " + READY_TIMEOUT);
+                }
+                Thread.sleep(50);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot set the embedded Kafka's users and ACLs: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while setting the embedded Kafka's users and ACLs", e);
+        }
+        log.info("embedded Kafka at {}: SASL on loopback, {} ACLs (LedgerAcls)", bootstrapServers(), acls.size());
+    }
+
+    private static boolean applied(Admin admin, List<AclBinding> acls) throws InterruptedException, TimeoutException {
+        try {
+            return Set.copyOf(admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS)).equals(Set.copyOf(acls))
+                    && admin.describeUserScramCredentials(List.of(BrokerCredentials.ALLOCATOR_USER, BrokerCredentials.READER_USER))
+                    .all().get(30, TimeUnit.SECONDS).size() == 2;
+        } catch (ExecutionException e) {
+            return false; // a user not known to the broker yet
         }
     }
 
@@ -248,8 +358,8 @@ public final class EmbeddedKafka implements LocalBroker {
     /** Found by {@link KafkaLedger} with {@link java.util.ServiceLoader} (META-INF/services). */
     public static final class Starter implements LocalBroker.Starter {
         @Override
-        public LocalBroker start(Path dataDir, Path portsFile) {
-            return EmbeddedKafka.start(dataDir, portsFile, Map.of());
+        public LocalBroker start(Path dataDir, Path portsFile, BrokerCredentials credentials, List<AclBinding> acls) {
+            return EmbeddedKafka.startSecured(dataDir, portsFile, credentials, acls);
         }
     }
 

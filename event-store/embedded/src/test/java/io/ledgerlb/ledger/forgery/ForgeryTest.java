@@ -119,7 +119,8 @@ class ForgeryTest {
     }
 
     /**
-     * Without ACLs (the embedded default's loopback broker) an attacker can take the writer's
+     * Without ACLs (this fixture's plaintext broker; the embedded default's broker and deploy/'s refuse
+     * it, see {@code EmbeddedBrokerAuthTest} and {@code KafkaAclTest}) an attacker can take the writer's
      * transactional id: that fences the running writer (denial of service, as Kafka means it to),
      * but the entry it commits under the stolen id is unsigned, so it is passed over, and the
      * writer that starts next continues the signed chain from the last real entry.

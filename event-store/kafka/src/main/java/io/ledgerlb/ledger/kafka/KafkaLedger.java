@@ -90,10 +90,15 @@ public final class KafkaLedger implements Ledger {
         Optional<DataDirLock> lock = folder.map(dir -> DataDirLock.acquire(dir, holder));
         Optional<LocalBroker> broker = Optional.empty();
         try {
+            Optional<BrokerCredentials> credentials = config.embeddedDataDir().map(BrokerCredentials::loadOrGenerate);
             broker = config.embeddedDataDir().map(dir -> provider(LocalBroker.Starter.class, "ledger-embedded")
-                    .start(dir.resolve("kafka"), dir.resolve(EMBEDDED_PORTS_FILE)));
+                    .start(dir.resolve("kafka"), dir.resolve(EMBEDDED_PORTS_FILE), credentials.orElseThrow(), LedgerAcls.of(config)));
             String bootstrap = broker.map(LocalBroker::bootstrapServers).orElse(config.bootstrapServers());
-            KafkaClients clients = new KafkaClients(bootstrap, config.clientProperties());
+            // the process that runs the embedded broker owns its data folder: it connects as the allocator
+            Map<String, String> clientProperties = new java.util.LinkedHashMap<>(
+                    credentials.map(BrokerCredentials::allocatorClient).orElse(Map.of()));
+            clientProperties.putAll(config.clientProperties());
+            KafkaClients clients = new KafkaClients(bootstrap, clientProperties);
             Topics.ensure(clients, config);
             KafkaLedger ledger = new KafkaLedger(config, broker, clients,
                     config.sqliteFile().map(file -> provider(LocalStore.Opener.class, "ledger-sqlite").open(file)));
@@ -295,6 +300,23 @@ public final class KafkaLedger implements Ledger {
         }
         SignedChain chain = new SignedChain(earlier.keys(), earlier.sequence(), earlier.hash());
         return walkToTip(chain, earlier.offset() + 1, earlier.offset(), earlier.signedBefore());
+    }
+
+    /**
+     * Where the verified chain ends, for a caller that asks again and again (the allocator's and the
+     * speaker's ledger freshness probes): each call walks on from the tip the call before found
+     * ({@link #verifiedTipAfter}), so it reads only the records appended since.
+     */
+    public java.util.concurrent.Callable<Long> endProbe() {
+        java.util.concurrent.atomic.AtomicReference<Tip> last = new java.util.concurrent.atomic.AtomicReference<>();
+        return () -> {
+            synchronized (last) {
+                Tip before = last.get();
+                Tip now = before == null ? verifiedTip() : verifiedTipAfter(before);
+                last.set(now);
+                return now.sequence();
+            }
+        };
     }
 
     private Tip walkToTip(SignedChain chain, long nextOffset, long tipOffset, boolean restoredSomething) {

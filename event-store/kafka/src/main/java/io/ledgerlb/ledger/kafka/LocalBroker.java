@@ -1,6 +1,8 @@
 package io.ledgerlb.ledger.kafka;
 
 import java.nio.file.Path;
+import java.util.List;
+import org.apache.kafka.common.acl.AclBinding;
 
 /**
  * A Kafka broker this process runs itself, on a data folder (the allocator's default, embedded
@@ -20,7 +22,11 @@ public interface LocalBroker extends AutoCloseable {
      * {@link KafkaLedger#open} when the configuration asks for an embedded broker.
      */
     interface Starter {
-        /** {@code portsFile}: where the broker's ports are kept, outside {@code dataDir}, so they outlive it. */
-        LocalBroker start(Path dataDir, Path portsFile);
+        /**
+         * {@code portsFile}: where the broker's ports are kept, outside {@code dataDir}, so they
+         * outlive it. The broker authenticates every client ({@code credentials}) and grants
+         * exactly {@code acls}.
+         */
+        LocalBroker start(Path dataDir, Path portsFile, BrokerCredentials credentials, List<AclBinding> acls);
     }
 }
