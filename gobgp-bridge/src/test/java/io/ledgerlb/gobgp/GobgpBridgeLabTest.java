@@ -110,7 +110,8 @@ class GobgpBridgeLabTest {
         assertThat(v6).containsEntry("BGP.local_pref", "300")
                 .containsEntry("BGP.community", "(64512,600)")
                 .containsEntry("BGP.large_community", "(64512, 6, 7)");
-        assertThat(bridge.peerState(lab.birdV4)).isEqualTo(PeerSessionState.ESTABLISHED);
+        // the bridge learns a session's state at its next resync (2 s here), which may come after the routes
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(bridge.peerState(lab.birdV4)).isEqualTo(PeerSessionState.ESTABLISHED));
 
         bridge.setPaths(List.of(path("2001:db8::10", 128, 300, 64512L << 16 | 600, new LargeCommunity(64512, 6, 7))));
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(birdRoutes("v4")).doesNotContainKey("192.0.2.10/32"));
@@ -134,7 +135,8 @@ class GobgpBridgeLabTest {
         bridge.setPeers(List.of(peer(lab.birdV4, PASSWORD, RouteFamily.IPV4_UNICAST),
                 fromSecondAddress(peer(lab.birdV4Second, "the-right-one", RouteFamily.IPV4_UNICAST))));
         await().atMost(PATIENCE).untilAsserted(() -> assertThat(birdRoutes("md5other")).containsKey("192.0.2.20/32"));
-        assertThat(bridge.peerState(lab.birdV4Second)).isEqualTo(PeerSessionState.ESTABLISHED);
+        await().atMost(PATIENCE).untilAsserted(() -> assertThat(bridge.peerState(lab.birdV4Second))
+                .isEqualTo(PeerSessionState.ESTABLISHED));
     }
 
     @Test

@@ -4,7 +4,6 @@ import java.net.HttpURLConnection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,11 +30,7 @@ public final class WriteRetries<K> {
 
     /** The single daemon thread a writer does its writes and retries on. */
     public static ScheduledExecutorService writerThread(String name) {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
+        return Daemons.thread(name);
     }
 
     /** The delay before the next try after {@code failures} failures in a row. */

@@ -14,6 +14,11 @@ public final class AdminServer implements AutoCloseable {
         server = NettyServerBuilder.forAddress(address).addService(service).build().start();
     }
 
+    /** False once the gRPC server shut down. */
+    public boolean serving() {
+        return !server.isShutdown();
+    }
+
     public int port() {
         return server.getPort();
     }

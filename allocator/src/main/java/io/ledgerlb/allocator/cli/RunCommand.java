@@ -11,8 +11,8 @@ import io.ledgerlb.allocator.admin.AdminServer;
 import io.ledgerlb.allocator.admin.AdminService;
 import io.ledgerlb.allocator.admin.LedgerQueries;
 import io.ledgerlb.allocator.controller.AllocatorController;
+import io.ledgerlb.allocator.controller.AllocatorHealth;
 import io.ledgerlb.allocator.controller.Leadership;
-import io.ledgerlb.allocator.controller.LedgerReadiness;
 import io.ledgerlb.allocator.explorer.ExplorerAccess;
 import io.ledgerlb.allocator.explorer.ExplorerApi;
 import io.ledgerlb.allocator.explorer.ExplorerServer;
@@ -22,6 +22,10 @@ import io.ledgerlb.allocator.metrics.MetricsServer;
 import io.ledgerlb.ledger.SnapshotInfo;
 import io.ledgerlb.kube.endpoint.MetricsEndpointOptions;
 import io.ledgerlb.ledger.kafka.BrokerCredentials;
+import io.ledgerlb.kube.health.Health;
+import io.ledgerlb.kube.health.HealthEvents;
+import io.ledgerlb.kube.health.LedgerFreshness;
+import io.ledgerlb.kube.health.Supervisor;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -32,6 +36,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Deque;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -90,9 +96,9 @@ public final class RunCommand implements Callable<Integer> {
             + " gives them up; end it with `ledgerlb restore end` (a restart with the flag then runs normally).")
     boolean restore;
 
-    @Option(names = "--ledger-stale-after-ms", defaultValue = "30000", description = "/readyz fails when Kafka has not"
-            + " answered a read of the ledger's end for this long, and while the leader's appends fail or its state is"
-            + " behind that end (default ${DEFAULT-VALUE}).")
+    @Option(names = "--ledger-stale-after-ms", defaultValue = "30000", description = "The folded ledger is stale when Kafka has not"
+            + " answered a read of the ledger's end for this long, or the leader's state was not at that end for this long:"
+            + " /readyz fails, as in the speaker (default ${DEFAULT-VALUE}).")
     long ledgerStaleAfterMs;
 
     @Option(names = "--resync-every", defaultValue = "PT5M", converter = DurationConverter.class,
@@ -154,16 +160,18 @@ public final class RunCommand implements Callable<Integer> {
             controller.reportConfigurationStateIn(namespace);
             controller.startInformers();
 
-            LedgerReadiness ledgerReadiness = new LedgerReadiness(ledgerEnd(opened), controller,
-                    Duration.ofMillis(ledgerStaleAfterMs), Duration.ofSeconds(1));
-            toClose.push(ledgerReadiness);
             Leadership leadership = new Leadership(client, controller, Leadership.Settings.defaults(namespace), name);
             MetricsServer metrics = bind("metrics", () -> new MetricsServer(metricsEndpoint.open(metricsPort),
-                    controller::poolUsage, () -> controller.informersSynced() && controller.chainBroken().isEmpty()
-                            && (controller.leading() || leadership.leader() != null) && ledgerReadiness.ready()));
+                    controller::poolUsage));
             toClose.push(metrics);
-            metrics.gauge("ledgerlb_allocator_ledger_ready", "1 while the ledger answers within --ledger-stale-after-ms,"
-                    + " the leader's appends succeed and its state is at the ledger's end", () -> ledgerReadiness.ready() ? 1 : 0);
+            Health health = metrics.health();
+            HealthEvents healthEvents = AllocatorHealth.events(client, namespace, name);
+            toClose.push(healthEvents);
+            health.onChange(healthEvents);
+            LedgerFreshness freshness = AllocatorHealth.freshness(opened.endProbe(), controller,
+                    Duration.ofMillis(ledgerStaleAfterMs));
+            toClose.push(freshness);
+            List<Supervisor.Part> parts = new ArrayList<>(AllocatorHealth.parts(controller, leadership::leader, freshness));
             metrics.gauge("ledgerlb_allocator_leader", "1 while this instance leads", () -> controller.leading() ? 1 : 0);
             metrics.gauge("ledgerlb_allocator_ledger_sequence", "The last ledger sequence folded",
                     () -> controller.withState(s -> s.sequence()));
@@ -195,10 +203,13 @@ public final class RunCommand implements Callable<Integer> {
             }, () -> controller.withState(s -> s.copy()));
             AdminServer adminServer = bind("admin", () -> new AdminServer(adminListen, admin));
             toClose.push(adminServer);
+            parts.add(Supervisor.Part.reported("admin", () -> adminServer.serving() ? Health.Status.working()
+                    : Health.Status.down("the admin gRPC server shut down")));
 
             // the explorer counts pools with an allocation core of its own: sharing the controller's
             // would make its cached index follow the explorer's states instead of the leader's
-            Optional<ExplorerServer> explorer = explorer(opened);
+            Optional<ExplorerServer> explorer = explorer(opened, parts);
+            toClose.push(new Supervisor(health, parts, Duration.ofSeconds(1)));
 
             leadership.start();
             toClose.push(leadership);
@@ -232,17 +243,6 @@ public final class RunCommand implements Callable<Integer> {
         return AdminOptions.listenAddress(adminAddress != null ? adminAddress : AdminOptions.DEFAULT_ADDRESS);
     }
 
-    /** The last sequence of the verified chain, each read going on from the one before. */
-    private static Callable<Long> ledgerEnd(KafkaLedger ledger) {
-        java.util.concurrent.atomic.AtomicReference<KafkaLedger.Tip> tip = new java.util.concurrent.atomic.AtomicReference<>();
-        return () -> {
-            KafkaLedger.Tip before = tip.get();
-            KafkaLedger.Tip now = before == null ? ledger.verifiedTip() : ledger.verifiedTipAfter(before);
-            tip.set(now);
-            return now.sequence();
-        };
-    }
-
     private static String hostPort(InetAddress address, int port) {
         String host = address.getHostAddress();
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
@@ -252,7 +252,7 @@ public final class RunCommand implements Callable<Integer> {
      * The explorer page on its own HTTP port: loopback unless a token file says who may read it
      * from elsewhere (the admin gRPC API itself stays on loopback).
      */
-    private Optional<ExplorerServer> explorer(KafkaLedger opened) throws IOException {
+    private Optional<ExplorerServer> explorer(KafkaLedger opened, List<Supervisor.Part> parts) throws IOException {
         if (explorerPort < 0) {
             return Optional.empty();
         }
@@ -280,6 +280,8 @@ public final class RunCommand implements Callable<Integer> {
         }
         LiveHead live = new LiveHead(opened);
         toClose.push(live);
+        parts.add(Supervisor.Part.reported("explorer", () -> live.problem().map(Health.Status::down)
+                .orElse(Health.Status.working())));
         LedgerQueries queries = new LedgerQueries(opened, io.ledgerlb.allocator.controller.CoreAllocationStep.forCounting(),
                 live::sequence);
         Thread warm = new Thread(() -> {

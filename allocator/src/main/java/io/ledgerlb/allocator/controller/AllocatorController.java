@@ -370,7 +370,7 @@ public final class AllocatorController implements AutoCloseable {
     /** Set when an append failed and its batch waits for a retry; cleared when a batch commits. */
     private volatile String appendFailing;
 
-    /** Why the last append failed, while its batch waits for a retry ({@link LedgerReadiness}). */
+    /** Why the last append failed, while its batch waits for a retry ({@link AllocatorHealth}). */
     public Optional<String> appendFailing() {
         return Optional.ofNullable(appendFailing);
     }

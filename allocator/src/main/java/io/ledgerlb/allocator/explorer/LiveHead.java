@@ -63,6 +63,12 @@ public final class LiveHead implements AutoCloseable {
         return broken;
     }
 
+    /** Why the live view does not follow the ledger (its chain broken, its follower's thread ended); empty while it does. */
+    public Optional<String> problem() {
+        return broken.isPresent() ? broken.map(b -> "the explorer's live view stopped at a broken chain: " + b)
+                : follower.following() ? Optional.empty() : Optional.of("the explorer's ledger follower stopped");
+    }
+
     /** Waits until the head passes {@code seen} or the timeout passes; returns the head. */
     public long awaitPast(long seen, long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;

@@ -16,18 +16,13 @@ import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.kafka.KafkaLedgerWriter;
 import io.ledgerlb.ledger.testing.LedgerFixture;
 import io.ledgerlb.ledger.testing.SampleEvents;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 
 /**
  * {@code ledgerlb run --restore --admin 127.0.0.1:0} on a ledger whose cluster is gone (a fresh
@@ -46,13 +41,13 @@ class RunRestoreTest {
             writer.append(List.of(SampleEvents.pool("p", "10.99.0.0/24"), SampleEvents.assign("s1", "10.99.0.1"),
                     SampleEvents.assign("s2", "10.99.0.2")));
         }
-        try (Running first = Running.start(config, dir)) {
-            await().atMost(WAIT).until(() -> CliUsageTest.run("restore", "status", "--admin", first.admin).out()
+        try (RunningAllocator first = running(config, dir)) {
+            await().atMost(WAIT).until(() -> CliUsageTest.run("restore", "status", "--admin", first.admin()).out()
                     .contains("restore mode on"));
         }
         // a restart with the flag during the restore stays in it, with the same Services missing
-        try (Running second = Running.start(config, dir)) {
-            String admin = second.admin;
+        try (RunningAllocator second = running(config, dir)) {
+            String admin = second.admin();
             await().atMost(WAIT).until(() -> CliUsageTest.run("restore", "status", "--admin", admin).out()
                     .contains("restore mode on"));
             CliUsageTest.Result status = CliUsageTest.run("restore", "status", "--admin", admin, "--json");
@@ -83,43 +78,19 @@ class RunRestoreTest {
         ListAppender<ILoggingEvent> logged = new ListAppender<>();
         logged.start();
         logger.addAppender(logged);
-        try (Running third = Running.start(config, dir)) {
+        try (RunningAllocator third = running(config, dir)) {
             await().atMost(WAIT).until(() -> logged.list.stream().map(ILoggingEvent::getFormattedMessage)
                     .anyMatch(m -> m.startsWith("--restore: restore mode is not started again, it already ended at sequence")));
-            CliUsageTest.Result status = CliUsageTest.run("restore", "status", "--admin", third.admin);
+            CliUsageTest.Result status = CliUsageTest.run("restore", "status", "--admin", third.admin());
             assertThat(status.out()).as(status.err()).contains("restore mode off").contains("0 Services missing");
         } finally {
             logger.detachAppender(logged);
         }
     }
 
-    /** {@code ledgerlb run --restore} on the test's ledger and data dir, in a thread, until closed. */
-    private record Running(RunCommand run, Thread thread, String admin) implements AutoCloseable {
-        static Running start(LedgerConfig config, Path dir) {
-            CommandLine cli = LedgerlbCommand.commandLine();
-            StringWriter out = new StringWriter();
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(new StringWriter(), true));
-            RunCommand run = cli.getSubcommands().get("run").getCommand();
-            Thread running = new Thread(() -> cli.execute("run", "--restore", "--local", "--kafka-bootstrap",
-                    LedgerFixture.bootstrapServers(), "--topic", config.eventsTopic(), "--data-dir", dir.toString(),
-                    "--metrics-port", "0", "--admin", "127.0.0.1:0", "--explorer-port", "-1", "--instance", "restore-test",
-                    "--signing-key", LedgerFixture.signingKeyFile().toString(),
-                    "--trusted-keys", LedgerFixture.trustedKeysFile().toString()), "allocator-under-test");
-            running.start();
-            String admin = await().atMost(WAIT).until(() -> {
-                Matcher m = Pattern.compile("admin API: +(127\\.0\\.0\\.1:\\d+) +\\(ledgerlb audit\\|state\\|restore --admin")
-                        .matcher(out.toString());
-                return m.find() ? m.group(1) : null;
-            }, a -> a != null);
-            return new Running(run, running, admin);
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            run.stop();
-            thread.join(30_000);
-        }
+    /** {@code ledgerlb run --restore} on the test's ledger and data dir. */
+    private static RunningAllocator running(LedgerConfig config, Path dir) {
+        return RunningAllocator.start(config, dir, "--restore", "--explorer-port", "-1", "--instance", "restore-test");
     }
 
     private static List<String> ingress(KubernetesClient kube, String name) {

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * pass over it alike, so the allocator leads, continues the signed chain and decides, and verify
  * blames the forged record by its sequence.
  */
-class BrokenChainTest {
+public class BrokenChainTest {
 
     @Test
     void aForgedRivalBesideTheChainNeitherStopsNorForksTheAllocator() throws Exception {
@@ -70,8 +70,7 @@ class BrokenChainTest {
     void aSignedForkMakesTheAllocatorRefuseToLead() throws Exception {
         try (MockCluster cluster = new MockCluster();
              KafkaLedger ledger = LedgerFixture.open("signed-fork-" + UUID.randomUUID())) {
-            List<LedgerEntry> written = writtenByAFirstWriter(ledger);
-            append(ledger, rival(written.get(written.size() - 2), "killed").signedBy(LedgerFixture.signingKey()));
+            signedFork(ledger);
 
             AllocatorController controller = Allocators.started(cluster.newClient(), ledger, "allocator-a");
             assertThatThrownBy(controller::startLeading).isInstanceOf(LedgerFormatException.class);
@@ -79,6 +78,15 @@ class BrokenChainTest {
             assertThat(controller.chainBroken()).as("what /readyz and ledgerlb_allocator_chain_broken report").isPresent();
             controller.close();
         }
+    }
+
+    /**
+     * Writes a few entries and a rival of the one before the last signed with the writer's own key,
+     * as a killed writer's late transaction would be: a fork no reader can settle.
+     */
+    public static void signedFork(KafkaLedger ledger) throws Exception {
+        List<LedgerEntry> written = writtenByAFirstWriter(ledger);
+        append(ledger, rival(written.get(written.size() - 2), "killed").signedBy(LedgerFixture.signingKey()));
     }
 
     private static List<LedgerEntry> writtenByAFirstWriter(KafkaLedger ledger) throws Exception {

@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class MetricsServerTest {
@@ -16,9 +15,9 @@ class MetricsServerTest {
 
     @Test
     void servesMetalLbPoolGaugesUnderTheirOwnNamesAndHealth() throws Exception {
-        AtomicBoolean ready = new AtomicBoolean(false);
         Map<String, PoolCounts> pools = Map.of("blue", new PoolCounts("blue", 3, 1, 12, 1000));
-        try (MetricsServer server = new MetricsServer(new InetSocketAddress("127.0.0.1", 0), () -> pools, ready::get)) {
+        try (MetricsServer server = new MetricsServer(new InetSocketAddress("127.0.0.1", 0), () -> pools)) {
+            server.health().starting("informers", "not synced yet");
             server.gauge("ledgerlb_allocator_leader", "1 while leading", () -> 1);
             HttpResponse<String> metrics = get(server, "/metrics");
             assertThat(metrics.statusCode()).isEqualTo(200);
@@ -29,9 +28,17 @@ class MetricsServerTest {
                     .contains("ledgerlb_allocator_leader 1");
 
             assertThat(get(server, "/healthz").statusCode()).isEqualTo(200);
-            assertThat(get(server, "/readyz").statusCode()).isEqualTo(503);
-            ready.set(true);
+            HttpResponse<String> notReady = get(server, "/readyz");
+            assertThat(notReady.statusCode()).isEqualTo(503);
+            assertThat(notReady.body()).isEqualTo("not ready\ninformers: not synced yet\n");
+            server.health().up("informers");
             assertThat(get(server, "/readyz").statusCode()).isEqualTo(200);
+            server.health().down("ledger", "Kafka has not answered");
+            assertThat(get(server, "/readyz").body()).contains("ledger: Kafka has not answered");
+            assertThat(get(server, "/metrics").body())
+                    .contains("ledgerlb_allocator_component_up{component=\"ledger\"} 0")
+                    .contains("ledgerlb_allocator_component_up{component=\"informers\"} 1")
+                    .contains("ledgerlb_allocator_component_failures_total{component=\"ledger\"} 1");
         }
     }
 

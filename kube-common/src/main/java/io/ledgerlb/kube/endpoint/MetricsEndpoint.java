@@ -11,14 +11,16 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
+import io.ledgerlb.kube.health.Health;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
  * The one HTTP port of a ledgerlb process (allocator or speaker), where {@link MetricsEndpointOptions}
  * opens it: {@code /metrics} (the hand-written MetalLB families, then Micrometer's Prometheus
  * registry, in the text format), {@code /healthz} (200 while the process is alive, 503 once it must
- * be restarted) and {@code /readyz} (200 while ready, else 503).
+ * be restarted) and {@code /readyz} (200 while every part of {@link Health} is up, else 503 with a
+ * line per part that is not: {@code component: reason}).
  */
 public final class MetricsEndpoint implements AutoCloseable {
     private final HttpServer server;
@@ -34,12 +36,17 @@ public final class MetricsEndpoint implements AutoCloseable {
      * @param handWritten the families Micrometer cannot name as MetalLB does ({@code PrometheusText}), read at each scrape
      */
     public MetricsEndpoint(HttpServer server, PrometheusMeterRegistry registry, Supplier<String> handWritten,
-            BooleanSupplier live, BooleanSupplier ready) {
+            Health health) {
         this.server = server;
         server.setExecutor(threads);
         server.createContext("/metrics", ex -> reply(ex, 200, handWritten.get() + registry.scrape()));
-        server.createContext("/healthz", ex -> answer(ex, live.getAsBoolean(), "ok\n", "must be restarted\n"));
-        server.createContext("/readyz", ex -> answer(ex, ready.getAsBoolean(), "ready\n", "not ready\n"));
+        server.createContext("/healthz", ex -> reply(ex, health.live() ? 200 : 503,
+                health.live() ? "ok\n" : "must be restarted\n"));
+        server.createContext("/readyz", ex -> {
+            List<String> notReady = health.notReady();
+            reply(ex, notReady.isEmpty() ? 200 : 503, notReady.isEmpty() ? "ready\n"
+                    : "not ready\n" + String.join("\n", notReady) + "\n");
+        });
         server.start();
     }
 
@@ -53,10 +60,6 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
-    }
-
-    private static void answer(HttpExchange exchange, boolean yes, String ok, String notOk) throws IOException {
-        reply(exchange, yes ? 200 : 503, yes ? ok : notOk);
     }
 
     private static void reply(HttpExchange exchange, int code, String body) throws IOException {

@@ -6,12 +6,12 @@ import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.event.SignedChain;
 import io.ledgerlb.ledger.state.LedgerState;
-import io.ledgerlb.speaker.health.Health;
+import io.ledgerlb.kube.Daemons;
+import io.ledgerlb.kube.health.Health;
+import io.ledgerlb.kube.health.LedgerFreshness;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -27,34 +27,26 @@ import org.slf4j.LoggerFactory;
  *       the new follower has caught up;</li>
  *   <li>the chain is not broken; a broken chain stays down (a new follower would stop at the same
  *       record) and the speaker plans no more;</li>
- *   <li>within {@code staleAfter} a probe of the ledger's last sequence found the follower at it.
- *       If the probe answers and the follower is behind for longer, the state is known stale: the
- *       speaker stops planning (keeps what it announces, takes no IP over) until it is caught up.
- *       If Kafka does not answer for longer, nobody can write the ledger either, so the folded
- *       state is still the ledger's: the speaker keeps planning on it (failover goes on) and only
- *       reports the part down.</li>
+ *   <li>the folded state is fresh ({@link LedgerFreshness}, the allocator's notion too). If the
+ *       probe answers and the follower is behind for longer than {@code staleAfter}, the state is
+ *       known stale: the speaker stops planning (keeps what it announces, takes no IP over) until
+ *       it is caught up. If Kafka does not answer for longer, nobody can write the ledger either,
+ *       so the folded state is still the ledger's: the speaker keeps planning on it (failover goes
+ *       on) and only reports the part down.</li>
  * </ul>
- * The probe runs on a thread of its own, so a probe stuck on an unreachable broker does not stop
- * the checks.
  */
 final class LedgerWatch implements LedgerListener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LedgerWatch.class);
     static final String COMPONENT = "ledger";
 
     private final Function<LedgerListener, LedgerFollower> follow;
-    private final Callable<Long> lastSequence;
     private final Speaker speaker;
     private final Health health;
-    private final long staleAfterNanos;
-    private final ScheduledExecutorService checks = daemon("ledger-watch");
-    private final ExecutorService probes = daemon("ledger-probe");
+    private final LedgerFreshness freshness;
+    private final ScheduledExecutorService checks = Daemons.thread("ledger-watch");
     private volatile LedgerFollower follower;
     private volatile boolean caughtUp;
     private volatile LedgerFormatException broken;
-    private volatile long confirmedAt;
-    private volatile long reachableAt;
-    private volatile long behindBy;
-    private Future<?> probe;
 
     /**
      * @param follow       starts a follower telling the given listener
@@ -63,10 +55,10 @@ final class LedgerWatch implements LedgerListener, AutoCloseable {
     LedgerWatch(Function<LedgerListener, LedgerFollower> follow, Callable<Long> lastSequence, Speaker speaker,
                 Health health, Duration staleAfter, Duration checkEvery) {
         this.follow = follow;
-        this.lastSequence = lastSequence;
         this.speaker = speaker;
         this.health = health;
-        this.staleAfterNanos = staleAfter.toNanos();
+        this.freshness = new LedgerFreshness(lastSequence,
+                () -> OptionalLong.of(follower.withState(LedgerState::sequence)), staleAfter);
         health.starting(COMPONENT, "the ledger is not folded yet");
         follower = follow.apply(this);
         speaker.following(follower);
@@ -84,7 +76,7 @@ final class LedgerWatch implements LedgerListener, AutoCloseable {
 
     @Override
     public void caughtUp(LedgerState state) {
-        confirmedAt = reachableAt = System.nanoTime();
+        freshness.confirmed();
         caughtUp = true;
         speaker.caughtUp(state);
         check();
@@ -116,39 +108,15 @@ final class LedgerWatch implements LedgerListener, AutoCloseable {
             if (!caughtUp) {
                 return;
             }
-            if (probe == null || probe.isDone()) {
-                probe = probes.submit(() -> probe(f));
+            LedgerFreshness.Verdict verdict = freshness.check();
+            switch (verdict.state()) {
+                case FRESH -> speaker.stale(false);
+                case BEHIND -> speaker.stale(true); // known stale: nothing planned from it
+                default -> { } // unanswered: nobody can write the ledger either, so planning goes on
             }
-            long now = System.nanoTime();
-            if (now - confirmedAt <= staleAfterNanos) {
-                speaker.stale(false);
-                health.up(COMPONENT);
-            } else if (now - reachableAt <= staleAfterNanos) {
-                speaker.stale(true);
-                health.down(COMPONENT, "the follower is " + behindBy + " entries behind the ledger for over "
-                        + TimeUnit.NANOSECONDS.toSeconds(staleAfterNanos) + " s; not planning from a stale state");
-            } else {
-                health.down(COMPONENT, "Kafka has not answered for over " + TimeUnit.NANOSECONDS.toSeconds(staleAfterNanos)
-                        + " s; announcing from the state folded before (nobody can write the ledger either)");
-            }
+            health.report(COMPONENT, verdict.status());
         } catch (RuntimeException e) {
             log.error("checking the ledger follower failed", e);
-        }
-    }
-
-    private void probe(LedgerFollower f) {
-        long started = System.nanoTime();
-        try {
-            long last = lastSequence.call();
-            reachableAt = started;
-            long folded = f.withState(LedgerState::sequence);
-            behindBy = Math.max(0, last - folded);
-            if (folded >= last) {
-                confirmedAt = started;
-            }
-        } catch (Exception e) {
-            log.atWarn().addKeyValue("event", "ledgerProbeFailed").addKeyValue("error", e.toString())
-                    .log("could not read where the ledger ends");
         }
     }
 
@@ -163,18 +131,10 @@ final class LedgerWatch implements LedgerListener, AutoCloseable {
         log.atWarn().addKeyValue("event", "ledgerFollowerRestarted").log("started a new ledger follower");
     }
 
-    private static ScheduledExecutorService daemon(String name) {
-        return Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
     @Override
     public void close() {
         checks.shutdownNow();
-        probes.shutdownNow();
+        freshness.close();
         follower.close();
     }
 }

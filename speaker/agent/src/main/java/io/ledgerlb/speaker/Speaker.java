@@ -98,7 +98,6 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
     private final Planning planning;
     private Set<String> plannedWith = Set.of();
     private final Map<String, L2Assignment> mine = new ConcurrentHashMap<>();
-    private final Map<ServiceKey, Set<String>> myIpsOfService = new HashMap<>();
     private final Optional<EntryTrace> trace = EntryTrace.ON ? Optional.of(new EntryTrace()) : Optional.empty();
     /** The entries the current pass took (traced only). */
     private final List<Long> takenThisPass = new java.util.ArrayList<>();
@@ -126,6 +125,8 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                 // closing
             }
         }, 1, 1, TimeUnit.SECONDS);
+        metrics.announced("layer2", () -> mine.values().stream().flatMap(a -> a.services().stream()
+                .map(s -> new SpeakerMetrics.Announced(a.ip(), node, "layer2", s.toString()))));
         this.disagreements = Counter.builder("ledgerlb_speaker_plan_disagreements")
                 .description("full re-plans that found the incremental plan different (then taken)").register(metrics.registry());
         Gauge.builder("ledgerlb_speaker_ledger_sequence", () -> foldedSequence)
@@ -169,7 +170,7 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
 
     @Override
     public void passedOver(SignedChain.PassedOver record) {
-        metrics.count(SpeakerMetrics.LEDGER_PASSED_OVER, "");
+        metrics.count(SpeakerMetrics.LEDGER_PASSED_OVER);
         log.atError().addKeyValue("event", "ledgerRecordPassedOver").addKeyValue("sequence", record.sequence())
                 .addKeyValue("offset", record.position()).addKeyValue("reason", record.reason())
                 .log("passed over a ledger record that no trusted signed head vouches for; it is never announced");
@@ -356,39 +357,40 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
                 announcer.own(address, after.interfaces());
                 mine.put(ip, after);
                 if (before == null) {
-                    announcer.announce(address, after.interfaces());
+                    announcer.announce(address);
                     taken.add(after);
                 }
             }
-            Set<Announced> pairsBefore = before == null ? Set.of() : announcedServices(List.of(before));
-            Set<Announced> pairsAfter = after == null ? Set.of() : announcedServices(List.of(after));
-            pairsBefore.stream().filter(k -> !pairsAfter.contains(k)).forEach(k -> metrics.announced(k.ip(), node, "layer2", k.service(), false));
-            pairsAfter.stream().filter(k -> !pairsBefore.contains(k)).forEach(k -> metrics.announced(k.ip(), node, "layer2", k.service(), true));
             if (before != null) {
-                before.services().forEach(s -> forget(s, ip));
                 servicesChanged.addAll(before.services());
             }
             if (after != null) {
-                after.services().forEach(s -> myIpsOfService.computeIfAbsent(s, k -> new HashSet<>()).add(ip));
                 servicesChanged.addAll(after.services());
             }
         });
         logMoves(withdrawn, taken);
         if (memberJoined) {
             // a joining speaker may have taken an IP over and gone: the owners say again where the IPs are
-            mine.values().forEach(a -> Optional.ofNullable(literal(a.ip())).ifPresent(ip -> announcer.announce(ip, a.interfaces())));
+            mine.values().forEach(a -> Optional.ofNullable(literal(a.ip())).ifPresent(announcer::announce));
         }
         if (servicesChanged.isEmpty()) {
             return;
         }
         Map<ServiceKey, String> uids = new HashMap<>();
         for (ServiceKey service : servicesChanged) {
-            Set<String> ips = myIpsOfService.get(service);
-            if (ips == null) {
+            // the Service's IPs this node announces, found through the state rather than kept in a map of their own
+            Set<String> interfaces = new TreeSet<>();
+            boolean announced = false;
+            for (var assignment : planning.state().assignmentsOf(service)) {
+                L2Assignment ours = mine.get(assignment.getIp());
+                if (ours != null && ours.services().contains(service)) {
+                    announced = true;
+                    interfaces.addAll(ours.interfaces());
+                }
+            }
+            if (!announced) {
                 statusChanges.put(service, Optional.empty());
             } else {
-                Set<String> interfaces = new TreeSet<>();
-                ips.forEach(ip -> interfaces.addAll(mine.get(ip).interfaces()));
                 statusChanges.put(service, Optional.of(interfaces));
                 uids.put(service, planning.uid(service));
             }
@@ -430,26 +432,6 @@ public final class Speaker implements Membership.Listener, LedgerListener, AutoC
         Map<ServiceKey, String> uids = new HashMap<>();
         delta.bgp().values().forEach(p -> p.ifPresent(planned -> planned.services().forEach(s -> uids.put(s, planning.uid(s)))));
         return new BgpSpeaking.Change(delta.bgp(), delta.peers(), delta.problems(), uids, false, planning.state().sequence());
-    }
-
-    private void forget(ServiceKey service, String ip) {
-        Set<String> ips = myIpsOfService.get(service);
-        if (ips != null && ips.remove(ip) && ips.isEmpty()) {
-            myIpsOfService.remove(service);
-        }
-    }
-
-    /** One series of {@code metallb_speaker_announced}: an IP and a Service ({@code namespace/name}) behind it. */
-    record Announced(String ip, String service) {}
-
-    /**
-     * (IP, namespace/name) of every Service behind each assignment: {@code metallb_speaker_announced}
-     * follows Services joining and leaving an IP this node keeps, not only the IPs it gains.
-     */
-    static Set<Announced> announcedServices(List<L2Assignment> assignments) {
-        Set<Announced> out = new HashSet<>();
-        assignments.forEach(a -> a.services().forEach(s -> out.add(new Announced(a.ip(), s.namespace() + "/" + s.name()))));
-        return out;
     }
 
     private static InetAddress literal(String ip) {

@@ -7,14 +7,14 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.ledgerlb.ledger.LedgerConfig;
 import io.ledgerlb.ledger.sign.TrustedKeys;
 import io.ledgerlb.kube.endpoint.MetricsEndpointOptions;
+import io.ledgerlb.kube.health.Health;
+import io.ledgerlb.kube.health.Supervisor;
+import io.ledgerlb.speaker.k8s.SpeakerEvents;
 import io.ledgerlb.ledger.kafka.KafkaClientOptions;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.net.InvalidAddressException;
 import io.ledgerlb.net.IpAddress;
-import io.ledgerlb.speaker.health.Health;
-import io.ledgerlb.speaker.health.Supervisor;
 import io.ledgerlb.speaker.k8s.ClusterWatch;
-import io.ledgerlb.speaker.k8s.HealthEvents;
 import io.ledgerlb.speaker.k8s.ServiceL2Status;
 import io.ledgerlb.speaker.k8s.StatusWriter;
 import io.ledgerlb.speaker.l2.InterfaceChoice;
@@ -189,7 +189,7 @@ public final class SpeakerMain implements Callable<Integer> {
             SpeakerMetrics metrics = new SpeakerMetrics();
             metrics.serve(metricsEndpoint, metricsPort);
             resources.add(metrics::stop);
-            Health health = new Health(metrics);
+            Health health = metrics.health();
 
             List<PcapInterface> links = new ArrayList<>();
             List<String> answering = interfaces.isEmpty() ? InterfaceChoice.eligible(excludedInterfaces) : interfaces;
@@ -210,9 +210,9 @@ public final class SpeakerMain implements Callable<Integer> {
                 resources.add(client.get());
             }
             client.ifPresent(c -> {
-                HealthEvents events = new HealthEvents(c, nodeName);
+                var events = SpeakerEvents.healthEvents(c, nodeName);
                 resources.add(events);
-                health.onChange(events::record);
+                health.onChange(events);
             });
             Optional<StatusWriter<ServiceL2Status>> status = client.map(c -> StatusWriter.layer2(c, nodeName, namespace));
             status.ifPresent(resources::add);
@@ -240,7 +240,7 @@ public final class SpeakerMain implements Callable<Integer> {
 
             KafkaLedger ledger = KafkaLedger.open(ledgerConfig);
             resources.add(ledger);
-            LedgerWatch watch = new LedgerWatch(ledger::follow, new LedgerEnd(ledger), speaker, health,
+            LedgerWatch watch = new LedgerWatch(ledger::follow, ledger.endProbe(), speaker, health,
                     Duration.ofMillis(ledgerStaleAfterMs), Duration.ofMillis(Math.min(5_000, ledgerStaleAfterMs / 4)));
             resources.add(watch);
             speaker.awaitLedgerFolded();
@@ -255,9 +255,9 @@ public final class SpeakerMain implements Callable<Integer> {
             resources.add(membership);
             metrics.membershipDropped(membership::dropped);
             List<Supervisor.Part> supervised = new ArrayList<>();
-            links.forEach(link -> supervised.add(new Supervisor.Part("capture-" + link.identity().name(),
-                    link::capturing, Optional.of(link::restart))));
-            supervised.add(new Supervisor.Part("membership", membership::running, Optional.empty()));
+            links.forEach(link -> supervised.add(Supervisor.Part.restartable("capture-" + link.identity().name(),
+                    link::capturing, link::restart)));
+            supervised.add(Supervisor.Part.fatal("membership", membership::running));
             resources.add(new Supervisor(health, supervised, Duration.ofSeconds(1)));
             cluster.ifPresent(c -> membership.addSeeds(c.internalAddresses().stream()
                     .map(ip -> new InetSocketAddress(literal(ip), bind.getPort())).toList()));

@@ -10,8 +10,9 @@ import io.ledgerlb.ledger.LedgerListener;
 import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.testing.LedgerFixture;
-import io.ledgerlb.speaker.health.Health;
-import io.ledgerlb.speaker.k8s.HealthEvents;
+import io.ledgerlb.kube.health.Health;
+import io.ledgerlb.kube.health.HealthEvents;
+import io.ledgerlb.speaker.k8s.SpeakerEvents;
 import io.ledgerlb.speaker.l2.L2Announcer;
 import io.ledgerlb.speaker.metrics.SpeakerMetrics;
 import io.ledgerlb.speaker.owner.Ledgers;
@@ -68,9 +69,8 @@ class LedgerWatchTest {
         metrics = new SpeakerMetrics();
         metrics.serve(port);
         started(metrics::stop);
-        health = new Health(metrics);
-        HealthEvents events = started(new HealthEvents(client, "n1"));
-        health.onChange(events::record);
+        health = metrics.health();
+        health.onChange(started(SpeakerEvents.healthEvents(client, "n1")));
         speaker = started(new Speaker("n1", new L2Announcer(List.of(), metrics), metrics,
                 Optional.empty(), Optional.empty(), Optional.empty()));
     }
@@ -104,12 +104,13 @@ class LedgerWatchTest {
 
         first.close(); // its thread ends as if it had died
         await().atMost(WAIT).until(() -> readyz() == 503);
+        assertThat(get("/readyz").body()).contains("ledger: the ledger follower's thread ended");
         assertThat(scrape()).contains("ledgerlb_speaker_component_up{component=\"ledger\"} 0")
                 .contains("ledgerlb_speaker_component_failures_total{component=\"ledger\"} 1");
         await().atMost(WAIT).untilAsserted(() -> assertThat(client.v1().events().inNamespace("default").list().getItems())
                 .anySatisfy(e -> {
                     assertThat(e.getType()).isEqualTo("Warning");
-                    assertThat(e.getReason()).isEqualTo(HealthEvents.DOWN);
+                    assertThat(e.getReason()).isEqualTo(HealthEvents.downReason("speaker")).isEqualTo("SpeakerComponentDown");
                     assertThat(e.getInvolvedObject().getKind() + "/" + e.getInvolvedObject().getName()).isEqualTo("Node/n1");
                 }));
         seenDown.countDown();
@@ -135,7 +136,7 @@ class LedgerWatchTest {
         watch(followed::follow, ahead::lastSequence);
         speaker.awaitLedgerFolded();
 
-        await().atMost(WAIT).until(() -> health.problem(LedgerWatch.COMPONENT).orElse("").contains("1 entries behind"));
+        await().atMost(WAIT).until(() -> health.problem(LedgerWatch.COMPONENT).orElse("").contains("behind the ledger's end for over 1 s (1 entries"));
         assertThat(readyz()).isEqualTo(503);
         assertThat(speaker.planningFrozen()).as("known stale: nothing planned from it").isTrue();
 
@@ -162,7 +163,7 @@ class LedgerWatchTest {
             }
         });
 
-        await().atMost(WAIT).until(() -> health.problem(LedgerWatch.COMPONENT).orElse("").contains("Kafka has not answered"));
+        await().atMost(WAIT).until(() -> health.problem(LedgerWatch.COMPONENT).orElse("").contains("Kafka has not answered a read of the ledger's end"));
         assertThat(readyz()).isEqualTo(503);
         assertThat(speaker.planningFrozen()).as("nobody can write the ledger either: failover goes on").isFalse();
     }

@@ -70,7 +70,7 @@ final class EventDecoder {
                 switch (field) {
                     case Event.SEQUENCE_FIELD_NUMBER -> event.setSequence(varint(tag).readUInt64());
                     case Event.TIME_FIELD_NUMBER -> event.setTime(timestamp(message(tag)));
-                    case Event.ACTOR_FIELD_NUMBER -> event.setActor(string(tag));
+                    case Event.ACTOR_FIELD_NUMBER -> event.setActor(name(tag));
                     case Event.CAUSE_FIELD_NUMBER -> event.setCause(cause(message(tag)));
                     case Event.PREV_HASH_FIELD_NUMBER -> event.setPrevHash(bytesField(tag));
                     case Event.IP_ASSIGNED_FIELD_NUMBER -> event.setIpAssigned(ipAssigned(message(tag)));
@@ -104,12 +104,12 @@ final class EventDecoder {
                 int field = WireFormat.getTagFieldNumber(tag);
                 seen = once(seen, field);
                 switch (field) {
-                    case Cause.KIND_FIELD_NUMBER -> cause.setKind(string(tag));
+                    case Cause.KIND_FIELD_NUMBER -> cause.setKind(name(tag));
                     case Cause.NAMESPACE_FIELD_NUMBER -> cause.setNamespace(string(tag));
                     case Cause.NAME_FIELD_NUMBER -> cause.setName(string(tag));
                     case Cause.UID_FIELD_NUMBER -> cause.setUid(string(tag));
                     case Cause.RESOURCE_VERSION_FIELD_NUMBER -> cause.setResourceVersion(string(tag));
-                    case Cause.REASON_FIELD_NUMBER -> cause.setReason(string(tag));
+                    case Cause.REASON_FIELD_NUMBER -> cause.setReason(name(tag));
                     case Cause.MESSAGE_FIELD_NUMBER -> cause.setMessage(string(tag));
                     default -> throw NOT_SIMPLE;
                 }
@@ -225,7 +225,7 @@ final class EventDecoder {
             return new String(bytes, at, asciiLength, StandardCharsets.ISO_8859_1);
         }
 
-        /** A pool or namespace name: as {@link #string}, the String shared by every event that names it. */
+        /** A name of few values (pool, namespace, actor, a cause's kind and reason): as {@link #string}, the String shared by every event that names it. */
         private String name(int tag) throws IOException, NotSimple {
             int at = asciiAt(tag);
             return SharedNames.ascii(bytes, at, asciiLength);

@@ -4,10 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Pool and namespace names as decoded: one String per name for every event that carries it, from
- * whichever thread decodes it. A cluster has few of them, and every assignment names both: a fresh
- * copy per event would be garbage at replay, and the state would rebuild each assignment to share
- * them ({@code LedgerState.withSharedNames}). Each thread remembers the names it met last, so a
+ * Names of few values as decoded (pools, namespaces, actors, causes' kinds and reasons): one String
+ * per name for every event that carries it, from whichever thread decodes it. A cluster has few of
+ * them, and every event names some: a fresh copy per event would be garbage at replay, and the
+ * state would rebuild each assignment to share its pool and namespace
+ * ({@code LedgerState.withSharedNames}). Each thread remembers the names it met last, so a
  * name met again costs a comparison, not a String.
  */
 final class SharedNames {

@@ -1,51 +1,80 @@
 package io.ledgerlb.ledger.sign;
 
+import java.security.GeneralSecurityException;
+import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.interfaces.EdECPrivateKey;
-import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.Optional;
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
- * Ed25519 (RFC 8032) with BouncyCastle's low-level code instead of JDK 17's provider, which
- * takes ~0.6 ms per check on an idle core of this machine (BouncyCastle: ~0.06 ms; replaying a
- * ledger checks one per transaction). Keys stay JDK {@code PublicKey}/{@code PrivateKey} objects;
- * only the arithmetic moves. Ed25519 is deterministic, so signatures are the very bytes the JDK
- * makes, and each side accepts the other's ({@code Ed25519SignaturesTest}).
+ * Ed25519 (RFC 8032) signing and checking: with BouncyCastle's low-level code when it is on the
+ * class path ({@link BouncyCastleEd25519}: ~0.06-0.15 ms per check, where JDK 17's provider takes
+ * ~0.6 ms on an idle core of this machine, and replaying a ledger checks one per transaction),
+ * else with the JDK's (the speaker's jar leaves BouncyCastle out). Ed25519 is deterministic, so
+ * both make the very same signatures, and each accepts the other's ({@code Ed25519SignaturesTest}).
+ * A key BouncyCastle will not take (one of small order) is checked by the JDK, as before, so that
+ * every reader gives the same verdicts whichever code it runs.
  */
 final class Ed25519Signatures {
-    /** The X.509 SubjectPublicKeyInfo of an Ed25519 key, up to its 32 key bytes (RFC 8410). */
-    private static final byte[] X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
-    private static final int KEY_LENGTH = Ed25519.PUBLIC_KEY_SIZE;
+    /** Checks signatures made with one public key. */
+    @FunctionalInterface
+    interface Verifier {
+        boolean verify(byte[] message, byte[] signature);
+    }
+
+    /** Signs with one private key. */
+    @FunctionalInterface
+    interface Signer {
+        byte[] sign(byte[] message);
+    }
+
+    private static final boolean BOUNCY_CASTLE = BouncyCastleEd25519.available();
 
     private Ed25519Signatures() {}
 
-    /** A public key's point, decoded once for all its checks; empty when it is no usable Ed25519 key (e.g. of small order). */
-    static Optional<Ed25519.PublicPoint> point(PublicKey key) {
-        byte[] der = key.getEncoded();
-        if (der == null || der.length != X509_PREFIX.length + KEY_LENGTH
-                || !Arrays.equals(der, 0, X509_PREFIX.length, X509_PREFIX, 0, X509_PREFIX.length)) {
-            return Optional.empty();
+    static Verifier verifier(PublicKey key) {
+        if (BOUNCY_CASTLE) {
+            Verifier fast = BouncyCastleEd25519.verifier(key);
+            if (fast != null) {
+                return fast;
+            }
         }
-        return Optional.ofNullable(Ed25519.validatePublicKeyFullExport(der, X509_PREFIX.length));
+        return jdkVerifier(key);
     }
 
-    /** Whether {@code signature} is the key's signature of {@code message}. */
-    static boolean verify(Ed25519.PublicPoint key, byte[] message, byte[] signature) {
-        return signature.length == Ed25519.SIGNATURE_SIZE
-                && Ed25519.verify(signature, 0, key, message, 0, message.length);
+    static Signer signer(PrivateKey key) {
+        if (BOUNCY_CASTLE && key instanceof EdECPrivateKey edKey) {
+            Signer fast = BouncyCastleEd25519.signer(edKey);
+            if (fast != null) {
+                return fast;
+            }
+        }
+        return jdkSigner(key);
     }
 
-    /** The private key's 32 secret bytes, as RFC 8032 names them. */
-    static byte[] secret(EdECPrivateKey key) {
-        return key.getBytes().filter(bytes -> bytes.length == Ed25519.SECRET_KEY_SIZE)
-                .orElseThrow(() -> new IllegalArgumentException("the Ed25519 private key's bytes are not available"));
+    static Verifier jdkVerifier(PublicKey key) {
+        return (message, signature) -> {
+            try {
+                Signature verifier = Signature.getInstance("Ed25519");
+                verifier.initVerify(key);
+                verifier.update(message);
+                return verifier.verify(signature);
+            } catch (GeneralSecurityException e) {
+                return false; // a malformed signature
+            }
+        };
     }
 
-    static byte[] sign(byte[] secret, byte[] message) {
-        byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
-        Ed25519.sign(secret, 0, message, 0, message.length, signature, 0);
-        return signature;
+    static Signer jdkSigner(PrivateKey key) {
+        return message -> {
+            try {
+                Signature signature = Signature.getInstance("Ed25519");
+                signature.initSign(key);
+                signature.update(message);
+                return signature.sign();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("cannot sign with Ed25519", e);
+            }
+        };
     }
 }

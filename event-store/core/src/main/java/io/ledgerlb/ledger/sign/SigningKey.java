@@ -29,14 +29,13 @@ public final class SigningKey {
     private final PrivateKey privateKey;
     private final PublicKey publicKey;
     private final byte[] keyId;
-    /** The private key's bytes, as RFC 8032 signs with them. */
-    private final byte[] secret;
+    private final Ed25519Signatures.Signer signer;
 
     private SigningKey(KeyPair pair) {
         this.privateKey = pair.getPrivate();
         this.publicKey = pair.getPublic();
         this.keyId = KeyId.of(publicKey);
-        this.secret = Ed25519Signatures.secret((EdECPrivateKey) privateKey);
+        this.signer = Ed25519Signatures.signer(privateKey);
     }
 
     public static SigningKey generate() {
@@ -109,7 +108,7 @@ public final class SigningKey {
     }
 
     public byte[] sign(byte[] hash) {
-        return Ed25519Signatures.sign(secret, hash);
+        return signer.sign(hash);
     }
 
     public PublicKey publicKey() {

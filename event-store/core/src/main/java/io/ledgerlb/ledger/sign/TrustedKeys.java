@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * The public keys a reader believes: whose signed heads vouch for the ledger. From a file of PEM
@@ -27,14 +26,14 @@ public final class TrustedKeys {
     public static final TrustedKeys UNCHECKED = new TrustedKeys(Map.of());
 
     private final Map<String, PublicKey> byId;
-    /** Each key's point, decoded once: what checks a signature (a key without one verifies nothing). */
-    private final Map<String, Ed25519.PublicPoint> points;
+    /** What checks each key's signatures (prepared once per key). */
+    private final Map<String, Ed25519Signatures.Verifier> verifiers;
 
     private TrustedKeys(Map<String, PublicKey> byId) {
         this.byId = Map.copyOf(byId);
-        Map<String, Ed25519.PublicPoint> decoded = new HashMap<>();
-        byId.forEach((id, key) -> Ed25519Signatures.point(key).ifPresent(point -> decoded.put(id, point)));
-        this.points = Map.copyOf(decoded);
+        Map<String, Ed25519Signatures.Verifier> prepared = new HashMap<>();
+        byId.forEach((id, key) -> prepared.put(id, Ed25519Signatures.verifier(key)));
+        this.verifiers = Map.copyOf(prepared);
     }
 
     public static TrustedKeys of(PublicKey... keys) {
@@ -64,16 +63,11 @@ public final class TrustedKeys {
 
     /** Decodes an X.509 Ed25519 public key (as a {@code SigningKeyRotated} event carries it). */
     public static PublicKey publicKey(byte[] der, String from) throws IOException {
-        PublicKey key;
         try {
-            key = KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
+            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
         } catch (GeneralSecurityException e) {
             throw new IOException("not an Ed25519 public key in " + from + ": " + e.getMessage(), e);
         }
-        if (Ed25519Signatures.point(key).isEmpty()) {
-            throw new IOException("not a usable Ed25519 public key in " + from + " (not on the curve's main subgroup)");
-        }
-        return key;
     }
 
     static String pem(PublicKey key) {
@@ -95,8 +89,8 @@ public final class TrustedKeys {
 
     /** Whether {@code signature} is a known key's Ed25519 signature of {@code hash}. */
     public boolean verify(byte[] keyId, byte[] hash, byte[] signature) {
-        Ed25519.PublicPoint key = points.get(hex(keyId));
-        return key != null && Ed25519Signatures.verify(key, hash, signature);
+        Ed25519Signatures.Verifier key = verifiers.get(hex(keyId));
+        return key != null && key.verify(hash, signature);
     }
 
     /** These keys with {@code key} added. */

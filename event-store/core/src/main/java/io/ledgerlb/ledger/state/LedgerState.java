@@ -29,10 +29,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,8 +56,10 @@ public final class LedgerState {
     private final SortedMap<String, BgpPeerDefined> bgpPeers = new TreeMap<>();
     private final SortedMap<String, CommunityDefined> communities = new TreeMap<>();
     private final SortedMap<String, BfdProfileDefined> bfdProfiles = new TreeMap<>();
-    private final Map<String, Map<ServiceKey, IpAssigned>> byIp = new HashMap<>();
-    private final Map<ServiceKey, Map<String, IpAssigned>> byService = new HashMap<>();
+    /** By IP, its holders: an {@link IpAssigned}, or for a shared IP a map by Service (see {@link #with}). */
+    private final Map<String, Object> byIp = new HashMap<>();
+    /** By Service, its assignments: an {@link IpAssigned}, or for a dual-stack Service a map by IP. */
+    private final Map<ServiceKey, Object> byService = new HashMap<>();
     private final Map<ServiceKey, List<String>> previousIps = new HashMap<>();
     /** Services refused an IP and given none since: the sequence of the first refusal since they last held one. */
     private final Map<ServiceKey, Long> waiting = new HashMap<>();
@@ -150,8 +154,8 @@ public final class LedgerState {
         IpAssigned assigned = withSharedNames(decoded);
         ServiceKey service = ServiceKey.of(assigned.getService());
         String ip = assigned.getIp();
-        byIp.compute(ip, (k, holders) -> with(holders, service, assigned));
-        byService.compute(service, (k, ips) -> with(ips, ip, assigned));
+        byIp.compute(ip, (k, holders) -> with(holders, service, assigned, LedgerState::serviceOf));
+        byService.compute(service, (k, ips) -> with(ips, ip, assigned, IpAssigned::getIp));
         List<String> previous = previousIps.get(service);
         if (previous != null && previous.remove(ip) && previous.isEmpty()) {
             previousIps.remove(service);
@@ -162,8 +166,8 @@ public final class LedgerState {
     private void release(IpReleased released) {
         ServiceKey service = ServiceKey.of(released.getService());
         String ip = released.getIp();
-        byIp.computeIfPresent(ip, (k, holders) -> without(holders, service));
-        byService.computeIfPresent(service, (k, ips) -> without(ips, ip));
+        byIp.computeIfPresent(ip, (k, holders) -> without(holders, service, LedgerState::serviceOf));
+        byService.computeIfPresent(service, (k, ips) -> without(ips, ip, IpAssigned::getIp));
         if (!byService.containsKey(service)) {
             reserved.remove(service); // nothing left to keep for it (e.g. its pool was removed)
         }
@@ -194,30 +198,47 @@ public final class LedgerState {
         return known == null ? name : known;
     }
 
-    // The inner maps of byIp and byService hold one entry but for shared IPs and dual-stack
-    // Services. They are replaced, never changed, so that the common case is one small immutable
-    // map instead of a LinkedHashMap built and dropped at every assignment and release.
+    // The values of byIp and byService are one IpAssigned but for shared IPs and dual-stack
+    // Services, which get a map (keyed by Service, by IP). An IpAssigned is kept as itself: a map
+    // of one entry per IP and Service cost ~100 bytes a Service (5 MB at 50,000). The maps are
+    // replaced, never changed, so that copies of the state share them.
 
-    private static <K, V> Map<K, V> with(Map<K, V> old, K key, V value) {
-        if (old == null || old.size() == 1 && old.containsKey(key)) {
-            return Map.of(key, value);
+    private static ServiceKey serviceOf(IpAssigned assigned) {
+        return ServiceKey.of(assigned.getService());
+    }
+
+    private static <K> Object with(Object old, K key, IpAssigned value, Function<IpAssigned, K> keyOf) {
+        if (old == null || old instanceof IpAssigned one && keyOf.apply(one).equals(key)) {
+            return value;
         }
-        Map<K, V> copy = new LinkedHashMap<>(old);
+        Map<K, IpAssigned> copy = new LinkedHashMap<>(entries(old, keyOf));
         copy.put(key, value);
         return copy;
     }
 
     /** Null (no entry left) removes the key from the outer map. */
-    private static <K, V> Map<K, V> without(Map<K, V> old, K key) {
-        if (!old.containsKey(key)) {
+    private static <K> Object without(Object old, K key, Function<IpAssigned, K> keyOf) {
+        Map<K, IpAssigned> entries = entries(old, keyOf);
+        if (!entries.containsKey(key)) {
             return old;
         }
-        if (old.size() == 1) {
-            return null;
-        }
-        Map<K, V> copy = new LinkedHashMap<>(old);
+        Map<K, IpAssigned> copy = new LinkedHashMap<>(entries);
         copy.remove(key);
-        return copy;
+        return copy.isEmpty() ? null : copy.size() == 1 ? copy.values().iterator().next() : copy;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K> Map<K, IpAssigned> entries(Object value, Function<IpAssigned, K> keyOf) {
+        return value instanceof IpAssigned one ? Map.of(keyOf.apply(one), one) : (Map<K, IpAssigned>) value;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Collection<IpAssigned> values(Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        return value instanceof IpAssigned one ? List.of(one)
+                : Collections.unmodifiableCollection(((Map<?, IpAssigned>) value).values());
     }
 
     // ---- reading
@@ -261,8 +282,12 @@ public final class LedgerState {
 
     /** The Services holding an IP (more than one only when they share it). */
     public Collection<IpAssigned> holders(String ip) {
-        Map<ServiceKey, IpAssigned> holders = byIp.get(ip);
-        return holders == null ? List.of() : Collections.unmodifiableCollection(holders.values());
+        return values(byIp.get(ip));
+    }
+
+    /** The IPs held by at least one Service. */
+    public Set<String> assignedIps() {
+        return Collections.unmodifiableSet(byIp.keySet());
     }
 
     public boolean isAssigned(String ip) {
@@ -271,8 +296,7 @@ public final class LedgerState {
 
     /** The IPs a Service holds (two for dual-stack). */
     public Collection<IpAssigned> assignmentsOf(ServiceKey service) {
-        Map<String, IpAssigned> ips = byService.get(service);
-        return ips == null ? List.of() : Collections.unmodifiableCollection(ips.values());
+        return values(byService.get(service));
     }
 
     public Collection<ServiceKey> servicesWithAssignments() {
@@ -348,7 +372,7 @@ public final class LedgerState {
         });
         byIp.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
-                .flatMap(e -> e.getValue().entrySet().stream().sorted(Map.Entry.comparingByKey()))
+                .flatMap(e -> entries(e.getValue(), LedgerState::serviceOf).entrySet().stream().sorted(Map.Entry.comparingByKey()))
                 .forEach(e -> snapshot.addRecords(Event.newBuilder().setIpAssigned(e.getValue())));
         // the waiting Services, each as its first refusal (sequence included), oldest first
         waiting.entrySet().stream().sorted(Map.Entry.<ServiceKey, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
@@ -386,7 +410,7 @@ public final class LedgerState {
     }
 
     /**
-     * An independent copy. Cheap: the inner maps of byIp and byService and the protobuf values are
+     * An independent copy. Cheap: the values of byIp and byService (assignments, maps of them) are
      * never changed in place (see {@link #with}), so the copy shares them; only the remembered
      * previous IPs, which are lists changed in place, are copied.
      */

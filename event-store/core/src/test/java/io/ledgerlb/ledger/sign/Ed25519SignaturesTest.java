@@ -1,14 +1,10 @@
 package io.ledgerlb.ledger.sign;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.interfaces.EdECPrivateKey;
 import java.util.HexFormat;
 import java.util.Random;
@@ -23,12 +19,9 @@ class Ed25519SignaturesTest {
         for (int k = 0; k < 20; k++) {
             KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             byte[] hash = bytes(32);
-            byte[] ours = Ed25519Signatures.sign(Ed25519Signatures.secret((EdECPrivateKey) pair.getPrivate()), hash);
-            Signature jdk = Signature.getInstance("Ed25519");
-            jdk.initSign(pair.getPrivate());
-            jdk.update(hash);
-            assertThat(ours).isEqualTo(jdk.sign());
-            assertThat(Ed25519Signatures.verify(Ed25519Signatures.point(pair.getPublic()).orElseThrow(), hash, ours)).isTrue();
+            byte[] ours = bouncyCastleSigner(pair).sign(hash);
+            assertThat(ours).isEqualTo(Ed25519Signatures.jdkSigner(pair.getPrivate()).sign(hash));
+            assertThat(bouncyCastleVerifier(pair.getPublic()).verify(hash, ours)).isTrue();
             assertThat(jdkVerifies(pair.getPublic(), hash, ours)).isTrue();
         }
     }
@@ -37,44 +30,58 @@ class Ed25519SignaturesTest {
     void rejectsWhatTheJdkRejects() throws Exception {
         KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
         KeyPair other = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        var point = Ed25519Signatures.point(pair.getPublic()).orElseThrow();
+        Ed25519Signatures.Verifier point = bouncyCastleVerifier(pair.getPublic());
         byte[] hash = bytes(32);
-        byte[] signature = Ed25519Signatures.sign(Ed25519Signatures.secret((EdECPrivateKey) pair.getPrivate()), hash);
+        byte[] signature = bouncyCastleSigner(pair).sign(hash);
         for (int bit = 0; bit < 64 * 8; bit++) { // every single-bit change of the signature
             byte[] flipped = signature.clone();
             flipped[bit / 8] ^= (byte) (1 << (bit % 8));
-            assertThat(Ed25519Signatures.verify(point, hash, flipped)).as("bit %d", bit)
+            assertThat(point.verify(hash, flipped)).as("bit %d", bit)
                     .isEqualTo(jdkVerifies(pair.getPublic(), hash, flipped)).isFalse();
         }
         for (int bit = 0; bit < 32 * 8; bit++) { // every single-bit change of the signed hash
             byte[] altered = hash.clone();
             altered[bit / 8] ^= (byte) (1 << (bit % 8));
-            assertThat(Ed25519Signatures.verify(point, altered, signature)).isFalse();
+            assertThat(point.verify(altered, signature)).isFalse();
         }
-        var otherPoint = Ed25519Signatures.point(other.getPublic()).orElseThrow();
-        assertThat(Ed25519Signatures.verify(otherPoint, hash, signature)).isFalse();
+        assertThat(bouncyCastleVerifier(other.getPublic()).verify(hash, signature)).isFalse();
         assertThat(jdkVerifies(other.getPublic(), hash, signature)).isFalse();
         // S + L: the same point equation, but not S < L (RFC 8032 5.1.7); both refuse it
         byte[] sPlusL = signature.clone();
         addOrder(sPlusL);
-        assertThat(Ed25519Signatures.verify(point, hash, sPlusL)).isEqualTo(jdkVerifies(pair.getPublic(), hash, sPlusL)).isFalse();
-        assertThat(Ed25519Signatures.verify(point, hash, new byte[63])).isFalse();
-        assertThat(Ed25519Signatures.verify(point, hash, new byte[64])).isFalse();
-        assertThat(Ed25519Signatures.verify(point, hash, new byte[0])).isFalse();
+        assertThat(point.verify(hash, sPlusL)).isEqualTo(jdkVerifies(pair.getPublic(), hash, sPlusL)).isFalse();
+        assertThat(point.verify(hash, new byte[63])).isFalse();
+        assertThat(point.verify(hash, new byte[64])).isFalse();
+        assertThat(point.verify(hash, new byte[0])).isFalse();
     }
 
     @Test
-    void trustedKeysCheckThroughItAndRefuseASmallOrderKey() throws Exception {
+    void aKeyBouncyCastleWillNotTakeIsCheckedByTheJdkAsBefore() throws Exception {
         SigningKey key = SigningKey.generate();
         TrustedKeys keys = TrustedKeys.of(key.publicKey());
         byte[] hash = bytes(32);
+        assertThat(BouncyCastleEd25519.available()).isTrue(); // on ledger-core's class path; the speaker's jar has none
         assertThat(keys.verify(key.keyId(), hash, key.sign(hash))).isTrue();
         assertThat(keys.verify(key.keyId(), bytes(32), key.sign(hash))).isFalse();
-        assertThat(TrustedKeys.publicKey(key.publicKey().getEncoded(), "test")).isEqualTo(key.publicKey());
-        // the identity point (y = 1), of order 1: the JDK takes it as a key; a ledger must not trust it
-        byte[] identity = HexFormat.of().parseHex("302a300506032b6570032100" + "01" + "00".repeat(31));
-        assertThatThrownBy(() -> TrustedKeys.publicKey(identity, "a rotation")).isInstanceOf(IOException.class)
-                .hasMessageContaining("not a usable Ed25519 public key in a rotation");
+        // the identity point (y = 1), of order 1: the JDK takes it as a key, BouncyCastle does not; the JDK decides
+        PublicKey identity = TrustedKeys.publicKey(HexFormat.of().parseHex("302a300506032b6570032100" + "01" + "00".repeat(31)), "test");
+        assertThat(BouncyCastleEd25519.verifier(identity)).isNull();
+        byte[] signature = bytes(64);
+        signature[63] &= 0x0f; // S < L
+        assertThat(TrustedKeys.of(identity).verify(KeyId.of(identity), hash, signature))
+                .isEqualTo(jdkVerifies(identity, hash, signature));
+    }
+
+    private static Ed25519Signatures.Verifier bouncyCastleVerifier(PublicKey key) {
+        Ed25519Signatures.Verifier verifier = BouncyCastleEd25519.verifier(key);
+        assertThat(verifier).isNotNull();
+        return verifier;
+    }
+
+    private static Ed25519Signatures.Signer bouncyCastleSigner(KeyPair pair) {
+        Ed25519Signatures.Signer signer = BouncyCastleEd25519.signer((EdECPrivateKey) pair.getPrivate());
+        assertThat(signer).isNotNull();
+        return signer;
     }
 
     /** Adds the group order L to the signature's S (little-endian, its last 32 bytes). */
@@ -89,14 +96,7 @@ class Ed25519SignaturesTest {
     }
 
     private static boolean jdkVerifies(PublicKey key, byte[] message, byte[] signature) {
-        try {
-            Signature jdk = Signature.getInstance("Ed25519");
-            jdk.initVerify(key);
-            jdk.update(message);
-            return jdk.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
+        return Ed25519Signatures.jdkVerifier(key).verify(message, signature);
     }
 
     private byte[] bytes(int length) {

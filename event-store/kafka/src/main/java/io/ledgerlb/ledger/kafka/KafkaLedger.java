@@ -302,6 +302,23 @@ public final class KafkaLedger implements Ledger {
         return walkToTip(chain, earlier.offset() + 1, earlier.offset(), earlier.signedBefore());
     }
 
+    /**
+     * Where the verified chain ends, for a caller that asks again and again (the allocator's and the
+     * speaker's ledger freshness probes): each call walks on from the tip the call before found
+     * ({@link #verifiedTipAfter}), so it reads only the records appended since.
+     */
+    public java.util.concurrent.Callable<Long> endProbe() {
+        java.util.concurrent.atomic.AtomicReference<Tip> last = new java.util.concurrent.atomic.AtomicReference<>();
+        return () -> {
+            synchronized (last) {
+                Tip before = last.get();
+                Tip now = before == null ? verifiedTip() : verifiedTipAfter(before);
+                last.set(now);
+                return now.sequence();
+            }
+        };
+    }
+
     private Tip walkToTip(SignedChain chain, long nextOffset, long tipOffset, boolean restoredSomething) {
         try (EventLog.Lease lease = events.lease()) {
             var consumer = lease.consumer();

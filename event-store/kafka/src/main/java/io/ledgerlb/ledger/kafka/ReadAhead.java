@@ -254,15 +254,20 @@ final class ReadAhead implements AutoCloseable {
 
     /**
      * Queues a batch for the reader, then decodes it from its end until meeting the reader (or
-     * closed), then checks the signatures of its heads that the reader has not taken.
+     * closed), checking each signed head's signature as soon as it is decoded, then the
+     * signatures of the heads in the reader's part that the reader has not taken. A transaction's
+     * head is its last entry, so the fetching thread meets it first: its check is done while the
+     * reader decodes the start of the batch, not while the reader waits to settle it.
      */
     private void handOver(Batch batch) throws InterruptedException {
         ahead.put(new Item(batch, null));
         List<Decoded> records = batch.records();
         for (int i = records.size() - 1; i >= 0 && !closed; i--) {
-            if (!records.get(i).tryDecode()) {
+            Decoded record = records.get(i);
+            if (!record.tryDecode()) {
                 break; // the reader got here first: it takes the rest
             }
+            record.tryCheckSignature();
         }
         for (int i = 0; i < records.size() && !closed; i++) {
             records.get(i).tryCheckSignature();

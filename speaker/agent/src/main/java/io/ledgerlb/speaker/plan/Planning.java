@@ -6,6 +6,7 @@ import io.ledgerlb.events.v1.ConfigRemoved;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.L2AdvertisementDefined;
+import io.ledgerlb.events.v1.PoolDefined;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
@@ -28,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * The speaker's plan (Layer 2 owners, BGP advertisements), kept up to date change by change: an
@@ -44,13 +46,13 @@ import java.util.TreeSet;
 public final class Planning {
     private final String node;
     private LedgerState state;
-    private final Map<String, Set<String>> ipsByPool = new HashMap<>();
     private final Map<ServiceKey, Set<String>> serving = new HashMap<>();
     private final Map<ServiceKey, Map<String, String>> labels = new HashMap<>();
     private Map<String, NodeInfo> nodes = Map.of();
     private Set<String> live = Set.of();
     private boolean withKubernetes;
 
+    /** This node's Layer 2 assignments (the other nodes' are planned and compared, not kept: 50,000 of them at 50k). */
     private final Map<String, L2Assignment> l2 = new HashMap<>();
     private final Map<String, String> skipped = new HashMap<>();
 
@@ -72,7 +74,7 @@ public final class Planning {
     /**
      * What changed in one pass.
      *
-     * @param l2       each IP whose Layer 2 assignment changed (on any node): the new one, or empty
+     * @param l2       each IP whose Layer 2 assignment on this node changed: the new one, or empty (no longer this node's)
      * @param skipped  IPs newly skipped, with why
      * @param bgp      each (peer, prefix) whose advertisement changed: the new one, or empty (withdrawn)
      * @param peers    this node's BGPPeers and the BFD profiles they name, when they changed
@@ -101,10 +103,6 @@ public final class Planning {
     /** Starts over from this state (a copy this planner then owns): everything is planned again. */
     public void reset(LedgerState own) {
         state = own;
-        ipsByPool.clear();
-        for (ServiceKey service : own.servicesWithAssignments()) {
-            own.assignmentsOf(service).forEach(a -> ipsByPool.computeIfAbsent(a.getPool(), p -> new HashSet<>()).add(a.getIp()));
-        }
         planEverything();
     }
 
@@ -119,30 +117,7 @@ public final class Planning {
         }
         Event event = entry.event();
         touch(event);
-        String ip = switch (event.getBodyCase()) {
-            case IP_ASSIGNED -> event.getIpAssigned().getIp();
-            case IP_RELEASED -> event.getIpReleased().getIp();
-            default -> null;
-        };
-        Set<String> poolsBefore = ip == null ? Set.of() : poolsOf(ip);
         state.apply(entry);
-        if (ip != null) {
-            poolsBefore.forEach(p -> removeFromPool(p, ip));
-            poolsOf(ip).forEach(p -> ipsByPool.computeIfAbsent(p, k -> new HashSet<>()).add(ip));
-        }
-    }
-
-    private Set<String> poolsOf(String ip) {
-        Set<String> pools = new HashSet<>();
-        state.holders(ip).forEach(h -> pools.add(h.getPool()));
-        return pools;
-    }
-
-    private void removeFromPool(String pool, String ip) {
-        Set<String> ips = ipsByPool.get(pool);
-        if (ips != null && ips.remove(ip) && ips.isEmpty()) {
-            ipsByPool.remove(pool);
-        }
     }
 
     /** What an event touches, read from the state before it is folded (the old advertisement, say). */
@@ -150,7 +125,7 @@ public final class Planning {
         switch (event.getBodyCase()) {
             case IP_ASSIGNED -> touched.add(event.getIpAssigned().getIp());
             case IP_RELEASED -> touched.add(event.getIpReleased().getIp());
-            case POOL_DEFINED -> touchPool(event.getPoolDefined().getName());
+            case POOL_DEFINED -> touchPools(Set.of(event.getPoolDefined().getName()));
             case L2_ADVERTISEMENT_DEFINED -> {
                 L2AdvertisementDefined now = event.getL2AdvertisementDefined();
                 touchL2Pools(state.l2Advertisements().get(now.getName()));
@@ -166,7 +141,7 @@ public final class Planning {
             case CONFIG_REMOVED -> {
                 ConfigRemoved removed = event.getConfigRemoved();
                 switch (removed.getKind()) {
-                    case POOL -> touchPool(removed.getName());
+                    case POOL -> touchPools(Set.of(removed.getName()));
                     case L2_ADVERTISEMENT -> touchL2Pools(state.l2Advertisements().get(removed.getName()));
                     case BGP_ADVERTISEMENT -> touchBgpPools(state.bgpAdvertisements().get(removed.getName()));
                     case BGP_PEER -> fullBgp = true;
@@ -178,19 +153,34 @@ public final class Planning {
         }
     }
 
-    private void touchPool(String pool) {
-        touched.addAll(ipsByPool.getOrDefault(pool, Set.of()));
+    /**
+     * A pool's IPs, found by going over every assigned IP: pools and advertisements change
+     * rarely, and an index by pool would cost a set entry per IP (2 MB at 50,000 Services).
+     */
+    private void touchPools(Set<String> pools) {
+        if (pools.isEmpty()) {
+            return;
+        }
+        for (String ip : state.assignedIps()) {
+            for (IpAssigned holder : state.holders(ip)) {
+                if (pools.contains(holder.getPool())) {
+                    touched.add(ip);
+                }
+            }
+        }
     }
 
     private void touchL2Pools(L2AdvertisementDefined advert) {
         if (advert != null) {
-            state.pools().values().stream().filter(p -> L2Planner.selectsPool(advert, p)).forEach(p -> touchPool(p.getName()));
+            touchPools(state.pools().values().stream().filter(p -> L2Planner.selectsPool(advert, p))
+                    .map(PoolDefined::getName).collect(Collectors.toSet()));
         }
     }
 
     private void touchBgpPools(BgpAdvertisementDefined advert) {
         if (advert != null) {
-            state.pools().values().stream().filter(p -> BgpAnnouncer.selectsPool(advert, p)).forEach(p -> touchPool(p.getName()));
+            touchPools(state.pools().values().stream().filter(p -> BgpAnnouncer.selectsPool(advert, p))
+                    .map(PoolDefined::getName).collect(Collectors.toSet()));
         }
     }
 
@@ -255,9 +245,10 @@ public final class Planning {
         L2Planner.PoolNodes pools = new L2Planner.PoolNodes(state, view);
         for (String ip : l2Ips) {
             L2Planner.Decision d = L2Planner.planIp(state, view, ip, pools);
-            L2Assignment before = d.assignment().isPresent() ? l2.put(ip, d.assignment().get()) : l2.remove(ip);
-            if (!Objects.equals(before, d.assignment().orElse(null))) {
-                l2Changes.put(ip, d.assignment());
+            Optional<L2Assignment> mine = d.assignment().filter(this::isMine);
+            L2Assignment before = mine.isPresent() ? l2.put(ip, mine.get()) : l2.remove(ip);
+            if (!Objects.equals(before, mine.orElse(null))) {
+                l2Changes.put(ip, mine);
             }
             String reason = d.skipped().orElse(null);
             String was = reason == null ? skipped.remove(ip) : skipped.put(ip, reason);
@@ -351,10 +342,14 @@ public final class Planning {
 
     /** Every assigned IP, and those planned before (they may be released now). */
     private Set<String> allIps(Collection<String> plannedBefore, Collection<String> alsoBefore) {
-        Set<String> ips = new HashSet<>(plannedBefore);
+        Set<String> ips = new HashSet<>(state.assignedIps());
+        ips.addAll(plannedBefore);
         ips.addAll(alsoBefore);
-        ipsByPool.values().forEach(ips::addAll);
         return ips;
+    }
+
+    private boolean isMine(L2Assignment assignment) {
+        return assignment.node().equals(node);
     }
 
     private ClusterView view() {
@@ -409,7 +404,8 @@ public final class Planning {
             List<String> problems = new ArrayList<>();
             Map<PeerPrefix, Planned> bgpNow = BgpAnnouncer.forIp(ip, state, me, peerNames, servingOf(state.holders(ip)),
                     view::labels, problems);
-            if (!Objects.equals(d.assignment().orElse(null), l2.get(ip)) || !Objects.equals(d.skipped().orElse(null), skipped.get(ip))
+            if (!Objects.equals(d.assignment().filter(this::isMine).orElse(null), l2.get(ip))
+                    || !Objects.equals(d.skipped().orElse(null), skipped.get(ip))
                     || !bgpNow.equals(contributions.getOrDefault(ip, Map.of()))
                     || !problems.equals(problemsByIp.getOrDefault(ip, List.of()))) {
                 differ.add(ip);
@@ -421,7 +417,10 @@ public final class Planning {
 
     /** How many IPs a round of {@link #recheck} goes over (those assigned, and those planned before). */
     public int ipCount() {
-        return round.size() > 0 && cursor < round.size() ? round.size() : l2.size() + skipped.size() + contributions.size();
+        if (round.size() > 0 && cursor < round.size()) {
+            return round.size();
+        }
+        return state == null ? 0 : state.assignedIpCount() + skipped.size();
     }
 
     // ---- reading the plan
@@ -431,6 +430,7 @@ public final class Planning {
         return lastPassIps;
     }
 
+    /** This node's Layer 2 assignments, by IP. */
     public Map<String, L2Assignment> l2() {
         return Collections.unmodifiableMap(l2);
     }
@@ -474,8 +474,10 @@ public final class Planning {
         List<String> out = new ArrayList<>();
         ClusterView view = view();
         L2Planner.Plan full = L2Planner.plan(state, view);
-        if (!full.byIp().equals(new TreeMap<>(l2))) {
-            out.add("layer2 owners: incremental " + l2.size() + " IPs, full " + full.byIp().size());
+        Map<String, L2Assignment> fullMine = new TreeMap<>();
+        full.ownedBy(node).forEach(a -> fullMine.put(a.ip(), a));
+        if (!fullMine.equals(new TreeMap<>(l2))) {
+            out.add("layer2 owners of this node: incremental " + l2.size() + " IPs, full " + fullMine.size());
         }
         if (!full.skipped().equals(new TreeMap<>(skipped))) {
             out.add("layer2 skipped IPs: incremental " + skipped.keySet() + ", full " + full.skipped().keySet());

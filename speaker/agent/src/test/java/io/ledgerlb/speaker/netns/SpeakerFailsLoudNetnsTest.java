@@ -14,7 +14,7 @@ import io.ledgerlb.lab.NetnsLab;
 import io.ledgerlb.ledger.LedgerWriter;
 import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.testing.LedgerFixture;
-import io.ledgerlb.speaker.k8s.HealthEvents;
+import io.ledgerlb.kube.health.HealthEvents;
 import io.ledgerlb.speaker.lab.NetnsMain;
 import io.ledgerlb.speaker.lab.Relay;
 import io.ledgerlb.speaker.owner.Ledgers;
@@ -111,6 +111,7 @@ class SpeakerFailsLoudNetnsTest {
         await().atMost(WAIT).until(() -> readyz() == 503);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(metrics()).contains("ledgerlb_speaker_component_up{component=\"capture-eth1\"} 0");
+            assertThat(readyzBody()).contains("capture-eth1: its thread stopped");
             assertThat(warnings()).anySatisfy(m -> assertThat(m).contains("capture-eth1"));
         });
         assertThat(arping()).containsExactly(NODE_MAC);
@@ -135,13 +136,17 @@ class SpeakerFailsLoudNetnsTest {
         return code.matches("\\d{3}") ? Integer.parseInt(code) : 0;
     }
 
+    String readyzBody() {
+        return lab.exec("c", "curl", "-s", "-m", "5", "http://10.99.0.1:7472/readyz").output();
+    }
+
     String metrics() {
         return lab.exec("c", "curl", "-s", "-m", "5", "http://10.99.0.1:7472/metrics").output();
     }
 
     List<String> warnings() {
         return client.v1().events().inNamespace("default").list().getItems().stream()
-                .filter(e -> "Warning".equals(e.getType()) && HealthEvents.DOWN.equals(e.getReason())
+                .filter(e -> "Warning".equals(e.getType()) && HealthEvents.downReason("speaker").equals(e.getReason())
                         && "n1".equals(e.getInvolvedObject().getName()))
                 .map(e -> e.getMessage()).toList();
     }
