@@ -84,7 +84,8 @@ class SocketTableIT {
                     "--trusted-keys", data.resolve("ledger-signing-key.pem.pub").toString(),
                     "--memberlist-key-file", key.toString(), "--members-bind", "127.0.0.1:" + speakerPorts.get("members"),
                     "--metrics-port", port(speakerPorts, "metrics"));
-            awaitOk(speaker, speakerPorts.get("metrics"), "/healthz", dir.resolve("speaker.log"));
+            // ready: it has read the ledger to its end, through the embedded broker with the readers' credentials
+            awaitOk(speaker, speakerPorts.get("metrics"), "/readyz", dir.resolve("speaker.log"));
             assertSocketsMatch(speaker, expected(rows, "speaker", speakerPorts, "127.0.0.1"));
         } finally {
             for (Process p : started) {

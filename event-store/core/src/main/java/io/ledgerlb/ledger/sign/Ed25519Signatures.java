@@ -10,10 +10,10 @@ import java.security.interfaces.EdECPrivateKey;
  * Ed25519 (RFC 8032) signing and checking: with BouncyCastle's low-level code when it is on the
  * class path ({@link BouncyCastleEd25519}: ~0.06-0.15 ms per check, where JDK 17's provider takes
  * ~0.6 ms on an idle core of this machine, and replaying a ledger checks one per transaction),
- * else with the JDK's (the speaker's jar leaves BouncyCastle out). Ed25519 is deterministic, so
- * both make the very same signatures, and each accepts the other's ({@code Ed25519SignaturesTest}).
- * A key BouncyCastle will not take (one of small order) is checked by the JDK, as before, so that
- * every reader gives the same verdicts whichever code it runs.
+ * else with the JDK's (the speaker's jar holds only BouncyCastle's Ed25519 and what it loads).
+ * Ed25519 is deterministic, so both make the very same signatures, and each accepts the other's
+ * ({@code Ed25519SignaturesTest}). A key BouncyCastle will not take (one of small order) is checked
+ * by the JDK, as before, so that every reader gives the same verdicts whichever code it runs.
  */
 final class Ed25519Signatures {
     /** Checks signatures made with one public key. */
