@@ -86,6 +86,14 @@ public final class LedgerFreshness implements AutoCloseable {
         this.confirmedAt = startedAt;
     }
 
+    /** Added to every "not answered" reason (how to fix what is likely wrong); empty by default. */
+    private volatile String unansweredHint = "";
+
+    /** Sets what every "not answered" reason ends with (see {@code KafkaClientOptions.credentialsHint}). */
+    public void unansweredHint(String hint) {
+        unansweredHint = hint;
+    }
+
     /** The folded state is at the ledger's end now (a follower caught up): as good as a probe that found it there. */
     public void confirmed() {
         long now = clock.getAsLong();
@@ -115,11 +123,12 @@ public final class LedgerFreshness implements AutoCloseable {
         if (answered == 0) {
             return now - startedAt > boundNanos
                     ? new Verdict(State.UNANSWERED, "Kafka has not answered a read of the ledger's end since the start,"
-                            + " over " + bound + " ago")
+                            + " over " + bound + " ago" + unansweredHint)
                     : new Verdict(State.STARTING, "the ledger's end is not read yet");
         }
         if (now - answered > boundNanos) {
-            return new Verdict(State.UNANSWERED, "Kafka has not answered a read of the ledger's end for over " + bound);
+            return new Verdict(State.UNANSWERED, "Kafka has not answered a read of the ledger's end for over " + bound
+                    + unansweredHint);
         }
         if (now - confirmedAt > boundNanos) {
             return new Verdict(State.BEHIND, "the folded state has been behind the ledger's end for over " + bound

@@ -103,6 +103,19 @@ class LedgerFreshnessTest {
     }
 
     @Test
+    void anUnansweredReasonEndsWithTheHintItWasGiven() {
+        kafkaDown.set(new IllegalStateException("no broker"));
+        try (LedgerFreshness freshness = freshness()) {
+            freshness.unansweredHint(" (check the credentials)");
+            pass(Duration.ofSeconds(6));
+            LedgerFreshness.Verdict never = probed(freshness);
+            assertThat(never.state()).isEqualTo(State.UNANSWERED);
+            assertThat(never.reason()).isEqualTo(
+                    "Kafka has not answered a read of the ledger's end since the start, over 5 s ago (check the credentials)");
+        }
+    }
+
+    @Test
     void aProcessThatFoldsNothingIsFreshWhileKafkaAnswers() {
         folded.set(OptionalLong.empty()); // a standby allocator
         end.set(1_000);

@@ -65,6 +65,12 @@ final class LedgerWatch implements LedgerListener, AutoCloseable {
         checks.scheduleWithFixedDelay(this::check, checkEvery.toNanos(), checkEvery.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /** What the "Kafka has not answered" reason ends with (how to fix what is likely wrong). */
+    LedgerWatch hintWhenUnanswered(String hint) {
+        freshness.unansweredHint(hint);
+        return this;
+    }
+
     LedgerFollower follower() {
         return follower;
     }

@@ -241,7 +241,8 @@ public final class SpeakerMain implements Callable<Integer> {
             KafkaLedger ledger = KafkaLedger.open(ledgerConfig);
             resources.add(ledger);
             LedgerWatch watch = new LedgerWatch(ledger::follow, ledger.endProbe(), speaker, health,
-                    Duration.ofMillis(ledgerStaleAfterMs), Duration.ofMillis(Math.min(5_000, ledgerStaleAfterMs / 4)));
+                    Duration.ofMillis(ledgerStaleAfterMs), Duration.ofMillis(Math.min(5_000, ledgerStaleAfterMs / 4)))
+                    .hintWhenUnanswered(KafkaClientOptions.credentialsHint(kafka.properties()));
             resources.add(watch);
             speaker.awaitLedgerFolded();
 

@@ -42,6 +42,19 @@ public final class KafkaClientOptions {
     }
 
     /**
+     * What to add to "Kafka does not answer" when no credentials are configured: a broker that wants
+     * them (the embedded default's does) just closes the connection, which a client cannot tell from
+     * a broker that is down. Empty when a security protocol is set.
+     */
+    public static String credentialsHint(Map<String, String> properties) {
+        if (properties.containsKey("security.protocol")) {
+            return "";
+        }
+        return " (no Kafka credentials are configured: a broker that wants them closes the connection; readers of"
+                + " the embedded default's broker pass --kafka-properties-file DATA/kafka-reader.properties)";
+    }
+
+    /**
      * The file's properties (none when {@code file} is null), then {@code single} on top.
      *
      * @throws IllegalArgumentException naming the file when it cannot be read
