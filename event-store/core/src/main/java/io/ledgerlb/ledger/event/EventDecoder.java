@@ -1,17 +1,14 @@
 package io.ledgerlb.ledger.event;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
-import com.google.protobuf.WireFormat;
 import io.ledgerlb.events.v1.Cause;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.IpReleased;
 import io.ledgerlb.events.v1.ServicePort;
 import io.ledgerlb.events.v1.ServiceRef;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -22,16 +19,11 @@ import java.nio.charset.StandardCharsets;
  * exact shape it knows — each field once, with its own wire type, ASCII strings — and hands any
  * other input (an unknown or repeated field, a non-ASCII string, another body, damaged bytes) to
  * the generated parser, so the result is always what that parser gives ({@code EventDecoderTest}).
+ * Each thread keeps one reader, its builders included (an {@code Event.Builder}, with a field per
+ * kind of body, was the largest object allocated per replayed entry).
  */
 final class EventDecoder {
-    /** The input is not of the shape the hand-written path knows: the generated parser decides. */
-    private static final class NotSimple extends Exception {
-        NotSimple() {
-            super(null, null, false, false);
-        }
-    }
-
-    private static final NotSimple NOT_SIMPLE = new NotSimple();
+    private static final ThreadLocal<Reader> READERS = ThreadLocal.withInitial(Reader::new);
 
     private EventDecoder() {}
 
@@ -44,31 +36,34 @@ final class EventDecoder {
     /** The event read by the hand-written path, or null when the generated parser must decide. */
     static Event byHand(byte[] bytes, int offset, int length) {
         try {
-            return new Reader(bytes, offset, length).event();
-        } catch (NotSimple | IOException | RuntimeException e) {
+            return READERS.get().event(bytes, offset, length);
+        } catch (WireReader.Malformed | RuntimeException e) {
             return null;
         }
     }
 
+    /** One thread's reader; its builders are cleared before each use, so one that stopped half-way leaves nothing behind. */
     private static final class Reader {
-        private final byte[] bytes;
-        private final int offset;
-        private final CodedInputStream in;
+        private static final WireReader.Malformed NOT_SIMPLE = WireReader.Malformed.INSTANCE;
 
-        Reader(byte[] bytes, int offset, int length) {
-            this.bytes = bytes;
-            this.offset = offset;
-            this.in = CodedInputStream.newInstance(bytes, offset, length);
-        }
+        private final WireReader in = new WireReader();
+        private final Event.Builder event = Event.newBuilder();
+        private final Timestamp.Builder time = Timestamp.newBuilder();
+        private final Cause.Builder cause = Cause.newBuilder();
+        private final IpAssigned.Builder assigned = IpAssigned.newBuilder();
+        private final IpReleased.Builder released = IpReleased.newBuilder();
+        private final ServiceRef.Builder service = ServiceRef.newBuilder();
+        private final ServicePort.Builder port = ServicePort.newBuilder();
 
-        Event event() throws IOException, NotSimple {
-            Event.Builder event = Event.newBuilder();
+        Event event(byte[] bytes, int offset, int length) throws WireReader.Malformed {
+            in.reset(bytes, offset, length);
+            Event.Builder event = this.event.clear();
             int seen = 0;
-            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                int field = WireFormat.getTagFieldNumber(tag);
+            for (int tag = in.tag(); tag != 0; tag = in.tag()) {
+                int field = WireReader.fieldNumber(tag);
                 seen = once(seen, field);
                 switch (field) {
-                    case Event.SEQUENCE_FIELD_NUMBER -> event.setSequence(varint(tag).readUInt64());
+                    case Event.SEQUENCE_FIELD_NUMBER -> event.setSequence(varint(tag).varint64());
                     case Event.TIME_FIELD_NUMBER -> event.setTime(timestamp(message(tag)));
                     case Event.ACTOR_FIELD_NUMBER -> event.setActor(name(tag));
                     case Event.CAUSE_FIELD_NUMBER -> event.setCause(cause(message(tag)));
@@ -81,27 +76,27 @@ final class EventDecoder {
             return event.build();
         }
 
-        private Timestamp timestamp(int limit) throws IOException, NotSimple {
-            Timestamp.Builder time = Timestamp.newBuilder();
+        private Timestamp timestamp(int outer) throws WireReader.Malformed {
+            Timestamp.Builder time = this.time.clear();
             int seen = 0;
-            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                int field = WireFormat.getTagFieldNumber(tag);
+            for (int tag = in.tag(); tag != 0; tag = in.tag()) {
+                int field = WireReader.fieldNumber(tag);
                 seen = once(seen, field);
                 switch (field) {
-                    case Timestamp.SECONDS_FIELD_NUMBER -> time.setSeconds(varint(tag).readInt64());
-                    case Timestamp.NANOS_FIELD_NUMBER -> time.setNanos(varint(tag).readInt32());
+                    case Timestamp.SECONDS_FIELD_NUMBER -> time.setSeconds(varint(tag).varint64());
+                    case Timestamp.NANOS_FIELD_NUMBER -> time.setNanos(varint(tag).varint32());
                     default -> throw NOT_SIMPLE;
                 }
             }
-            in.popLimit(limit);
+            in.leave(outer);
             return time.build();
         }
 
-        private Cause cause(int limit) throws IOException, NotSimple {
-            Cause.Builder cause = Cause.newBuilder();
+        private Cause cause(int outer) throws WireReader.Malformed {
+            Cause.Builder cause = this.cause.clear();
             int seen = 0;
-            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                int field = WireFormat.getTagFieldNumber(tag);
+            for (int tag = in.tag(); tag != 0; tag = in.tag()) {
+                int field = WireReader.fieldNumber(tag);
                 seen = once(seen, field);
                 switch (field) {
                     case Cause.KIND_FIELD_NUMBER -> cause.setKind(name(tag));
@@ -114,15 +109,15 @@ final class EventDecoder {
                     default -> throw NOT_SIMPLE;
                 }
             }
-            in.popLimit(limit);
+            in.leave(outer);
             return cause.build();
         }
 
-        private IpAssigned ipAssigned(int limit) throws IOException, NotSimple {
-            IpAssigned.Builder assigned = IpAssigned.newBuilder();
+        private IpAssigned ipAssigned(int outer) throws WireReader.Malformed {
+            IpAssigned.Builder assigned = this.assigned.clear();
             int seen = 0;
-            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                int field = WireFormat.getTagFieldNumber(tag);
+            for (int tag = in.tag(); tag != 0; tag = in.tag()) {
+                int field = WireReader.fieldNumber(tag);
                 if (field != IpAssigned.PORTS_FIELD_NUMBER) {
                     seen = once(seen, field);
                 }
@@ -133,37 +128,37 @@ final class EventDecoder {
                     case IpAssigned.SHARING_KEY_FIELD_NUMBER -> assigned.setSharingKey(string(tag));
                     case IpAssigned.PORTS_FIELD_NUMBER -> assigned.addPorts(port(message(tag)));
                     case IpAssigned.BACKEND_KEY_FIELD_NUMBER -> assigned.setBackendKey(string(tag));
-                    case IpAssigned.TRAFFIC_POLICY_LOCAL_FIELD_NUMBER -> assigned.setTrafficPolicyLocal(varint(tag).readBool());
+                    case IpAssigned.TRAFFIC_POLICY_LOCAL_FIELD_NUMBER -> assigned.setTrafficPolicyLocal(varint(tag).varint64() != 0);
                     default -> throw NOT_SIMPLE;
                 }
             }
-            in.popLimit(limit);
+            in.leave(outer);
             return assigned.build();
         }
 
-        private IpReleased ipReleased(int limit) throws IOException, NotSimple {
-            IpReleased.Builder released = IpReleased.newBuilder();
+        private IpReleased ipReleased(int outer) throws WireReader.Malformed {
+            IpReleased.Builder released = this.released.clear();
             int seen = 0;
-            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                int field = WireFormat.getTagFieldNumber(tag);
+            for (int tag = in.tag(); tag != 0; tag = in.tag()) {
+                int field = WireReader.fieldNumber(tag);
                 seen = once(seen, field);
                 switch (field) {
                     case IpReleased.SERVICE_FIELD_NUMBER -> released.setService(service(message(tag)));
                     case IpReleased.IP_FIELD_NUMBER -> released.setIp(string(tag));
                     case IpReleased.POOL_FIELD_NUMBER -> released.setPool(name(tag));
-                    case IpReleased.REASON_FIELD_NUMBER -> released.setReasonValue(varint(tag).readEnum());
+                    case IpReleased.REASON_FIELD_NUMBER -> released.setReasonValue(varint(tag).varint32());
                     default -> throw NOT_SIMPLE;
                 }
             }
-            in.popLimit(limit);
+            in.leave(outer);
             return released.build();
         }
 
-        private ServiceRef service(int limit) throws IOException, NotSimple {
-            ServiceRef.Builder service = ServiceRef.newBuilder();
+        private ServiceRef service(int outer) throws WireReader.Malformed {
+            ServiceRef.Builder service = this.service.clear();
             int seen = 0;
-            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                int field = WireFormat.getTagFieldNumber(tag);
+            for (int tag = in.tag(); tag != 0; tag = in.tag()) {
+                int field = WireReader.fieldNumber(tag);
                 seen = once(seen, field);
                 switch (field) {
                     case ServiceRef.NAMESPACE_FIELD_NUMBER -> service.setNamespace(name(tag));
@@ -172,74 +167,73 @@ final class EventDecoder {
                     default -> throw NOT_SIMPLE;
                 }
             }
-            in.popLimit(limit);
+            in.leave(outer);
             return service.build();
         }
 
-        private ServicePort port(int limit) throws IOException, NotSimple {
-            ServicePort.Builder port = ServicePort.newBuilder();
+        private ServicePort port(int outer) throws WireReader.Malformed {
+            ServicePort.Builder port = this.port.clear();
             int seen = 0;
-            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                int field = WireFormat.getTagFieldNumber(tag);
+            for (int tag = in.tag(); tag != 0; tag = in.tag()) {
+                int field = WireReader.fieldNumber(tag);
                 seen = once(seen, field);
                 switch (field) {
                     case ServicePort.PROTOCOL_FIELD_NUMBER -> port.setProtocol(string(tag));
-                    case ServicePort.PORT_FIELD_NUMBER -> port.setPort(varint(tag).readUInt32());
+                    case ServicePort.PORT_FIELD_NUMBER -> port.setPort(varint(tag).varint32());
                     default -> throw NOT_SIMPLE;
                 }
             }
-            in.popLimit(limit);
+            in.leave(outer);
             return port.build();
         }
 
         /** Marks {@code field} seen; a second occurrence (which protobuf merges or overrides) is not simple. */
-        private static int once(int seen, int field) throws NotSimple {
+        private static int once(int seen, int field) throws WireReader.Malformed {
             if (field < 1 || field > 31 || (seen & (1 << field)) != 0) {
                 throw NOT_SIMPLE;
             }
             return seen | (1 << field);
         }
 
-        private CodedInputStream varint(int tag) throws NotSimple {
-            if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_VARINT) {
+        private WireReader varint(int tag) throws WireReader.Malformed {
+            if (WireReader.wireType(tag) != WireReader.VARINT) {
                 throw NOT_SIMPLE;
             }
             return in;
         }
 
         /** Enters a nested message: returns the limit to restore once it is read. */
-        private int message(int tag) throws IOException, NotSimple {
-            lengthDelimited(tag);
-            return in.pushLimit(in.readRawVarint32());
+        private int message(int tag) throws WireReader.Malformed {
+            return in.enter(lengthDelimited(tag));
         }
 
-        private static void lengthDelimited(int tag) throws NotSimple {
-            if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+        private int lengthDelimited(int tag) throws WireReader.Malformed {
+            if (WireReader.wireType(tag) != WireReader.LENGTH_DELIMITED) {
                 throw NOT_SIMPLE;
             }
+            return in.length();
         }
 
         /** A string field, when it is ASCII (one copy, into a compact string); else not simple. */
-        private String string(int tag) throws IOException, NotSimple {
+        private String string(int tag) throws WireReader.Malformed {
             int at = asciiAt(tag);
-            return new String(bytes, at, asciiLength, StandardCharsets.ISO_8859_1);
+            return new String(in.bytes(), at, asciiLength, StandardCharsets.ISO_8859_1);
         }
 
         /** A name of few values (pool, namespace, actor, a cause's kind and reason): as {@link #string}, the String shared by every event that names it. */
-        private String name(int tag) throws IOException, NotSimple {
+        private String name(int tag) throws WireReader.Malformed {
             int at = asciiAt(tag);
-            return SharedNames.ascii(bytes, at, asciiLength);
+            return SharedNames.ascii(in.bytes(), at, asciiLength);
         }
 
         /** The length of the ASCII string {@link #asciiAt} found last. */
         private int asciiLength;
 
         /** Where an ASCII string field's bytes start (its length in {@link #asciiLength}); not simple when it is not ASCII. */
-        private int asciiAt(int tag) throws IOException, NotSimple {
-            lengthDelimited(tag);
-            int length = in.readRawVarint32();
-            int at = offset + in.getTotalBytesRead();
-            in.skipRawBytes(length); // checks the length against what is left
+        private int asciiAt(int tag) throws WireReader.Malformed {
+            int length = lengthDelimited(tag);
+            int at = in.skip(length);
+            byte[] bytes = in.bytes();
             for (int i = at; i < at + length; i++) {
                 if (bytes[i] < 0) {
                     throw NOT_SIMPLE; // UTF-8 beyond ASCII: the generated code checks and decodes it
@@ -249,12 +243,9 @@ final class EventDecoder {
             return at;
         }
 
-        private ByteString bytesField(int tag) throws IOException, NotSimple {
-            lengthDelimited(tag);
-            int length = in.readRawVarint32();
-            int at = offset + in.getTotalBytesRead();
-            in.skipRawBytes(length);
-            return ByteString.copyFrom(bytes, at, length);
+        private ByteString bytesField(int tag) throws WireReader.Malformed {
+            int length = lengthDelimited(tag);
+            return ByteString.copyFrom(in.bytes(), in.skip(length), length);
         }
     }
 }

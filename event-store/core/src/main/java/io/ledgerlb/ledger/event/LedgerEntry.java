@@ -1,10 +1,8 @@
 package io.ledgerlb.ledger.event;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
-import com.google.protobuf.WireFormat;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.SealedEvent;
 import java.io.IOException;
@@ -50,28 +48,54 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash, byte[] si
 
     /** Parses the bytes of a Kafka record or journal row. Does not check the chain: see {@link #hashValid()}. */
     public static LedgerEntry decode(byte[] sealedBytes) throws LedgerFormatException {
+        // where each field's bytes sit; a later occurrence of a field wins, as in protobuf
+        int eventAt = 0;
+        int eventLength = 0;
+        int hashAt = 0;
+        int hashLength = 0;
+        int signatureAt = 0;
+        int signatureLength = 0;
+        int keyIdAt = 0;
+        int keyIdLength = 0;
         Event event;
-        byte[] eventBytes;
-        byte[] hash;
-        byte[] signature;
-        byte[] keyId;
         try {
-            Wrapper wrapper = Wrapper.read(sealedBytes);
-            event = EventDecoder.decode(sealedBytes, wrapper.eventAt, wrapper.eventLength);
-            eventBytes = Arrays.copyOfRange(sealedBytes, wrapper.eventAt, wrapper.eventAt + wrapper.eventLength);
-            hash = Arrays.copyOfRange(sealedBytes, wrapper.hashAt, wrapper.hashAt + wrapper.hashLength);
-            signature = wrapper.signatureLength == 0 ? NONE
-                    : Arrays.copyOfRange(sealedBytes, wrapper.signatureAt, wrapper.signatureAt + wrapper.signatureLength);
-            keyId = wrapper.keyIdLength == 0 ? NONE
-                    : Arrays.copyOfRange(sealedBytes, wrapper.keyIdAt, wrapper.keyIdAt + wrapper.keyIdLength);
+            WireReader in = new WireReader().reset(sealedBytes, 0, sealedBytes.length);
+            for (int tag = in.tag(); tag != 0; tag = in.tag()) {
+                int field = WireReader.wireType(tag) == WireReader.LENGTH_DELIMITED
+                        ? WireReader.fieldNumber(tag) : 0; // a known number with another type is unknown
+                if (field == EVENT_FIELD) {
+                    eventLength = in.length();
+                    eventAt = in.skip(eventLength);
+                } else if (field == HASH_FIELD) {
+                    hashLength = in.length();
+                    hashAt = in.skip(hashLength);
+                } else if (field == SIGNATURE_FIELD) {
+                    signatureLength = in.length();
+                    signatureAt = in.skip(signatureLength);
+                } else if (field == KEY_ID_FIELD) {
+                    keyIdLength = in.length();
+                    keyIdAt = in.skip(keyIdLength);
+                } else {
+                    in.skipField(tag);
+                }
+            }
+            event = EventDecoder.decode(sealedBytes, eventAt, eventLength);
+        } catch (WireReader.Malformed e) {
+            throw new LedgerFormatException(0, "not a ledger entry: the bytes are not a well-formed SealedEvent", e);
         } catch (InvalidProtocolBufferException e) {
             throw new LedgerFormatException(0, "not a ledger entry: " + e.getMessage(), e);
         }
-        if (hash.length != HashChain.HASH_LENGTH || event.getSequence() <= 0
+        if (hashLength != HashChain.HASH_LENGTH || event.getSequence() <= 0
                 || event.getPrevHash().size() != HashChain.HASH_LENGTH) {
             throw new LedgerFormatException(event.getSequence(), "entry lacks a sequence number or hashes");
         }
-        return new LedgerEntry(event, eventBytes, hash, signature, keyId);
+        return new LedgerEntry(event, Arrays.copyOfRange(sealedBytes, eventAt, eventAt + eventLength),
+                Arrays.copyOfRange(sealedBytes, hashAt, hashAt + hashLength),
+                copyOrNone(sealedBytes, signatureAt, signatureLength), copyOrNone(sealedBytes, keyIdAt, keyIdLength));
+    }
+
+    private static byte[] copyOrNone(byte[] bytes, int at, int length) {
+        return length == 0 ? NONE : Arrays.copyOfRange(bytes, at, at + length);
     }
 
     /** The bytes of a {@code SealedEvent}, the same as its protobuf serialization. */
@@ -108,52 +132,6 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash, byte[] si
     private static void writeField(CodedOutputStream out, int field, byte[] value) throws IOException {
         if (value.length > 0) {
             out.writeByteArray(field, value);
-        }
-    }
-
-    /** Where the event's bytes, the hash, the signature and key id sit in a serialized {@code SealedEvent}. */
-    private record Wrapper(int eventAt, int eventLength, int hashAt, int hashLength,
-                           int signatureAt, int signatureLength, int keyIdAt, int keyIdLength) {
-        static Wrapper read(byte[] sealed) throws InvalidProtocolBufferException {
-            CodedInputStream in = CodedInputStream.newInstance(sealed);
-            int eventAt = 0;
-            int eventLength = 0;
-            int hashAt = 0;
-            int hashLength = 0;
-            int signatureAt = 0;
-            int signatureLength = 0;
-            int keyIdAt = 0;
-            int keyIdLength = 0;
-            try {
-                for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                    int field = WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED
-                            ? WireFormat.getTagFieldNumber(tag) : 0; // a known number with another type is unknown
-                    if (field == EVENT_FIELD) {
-                        eventLength = in.readRawVarint32();
-                        eventAt = in.getTotalBytesRead();
-                        in.skipRawBytes(eventLength); // a later occurrence wins, as in protobuf
-                    } else if (field == HASH_FIELD) {
-                        hashLength = in.readRawVarint32();
-                        hashAt = in.getTotalBytesRead();
-                        in.skipRawBytes(hashLength);
-                    } else if (field == SIGNATURE_FIELD) {
-                        signatureLength = in.readRawVarint32();
-                        signatureAt = in.getTotalBytesRead();
-                        in.skipRawBytes(signatureLength);
-                    } else if (field == KEY_ID_FIELD) {
-                        keyIdLength = in.readRawVarint32();
-                        keyIdAt = in.getTotalBytesRead();
-                        in.skipRawBytes(keyIdLength);
-                    } else if (!in.skipField(tag)) {
-                        throw new InvalidProtocolBufferException("Protocol message end-group tag did not match expected tag.");
-                    }
-                }
-            } catch (InvalidProtocolBufferException e) {
-                throw e;
-            } catch (IOException e) {
-                throw new InvalidProtocolBufferException(e);
-            }
-            return new Wrapper(eventAt, eventLength, hashAt, hashLength, signatureAt, signatureLength, keyIdAt, keyIdLength);
         }
     }
 

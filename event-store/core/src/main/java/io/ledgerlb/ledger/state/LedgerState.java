@@ -167,8 +167,7 @@ public final class LedgerState {
         ServiceKey service = ServiceKey.of(released.getService());
         String ip = released.getIp();
         byIp.computeIfPresent(ip, (k, holders) -> without(holders, service, LedgerState::serviceOf));
-        byService.computeIfPresent(service, (k, ips) -> without(ips, ip, IpAssigned::getIp));
-        if (!byService.containsKey(service)) {
+        if (byService.computeIfPresent(service, (k, ips) -> without(ips, ip, IpAssigned::getIp)) == null) {
             reserved.remove(service); // nothing left to keep for it (e.g. its pool was removed)
         }
         List<String> previous = previousIps.computeIfAbsent(service, s -> new ArrayList<>(PREVIOUS_IPS_KEPT));
@@ -218,6 +217,9 @@ public final class LedgerState {
 
     /** Null (no entry left) removes the key from the outer map. */
     private static <K> Object without(Object old, K key, Function<IpAssigned, K> keyOf) {
+        if (old instanceof IpAssigned one) {
+            return keyOf.apply(one).equals(key) ? null : old;
+        }
         Map<K, IpAssigned> entries = entries(old, keyOf);
         if (!entries.containsKey(key)) {
             return old;

@@ -88,6 +88,13 @@ class SealedEventWireTest {
         out.writeByteArray(9, new byte[] {1, 2, 3});              // unknown bytes field
         out.writeByteArray(SealedEvent.EVENT_FIELD_NUMBER, entry.eventBytes()); // the last one wins
         out.writeFixed32(SealedEvent.HASH_FIELD_NUMBER, 5);        // wrong wire type: an unknown field
+        out.writeFixed64(10, 6);                                   // unknown fixed64 field
+        out.writeTag(11, 3);                                       // an unknown group, nested, with fields inside
+        out.writeUInt64(1, 1);
+        out.writeTag(12, 3);
+        out.writeByteArray(2, new byte[] {4});
+        out.writeTag(12, 4);
+        out.writeTag(11, 4);
         out.writeByteArray(SealedEvent.HASH_FIELD_NUMBER, entry.hash());
         out.flush();
 
