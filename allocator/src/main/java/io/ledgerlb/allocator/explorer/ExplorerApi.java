@@ -216,7 +216,8 @@ public final class ExplorerApi {
         return verify.status();
     }
 
-    boolean startVerify() {
+    /** The new verification's status as it started, or empty when one already runs. */
+    Optional<Map<String, Object>> startVerify() {
         return verify.start();
     }
 
