@@ -199,7 +199,7 @@ async function poolsView(start, token) {
     waiting.length ? table(['Service', 'Reason', 'Message', 'Pools named', 'Seq#'], waiting, { id: 'waiting-table' })
       : el('p', { class: 'muted', id: 'waiting-none' }, 'No Service is waiting.'),
     data.waiting.length > newest.length ? el('p', { class: 'muted', id: 'waiting-more' },
-      'The newest ' + newest.length + ' of ' + data.waiting.length + ' waiting Services; the JSON export lists them all.') : null);
+      'The newest ' + newest.length + ' of ' + data.waiting.length + ' waiting Services; the JSON export lists them all.') : '');
   rendered('pools', start);
 }
 
@@ -312,15 +312,15 @@ function eventRows(entries) {
     el('td', {}, e.service ? serviceLink(e.service) : e.subject),
     el('td', { class: 'mono' }, ipLink(e.ip)),
     el('td', {}, poolLink(e.pool)),
-    el('td', {}, causeText(e.cause)),
+    el('td', {}, causeText(e.cause, e.why)),
     el('td', {}, e.why),
     el('td', { class: 'mono', title: 'hash ' + e.hash + '\nprev ' + e.prevHash }, short(e.hash))));
 }
 
 // What the event answered: the object that changed (its kind, namespace/name) and how it changed.
-function causeText(c) {
+function causeText(c, why) {
   if (!c || !c.kind) return '';
-  return c.kind + ' ' + (c.namespace ? c.namespace + '/' : '') + c.name + (c.reason ? ': ' + c.reason : '');
+  return c.kind + ' ' + (c.namespace ? c.namespace + '/' : '') + c.name + (c.reason && c.reason !== why ? ': ' + c.reason : '');
 }
 
 const EVENT_HEADERS = ['Seq#', 'Time', 'Actor', 'Event', 'Service', 'IP', 'Pool', 'Cause', 'Why', 'Hash'];

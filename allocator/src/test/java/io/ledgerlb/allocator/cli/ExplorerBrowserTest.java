@@ -468,7 +468,10 @@ class ExplorerBrowserTest {
         throw new AssertionError("timed out waiting for " + what);
     }
 
+    /** Saves a screenshot of the view, which must show no value the page failed to fill in. */
     private static void shot(String name) throws Exception {
+        assertThat(browser.findElement(By.id("view")).getText()).as("the %s view", name)
+                .doesNotContainPattern("\\b(null|undefined|NaN)\\b|\\[object Object]");
         File png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
         Files.copy(png.toPath(), SHOTS.resolve(name + ".png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
