@@ -244,6 +244,15 @@ class ExplorerBrowserTest {
         browser.get(base + "#/pools");
         waitForText(By.cssSelector("td[data-count='green']"), "1 / 2");
         waitForText(By.cssSelector("td[data-count='blue']"), "2 / 3");
+        // the IP svc-a left is free since: on its axis, svc-a's span ends before the lane does (the gap)
+        browser.get(base + "#/timeline?ip=192.0.2.11");
+        waitForText(By.id("timeline-table"), "IpReleased");
+        WebElement left = browser.findElement(By.cssSelector("#axis g.held[data-service='default/svc-a']"));
+        assertThat(left.findElement(By.tagName("title")).getAttribute("textContent")).contains(" to ").doesNotContain("still holds");
+        assertThat(browser.findElements(By.cssSelector("#axis g.held"))).hasSize(1);
+        assertThat((Boolean) js("const r = document.querySelector('#axis g.held rect');"
+                + " return r.x.baseVal.value + r.width.baseVal.value < document.querySelector('#axis line.gap').x2.baseVal.value;"))
+                .isTrue();
 
         // the slider back to the sequence where only web held an IP
         browser.get(base + "#/state");
