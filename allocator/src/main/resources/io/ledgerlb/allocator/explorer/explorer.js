@@ -444,7 +444,7 @@ async function trustView(start, token) {
   const verifyBox = el('div', { id: 'verify' });
   const button = el('button', { id: 'verify-button', onclick: () => startVerify(button, verifyBox) }, 'Verify the chain');
   view.replaceChildren(
-    el('h1', {}, 'Trust'),
+    el('div', { class: 'row' }, el('h1', {}, 'Trust'), exports('head', {})),
     el('div', { class: 'card' }, el('dl', { class: 'kv', id: 'chain-head' },
       el('dt', {}, 'Chain head sequence'), el('dd', { id: 'head-sequence' }, h.sequence),
       el('dt', {}, 'Head hash'), el('dd', { class: 'mono', id: 'head-hash' }, h.hash),

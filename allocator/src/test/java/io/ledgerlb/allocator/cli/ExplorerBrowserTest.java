@@ -355,6 +355,10 @@ class ExplorerBrowserTest {
                 .getAttribute("title")).startsWith("hash " + hash);
         assertThat(browser.findElement(By.id("recent-table")).getText()).contains("IpReleased");
         assertThat(browser.findElement(By.id("verify-result")).getText()).contains("Not verified since this allocator started");
+        String headCsv = fetch(exportLink("csv"));
+        assertThat(headCsv.lines().findFirst()).contains("sequence,hash,time,signature,keyId");
+        assertThat(headCsv).contains(head + "," + hash + ",");
+        assertThat(EventFormat.JSON.readTree(fetch(exportLink("json"))).get("hash").asText()).isEqualTo(hash);
 
         // the button: its progress shows at once, then the result
         js("window.progressSeen = false; new MutationObserver(() => { if (document.getElementById('verify-progress'))"
