@@ -268,15 +268,13 @@ public final class RunCommand implements Callable<Integer> {
                 throw new ConfigException("--explorer-token-file: cannot read " + explorerTokenFile);
             }
             token = Optional.of(Files.readString(explorerTokenFile).strip());
-        } else if (!bindAddress.isLoopbackAddress()) {
-            throw new ConfigException("--explorer-bind " + explorerBind + " is beyond loopback: pass --explorer-token-file"
-                    + " (a file holding a bearer token of 16+ characters)");
         }
         ExplorerAccess access;
         try {
-            access = new ExplorerAccess(token);
+            access = ExplorerAccess.forBind(bindAddress, token);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("--explorer-token-file: " + e.getMessage());
+            throw new ConfigException((token.isEmpty() ? "--explorer-bind " + explorerBind + ": pass --explorer-token-file; "
+                    : "--explorer-token-file: ") + e.getMessage());
         }
         LiveHead live = new LiveHead(opened);
         toClose.push(live);

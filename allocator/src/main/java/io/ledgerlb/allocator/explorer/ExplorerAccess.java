@@ -33,6 +33,19 @@ public final class ExplorerAccess {
         }
     }
 
+    /**
+     * The access for an explorer listening on {@code bind}: beyond loopback only with a token.
+     *
+     * @throws IllegalArgumentException for a non-loopback bind without a token, or a token too short
+     */
+    public static ExplorerAccess forBind(InetAddress bind, Optional<String> token) {
+        if (token.isEmpty() && !bind.isLoopbackAddress()) {
+            throw new IllegalArgumentException("the explorer on " + bind.getHostAddress()
+                    + " is beyond loopback: it needs a token (a file holding a bearer token of 16+ characters)");
+        }
+        return new ExplorerAccess(token);
+    }
+
     public boolean tokenRequired() {
         return token.isPresent();
     }

@@ -83,7 +83,8 @@ public final class ExplorerApi {
         json.put("liveBroken", live.broken().orElse(null));
         json.put("verify", verify.status());
         json.put("tokenRequired", tokenRequired);
-        return new View("head", json, List.of(row("sequence", sequence[0], "hash", hash)));
+        return new View("head", json, List.of(row("sequence", sequence[0], "hash", hash, "time", json.get("time"),
+                "signature", json.get("signature"), "keyId", json.get("keyId"))));
     }
 
     View pools() throws LedgerFormatException {
@@ -216,7 +217,8 @@ public final class ExplorerApi {
         return verify.status();
     }
 
-    boolean startVerify() {
+    /** The new verification's status as it started, or empty when one already runs. */
+    Optional<Map<String, Object>> startVerify() {
         return verify.start();
     }
 

@@ -110,8 +110,9 @@ public final class ExplorerServer implements AutoCloseable {
                     error(exchange, 403, "a request that starts work must carry the header " + ExplorerAccess.POST_HEADER);
                     return;
                 }
-                boolean started = api.startVerify();
-                json(exchange, started ? 202 : 409, ExplorerApi.row("started", started, "verify", api.verifyStatus()));
+                Optional<Map<String, Object>> started = api.startVerify();
+                json(exchange, started.isPresent() ? 202 : 409, ExplorerApi.row("started", started.isPresent(),
+                        "verify", started.orElseGet(api::verifyStatus)));
                 return;
             }
             if (!method.equals("GET")) {

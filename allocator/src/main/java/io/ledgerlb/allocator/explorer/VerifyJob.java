@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,10 +26,13 @@ final class VerifyJob {
         this.queries = queries;
     }
 
-    /** Starts a verification unless one runs; true when this call started it. */
-    synchronized boolean start() {
+    /**
+     * Starts a verification unless one runs. Returns its status as it started (read under the
+     * same lock, so it says "running" even when the run ends at once), or empty when one was running.
+     */
+    synchronized Optional<Map<String, Object>> start() {
         if (running != null) {
-            return false;
+            return Optional.empty();
         }
         done.set(0);
         total.set(-1);
@@ -36,7 +40,7 @@ final class VerifyJob {
         running = new Thread(this::run, "explorer-verify");
         running.setDaemon(true);
         running.start();
-        return true;
+        return Optional.of(status());
     }
 
     private void run() {

@@ -199,7 +199,7 @@ async function poolsView(start, token) {
     waiting.length ? table(['Service', 'Reason', 'Message', 'Pools named', 'Seq#'], waiting, { id: 'waiting-table' })
       : el('p', { class: 'muted', id: 'waiting-none' }, 'No Service is waiting.'),
     data.waiting.length > newest.length ? el('p', { class: 'muted', id: 'waiting-more' },
-      'The newest ' + newest.length + ' of ' + data.waiting.length + ' waiting Services; the JSON export lists them all.') : null);
+      'The newest ' + newest.length + ' of ' + data.waiting.length + ' waiting Services; the JSON export lists them all.') : '');
   rendered('pools', start);
 }
 
@@ -226,7 +226,7 @@ async function poolView(start, token, name, params) {
     pager(data.holders, o => go('#/pool/' + encodeURIComponent(name) + '?' + query({ q, offset: o }))),
     el('h2', {}, 'Refusals waiting on this pool'),
     data.waiting.length ? table(['Service', 'Reason', 'Message'], data.waiting.map(w => el('tr', {},
-      el('td', {}, serviceLink(w.service)), el('td', {}, el('span', { class: 'tag refused' }, w.reason)), el('td', {}, w.message))))
+      el('td', {}, serviceLink(w.service)), el('td', {}, el('span', { class: 'tag refused' }, w.reason)), el('td', {}, w.message))), { id: 'pool-waiting' })
       : el('p', { class: 'muted' }, 'None.'));
   rendered('pool', start);
 }
@@ -312,11 +312,18 @@ function eventRows(entries) {
     el('td', {}, e.service ? serviceLink(e.service) : e.subject),
     el('td', { class: 'mono' }, ipLink(e.ip)),
     el('td', {}, poolLink(e.pool)),
+    el('td', {}, causeText(e.cause, e.why)),
     el('td', {}, e.why),
     el('td', { class: 'mono', title: 'hash ' + e.hash + '\nprev ' + e.prevHash }, short(e.hash))));
 }
 
-const EVENT_HEADERS = ['Seq#', 'Time', 'Actor', 'Event', 'Service', 'IP', 'Pool', 'Why', 'Hash'];
+// What the event answered: the object that changed (its kind, namespace/name) and how it changed.
+function causeText(c, why) {
+  if (!c || !c.kind) return '';
+  return c.kind + ' ' + (c.namespace ? c.namespace + '/' : '') + c.name + (c.reason && c.reason !== why ? ': ' + c.reason : '');
+}
+
+const EVENT_HEADERS = ['Seq#', 'Time', 'Actor', 'Event', 'Service', 'IP', 'Pool', 'Cause', 'Why', 'Hash'];
 
 async function timelineView(start, token, params) {
   const form = timelineForm(params);
@@ -427,7 +434,7 @@ async function diffSection(token, at, cmp) {
     el('td', { class: 'mono' }, c.before), el('td', { class: 'mono' }, c.after), el('td', {}, poolLink(c.pool)))), { id: 'diff-table' })
     : el('p', { class: 'muted' }, 'No assignment changed.'));
   section.append(el('h2', {}, 'Refused in between (' + d.refusedTotal + ')'));
-  if (d.refused.length) section.append(table(EVENT_HEADERS, eventRows(d.refused)));
+  if (d.refused.length) section.append(table(EVENT_HEADERS, eventRows(d.refused), { id: 'refused-table' }));
 }
 
 async function trustView(start, token) {
@@ -437,7 +444,7 @@ async function trustView(start, token) {
   const verifyBox = el('div', { id: 'verify' });
   const button = el('button', { id: 'verify-button', onclick: () => startVerify(button, verifyBox) }, 'Verify the chain');
   view.replaceChildren(
-    el('h1', {}, 'Trust'),
+    el('div', { class: 'row' }, el('h1', {}, 'Trust'), exports('head', {})),
     el('div', { class: 'card' }, el('dl', { class: 'kv', id: 'chain-head' },
       el('dt', {}, 'Chain head sequence'), el('dd', { id: 'head-sequence' }, h.sequence),
       el('dt', {}, 'Head hash'), el('dd', { class: 'mono', id: 'head-hash' }, h.hash),
@@ -451,7 +458,7 @@ async function trustView(start, token) {
       button, verifyBox),
     el('div', { class: 'row' }, el('h2', {}, 'Latest events'), exports('timeline', {})),
     el('p', { class: 'muted' }, 'Each event\'s hash is SHA-256(previous hash ‖ event bytes); compare with ledgerlb audit --json.'),
-    table(['Seq#', 'Time', 'Actor', 'Event', 'Service', 'IP', 'Pool', 'Why', 'Hash'], eventRows(recent.entries), { id: 'recent-table' }));
+    table(EVENT_HEADERS, eventRows(recent.entries), { id: 'recent-table' }));
   showVerify(h.verify, verifyBox, button);
   if (h.verify.running) pollVerify(button, verifyBox);
   rendered('trust', start);
@@ -479,7 +486,8 @@ function showVerify(status, box, button) {
 async function startVerify(button, box) {
   button.disabled = true;
   try {
-    await api('verify', {}, { method: 'POST', headers: { 'X-Ledgerlb-Explorer': '1' } });
+    const started = await api('verify', {}, { method: 'POST', headers: { 'X-Ledgerlb-Explorer': '1' } });
+    showVerify(started.verify, box, button); // its progress bar at once, before the first poll
   } catch (e) {
     if (e.status !== 409) { box.replaceChildren(message('error', e.message)); button.disabled = false; return; }
   }

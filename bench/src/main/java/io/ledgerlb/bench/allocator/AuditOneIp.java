@@ -79,7 +79,7 @@ public final class AuditOneIp {
                 Path sqlite = dir.resolve(LedgerConfig.SQLITE_FILE_NAME);
                 for (int round = 1; round <= 3; round++) { // the last round counts; the first ones warm up
                     System.out.printf("round %d%n", round);
-                    double raw = time("raw consumer read of every record (reference)", () -> rawRead(ledger));
+                    double raw = time("raw consumer read of every record (reference)", () -> rawRead(ledger, dir));
                     double scan = time("audit --ip, full scan (no SQLite file)", () -> scanned.audit(byIp).size());
                     double lookup = time("plain SQLite lookup of the IP's rows, bytes (reference)",
                             () -> plainLookup(sqlite, Subject.ip(IP)));
@@ -197,13 +197,17 @@ public final class AuditOneIp {
                 indexed / plain);
     }
 
-    /** Every record of the topic through a plain read_committed consumer, undecoded (also ExplorerBench's reference). */
-    static long rawRead(KafkaLedger ledger) {
+    /**
+     * Every record of the topic through a plain read_committed consumer, undecoded (also
+     * ExplorerBench's reference), as the readers' user of the embedded broker in {@code dataDir}.
+     */
+    static long rawRead(KafkaLedger ledger, Path dataDir) {
         TopicPartition partition = new TopicPartition(ledger.config().eventsTopic(), 0);
-        try (var consumer = new KafkaConsumer<byte[], byte[]>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ledger.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        Map<String, Object> settings = new java.util.HashMap<>(BrokerCredentials.loadOrGenerate(dataDir).readerClient());
+        settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, ledger.bootstrapServers());
+        settings.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(settings, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition)).get(partition);

@@ -84,7 +84,7 @@ public final class ExplorerBench {
                 Instant end = T0.plusMillis(2500L * written);
                 for (int round = 1; round <= 3; round++) {
                     System.out.printf("round %d%n", round);
-                    double raw = time(() -> AuditOneIp.rawRead(ledger));
+                    double raw = time(() -> AuditOneIp.rawRead(ledger, dir));
                     System.out.printf("  %-62s %8.3f s%n", "raw consumer read of every record (reference)", raw);
                     List<String[]> views = new ArrayList<>();
                     for (int i = 0; i < ROUNDS; i++) {

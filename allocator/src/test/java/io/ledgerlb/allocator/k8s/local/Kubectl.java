@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real kubectl against a kubeconfig, with its own discovery cache. */
-final class Kubectl {
+public final class Kubectl {
     /** {@code /usr/bin/kubectl}, or the one the environment variable LEDGERLB_KUBECTL names. */
-    static final Path BINARY = Path.of(System.getenv().getOrDefault("LEDGERLB_KUBECTL", "/usr/bin/kubectl"));
+    public static final Path BINARY = Path.of(System.getenv().getOrDefault("LEDGERLB_KUBECTL", "/usr/bin/kubectl"));
 
-    record Result(int exitCode, String out, String err) {
+    public record Result(int exitCode, String out, String err) {
         @Override
         public String toString() {
             return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
@@ -23,12 +23,12 @@ final class Kubectl {
     private final Path kubeconfig;
     private final Path cacheDir;
 
-    Kubectl(Path kubeconfig, Path cacheDir) {
+    public Kubectl(Path kubeconfig, Path cacheDir) {
         this.kubeconfig = kubeconfig;
         this.cacheDir = cacheDir;
     }
 
-    Result withInput(String stdin, String... args) throws IOException, InterruptedException {
+    public Result withInput(String stdin, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(BINARY.toString(), "--kubeconfig", kubeconfig.toString(),
                 "--cache-dir", cacheDir.toString(), "--request-timeout", "30s"));
         command.addAll(List.of(args));
@@ -49,7 +49,7 @@ final class Kubectl {
         return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
     }
 
-    Result run(String... args) throws IOException, InterruptedException {
+    public Result run(String... args) throws IOException, InterruptedException {
         return withInput(null, args);
     }
 }
