@@ -20,11 +20,15 @@ import org.apache.kafka.common.errors.InterruptException;
  * Fetches committed records on a second thread, a few polls ahead of the thread that checks the
  * chain and folds them, and shares the checks that need nothing from the records before — decoding
  * (the costliest step of reading the ledger), each entry's own hash, and a signed head's signature
- * — between the two: the fetching thread hands a chunk over, then works through it from its end,
- * while the reader works from its start, each taking the records the other has not; so on two
- * cores both threads stay busy whichever has more to do. Checking links and folding must go in
- * order, so they stay with the reader. Between {@link #open} and {@link #close} the consumer
- * belongs to the fetching thread: the reader must not touch it (except {@code wakeup}).
+ * — between the two: the fetching thread hands a chunk over, then works through its share of it
+ * from its end, while the reader works from its start, each taking the records the other has not.
+ * Checking links and folding must go in order, so they stay with the reader. The fetching thread's
+ * share follows who waits for whom: it grows while the fetching thread finds the queue full (the
+ * reader is behind) and shrinks while the reader finds it empty. Without that bound the fetching
+ * thread, ahead of the reader, decoded every chunk whole before the reader reached it, and the
+ * reader, left only the fold, waited for it half of the time. Between {@link #open} and
+ * {@link #close} the consumer belongs to the fetching thread: the reader must not touch it
+ * (except {@code wakeup}).
  */
 final class ReadAhead implements AutoCloseable {
     private static final int CHUNK = 1_000;
@@ -189,6 +193,9 @@ final class ReadAhead implements AutoCloseable {
     private final long end;
     private final BlockingQueue<Item> ahead = new ArrayBlockingQueue<>(CHUNKS_AHEAD);
     private final Thread fetcher;
+    /** The part of each chunk the fetching thread decodes, from its end, in thousandths (see the class comment). */
+    private volatile int sharePerMille = 500;
+    private static final int SHARE_STEP = 50;
     private volatile boolean closed;
     private volatile boolean leftConsumerIdle;
     private boolean ended;
@@ -253,16 +260,21 @@ final class ReadAhead implements AutoCloseable {
     }
 
     /**
-     * Queues a batch for the reader, then decodes it from its end until meeting the reader (or
-     * closed), checking each signed head's signature as soon as it is decoded, then the
+     * Queues a batch for the reader, then decodes its share of it from its end, until meeting the
+     * reader (or closed), checking each signed head's signature as soon as it is decoded, then the
      * signatures of the heads in the reader's part that the reader has not taken. A transaction's
      * head is its last entry, so the fetching thread meets it first: its check is done while the
      * reader decodes the start of the batch, not while the reader waits to settle it.
      */
     private void handOver(Batch batch) throws InterruptedException {
-        ahead.put(new Item(batch, null));
+        Item item = new Item(batch, null);
+        if (!ahead.offer(item)) {
+            shareMoreAhead(); // the reader is behind: take more of its decoding
+            ahead.put(item);
+        }
         List<Decoded> records = batch.records();
-        for (int i = records.size() - 1; i >= 0 && !closed; i--) {
+        int first = records.size() - (int) ((long) records.size() * sharePerMille / 1_000);
+        for (int i = records.size() - 1; i >= first && !closed; i--) {
             Decoded record = records.get(i);
             if (!record.tryDecode()) {
                 break; // the reader got here first: it takes the rest
@@ -274,6 +286,14 @@ final class ReadAhead implements AutoCloseable {
         }
     }
 
+    private void shareMoreAhead() {
+        sharePerMille = Math.min(1_000, sharePerMille + SHARE_STEP);
+    }
+
+    private void shareLessAhead() {
+        sharePerMille = Math.max(0, sharePerMille - SHARE_STEP);
+    }
+
     /**
      * The next batch, in log order; null once the end is reached.
      *
@@ -283,9 +303,12 @@ final class ReadAhead implements AutoCloseable {
         if (ended) {
             return null;
         }
-        Item item;
+        Item item = ahead.poll();
         try {
-            item = ahead.take();
+            if (item == null) {
+                shareLessAhead(); // the reader waits: leave it more of the decoding
+                item = ahead.take();
+            }
         } catch (InterruptedException e) {
             throw new InterruptException(e);
         }
