@@ -48,54 +48,26 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash, byte[] si
 
     /** Parses the bytes of a Kafka record or journal row. Does not check the chain: see {@link #hashValid()}. */
     public static LedgerEntry decode(byte[] sealedBytes) throws LedgerFormatException {
-        // where each field's bytes sit; a later occurrence of a field wins, as in protobuf
-        int eventAt = 0;
-        int eventLength = 0;
-        int hashAt = 0;
-        int hashLength = 0;
-        int signatureAt = 0;
-        int signatureLength = 0;
-        int keyIdAt = 0;
-        int keyIdLength = 0;
+        SealedLayout layout;
         Event event;
         try {
-            WireReader in = new WireReader().reset(sealedBytes, 0, sealedBytes.length);
-            for (int tag = in.tag(); tag != 0; tag = in.tag()) {
-                int field = WireReader.wireType(tag) == WireReader.LENGTH_DELIMITED
-                        ? WireReader.fieldNumber(tag) : 0; // a known number with another type is unknown
-                if (field == EVENT_FIELD) {
-                    eventLength = in.length();
-                    eventAt = in.skip(eventLength);
-                } else if (field == HASH_FIELD) {
-                    hashLength = in.length();
-                    hashAt = in.skip(hashLength);
-                } else if (field == SIGNATURE_FIELD) {
-                    signatureLength = in.length();
-                    signatureAt = in.skip(signatureLength);
-                } else if (field == KEY_ID_FIELD) {
-                    keyIdLength = in.length();
-                    keyIdAt = in.skip(keyIdLength);
-                } else {
-                    in.skipField(tag);
-                }
-            }
-            event = EventDecoder.decode(sealedBytes, eventAt, eventLength);
+            layout = SealedLayout.read(sealedBytes);
+            event = EventDecoder.decode(sealedBytes, layout.eventAt, layout.eventLength);
         } catch (WireReader.Malformed e) {
             throw new LedgerFormatException(0, "not a ledger entry: the bytes are not a well-formed SealedEvent", e);
         } catch (InvalidProtocolBufferException e) {
             throw new LedgerFormatException(0, "not a ledger entry: " + e.getMessage(), e);
         }
-        if (hashLength != HashChain.HASH_LENGTH || event.getSequence() <= 0
+        if (layout.hashLength != HashChain.HASH_LENGTH || event.getSequence() <= 0
                 || event.getPrevHash().size() != HashChain.HASH_LENGTH) {
             throw new LedgerFormatException(event.getSequence(), "entry lacks a sequence number or hashes");
         }
-        return new LedgerEntry(event, Arrays.copyOfRange(sealedBytes, eventAt, eventAt + eventLength),
-                Arrays.copyOfRange(sealedBytes, hashAt, hashAt + hashLength),
-                copyOrNone(sealedBytes, signatureAt, signatureLength), copyOrNone(sealedBytes, keyIdAt, keyIdLength));
+        return new LedgerEntry(event, layout.copy(layout.eventAt, layout.eventLength), layout.copy(layout.hashAt, layout.hashLength),
+                copyOrNone(layout, layout.signatureAt, layout.signatureLength), copyOrNone(layout, layout.keyIdAt, layout.keyIdLength));
     }
 
-    private static byte[] copyOrNone(byte[] bytes, int at, int length) {
-        return length == 0 ? NONE : Arrays.copyOfRange(bytes, at, at + length);
+    private static byte[] copyOrNone(SealedLayout layout, int at, int length) {
+        return length == 0 ? NONE : layout.copy(at, length);
     }
 
     /** The bytes of a {@code SealedEvent}, the same as its protobuf serialization. */

@@ -56,39 +56,23 @@ public final class SignedChain {
     public record Verified(LedgerEntry entry, long position) {}
 
     /**
-     * A signed entry's signature checked ahead of the chain — on the thread that decoded it, while
-     * the reader checks links and folds — with {@code keys}: why it fails, or null when it
-     * verifies. The chain uses it only where {@code keys} are the very keys in effect at that
-     * entry (no key rotation came in between), and checks again otherwise.
+     * A signed entry's signature checked ahead of the chain — on another thread, from the record's
+     * bytes ({@link RecordCheck}), while the reader links and folds — with {@code keys}: why it
+     * fails, or null when it verifies. The chain uses it only where {@code keys} are the very keys
+     * in effect at that entry (no key rotation came in between), and checks again otherwise.
      */
-    public record SignatureCheck(TrustedKeys keys, String problem) implements CheckAhead {
+    public record SignatureCheck(TrustedKeys keys, String problem) {
         /** The check of a signed entry, or null when there is nothing to check (unsigned, or keys unchecked). */
         public static SignatureCheck of(LedgerEntry entry, TrustedKeys keys) {
             return entry.signed() && keys.checked() ? new SignatureCheck(keys, signatureProblem(entry, keys)) : null;
         }
-
-        @Override
-        public SignatureCheck result() {
-            return this;
-        }
-    }
-
-    /**
-     * A signature check handed to the chain before it is made: made on another thread, being
-     * made there, or not begun. The chain asks for its {@link #result} only when it settles the
-     * head's path, so the thread that folds does not stop at a head to wait for an Ed25519 check.
-     */
-    @FunctionalInterface
-    public interface CheckAhead {
-        /** The check (waiting for it, or making it here when no thread has begun it); null: none to make. */
-        SignatureCheck result();
     }
 
     /**
      * An entry read, with its signature checked ahead (or null), and its prev_hash copied out once
      * (the event keeps it as a ByteString) where the entries are indexed by hash (null: not yet).
      */
-    private record Node(LedgerEntry entry, long position, byte[] prevHashCopy, CheckAhead checkedAhead) {
+    private record Node(LedgerEntry entry, long position, byte[] prevHashCopy, SignatureCheck checkedAhead) {
         byte[] prevHash() {
             return prevHashCopy != null ? prevHashCopy : entry.prevHash();
         }
@@ -140,8 +124,8 @@ public final class SignedChain {
         accept(entry, position, hashValid, null);
     }
 
-    /** As above, with the entry's signature checked ahead too ({@link SignatureCheck#of}, or one still under way; null: not checked). */
-    public void accept(LedgerEntry entry, long position, boolean hashValid, CheckAhead checkedAhead) {
+    /** As above, with the entry's signature checked ahead too ({@link SignatureCheck#of}, {@link RecordCheck}; null: not checked). */
+    public void accept(LedgerEntry entry, long position, boolean hashValid, SignatureCheck checkedAhead) {
         long sequence = entry.sequence();
         if (!hashValid) {
             pass(sequence, position, "hash does not match the event's bytes (altered)");
@@ -324,11 +308,10 @@ public final class SignedChain {
     private record PathCheck(int vouched, TrustedKeys keysAfter, String problem, int problemAt) {}
 
     /** A signature to check: the entry at {@code at} on the path, with the keys in effect there. */
-    private record Signed(int at, LedgerEntry entry, TrustedKeys keys, CheckAhead checkedAhead) {
+    private record Signed(int at, LedgerEntry entry, TrustedKeys keys, SignatureCheck checkedAhead) {
         /** The check made ahead, when made with these very keys; else null. */
         SignatureCheck checkedAheadWithTheseKeys() {
-            SignatureCheck check = checkedAhead == null ? null : checkedAhead.result();
-            return check != null && check.keys() == keys ? check : null;
+            return checkedAhead != null && checkedAhead.keys() == keys ? checkedAhead : null;
         }
     }
 
@@ -410,11 +393,16 @@ public final class SignedChain {
     }
 
     private static String signatureProblem(LedgerEntry entry, TrustedKeys keys) {
-        if (!keys.knows(entry.keyId())) {
-            return "signed by a key that is not trusted (" + KeyId.shortHex(entry.keyId()) + ")";
+        return signatureProblem(entry.keyId(), entry.hash(), entry.signature(), keys);
+    }
+
+    /** Why a signature of {@code hash} by the key {@code keyId} does not vouch for it with {@code keys}; null when it does. */
+    static String signatureProblem(byte[] keyId, byte[] hash, byte[] signature, TrustedKeys keys) {
+        if (!keys.knows(keyId)) {
+            return "signed by a key that is not trusted (" + KeyId.shortHex(keyId) + ")";
         }
-        if (!entry.signatureValid(keys)) {
-            return "its signature does not verify with key " + KeyId.shortHex(entry.keyId());
+        if (signature.length == 0 || !keys.verify(keyId, hash, signature)) {
+            return "its signature does not verify with key " + KeyId.shortHex(keyId);
         }
         return null;
     }

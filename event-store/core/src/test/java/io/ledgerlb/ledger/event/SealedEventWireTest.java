@@ -38,7 +38,7 @@ class SealedEventWireTest {
         return new LedgerEntry(event, sealed.getEvent().toByteArray(), sealed.getHash().toByteArray());
     }
 
-    private static List<LedgerEntry> chain() {
+    static List<LedgerEntry> chain() {
         List<LedgerEntry> entries = new ArrayList<>();
         byte[] prev = HashChain.GENESIS;
         long sequence = 0;
@@ -134,7 +134,7 @@ class SealedEventWireTest {
         assertThat(rejected).isBetween(500, 9_500);
     }
 
-    private static byte[] damage(byte[] sealed, Random random) {
+    static byte[] damage(byte[] sealed, Random random) {
         byte[] bytes = sealed.clone();
         switch (random.nextInt(5)) {
             case 0 -> bytes[random.nextInt(bytes.length)] ^= (byte) (1 << random.nextInt(8));

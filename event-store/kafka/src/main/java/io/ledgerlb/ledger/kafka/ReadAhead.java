@@ -2,6 +2,7 @@ package io.ledgerlb.ledger.kafka;
 
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
+import io.ledgerlb.ledger.event.RecordCheck;
 import io.ledgerlb.ledger.event.SignedChain;
 import io.ledgerlb.ledger.sign.TrustedKeys;
 import java.util.ArrayList;
@@ -17,41 +18,37 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 
 /**
- * Fetches committed records on a second thread, a few polls ahead of the thread that checks the
- * chain and folds them, and shares the checks that need nothing from the records before — decoding
- * (the costliest step of reading the ledger), each entry's own hash, and a signed head's signature
- * — between the two: the fetching thread hands a chunk over, then works through its share of it
- * from its end, while the reader works from its start, each taking the records the other has not.
- * Checking links and folding must go in order, so they stay with the reader. The fetching thread's
- * share follows who waits for whom: it grows while the fetching thread finds the queue full (the
- * reader is behind) and shrinks while the reader finds it empty. Without that bound the fetching
- * thread, ahead of the reader, decoded every chunk whole before the reader reached it, and the
- * reader, left only the fold, waited for it half of the time. Between {@link #open} and
- * {@link #close} the consumer belongs to the fetching thread: the reader must not touch it
- * (except {@code wakeup}).
+ * Fetches committed records on a second thread, a few polls ahead of the thread that decodes,
+ * links and folds them, and shares with it the checks that need nothing but a record's own bytes
+ * ({@link RecordCheck}: each entry's hash, and a signed head's signature): the fetching thread
+ * hands a chunk over, then checks its share of it from its end, while the reader works from its
+ * start, each taking the records the other has not. Decoding stays with the reader: made on the
+ * fetching thread, each entry's dozen small objects crossed to the other core, which cost more
+ * than the decoding saved there. The fetching thread's share follows who waits for whom: it grows
+ * while the fetching thread finds the queue full (the reader is behind) and shrinks while the
+ * reader finds it empty. Between {@link #open} and {@link #close} the consumer belongs to the
+ * fetching thread: the reader must not touch it (except {@code wakeup}).
  */
 final class ReadAhead implements AutoCloseable {
     private static final int CHUNK = 1_000;
     private static final int CHUNKS_AHEAD = 4; // few: records in flight survive young collections, and copying them is what those cost
 
     /**
-     * One record: its entry, or why it is not one; decoded and its hash checked by whichever
-     * thread takes it first — and, for a signed head, its signature checked apart, by whichever
-     * thread takes that first: the reader needs it only when it settles the head's path, so it
-     * never stops at a head to wait for an Ed25519 check the fetching thread is making.
+     * One record: its entry, or why it is not one. The checks that need only its bytes — its hash,
+     * and a signed head's signature ({@link RecordCheck}) — are made by whichever thread takes them
+     * first; decoding is the reader's, so that the many small objects of a decoded entry are made
+     * on the core that links and folds them.
      */
-    static final class Decoded implements SignedChain.CheckAhead {
+    static final class Decoded {
         private static final int NEW = 0;
         private static final int TAKEN = 1;
         private static final int DONE = 2;
 
-        private static final VarHandle STATE;
-        private static final VarHandle SIGNATURE_STATE;
+        private static final VarHandle CHECK_STATE;
 
         static {
             try {
-                STATE = MethodHandles.lookup().findVarHandle(Decoded.class, "state", int.class);
-                SIGNATURE_STATE = MethodHandles.lookup().findVarHandle(Decoded.class, "signatureState", int.class);
+                CHECK_STATE = MethodHandles.lookup().findVarHandle(Decoded.class, "checkState", int.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -59,16 +56,18 @@ final class ReadAhead implements AutoCloseable {
 
         private final long offset;
         private final TrustedKeys keys;
-        /** NEW, TAKEN or DONE (fields, not AtomicIntegers: fewer objects per record). */
-        private volatile int state = NEW;
-        private volatile int signatureState = NEW;
         private byte[] value;
+        /** NEW, TAKEN or DONE (a field, not an AtomicInteger: fewer objects per record). */
+        private volatile int checkState = NEW;
+        /** The checks made on the bytes; null when they are not of a shape {@link RecordCheck} reads (the decoded entry is checked then). */
+        private RecordCheck check;
+        private RuntimeException checkFailure;
+        // the reader's alone
+        private boolean decoded;
         private LedgerEntry entry;
         private LedgerFormatException error;
         private boolean hashValid;
-        private RuntimeException failure;
-        private SignedChain.SignatureCheck signatureCheck;
-        private RuntimeException signatureFailure;
+        private SignedChain.SignatureCheck signature;
 
         private Decoded(ConsumerRecord<byte[], byte[]> record, TrustedKeys keys) {
             this.offset = record.offset();
@@ -76,69 +75,48 @@ final class ReadAhead implements AutoCloseable {
             this.keys = keys;
         }
 
-        /** Decodes the record and checks its hash unless another thread has taken it; true when this one did. */
-        private boolean tryDecode() {
-            if (!STATE.compareAndSet(this, NEW, TAKEN)) {
+        /** Makes the checks of the record's bytes unless another thread has taken them; true when this one did. */
+        private boolean tryCheck() {
+            if (!CHECK_STATE.compareAndSet(this, NEW, TAKEN)) {
                 return false;
             }
             try {
-                entry = LedgerEntry.decode(value);
-                hashValid = entry.hashValid(); // each hash is checkable alone
-            } catch (LedgerFormatException e) {
-                error = e;
+                check = RecordCheck.of(value, keys);
             } catch (RuntimeException e) {
-                failure = e; // thrown to the reader, whichever thread met it
+                checkFailure = e; // thrown to the reader, whichever thread met it
             } finally {
-                value = null;
-                state = DONE;
+                checkState = DONE;
             }
             return true;
         }
 
-        /** Whether this is a decoded entry whose signature is to be checked. */
-        private boolean signatureToCheck() {
-            return state == DONE && entry != null && hashValid && entry.signed() && keys.checked();
-        }
-
-        /** Checks the signature of a decoded signed head unless another thread has taken it (each signature is checkable alone). */
-        private void tryCheckSignature() {
-            if (!signatureToCheck() || !SIGNATURE_STATE.compareAndSet(this, NEW, TAKEN)) {
+        /** Decodes the record (the reader only), with the checks made here or by the fetching thread. */
+        private void decoded() {
+            if (decoded) {
                 return;
             }
+            if (!tryCheck()) {
+                awaitCheck();
+            }
+            if (checkFailure != null) {
+                throw checkFailure;
+            }
+            decoded = true;
             try {
-                signatureCheck = SignedChain.SignatureCheck.of(entry, keys);
-            } catch (RuntimeException e) {
-                signatureFailure = e;
+                entry = LedgerEntry.decode(value);
+            } catch (LedgerFormatException e) {
+                error = e;
+                return;
             } finally {
-                signatureState = DONE;
+                value = null;
             }
+            hashValid = check != null ? check.hashValid() : entry.hashValid();
+            signature = check != null ? check.signature() : hashValid ? SignedChain.SignatureCheck.of(entry, keys) : null;
         }
 
-        /** The signature check: made by the fetching thread, or here when it has not begun it. */
-        @Override
-        public SignedChain.SignatureCheck result() {
-            decoded();
-            tryCheckSignature();
-            awaitDone(() -> signatureState == DONE || !signatureToCheck());
-            if (signatureFailure != null) {
-                throw signatureFailure;
-            }
-            return signatureCheck;
-        }
-
-        /** Decodes the record here, or waits for the other thread to finish it. */
-        private void decoded() {
-            if (state != DONE && !tryDecode()) {
-                awaitDone(() -> state == DONE);
-            }
-            if (failure != null) {
-                throw failure;
-            }
-        }
-
-        /** Waits for the other thread to finish one record (a decode, or one signature check). */
-        private static void awaitDone(java.util.function.BooleanSupplier done) {
-            for (int spins = 0; !done.getAsBoolean(); spins++) {
+        /** Waits for the fetching thread to finish the record's checks (one hash, at most one signature). */
+        private void awaitCheck() {
+            for (int spins = 0; checkState != DONE; spins++) {
                 if (spins < 1_000) {
                     Thread.onSpinWait();
                 } else {
@@ -168,13 +146,13 @@ final class ReadAhead implements AutoCloseable {
             return error;
         }
 
-        /** Hands the record to {@code chain}: the entry with its checks (its signature's maybe still under way), or why it is none. */
+        /** Hands the record to {@code chain}: the entry with its checks, or why it is none. */
         void feed(SignedChain chain) {
             decoded();
             if (entry == null) {
                 chain.acceptUndecodable(error, offset);
             } else {
-                chain.accept(entry, offset, hashValid, signatureToCheck() ? this : null);
+                chain.accept(entry, offset, hashValid, signature);
             }
         }
     }
@@ -193,7 +171,7 @@ final class ReadAhead implements AutoCloseable {
     private final long end;
     private final BlockingQueue<Item> ahead = new ArrayBlockingQueue<>(CHUNKS_AHEAD);
     private final Thread fetcher;
-    /** The part of each chunk the fetching thread decodes, from its end, in thousandths (see the class comment). */
+    /** The part of each chunk the fetching thread checks, from its end, in thousandths (see the class comment). */
     private volatile int sharePerMille = 500;
     private static final int SHARE_STEP = 50;
     private volatile boolean closed;
@@ -260,29 +238,22 @@ final class ReadAhead implements AutoCloseable {
     }
 
     /**
-     * Queues a batch for the reader, then decodes its share of it from its end, until meeting the
-     * reader (or closed), checking each signed head's signature as soon as it is decoded, then the
-     * signatures of the heads in the reader's part that the reader has not taken. A transaction's
-     * head is its last entry, so the fetching thread meets it first: its check is done while the
-     * reader decodes the start of the batch, not while the reader waits to settle it.
+     * Queues a batch for the reader, then checks its share of it from its end, until meeting the
+     * reader (or closed). A transaction's head is its last entry, so the fetching thread meets it
+     * first: its signature is checked while the reader works through the start of the batch.
      */
     private void handOver(Batch batch) throws InterruptedException {
         Item item = new Item(batch, null);
         if (!ahead.offer(item)) {
-            shareMoreAhead(); // the reader is behind: take more of its decoding
+            shareMoreAhead(); // the reader is behind: take more of its checks
             ahead.put(item);
         }
         List<Decoded> records = batch.records();
         int first = records.size() - (int) ((long) records.size() * sharePerMille / 1_000);
         for (int i = records.size() - 1; i >= first && !closed; i--) {
-            Decoded record = records.get(i);
-            if (!record.tryDecode()) {
+            if (!records.get(i).tryCheck()) {
                 break; // the reader got here first: it takes the rest
             }
-            record.tryCheckSignature();
-        }
-        for (int i = 0; i < records.size() && !closed; i++) {
-            records.get(i).tryCheckSignature();
         }
     }
 
@@ -306,7 +277,7 @@ final class ReadAhead implements AutoCloseable {
         Item item = ahead.poll();
         try {
             if (item == null) {
-                shareLessAhead(); // the reader waits: leave it more of the decoding
+                shareLessAhead(); // the reader waits: leave it more of the checks
                 item = ahead.take();
             }
         } catch (InterruptedException e) {
