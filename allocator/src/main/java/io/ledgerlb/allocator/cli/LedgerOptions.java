@@ -8,8 +8,13 @@ import io.ledgerlb.ledger.kafka.KafkaLedger;
 import io.ledgerlb.ledger.sign.SigningKey;
 import io.ledgerlb.ledger.sign.TrustedKeys;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -50,6 +55,9 @@ public final class LedgerOptions {
     @Option(names = "--unchecked-signatures",
             description = "Read without checking signatures (hashes and links only): for a ledger not adopted yet. Warns.")
     boolean uncheckedSignatures;
+
+    /** How long a Kafka given without credentials may not answer before stderr says they may be missing. */
+    static final Duration NOTICE_AFTER = Duration.ofSeconds(10);
 
     /** The command that opens the ledger, named in the data folder's lock. */
     @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
@@ -103,11 +111,42 @@ public final class LedgerOptions {
         return open();
     }
 
+    /**
+     * Opens the ledger. An external Kafka that wants credentials none were given for (the embedded
+     * default's broker read without DATA/kafka-reader.properties) closes every connection, which a
+     * Kafka client cannot tell from a broker that is down: it retries until its API timeout. So
+     * stderr says what is likely missing after {@link #NOTICE_AFTER}, and the timeout's error says it too.
+     */
     KafkaLedger open() {
+        String hint = kafkaBootstrap == null ? "" : KafkaClientOptions.credentialsHint(kafka.properties());
+        ScheduledExecutorService notice = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "kafka-unanswered-notice");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (!hint.isEmpty() && mixee != null) {
+            PrintWriter err = mixee.commandLine().getErr();
+            notice.schedule(() -> {
+                err.println("ledgerlb: Kafka at " + kafkaBootstrap + " has not answered for " + NOTICE_AFTER.toSeconds()
+                        + " s; still trying" + hint);
+                err.flush();
+            }, NOTICE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        }
         try {
             return KafkaLedger.open(config(), "ledgerlb " + (mixee == null ? "" : mixee.name()));
         } catch (DataDirLock.InUseException e) {
             throw new ConfigException(e.getMessage());
+        } catch (RuntimeException e) {
+            if (!hint.isEmpty() && timedOut(e)) {
+                throw new IllegalStateException(e.getMessage() + hint, e);
+            }
+            throw e;
+        } finally {
+            notice.shutdownNow();
         }
+    }
+
+    private static boolean timedOut(Throwable e) {
+        return LedgerlbCommand.causes(e).anyMatch(c -> c instanceof org.apache.kafka.common.errors.TimeoutException);
     }
 }

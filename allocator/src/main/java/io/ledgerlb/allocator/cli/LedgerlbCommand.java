@@ -72,7 +72,7 @@ public final class LedgerlbCommand implements Runnable {
     }
 
     /** The exception and its causes, outermost first. */
-    private static Stream<Throwable> causes(Throwable e) {
+    static Stream<Throwable> causes(Throwable e) {
         return Stream.iterate(e, c -> c != null, Throwable::getCause);
     }
 

@@ -42,7 +42,7 @@ public final class KillNineChaos {
     public record Figures(int kills, int servicesCreated, int servicesDeleted, long ledgerEntries, int forks,
                           int acknowledgedLost, int ipsHeldTwice, int ipsChangedAcrossRestart,
                           List<String> brokerKills, List<String> problems, List<String> hangingAborted,
-                          String speaker) {
+                          String speaker, List<String> speakerBehind) {
         @Override
         public String toString() {
             return "kills=" + kills + " services created=" + servicesCreated + " deleted=" + servicesDeleted
@@ -84,13 +84,22 @@ public final class KillNineChaos {
      * Each stretch in which the speaker's Kafka was down, in nanoTime: from the kill, certainly down
      * until the restart began, back once the restart returned.
      */
-    private record Outage(long from, long downUntil, long back) {}
+    private record Outage(long from, long downUntil, long back, long speakerStoppedAt) {
+        /** Whether a sample is the speaker's own answer, not a request it could not answer while stopped (SIGSTOP). */
+        boolean answered(ReadyzWatch.Sample sample) {
+            return speakerStoppedAt == 0 || sample.at() < speakerStoppedAt;
+        }
+    }
 
     private final List<Outage> kafkaDown = new ArrayList<>();
     /** The speaker's view once the churn is over (ready, at the allocator's sequence), checked against the ledger. */
     private Map<String, String> speakerView = Map.of();
     private long speakerSequence = -1;
     private SpeakerProcess speaker;
+    /** When the speaker was stopped (SIGSTOP) last. */
+    private long speakerStoppedAt;
+    /** What the speaker did after standing still while the ledger went on: one note per drill. */
+    private final List<String> speakerBehind = new ArrayList<>();
     private ReadyzWatch speakerReadyz;
     /** With the embedded broker: whether its port accepts a connection, sampled as /readyz is (before it does, Kafka is surely down). */
     private ReadyzWatch embeddedBrokerPort;
@@ -138,6 +147,9 @@ public final class KillNineChaos {
                 embeddedBrokerPort = new ReadyzWatch(() -> accepts(broker));
             }
             for (int round = 1; round <= kills; round++) {
+                // once with the embedded broker: the speaker stands still through a round, so it is behind when Kafka is back
+                boolean drill = cluster == null && round == (kills + 1) / 2;
+                long speakerFoldedBefore = drill ? stopSpeaker() : -1;
                 AtomicBoolean churning = new AtomicBoolean(true);
                 Thread churn = new Thread(() -> churn(allocator, churning), "chaos-churn");
                 churn.setDaemon(true);
@@ -149,6 +161,9 @@ public final class KillNineChaos {
                 if (cluster != null && round == (kills + 1) / 2 + 1) {
                     killEveryNode(allocator, round);
                 }
+                if (drill) {
+                    awaitWrittenPast(allocator, speakerFoldedBefore);
+                }
                 long killed = System.nanoTime();
                 allocator.kill9();
                 churning.set(false);
@@ -158,9 +173,12 @@ public final class KillNineChaos {
                 allocator.start();
                 if (cluster == null) { // the broker was in the killed process: down until its port accepted again
                     long back = embeddedBrokerPort.first(true, killed).map(ReadyzWatch.Sample::at).orElse(System.nanoTime());
-                    kafkaDown.add(new Outage(killed, back, back));
+                    kafkaDown.add(new Outage(killed, back, back, drill ? speakerStoppedAt : 0));
                 }
                 Map<String, String> after = awaitReconciled(allocator);
+                if (drill) {
+                    speakerCatchesUp(allocator, round, speakerFoldedBefore);
+                }
                 for (Map.Entry<String, String> e : before.entrySet()) {
                     String now = after.get(e.getKey());
                     if (now != null && !now.equals(e.getValue())) {
@@ -260,15 +278,22 @@ public final class KillNineChaos {
             // the broker may still not answer for a while after its port opens: the turn counts until the next outage
             java.util.Optional<ReadyzWatch.Sample> notReady = speakerReadyz.first(false, from)
                     .filter(sample -> sample.at() < nextKill);
+            boolean longerThanTheBound = to - from > bound;
+            if (longerThanTheBound) {
+                longer++;
+            }
+            if (notReady.isPresent() && !down.answered(notReady.get())) {
+                continue; // stopped before it turned false by itself: speakerCatchesUp checks this outage
+            }
             notReady.ifPresent(sample -> {
                 falseAfter.add(TimeUnit.NANOSECONDS.toMillis(sample.at() - from));
                 speakerReadyz.first(true, Math.max(sample.at(), down.back()))
+                        .filter(ready -> down.speakerStoppedAt() == 0) // its return is timed by speakerCatchesUp
                         .ifPresent(ready -> readyAgainAfter.add(TimeUnit.NANOSECONDS.toMillis(ready.at() - down.back())));
             });
-            if (to - from <= bound) {
+            if (!longerThanTheBound) {
                 continue;
             }
-            longer++;
             String stretch = String.format("Kafka down for %.1f s", (to - from) / 1e9);
             if (notReady.isEmpty() || notReady.get().at() > from + bound) {
                 problems.add("speaker: /readyz did not turn false within " + SPEAKER_STALE_AFTER.plus(READYZ_SLACK) + " (" + stretch + ")");
@@ -281,9 +306,79 @@ public final class KillNineChaos {
         }
         return String.format("%d Kafka outages (%d longer than the %d s bound); /readyz false after %s ms; ready again %s ms after"
                         + " Kafka's return (embedded: its port open again); view at sequence %d: %d IPs; the speaker added %.1f s of"
-                        + " waiting to the run and used %.1f s of CPU",
+                        + " waiting to the run and used %.1f s of CPU; behind when Kafka was back: %s",
                 kafkaDown.size(), longer, SPEAKER_STALE_AFTER.plus(READYZ_SLACK).toSeconds(), falseAfter, readyAgainAfter,
-                speakerSequence, speakerView.size(), speakerWaitNanos / 1e9, speakerCpuSeconds);
+                speakerSequence, speakerView.size(), speakerWaitNanos / 1e9, speakerCpuSeconds, speakerBehind);
+    }
+
+    /** SIGSTOP of the speaker, so that entries are written while it stands behind; returns the sequence it had folded. */
+    private long stopSpeaker() throws Exception {
+        long folded = speaker.foldedSequence();
+        speaker.pause();
+        speakerStoppedAt = System.nanoTime();
+        return folded;
+    }
+
+    /** Waits (churn going on) until the ledger holds entries past {@code sequence}, for at most a minute. */
+    private long awaitWrittenPast(AllocatorProcess allocator, long sequence) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        long end = ledgerEnd(allocator);
+        while (end <= sequence && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            end = ledgerEnd(allocator);
+        }
+        return end;
+    }
+
+    /**
+     * Kafka is back and the allocator writes again; the speaker, stopped since before (longer than
+     * its bound, so what it confirmed before is stale), is continued once the ledger holds entries
+     * it has not folded. From then {@code /readyz} and its sequence are asked in turn: at the first
+     * 200, the sequence (asked after it) must have reached the ledger's end as found just before the
+     * speaker went on, the entries written while it stood still included. A speaker ready while
+     * behind fails this unless it caught up in the milliseconds between the two requests.
+     */
+    private String speakerCatchesUp(AllocatorProcess allocator, int round, long foldedBefore) throws Exception {
+        long end = awaitWrittenPast(allocator, foldedBefore);
+        long stale = SPEAKER_STALE_AFTER.plus(READYZ_SLACK).toNanos();
+        Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(stale - (System.nanoTime() - speakerStoppedAt))));
+        end = Math.max(end, ledgerEnd(allocator));
+        double stoppedFor = (System.nanoTime() - speakerStoppedAt) / 1e9;
+        speaker.resume();
+        long resumed = System.nanoTime();
+        long deadline = resumed + TimeUnit.MINUTES.toNanos(3);
+        String note;
+        while (true) {
+            boolean ready = speaker.ready();
+            long folded = speaker.foldedSequence();
+            if (ready) {
+                note = String.format("speaker stopped for %.1f s at sequence %d, the ledger at %d when it went on; ready %d ms"
+                        + " later at sequence %d", stoppedFor, foldedBefore, end, (System.nanoTime() - resumed) / 1_000_000, folded);
+                if (folded < end) {
+                    problems.add("round " + round + ": " + note + ": ready before it had folded the ledger's end");
+                }
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                note = String.format("speaker stopped for %.1f s at sequence %d, the ledger at %d when it went on; not ready"
+                        + " within 3 minutes (folded %d)", stoppedFor, foldedBefore, end, folded);
+                problems.add("round " + round + ": " + note);
+                break;
+            }
+            Thread.sleep(50);
+        }
+        if (end <= foldedBefore) {
+            problems.add("round " + round + ": " + note + ": nothing was written while it stood still, so nothing was checked");
+        }
+        speakerBehind.add("round " + round + ": " + note);
+        System.out.println("chaos speaker behind: round " + round + ": " + note);
+        return note;
+    }
+
+    /** The ledger's end: what the allocator folded; with the three nodes, at least what a reader of its own finds. */
+    private long ledgerEnd(AllocatorProcess allocator) throws Exception {
+        long folded = allocator.metric("ledgerlb_allocator_ledger_sequence");
+        return cluster == null ? folded : Math.max(folded, lastCommittedSequence());
     }
 
     private Path signingKeyFile() {
@@ -351,34 +446,27 @@ public final class KillNineChaos {
      * {@code kill -9} of all three Kafka nodes during the churn, for the bound and 10 s more, then
      * their restart, with {@code /readyz} watched throughout: it must turn false within the bound
      * (and a little slack), stay false while the cluster is down, and turn true again only once the
-     * leader's state is at the ledger's end.
+     * leader's state is at the ledger's end. The speaker, once its {@code /readyz} has turned false,
+     * stands still until the allocator writes again ({@link #speakerCatchesUp}).
      */
     private void killEveryNode(AllocatorProcess allocator, int round) throws Exception {
         try (ReadyzWatch readyz = new ReadyzWatch(allocator::ready)) {
             long killed = System.nanoTime();
-            // what the allocator had folded (so committed) before the outage; a read_committed reader's end right after
-            // the restart is no reference: the nodes come back with the high watermark of their last checkpoint
-            long writtenBefore = allocator.metric("ledgerlb_allocator_ledger_sequence");
             cluster.kill9All();
-            Thread.sleep(STALE_AFTER.plusSeconds(10).toMillis());
+            // once its /readyz has turned false (or should have), the speaker stands still until the allocator writes again
+            speakerReadyz.awaitFalse(killed, SPEAKER_STALE_AFTER.plus(READYZ_SLACK).toNanos());
+            long speakerFoldedBefore = stopSpeaker();
+            Thread.sleep(Math.max(0, STALE_AFTER.plusSeconds(10).toMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed)));
             long restarting = System.nanoTime();
             cluster.restartAll();
             long up = System.nanoTime();
-            kafkaDown.add(new Outage(killed, restarting, up));
+            kafkaDown.add(new Outage(killed, restarting, up, speakerStoppedAt));
             java.util.Optional<ReadyzWatch.Sample> notReady = readyz.first(false, killed);
             java.util.Optional<ReadyzWatch.Sample> readyAgain = readyz.awaitReady(up, TimeUnit.MINUTES.toNanos(3));
             String caughtUp = readyAgain.isPresent() ? caughtUp(allocator) : "never ready";
-            java.util.Optional<ReadyzWatch.Sample> speakerBack = speakerReadyz.awaitReady(up, TimeUnit.MINUTES.toNanos(3));
-            long speakerFolded = speaker.foldedSequence();
-            String speakerNote = String.format("speaker /readyz false %s after the kill, true again %s after the cluster was back"
-                            + " (folded %d; the allocator had folded %d before the outage)",
+            String speakerNote = String.format("speaker /readyz false %s after the kill; %s",
                     speakerReadyz.first(false, killed).map(s -> (s.at() - killed) / 1_000_000 + " ms").orElse("never"),
-                    speakerBack.map(s -> (s.at() - up) / 1_000_000 + " ms").orElse("never"), speakerFolded, writtenBefore);
-            if (speakerBack.isEmpty()) {
-                problems.add("round " + round + ": " + speakerNote + ": not ready within 3 minutes of the cluster's return");
-            } else if (speakerFolded < writtenBefore) {
-                problems.add("round " + round + ": " + speakerNote + ": ready before it was caught up");
-            }
+                    speakerCatchesUp(allocator, round, speakerFoldedBefore));
             String note = String.format("round %d: all three nodes killed for %.1f s, back after %.1f s more; /readyz false %s after"
                             + " the kill, true again %s after the cluster was back (%s); down: %s; after: %s; %s",
                     round, (restarting - killed) / 1e9, (up - restarting) / 1e9,
@@ -608,7 +696,7 @@ public final class KillNineChaos {
             twice += (int) problems.stream().filter(p -> p.startsWith("ledger: ")).count();
         }
         return new Figures(kills, created, deleted, entries, forks, lost, twice, changed, List.copyOf(brokerKills),
-                List.copyOf(problems), hangingAborted(), speakerThroughOutages());
+                List.copyOf(problems), hangingAborted(), speakerThroughOutages(), List.copyOf(speakerBehind));
     }
 
     /** The speaker's last view must be the ledger's: every Service with an assignment at that sequence, and its IP. */

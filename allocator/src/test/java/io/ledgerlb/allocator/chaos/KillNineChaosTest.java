@@ -14,7 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code bench/chaos-kill9.sh}). Nothing acknowledged may be lost, forked, doubled or moved.
  * With {@code -Dledgerlb.chaos.brokers=3} (not in CI) the same run against three Kafka nodes in
  * JVMs of their own instead of the embedded broker, the events partition's leader killed once too,
- * then all three nodes for a while; {@code /readyz} is watched through both outages.
+ * then all three nodes for a while; {@code /readyz} is watched through both outages. Once per run
+ * the speaker stands still (SIGSTOP) through an outage while entries are written, and must not be
+ * ready again before it has folded them.
  */
 class KillNineChaosTest {
     private static final String BROKERS = "ledgerlb.chaos.brokers";
@@ -51,5 +53,6 @@ class KillNineChaosTest {
         assertThat(figures.acknowledgedLost()).isZero();
         assertThat(figures.ipsHeldTwice()).isZero();
         assertThat(figures.ipsChangedAcrossRestart()).isZero();
+        assertThat(figures.speakerBehind()).as("the speaker stood still through one outage and was checked after it").hasSize(1);
     }
 }

@@ -45,15 +45,24 @@ final class ReadyzWatch implements AutoCloseable {
 
     /** Waits until a sample at or after {@code from} answers ready, for at most {@code timeoutNanos}. */
     Optional<Sample> awaitReady(long from, long timeoutNanos) throws InterruptedException {
+        return await(true, from, timeoutNanos);
+    }
+
+    /** Waits until a sample at or after {@code from} answers not ready, for at most {@code timeoutNanos}. */
+    Optional<Sample> awaitFalse(long from, long timeoutNanos) throws InterruptedException {
+        return await(false, from, timeoutNanos);
+    }
+
+    private Optional<Sample> await(boolean ready, long from, long timeoutNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
         while (System.nanoTime() < deadline) {
-            Optional<Sample> ready = first(true, from);
-            if (ready.isPresent()) {
-                return ready;
+            Optional<Sample> found = first(ready, from);
+            if (found.isPresent()) {
+                return found;
             }
             Thread.sleep(100);
         }
-        return first(true, from);
+        return first(ready, from);
     }
 
     /** A short account: samples, how many not ready, the longest not-ready stretch in ms. */

@@ -28,6 +28,7 @@ final class SpeakerProcess implements AutoCloseable {
     private final List<String> arguments;
     private final MetricsPort metrics;
     private Process process;
+    private boolean paused;
 
     /**
      * @param kafkaSettings e.g. {@code --kafka-properties-file FILE}: how it authenticates to Kafka
@@ -102,10 +103,34 @@ final class SpeakerProcess implements AutoCloseable {
         return log;
     }
 
+    /** SIGSTOP: the process stands still (its follower, its checks, its HTTP server) until {@link #resume}. */
+    void pause() throws IOException, InterruptedException {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** SIGCONT. */
+    void resume() throws IOException, InterruptedException {
+        signal("CONT");
+        paused = false;
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     /** SIGTERM (its handover, then a bounded close), SIGKILL if it is still there after 30 s. */
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
+            if (paused) {
+                process.destroyForcibly(); // a stopped process would hold its SIGTERM until continued
+                process.waitFor();
+                return;
+            }
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
