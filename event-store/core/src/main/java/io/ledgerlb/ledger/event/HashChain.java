@@ -57,21 +57,18 @@ public final class HashChain {
         return java.util.Arrays.equals(buffer, hash);
     }
 
-    /**
-     * Whether the 32 bytes at {@code hashAt} are the link of the 32-byte prev_hash at
-     * {@code prevHashAt} and the event bytes at {@code eventAt}, all read in place in {@code bytes}.
-     */
-    static boolean matches(byte[] bytes, int hashAt, int prevHashAt, int eventAt, int eventLength) {
+    /** Whether {@code hash} is the link of the event's own 32-byte prev_hash, at {@code prevHashAt} in its bytes, and those bytes. */
+    static boolean matches(byte[] hash, byte[] eventBytes, int prevHashAt) {
         MessageDigest sha = SHA256.get();
-        sha.update(bytes, prevHashAt, HASH_LENGTH);
-        sha.update(bytes, eventAt, eventLength);
+        sha.update(eventBytes, prevHashAt, HASH_LENGTH);
+        sha.update(eventBytes);
         byte[] digest = PREV_HASH.get();
         try {
             sha.digest(digest, 0, HASH_LENGTH);
         } catch (java.security.DigestException e) {
             throw new IllegalStateException("SHA-256 did not fill 32 bytes", e);
         }
-        return java.util.Arrays.equals(digest, 0, HASH_LENGTH, bytes, hashAt, hashAt + HASH_LENGTH);
+        return java.util.Arrays.equals(digest, hash);
     }
 
     public static byte[] sha256(byte[] bytes) {

@@ -1,7 +1,6 @@
 package io.ledgerlb.ledger.event;
 
 import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import io.ledgerlb.events.v1.Event;
 import io.ledgerlb.events.v1.SealedEvent;
@@ -48,26 +47,7 @@ public record LedgerEntry(Event event, byte[] eventBytes, byte[] hash, byte[] si
 
     /** Parses the bytes of a Kafka record or journal row. Does not check the chain: see {@link #hashValid()}. */
     public static LedgerEntry decode(byte[] sealedBytes) throws LedgerFormatException {
-        SealedLayout layout;
-        Event event;
-        try {
-            layout = SealedLayout.read(sealedBytes);
-            event = EventDecoder.decode(sealedBytes, layout.eventAt, layout.eventLength);
-        } catch (WireReader.Malformed e) {
-            throw new LedgerFormatException(0, "not a ledger entry: the bytes are not a well-formed SealedEvent", e);
-        } catch (InvalidProtocolBufferException e) {
-            throw new LedgerFormatException(0, "not a ledger entry: " + e.getMessage(), e);
-        }
-        if (layout.hashLength != HashChain.HASH_LENGTH || event.getSequence() <= 0
-                || event.getPrevHash().size() != HashChain.HASH_LENGTH) {
-            throw new LedgerFormatException(event.getSequence(), "entry lacks a sequence number or hashes");
-        }
-        return new LedgerEntry(event, layout.copy(layout.eventAt, layout.eventLength), layout.copy(layout.hashAt, layout.hashLength),
-                copyOrNone(layout, layout.signatureAt, layout.signatureLength), copyOrNone(layout, layout.keyIdAt, layout.keyIdLength));
-    }
-
-    private static byte[] copyOrNone(SealedLayout layout, int at, int length) {
-        return length == 0 ? NONE : layout.copy(at, length);
+        return SealedRecord.read(sealedBytes).entry();
     }
 
     /** The bytes of a {@code SealedEvent}, the same as its protobuf serialization. */

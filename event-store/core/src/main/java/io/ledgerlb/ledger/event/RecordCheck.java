@@ -3,7 +3,7 @@ package io.ledgerlb.ledger.event;
 import io.ledgerlb.ledger.sign.TrustedKeys;
 
 /**
- * The checks of a ledger record that need nothing but its own bytes: whether its hash is the
+ * The checks of a ledger record that need nothing but its own bytes ({@link SealedRecord#check}): whether its hash is the
  * SHA-256 of its prev_hash and event bytes, and, for a signed head whose hash holds, whether a
  * trusted key signed it. Neither needs the event decoded nor any other record, so a reader makes
  * them on another thread than the one that decodes, links and folds (the links are the only part
@@ -16,20 +16,8 @@ public record RecordCheck(boolean hashValid, SignedChain.SignatureCheck signatur
     /** The checks of {@code sealed}, or null when its bytes are not of a shape read here (the decoder then decides what it is). */
     public static RecordCheck of(byte[] sealed, TrustedKeys keys) {
         try {
-            SealedLayout layout = SealedLayout.read(sealed);
-            if (layout.hashLength != HashChain.HASH_LENGTH || !layout.findPrevHash()
-                    || layout.prevHashLength != HashChain.HASH_LENGTH) {
-                return null;
-            }
-            boolean hashValid = HashChain.matches(sealed, layout.hashAt, layout.prevHashAt, layout.eventAt, layout.eventLength);
-            SignedChain.SignatureCheck signature = null;
-            if (hashValid && layout.signatureLength > 0 && keys.checked()) {
-                signature = new SignedChain.SignatureCheck(keys, SignedChain.signatureProblem(
-                        layout.copy(layout.keyIdAt, layout.keyIdLength), layout.copy(layout.hashAt, layout.hashLength),
-                        layout.copy(layout.signatureAt, layout.signatureLength), keys));
-            }
-            return new RecordCheck(hashValid, signature);
-        } catch (WireReader.Malformed e) {
+            return SealedRecord.read(sealed).check(keys);
+        } catch (LedgerFormatException e) {
             return null;
         }
     }

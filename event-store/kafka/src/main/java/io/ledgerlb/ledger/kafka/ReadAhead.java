@@ -3,6 +3,7 @@ package io.ledgerlb.ledger.kafka;
 import io.ledgerlb.ledger.event.LedgerEntry;
 import io.ledgerlb.ledger.event.LedgerFormatException;
 import io.ledgerlb.ledger.event.RecordCheck;
+import io.ledgerlb.ledger.event.SealedRecord;
 import io.ledgerlb.ledger.event.SignedChain;
 import io.ledgerlb.ledger.sign.TrustedKeys;
 import java.util.ArrayList;
@@ -34,10 +35,11 @@ final class ReadAhead implements AutoCloseable {
     private static final int CHUNKS_AHEAD = 4; // few: records in flight survive young collections, and copying them is what those cost
 
     /**
-     * One record: its entry, or why it is not one. The checks that need only its bytes — its hash,
-     * and a signed head's signature ({@link RecordCheck}) — are made by whichever thread takes them
-     * first; decoding is the reader's, so that the many small objects of a decoded entry are made
-     * on the core that links and folds them.
+     * One record: its entry, or why it is not one. Reading its parts out of the bytes
+     * ({@link SealedRecord}) and the checks that need only them — its hash, and a signed head's
+     * signature ({@link RecordCheck}) — are made by whichever thread takes them first; decoding the
+     * event is the reader's, so that the many small objects of a decoded entry are made on the core
+     * that links and folds them.
      */
     static final class Decoded {
         private static final int NEW = 0;
@@ -59,7 +61,10 @@ final class ReadAhead implements AutoCloseable {
         private byte[] value;
         /** NEW, TAKEN or DONE (a field, not an AtomicInteger: fewer objects per record). */
         private volatile int checkState = NEW;
-        /** The checks made on the bytes; null when they are not of a shape {@link RecordCheck} reads (the decoded entry is checked then). */
+        /** The record's parts, read by the check; null when it is no {@code SealedEvent} ({@link #unreadable}). */
+        private SealedRecord sealed;
+        private LedgerFormatException unreadable;
+        /** The checks made on the parts; null when they are not of a shape {@link SealedRecord#check} reads (the decoded entry is checked then). */
         private RecordCheck check;
         private RuntimeException checkFailure;
         // the reader's alone
@@ -75,16 +80,20 @@ final class ReadAhead implements AutoCloseable {
             this.keys = keys;
         }
 
-        /** Makes the checks of the record's bytes unless another thread has taken them; true when this one did. */
+        /** Reads and checks the record's bytes unless another thread has taken them; true when this one did. */
         private boolean tryCheck() {
             if (!CHECK_STATE.compareAndSet(this, NEW, TAKEN)) {
                 return false;
             }
             try {
-                check = RecordCheck.of(value, keys);
+                sealed = SealedRecord.read(value);
+                check = sealed.check(keys);
+            } catch (LedgerFormatException e) {
+                unreadable = e;
             } catch (RuntimeException e) {
                 checkFailure = e; // thrown to the reader, whichever thread met it
             } finally {
+                value = null;
                 checkState = DONE;
             }
             return true;
@@ -102,13 +111,17 @@ final class ReadAhead implements AutoCloseable {
                 throw checkFailure;
             }
             decoded = true;
+            if (sealed == null) {
+                error = unreadable;
+                return;
+            }
             try {
-                entry = LedgerEntry.decode(value);
+                entry = sealed.entry();
             } catch (LedgerFormatException e) {
                 error = e;
                 return;
             } finally {
-                value = null;
+                sealed = null;
             }
             hashValid = check != null ? check.hashValid() : entry.hashValid();
             signature = check != null ? check.signature() : hashValid ? SignedChain.SignatureCheck.of(entry, keys) : null;
