@@ -44,7 +44,9 @@ class EmbeddedReaderCliTest {
     @Test
     void withoutTheReadersFileTheCommandNamesTheMissingCredentialsAndFails(@TempDir Path dir) throws Exception {
         try (KafkaLedger running = runningLedger(dir.resolve("data"))) {
-            Result audit = audit(dir, running, List.of());
+            // the client's timeouts shortened from 60 and 30 s: properties, not credentials, so the hint still applies
+            Result audit = audit(dir, running, List.of("--kafka-property", "default.api.timeout.ms=20000",
+                    "--kafka-property", "request.timeout.ms=20000"));
             assertThat(audit.exit()).as(audit.out()).isEqualTo(LedgerlbCommand.FAILURE_FOUND);
             String hint = KafkaClientOptions.credentialsHint(Map.of());
             assertThat(audit.err()).as("the notice while it waits, then the error")
