@@ -119,19 +119,7 @@ public final class LedgerOptions {
      */
     KafkaLedger open() {
         String hint = kafkaBootstrap == null ? "" : KafkaClientOptions.credentialsHint(kafka.properties());
-        ScheduledExecutorService notice = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "kafka-unanswered-notice");
-            thread.setDaemon(true);
-            return thread;
-        });
-        if (!hint.isEmpty() && mixee != null) {
-            PrintWriter err = mixee.commandLine().getErr();
-            notice.schedule(() -> {
-                err.println("ledgerlb: Kafka at " + kafkaBootstrap + " has not answered for " + NOTICE_AFTER.toSeconds()
-                        + " s; still trying" + hint);
-                err.flush();
-            }, NOTICE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        ScheduledExecutorService notice = hint.isEmpty() || mixee == null ? null : noticeOnStderr(hint);
         try {
             return KafkaLedger.open(config(), "ledgerlb " + (mixee == null ? "" : mixee.name()));
         } catch (DataDirLock.InUseException e) {
@@ -142,8 +130,26 @@ public final class LedgerOptions {
             }
             throw e;
         } finally {
-            notice.shutdownNow();
+            if (notice != null) {
+                notice.shutdownNow();
+            }
         }
+    }
+
+    /** Says on the command's stderr, after {@link #NOTICE_AFTER} unless shut down first, that Kafka has not answered and why that may be. */
+    private ScheduledExecutorService noticeOnStderr(String hint) {
+        ScheduledExecutorService notice = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "kafka-unanswered-notice");
+            thread.setDaemon(true);
+            return thread;
+        });
+        PrintWriter err = mixee.commandLine().getErr();
+        notice.schedule(() -> {
+            err.println("ledgerlb: Kafka at " + kafkaBootstrap + " has not answered for " + NOTICE_AFTER.toSeconds()
+                    + " s; still trying" + hint);
+            err.flush();
+        }, NOTICE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+        return notice;
     }
 
     private static boolean timedOut(Throwable e) {

@@ -49,12 +49,7 @@ public final class HashChain {
             sha.update(prevHash.asReadOnlyByteBuffer());
         }
         sha.update(eventBytes);
-        try {
-            sha.digest(buffer, 0, HASH_LENGTH); // the prev_hash's copy is no longer needed
-        } catch (java.security.DigestException e) {
-            throw new IllegalStateException("SHA-256 did not fill 32 bytes", e);
-        }
-        return java.util.Arrays.equals(buffer, hash);
+        return digestIs(sha, hash); // into the buffer: the prev_hash's copy is no longer needed
     }
 
     /** Whether {@code hash} is the link of the event's own 32-byte prev_hash, at {@code prevHashAt} in its bytes, and those bytes. */
@@ -62,6 +57,11 @@ public final class HashChain {
         MessageDigest sha = SHA256.get();
         sha.update(eventBytes, prevHashAt, HASH_LENGTH);
         sha.update(eventBytes);
+        return digestIs(sha, hash);
+    }
+
+    /** Whether {@code sha}'s digest is {@code hash}, finished into this thread's buffer rather than a new array. */
+    private static boolean digestIs(MessageDigest sha, byte[] hash) {
         byte[] digest = PREV_HASH.get();
         try {
             sha.digest(digest, 0, HASH_LENGTH);

@@ -1,7 +1,5 @@
 package io.ledgerlb.ledger.event;
 
-import io.ledgerlb.ledger.sign.TrustedKeys;
-
 /**
  * The checks of a ledger record that need nothing but its own bytes ({@link SealedRecord#check}): whether its hash is the
  * SHA-256 of its prev_hash and event bytes, and, for a signed head whose hash holds, whether a
@@ -12,13 +10,4 @@ import io.ledgerlb.ledger.sign.TrustedKeys;
  *
  * @param signature the signed head's check, null when the record is unsigned, its hash fails, or keys are unchecked
  */
-public record RecordCheck(boolean hashValid, SignedChain.SignatureCheck signature) {
-    /** The checks of {@code sealed}, or null when its bytes are not of a shape read here (the decoder then decides what it is). */
-    public static RecordCheck of(byte[] sealed, TrustedKeys keys) {
-        try {
-            return SealedRecord.read(sealed).check(keys);
-        } catch (LedgerFormatException e) {
-            return null;
-        }
-    }
-}
+public record RecordCheck(boolean hashValid, SignedChain.SignatureCheck signature) {}

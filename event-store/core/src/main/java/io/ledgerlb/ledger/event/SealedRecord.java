@@ -31,6 +31,7 @@ public final class SealedRecord {
 
     /** Reads the bytes of a Kafka record or journal row. */
     public static SealedRecord read(byte[] sealed) throws LedgerFormatException {
+        // where each part sits, by its field number (1 to 4: event, hash, signature, key id)
         int[] at = new int[5];
         int[] length = new int[5];
         try {

@@ -51,7 +51,7 @@ public final class KafkaClientOptions {
             return "";
         }
         return " (no Kafka credentials are configured: a broker that wants them closes the connection; readers of"
-                + " the embedded default's broker pass --kafka-properties-file DATA/kafka-reader.properties)";
+                + " the embedded default's broker pass --kafka-properties-file DATA/" + BrokerCredentials.READER_FILE_NAME + ")";
     }
 
     /**

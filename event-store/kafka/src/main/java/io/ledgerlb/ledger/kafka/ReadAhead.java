@@ -61,16 +61,16 @@ final class ReadAhead implements AutoCloseable {
         private byte[] value;
         /** NEW, TAKEN or DONE (a field, not an AtomicInteger: fewer objects per record). */
         private volatile int checkState = NEW;
-        /** The record's parts, read by the check; null when it is no {@code SealedEvent} ({@link #unreadable}). */
+        /** The record's parts, read by the check; null when it is no {@code SealedEvent} ({@link #error}). */
         private SealedRecord sealed;
-        private LedgerFormatException unreadable;
+        /** Why the record is no entry: set by the check (no {@code SealedEvent}) or by decoding. */
+        private LedgerFormatException error;
         /** The checks made on the parts; null when they are not of a shape {@link SealedRecord#check} reads (the decoded entry is checked then). */
         private RecordCheck check;
         private RuntimeException checkFailure;
         // the reader's alone
         private boolean decoded;
         private LedgerEntry entry;
-        private LedgerFormatException error;
         private boolean hashValid;
         private SignedChain.SignatureCheck signature;
 
@@ -89,7 +89,7 @@ final class ReadAhead implements AutoCloseable {
                 sealed = SealedRecord.read(value);
                 check = sealed.check(keys);
             } catch (LedgerFormatException e) {
-                unreadable = e;
+                error = e;
             } catch (RuntimeException e) {
                 checkFailure = e; // thrown to the reader, whichever thread met it
             } finally {
@@ -112,8 +112,7 @@ final class ReadAhead implements AutoCloseable {
             }
             decoded = true;
             if (sealed == null) {
-                error = unreadable;
-                return;
+                return; // no SealedEvent: error says why
             }
             try {
                 entry = sealed.entry();
