@@ -14,6 +14,8 @@ import io.ledgerlb.ledger.sign.SigningKey;
 import io.ledgerlb.ledger.sign.TrustedKeys;
 import io.ledgerlb.ledger.state.LedgerState;
 import io.ledgerlb.ledger.state.ServiceKey;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -635,10 +637,50 @@ public final class KillNineChaos {
                 return ips;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("Services still without an IP " + RECONCILED_TIMEOUT + " after a restart");
+                throw new IllegalStateException("Services still without an IP " + RECONCILED_TIMEOUT + " after a restart: "
+                        + whyNotReconciled(allocator));
             }
             Thread.sleep(200);
         }
+    }
+
+    /**
+     * What a run that never reconciled leaves to go on (its data folder goes with the test's): the
+     * Services without an IP, whether the allocator runs and is ready, and the end of its log.
+     */
+    private String whyNotReconciled(AllocatorProcess allocator) {
+        StringBuilder why = new StringBuilder();
+        ExecutorService listing = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "chaos-list-why");
+            t.setDaemon(true);
+            return t;
+        });
+        try (KubernetesClient kube = allocator.kubernetes()) {
+            List<String> without = listing.submit(() -> {
+                List<String> names = new ArrayList<>();
+                for (Service s : kube.services().inNamespace("default").list().getItems()) {
+                    if (ip(s).isEmpty()) {
+                        names.add(s.getMetadata().getName());
+                    }
+                }
+                return names;
+            }).get(LIST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            why.append(without.size()).append(" without an IP ").append(without);
+        } catch (Exception e) {
+            why.append("the API did not list Services (").append(e).append(')');
+        } finally {
+            listing.shutdownNow();
+        }
+        why.append("; allocator alive ").append(allocator.alive()).append(", ready ").append(allocator.ready());
+        Path log = allocator.dataDir().resolve("allocator.log");
+        try {
+            List<String> lines = Files.readAllLines(log);
+            why.append("; the last lines of ").append(log).append(":\n")
+                    .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size())));
+        } catch (IOException e) {
+            why.append("; no log at ").append(log);
+        }
+        return why.toString();
     }
 
     private int heldTwice(Map<String, String> ips, String when) {
