@@ -19,7 +19,7 @@ import org.apache.kafka.common.resource.ResourceType;
  * <ul>
  *   <li>the allocator ({@link #ALLOCATOR}) reads, writes and creates the two ledger topics, and
  *       writes under its transactional id ({@link LedgerConfig#TRANSACTIONAL_ID_PREFIX}...),
- *       idempotently;</li>
+ *       idempotently, and may abort a transaction a killed writer left hanging (cluster action);</li>
  *   <li>readers ({@link #READER}: speakers and the CLI) may only describe and read the two topics.
  *       They use no consumer group (every ledger consumer assigns its partition and seeks), so no
  *       group is granted;</li>
@@ -35,7 +35,9 @@ public final class LedgerAcls {
     private static final List<AclOperation> ALLOCATOR_ON_TOPICS = List.of(AclOperation.DESCRIBE, AclOperation.READ,
             AclOperation.WRITE, AclOperation.CREATE, AclOperation.DESCRIBE_CONFIGS);
     private static final List<AclOperation> ALLOCATOR_ON_TRANSACTIONAL_ID = List.of(AclOperation.DESCRIBE, AclOperation.WRITE);
-    private static final List<AclOperation> ALLOCATOR_ON_CLUSTER = List.of(AclOperation.IDEMPOTENT_WRITE, AclOperation.DESCRIBE);
+    // CLUSTER_ACTION: aborting a hanging transaction a killed writer left (KIP-664) writes transaction markers
+    private static final List<AclOperation> ALLOCATOR_ON_CLUSTER = List.of(AclOperation.IDEMPOTENT_WRITE, AclOperation.DESCRIBE,
+            AclOperation.CLUSTER_ACTION);
     private static final List<AclOperation> READER_ON_TOPICS = List.of(AclOperation.DESCRIBE, AclOperation.READ);
 
     private LedgerAcls() {
