@@ -42,7 +42,7 @@ import java.util.Map;
 public final class SigningBenchmarks {
     private static final int BATCH = 1_000;
     private static final int ROUNDS = 3;
-    private static final int REPLAY_ROUNDS = 6;
+    private static final int REPLAY_ROUNDS = Integer.getInteger("rounds", 40);
 
     public static void main(String[] args) throws Exception {
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
@@ -149,18 +149,29 @@ public final class SigningBenchmarks {
         // CPU time of the whole process (broker included) per replay: what the machine's load does not change
         long checkedCpu = Long.MAX_VALUE;
         long consumeCpu = Long.MAX_VALUE;
+        // the rounds' rates, for medians of the second half: the JIT compiles the broker's and the
+        // clients' code for many rounds, and its thread takes CPU from both sides meanwhile
+        List<Double> checkedRates = new ArrayList<>();
+        List<Double> consumeRates = new ArrayList<>();
         try (KafkaLedger withKeys = KafkaLedger.open(signedLedger); KafkaLedger without = KafkaLedger.open(notChecking)) {
             for (int r = 0; r < REPLAY_ROUNDS; r++) {
-                long cpu0 = processCpuNanos();
+                CpuSplit before = CpuSplit.now();
                 long t0 = System.nanoTime();
                 LedgerState state = withKeys.stateAt(events, Progress.NONE);
-                checked = Math.max(checked, rate(state.sequence(), t0));
-                checkedCpu = Math.min(checkedCpu, processCpuNanos() - cpu0);
+                double roundRate = rate(state.sequence(), t0);
+                CpuSplit used = CpuSplit.now().minus(before);
+                checked = Math.max(checked, roundRate);
+                checkedRates.add(roundRate);
+                checkedCpu = Math.min(checkedCpu, used.process());
+                System.out.printf(Locale.ROOT, "round %d (JVM time %.3f s): checking signed heads %.0f/s (%.2f us per entry); CPU per entry, us: %s%n",
+                        r, java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1e3, roundRate, 1e6 / roundRate, used.perEntry(events));
                 t0 = System.nanoTime();
                 state = without.stateAt(events, Progress.NONE);
                 unchecked = Math.max(unchecked, rate(state.sequence(), t0));
-                cpu0 = processCpuNanos();
-                consume = Math.max(consume, rawConsume(bootstrap, "raw0", events));
+                long cpu0 = processCpuNanos();
+                double consumeRate = rawConsume(bootstrap, "raw0", events);
+                consume = Math.max(consume, consumeRate);
+                consumeRates.add(consumeRate);
                 consumeCpu = Math.min(consumeCpu, processCpuNanos() - cpu0);
             }
         }
@@ -169,9 +180,78 @@ public final class SigningBenchmarks {
                 (double) consumeCpu / checkedCpu);
         report("replay into state checking signed heads (decode, hashes, links, signatures, fold) vs raw consumer (goal >= 0.5)",
                 checked, consume);
+        report("replay into state checking signed heads vs raw consumer, medians of the last " + (REPLAY_ROUNDS - REPLAY_ROUNDS / 2)
+                + " rounds", medianOfSecondHalf(checkedRates), medianOfSecondHalf(consumeRates));
         report("replay into state not checking signatures vs raw consumer", unchecked, consume);
         report("replay checking signatures vs not", checked, unchecked);
         return consume;
+    }
+
+    private static double medianOfSecondHalf(List<Double> rates) {
+        List<Double> late = new ArrayList<>(rates.subList(rates.size() / 2, rates.size()));
+        late.sort(null);
+        return late.get(late.size() / 2);
+    }
+
+    /**
+     * Where a replay's CPU goes, per round: the whole process; the reader (main); the fetching
+     * thread (sampled every millisecond, since it ends with its replay); the other Java threads
+     * (the broker's); the rest, which is the collectors' and the JIT compiler's threads. Besides:
+     * the collectors' pauses (wall time) and the JIT's compiling time.
+     */
+    private record CpuSplit(long process, long main, long fetching, long others, long gcPauses, long jit) {
+        private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+        /** The CPU time of each fetching thread, as last sampled (they end with their replay, and their time with them). */
+        private static final Map<Long, Long> FETCHING = new java.util.concurrent.ConcurrentHashMap<>();
+
+        static {
+            Thread sampler = new Thread(() -> {
+                while (true) {
+                    for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+                        if (info != null && info.getThreadName().startsWith("ledger-read-ahead-")) {
+                            long cpu = THREADS.getThreadCpuTime(info.getThreadId());
+                            if (cpu > 0) {
+                                FETCHING.merge(info.getThreadId(), cpu, Math::max);
+                            }
+                        }
+                    }
+                    try {
+                        Thread.sleep(1);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "fetching-thread-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        static CpuSplit now() {
+            long mainThread = Thread.currentThread().getId();
+            long others = 0;
+            for (long id : THREADS.getAllThreadIds()) {
+                long cpu = id == mainThread || FETCHING.containsKey(id) ? 0 : THREADS.getThreadCpuTime(id);
+                others += Math.max(0, cpu);
+            }
+            long gc = 0;
+            for (var collector : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                gc += collector.getCollectionTime() * 1_000_000L;
+            }
+            long fetching = FETCHING.values().stream().mapToLong(Long::longValue).sum();
+            long jit = java.lang.management.ManagementFactory.getCompilationMXBean().getTotalCompilationTime() * 1_000_000L;
+            return new CpuSplit(processCpuNanos(), THREADS.getCurrentThreadCpuTime(), fetching, others, gc, jit);
+        }
+
+        CpuSplit minus(CpuSplit o) {
+            return new CpuSplit(process - o.process, main - o.main, fetching - o.fetching, others - o.others, gcPauses - o.gcPauses,
+                    jit - o.jit);
+        }
+
+        String perEntry(int events) {
+            double n = events * 1e3;
+            return String.format(Locale.ROOT, "process %.2f, reader %.2f, fetching %.2f (sampled), other threads %.2f, rest (collectors, JIT) %.2f; collector pauses %.2f (wall); JIT compiling %.2f",
+                    process / n, main / n, fetching / n, others / n, (process - main - fetching - others) / n, gcPauses / n, jit / n);
+        }
     }
 
     private static long processCpuNanos() {

@@ -9,6 +9,9 @@ import io.ledgerlb.events.v1.IpAssigned;
 import io.ledgerlb.events.v1.IpReleased;
 import io.ledgerlb.events.v1.ServicePort;
 import io.ledgerlb.events.v1.ServiceRef;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -45,6 +48,7 @@ final class EventDecoder {
     /** One thread's reader; its builders are cleared before each use, so one that stopped half-way leaves nothing behind. */
     private static final class Reader {
         private static final WireReader.Malformed NOT_SIMPLE = WireReader.Malformed.INSTANCE;
+        private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
         private final WireReader in = new WireReader();
         private final Event.Builder event = Event.newBuilder();
@@ -76,20 +80,27 @@ final class EventDecoder {
             return event.build();
         }
 
+        /** The last time decoded: a transaction's events share theirs, and a Timestamp never changes. */
+        private Timestamp lastTime = Timestamp.getDefaultInstance();
+
         private Timestamp timestamp(int outer) throws WireReader.Malformed {
-            Timestamp.Builder time = this.time.clear();
+            long seconds = 0;
+            int nanos = 0;
             int seen = 0;
             for (int tag = in.tag(); tag != 0; tag = in.tag()) {
                 int field = WireReader.fieldNumber(tag);
                 seen = once(seen, field);
                 switch (field) {
-                    case Timestamp.SECONDS_FIELD_NUMBER -> time.setSeconds(varint(tag).varint64());
-                    case Timestamp.NANOS_FIELD_NUMBER -> time.setNanos(varint(tag).varint32());
+                    case Timestamp.SECONDS_FIELD_NUMBER -> seconds = varint(tag).varint64();
+                    case Timestamp.NANOS_FIELD_NUMBER -> nanos = varint(tag).varint32();
                     default -> throw NOT_SIMPLE;
                 }
             }
             in.leave(outer);
-            return time.build();
+            if (seconds != lastTime.getSeconds() || nanos != lastTime.getNanos()) {
+                lastTime = time.clear().setSeconds(seconds).setNanos(nanos).build();
+            }
+            return lastTime;
         }
 
         private Cause cause(int outer) throws WireReader.Malformed {
@@ -233,14 +244,25 @@ final class EventDecoder {
         private int asciiAt(int tag) throws WireReader.Malformed {
             int length = lengthDelimited(tag);
             int at = in.skip(length);
-            byte[] bytes = in.bytes();
-            for (int i = at; i < at + length; i++) {
-                if (bytes[i] < 0) {
-                    throw NOT_SIMPLE; // UTF-8 beyond ASCII: the generated code checks and decodes it
-                }
+            if (!isAscii(in.bytes(), at, length)) {
+                throw NOT_SIMPLE; // UTF-8 beyond ASCII: the generated code checks and decodes it
             }
             asciiLength = length;
             return at;
+        }
+
+        /** No byte with its high bit set: eight bytes at a time, then the rest. */
+        private static boolean isAscii(byte[] bytes, int at, int length) {
+            int i = at;
+            int end = at + length;
+            long highBits = 0;
+            for (; i + Long.BYTES <= end; i += Long.BYTES) {
+                highBits |= (long) LONGS.get(bytes, i);
+            }
+            for (; i < end; i++) {
+                highBits |= bytes[i];
+            }
+            return (highBits & 0x8080_8080_8080_8080L) == 0;
         }
 
         private ByteString bytesField(int tag) throws WireReader.Malformed {

@@ -154,8 +154,15 @@ public final class LedgerState {
         IpAssigned assigned = withSharedNames(decoded);
         ServiceKey service = ServiceKey.of(assigned.getService());
         String ip = assigned.getIp();
-        byIp.compute(ip, (k, holders) -> with(holders, service, assigned, LedgerState::serviceOf));
-        byService.compute(service, (k, ips) -> with(ips, ip, assigned, IpAssigned::getIp));
+        // most IPs and Services have one assignment: one lookup each then
+        Object holders = byIp.putIfAbsent(ip, assigned);
+        if (holders != null) {
+            byIp.put(ip, with(holders, service, assigned, LedgerState::serviceOf));
+        }
+        Object ips = byService.putIfAbsent(service, assigned);
+        if (ips != null) {
+            byService.put(service, with(ips, ip, assigned, IpAssigned::getIp));
+        }
         List<String> previous = previousIps.get(service);
         if (previous != null && previous.remove(ip) && previous.isEmpty()) {
             previousIps.remove(service);
@@ -166,8 +173,12 @@ public final class LedgerState {
     private void release(IpReleased released) {
         ServiceKey service = ServiceKey.of(released.getService());
         String ip = released.getIp();
-        byIp.computeIfPresent(ip, (k, holders) -> without(holders, service, LedgerState::serviceOf));
-        if (byService.computeIfPresent(service, (k, ips) -> without(ips, ip, IpAssigned::getIp)) == null) {
+        Object holders = byIp.remove(ip); // most IPs have one holder: one lookup then
+        if (holders != null) {
+            putUnlessNull(byIp, ip, without(holders, service, LedgerState::serviceOf));
+        }
+        Object ips = byService.remove(service);
+        if (ips == null || putUnlessNull(byService, service, without(ips, ip, IpAssigned::getIp)) == null) {
             reserved.remove(service); // nothing left to keep for it (e.g. its pool was removed)
         }
         List<String> previous = previousIps.computeIfAbsent(service, s -> new ArrayList<>(PREVIOUS_IPS_KEPT));
@@ -201,6 +212,14 @@ public final class LedgerState {
     // Services, which get a map (keyed by Service, by IP). An IpAssigned is kept as itself: a map
     // of one entry per IP and Service cost ~100 bytes a Service (5 MB at 50,000). The maps are
     // replaced, never changed, so that copies of the state share them.
+
+    /** Puts {@code value} unless it is null (nothing left under {@code key}); returns it. */
+    private static <K> Object putUnlessNull(Map<K, Object> map, K key, Object value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+        return value;
+    }
 
     private static ServiceKey serviceOf(IpAssigned assigned) {
         return ServiceKey.of(assigned.getService());
