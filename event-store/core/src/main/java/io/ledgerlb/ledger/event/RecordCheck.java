@@ -10,4 +10,8 @@ package io.ledgerlb.ledger.event;
  *
  * @param signature the signed head's check, null when the record is unsigned, its hash fails, or keys are unchecked
  */
-public record RecordCheck(boolean hashValid, SignedChain.SignatureCheck signature) {}
+public record RecordCheck(boolean hashValid, SignedChain.SignatureCheck signature) {
+    /** The checks of an unsigned record (or with unchecked keys), one object each: the reader reads them from its own cache. */
+    static final RecordCheck HASH_VALID = new RecordCheck(true, null);
+    static final RecordCheck HASH_INVALID = new RecordCheck(false, null);
+}

@@ -69,6 +69,9 @@ public final class SealedRecord {
         SignedChain.SignatureCheck signatureCheck = hashValid && signature.length > 0 && keys.checked()
                 ? new SignedChain.SignatureCheck(keys, SignedChain.signatureProblem(keyId, hash, signature, keys))
                 : null;
+        if (signatureCheck == null) {
+            return hashValid ? RecordCheck.HASH_VALID : RecordCheck.HASH_INVALID;
+        }
         return new RecordCheck(hashValid, signatureCheck);
     }
 
