@@ -104,7 +104,8 @@ final class ReadAhead implements AutoCloseable {
             if (decoded) {
                 return;
             }
-            if (!tryCheck()) {
+            // a record the fetching thread has checked is read, not compare-and-set: a CAS would take its line from that core exclusively
+            if (checkState != DONE && !tryCheck()) {
                 awaitCheck();
             }
             if (checkFailure != null) {
