@@ -21,8 +21,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What signing the ledger costs, each next to a reference measured in the same run:
@@ -196,7 +198,7 @@ public final class SigningBenchmarks {
     /**
      * Where a replay's CPU goes, per round: the whole process; the reader (main); the fetching
      * thread (sampled every millisecond, since it ends with its replay); the other Java threads
-     * (the broker's); the rest, which is the collectors' and the JIT compiler's threads. Besides:
+     * (the broker's; not the sampler's); the rest, which is the collectors' and the JIT compiler's threads. Besides:
      * the collectors' pauses (wall time) and the JIT's compiling time.
      */
     private record CpuSplit(long process, long main, long fetching, long others, long gcPauses, long jit) {
@@ -204,33 +206,46 @@ public final class SigningBenchmarks {
         /** The CPU time of each fetching thread, as last sampled (they end with their replay, and their time with them). */
         private static final Map<Long, Long> FETCHING = new java.util.concurrent.ConcurrentHashMap<>();
 
+        /** The sampling thread: its own CPU is the benchmark's, not the broker's. */
+        private static final Thread SAMPLER = new Thread(CpuSplit::sampleFetchingThreads, "fetching-thread-sampler");
+
         static {
-            Thread sampler = new Thread(() -> {
-                while (true) {
-                    for (java.lang.management.ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
+            SAMPLER.setDaemon(true);
+            SAMPLER.start();
+        }
+
+        /**
+         * Every millisecond, the CPU time of each fetching thread. A thread's name is looked up once,
+         * when its id first shows (ids are never reused): looking every name up each time cost the
+         * cores the replay was measured on.
+         */
+        private static void sampleFetchingThreads() {
+            Set<Long> seen = new HashSet<>();
+            while (!Thread.currentThread().isInterrupted()) {
+                for (long id : THREADS.getAllThreadIds()) {
+                    if (seen.add(id)) {
+                        java.lang.management.ThreadInfo info = THREADS.getThreadInfo(id);
                         if (info != null && info.getThreadName().startsWith("ledger-read-ahead-")) {
-                            long cpu = THREADS.getThreadCpuTime(info.getThreadId());
-                            if (cpu > 0) {
-                                FETCHING.merge(info.getThreadId(), cpu, Math::max);
-                            }
+                            FETCHING.put(id, 0L);
                         }
                     }
-                    try {
-                        Thread.sleep(1);
-                    } catch (InterruptedException e) {
-                        return;
+                    if (FETCHING.containsKey(id)) {
+                        FETCHING.merge(id, THREADS.getThreadCpuTime(id), Math::max); // -1 once it has ended
                     }
                 }
-            }, "fetching-thread-sampler");
-            sampler.setDaemon(true);
-            sampler.start();
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
         }
 
         static CpuSplit now() {
             long mainThread = Thread.currentThread().getId();
             long others = 0;
             for (long id : THREADS.getAllThreadIds()) {
-                long cpu = id == mainThread || FETCHING.containsKey(id) ? 0 : THREADS.getThreadCpuTime(id);
+                long cpu = id == mainThread || id == SAMPLER.getId() || FETCHING.containsKey(id) ? 0 : THREADS.getThreadCpuTime(id);
                 others += Math.max(0, cpu);
             }
             long gc = 0;
